@@ -1,0 +1,16 @@
+import type { FeatureVector } from "../features/types.js";
+
+/**
+ * Estimates `P_fail`, the probability that a tier's majority answer is wrong, from its feature vector.
+ */
+export interface Router {
+  /** Returns `P_fail` in [0, 1]. */
+  predict(features: FeatureVector): number;
+  /**
+   * The feature names the router was trained on, in order. When set, the pyramid refuses to use the
+   * router with a feature vector whose names differ.
+   */
+  readonly featureNames?: readonly string[];
+  /** Threshold presets (e.g. `economy`, `balanced`, `baseline-match`) calibrated with the router. */
+  readonly presets?: Readonly<Record<string, number>>;
+}
