@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { PyramidError } from "../errors/index.js";
+
+/** A CLI subcommand: parses its own arguments and returns the process exit code. */
+export interface CliCommand {
+  /** One line shown by `pyramid-moa --help`. */
+  readonly summary: string;
+  /** Runs the command with the arguments that follow its name. */
+  run(argv: readonly string[]): Promise<number>;
+}
+
+/** Subcommand names; each lives in `./commands/<name>.ts` and exports `<name>Command: CliCommand`. */
+const COMMAND_NAMES = ["ask", "eval", "init", "serve", "train"] as const;
+
+async function loadCommand(name: string): Promise<CliCommand> {
+  const module = (await import(`./commands/${name}.js`)) as Record<string, CliCommand>;
+  return module[`${name}Command`];
+}
+
+async function usage(): Promise<string> {
+  const lines = ["Usage: pyramid-moa <command> [options]", "", "Commands:"];
+  for (const name of COMMAND_NAMES) {
+    try {
+      lines.push(`  ${name.padEnd(7)} ${(await loadCommand(name)).summary}`);
+    } catch {
+      // A command whose module is not built yet is left out of the listing.
+    }
+  }
+  lines.push("", "Run `pyramid-moa <command> --help` for a command's options.");
+  return lines.join("\n");
+}
+
+/** Entry point of the `pyramid-moa` binary; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h") {
+    console.log(await usage());
+    return name ? 0 : 1;
+  }
+  if (!(COMMAND_NAMES as readonly string[]).includes(name)) {
+    console.error(`Unknown command "${name}".\n\n${await usage()}`);
+    return 2;
+  }
+  try {
+    return await (await loadCommand(name)).run(rest);
+  } catch (error) {
+    if (error instanceof PyramidError) {
+      console.error(`pyramid-moa ${name}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly || process.argv[1]?.endsWith("/cli/main.ts") || process.argv[1]?.endsWith("/cli/main.js")) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
