@@ -1,0 +1,168 @@
+import {
+  BaseChatModel,
+  type BaseChatModelCallOptions,
+  type BaseChatModelParams,
+} from "@langchain/core/language_models/chat_models";
+import { AIMessage, AIMessageChunk, type BaseMessage, type UsageMetadata } from "@langchain/core/messages";
+import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
+import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import { ReplayMissError } from "../errors/index.js";
+import { messageText, promptPreview } from "./prompt_key.js";
+import type { RecordedLine } from "./schema.js";
+import { estimateTokens } from "./token_estimate.js";
+import { RecordedOutputs } from "./recorded_outputs.js";
+
+/** Call options of {@link ReplayChatModel}. */
+export interface ReplayChatModelCallOptions extends BaseChatModelCallOptions {
+  /**
+   * The benchmark item id to replay when several recorded items share the same prompt (e.g.
+   * `mbpp/sanitized/141`). Without it, the first recorded line for the prompt is used.
+   */
+  recordedId?: string;
+}
+
+/** Constructor fields of {@link ReplayChatModel}: a loaded store, or a file to load. */
+export interface ReplayChatModelFields extends BaseChatModelParams {
+  /** Name of the recorded model to replay (the `model` field of the lines). */
+  model: string;
+  /** A loaded store (shared across models); or give `file`. */
+  store?: RecordedOutputs;
+  /** Path of a recorded JSONL file, loaded once per process via {@link RecordedOutputs.load}. */
+  file?: string;
+  /** Load the file strictly (a bad line throws `DataFormatError`). */
+  strict?: boolean;
+  /** Characters per streamed chunk (default 16). */
+  streamChunkChars?: number;
+}
+
+/**
+ * A chat model that answers with what a real model answered, as recorded in a JSONL file (schema:
+ * `../shared/data/README.md`), with no model call. The key is the model name plus the exact text
+ * of every message sent; an unrecorded prompt throws {@link ReplayMissError}.
+ *
+ * `usage_metadata`: the recorded `usage` when the line has one (lines written by
+ * {@link RecordingChatModel}); otherwise an estimate, `ceil(chars / 4)` for the prompt and for the
+ * output ({@link estimateTokens}), flagged by `response_metadata.tokenUsageEstimated = true`.
+ * `response_metadata.cost_usd` carries the recorded dollar cost when the line has one, and
+ * `response_metadata.recorded` the item id, benchmark and upstream verdict.
+ *
+ * @example
+ * ```ts
+ * const replay = RecordedOutputs.load(`${dataDir()}/recorded/gsm8k.jsonl`);
+ * const llama = replay.model("Meta-Llama-3.1-8B-Instruct");
+ * const answer = await llama.invoke(line.messages);
+ * ```
+ */
+export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
+  /** The replayed model's name. */
+  readonly model: string;
+  /** The store of recorded outputs. */
+  readonly store: RecordedOutputs;
+  private readonly streamChunkChars: number;
+
+  /** LangChain serialization name. */
+  static override lc_name(): string {
+    return "ReplayChatModel";
+  }
+
+  constructor(fields: ReplayChatModelFields) {
+    super(fields);
+    this.model = fields.model;
+    if (fields.store) this.store = fields.store;
+    else if (fields.file) this.store = RecordedOutputs.load(fields.file, { strict: fields.strict });
+    else throw new ReplayMissError("ReplayChatModel needs a store or a file", { field: "file" });
+    this.streamChunkChars = Math.max(1, fields.streamChunkChars ?? 16);
+  }
+
+  /** Loads `file` (once per process) and returns a replay of `model`. */
+  static fromFile(file: string, model: string, options: { strict?: boolean } = {}): ReplayChatModel {
+    return RecordedOutputs.load(file, options).model(model);
+  }
+
+  override _llmType(): string {
+    return "replay";
+  }
+
+  /** The recorded line for these messages, or throws {@link ReplayMissError}. */
+  recordedLineFor(messages: BaseMessage[], recordedId?: string): RecordedLine {
+    const contents = messages.map(messageText);
+    const found = this.store.lookup(this.model, contents);
+    if (found.length === 0) {
+      throw new ReplayMissError(
+        `model "${this.model}" has no recorded output for the prompt starting "${promptPreview(contents)}" (${contents.length} message(s))`,
+        {
+          field: this.store.file ? `${this.store.file} (model ${this.model})` : `model ${this.model}`,
+          fix: "send exactly the recorded messages (same prompt template), or record this model on this prompt with RecordingChatModel",
+        },
+      );
+    }
+    if (recordedId !== undefined) {
+      const match = found.find((l) => l.id === recordedId);
+      if (match) return match;
+    }
+    return found[0];
+  }
+
+  private metadataFor(line: RecordedLine, contents: string[]): {
+    usage: UsageMetadata;
+    responseMetadata: Record<string, unknown>;
+  } {
+    const estimated = line.usage === undefined;
+    const input = line.usage?.input_tokens ?? estimateTokens(contents.join(""));
+    const output = line.usage?.output_tokens ?? estimateTokens(line.output);
+    const responseMetadata: Record<string, unknown> = {
+      model_name: this.model,
+      tokenUsageEstimated: estimated,
+      recorded: { id: line.id, benchmark: line.benchmark, reference: line.reference },
+    };
+    if (line.cost_usd !== undefined) responseMetadata.cost_usd = line.cost_usd;
+    return {
+      usage: { input_tokens: input, output_tokens: output, total_tokens: input + output },
+      responseMetadata,
+    };
+  }
+
+  override async _generate(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+  ): Promise<ChatResult> {
+    options.signal?.throwIfAborted();
+    const line = this.recordedLineFor(messages, options.recordedId);
+    const { usage, responseMetadata } = this.metadataFor(line, messages.map(messageText));
+    const message = new AIMessage({
+      content: line.output,
+      usage_metadata: usage,
+      response_metadata: responseMetadata,
+    });
+    return {
+      generations: [{ text: line.output, message, generationInfo: responseMetadata }],
+      llmOutput: { tokenUsage: { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens } },
+    };
+  }
+
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const line = this.recordedLineFor(messages, options.recordedId);
+    const { usage, responseMetadata } = this.metadataFor(line, messages.map(messageText));
+    const text = line.output;
+    const size = this.streamChunkChars;
+    const count = Math.max(1, Math.ceil(text.length / size));
+    for (let i = 0; i < count; i += 1) {
+      options.signal?.throwIfAborted();
+      const piece = text.slice(i * size, (i + 1) * size);
+      const last = i === count - 1;
+      const chunk = new ChatGenerationChunk({
+        text: piece,
+        message: new AIMessageChunk({
+          content: piece,
+          ...(last ? { usage_metadata: usage, response_metadata: responseMetadata } : {}),
+        }),
+      });
+      yield chunk;
+      await runManager?.handleLLMNewToken(piece, undefined, undefined, undefined, undefined, { chunk });
+    }
+  }
+}
