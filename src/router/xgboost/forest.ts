@@ -1,0 +1,115 @@
+import type { ParsedXGBoostModel } from "./model_json.js";
+
+/**
+ * A tree ensemble compiled into flat typed arrays for fast prediction.
+ *
+ * Nodes of all trees share one index space. For an internal node `n`: `feature[n] >= 0`, `x < value[n]`
+ * goes to `left[n]`, otherwise `right[n]`, and a missing value (NaN) goes to `missing[n]` (XGBoost's
+ * `default_left`). For a leaf, `feature[n] === -1` and `value[n]` is the leaf value.
+ */
+export interface CompiledForest {
+  /** Root node of each tree, in the model's order. */
+  readonly roots: Int32Array;
+  /** Split feature index, `-1` for a leaf. */
+  readonly feature: Int32Array;
+  /** Split threshold (float32 value) or leaf value. */
+  readonly value: Float64Array;
+  /** Child for `x < threshold`. */
+  readonly left: Int32Array;
+  /** Child for `x >= threshold`. */
+  readonly right: Int32Array;
+  /** Child for a missing value. */
+  readonly missing: Int32Array;
+  /** Margin before any tree: `logit(base_score)`, float32. */
+  readonly baseMargin: number;
+  /** Number of input features. */
+  readonly numFeature: number;
+}
+
+/**
+ * `logit(p)` the way XGBoost's `ProbToMargin` computes it for binary:logistic, in float32:
+ * `-log(1 / p - 1)`.
+ */
+export function probToMargin(p: number): number {
+  const base = Math.fround(p);
+  return Math.fround(-Math.log(Math.fround(Math.fround(1 / base) - 1)));
+}
+
+const EXP_CAP = Math.fround(88.7);
+const EPS = Math.fround(1e-16);
+
+/**
+ * XGBoost's `common::Sigmoid` in float32: `1 / (expf(min(-x, 88.7)) + 1 + 1e-16)`, each step rounded
+ * to float32 like the library's output.
+ */
+export function sigmoid(margin: number): number {
+  const e = Math.fround(Math.exp(Math.min(-margin, EXP_CAP)));
+  return Math.fround(1 / Math.fround(Math.fround(e + 1) + EPS));
+}
+
+/**
+ * Compiles a parsed model's trees into one flat node array, each tree laid out depth-first from its
+ * root (only the reachable nodes), thresholds and leaf values rounded to float32 as XGBoost stores them.
+ */
+export function compileForest(model: ParsedXGBoostModel): CompiledForest {
+  let total = 0;
+  for (const tree of model.trees) total += tree.left.length;
+  const feature = new Int32Array(total);
+  const value = new Float64Array(total);
+  const left = new Int32Array(total);
+  const right = new Int32Array(total);
+  const missing = new Int32Array(total);
+  const roots = new Int32Array(model.trees.length);
+  let next = 0;
+  model.trees.forEach((tree, t) => {
+    // Depth-first layout: a node's left child follows it, which keeps the common path in cache.
+    const place = (node: number): number => {
+      const at = next++;
+      if (tree.left[node] === -1) {
+        feature[at] = -1;
+        value[at] = Math.fround(tree.condition[node]);
+        left[at] = right[at] = missing[at] = at;
+        return at;
+      }
+      feature[at] = tree.feature[node];
+      value[at] = Math.fround(tree.condition[node]);
+      const l = place(tree.left[node]);
+      const r = place(tree.right[node]);
+      left[at] = l;
+      right[at] = r;
+      missing[at] = tree.defaultLeft[node] ? l : r;
+      return at;
+    };
+    roots[t] = place(0);
+  });
+  return {
+    roots,
+    feature: feature.subarray(0, next),
+    value: value.subarray(0, next),
+    left: left.subarray(0, next),
+    right: right.subarray(0, next),
+    missing: missing.subarray(0, next),
+    baseMargin: probToMargin(model.baseScore),
+    numFeature: model.numFeature,
+  };
+}
+
+/**
+ * The margin (log-odds) of one row: float32 values `x` (NaN = missing), summed over the trees in
+ * float32 in the model's order, like XGBoost's CPU predictor.
+ */
+export function forestMargin(forest: CompiledForest, x: Float32Array): number {
+  const { roots, feature, value, left, right, missing } = forest;
+  let margin = forest.baseMargin;
+  for (let t = 0; t < roots.length; t++) {
+    let n = roots[t];
+    let f = feature[n];
+    while (f >= 0) {
+      const v = x[f];
+      n = v !== v ? missing[n] : v < value[n] ? left[n] : right[n];
+      f = feature[n];
+    }
+    margin = Math.fround(margin + value[n]);
+  }
+  return margin;
+}

@@ -1,0 +1,199 @@
+import { readFileSync } from "node:fs";
+import { RouterModelError } from "../../errors/index.js";
+import type { FeatureVector } from "../../features/types.js";
+import type { Router } from "../types.js";
+import { compileForest, forestMargin, sigmoid, type CompiledForest } from "./forest.js";
+import { parseXGBoostModel, type ParsedXGBoostModel } from "./model_json.js";
+
+/** Options of {@link XGBoostRouter}. */
+export interface XGBoostRouterOptions {
+  /** Threshold presets calibrated with the model (router bundles carry them). */
+  presets?: Readonly<Record<string, number>>;
+  /**
+   * Feature names, for a bare model saved without them; must match the model's own names when it
+   * has some.
+   */
+  featureNames?: readonly string[];
+  /** Name used in error messages (e.g. the file path). */
+  source?: string;
+}
+
+/** A row the router can score: a named feature vector, or bare values in the model's feature order. */
+export type RouterRow = FeatureVector | ArrayLike<number>;
+
+function isFeatureVector(row: RouterRow): row is FeatureVector {
+  return typeof row === "object" && row !== null && "names" in row && "values" in row;
+}
+
+/**
+ * A {@link Router} backed by an XGBoost model (JSON format, `gbtree`, `binary:logistic`), evaluated
+ * in plain TypeScript: no native code at inference time.
+ *
+ * Prediction follows libxgboost exactly: inputs are rounded to float32, a split sends `x < threshold`
+ * left and a missing value (NaN) along `default_left`, leaf values are summed in float32 from
+ * `logit(base_score)`, and the result is `sigmoid(margin)`. The trees are compiled into flat typed
+ * arrays once, so a single-row prediction over 100 trees takes a few microseconds.
+ */
+export class XGBoostRouter implements Router {
+  /** Feature names the model was trained on, in order (undefined for a bare model without names). */
+  readonly featureNames?: readonly string[];
+  /** Threshold presets calibrated with the model, when loaded from a bundle. */
+  readonly presets?: Readonly<Record<string, number>>;
+  /** Number of input features. */
+  readonly numFeatures: number;
+  /** Number of trees. */
+  readonly numTrees: number;
+  /** `base_score` (a probability). */
+  readonly baseScore: number;
+  /** The model's objective. */
+  readonly objective: string;
+
+  private readonly forest: CompiledForest;
+  private readonly scratch: Float32Array;
+  private readonly source: string;
+  /** The last `names` array found equal to {@link featureNames}, to skip re-checking it. */
+  private checkedNames: readonly string[] | undefined;
+
+  /** Builds a router from an already-parsed model; prefer {@link XGBoostRouter.fromJSON}. */
+  constructor(model: ParsedXGBoostModel, options: XGBoostRouterOptions = {}) {
+    this.source = options.source ?? "model";
+    if (options.featureNames) {
+      if (options.featureNames.length !== model.numFeature) {
+        throw new RouterModelError(
+          `${options.featureNames.length} feature names given for a model with ${model.numFeature} features.`,
+          { field: "featureNames", fix: "pass exactly the names of the features the model was trained on, in order." },
+        );
+      }
+      if (model.featureNames) {
+        const diff = firstDifference(model.featureNames, options.featureNames);
+        if (diff) {
+          throw new RouterModelError(`the given feature names differ from the model's: ${diff}.`, {
+            field: "featureNames",
+            fix: "use the model's own feature names (or omit featureNames).",
+          });
+        }
+      }
+    }
+    this.featureNames = Object.freeze([...(model.featureNames ?? options.featureNames ?? [])]);
+    if (this.featureNames.length === 0) this.featureNames = undefined;
+    this.presets = options.presets ? Object.freeze({ ...options.presets }) : undefined;
+    this.numFeatures = model.numFeature;
+    this.numTrees = model.trees.length;
+    this.baseScore = model.baseScore;
+    this.objective = model.objective;
+    this.forest = compileForest(model);
+    this.scratch = new Float32Array(model.numFeature);
+  }
+
+  /** Builds a router from a parsed XGBoost JSON model object (`JSON.parse` of `model.json`). */
+  static fromJSON(json: unknown, options: XGBoostRouterOptions = {}): XGBoostRouter {
+    return new XGBoostRouter(parseXGBoostModel(json, options.source ?? "model"), options);
+  }
+
+  /** Reads and builds a router from an XGBoost JSON model file. */
+  static fromFile(path: string, options: XGBoostRouterOptions = {}): XGBoostRouter {
+    return XGBoostRouter.fromJSON(readJsonFile(path), { ...options, source: options.source ?? path });
+  }
+
+  /**
+   * `P_fail` for a feature vector whose names match the model's.
+   *
+   * @throws RouterModelError when the vector's names (or count) differ from the model's, naming the
+   *   first difference.
+   */
+  predict(features: FeatureVector): number {
+    this.checkNames(features.names);
+    return sigmoid(this.marginOf(features.values));
+  }
+
+  /** `P_fail` for bare values in the model's feature order (NaN = missing); only the count is checked. */
+  predictRow(values: ArrayLike<number>): number {
+    return sigmoid(this.marginOf(values));
+  }
+
+  /** The raw margin (log-odds) for bare values in the model's feature order. */
+  predictMargin(values: ArrayLike<number>): number {
+    return this.marginOf(values);
+  }
+
+  /** `P_fail` for many rows (feature vectors, checked by name, or bare value rows). */
+  predictBatch(rows: readonly RouterRow[]): Float64Array {
+    const out = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (isFeatureVector(row)) {
+        this.checkNames(row.names);
+        out[i] = sigmoid(this.marginOf(row.values));
+      } else {
+        out[i] = sigmoid(this.marginOf(row));
+      }
+    }
+    return out;
+  }
+
+  private marginOf(values: ArrayLike<number>): number {
+    if (values.length !== this.numFeatures) {
+      throw new RouterModelError(`got ${values.length} feature values but the model has ${this.numFeatures} features.`, {
+        field: this.source,
+        fix: "compute the features the router was trained on (see router.featureNames), in the same order.",
+      });
+    }
+    const x = this.scratch;
+    for (let i = 0; i < x.length; i++) x[i] = values[i];
+    return forestMargin(this.forest, x);
+  }
+
+  private checkNames(names: readonly string[]): void {
+    const expected = this.featureNames;
+    if (!expected || names === this.checkedNames) return;
+    const diff = firstDifference(expected, names);
+    if (diff) {
+      throw new RouterModelError(`the feature vector does not match the router's features: ${diff}.`, {
+        field: this.source,
+        fix: "use a router trained on the pyramid's features (same names, same order), or retrain it with `pyramid-moa train`.",
+      });
+    }
+    this.checkedNames = names;
+  }
+}
+
+/** Describes the first difference between the expected and actual feature names, or undefined. */
+export function firstDifference(expected: readonly string[], actual: readonly string[]): string | undefined {
+  const n = Math.min(expected.length, actual.length);
+  for (let i = 0; i < n; i++) {
+    if (expected[i] !== actual[i]) {
+      return `feature ${i} is "${actual[i]}" where the model expects "${expected[i]}"`;
+    }
+  }
+  if (expected.length !== actual.length) {
+    const extra =
+      expected.length > actual.length
+        ? `missing "${expected[n]}"`
+        : `unexpected extra feature "${actual[n]}"`;
+    return `${actual.length} features where the model expects ${expected.length} (at ${n}: ${extra})`;
+  }
+  return undefined;
+}
+
+/** Reads and parses a JSON file, with a {@link RouterModelError} naming the file on failure. */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new RouterModelError(`cannot read the router file: ${cause instanceof Error ? cause.message : String(cause)}.`, {
+      field: path,
+      fix: "check the path.",
+      cause,
+    });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new RouterModelError(`not valid JSON: ${cause instanceof Error ? cause.message : String(cause)}.`, {
+      field: path,
+      fix: "pass the JSON file written by XGBoost's save_model or by `pyramid-moa train`.",
+      cause,
+    });
+  }
+}
