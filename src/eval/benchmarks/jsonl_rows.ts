@@ -1,0 +1,34 @@
+import type { z } from "zod";
+import { DataFormatError } from "../../errors/index.js";
+
+/**
+ * Parses JSONL text and validates every row with `schema`; a bad row throws
+ * {@link DataFormatError} naming `source:line` (benchmark files must be intact).
+ */
+export function parseJsonlRows<S extends z.ZodType>(text: string, schema: S, source: string): z.infer<S>[] {
+  const out: z.infer<S>[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i += 1) {
+    const raw = lines[i];
+    if (raw.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      throw new DataFormatError("invalid JSON", {
+        field: `${source}:${i + 1}`,
+        fix: "restore the file from upstream",
+        cause: error,
+      });
+    }
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      throw new DataFormatError(result.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; "), {
+        field: `${source}:${i + 1}`,
+        fix: "restore the file from upstream",
+      });
+    }
+    out.push(result.data);
+  }
+  return out;
+}
