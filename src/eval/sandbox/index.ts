@@ -1,0 +1,11 @@
+export {
+  sandboxOptionsSchema,
+  type SandboxOptions,
+  type ResolvedSandboxOptions,
+  type SandboxResult,
+  type IsolationKind,
+} from "./options.js";
+export { PYTHON_PRELUDE } from "./prelude.js";
+export { runPython, sandboxEnv } from "./run_python.js";
+export { SandboxPool } from "./pool.js";
+export { findExecutable, workingBwrap, bwrapArgs } from "./isolation.js";

@@ -1,0 +1,44 @@
+import { availableParallelism } from "node:os";
+import { runPython } from "./run_python.js";
+import type { SandboxOptions, SandboxResult } from "./options.js";
+
+/**
+ * A concurrency limit for sandboxed runs: at most `concurrency` Python processes at once (default:
+ * the number of CPUs), the rest queued in order. Used by the code graders so that grading
+ * thousands of candidates uses every core without oversubscribing them.
+ */
+export class SandboxPool {
+  /** Maximum simultaneous runs. */
+  readonly concurrency: number;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(options: { concurrency?: number; defaults?: SandboxOptions } = {}) {
+    this.concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+    this.defaults = options.defaults ?? {};
+  }
+
+  /** Options applied to every run (overridden per call). */
+  readonly defaults: SandboxOptions;
+
+  /** Runs `fn` when a slot is free. */
+  async schedule<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.concurrency) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.active += 1;
+    }
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active -= 1;
+    }
+  }
+
+  /** {@link runPython} through the pool. */
+  run(code: string, options: SandboxOptions = {}): Promise<SandboxResult> {
+    return this.schedule(() => runPython(code, { ...this.defaults, ...options }));
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The Python prelude run by the sandbox before the candidate code (`python3 -c PRELUDE CONFIG`).
+ *
+ * It reads a one-time token from stdin (stdin is then at EOF, so `input()` fails fast), applies the
+ * resource limits with `resource.setrlimit` (CPU, address space, file size, processes, open files,
+ * no core dumps), installs an audit hook (PEP 578) that refuses process creation (`os.system`,
+ * `subprocess`, `fork`, `exec`, `posix_spawn`), `ctypes`, sockets, signals to other processes, and
+ * any write, rename, delete or permission change outside the working directory; then compiles and
+ * runs `candidate.py` as `__main__`. Only when the code ran to its end does it print the token, so a
+ * candidate that calls `sys.exit(0)` or `os._exit(0)` before the tests does not pass.
+ *
+ * The audit hook is defense in depth, not a security boundary on its own (PEP 578 says so): the
+ * boundaries are the uid drop, the rlimits and, when installed, bubblewrap.
+ */
+export const PYTHON_PRELUDE = String.raw`
+import sys, os, json, resource
+
+def _pyramid_sandbox():
+    cfg = json.loads(sys.argv[1])
+    token = sys.stdin.readline().strip()
+    R = resource
+    def limit(kind, soft, hard=None):
+        R.setrlimit(kind, (soft, soft if hard is None else hard))
+    limit(R.RLIMIT_CPU, cfg["cpu"], cfg["cpu"] + 1)
+    limit(R.RLIMIT_AS, cfg["mem"])
+    limit(R.RLIMIT_FSIZE, cfg["fsize"])
+    limit(R.RLIMIT_NPROC, cfg["nproc"])
+    limit(R.RLIMIT_NOFILE, cfg["nofile"])
+    limit(R.RLIMIT_CORE, 0)
+    root = os.path.realpath(os.getcwd())
+    with open("candidate.py", "r", encoding="utf-8") as f:
+        source = f.read()
+    code = compile(source, "candidate.py", "exec")
+    blocked = {
+        "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
+        "subprocess.Popen", "pty.spawn", "ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata",
+        "ctypes.call_function", "socket.connect", "socket.bind", "socket.sendto",
+        "socket.sendmsg", "os.kill", "os.killpg", "signal.pthread_kill", "os.setuid", "os.chroot",
+    }
+    path_events = {
+        "os.remove": (0,), "os.rename": (0, 1), "os.rmdir": (0,), "os.mkdir": (0,),
+        "os.chmod": (0,), "os.chown": (0,), "os.link": (0, 1), "os.symlink": (0, 1),
+        "os.truncate": (0,), "os.utime": (0,), "shutil.rmtree": (0,), "shutil.copyfile": (1,),
+        "shutil.copytree": (1,), "shutil.move": (0, 1), "os.mkfifo": (0,), "os.mknod": (0,),
+    }
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+    realpath, join, sep = os.path.realpath, os.path.join, os.sep
+    busy = [False]
+    def inside(p):
+        if isinstance(p, int):
+            return True
+        if isinstance(p, bytes):
+            p = os.fsdecode(p)
+        if not isinstance(p, str):
+            p = os.fspath(p)
+        full = realpath(join(root, p))
+        return full == root or full.startswith(root + sep)
+    def hook(event, args):
+        if busy[0]:
+            return
+        if event in blocked:
+            raise PermissionError("sandbox: " + event + " is not allowed")
+        if event == "open":
+            path, mode, flags = args
+            if path is None:
+                return
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & write_flags)
+            if writing:
+                busy[0] = True
+                try:
+                    ok = inside(path)
+                finally:
+                    busy[0] = False
+                if not ok:
+                    raise PermissionError("sandbox: writing outside the working directory is not allowed: " + str(path))
+            return
+        where = path_events.get(event)
+        if where is not None:
+            busy[0] = True
+            try:
+                ok = all(inside(args[i]) for i in where if i < len(args) and args[i] is not None)
+            finally:
+                busy[0] = False
+            if not ok:
+                raise PermissionError("sandbox: " + event + " outside the working directory is not allowed")
+    if cfg.get("audit", True):
+        sys.addaudithook(hook)
+    sys.argv = ["candidate.py"]
+    return code, token
+
+def _pyramid_run(pair):
+    code, token = pair
+    scope = {"__name__": "__main__", "__builtins__": __builtins__, "__file__": "candidate.py"}
+    exec(code, scope)
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    os.write(1, ("\n" + token + "\n").encode())
+
+_pyramid_run(_pyramid_sandbox())
+`;
