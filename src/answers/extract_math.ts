@@ -1,0 +1,62 @@
+import type { ExtractedAnswer } from "./types.js";
+import { findNumbers } from "./normalize_number.js";
+
+const JSON_ANSWER = /"answer"\s*:\s*("(?:[^"\\]|\\.)*"|-?[\d.,]+)/g;
+const HASHES = /####\s*([^\n]+)/;
+const ANSWER_IS = /(?:final answer|the answer|answer)\s*(?:is|:|=)\s*:?\s*([^\n]+)/gi;
+
+/** Index of the closing brace that matches the opening brace at `open`, or -1. */
+function matchingBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === "{") depth++;
+    else if (text[i] === "}" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** The content of the last `\boxed{...}` in `text` (nested braces allowed), or `null`. */
+export function lastBoxed(text: string): string | null {
+  const start = text.lastIndexOf("\\boxed{");
+  if (start < 0) return null;
+  const open = start + "\\boxed".length;
+  const close = matchingBrace(text, open);
+  return close < 0 ? null : text.slice(open + 1, close);
+}
+
+function firstNumberIn(text: string): ExtractedAnswer | null {
+  const first = findNumbers(text)[0];
+  return first ? { key: first.key, display: first.raw } : null;
+}
+
+/**
+ * Extracts the final number of a math answer. Tries, in order: the last JSON `"answer"` field, the last
+ * `\boxed{}`, a `####` line, the last "the answer is ..." phrase, and finally the last number in the text.
+ * Within the chosen span, the first number is the answer (`"$57,500 per year"` gives `57500`).
+ */
+export function extractMathAnswer(text: string): ExtractedAnswer | null {
+  const jsonAnswers = [...text.matchAll(JSON_ANSWER)];
+  for (let i = jsonAnswers.length - 1; i >= 0; i--) {
+    const raw = jsonAnswers[i][1];
+    const found = firstNumberIn(raw.startsWith('"') ? raw.slice(1, -1) : raw);
+    if (found) return found;
+  }
+  const boxed = lastBoxed(text);
+  if (boxed !== null) {
+    const found = firstNumberIn(boxed.replace(/\\!|\\,|\{,\}/g, ""));
+    if (found) return found;
+  }
+  const hashes = HASHES.exec(text);
+  if (hashes) {
+    const found = firstNumberIn(hashes[1]);
+    if (found) return found;
+  }
+  const phrases = [...text.matchAll(ANSWER_IS)];
+  for (let i = phrases.length - 1; i >= 0; i--) {
+    const found = firstNumberIn(phrases[i][1]);
+    if (found) return found;
+  }
+  const numbers = findNumbers(text);
+  const last = numbers[numbers.length - 1];
+  return last ? { key: last.key, display: last.raw } : null;
+}

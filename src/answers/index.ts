@@ -1,0 +1,11 @@
+export type { TaskKind, ExtractedAnswer } from "./types.js";
+export { TASK_KINDS } from "./types.js";
+export { extractAnswer } from "./extract.js";
+export { extractMathAnswer, lastBoxed } from "./extract_math.js";
+export { extractChoiceAnswer } from "./extract_choice.js";
+export { extractCodeAnswer, firstCodeBlock, normalizeCode } from "./extract_code.js";
+export { extractTextAnswer } from "./extract_text.js";
+export { extractToolCallAnswer, canonicalJson } from "./tool_calls.js";
+export { normalizeNumber, formatNumber, findNumbers } from "./normalize_number.js";
+export { majorityVote } from "./vote.js";
+export type { VoteResult } from "./vote.js";

@@ -1,0 +1,2 @@
+export { PyramidChatModel } from "./pyramid.js";
+export type { PyramidChatModelInput, PyramidChatModelCallOptions } from "./pyramid.js";

@@ -1,0 +1,181 @@
+import { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseChatModelCallOptions, BaseChatModelParams, BindToolsInput } from "@langchain/core/language_models/chat_models";
+import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
+import type { LangSmithParams } from "@langchain/core/language_models/chat_models";
+import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
+import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
+import type { Runnable } from "@langchain/core/runnables";
+import { PyramidConfigError } from "../errors/index.js";
+import { buildPyramidStateGraph } from "../graphs/build.js";
+import { resolvePyramidOptions } from "../graphs/options.js";
+import type { PyramidOptions, TierInput } from "../graphs/options.js";
+import { pyramidResult } from "../graphs/result.js";
+import type { PyramidSpec } from "../graphs/spec.js";
+import type { PyramidStateType, PyramidTokenEvent } from "../graphs/state.js";
+import type { MemberInput } from "../members/member.js";
+import { childCallbacks } from "./child_callbacks.js";
+import { answerChunks, closingChunk, passthroughChunk } from "./stream_chunks.js";
+
+/** Constructor options of {@link PyramidChatModel}: the pyramid's options plus LangChain's chat model params. */
+export interface PyramidChatModelInput extends PyramidOptions, BaseChatModelParams {}
+
+/** Call options of {@link PyramidChatModel}. */
+export interface PyramidChatModelCallOptions extends BaseChatModelCallOptions {}
+
+function isTokenEvent(value: unknown): value is PyramidTokenEvent {
+  return typeof value === "object" && value !== null && (value as { type?: unknown }).type === "pyramid.token";
+}
+
+/**
+ * A LangChain chat model that answers with a Pyramid Mixture-of-Agents: the crowd answers every query in
+ * parallel, a router estimates the probability that the crowd's majority answer is wrong, and only the
+ * queries above the threshold (Equation 5) go up to the Oracle. Use it anywhere a chat model goes: agents
+ * with tools, chains, streaming, batching, structured output, tracing.
+ *
+ * ```ts
+ * const model = new PyramidChatModel({ crowd: [llama8b, gemma9b, qwen7b], oracle: llama70b, task: "math" });
+ * const answer = await model.invoke("What is 17 * 23?");
+ * answer.response_metadata.pyramid; // { tier, escalated, pFail, threshold, features, candidates, cost, ... }
+ * ```
+ */
+export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions> {
+  /** LangChain serialization name. */
+  static override lc_name(): string {
+    return "PyramidChatModel";
+  }
+
+  /** The resolved pyramid (tiers, members, thresholds). */
+  readonly spec: PyramidSpec;
+
+  private readonly options: PyramidChatModelInput;
+  private readonly graph;
+
+  /** Validates the options (errors name the field) and compiles the pyramid graph. */
+  constructor(fields: PyramidChatModelInput) {
+    super(fields ?? {});
+    if (!fields || typeof fields !== "object") {
+      throw new PyramidConfigError("expected an options object", { field: "options", fix: "new PyramidChatModel({ crowd, oracle })" });
+    }
+    this.options = fields;
+    this.spec = resolvePyramidOptions(fields);
+    this.graph = buildPyramidStateGraph(this.spec).compile();
+  }
+
+  /** LangChain model type. */
+  override _llmType(): string {
+    return "pyramid-moa";
+  }
+
+  /** LangSmith parameters: provider `pyramid-moa`, model name = the apex model's name. */
+  override getLsParams(options: this["ParsedCallOptions"]): LangSmithParams {
+    const apex = this.spec.tiers[this.spec.tiers.length - 1];
+    return {
+      ...super.getLsParams(options),
+      ls_provider: "pyramid-moa",
+      ls_model_name: apex.members.map((member) => member.name).join("+"),
+      ls_model_type: "chat",
+    };
+  }
+
+  /** Parameters identifying this pyramid in traces. */
+  override invocationParams(): Record<string, unknown> {
+    return {
+      tiers: this.spec.tiers.map((tier) => ({ name: tier.name, members: tier.members.map((m) => m.name), threshold: tier.threshold })),
+      mode: this.spec.mode,
+      task: this.spec.task,
+    };
+  }
+
+  /** Runs the pyramid graph on `messages` and returns its final state. */
+  async runGraph(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<PyramidStateType> {
+    return this.graph.invoke(
+      { messages, stream: false },
+      { signal: options.signal, callbacks: childCallbacks(runManager) },
+    ) as Promise<PyramidStateType>;
+  }
+
+  /** Answers with the pyramid; the routing trace is in `response_metadata.pyramid`. */
+  async _generate(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
+    const state = await this.runGraph(messages, options, runManager);
+    const { message } = pyramidResult(this.spec, state);
+    return {
+      generations: [{ text: typeof message.content === "string" ? message.content : "", message }],
+      llmOutput: { tokenUsage: message.usage_metadata },
+    };
+  }
+
+  /**
+   * Streams the final answer: the apex model's tokens as they come when the query is escalated to a
+   * single-model apex, otherwise the chosen answer in chunks once the router has decided. The last chunk
+   * carries the summed usage and `response_metadata.pyramid`.
+   */
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const stream = await this.graph.stream(
+      { messages, stream: true },
+      { signal: options.signal, callbacks: childCallbacks(runManager), streamMode: ["custom", "values"] },
+    );
+    let finalState: PyramidStateType | undefined;
+    const streamed: AIMessageChunk[] = [];
+    for await (const [mode, payload] of stream as AsyncIterable<[string, unknown]>) {
+      if (mode === "custom" && isTokenEvent(payload)) {
+        streamed.push(payload.chunk);
+        const chunk = passthroughChunk(payload.chunk);
+        yield chunk;
+        await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
+      } else if (mode === "values") {
+        finalState = payload as PyramidStateType;
+      }
+    }
+    if (!finalState) throw new Error("the pyramid graph produced no state");
+    const { message, pyramid } = pyramidResult(this.spec, finalState);
+    const apexAnswered = pyramid.tier === this.spec.tiers.length - 1;
+    if (!(apexAnswered && streamed.length > 0)) {
+      for (const chunk of answerChunks(message)) {
+        yield chunk;
+        await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
+      }
+    }
+    yield closingChunk(message);
+  }
+
+  /** The pyramid's tiers as `tiers` options, with every member replaced by `map(member)`. */
+  private mapMembers(map: (model: MemberInput & { model: unknown }, name: string) => MemberInput): TierInput[] {
+    return this.spec.tiers.map((tier) => ({
+      name: tier.name,
+      models: tier.members.map((member) => map({ ...member.input, name: member.name }, member.name)),
+      router: tier.router,
+      policy: { threshold: Math.min(1, tier.threshold) },
+    }));
+  }
+
+  /**
+   * Binds tools to every member of every tier and returns a new PyramidChatModel: members answer with tool
+   * calls, which are voted like answers (same tool names and arguments = same answer).
+   */
+  override bindTools(
+    tools: BindToolsInput[],
+    kwargs?: Partial<PyramidChatModelCallOptions>,
+  ): Runnable<BaseLanguageModelInput, AIMessageChunk, PyramidChatModelCallOptions> {
+    const tiers = this.mapMembers((spec, name) => {
+      const model = spec.model as { bindTools?: (t: BindToolsInput[], k?: unknown) => unknown };
+      if (typeof model.bindTools !== "function") {
+        throw new PyramidConfigError(`member "${name}" does not support tool calling (no bindTools)`, {
+          field: "bindTools",
+          fix: "use chat models that implement bindTools for every tier",
+        });
+      }
+      return { ...spec, model: model.bindTools(tools, kwargs) as MemberInput & Runnable };
+    });
+    const { crowd: _crowd, oracle: _oracle, ...rest } = this.options;
+    return new PyramidChatModel({ ...rest, tiers, policy: undefined });
+  }
+}

@@ -1,0 +1,43 @@
+import type { TaskKind } from "../answers/types.js";
+import type { BudgetTracker } from "../cost/budget.js";
+import type { Member } from "../members/member.js";
+import type { Router } from "../router/types.js";
+import type { GenerativePrompt } from "../nodes/generative_prompt.js";
+
+/** How the upper tiers see the query: the original messages only, or with the lower tiers' candidates. */
+export type PyramidMode = "routing" | "generative";
+
+/** What to do when every member of the apex tier fails. */
+export type ApexErrorPolicy = "crowd" | "throw";
+
+/** One tier with its resolved members and the router and threshold at the boundary after it. */
+export interface TierSpec {
+  /** Tier name, e.g. "crowd", "70B", "oracle". */
+  readonly name: string;
+  /** Members, in order (the order breaks voting ties and fixes feature positions). */
+  readonly members: readonly Member[];
+  /** Router judging this tier's answer (unused for the apex). */
+  readonly router: Router;
+  /** Escalation threshold after this tier (unused for the apex). */
+  readonly threshold: number;
+}
+
+/** Everything `buildPyramidGraph` needs, already validated and resolved. */
+export interface PyramidSpec {
+  /** Tiers from the cheapest (crowd) to the apex (Oracle); at least two. */
+  readonly tiers: readonly TierSpec[];
+  /** Routing or generative mode. */
+  readonly mode: PyramidMode;
+  /** Answer extractor for voting. */
+  readonly task: TaskKind;
+  /** Prompt that frames lower tiers' candidates for upper tiers in generative mode. */
+  readonly generativePrompt: GenerativePrompt;
+  /** Ask members for a self-reported confidence. */
+  readonly askConfidence: boolean;
+  /** Apex failure handling. */
+  readonly onApexError: ApexErrorPolicy;
+  /** Never escalate when the query's estimated cost would exceed this (USD). */
+  readonly maxCostPerQuery?: number;
+  /** Shared budget across queries: stop escalating once it is spent. */
+  readonly budget?: BudgetTracker;
+}

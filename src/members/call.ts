@@ -1,0 +1,136 @@
+import { AIMessage, AIMessageChunk } from "@langchain/core/messages";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { Callbacks } from "@langchain/core/callbacks/manager";
+import { extractAnswer } from "../answers/extract.js";
+import { extractToolCallAnswer } from "../answers/tool_calls.js";
+import type { TaskKind } from "../answers/types.js";
+import { costOf, messageText, usageOf } from "../cost/usage.js";
+import type { Candidate } from "../graphs/types.js";
+import { sleep, withDeadline } from "./abort.js";
+import { parseConfidence } from "./confidence.js";
+import { tokenLogprobs } from "./logprobs.js";
+import type { Member } from "./member.js";
+import { isTransientError } from "./transient.js";
+
+/** Where and how a member is called. */
+export interface MemberCallContext {
+  /** Tier index. */
+  readonly tier: number;
+  /** Position in the tier. */
+  readonly index: number;
+  /** Answer extractor. */
+  readonly task: TaskKind;
+  /** Aborts the call (and its retries) when the query is aborted. */
+  readonly signal?: AbortSignal;
+  /** Callbacks of the enclosing run, so the call shows up as a child run in traces. */
+  readonly callbacks?: Callbacks;
+  /** Whether members were asked for a self-reported confidence. */
+  readonly askConfidence?: boolean;
+  /** When set, the call streams and each chunk is passed here as it arrives. */
+  readonly onChunk?: (chunk: AIMessageChunk) => void;
+}
+
+/** Turns a member's output message into a candidate (answer extracted, usage and cost accounted). */
+export function candidateFromMessage(
+  member: Member,
+  prompt: readonly BaseMessage[],
+  output: BaseMessage,
+  context: MemberCallContext,
+  meta: { attempts: number; latencyMs: number },
+): Candidate {
+  const message = AIMessage.isInstance(output) ? output : new AIMessage({ content: output.content });
+  const text = messageText(message);
+  const toolAnswer = extractToolCallAnswer(message.tool_calls ?? []);
+  const extracted = toolAnswer ?? extractAnswer(text, context.task);
+  const usage = usageOf(prompt, message);
+  return {
+    model: member.name,
+    tier: context.tier,
+    index: context.index,
+    text,
+    answer: extracted?.key ?? null,
+    display: extracted?.display ?? null,
+    message,
+    attempts: meta.attempts,
+    latencyMs: meta.latencyMs,
+    usage,
+    costUsd: costOf(usage, member.price, message),
+    logprobs: tokenLogprobs(message),
+    confidence: context.askConfidence ? parseConfidence(text) : undefined,
+  };
+}
+
+async function invokeOnce(
+  member: Member,
+  prompt: BaseMessage[],
+  context: MemberCallContext,
+  signal: AbortSignal,
+): Promise<BaseMessage> {
+  const config = { signal, callbacks: context.callbacks, runName: member.name };
+  if (!context.onChunk) return member.runnable.invoke(prompt, config);
+  let merged: AIMessageChunk | undefined;
+  for await (const piece of await member.runnable.stream(prompt, config)) {
+    const chunk = AIMessageChunk.isInstance(piece) ? piece : new AIMessageChunk({ content: piece.content });
+    merged = merged ? merged.concat(chunk) : chunk;
+    context.onChunk(chunk);
+  }
+  return merged ?? new AIMessageChunk({ content: "" });
+}
+
+/**
+ * Calls one member with its timeout and retries (exponential backoff on transient errors) and returns its
+ * candidate. A failure after the retries is recorded on the candidate (`error`), never thrown, so the other
+ * members' work is kept; only an abort of the whole query is rethrown.
+ */
+export async function callMember(
+  member: Member,
+  prompt: BaseMessage[],
+  context: MemberCallContext,
+): Promise<Candidate> {
+  const started = performance.now();
+  let attempts = 0;
+  let streamed = false;
+  const onChunk = context.onChunk
+    ? (chunk: AIMessageChunk) => {
+        streamed = true;
+        context.onChunk?.(chunk);
+      }
+    : undefined;
+  const attempt = (): Promise<BaseMessage> =>
+    withDeadline(
+      (signal) => invokeOnce(member, prompt, { ...context, onChunk }, signal),
+      member.timeoutMs,
+      context.signal,
+      `model "${member.name}"`,
+    );
+  for (;;) {
+    attempts++;
+    try {
+      const output = member.limiter ? await member.limiter.run(attempt) : await attempt();
+      return candidateFromMessage(member, prompt, output, context, {
+        attempts,
+        latencyMs: performance.now() - started,
+      });
+    } catch (error) {
+      if (context.signal?.aborted) throw error;
+      const canRetry = attempts <= member.retries && isTransientError(error) && !streamed;
+      if (canRetry) {
+        await sleep(member.backoffMs * 2 ** (attempts - 1), context.signal);
+        continue;
+      }
+      return {
+        model: member.name,
+        tier: context.tier,
+        index: context.index,
+        text: "",
+        answer: null,
+        display: null,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        attempts,
+        latencyMs: performance.now() - started,
+        usage: { input: 0, output: 0, estimated: true },
+        costUsd: 0,
+      };
+    }
+  }
+}

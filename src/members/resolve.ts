@@ -1,0 +1,52 @@
+import { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { Runnable } from "@langchain/core/runnables";
+import { defaultPriceFor } from "../cost/price.js";
+import type { Price } from "../cost/price.js";
+import type { ChatRunnable, Member, MemberInput } from "./member.js";
+import { Semaphore } from "./semaphore.js";
+
+/** Defaults applied to members that do not set their own. */
+export interface MemberDefaults {
+  /** Per-call time limit in milliseconds. */
+  readonly timeoutMs?: number;
+  /** Retries on transient errors. */
+  readonly retries?: number;
+  /** First backoff delay in milliseconds. */
+  readonly backoffMs?: number;
+}
+
+/** Whether a value is a LangChain runnable (chat model or bound chat model). */
+export function isChatRunnable(value: unknown): value is ChatRunnable {
+  return Runnable.isRunnable(value);
+}
+
+/** The name LangChain tracing uses for a chat model: its `ls_model_name`, else its class name. */
+export function modelName(runnable: ChatRunnable): string {
+  if (runnable instanceof BaseChatModel) {
+    const params = runnable.getLsParams({} as never);
+    if (params.ls_model_name) return params.ls_model_name;
+  }
+  const bound = (runnable as { bound?: unknown }).bound;
+  if (isChatRunnable(bound) && bound !== runnable) return modelName(bound);
+  return runnable.getName();
+}
+
+/** Resolves a user-given member: name, price (explicit, from `prices`, or the parameter-count default), limits. */
+export function resolveMember(
+  input: MemberInput,
+  prices: Readonly<Record<string, Price>>,
+  defaults: MemberDefaults,
+): Member {
+  const spec = isChatRunnable(input) ? { model: input } : input;
+  const name = spec.name ?? modelName(spec.model);
+  return {
+    name,
+    runnable: spec.model,
+    price: spec.price ?? prices[name] ?? defaultPriceFor(name),
+    timeoutMs: spec.timeoutMs ?? defaults.timeoutMs,
+    retries: spec.retries ?? defaults.retries ?? 0,
+    backoffMs: spec.backoffMs ?? defaults.backoffMs ?? 250,
+    limiter: spec.maxConcurrency ? new Semaphore(spec.maxConcurrency) : undefined,
+    input: spec,
+  };
+}

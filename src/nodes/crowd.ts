@@ -1,0 +1,57 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { AIMessageChunk } from "@langchain/core/messages";
+import { majorityVote } from "../answers/vote.js";
+import { callMember } from "../members/call.js";
+import type { PyramidSpec } from "../graphs/spec.js";
+import type { PyramidStateType, PyramidUpdate, TierRun } from "../graphs/state.js";
+import { tierPrompt } from "./tier_prompt.js";
+
+/** Runs every member of tier `tier` concurrently and returns the tier run (candidates, vote, cost). */
+export async function runTier(
+  spec: PyramidSpec,
+  tier: number,
+  state: PyramidStateType,
+  config: LangGraphRunnableConfig,
+  onChunk?: (chunk: AIMessageChunk) => void,
+): Promise<TierRun> {
+  const tierSpec = spec.tiers[tier];
+  const lowerCandidates =
+    tier > 0 && spec.mode === "generative" ? state.tiers.flatMap((run) => run.candidates) : undefined;
+  const prompt = tierPrompt(state.messages, {
+    lowerCandidates,
+    generativePrompt: spec.generativePrompt,
+    askConfidence: spec.askConfidence,
+  });
+  const candidates = await Promise.all(
+    tierSpec.members.map((member, index) =>
+      callMember(member, prompt, {
+        tier,
+        index,
+        task: spec.task,
+        signal: config.signal,
+        callbacks: config.callbacks,
+        askConfidence: spec.askConfidence,
+        onChunk,
+      }),
+    ),
+  );
+  const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
+  spec.budget?.record(costUsd);
+  return {
+    tier,
+    name: tierSpec.name,
+    candidates,
+    vote: majorityVote(candidates.map((candidate) => candidate.answer)),
+    costUsd,
+  };
+}
+
+/**
+ * The `crowd` node (and the node of every middle tier): calls the tier's members concurrently, so the tier
+ * costs the slowest member's latency. A member's failure is kept on its candidate; the others' answers stay.
+ */
+export function makeCrowdNode(spec: PyramidSpec, tier: number) {
+  return async (state: PyramidStateType, config: LangGraphRunnableConfig): Promise<PyramidUpdate> => ({
+    tiers: [await runTier(spec, tier, state, config)],
+  });
+}

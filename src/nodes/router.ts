@@ -1,0 +1,50 @@
+import { featureRecord } from "../features/types.js";
+import { shouldEscalate } from "../policy/decision.js";
+import type { PyramidSpec } from "../graphs/spec.js";
+import type { PyramidStateType, PyramidUpdate } from "../graphs/state.js";
+import { estimateTierCost } from "../cost/estimate.js";
+
+/**
+ * The `router` node after tier `tier`: `P_fail` from the tier's router, and Equation 5's decision against
+ * the tier's threshold. Forced decisions carry a `reason`: every member failed (escalate), or the per-query
+ * cost limit or the shared budget would be exceeded by the next tier (stop).
+ */
+export function makeRouterNode(spec: PyramidSpec, tier: number) {
+  const tierSpec = spec.tiers[tier];
+  return (state: PyramidStateType): PyramidUpdate => {
+    const run = state.tiers[tier];
+    const features = state.featureVector;
+    if (!features) throw new Error("router node ran before the features node");
+    const answered = run.candidates.some((candidate) => candidate.error === undefined);
+    let pFail = answered ? tierSpec.router.predict(features) : 1;
+    if (!Number.isFinite(pFail)) pFail = 1;
+    let escalated = shouldEscalate(pFail, tierSpec.threshold);
+    let reason: string | undefined = answered ? undefined : "every member of this tier failed";
+    if (!answered) escalated = true;
+    if (escalated) {
+      const next = estimateTierCost(spec.tiers[tier + 1].members, state.messages, run.candidates);
+      const spent = state.tiers.reduce((sum, done) => sum + done.costUsd, 0);
+      if (spec.maxCostPerQuery !== undefined && spent + next > spec.maxCostPerQuery) {
+        escalated = false;
+        reason = `maxCostPerQuery: spent ${spent.toFixed(6)} USD, next tier ~${next.toFixed(6)} USD, limit ${spec.maxCostPerQuery} USD`;
+      } else if (spec.budget && !spec.budget.canSpend(next)) {
+        escalated = false;
+        reason = `budget exhausted: ${spec.budget.remaining.toFixed(6)} USD left, next tier ~${next.toFixed(6)} USD`;
+      }
+    }
+    return {
+      decisions: [
+        {
+          tier,
+          tierName: tierSpec.name,
+          answer: run.vote.key,
+          features: featureRecord(features),
+          pFail,
+          threshold: tierSpec.threshold,
+          escalated,
+          ...(reason ? { reason } : {}),
+        },
+      ],
+    };
+  };
+}
