@@ -107,14 +107,10 @@ export class NativeFloatBuffer {
   }
 }
 
-/** Configuration of a plain prediction (probabilities, all trees). */
-const PREDICT_CONFIG = JSON.stringify({
-  type: 0,
-  training: false,
-  iteration_begin: 0,
-  iteration_end: 0,
-  strict_shape: false,
-});
+/** Configuration of a prediction over all trees: probabilities (type 0) or raw margins (type 1). */
+function predictConfig(margin: boolean): string {
+  return JSON.stringify({ type: margin ? 1 : 0, training: false, iteration_begin: 0, iteration_end: 0, strict_shape: false });
+}
 
 /** An XGBoost `Booster` owned by libxgboost; call {@link XGBBooster.free}. */
 export class XGBBooster {
@@ -196,13 +192,16 @@ export class XGBBooster {
     return result;
   }
 
-  /** Predicted probabilities for every row of `matrix` (`XGBoosterPredictFromDMatrix`). */
-  predict(matrix: XGBDMatrix): Float32Array {
+  /**
+   * Predicted probabilities (or, with `margin`, raw log-odds) for every row of `matrix`
+   * (`XGBoosterPredictFromDMatrix`).
+   */
+  predict(matrix: XGBDMatrix, options: { margin?: boolean } = {}): Float32Array {
     const shape: unknown[] = [null];
     const dim: unknown[] = [0];
     const result: unknown[] = [null];
     this.lib.check(
-      this.lib.XGBoosterPredictFromDMatrix(this.handle, matrix.handle, PREDICT_CONFIG, shape, dim, result),
+      this.lib.XGBoosterPredictFromDMatrix(this.handle, matrix.handle, predictConfig(options.margin === true), shape, dim, result),
       "XGBoosterPredictFromDMatrix",
     );
     const dims = readShape(this.lib, shape[0], Number(dim[0]));

@@ -24,6 +24,12 @@ const treeSchema = z.object({
   tree_param: z.object({ num_nodes: numberLike, num_feature: numberLike.optional(), size_leaf_vector: numberLike.optional() }).optional(),
 });
 
+const gbtreeModelSchema = z.object({
+  gbtree_model_param: z.object({ num_parallel_tree: numberLike.optional(), num_trees: numberLike.optional() }).optional(),
+  tree_info: z.array(z.number()).optional(),
+  trees: z.array(z.unknown()),
+});
+
 const modelSchema = z.object({
   learner: z.object({
     feature_names: z.array(z.string()).optional(),
@@ -35,18 +41,7 @@ const modelSchema = z.object({
       num_target: numberLike.optional(),
     }),
     objective: z.object({ name: z.string() }),
-    gradient_booster: z.object({
-      name: z.string(),
-      model: z
-        .object({
-          gbtree_model_param: z
-            .object({ num_parallel_tree: numberLike.optional(), num_trees: numberLike.optional() })
-            .optional(),
-          tree_info: z.array(z.number()).optional(),
-          trees: z.array(z.unknown()),
-        })
-        .optional(),
-    }),
+    gradient_booster: z.looseObject({ name: z.string() }),
   }),
   version: z.array(z.number()).optional(),
 });
@@ -260,13 +255,9 @@ export function parseXGBoostModel(json: unknown, source = "model"): ParsedXGBoos
       fix: "encode categorical features as numbers (one-hot or ordinal) and train without enable_categorical.",
     });
   }
-  const model = booster.model;
-  if (!model) {
-    throw new RouterModelError("the gbtree booster has no model.", {
-      field: "learner.gradient_booster.model",
-      fix: "the file is truncated or corrupt; save the model again.",
-    });
-  }
+  const parsedModel = gbtreeModelSchema.safeParse(booster.model);
+  if (!parsedModel.success) throw zodFailure(parsedModel.error, "learner.gradient_booster.model", source);
+  const model = parsedModel.data;
   const treeInfo = model.tree_info ?? [];
   const otherGroup = treeInfo.findIndex((group) => group !== 0);
   if (otherGroup >= 0) {
