@@ -3,7 +3,8 @@ import type { BaseChatModelCallOptions, BaseChatModelParams, BindToolsInput } fr
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import type { LangSmithParams } from "@langchain/core/language_models/chat_models";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
-import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
+import { AIMessageChunk } from "@langchain/core/messages";
+import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import { PyramidConfigError } from "../errors/index.js";
@@ -102,7 +103,14 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
     const state = await this.runGraph(messages, options, runManager);
-    const { message } = pyramidResult(this.spec, state);
+    const result = pyramidResult(this.spec, state);
+    // LangChain chat models return AIMessageChunk from invoke (what withStructuredOutput's parser expects).
+    const message = new AIMessageChunk({
+      content: result.message.content,
+      tool_calls: result.message.tool_calls,
+      usage_metadata: result.message.usage_metadata,
+      response_metadata: result.message.response_metadata,
+    });
     return {
       generations: [{ text: typeof message.content === "string" ? message.content : "", message }],
       llmOutput: { tokenUsage: message.usage_metadata },
