@@ -1,0 +1,60 @@
+import { z } from "zod";
+
+/** Sampling and output options shared by `LlamaCppChatModel` fields and per-call overrides. */
+export const llamaCppSamplingSchema = z.object({
+  /** Sampling temperature; 0 means greedy decoding (the default). */
+  temperature: z.number().min(0).max(5).optional(),
+  /** Keep only the `topK` most likely tokens before sampling; 0 disables the cut. */
+  topK: z.number().int().min(0).optional(),
+  /** Nucleus sampling: keep the smallest set of tokens whose probability reaches `topP`; 1 disables it. */
+  topP: z.number().gt(0).max(1).optional(),
+  /** Maximum number of tokens to generate. */
+  maxTokens: z.number().int().min(1).optional(),
+  /** Seed of the sampler, for reproducible sampling at temperature > 0. */
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+  /** Stop sequences: generation ends before the first occurrence of any of them. */
+  stop: z.array(z.string().min(1)).optional(),
+});
+
+/** Options of `LlamaCppChatModel`, validated at construction. */
+export const llamaCppChatModelSchema = llamaCppSamplingSchema.extend({
+  /** A GGUF file path, or a model URI (`hf:user/repo:quant`, `https://...gguf`) downloaded into `cacheDir`. */
+  modelPath: z.string().min(1, "modelPath must be a GGUF file path or an hf: URI"),
+  /** Folder where model URIs are downloaded to and resolved from (default: node-llama-cpp's `~/.node-llama-cpp/models`). */
+  cacheDir: z.string().min(1).optional(),
+  /** Tokens per context sequence (prompt + answer). Default 2048. */
+  contextSize: z.number().int().min(32).max(1_048_576).optional(),
+  /** Sequences of the shared context: how many calls on this model can generate at the same time. Default 4. */
+  parallel: z.number().int().min(1).max(64).optional(),
+  /**
+   * CPU threads of the shared context (default: node-llama-cpp's choice, all math cores). Use 1 for tiny
+   * models or busy machines: llama.cpp's thread barrier spins and collapses when cores are oversubscribed.
+   */
+  threads: z.number().int().min(0).max(256).optional(),
+  /** Whether to compute per-token log-probabilities (default true). */
+  logprobs: z.boolean().optional(),
+  /** How many alternatives to report per token in `top_logprobs` (0-20, default 5). */
+  topLogprobs: z.number().int().min(0).max(20).optional(),
+  /** Model name reported in `ls_model_name` and `response_metadata.model_name` (default: the file name). */
+  modelName: z.string().min(1).optional(),
+  /** Number of model layers to offload to a GPU (`"auto"`, `"max"` or a count). Default `"auto"`. */
+  gpuLayers: z.union([z.literal("auto"), z.literal("max"), z.number().int().min(0)]).optional(),
+});
+
+/** Per-call sampling options accepted by `LlamaCppChatModel` calls (`model.invoke(msgs, { maxTokens: 8 })`). */
+export type LlamaCppSamplingOptions = z.input<typeof llamaCppSamplingSchema>;
+
+/** Validated `LlamaCppChatModel` options (without the `engine` instance). */
+export type LlamaCppChatModelParsedOptions = z.output<typeof llamaCppChatModelSchema>;
+
+/** Default values of the sampling options. */
+export const LLAMACPP_DEFAULTS = {
+  temperature: 0,
+  topK: 40,
+  topP: 0.95,
+  maxTokens: 256,
+  contextSize: 2048,
+  parallel: 4,
+  logprobs: true,
+  topLogprobs: 5,
+} as const;
