@@ -12,7 +12,7 @@ import { PyramidConfigError } from "../../errors/index.js";
 import type { TokenLogprob } from "../logprobs.js";
 import { parseOptions } from "../validate.js";
 import { LlamaCppEngine } from "./engine.js";
-import { generateTokens, type GenerationSettings, type GenerationSummary } from "./generate.js";
+import { generateTokens, type GenerationSettings, type GenerationStep, type GenerationSummary } from "./generate.js";
 import {
   LLAMACPP_DEFAULTS,
   llamaCppChatModelSchema,
@@ -155,9 +155,24 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
       tokens: prompt.tokens,
       signal: options.signal,
     });
+    // A consumer that gives up on abort may never resume this generator: give the sequence back at
+    // once unless a token is being evaluated (then the loop sees the abort right after and releases).
+    let evaluating = false;
+    const onAbort = (): void => {
+      if (!evaluating) lease.release();
+    };
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const steps = generateTokens(model, lease.sequence, prompt, settings, options.signal);
-      let step = await steps.next();
+      const advance = async (): Promise<IteratorResult<GenerationStep, GenerationSummary>> => {
+        evaluating = true;
+        try {
+          return await steps.next();
+        } finally {
+          evaluating = false;
+        }
+      };
+      let step = await advance();
       while (step.done !== true) {
         const { text, logprobs } = step.value;
         const chunk = new ChatGenerationChunk({
@@ -171,10 +186,11 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
         await runManager?.handleLLMNewToken(text, { prompt: (options as { promptIndex?: number }).promptIndex ?? 0, completion: 0 }, undefined, undefined, undefined, {
           chunk,
         });
-        step = await steps.next();
+        step = await advance();
       }
       yield this.finalChunk(step.value);
     } finally {
+      options.signal?.removeEventListener("abort", onAbort);
       lease.release();
     }
   }
