@@ -1,8 +1,8 @@
 import type { ExtractedAnswer } from "./types.js";
 
-const FENCE = /```[ \t]*([\w+-]*)[^\n]*\r?\n([\s\S]*?)```/;
+const FENCE = /```[ \t]*([\w+-]*)[^\n]*\r?\n([\s\S]*?)(?:```|$)/;
 
-/** The first fenced code block of `text`, or `null` when it has none. */
+/** The first fenced code block of `text` (up to the end of the text when its closing fence is missing), or `null`. */
 export function firstCodeBlock(text: string): string | null {
   const match = FENCE.exec(text);
   return match ? match[2] : null;
