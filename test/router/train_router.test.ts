@@ -1,0 +1,117 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DataFormatError, MissingDependencyError, PyramidConfigError } from "../../src/errors/index.js";
+import type { EvalTraceLine } from "../../src/eval/trace_schema.js";
+import { loadRouter, parseRouterBundle, saveRouterBundle } from "../../src/router/bundle.js";
+import { libXGBoostAvailable, loadLibXGBoost } from "../../src/router/train/libxgboost.js";
+import { trainRouter } from "../../src/router/train/train_router.js";
+import { buildGsm8kTraces, TEST_FEATURE_NAMES, writeTraces } from "./gsm8k_traces.js";
+
+const savedEnv = process.env.PYRAMID_LIBXGBOOST;
+afterEach(() => {
+  if (savedEnv === undefined) delete process.env.PYRAMID_LIBXGBOOST;
+  else process.env.PYRAMID_LIBXGBOOST = savedEnv;
+});
+
+describe("libxgboost loading", () => {
+  it("says how to install libxgboost when it cannot be loaded", () => {
+    process.env.PYRAMID_LIBXGBOOST = "/nonexistent/libxgboost.so";
+    let error: unknown;
+    try {
+      loadLibXGBoost();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MissingDependencyError);
+    expect((error as Error).message).toMatch(/^PYRAMID_LIBXGBOOST: libxgboost could not be loaded; tried \/nonexistent\/libxgboost\.so/);
+    expect((error as Error).message).toContain("apt-get install -y libxgboost0");
+  });
+});
+
+// Training needs the real libxgboost: skipped only on machines where it cannot be loaded
+// (CI installs it with `apt-get install -y libxgboost0`, so there these tests always run).
+describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on real GSM8K traces", () => {
+  let traces: EvalTraceLine[];
+  beforeAll(() => {
+    traces = buildGsm8kTraces();
+  });
+
+  it("trains a router whose bundle is valid, calibrated and reproducible", () => {
+    const lib = loadLibXGBoost();
+    expect(lib.version[0]).toBeGreaterThanOrEqual(1);
+    const { bundle, router, validationCurve } = trainRouter({ traces, seed: 1, validationFraction: 0.2 });
+    expect(traces.length).toBeGreaterThan(900);
+    expect(bundle.metadata.trainRows + bundle.metadata.validationRows).toBe(traces.length);
+    expect(bundle.metadata.validationRows).toBe(Math.round(traces.length * 0.2));
+    expect(bundle.metadata.dataset).toBe("gsm8k");
+    expect(bundle.featureNames).toEqual(TEST_FEATURE_NAMES);
+    expect(router.featureNames).toEqual(TEST_FEATURE_NAMES);
+    parseRouterBundle(JSON.parse(JSON.stringify(bundle)));
+    // Agreement features carry real signal about crowd errors on GSM8K.
+    const auc = bundle.metadata.validation.auc as number;
+    expect(auc).toBeGreaterThan(0.65);
+    expect(bundle.metadata.validation.logloss).toBeLessThan(0.5);
+    // Presets are ordered by cost: economy escalates least, baseline-match most.
+    const { economy, balanced } = bundle.presets;
+    expect(economy).toBeGreaterThanOrEqual(balanced);
+    expect(balanced).toBeGreaterThanOrEqual(bundle.presets["baseline-match"]);
+    const validation = bundle.metadata.validation as Record<string, unknown>;
+    for (const name of ["economy", "balanced", "baseline-match"]) {
+      expect(validation[`recallOfCrowdErrors@${name}`]).toBeTypeOf("number");
+    }
+    expect(validation["accuracy@baseline-match"] as number).toBeGreaterThanOrEqual(validation.oracleAccuracy as number);
+    // Gain importance only names features used in a split; the always-missing one never is.
+    expect(Object.keys(bundle.metadata.importance).length).toBeGreaterThan(0);
+    expect(bundle.metadata.importance).not.toHaveProperty("avg_logprob");
+    for (const name of Object.keys(bundle.metadata.importance)) expect(TEST_FEATURE_NAMES).toContain(name);
+    // Early stopping keeps the best round.
+    const rounds = bundle.metadata.rounds as { best: number; trained: number };
+    expect(router.numTrees).toBe(rounds.best);
+    expect(validationCurve.length).toBe(rounds.trained);
+    expect(Math.min(...validationCurve)).toBe(validationCurve[rounds.best - 1]);
+    // Same seed, same model; another seed, another split.
+    const again = trainRouter({ traces, seed: 1, validationFraction: 0.2 });
+    expect(JSON.stringify(again.bundle.model)).toBe(JSON.stringify(bundle.model));
+    const other = trainRouter({ traces, seed: 2, validationFraction: 0.2 });
+    expect(other.bundle.metadata.validation.logloss).not.toBe(bundle.metadata.validation.logloss);
+  });
+
+  it("trains from a JSONL file, saves a bundle that loadRouter reads back with its presets", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pyramid-train-"));
+    const file = join(dir, "traces.jsonl");
+    writeTraces(file, traces);
+    const { bundle, router } = trainRouter({ tracesFile: file, seed: 3, numRounds: 30, earlyStoppingRounds: 0, params: { max_depth: 2 } });
+    expect(router.numTrees).toBe(30);
+    expect(bundle.metadata.params?.max_depth).toBe(2);
+    saveRouterBundle(join(dir, "router.json"), bundle);
+    const loaded = loadRouter(join(dir, "router.json"));
+    expect(loaded.presets).toEqual(bundle.presets);
+    for (const trace of traces.slice(0, 50)) {
+      const vector = { names: trace.featureNames, values: trace.features.map((x) => (x === null ? Number.NaN : x)) };
+      expect(loaded.predict(vector)).toBe(router.predict(vector));
+    }
+  });
+
+  it("reports unusable traces with the line or trace at fault", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pyramid-train-"));
+    const broken = join(dir, "broken.jsonl");
+    writeFileSync(broken, `${JSON.stringify(traces[0])}\n{not json\n`);
+    expect(() => trainRouter({ tracesFile: broken })).toThrow(DataFormatError);
+    expect(() => trainRouter({ tracesFile: broken })).toThrow(/broken\.jsonl:2: not valid JSON/);
+    const notTrace = join(dir, "not_trace.jsonl");
+    writeFileSync(notTrace, `${JSON.stringify({ id: "x" })}\n`);
+    expect(() => trainRouter({ tracesFile: notTrace })).toThrow(/not_trace\.jsonl:1: not a trace line: benchmark/);
+    const mixed = traces.slice(0, 100).map((t, i) => (i === 7 ? { ...t, featureNames: ["other", ...t.featureNames.slice(1)] } : t));
+    expect(() => trainRouter({ traces: mixed })).toThrow(/traces\[7\]: feature names differ from the first trace's at position 0/);
+    const allRight = traces.slice(0, 100).map((t) => ({ ...t, crowdCorrect: true }));
+    expect(() => trainRouter({ traces: allRight })).toThrow(/every crowd answer in the training split is correct/);
+    const noOracle = traces.slice(0, 200).map((t) => ({ ...t, oracleCorrect: undefined }));
+    expect(() => trainRouter({ traces: noOracle, seed: 1 })).toThrow(/has no oracleCorrect/);
+    expect(() => trainRouter({ traces: traces.slice(0, 2) })).toThrow(/too few/);
+    expect(() => trainRouter({})).toThrow(PyramidConfigError);
+    expect(() => trainRouter({ traces, validationFraction: 1.5 })).toThrow(/trainRouter\.validationFraction/);
+    expect(() => trainRouter({ traces, params: { objective: "reg:squarederror" } })).toThrow(/objective must be binary:logistic/);
+  });
+});
