@@ -1,0 +1,112 @@
+import type { BaseChatModelParams } from "@langchain/core/language_models/chat_models";
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { PyramidConfigError } from "../errors/index.js";
+import { PyramidChatModel } from "../chat_models/index.js";
+import type { TierInput } from "../graphs/options.js";
+import type { MemberInput, ChatRunnable } from "../members/member.js";
+import type { DecisionPolicy } from "../policy/decision.js";
+import { loadRouter } from "../router/bundle.js";
+import type { Router } from "../router/types.js";
+import { validatePyramidConfig } from "./load.js";
+import { formatPath } from "./issues.js";
+import { llamaCppModel } from "./providers/llamacpp.js";
+import { openAICompatibleModel } from "./providers/openai.js";
+import { replayModel } from "./providers/replay.js";
+import type { MemberConfig, PyramidConfig, PyramidConfigInput } from "./schema.js";
+
+/** Options of {@link pyramidFromConfig}. */
+export interface PyramidFromConfigOptions extends BaseChatModelParams {
+  /** Folder that relative paths in the config (modelPath, recordedFile, router) are resolved against; default cwd. */
+  readonly baseDir?: string;
+  /** Environment the API keys are read from (`apiKeyEnv`); default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Builds the chat model of one config member. */
+export async function chatModelFromMember(
+  member: MemberConfig,
+  field: string,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ChatRunnable> {
+  switch (member.provider) {
+    case "openai":
+    case "ollama":
+      return openAICompatibleModel(member, field, env);
+    case "llamacpp":
+      return llamaCppModel(member, baseDir);
+    case "replay":
+      return replayModel(member, field, baseDir);
+  }
+}
+
+function routerAt(path: string, field: string, baseDir: string, cache: Map<string, Router>): Router {
+  const full = isAbsolute(path) ? path : resolve(baseDir, path);
+  if (!existsSync(full)) {
+    throw new PyramidConfigError(`the router file ${full} does not exist`, {
+      field,
+      fix: "give the path of a router file written by `pyramid-moa train` (relative to the config file), or remove router to use vote agreement",
+    });
+  }
+  let router = cache.get(full);
+  if (!router) {
+    router = loadRouter(full);
+    cache.set(full, router);
+  }
+  return router;
+}
+
+function policyOf(policy: PyramidConfig["policy"]): DecisionPolicy | undefined {
+  if (policy === undefined) return undefined;
+  return typeof policy === "string" ? { preset: policy } : policy;
+}
+
+/**
+ * Builds a {@link PyramidChatModel} from a config (as read by `loadPyramidConfig`, or an object literal,
+ * which is validated here): one chat model per member (`openai`/`ollama` through ChatOpenAI with
+ * log-probabilities, `llamacpp` through LlamaCppChatModel loaded lazily and shared per GGUF file,
+ * `replay` through ReplayChatModel), the router files loaded, relative paths resolved against `baseDir`.
+ *
+ * @throws PyramidConfigError naming the field, e.g. a missing API-key environment variable.
+ */
+export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInput, options: PyramidFromConfigOptions = {}): Promise<PyramidChatModel> {
+  const { baseDir: givenBaseDir, env: givenEnv, ...chatParams } = options;
+  const valid = validatePyramidConfig(config, "config");
+  const baseDir = resolve(givenBaseDir ?? process.cwd());
+  const env = givenEnv ?? process.env;
+  const routers = new Map<string, Router>();
+  const tiers: TierInput[] = [];
+  for (const [t, tier] of valid.tiers.entries()) {
+    const models: MemberInput[] = [];
+    for (const [m, member] of tier.members.entries()) {
+      const field = formatPath(["tiers", t, "members", m]);
+      models.push({
+        name: member.name ?? member.model,
+        model: await chatModelFromMember(member, field, baseDir, env),
+        ...(member.price ? { price: member.price } : {}),
+        ...(member.timeoutMs !== undefined ? { timeoutMs: member.timeoutMs } : {}),
+        ...(member.retries !== undefined ? { retries: member.retries } : {}),
+        ...(member.maxConcurrency !== undefined ? { maxConcurrency: member.maxConcurrency } : {}),
+      });
+    }
+    tiers.push({
+      name: tier.name,
+      models,
+      ...(tier.router ? { router: routerAt(tier.router, `tiers[${t}].router`, baseDir, routers) } : {}),
+      ...(tier.policy !== undefined ? { policy: policyOf(tier.policy) } : {}),
+    });
+  }
+  return new PyramidChatModel({
+    ...chatParams,
+    tiers,
+    ...(valid.router ? { router: routerAt(valid.router, "router", baseDir, routers) } : {}),
+    ...(valid.policy !== undefined ? { policy: policyOf(valid.policy) } : {}),
+    ...(valid.mode ? { mode: valid.mode } : {}),
+    ...(valid.task ? { task: valid.task } : {}),
+    ...(valid.askConfidence !== undefined ? { askConfidence: valid.askConfidence } : {}),
+    ...(valid.onApexError ? { onApexError: valid.onApexError } : {}),
+    ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
+    ...(valid.generativePrompt ? { generativePrompt: valid.generativePrompt } : {}),
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * The commented example config written by `pyramid-moa init`: a crowd of three small models served by
+ * Ollama and an OpenAI Oracle, with every field explained and the other providers shown in comments.
+ */
+export const EXAMPLE_CONFIG_YAML = `# pyramid-moa configuration (reference: docs/config.md).
+# A crowd of cheap models answers every query; a router estimates P_fail, the probability that the
+# crowd's majority answer is wrong; the query goes up to the next tier only when P_fail > threshold.
+# Relative paths (modelPath, recordedFile, router) are resolved against this file's folder.
+
+# Tiers, from the cheapest (the crowd) to the apex (the Oracle). At least two.
+tiers:
+  - name: crowd                    # shown in traces and costs
+    members:
+      # provider: openai | ollama | llamacpp | replay
+      #   ollama   - Ollama's OpenAI-compatible API (default baseURL http://127.0.0.1:11434/v1), with logprobs
+      #   openai   - any OpenAI-compatible endpoint (OpenAI, vLLM, llama.cpp server, Together, Groq, ...)
+      #   llamacpp - a GGUF file run in-process by node-llama-cpp (modelPath), with real token logprobs
+      #   replay   - what a real model answered, from a recorded JSONL file (offline, no model call)
+      - provider: ollama
+        model: llama3.1:8b           # the model id the endpoint knows
+        price: { input: 0.1, output: 0.1 }   # USD per 1M tokens (default: guessed from "8b" in the name)
+        timeoutMs: 60000             # per-call time limit
+        retries: 1                   # retries on 429, 5xx, network errors and timeouts
+        temperature: 0               # sampling temperature
+        maxTokens: 1024              # answer length limit
+      - provider: ollama
+        model: gemma2:9b
+        maxConcurrency: 2            # at most 2 calls of this member at once
+      - provider: ollama
+        model: qwen2:7b
+      # An embedded GGUF model (several members may share one file; it is loaded once):
+      # - provider: llamacpp
+      #   model: qwen2.5-1.5b          # display name
+      #   modelPath: models/qwen2.5-1.5b-instruct-q4_k_m.gguf
+      #   seed: 1
+      # A recorded model (GSM8K outputs under $PYRAMID_DATA_DIR/recorded/gsm8k.jsonl by default):
+      # - provider: replay
+      #   model: Meta-Llama-3.1-8B-Instruct
+      #   recordedFile: ../shared/data/recorded/gsm8k.jsonl
+    # policy: { threshold: 0.4 }     # optional: this tier's own escalation policy
+    # router: routers/gsm8k.json     # optional: this tier's own router file
+  - name: oracle
+    members:
+      - provider: openai
+        model: gpt-4o
+        # baseURL: https://api.openai.com/v1   # any OpenAI-compatible endpoint
+        apiKeyEnv: OPENAI_API_KEY    # the NAME of the environment variable holding the key (never the key)
+        price: { input: 2.5, output: 10 }
+
+# Router file trained with \`pyramid-moa train\` (XGBoost). Without it, P_fail = 1 - the majority's vote share.
+# router: routers/gsm8k.json
+
+# When to escalate. One of:
+#   { threshold: 0.5 }                            escalate iff P_fail > 0.5 (the default)
+#   { costBarrier: 0.05, oracleAccuracy: 0.92 }   Equation 5: escalate iff P_fail > C_esc/U_correct + (1 - P_oracle)
+#   balanced (or { preset: balanced })           a threshold calibrated and stored in the router file
+policy: { threshold: 0.5 }
+
+# How answers are compared for the vote: math | choice | code | text
+task: math
+
+# routing: upper tiers see the user's messages; generative: they also see the crowd's candidate answers.
+mode: routing
+
+# Ask members for a self-reported confidence (a router feature). Default false.
+askConfidence: false
+
+# When every apex member fails: crowd (return the lower tier's answer, marked degraded) or throw.
+onApexError: crowd
+
+# Never escalate a query whose cost would exceed this many USD.
+# maxCostPerQuery: 0.01
+`;
+
+/** The same example as JSON (JSON cannot hold comments; see docs/config.md for the fields). */
+export const EXAMPLE_CONFIG_JSON = `${JSON.stringify(
+  {
+    tiers: [
+      {
+        name: "crowd",
+        members: [
+          { provider: "ollama", model: "llama3.1:8b", price: { input: 0.1, output: 0.1 }, timeoutMs: 60000, retries: 1, temperature: 0, maxTokens: 1024 },
+          { provider: "ollama", model: "gemma2:9b", maxConcurrency: 2 },
+          { provider: "ollama", model: "qwen2:7b" },
+        ],
+      },
+      {
+        name: "oracle",
+        members: [{ provider: "openai", model: "gpt-4o", apiKeyEnv: "OPENAI_API_KEY", price: { input: 2.5, output: 10 } }],
+      },
+    ],
+    policy: { threshold: 0.5 },
+    task: "math",
+    mode: "routing",
+    askConfidence: false,
+    onApexError: "crowd",
+  },
+  null,
+  2,
+)}\n`;

@@ -1,0 +1,26 @@
+export {
+  PROVIDERS,
+  memberConfigSchema,
+  tierConfigSchema,
+  pyramidConfigSchema,
+  policyConfigSchema,
+  type Provider,
+  type MemberConfig,
+  type TierConfig,
+  type PyramidConfig,
+  type PyramidConfigInput,
+} from "./schema.js";
+export { configIssues, formatPath, type ConfigIssue } from "./issues.js";
+export {
+  ConfigFileError,
+  DEFAULT_CONFIG_FILES,
+  findPyramidConfig,
+  loadPyramidConfig,
+  parsePyramidConfig,
+  validatePyramidConfig,
+} from "./load.js";
+export { pyramidFromConfig, chatModelFromMember, type PyramidFromConfigOptions } from "./build.js";
+export { openAICompatibleModel, resolveApiKey, OLLAMA_DEFAULT_BASE_URL, NO_KEY_PLACEHOLDER } from "./providers/openai.js";
+export { disposeLlamaCppEngines } from "./providers/llamacpp.js";
+export { defaultRecordedFile } from "./providers/replay.js";
+export { EXAMPLE_CONFIG_YAML, EXAMPLE_CONFIG_JSON } from "./example.js";

@@ -1,0 +1,149 @@
+import { readFileSync, existsSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { LineCounter, parseDocument, isNode } from "yaml";
+import type { Document } from "yaml";
+import { PyramidConfigError } from "../errors/index.js";
+import { configIssues, formatPath } from "./issues.js";
+import type { ConfigIssue } from "./issues.js";
+import { pyramidConfigSchema } from "./schema.js";
+import type { PyramidConfig } from "./schema.js";
+
+/** File names looked for, in order, when no config file is given. */
+export const DEFAULT_CONFIG_FILES = ["pyramid.config.yaml", "pyramid.config.yml", "pyramid.config.json"] as const;
+
+/** An invalid config file: every problem, each with its path, its place in the file and its fix. */
+export class ConfigFileError extends PyramidConfigError {
+  /** The file (or source name) at fault. */
+  readonly file: string;
+  /** Every problem found, in file order of the validation. */
+  readonly issues: readonly (ConfigIssue & { readonly line?: number; readonly column?: number })[];
+
+  constructor(file: string, issues: readonly (ConfigIssue & { line?: number; column?: number })[]) {
+    const first = issues[0];
+    const where = (i: { line?: number; column?: number }) => (i.line ? `${file}:${i.line}:${i.column}` : file);
+    super(`${first.message} (${where(first)}).`, { field: first.path, fix: first.fix });
+    const more = issues.slice(1).map((i) => `\n  ${i.path}: ${i.message} (${where(i)}). Fix: ${i.fix}`);
+    if (more.length > 0) this.message += `\n${more.length} more problem(s):${more.join("")}`;
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+type Located = ConfigIssue & { line?: number; column?: number };
+
+function locate(doc: Document, counter: LineCounter, issue: ConfigIssue): Located {
+  const segments = [...issue.segments];
+  while (segments.length > 0) {
+    const node = doc.getIn(segments, true);
+    if (isNode(node) && node.range) {
+      const pos = counter.linePos(node.range[0]);
+      return { ...issue, line: pos.line, column: pos.col };
+    }
+    segments.pop();
+  }
+  return issue;
+}
+
+/**
+ * Validates a parsed config object. `source` names it in errors.
+ *
+ * @throws ConfigFileError naming every bad field (`tiers[0].members[2].provider`) and its fix.
+ */
+export function validatePyramidConfig(value: unknown, source = "config", locateIn?: { doc: Document; counter: LineCounter }): PyramidConfig {
+  const parsed = pyramidConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = configIssues(parsed.error, value).map((issue) => (locateIn ? locate(locateIn.doc, locateIn.counter, issue) : issue));
+    throw new ConfigFileError(source, issues);
+  }
+  const config = parsed.data;
+  const seen = new Map<string, string>();
+  const duplicates: Located[] = [];
+  config.tiers.forEach((tier, t) =>
+    tier.members.forEach((member, m) => {
+      const name = member.name ?? member.model;
+      const segments = ["tiers", t, "members", m, member.name ? "name" : "model"];
+      const earlier = seen.get(name);
+      if (earlier) {
+        const issue: ConfigIssue = {
+          path: formatPath(segments),
+          segments,
+          message: `member name "${name}" is already used by ${earlier}`,
+          fix: "give each member a distinct name (name: ...), e.g. when one model appears twice with different settings",
+        };
+        duplicates.push(locateIn ? locate(locateIn.doc, locateIn.counter, issue) : issue);
+      } else seen.set(name, formatPath(segments.slice(0, 4)));
+    }),
+  );
+  if (duplicates.length > 0) throw new ConfigFileError(source, duplicates);
+  return config;
+}
+
+/**
+ * Parses config text (YAML, or JSON when `format` is `json`) and validates it.
+ *
+ * @throws ConfigFileError for a syntax error (with its line) or an invalid field.
+ */
+export function parsePyramidConfig(text: string, source = "config", format: "yaml" | "json" = "yaml"): PyramidConfig {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  let value: unknown;
+  if (format === "json") {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new PyramidConfigError(`is not valid JSON: ${(error as Error).message}`, {
+        field: source,
+        fix: "fix the JSON syntax (JSON has no comments or trailing commas; use a .yaml file for comments)",
+        cause: error,
+      });
+    }
+  } else {
+    if (doc.errors.length > 0) {
+      const first = doc.errors[0];
+      const pos = counter.linePos(first.pos[0]);
+      throw new PyramidConfigError(`is not valid YAML: ${first.message.split("\n")[0]}`, {
+        field: `${source}:${pos.line}:${pos.col}`,
+        fix: "fix the YAML syntax at that line (indentation, a missing colon or quote)",
+        cause: first,
+      });
+    }
+    value = doc.toJS();
+  }
+  return validatePyramidConfig(value, source, doc.errors.length === 0 ? { doc, counter } : undefined);
+}
+
+/**
+ * Reads and validates a `pyramid.config.yaml` / `.yml` / `.json` file (by extension; YAML otherwise).
+ *
+ * @throws PyramidConfigError when the file is missing or unreadable, {@link ConfigFileError} when invalid.
+ */
+export function loadPyramidConfig(path: string): PyramidConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new PyramidConfigError(`cannot read the config file: ${(error as Error).message}`, {
+      field: path,
+      fix: "check the path, or run `pyramid-moa init` to write an example config",
+      cause: error,
+    });
+  }
+  return parsePyramidConfig(text, path, extname(path).toLowerCase() === ".json" ? "json" : "yaml");
+}
+
+/**
+ * The config file to use: `explicit` when given, otherwise the first of {@link DEFAULT_CONFIG_FILES} in `cwd`.
+ *
+ * @throws PyramidConfigError when there is none, saying to run `pyramid-moa init`.
+ */
+export function findPyramidConfig(explicit?: string, cwd = process.cwd()): string {
+  if (explicit) return resolve(cwd, explicit);
+  for (const name of DEFAULT_CONFIG_FILES) {
+    const candidate = resolve(cwd, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new PyramidConfigError(`no config file found in ${cwd} (looked for ${DEFAULT_CONFIG_FILES.join(", ")})`, {
+    field: "--config",
+    fix: "run `pyramid-moa init` to write an example pyramid.config.yaml, or pass --config <file>",
+  });
+}
