@@ -1,0 +1,194 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { TaskKind } from "../../answers/types.js";
+import { PyramidConfigError } from "../../errors/index.js";
+import type { DecisionPolicy } from "../../policy/decision.js";
+import { itemsAnsweredByAll, getRecordedItems } from "../../replay/items.js";
+import { RecordedOutputs } from "../../replay/recorded_outputs.js";
+import { AgreementRouter } from "../../router/agreement.js";
+import { loadRouter, loadRouterBundle, routerFromBundle, saveRouterBundle } from "../../router/bundle.js";
+import type { RouterBundle } from "../../router/bundle.js";
+import { trainRouter } from "../../router/train/train_router.js";
+import type { Router } from "../../router/types.js";
+import { dataDir } from "../data_dir.js";
+import type { EvalTraceLine } from "../trace_schema.js";
+import { evaluateItems } from "./evaluate_items.js";
+import { recordedGrader } from "./graders.js";
+import type { GraderChoice } from "./graders.js";
+import { Progress } from "./progress.js";
+import { splitHoldout } from "./split.js";
+import { TracesFile } from "./traces_file.js";
+
+/** The built-in experiments: the paper's closest crowds and Oracles on the recorded outputs. */
+export const DEFAULT_EXPERIMENTS: Readonly<Record<string, { crowd: string[]; oracle: string; task: TaskKind }>> = {
+  gsm8k: {
+    crowd: ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"],
+    oracle: "Meta-Llama-3.1-70B-Instruct",
+    task: "math",
+  },
+  mbpp: {
+    crowd: ["mistralai/mistral-7b-chat", "WizardLM/WizardLM-13B-V1.2", "mistralai/mixtral-8x7b-chat"],
+    oracle: "gpt-4-1106-preview",
+    task: "code",
+  },
+};
+
+/** Options of {@link runEvaluation} (`pyramid-moa eval`). */
+export interface EvaluationOptions {
+  /** Benchmark: `gsm8k` or `mbpp`. */
+  readonly benchmark: string;
+  /** Recorded outputs file; default `<dataDir>/recorded/<benchmark>.jsonl`. */
+  readonly recordedFile?: string;
+  /** Crowd model names; default per benchmark ({@link DEFAULT_EXPERIMENTS}). */
+  readonly crowd?: readonly string[];
+  /** Oracle model name; default per benchmark. */
+  readonly oracle?: string;
+  /** Router file to evaluate (instead of training one, or of the agreement router). */
+  readonly routerFile?: string;
+  /** Train a router on the training part and evaluate on the holdout part. */
+  readonly train?: boolean;
+  /** Holdout fraction with `train` (default 0.3). */
+  readonly holdout?: number;
+  /** Seed of the split and of training (default 1). */
+  readonly seed?: number;
+  /** Policy of the evaluated pyramid; default the router's `baseline-match` preset, else `{ threshold: 0.5 }`. */
+  readonly policy?: DecisionPolicy | string;
+  /** Output folder. */
+  readonly outDir: string;
+  /** Graders: this library's (default) or the recorded upstream verdicts. */
+  readonly grader?: GraderChoice;
+  /** Queries evaluated at once (default 8). */
+  readonly concurrency?: number;
+  /** Evaluate only the first N items (quick runs). */
+  readonly limit?: number;
+  /** Answer extractor; default per benchmark. */
+  readonly task?: TaskKind;
+}
+
+/** What {@link runEvaluation} produced. */
+export interface EvaluationRun {
+  /** The resolved settings (also written to `run.json`). */
+  readonly settings: Record<string, unknown>;
+  /** Graded traces of the evaluated items (the holdout part with `train`). */
+  readonly traces: EvalTraceLine[];
+  /** Graded traces of the training part (with `train`). */
+  readonly trainTraces: EvalTraceLine[];
+  /** The trained router bundle (with `train`) or the loaded one (with `routerFile`). */
+  readonly bundle?: RouterBundle;
+  /** The policy the pyramid ran with. */
+  readonly policy: DecisionPolicy;
+}
+
+function checkSettings(outDir: string, settings: Record<string, unknown>): void {
+  const file = join(outDir, "run.json");
+  const text = `${JSON.stringify(settings, null, 2)}\n`;
+  if (existsSync(file)) {
+    const previous = readFileSync(file, "utf8");
+    if (previous !== text) {
+      throw new PyramidConfigError(`${outDir} holds a run with other settings (see its run.json)`, {
+        field: "--out",
+        fix: "use another --out folder, or delete the old one to start afresh",
+      });
+    }
+    return;
+  }
+  writeFileSync(file, text);
+}
+
+/**
+ * Runs the pyramid over replayed recorded outputs and writes graded traces to `<outDir>/traces.jsonl` (and
+ * `train_traces.jsonl` and `router.json` with `train`). Resumable: re-running with the same settings continues
+ * where an interrupted run stopped.
+ */
+export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationRun> {
+  const defaults = DEFAULT_EXPERIMENTS[options.benchmark];
+  if (!defaults && (!options.crowd || !options.oracle)) {
+    throw new PyramidConfigError(`no default crowd for benchmark "${options.benchmark}"`, {
+      field: "--benchmark",
+      fix: `use ${Object.keys(DEFAULT_EXPERIMENTS).join(" or ")}, or give --crowd and --oracle`,
+    });
+  }
+  const crowd = [...(options.crowd ?? defaults.crowd)];
+  const oracle = options.oracle ?? defaults.oracle;
+  const task = options.task ?? defaults?.task ?? "text";
+  const recordedFile = options.recordedFile ?? join(dataDir(), "recorded", `${options.benchmark}.jsonl`);
+  const holdout = options.holdout ?? 0.3;
+  const seed = options.seed ?? 1;
+  const grader = options.grader ?? "ours";
+  const settings = {
+    benchmark: options.benchmark,
+    recordedFile,
+    crowd,
+    oracle,
+    task,
+    train: options.train ?? false,
+    holdout,
+    seed,
+    routerFile: options.routerFile ?? null,
+    policy: options.policy ?? null,
+    grader,
+    limit: options.limit ?? null,
+  };
+  mkdirSync(options.outDir, { recursive: true });
+  checkSettings(options.outDir, settings);
+
+  const store = RecordedOutputs.load(recordedFile);
+  for (const name of [...crowd, oracle]) {
+    if (!store.models.includes(name)) {
+      throw new PyramidConfigError(`model "${name}" is not in ${recordedFile}`, {
+        field: name === oracle ? "--oracle" : "--crowd",
+        fix: `use one of: ${store.models.join(", ")}`,
+      });
+    }
+  }
+  let items = itemsAnsweredByAll(getRecordedItems(store), [...crowd, oracle]);
+  if (options.limit) items = items.slice(0, options.limit);
+  const { grade, close } = recordedGrader(options.benchmark, grader);
+  const base = { benchmark: options.benchmark, store, crowd, oracle, task, grade };
+  try {
+    let router: Router = new AgreementRouter();
+    let bundle: RouterBundle | undefined;
+    let evalItems = items;
+    let trainTraces: EvalTraceLine[] = [];
+    if (options.train) {
+      const split = splitHoldout(
+        items.map((item) => item.id),
+        holdout,
+        seed,
+      );
+      const trainIds = new Set(split.train);
+      const trainItems = items.filter((item) => trainIds.has(item.id));
+      evalItems = items.filter((item) => !trainIds.has(item.id));
+      trainTraces = await evaluateItems(
+        { ...base, router: new AgreementRouter(), policy: { threshold: 0.5 } },
+        trainItems,
+        TracesFile.open(join(options.outDir, "train_traces.jsonl")),
+        { concurrency: options.concurrency, progress: new Progress("train part", trainItems.length) },
+      );
+      const routerPath = join(options.outDir, "router.json");
+      if (existsSync(routerPath)) {
+        bundle = loadRouterBundle(routerPath);
+      } else {
+        bundle = trainRouter({ traces: trainTraces, seed, dataset: `${options.benchmark} (${crowd.join(", ")} -> ${oracle})` }).bundle;
+        saveRouterBundle(routerPath, bundle);
+      }
+      router = routerFromBundle(bundle);
+    } else if (options.routerFile) {
+      bundle = loadRouterBundle(options.routerFile);
+      router = loadRouter(options.routerFile);
+    }
+    const policy: DecisionPolicy =
+      typeof options.policy === "string"
+        ? { preset: options.policy }
+        : (options.policy ?? (router.presets ? { preset: "baseline-match" } : { threshold: 0.5 }));
+    const traces = await evaluateItems(
+      { ...base, router, policy },
+      evalItems,
+      TracesFile.open(join(options.outDir, "traces.jsonl")),
+      { concurrency: options.concurrency, progress: new Progress(options.train ? "holdout part" : "evaluation", evalItems.length) },
+    );
+    return { settings, traces, trainTraces, bundle, policy };
+  } finally {
+    await close();
+  }
+}

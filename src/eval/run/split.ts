@@ -1,0 +1,24 @@
+/** A small seeded PRNG (mulberry32): the same seed gives the same sequence on every machine. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Splits ids into a training part and a holdout part of `fraction` of them, by a seeded shuffle: the same
+ * ids, fraction and seed always give the same split. Both parts keep the ids' original order.
+ */
+export function splitHoldout(ids: readonly string[], fraction: number, seed: number): { train: string[]; holdout: string[] } {
+  const random = seededRandom(seed);
+  const order = ids.map((id, index) => ({ id, index, key: random() }));
+  order.sort((a, b) => a.key - b.key);
+  const holdoutCount = Math.round(ids.length * fraction);
+  const holdout = new Set(order.slice(0, holdoutCount).map((entry) => entry.id));
+  return { train: ids.filter((id) => !holdout.has(id)), holdout: ids.filter((id) => holdout.has(id)) };
+}
