@@ -1,0 +1,132 @@
+import { parseArgs } from "node:util";
+import { PyramidConfigError } from "../../errors/index.js";
+import { PRESET_NAMES } from "../../policy/presets.js";
+import { saveRouterBundle, type RouterBundle } from "../../router/bundle.js";
+import { trainRouter } from "../../router/train/train_router.js";
+import type { CliCommand } from "../main.js";
+
+const USAGE = `Usage: pyramid-moa train --traces <traces.jsonl> --out <router.json> [options]
+
+Trains an XGBoost router (P_fail = probability that the crowd's majority answer is wrong) on graded
+traces with the real XGBoost library, calibrates the presets economy / balanced / baseline-match on a
+held-out validation split and writes a router bundle.
+
+Options:
+  --traces <file>        traces JSONL written by \`pyramid-moa eval\` (required)
+  --out <file>           router bundle to write (required)
+  --seed <n>             seed of the train/validation split and of XGBoost (default 1)
+  --validation <f>       fraction held out for validation (default 0.2)
+  --rounds <n>           maximum boosting rounds (default 200)
+  --early-stopping <n>   stop after n rounds without validation improvement; 0 = off (default 20)
+  --dataset <name>       data set name for the metadata (default: the traces' benchmark)
+  --param <key=value>    an XGBoost parameter, repeatable (e.g. --param max_depth=4)
+  -h, --help             show this help
+
+Needs libxgboost: apt-get install -y libxgboost0 (or set PYRAMID_LIBXGBOOST to the .so).`;
+
+const OPTIONS = {
+  traces: { type: "string" },
+  out: { type: "string" },
+  seed: { type: "string" },
+  validation: { type: "string" },
+  rounds: { type: "string" },
+  "early-stopping": { type: "string" },
+  dataset: { type: "string" },
+  param: { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function number(value: string | undefined, flag: string, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    throw new PyramidConfigError(`expected ${integer ? "an integer" : "a number"}, got "${value}".`, {
+      field: flag,
+      fix: `see \`pyramid-moa train --help\`.`,
+    });
+  }
+  return n;
+}
+
+function parseParams(values: readonly string[]): Record<string, string | number> {
+  const params: Record<string, string | number> = {};
+  for (const entry of values) {
+    const eq = entry.indexOf("=");
+    if (eq <= 0) {
+      throw new PyramidConfigError(`expected key=value, got "${entry}".`, { field: "--param", fix: "e.g. --param max_depth=4." });
+    }
+    const value = entry.slice(eq + 1);
+    params[entry.slice(0, eq)] = value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return params;
+}
+
+function percent(x: number | null | undefined): string {
+  return typeof x === "number" && Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a";
+}
+
+function fixed(x: number | null | undefined, digits: number): string {
+  return typeof x === "number" && Number.isFinite(x) ? x.toFixed(digits) : "n/a";
+}
+
+/** The validation figures of a bundle, as printed by `pyramid-moa train`. */
+export function formatValidationReport(bundle: RouterBundle): string {
+  const { metadata } = bundle;
+  const v = metadata.validation;
+  const rounds = metadata.rounds;
+  const lines = [
+    `data set ${metadata.dataset}: ${metadata.trainRows} training rows, ${metadata.validationRows} validation rows`,
+    `rounds: ${rounds ? `${rounds.best} kept of ${rounds.trained} trained (max ${rounds.max})` : "n/a"}`,
+    `validation: AUC ${fixed(v.auc, 3)}, log-loss ${fixed(v.logloss, 4)}, crowd error rate ${percent(v.crowdErrorRate)}`,
+    `accuracy alone: crowd ${percent(v.crowdAccuracy)}, Oracle ${percent(v.oracleAccuracy)}${v.costModel === "unit" ? " (no costs in the traces: 1 per Oracle call)" : ""}`,
+    "",
+    `${"preset".padEnd(16)}${"threshold".padStart(10)}${"escalated".padStart(11)}${"accuracy".padStart(10)}${"saving".padStart(9)}${"recall".padStart(9)}`,
+  ];
+  for (const name of PRESET_NAMES) {
+    const p = v.presets?.[name];
+    lines.push(
+      `${name.padEnd(16)}${fixed(bundle.presets[name], 4).padStart(10)}${percent(p?.escalationRate).padStart(11)}${percent(p?.accuracy).padStart(10)}${percent(p?.costSaving).padStart(9)}${percent(p?.recallOfCrowdErrors).padStart(9)}${p && !p.feasible ? "  (target not reachable)" : ""}`,
+    );
+  }
+  const importance = Object.entries(metadata.importance).sort((a, b) => b[1] - a[1]);
+  lines.push("", `importance (gain): ${importance.map(([name, gain]) => `${name} ${gain.toFixed(2)}`).join(", ") || "none"}`);
+  return lines.join("\n");
+}
+
+/** `pyramid-moa train`: trains a router bundle from graded traces and prints its validation figures. */
+export const trainCommand: CliCommand = {
+  summary: "train an XGBoost router from graded traces (needs libxgboost)",
+  async run(argv: readonly string[]): Promise<number> {
+    let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>;
+    try {
+      parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+    } catch (cause) {
+      throw new PyramidConfigError(`${cause instanceof Error ? cause.message : String(cause)}.`, {
+        fix: "see `pyramid-moa train --help`.",
+        cause,
+      });
+    }
+    const { values } = parsed;
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (!values.traces || !values.out) {
+      console.error(`pyramid-moa train: --traces and --out are required.\n\n${USAGE}`);
+      return 2;
+    }
+    const { bundle } = trainRouter({
+      tracesFile: values.traces,
+      seed: number(values.seed, "--seed", true),
+      validationFraction: number(values.validation, "--validation", false),
+      numRounds: number(values.rounds, "--rounds", true),
+      earlyStoppingRounds: number(values["early-stopping"], "--early-stopping", true),
+      dataset: values.dataset,
+      params: parseParams(values.param ?? []),
+    });
+    saveRouterBundle(values.out, bundle);
+    console.log(formatValidationReport(bundle));
+    console.log(`\nwrote ${values.out}`);
+    return 0;
+  },
+};
