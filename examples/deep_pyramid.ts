@@ -102,8 +102,8 @@ function tierModels(options: DeepPyramidOptions, store: RecordedOutputs): {
 } {
   const endpoint = options.offline ? undefined : realEndpointFromEnv();
   if (endpoint) {
-    const middle = endpoint.middle.length > 0 ? endpoint.middle : [endpoint.oracle];
-    const groups = [
+    const middle = endpoint.middle.length > 0 ? [...endpoint.middle] : [endpoint.oracle];
+    const groups: Array<{ name: string; names: string[] }> = [
       { name: "small", names: [...endpoint.crowd] },
       { name: "middle", names: middle },
       { name: "apex", names: [endpoint.oracle] },
