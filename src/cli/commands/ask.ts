@@ -1,0 +1,119 @@
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { HumanMessage } from "@langchain/core/messages";
+import type { AIMessageChunk } from "@langchain/core/messages";
+import { pyramidFromConfig } from "../../config/build.js";
+import { findPyramidConfig, loadPyramidConfig } from "../../config/load.js";
+import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
+import { PyramidConfigError } from "../../errors/index.js";
+import type { PyramidMetadata } from "../../graphs/result.js";
+import type { CliCommand } from "../main.js";
+
+const USAGE = `Usage: pyramid-moa ask "question" [--config file] [--json]
+
+Asks the pyramid of a config file one question and prints the answer and the routing trace: the tier
+reached, P_fail and the threshold at each tier boundary, every member's answer (or error), the cost
+and what the Oracle alone would have cost.
+
+Options:
+  --config <file>   config file (default ./pyramid.config.yaml, .yml or .json; see pyramid-moa init)
+  --json            print one JSON object: { question, answer, toolCalls, model, usage, pyramid }
+  -h, --help        show this help`;
+
+function usd(value: number): string {
+  return `$${value.toFixed(value !== 0 && Math.abs(value) < 0.01 ? 6 : 4)}`;
+}
+
+function num(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(3) : "n/a";
+}
+
+function oneLine(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
+}
+
+/** The routing trace of an answer as human-readable lines. */
+export function formatTrace(pyramid: PyramidMetadata): string[] {
+  const lines: string[] = [];
+  lines.push(`Answered by tier ${pyramid.tier} "${pyramid.tierName}"${pyramid.escalated ? " (escalated)" : " (not escalated)"}`);
+  if (pyramid.degraded) lines.push(`  degraded: the apex failed (${pyramid.error ?? "unknown error"}); a lower tier answered`);
+  for (const d of pyramid.decisions) {
+    const op = d.pFail > d.threshold ? ">" : "<=";
+    lines.push(
+      `  after tier ${d.tier} "${d.tierName}": P_fail ${num(d.pFail)} ${op} threshold ${num(d.threshold)} -> ${d.escalated ? "escalate" : "stop"}${d.reason ? ` (${d.reason})` : ""}`,
+    );
+  }
+  lines.push("Members:");
+  const nameWidth = Math.max(...pyramid.candidates.map((c) => c.model.length), 4);
+  for (const c of pyramid.candidates) {
+    const answer = c.error !== undefined ? `error: ${oneLine(c.error, 80)}` : c.answer === null ? "(no answer extracted)" : oneLine(c.answer, 60);
+    lines.push(`  [tier ${c.tier}] ${c.model.padEnd(nameWidth)}  ${answer}  (${usd(c.costUsd)}, ${Math.round(c.latencyMs)} ms)`);
+  }
+  const saving = pyramid.cost.oracleOnly > 0 ? ` (${Math.round((1 - pyramid.cost.total / pyramid.cost.oracleOnly) * 100)}% saved)` : "";
+  lines.push(
+    `Cost: ${usd(pyramid.cost.total)}; Oracle only: ${usd(pyramid.cost.oracleOnly)}${pyramid.cost.oracleOnlyEstimated ? " (estimated)" : ""}${saving}${pyramid.cost.tokensEstimated ? "; some token counts estimated" : ""}`,
+  );
+  return lines;
+}
+
+function answerText(message: AIMessageChunk): string {
+  if (typeof message.content === "string") return message.content;
+  return message.content
+    .map((part) => (typeof part === "string" ? part : part.type === "text" && typeof part.text === "string" ? part.text : ""))
+    .join("");
+}
+
+/** `pyramid-moa ask`: one question through the pyramid of a config file. */
+export const askCommand: CliCommand = {
+  summary: "ask the pyramid of a config file one question; print the answer and the routing trace",
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        options: { config: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new PyramidConfigError((error as Error).message, { field: "pyramid-moa ask", fix: "see `pyramid-moa ask --help`", cause: error });
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const question = positionals.join(" ");
+    if (question.trim().length === 0) {
+      throw new PyramidConfigError("no question given", { field: "pyramid-moa ask", fix: 'pyramid-moa ask "What is 17 * 23?"' });
+    }
+    const path = findPyramidConfig(values.config);
+    const config = loadPyramidConfig(path);
+    try {
+      const model = await pyramidFromConfig(config, { baseDir: dirname(path) });
+      const message = await model.invoke([new HumanMessage(question)]);
+      const pyramid = message.response_metadata.pyramid as PyramidMetadata;
+      const answer = answerText(message);
+      const toolCalls = (message.tool_calls ?? []).map((call) => ({ name: call.name, args: call.args }));
+      if (values.json) {
+        console.log(
+          JSON.stringify({
+            question,
+            answer,
+            toolCalls,
+            model: message.response_metadata.model_name,
+            usage: message.usage_metadata,
+            pyramid,
+          }),
+        );
+      } else {
+        const body = answer.length > 0 ? answer : toolCalls.map((c) => `tool call: ${c.name}(${JSON.stringify(c.args)})`).join("\n");
+        console.log([body, "", ...formatTrace(pyramid)].join("\n"));
+      }
+      return 0;
+    } finally {
+      await disposeLlamaCppEngines();
+    }
+  },
+};
