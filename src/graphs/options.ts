@@ -14,7 +14,8 @@ import { DEFAULT_POLICY, decisionPolicySchema, resolveThreshold } from "../polic
 import type { DecisionPolicy } from "../policy/decision.js";
 import { AgreementRouter } from "../router/agreement.js";
 import type { Router } from "../router/types.js";
-import type { ApexErrorPolicy, PyramidMode, PyramidSpec, TierSpec } from "./spec.js";
+import type { ApexErrorPolicy, LookaheadOptions, PyramidMode, PyramidSpec, TierSpec } from "./spec.js";
+import { tierEstimateSchema } from "../policy/lookahead.js";
 
 /** A tier as given by the user. */
 export interface TierInput {
@@ -60,6 +61,8 @@ export interface PyramidOptions {
   readonly memberTimeoutMs?: number;
   /** Default retries of every member on transient errors. Default 0. */
   readonly memberRetries?: number;
+  /** Decide by expected value over the remaining tiers (see {@link LookaheadOptions}) instead of thresholds. */
+  readonly lookahead?: LookaheadOptions;
 }
 
 const member = z.union([
@@ -105,6 +108,13 @@ const optionsSchema = z.object({
   budget: z.instanceof(BudgetTracker).optional(),
   memberTimeoutMs: z.number().positive().optional(),
   memberRetries: z.number().int().min(0).optional(),
+  lookahead: z
+    .object({
+      utility: z.number().positive(),
+      tiers: z.array(tierEstimateSchema).min(1),
+      rule: z.enum(["optimal", "myopic"]).optional(),
+    })
+    .optional(),
 });
 
 /** Turns a zod error into a {@link PyramidConfigError} naming the first offending field. */
@@ -172,6 +182,12 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
       threshold: isApex ? 1 : resolveThreshold(tier.policy ?? defaultPolicy, tierRouter, tier.policy ? `${field}.policy` : "policy"),
     };
   });
+  if (options.lookahead && options.lookahead.tiers.length !== tiers.length - 1) {
+    throw new PyramidConfigError(
+      `has ${options.lookahead.tiers.length} tier estimates but the pyramid has ${tiers.length - 1} tiers above the crowd`,
+      { field: "lookahead.tiers", fix: "give one { cost, accuracy } estimate per tier above the crowd, in order" },
+    );
+  }
   const generativePrompt =
     typeof options.generativePrompt === "function"
       ? options.generativePrompt
@@ -187,5 +203,6 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     onApexError: options.onApexError ?? "crowd",
     maxCostPerQuery: options.maxCostPerQuery,
     budget: options.budget,
+    lookahead: options.lookahead,
   };
 }

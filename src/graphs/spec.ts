@@ -3,6 +3,7 @@ import type { BudgetTracker } from "../cost/budget.js";
 import type { Member } from "../members/member.js";
 import type { Router } from "../router/types.js";
 import type { GenerativePrompt } from "../nodes/generative_prompt.js";
+import type { LookaheadRule, TierEstimate } from "../policy/lookahead.js";
 
 /** How the upper tiers see the query: the original messages only, or with the lower tiers' candidates. */
 export type PyramidMode = "routing" | "generative";
@@ -40,4 +41,20 @@ export interface PyramidSpec {
   readonly maxCostPerQuery?: number;
   /** Shared budget across queries: stop escalating once it is spent. */
   readonly budget?: BudgetTracker;
+  /** Look-ahead decisions over the remaining tiers instead of each boundary's threshold. */
+  readonly lookahead?: LookaheadOptions;
+}
+
+/**
+ * Decide by expected value over the remaining tiers (Hansen and Zilberstein's optimal stopping) rather than by
+ * each boundary's threshold: `tiers[i]` estimates tier `i + 1` (its cost in the unit of `utility`, and its accuracy
+ * on the queries that reach it); `utility` is the value of a correct answer.
+ */
+export interface LookaheadOptions {
+  /** Value of a correct answer, in the unit of the tiers' costs. */
+  readonly utility: number;
+  /** Estimates of tiers 1..N-1 (every tier above the crowd), in order. */
+  readonly tiers: readonly TierEstimate[];
+  /** `optimal` (default): look over all remaining tiers; `myopic`: Equation 5 against the next tier only. */
+  readonly rule?: LookaheadRule;
 }

@@ -51,4 +51,6 @@ export interface TierDecision {
   readonly escalated: boolean;
   /** Why, when the decision was forced rather than routed (all members failed, budget exhausted, ...). */
   readonly reason?: string;
+  /** Expected values compared, when the look-ahead policy decided. */
+  readonly lookahead?: { readonly rule: string; readonly valueStop: number; readonly valueContinue: number };
 }

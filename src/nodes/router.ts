@@ -3,6 +3,7 @@ import { shouldEscalate } from "../policy/decision.js";
 import type { PyramidSpec } from "../graphs/spec.js";
 import type { PyramidStateType, PyramidUpdate } from "../graphs/state.js";
 import { estimateTierCost } from "../cost/estimate.js";
+import { lookaheadDecision } from "../policy/lookahead.js";
 
 /**
  * The `router` node after tier `tier`: `P_fail` from the tier's router, and Equation 5's decision against
@@ -18,7 +19,13 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
     const answered = run.candidates.some((candidate) => candidate.error === undefined);
     let pFail = answered ? tierSpec.router.predict(features) : 1;
     if (!Number.isFinite(pFail)) pFail = 1;
-    let escalated = shouldEscalate(pFail, tierSpec.threshold);
+    const lookahead = spec.lookahead
+      ? lookaheadDecision(
+          { pFail, remaining: spec.lookahead.tiers.slice(tier), utility: spec.lookahead.utility },
+          spec.lookahead.rule ?? "optimal",
+        )
+      : undefined;
+    let escalated = lookahead ? lookahead.escalate : shouldEscalate(pFail, tierSpec.threshold);
     let reason: string | undefined = answered ? undefined : "every member of this tier failed";
     if (!answered) escalated = true;
     if (escalated) {
@@ -43,6 +50,9 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
           threshold: tierSpec.threshold,
           escalated,
           ...(reason ? { reason } : {}),
+          ...(lookahead
+            ? { lookahead: { rule: lookahead.rule, valueStop: lookahead.valueStop, valueContinue: lookahead.valueContinue } }
+            : {}),
         },
       ],
     };

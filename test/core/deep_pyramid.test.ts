@@ -74,3 +74,46 @@ describe("deep pyramids", () => {
     );
   });
 });
+
+describe("look-ahead policy in a deep pyramid", () => {
+  // Crowd 3/4 agree: P_fail = 0.25. Tier 1 alone is weak (70%), tier 2 strong (99%): only looking ahead pays.
+  const build = (rule: "myopic" | "optimal") => {
+    const small = ["4", "4", "4", "5"].map((reply, i) => new ScriptedChatModel({ name: `s${i}`, reply }));
+    const mid = new ScriptedChatModel({ name: "mid", reply: "5" });
+    const apex = new ScriptedChatModel({ name: "apex", reply: "5" });
+    const model = new PyramidChatModel({
+      tiers: [
+        { name: "small", models: small },
+        { name: "mid", models: [mid] },
+        { name: "apex", models: [apex] },
+      ],
+      task: "math",
+      lookahead: { utility: 1, rule, tiers: [{ accuracy: 0.7, cost: 0.01 }, { accuracy: 0.99, cost: 0.05 }] },
+    });
+    return { model, mid, apex };
+  };
+
+  it("the myopic rule stops at the crowd", async () => {
+    const { model, mid } = build("myopic");
+    const pyramid = meta(await model.invoke("?"));
+    expect(pyramid.tierName).toBe("small");
+    expect(pyramid.decisions[0].lookahead).toMatchObject({ rule: "myopic" });
+    expect(pyramid.decisions[0].lookahead?.valueContinue).toBeCloseTo(0.69, 12);
+    expect(mid.calls).toHaveLength(0);
+  });
+
+  it("the optimal rule looks past the weak middle tier and escalates", async () => {
+    const { model, mid } = build("optimal");
+    const pyramid = meta(await model.invoke("?"));
+    expect(pyramid.decisions[0]).toMatchObject({ escalated: true, lookahead: { rule: "optimal" } });
+    expect(pyramid.decisions[0].lookahead?.valueContinue).toBeGreaterThan(pyramid.decisions[0].lookahead?.valueStop ?? 1);
+    expect(mid.calls).toHaveLength(1);
+  });
+
+  it("rejects a look-ahead with the wrong number of tier estimates", () => {
+    const m = (name: string) => new ScriptedChatModel({ name, reply: "1" });
+    expect(
+      () => new PyramidChatModel({ crowd: [m("a")], oracle: m("b"), lookahead: { utility: 1, tiers: [{ accuracy: 0.9, cost: 0 }, { accuracy: 0.9, cost: 0 }] } }),
+    ).toThrow(/lookahead\.tiers/);
+  });
+});
