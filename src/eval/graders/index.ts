@@ -1,0 +1,21 @@
+export { normalizeNumber, canonicalNumber, firstNumber, firstNumberOrFraction, lastNumber, sameNumber } from "./number.js";
+export {
+  gradeGsm8k,
+  extractGsm8kAnswer,
+  jsonAnswerField,
+  type Gsm8kExtraction,
+  type Gsm8kAnswerSource,
+  type Gsm8kGradeOptions,
+} from "./gsm8k.js";
+export { gradeMath, mathAnswersEqual, normalizeMathAnswer, extractMathAnswer, lastBoxed } from "./math.js";
+export { evaluateExpression } from "./latex_eval.js";
+export { gradeMmlu, extractMmluLetter, type MmluLetter } from "./mmlu.js";
+export { extractPythonCode, fencedBlocks, calledFunctionNames } from "./code_extract.js";
+export {
+  gradeMbpp,
+  gradeHumanEval,
+  mbppProgram,
+  humanEvalProgram,
+  type CodeGradeOptions,
+  type CodeGradeResult,
+} from "./code.js";
