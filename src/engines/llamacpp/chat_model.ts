@@ -145,6 +145,73 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     const settings = this.resolveSettings(options);
+    const steps = this.run(messages, settings, options.signal);
+    let step = await steps.next();
+    while (step.done !== true) {
+      const { text, logprobs } = step.value;
+      const chunk = new ChatGenerationChunk({
+        text,
+        message: new AIMessageChunk({
+          content: text,
+          response_metadata: settings.logprobs ? { logprobs: { content: logprobs } } : {},
+        }),
+      });
+      yield chunk;
+      await runManager?.handleLLMNewToken(text, { prompt: (options as { promptIndex?: number }).promptIndex ?? 0, completion: 0 }, undefined, undefined, undefined, {
+        chunk,
+      });
+      step = await steps.next();
+    }
+    yield this.finalChunk(step.value);
+  }
+
+  /** Generates the whole answer (same generation path as streaming, without per-token chunks; tokens still reach `handleLLMNewToken`). */
+  override async _generate(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
+    const settings = this.resolveSettings(options);
+    const steps = this.run(messages, settings, options.signal);
+    let text = "";
+    const logprobs: TokenLogprob[] = [];
+    let step = await steps.next();
+    while (step.done !== true) {
+      text += step.value.text;
+      for (const entry of step.value.logprobs) logprobs.push(entry);
+      if (runManager !== undefined && step.value.text.length > 0) await runManager.handleLLMNewToken(step.value.text);
+      step = await steps.next();
+    }
+    const summary = step.value;
+    const usage = {
+      input_tokens: summary.inputTokens,
+      output_tokens: summary.outputTokens,
+      total_tokens: summary.inputTokens + summary.outputTokens,
+    };
+    const message = new AIMessage({
+      content: text,
+      response_metadata: {
+        model_name: this.modelName,
+        model_provider: "llamacpp",
+        finish_reason: summary.finishReason,
+        ...(settings.logprobs ? { logprobs: { content: logprobs } } : {}),
+      },
+      usage_metadata: usage,
+    });
+    return {
+      generations: [{ text, message, generationInfo: { finish_reason: summary.finishReason } }],
+      llmOutput: {
+        tokenUsage: { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens },
+      },
+    };
+  }
+
+  /** Renders the prompt, borrows a sequence and runs the generation, giving the sequence back at the end or on abort. */
+  private async *run(
+    messages: BaseMessage[],
+    settings: GenerationSettings,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<GenerationStep, GenerationSummary, undefined> {
     const model = await this.engine.loadModel();
     const wrapper = await this.engine.getChatWrapper();
     const prompt = renderPrompt(model, wrapper, messages);
@@ -153,7 +220,7 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
       parallel: this.parallel,
       threads: this.threads,
       tokens: prompt.tokens,
-      signal: options.signal,
+      signal,
     });
     // A consumer that gives up on abort may never resume this generator: give the sequence back at
     // once unless a token is being evaluated (then the loop sees the abort right after and releases).
@@ -161,79 +228,24 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     const onAbort = (): void => {
       if (!evaluating) lease.release();
     };
-    options.signal?.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const steps = generateTokens(model, lease.sequence, prompt, settings, options.signal);
-      const advance = async (): Promise<IteratorResult<GenerationStep, GenerationSummary>> => {
+      const steps = generateTokens(model, lease.sequence, prompt, settings, signal);
+      for (;;) {
         evaluating = true;
+        let step: IteratorResult<GenerationStep, GenerationSummary>;
         try {
-          return await steps.next();
+          step = await steps.next();
         } finally {
           evaluating = false;
         }
-      };
-      let step = await advance();
-      while (step.done !== true) {
-        const { text, logprobs } = step.value;
-        const chunk = new ChatGenerationChunk({
-          text,
-          message: new AIMessageChunk({
-            content: text,
-            response_metadata: settings.logprobs ? { logprobs: { content: logprobs } } : {},
-          }),
-        });
-        yield chunk;
-        await runManager?.handleLLMNewToken(text, { prompt: (options as { promptIndex?: number }).promptIndex ?? 0, completion: 0 }, undefined, undefined, undefined, {
-          chunk,
-        });
-        step = await advance();
+        if (step.done === true) return step.value;
+        yield step.value;
       }
-      yield this.finalChunk(step.value);
     } finally {
-      options.signal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort);
       lease.release();
     }
-  }
-
-  /** Generates the whole answer (same path as streaming, collected). */
-  override async _generate(
-    messages: BaseMessage[],
-    options: this["ParsedCallOptions"],
-    runManager?: CallbackManagerForLLMRun,
-  ): Promise<ChatResult> {
-    let text = "";
-    const logprobs: TokenLogprob[] = [];
-    let final: ChatGenerationChunk | undefined;
-    for await (const chunk of this._streamResponseChunks(messages, options, runManager)) {
-      const message = chunk.message as AIMessageChunk;
-      if (message.usage_metadata !== undefined) {
-        final = chunk;
-        continue;
-      }
-      text += chunk.text;
-      const content = (message.response_metadata.logprobs as { content?: TokenLogprob[] } | undefined)?.content;
-      if (content !== undefined) logprobs.push(...content);
-    }
-    const finalMessage = final?.message as AIMessageChunk | undefined;
-    const responseMetadata = {
-      ...(finalMessage?.response_metadata ?? {}),
-      ...(this.resolveSettings(options).logprobs ? { logprobs: { content: logprobs } } : {}),
-    };
-    const message = new AIMessage({
-      content: text,
-      response_metadata: responseMetadata,
-      usage_metadata: finalMessage?.usage_metadata,
-    });
-    return {
-      generations: [{ text, message, generationInfo: { finish_reason: final?.generationInfo?.finish_reason } }],
-      llmOutput: {
-        tokenUsage: {
-          promptTokens: finalMessage?.usage_metadata?.input_tokens,
-          completionTokens: finalMessage?.usage_metadata?.output_tokens,
-          totalTokens: finalMessage?.usage_metadata?.total_tokens,
-        },
-      },
-    };
   }
 
   private finalChunk(summary: GenerationSummary): ChatGenerationChunk {

@@ -3,7 +3,7 @@ import { ModelCallError } from "../../errors/index.js";
 import type { TokenLogprob, TopLogprob } from "../logprobs.js";
 import type { RenderedPrompt } from "./prompt.js";
 import { SeededRandom, sampleToken, type SamplerSettings, type TokenLogit } from "./sampling.js";
-import { StopSequenceMatcher, TokenTextDecoder } from "./text_stream.js";
+import { StopSequenceMatcher, TokenTextDecoder, tokenPiece } from "./text_stream.js";
 
 /** Settings of one generation. */
 export interface GenerationSettings extends SamplerSettings {
@@ -104,7 +104,6 @@ export async function* generateTokens(
   const matcher = new StopSequenceMatcher([...prompt.textStops, ...settings.stop]);
   const generated: Token[] = [];
   let pending: TokenLogprob[] = [];
-  let previous: Token = tokens[inputTokens - 1]!;
   let finishReason: GenerationSummary["finishReason"] = "length";
 
   while (generated.length < settings.maxTokens) {
@@ -132,23 +131,24 @@ export async function* generateTokens(
       finishReason = "stop";
       break;
     }
+    const piece = decoder.push(token);
     if (settings.logprobs) {
       const maxLogit = candidates[0]!.logit;
       const logNormalizer = maxLogit + Math.log(totalWeight);
       const chosen = logits.get(token) ?? maxLogit;
-      const text = model.detokenize([token], false, [previous]);
+      // The decoded text when this token alone completed it (exact at the start of the answer), else the cached piece.
+      const own = decoder.lastCount === 1 ? { text: piece, bytes: utf8Bytes(piece) } : tokenPiece(model, token);
       const top: TopLogprob[] = [];
       for (let i = 0; i < Math.min(settings.topLogprobs, candidates.length); i++) {
         const candidate = candidates[i]!;
-        const candidateText = model.detokenize([candidate.token], false, [previous]);
-        top.push({ token: candidateText, logprob: Math.min(0, candidate.logit - logNormalizer), bytes: utf8Bytes(candidateText) });
+        const alt = candidate.token === token ? own : tokenPiece(model, candidate.token);
+        top.push({ token: alt.text, logprob: Math.min(0, candidate.logit - logNormalizer), bytes: alt.bytes });
       }
-      pending.push({ token: text, logprob: Math.min(0, chosen - logNormalizer), bytes: utf8Bytes(text), top_logprobs: top });
+      pending.push({ token: own.text, logprob: Math.min(0, chosen - logNormalizer), bytes: own.bytes, top_logprobs: top });
     }
-    previous = token;
 
     const tokenStop = prompt.tokenStops.some((stop) => endsWithTokens(generated, stop));
-    const match = matcher.push(decoder.push(token));
+    const match = matcher.push(piece);
     if (match.stopped || tokenStop) {
       if (settings.logprobs) pending.pop();
       if (match.text.length > 0 || pending.length > 0) yield { text: match.text, logprobs: pending };

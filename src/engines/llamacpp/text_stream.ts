@@ -7,6 +7,8 @@ import type { LlamaModel, Token } from "node-llama-cpp";
 export class TokenTextDecoder {
   private pending: Token[] = [];
   private history: Token[] = [];
+  /** How many tokens the text returned by the last `push` covers (0 while held back). */
+  lastCount = 0;
 
   constructor(private readonly model: LlamaModel) {}
 
@@ -14,7 +16,11 @@ export class TokenTextDecoder {
   push(token: Token): string {
     this.pending.push(token);
     const text = this.model.detokenize(this.pending, false, this.history);
-    if (text.endsWith("\uFFFD") && this.pending.length < 4) return "";
+    if (text.endsWith("\uFFFD") && this.pending.length < 4) {
+      this.lastCount = 0;
+      return "";
+    }
+    this.lastCount = this.pending.length;
     this.commit();
     return text;
   }
@@ -85,4 +91,33 @@ export class StopSequenceMatcher {
     this.buffer = "";
     return out;
   }
+}
+
+/** A token's text and UTF-8 bytes (bytes are null when the token is part of a multi-byte character). */
+export interface TokenPiece {
+  /** Text of the token when it follows an ordinary token (keeps a leading space). */
+  text: string;
+  /** UTF-8 bytes of `text`, or null when the token alone is not valid UTF-8. */
+  bytes: number[] | null;
+}
+
+const pieceCaches = new WeakMap<LlamaModel, { anchor: Token[]; pieces: Map<Token, TokenPiece> }>();
+
+/**
+ * The text of `token` as it reads after an ordinary token (so a word-initial token keeps its space),
+ * cached per model: log-probability entries need the text of several candidate tokens per step.
+ */
+export function tokenPiece(model: LlamaModel, token: Token): TokenPiece {
+  let cache = pieceCaches.get(model);
+  if (cache === undefined) {
+    cache = { anchor: model.tokenize("a", false).slice(-1), pieces: new Map() };
+    pieceCaches.set(model, cache);
+  }
+  let piece = cache.pieces.get(token);
+  if (piece === undefined) {
+    const text = model.detokenize([token], false, cache.anchor);
+    piece = { text, bytes: text.includes("\uFFFD") ? null : Array.from(Buffer.from(text, "utf8")) };
+    cache.pieces.set(token, piece);
+  }
+  return piece;
 }
