@@ -18,7 +18,7 @@
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { PyramidChatModel, defaultPriceFor, estimateTokens, extractAnswer, majorityVote, normalizeNumber } from "../src/index.js";
+import { PyramidChatModel, PyramidConfigError, defaultPriceFor, estimateTokens, extractAnswer, normalizeNumber } from "../src/index.js";
 import type { MemberInput, PyramidMetadata } from "../src/index.js";
 import { RecordedOutputs, getRecordedItems, itemsAnsweredByAll } from "../src/replay/index.js";
 import type { RecordedItem, RecordedMessage } from "../src/replay/index.js";
@@ -102,7 +102,13 @@ function tierModels(options: DeepPyramidOptions, store: RecordedOutputs): {
 } {
   const endpoint = options.offline ? undefined : realEndpointFromEnv();
   if (endpoint) {
-    const middle = endpoint.middle.length > 0 ? [...endpoint.middle] : [endpoint.oracle];
+    if (endpoint.middle.length === 0) {
+      throw new PyramidConfigError("is empty: a three-tier pyramid needs middle-tier models", {
+        field: "PYRAMID_MIDDLE_MODELS",
+        fix: "set PYRAMID_MIDDLE_MODELS to comma-separated model names, e.g. qwen2-72b",
+      });
+    }
+    const middle = [...endpoint.middle];
     const groups: Array<{ name: string; names: string[] }> = [
       { name: "small", names: [...endpoint.crowd] },
       { name: "middle", names: middle },
@@ -142,14 +148,18 @@ export async function main(options: DeepPyramidOptions = {}): Promise<DeepPyrami
     return { item, meta, key: answerKey(text) };
   });
 
+  // Each recorded model alone (recorded outputs only: on real endpoints only the pyramid's calls are known).
   const byModel: Record<string, number> = {};
-  const recordedNames = TIERS.flatMap((t) => [...t.models]);
-  for (const name of recordedNames) {
-    byModel[name] = items.filter((item) => answerKey(item.byModel.get(name)?.output ?? "") === goldKey(item)).length / Math.max(1, items.length);
+  if (source === "recorded") {
+    for (const name of TIERS.flatMap((t) => [...t.models])) {
+      const correct = items.filter((item) => answerKey(item.byModel.get(name)?.output ?? "") === goldKey(item)).length;
+      byModel[name] = correct / Math.max(1, items.length);
+    }
   }
-  const crowdCorrect = items.filter((item) => {
-    const vote = majorityVote(TIERS[0].models.map((name) => answerKey(item.byModel.get(name)?.output ?? "")));
-    return vote.key !== null && vote.key === goldKey(item);
+  // The small tier's majority vote, as the pyramid's first router saw it.
+  const crowdCorrect = outcomes.filter(({ item, meta }) => {
+    const vote = meta.decisions[0]?.answer ?? null;
+    return vote !== null && vote === goldKey(item);
   }).length;
 
   // The apex alone: one call per question; with recorded outputs its tokens are known (same 4-chars estimate).

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { answerKey, goldKey, main, TIERS } from "../../examples/deep_pyramid.js";
+import { getRecordedItems } from "../../src/replay/index.js";
+import { recordedGsm8kPath } from "../../examples/support.js";
+
+describe("examples/deep_pyramid.ts", () => {
+  it("runs three tiers over 200 recorded GSM8K questions, beating the crowd's vote for less than the apex's cost", async () => {
+    const result = await main({ offline: true });
+    expect(result.source).toBe("recorded");
+    expect(result.questions).toBe(200);
+    expect(result.tiers.map((t) => t.name)).toEqual(["small", "70B", "apex"]);
+    expect(result.tiers.reduce((sum, t) => sum + t.stopped, 0)).toBe(200);
+    for (const tier of result.tiers) expect(tier.stopped).toBeGreaterThan(0);
+
+    expect(result.accuracy.pyramid).toBeGreaterThanOrEqual(result.accuracy.crowdMajority);
+    expect(result.cost.pyramid).toBeGreaterThan(0);
+    expect(result.cost.pyramid).toBeLessThan(result.cost.apexAlone);
+
+    // Independent check from the recorded data: the small tier answers exactly the unanimous questions
+    // (threshold 0.3), and its majority accuracy and the apex's accuracy match the recorded outputs.
+    const items = getRecordedItems(recordedGsm8kPath()).slice(0, 200);
+    const small = TIERS[0].models;
+    const unanimous = new Set(
+      items
+        .filter((item) => {
+          const keys = small.map((m) => answerKey(item.byModel.get(m)?.output ?? "")).filter((k) => k !== null);
+          return keys.length > 0 && keys.every((k) => k === keys[0]);
+        })
+        .map((item) => item.id),
+    );
+    const stoppedAtSmall = new Set(result.perQuery.filter((q) => q.tierName === "small").map((q) => q.id));
+    expect(stoppedAtSmall).toEqual(unanimous);
+    const apexCorrect = items.filter((item) => answerKey(item.byModel.get(TIERS[2].models[0])?.output ?? "") === goldKey(item));
+    expect(result.accuracy.apexAlone).toBeCloseTo(apexCorrect.length / 200, 12);
+  });
+});
