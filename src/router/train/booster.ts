@@ -210,10 +210,17 @@ export class XGBBooster {
 
   /**
    * In-place prediction on dense rows held in native memory (`XGBoosterPredictFromDense`): no
-   * DMatrix is built. `rows * cols` values of `buffer` are used; `NaN` is missing.
+   * DMatrix is built. Rows `firstRow .. firstRow + rows - 1` of `buffer` (row-major, `cols` wide)
+   * are used; `NaN` is missing.
    */
-  predictDense(buffer: NativeFloatBuffer, rows: number, cols: number): Float32Array {
-    const arrayInterface = `{"data":[${buffer.address},true],"shape":[${rows},${cols}],"strides":null,"typestr":"<f4","version":3}`;
+  predictDense(buffer: NativeFloatBuffer, rows: number, cols: number, firstRow = 0): Float32Array {
+    if ((firstRow + rows) * cols > buffer.length) {
+      throw new RouterModelError(`rows ${firstRow}..${firstRow + rows - 1} of width ${cols} exceed the buffer's ${buffer.length} values.`, {
+        field: "predictDense",
+      });
+    }
+    const address = buffer.address + BigInt(firstRow * cols * 4);
+    const arrayInterface = `{"data":[${address},true],"shape":[${rows},${cols}],"strides":null,"typestr":"<f4","version":3}`;
     const config = `{"type":0,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false,"cache_id":0,"missing":NaN}`;
     const shape: unknown[] = [null];
     const dim: unknown[] = [0];

@@ -4,8 +4,9 @@ import type { ParsedXGBoostModel } from "./model_json.js";
  * A tree ensemble compiled into flat typed arrays for fast prediction.
  *
  * Nodes of all trees share one index space. For an internal node `n`: `feature[n] >= 0`, `x < value[n]`
- * goes to `left[n]`, otherwise `right[n]`, and a missing value (NaN) goes to `missing[n]` (XGBoost's
- * `default_left`). For a leaf, `feature[n] === -1` and `value[n]` is the leaf value.
+ * goes to `children[2n]` (left), otherwise to `children[2n + 1]` (right), and a missing value (NaN)
+ * goes to `missing[n]` (XGBoost's `default_left`). For a leaf, `feature[n] === -1` and `value[n]` is
+ * the leaf value. Indexing the children by the comparison's outcome avoids a hard-to-predict branch.
  */
 export interface CompiledForest {
   /** Root node of each tree, in the model's order. */
@@ -14,10 +15,8 @@ export interface CompiledForest {
   readonly feature: Int32Array;
   /** Split threshold (float32 value) or leaf value. */
   readonly value: Float64Array;
-  /** Child for `x < threshold`. */
-  readonly left: Int32Array;
-  /** Child for `x >= threshold`. */
-  readonly right: Int32Array;
+  /** Children, two per node: `[2n]` for `x < threshold`, `[2n + 1]` for `x >= threshold`. */
+  readonly children: Int32Array;
   /** Child for a missing value. */
   readonly missing: Int32Array;
   /** Margin before any tree: `logit(base_score)`, float32. */
@@ -56,8 +55,7 @@ export function compileForest(model: ParsedXGBoostModel): CompiledForest {
   for (const tree of model.trees) total += tree.left.length;
   const feature = new Int32Array(total);
   const value = new Float64Array(total);
-  const left = new Int32Array(total);
-  const right = new Int32Array(total);
+  const children = new Int32Array(2 * total);
   const missing = new Int32Array(total);
   const roots = new Int32Array(model.trees.length);
   let next = 0;
@@ -68,15 +66,15 @@ export function compileForest(model: ParsedXGBoostModel): CompiledForest {
       if (tree.left[node] === -1) {
         feature[at] = -1;
         value[at] = Math.fround(tree.condition[node]);
-        left[at] = right[at] = missing[at] = at;
+        children[2 * at] = children[2 * at + 1] = missing[at] = at;
         return at;
       }
       feature[at] = tree.feature[node];
       value[at] = Math.fround(tree.condition[node]);
       const l = place(tree.left[node]);
       const r = place(tree.right[node]);
-      left[at] = l;
-      right[at] = r;
+      children[2 * at] = l;
+      children[2 * at + 1] = r;
       missing[at] = tree.defaultLeft[node] ? l : r;
       return at;
     };
@@ -86,8 +84,7 @@ export function compileForest(model: ParsedXGBoostModel): CompiledForest {
     roots,
     feature: feature.subarray(0, next),
     value: value.subarray(0, next),
-    left: left.subarray(0, next),
-    right: right.subarray(0, next),
+    children: children.subarray(0, 2 * next),
     missing: missing.subarray(0, next),
     baseMargin: probToMargin(model.baseScore),
     numFeature: model.numFeature,
@@ -99,14 +96,14 @@ export function compileForest(model: ParsedXGBoostModel): CompiledForest {
  * float32 in the model's order, like XGBoost's CPU predictor.
  */
 export function forestMargin(forest: CompiledForest, x: Float32Array): number {
-  const { roots, feature, value, left, right, missing } = forest;
+  const { roots, feature, value, children, missing } = forest;
   let margin = forest.baseMargin;
   for (let t = 0; t < roots.length; t++) {
     let n = roots[t];
     let f = feature[n];
     while (f >= 0) {
       const v = x[f];
-      n = v !== v ? missing[n] : v < value[n] ? left[n] : right[n];
+      n = v !== v ? missing[n] : children[2 * n + +(v >= value[n])];
       f = feature[n];
     }
     margin = Math.fround(margin + value[n]);
