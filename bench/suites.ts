@@ -1,0 +1,44 @@
+import { createEvalReplaySuite } from "./eval_replay.js";
+import { createLoadSuite } from "./load.js";
+import { createOverheadSuite } from "./overhead.js";
+import { createParallelSuite } from "./parallel.js";
+import { createRouterSuite } from "./router.js";
+import type { BenchSuite } from "./types.js";
+
+/** A suite of `npm run bench`, with its full and its quick (smoke-test) settings. */
+export interface SuiteEntry {
+  /** Short name used by `--only`. */
+  readonly name: string;
+  /** Builds the suite; `quick` = tiny repeat counts and latencies, only to check that it runs. */
+  readonly create: (quick: boolean) => BenchSuite;
+}
+
+/** The bench's own suites, in run order. */
+export const CORE_SUITES: readonly SuiteEntry[] = [
+  {
+    name: "overhead",
+    create: (quick) => createOverheadSuite(quick ? { rounds: 2, queries: 5, warmup: 5 } : {}),
+  },
+  {
+    name: "parallel",
+    create: (quick) => createParallelSuite(quick ? { repeats: 2, fastMs: 5, slowMs: 20 } : {}),
+  },
+  {
+    name: "load",
+    create: (quick) => createLoadSuite(quick ? { queries: 20, rounds: 1, crowdMs: 5, oracleMs: 15 } : {}),
+  },
+  {
+    name: "router",
+    create: (quick) => createRouterSuite(quick ? { rounds: 2, queries: 50, memberCalls: 2 } : {}),
+  },
+  {
+    name: "eval_replay",
+    create: (quick) => createEvalReplaySuite(quick ? { rounds: 1, limit: 20, concurrency: 4 } : {}),
+  },
+];
+
+/** Suites written by other parts of the project, loaded if their module is present and loads. */
+export const OPTIONAL_SUITE_MODULES: readonly { readonly name: string; readonly module: string }[] = [
+  { name: "xgboost", module: "./xgboost.js" },
+  { name: "llamacpp", module: "./llamacpp.js" },
+];
