@@ -73,8 +73,8 @@ export interface LookaheadDecision {
 
 interface Tier {
   cost: number;
-  /** Normalised distribution of the tier's P_fail. */
-  outcomes: Array<{ pFail: number; p: number }>;
+  /** Normalised distribution of the probability that the tier's answer is correct (1 - its P_fail). */
+  outcomes: Array<{ correct: number; p: number }>;
   accuracy: number;
 }
 
@@ -89,10 +89,13 @@ function normalise(input: LookaheadInput): { pFail: number; utility: number; tie
   }
   const { pFail, utility, remaining } = parsed.data;
   const tiers = remaining.map((tier): Tier => {
-    const distribution = tier.pFailDistribution ?? [{ pFail: 1 - (tier.accuracy as number), weight: 1 }];
-    const total = distribution.reduce((s, d) => s + d.weight, 0);
-    const outcomes = distribution.map((d) => ({ pFail: d.pFail, p: d.weight / total }));
-    const accuracy = tier.accuracy ?? outcomes.reduce((s, o) => s + (1 - o.pFail) * o.p, 0);
+    // Kept as P(correct) so that a point estimate gives exactly `accuracy * U` (1 - (1 - a) may not be a).
+    const outcomes = tier.pFailDistribution
+      ? tier.pFailDistribution.map((d) => ({ correct: 1 - d.pFail, p: d.weight }))
+      : [{ correct: tier.accuracy as number, p: 1 }];
+    const total = outcomes.reduce((s, o) => s + o.p, 0);
+    for (const o of outcomes) o.p /= total;
+    const accuracy = tier.accuracy ?? outcomes.reduce((s, o) => s + o.correct * o.p, 0);
     return { cost: tier.cost, outcomes, accuracy };
   });
   return { pFail, utility, tiers };
@@ -145,7 +148,7 @@ export function lookaheadDecision(input: LookaheadInput, rule: LookaheadRule = "
   let after = Number.NEGATIVE_INFINITY; // W[i + 1] - c[i + 1]: the value of going on from tier i
   for (let i = tiers.length - 1; i >= 0; i--) {
     let w = 0;
-    for (const outcome of tiers[i].outcomes) w += outcome.p * Math.max((1 - outcome.pFail) * utility, after);
+    for (const outcome of tiers[i].outcomes) w += outcome.p * Math.max(outcome.correct * utility, after);
     after = w - tiers[i].cost;
   }
   const valueContinue = after;
