@@ -41,8 +41,8 @@ export interface FrontierComparison {
   baselineCost: number;
   /** The learned router's best accuracy at a cost no higher than the baseline's (-Infinity if none). */
   routerAccuracyAtSameCost: number;
-  /** routerAccuracyAtSameCost >= baselineAccuracy. */
-  routerNotBelow: boolean;
+  /** routerAccuracyAtSameCost >= baselineAccuracy; `null` when every router point costs more (e.g. a single cheap model). */
+  routerNotBelow: boolean | null;
 }
 
 /** Everything `summary.md` / `summary.json` report about a run. */
@@ -83,7 +83,7 @@ export function evaluationSummary(queries: readonly GradedQuery[], options: Summ
         baselineAccuracy: b.accuracy,
         baselineCost: b.cost,
         routerAccuracyAtSameCost: r,
-        routerNotBelow: r >= b.accuracy - 1e-12,
+        routerNotBelow: Number.isFinite(r) ? r >= b.accuracy - 1e-12 : null,
       };
     });
   return {

@@ -68,7 +68,7 @@ export function summaryMarkdown(summary: EvaluationSummary, options: { title?: s
     "| baseline | baseline accuracy | cost | router accuracy at same cost | router not below |",
     "|---|---|---|---|---|",
     ...summary.frontier.map(
-      (f) => `| ${f.baseline} | ${pct(f.baselineAccuracy)} | ${usd(f.baselineCost)} | ${pct(f.routerAccuracyAtSameCost)} | ${f.routerNotBelow ? "yes" : "no"} |`,
+      (f) => `| ${f.baseline} | ${pct(f.baselineAccuracy)} | ${usd(f.baselineCost)} | ${pct(f.routerAccuracyAtSameCost)} | ${f.routerNotBelow === null ? "n/a (router costs more)" : f.routerNotBelow ? "yes" : "no"} |`,
     ),
     "",
     "## Theorem 1 at the chosen threshold",
