@@ -126,8 +126,9 @@ export function performanceAt(rows: readonly GradedPrediction[], threshold: numb
 /**
  * The thresholds at which the pyramid's behaviour on the set can differ, ascending: `0` (escalate
  * every query with `pFail > 0`), the midpoints between consecutive distinct `pFail` values, and `1`
- * (escalate nothing). Any other threshold behaves like one of these on this set; midpoints leave
- * the most room on either side for unseen queries.
+ * (escalate nothing). Any other threshold in [0, 1] behaves like one of these on this set; midpoints
+ * leave the most room on either side for unseen queries. (A query with `pFail` exactly 0 is never
+ * escalated; a router's output never is 0.)
  */
 export function candidateThresholds(rows: readonly GradedPrediction[]): number[] {
   const values = [...new Set(rows.map((row) => row.pFail))].sort((a, b) => a - b);
@@ -213,8 +214,8 @@ export function thresholdForAccuracy(rows: readonly GradedPrediction[], targetAc
 
 /**
  * "Baseline match": the cheapest threshold whose accuracy is at least the Oracle alone's. Escalating
- * everything always matches the Oracle's accuracy, so this is always feasible; whether it also saves
- * money shows in `point.costSaving`.
+ * everything (threshold 0) matches the Oracle's accuracy, so this is feasible whenever every `pFail`
+ * is above 0; whether it also saves money shows in `point.costSaving`.
  */
 export function baselineMatchThreshold(rows: readonly GradedPrediction[]): CalibrationResult {
   return thresholdForAccuracy(rows, tierBaselines(rows).oracleAccuracy);

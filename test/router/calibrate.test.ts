@@ -110,9 +110,18 @@ describe("calibration on graded predictions", () => {
     expect(free.reports.economy.escalationRate).toBeLessThanOrEqual(0.3);
   });
 
+  it("reports baseline match as infeasible when a crowd error has P_fail exactly 0", () => {
+    const zero = [{ pFail: 0, crowdCorrect: false, oracleCorrect: true, crowdCost: 0, oracleCost: 1 }];
+    const result = baselineMatchThreshold(zero);
+    expect(result.feasible).toBe(false);
+    expect(result.point.accuracy).toBe(0);
+  });
+
   it("keeps economy >= balanced >= baseline-match thresholds on any graded set", () => {
+    // A router's P_fail is never exactly 0 (XGBoost's float32 sigmoid stays above 1e-39); a query
+    // with P_fail 0 could not be escalated by any threshold >= 0 (see the next test).
     const row = fc.record({
-      pFail: fc.double({ min: 0, max: 1, noNaN: true }),
+      pFail: fc.double({ min: 1e-30, max: 1, noNaN: true }),
       crowdCorrect: fc.boolean(),
       oracleCorrect: fc.boolean(),
       crowdCost: fc.double({ min: 0, max: 1, noNaN: true }),
