@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+const textPart = z.looseObject({ type: z.literal("text"), text: z.string() });
+const contentPart = z.union([
+  textPart,
+  z.looseObject({ type: z.string() }).refine(() => false, { message: "only text content parts are supported" }),
+]);
+const content = z.union([z.string(), z.array(contentPart)]);
+
+const toolCall = z.looseObject({
+  id: z.string().min(1),
+  type: z.literal("function"),
+  function: z.looseObject({ name: z.string().min(1), arguments: z.string() }),
+});
+
+const message = z.discriminatedUnion("role", [
+  z.looseObject({ role: z.literal("system"), content, name: z.string().optional() }),
+  z.looseObject({ role: z.literal("developer"), content, name: z.string().optional() }),
+  z.looseObject({ role: z.literal("user"), content, name: z.string().optional() }),
+  z.looseObject({
+    role: z.literal("assistant"),
+    content: content.nullable().optional(),
+    name: z.string().optional(),
+    tool_calls: z.array(toolCall).optional(),
+  }),
+  z.looseObject({ role: z.literal("tool"), content, tool_call_id: z.string().min(1) }),
+]);
+
+const functionTool = z.looseObject({
+  type: z.literal("function"),
+  function: z.looseObject({
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1-64 letters, digits, underscores or dashes"),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    strict: z.boolean().nullable().optional(),
+  }),
+});
+
+const toolChoice = z.union([
+  z.enum(["none", "auto", "required"]),
+  z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string().min(1) }) }),
+]);
+
+/**
+ * zod schema of a `POST /v1/chat/completions` body. Sampling fields (`temperature`, `max_tokens`, ...) are
+ * accepted and ignored: each member's sampling is set in the pyramid's config.
+ */
+export const chatCompletionRequestSchema = z.looseObject({
+  model: z.string().min(1, "is required"),
+  messages: z.array(message).min(1, "needs at least one message"),
+  stream: z.boolean().nullable().optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
+  tools: z.array(functionTool).optional(),
+  tool_choice: toolChoice.optional(),
+  n: z.number().int().min(1).max(1, "only n = 1 is supported").nullable().optional(),
+});
+
+/** A validated chat completions request. */
+export type ChatCompletionRequest = z.output<typeof chatCompletionRequestSchema>;
+/** One message of a chat completions request. */
+export type ChatCompletionRequestMessage = ChatCompletionRequest["messages"][number];
