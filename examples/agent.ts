@@ -25,7 +25,8 @@ import { PyramidChatModel } from "../src/index.js";
 import type { MemberInput, PyramidMetadata } from "../src/index.js";
 import { evaluateArithmetic, formatResult } from "./arithmetic.js";
 import { ToolAgentMember } from "./offline_models.js";
-import { isDirectRun, openAIModel, realEndpointFromEnv } from "./support.js";
+import { chooseEndpoint, isDirectRun, openAIModel, parseExampleOptions, realEndpointSchema } from "./support.js";
+import type { RealEndpoint } from "./support.js";
 
 /** The in-memory table the `lookup` tool reads. */
 export const OFFICES: Readonly<Record<string, Readonly<Record<"employees" | "founded" | "desks", number>>>> = {
@@ -116,12 +117,23 @@ export interface AgentExampleResult {
 export interface AgentExampleOptions {
   /** Force the scripted members even when the real-endpoint variables are set. */
   readonly offline?: boolean;
+  /** A real endpoint to use instead of the environment's. */
+  readonly endpoint?: RealEndpoint;
   /** Questions to ask; default {@link DEFAULT_QUESTIONS}. */
   readonly questions?: readonly string[];
 }
 
+/** zod schema of {@link AgentExampleOptions}. */
+export const agentExampleOptionsSchema = z
+  .object({
+    offline: z.boolean().optional(),
+    endpoint: realEndpointSchema.optional(),
+    questions: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
 function members(options: AgentExampleOptions): { source: "offline" | "real"; crowd: MemberInput[]; oracle: MemberInput } {
-  const endpoint = options.offline ? undefined : realEndpointFromEnv();
+  const endpoint = chooseEndpoint(options);
   if (endpoint) {
     return {
       source: "real",
@@ -162,7 +174,8 @@ function stepOf(message: AIMessage): AgentStep | undefined {
 }
 
 /** Runs the agent on every question and returns the answers with the pyramid's decision at every step. */
-export async function main(options: AgentExampleOptions = {}): Promise<AgentExampleResult> {
+export async function main(input: AgentExampleOptions = {}): Promise<AgentExampleResult> {
+  const options: AgentExampleOptions = parseExampleOptions(agentExampleOptionsSchema, input, "agent");
   const { source, crowd, oracle } = members(options);
   const llm = new PyramidChatModel({ crowd, oracle, task: "math", policy: { threshold: 0.3 } });
   const agent = createReactAgent({ llm, tools: [calculator, lookup] });

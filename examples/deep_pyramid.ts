@@ -22,7 +22,9 @@ import { PyramidChatModel, PyramidConfigError, defaultPriceFor, estimateTokens, 
 import type { MemberInput, PyramidMetadata } from "../src/index.js";
 import { RecordedOutputs, getRecordedItems, itemsAnsweredByAll } from "../src/replay/index.js";
 import type { RecordedItem, RecordedMessage } from "../src/replay/index.js";
-import { flagValue, isDirectRun, openAIModel, positiveInt, realEndpointFromEnv, recordedGsm8kPath } from "./support.js";
+import { z } from "zod";
+import { chooseEndpoint, flagValue, isDirectRun, openAIModel, parseExampleOptions, positiveInt, realEndpointSchema, recordedGsm8kPath } from "./support.js";
+import type { RealEndpoint } from "./support.js";
 
 /** The recorded models of each tier. */
 export const TIERS = [
@@ -41,9 +43,23 @@ export interface DeepPyramidOptions {
   readonly threshold?: number;
   /** Force the recorded outputs even when the real-endpoint variables are set. */
   readonly offline?: boolean;
+  /** A real endpoint to use instead of the environment's. */
+  readonly endpoint?: RealEndpoint;
   /** Queries run concurrently (default 8). */
   readonly concurrency?: number;
 }
+
+/** zod schema of {@link DeepPyramidOptions}. */
+export const deepPyramidOptionsSchema = z
+  .object({
+    limit: z.number().int().positive().optional(),
+    all: z.boolean().optional(),
+    threshold: z.number().min(0).max(1).optional(),
+    offline: z.boolean().optional(),
+    endpoint: realEndpointSchema.optional(),
+    concurrency: z.number().int().positive().optional(),
+  })
+  .strict();
 
 /** What {@link main} returns. */
 export interface DeepPyramidResult {
@@ -100,7 +116,7 @@ function tierModels(options: DeepPyramidOptions, store: RecordedOutputs): {
   source: "recorded" | "real";
   tiers: Array<{ name: string; models: MemberInput[]; names: string[] }>;
 } {
-  const endpoint = options.offline ? undefined : realEndpointFromEnv();
+  const endpoint = chooseEndpoint(options);
   if (endpoint) {
     if (endpoint.middle.length === 0) {
       throw new PyramidConfigError("is empty: a three-tier pyramid needs middle-tier models", {
@@ -126,7 +142,8 @@ function tierModels(options: DeepPyramidOptions, store: RecordedOutputs): {
 }
 
 /** Runs the three-tier pyramid over the first questions of recorded GSM8K and measures where queries stop. */
-export async function main(options: DeepPyramidOptions = {}): Promise<DeepPyramidResult> {
+export async function main(input: DeepPyramidOptions = {}): Promise<DeepPyramidResult> {
+  const options: DeepPyramidOptions = parseExampleOptions(deepPyramidOptionsSchema, input, "deep_pyramid");
   const threshold = options.threshold ?? 0.3;
   const store = RecordedOutputs.load(recordedGsm8kPath());
   const { source, tiers } = tierModels(options, store);

@@ -32,10 +32,13 @@ import { RecordedOutputs, getRecordedItems, itemsAnsweredByAll } from "../src/re
 import type { RecordedItem } from "../src/replay/index.js";
 import { answerKey, goldKey, mapConcurrent, toMessages } from "./deep_pyramid.js";
 import { ArithmeticJudge } from "./offline_models.js";
-import { flagValue, isDirectRun, openAIModel, positiveInt, realEndpointFromEnv, recordedGsm8kPath } from "./support.js";
+import { z } from "zod";
+import { chooseEndpoint, flagValue, isDirectRun, openAIModel, parseExampleOptions, positiveInt, realEndpointSchema, recordedGsm8kPath } from "./support.js";
+import type { RealEndpoint } from "./support.js";
 
-/** The recorded crowd and the recorded routing-mode apex. */
+/** The recorded crowd. */
 export const CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"] as const;
+/** The recorded routing-mode apex. */
 export const APEX = "Meta-Llama-3.1-70B-Instruct";
 
 /** Records the prompt of every model call by run name (members are called with their name as run name). */
@@ -76,7 +79,19 @@ export interface GenerativeExampleOptions {
   readonly limit?: number;
   /** Force the recorded crowd and the scripted judge even when the real-endpoint variables are set. */
   readonly offline?: boolean;
+  /** A real endpoint to use instead of the environment's. */
+  readonly endpoint?: RealEndpoint;
 }
+
+/** zod schema of {@link GenerativeExampleOptions}. */
+export const generativeExampleOptionsSchema = z
+  .object({
+    scan: z.number().int().positive().optional(),
+    limit: z.number().int().positive().optional(),
+    offline: z.boolean().optional(),
+    endpoint: realEndpointSchema.optional(),
+  })
+  .strict();
 
 /** One mode's outcome over the selected questions. */
 export interface ModeOutcome {
@@ -124,10 +139,11 @@ function outcome(results: ReadonlyArray<{ key: string | null; meta: PyramidMetad
 }
 
 /** Runs both modes on the questions where the crowd splits and compares them. */
-export async function main(options: GenerativeExampleOptions = {}): Promise<GenerativeExampleResult> {
+export async function main(input: GenerativeExampleOptions = {}): Promise<GenerativeExampleResult> {
+  const options: GenerativeExampleOptions = parseExampleOptions(generativeExampleOptionsSchema, input, "generative");
   const store = RecordedOutputs.load(recordedGsm8kPath());
   const all = itemsAnsweredByAll(getRecordedItems(store), [...CROWD, APEX]);
-  const endpoint = options.offline ? undefined : realEndpointFromEnv();
+  const endpoint = chooseEndpoint(options);
   const scanned = endpoint ? Math.min(options.limit ?? 10, all.length) : Math.min(options.scan ?? 200, all.length);
   const crowdKeys = (item: RecordedItem) => CROWD.map((name) => answerKey(item.byModel.get(name)?.output ?? ""));
   const items = endpoint

@@ -14,6 +14,7 @@
  * The pyramid's routing trace does not survive StringOutputParser, so it is collected with a callback handler
  * ({@link PyramidTraceCollector}) passed to the chain's `invoke`: the way to get the trace out of any chain.
  */
+import { z } from "zod";
 import { BaseRetriever } from "@langchain/core/retrievers";
 import { Document } from "@langchain/core/documents";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
@@ -22,10 +23,11 @@ import { StringOutputParser } from "@langchain/core/output_parsers";
 import { RunnablePassthrough, RunnableSequence } from "@langchain/core/runnables";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { LLMResult } from "@langchain/core/outputs";
-import { PyramidChatModel } from "../src/index.js";
+import { DataFormatError, PyramidChatModel } from "../src/index.js";
 import type { MemberInput, PyramidMetadata } from "../src/index.js";
 import { ExtractiveReader, contentWords } from "./offline_models.js";
-import { isDirectRun, openAIModel, realEndpointFromEnv } from "./support.js";
+import { chooseEndpoint, isDirectRun, openAIModel, parseExampleOptions, realEndpointSchema } from "./support.js";
+import type { RealEndpoint } from "./support.js";
 
 /** The local document set: a small company handbook. */
 export const HANDBOOK: readonly Document[] = [
@@ -144,9 +146,20 @@ export interface RagExampleResult {
 export interface RagExampleOptions {
   /** Force the scripted readers even when the real-endpoint variables are set. */
   readonly offline?: boolean;
+  /** A real endpoint to use instead of the environment's. */
+  readonly endpoint?: RealEndpoint;
   /** Questions to ask; default {@link DEFAULT_QUESTIONS}. */
   readonly questions?: readonly string[];
 }
+
+/** zod schema of {@link RagExampleOptions}. */
+export const ragExampleOptionsSchema = z
+  .object({
+    offline: z.boolean().optional(),
+    endpoint: realEndpointSchema.optional(),
+    questions: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
 
 const PROMPT = ChatPromptTemplate.fromMessages([
   [
@@ -164,7 +177,7 @@ export function formatDocs(docs: readonly Document[]): string {
 }
 
 function members(options: RagExampleOptions): { source: "offline" | "real"; crowd: MemberInput[]; oracle: MemberInput } {
-  const endpoint = options.offline ? undefined : realEndpointFromEnv();
+  const endpoint = chooseEndpoint(options);
   if (endpoint) {
     return {
       source: "real",
@@ -195,7 +208,8 @@ export function buildRagChain(retriever: BaseRetriever, model: PyramidChatModel)
 }
 
 /** Runs the chain on every question; returns the answers, the retrieved ids and the pyramid's traces. */
-export async function main(options: RagExampleOptions = {}): Promise<RagExampleResult> {
+export async function main(input: RagExampleOptions = {}): Promise<RagExampleResult> {
+  const options: RagExampleOptions = parseExampleOptions(ragExampleOptionsSchema, input, "rag");
   const { source, crowd, oracle } = members(options);
   const model = new PyramidChatModel({ crowd, oracle, task: "text" });
   const chain = buildRagChain(new KeywordRetriever(HANDBOOK, 2), model);
@@ -204,7 +218,12 @@ export async function main(options: RagExampleOptions = {}): Promise<RagExampleR
     const collector = new PyramidTraceCollector();
     const output = await chain.invoke({ question }, { callbacks: [collector] });
     const pyramid = collector.traces[collector.traces.length - 1];
-    if (!pyramid) throw new Error("the pyramid reported no trace");
+    if (!pyramid) {
+      throw new DataFormatError("the answer carries no response_metadata.pyramid", {
+        field: "response_metadata.pyramid",
+        fix: "use a PyramidChatModel as the chain's model",
+      });
+    }
     runs.push({
       question,
       retrievedIds: output.docs.map((d: Document) => String(d.id ?? d.metadata.id)),

@@ -4,15 +4,18 @@
  *
  * Real endpoints (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp server, Ollama, LiteLLM, ...):
  * - `PYRAMID_OPENAI_BASE_URL`  base URL of the endpoint, e.g. `http://127.0.0.1:8000/v1` (required to go online)
- * - `PYRAMID_OPENAI_API_KEY`   its API key (default `"not-needed"`, for local servers)
+ * - `PYRAMID_OPENAI_API_KEY`   its API key (unset: no key is sent, for local servers)
  * - `PYRAMID_CROWD_MODELS`     comma-separated crowd model names, e.g. `llama-3.1-8b,gemma-2-9b,qwen2-7b`
  * - `PYRAMID_MIDDLE_MODELS`    comma-separated middle-tier model names (deep_pyramid.ts only)
  * - `PYRAMID_ORACLE_MODEL`     the apex / Oracle model name, e.g. `llama-3.1-70b`
  */
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
-import { ChatOpenAI } from "@langchain/openai";
+import { z } from "zod";
+import type { ChatOpenAI } from "@langchain/openai";
 import { PyramidConfigError, dataDir } from "../src/index.js";
+import { createOpenAICompatibleChatModel } from "../src/engines/openai/index.js";
+import { parseOptions } from "../src/engines/validate.js";
 
 /** True when the module whose `import.meta.url` is given is the script Node was started with. */
 export function isDirectRun(moduleUrl: string): boolean {
@@ -20,18 +23,26 @@ export function isDirectRun(moduleUrl: string): boolean {
   return entry !== undefined && pathToFileURL(entry).href === moduleUrl;
 }
 
-/** The real-endpoint settings read from the environment. */
-export interface RealEndpoint {
-  /** Base URL of the OpenAI-compatible endpoint. */
-  readonly baseURL: string;
-  /** API key sent to it. */
-  readonly apiKey: string;
-  /** Crowd model names. */
-  readonly crowd: readonly string[];
-  /** Middle-tier model names (may be empty). */
-  readonly middle: readonly string[];
-  /** Apex model name. */
-  readonly oracle: string;
+/** zod schema of {@link RealEndpoint}. */
+export const realEndpointSchema = z
+  .object({
+    baseURL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:8000/v1" }),
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must name an environment variable").optional(),
+    crowd: z.array(z.string().min(1)).min(1, "needs at least one crowd model"),
+    middle: z.array(z.string().min(1)),
+    oracle: z.string().min(1),
+  })
+  .strict();
+
+/**
+ * A real OpenAI-compatible endpoint and the models to use on it: `baseURL`, `apiKeyEnv` (the NAME of the
+ * environment variable holding the key, never the key), `crowd`, `middle` (may be empty) and `oracle`.
+ */
+export type RealEndpoint = z.infer<typeof realEndpointSchema>;
+
+/** Validates options given to an example's `main()`; errors name the field (`<example>.<field>`). */
+export function parseExampleOptions<S extends z.ZodType>(schema: S, input: unknown, example: string): z.output<S> {
+  return parseOptions(schema, input ?? {}, example);
 }
 
 function names(value: string | undefined): string[] {
@@ -62,28 +73,37 @@ export function realEndpointFromEnv(env: NodeJS.ProcessEnv = process.env): RealE
       fix: "set PYRAMID_ORACLE_MODEL to the apex model's name, e.g. llama-3.1-70b",
     });
   }
-  return {
-    baseURL,
-    apiKey: env.PYRAMID_OPENAI_API_KEY?.trim() || "not-needed",
-    crowd,
-    middle: names(env.PYRAMID_MIDDLE_MODELS),
-    oracle,
-  };
+  return parseOptions(
+    realEndpointSchema,
+    {
+      baseURL,
+      apiKeyEnv: env.PYRAMID_OPENAI_API_KEY?.trim() ? "PYRAMID_OPENAI_API_KEY" : undefined,
+      crowd,
+      middle: names(env.PYRAMID_MIDDLE_MODELS),
+      oracle,
+    },
+    "PYRAMID_OPENAI",
+  );
 }
 
 /**
- * A ChatOpenAI client for `model` on the configured endpoint: temperature 0 and `logprobs: true`, so the
- * router gets token log-probabilities as features when the server returns them.
+ * A ChatOpenAI client for `model` on the endpoint (the library's `createOpenAICompatibleChatModel`):
+ * temperature 0 and `logprobs: true`, so the router gets token log-probabilities when the server returns them.
  */
 export function openAIModel(endpoint: RealEndpoint, model: string): ChatOpenAI {
-  return new ChatOpenAI({
+  return createOpenAICompatibleChatModel({
+    baseURL: endpoint.baseURL,
     model,
-    apiKey: endpoint.apiKey,
-    configuration: { baseURL: endpoint.baseURL },
+    apiKeyEnv: endpoint.apiKeyEnv,
     temperature: 0,
     logprobs: true,
-    maxRetries: 2,
   });
+}
+
+/** The endpoint an example uses: the one given, none when `offline`, else the environment's (or none). */
+export function chooseEndpoint(options: { readonly offline?: boolean; readonly endpoint?: RealEndpoint }): RealEndpoint | undefined {
+  if (options.endpoint) return options.endpoint;
+  return options.offline ? undefined : realEndpointFromEnv();
 }
 
 /** `dataDir()/recorded/gsm8k.jsonl`: the recorded real outputs of ten LLMs on GSM8K (see the data README). */

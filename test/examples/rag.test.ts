@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HANDBOOK, KeywordRetriever, main } from "../../examples/rag.js";
+import { PyramidConfigError } from "../../src/index.js";
+import { startOpenAITestServer } from "../helpers/openai_server.js";
 
 describe("examples/rag.ts", () => {
   it("retrieves the right document and answers by quoting it, with the pyramid's trace", async () => {
@@ -33,5 +35,37 @@ describe("examples/rag.ts", () => {
     expect(docs[0].id).toBe("shipping");
     expect(docs[0].metadata.score).toBeGreaterThan(0);
     expect(await retriever.invoke("zebra giraffe")).toEqual([]);
+  });
+
+  it("runs the chain on real models over HTTP, sending them the retrieved context", async () => {
+    const quote = '"Customers can return any product within 30 days of delivery for a full refund." [refunds]';
+    const server = await startOpenAITestServer({
+      models: {
+        s1: () => ({ content: quote }),
+        s2: () => ({ content: quote }),
+        s3: () => ({ content: "Opened software cannot be refunded." }),
+        big: () => ({ content: "never asked" }),
+      },
+    });
+    try {
+      const result = await main({
+        endpoint: { baseURL: server.baseURL, crowd: ["s1", "s2", "s3"], middle: [], oracle: "big" },
+        questions: ["Within how many days can customers return a product for a refund?"],
+      });
+      expect(result.source).toBe("real");
+      expect(result.runs[0].answer).toBe(quote);
+      expect(result.runs[0].pyramid.escalated).toBe(false);
+      const requests = server.chatRequests();
+      expect(requests.map((r) => r.body?.model).sort()).toEqual(["s1", "s2", "s3"]);
+      const system = String(requests[0].body?.messages[0].content);
+      expect(system).toContain("[refunds] Customers can return any product within 30 days");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("rejects bad options, naming the field", async () => {
+    await expect(main({ questions: [] })).rejects.toThrow(PyramidConfigError);
+    await expect(main({ questions: [] })).rejects.toThrow(/rag\.questions/);
   });
 });
