@@ -1,9 +1,10 @@
 import type { ExtractedAnswer } from "./types.js";
 
+// Optional whitespace runs are kept in separate groups so that no input backtracks polynomially.
 const PATTERNS: RegExp[] = [
   /"answer"\s*:\s*"\(?([A-D])\)?/gi,
   /\\boxed\{\(?([A-D])\)?\}/gi,
-  /(?:answer|option|choice)\s*(?:is|:)?\s*:?\s*\**\(?([A-D])\)?(?![A-Za-z])/gi,
+  /(?:answer|option|choice)(?:\s*(?:is|:))?(?:\s*:)?\s*\**\(?([A-D])\)?(?![A-Za-z])/gi,
 ];
 
 /**

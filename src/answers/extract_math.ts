@@ -3,7 +3,8 @@ import { findNumbers } from "./normalize_number.js";
 
 const JSON_ANSWER = /"answer"\s*:\s*("(?:[^"\\]|\\.)*"|-?[\d.,]+)/g;
 const HASHES = /####\s*([^\n]+)/;
-const ANSWER_IS = /(?:final answer|the answer|answer)\s*(?:is|:|=)\s*:?\s*([^\n]+)/gi;
+// Each optional whitespace run is its own group, so that no input makes the engine backtrack quadratically.
+const ANSWER_IS = /(?:final answer|the answer|answer)\s*(?:is|:|=)(?:\s*:)?\s*([^\n]+)/gi;
 
 /** Index of the closing brace that matches the opening brace at `open`, or -1. */
 function matchingBrace(text: string, open: number): number {

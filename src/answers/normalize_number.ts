@@ -9,7 +9,7 @@ export function normalizeNumber(text: string): string | null {
   const fraction = /^\s*(-?\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   if (fraction && Number(fraction[2]) !== 0) return formatNumber(Number(fraction[1]) / Number(fraction[2]));
   const cleaned = text.replace(/[$\s]/g, "").replace(/,(?=\d{3}(?:\D|$))/g, "");
-  if (!/^-?(?:\d+\.?\d*|\.\d+)$/.test(cleaned)) return null;
+  if (!/^-?(?:\d+(?:\.\d*)?|\.\d+)$/.test(cleaned)) return null;
   const value = Number(cleaned);
   if (!Number.isFinite(value)) return null;
   return formatNumber(value);
