@@ -15,7 +15,13 @@ export function std(values: readonly number[]): number {
   return Math.sqrt(sum / values.length);
 }
 
-/** Smallest value; NaN for an empty list. */
+/** Smallest value; NaN for an empty list. A loop: `Math.min(...values)` overflows the stack on long lists. */
 export function min(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : Math.min(...values);
+  if (values.length === 0) return Number.NaN;
+  let smallest = Number.POSITIVE_INFINITY;
+  for (const value of values) {
+    if (Number.isNaN(value)) return Number.NaN;
+    if (value < smallest) smallest = value;
+  }
+  return smallest;
 }
