@@ -103,6 +103,20 @@ describe("LlamaCppChatModel on stories260K.gguf", () => {
     expect(answers[0]).toBe((await members[0]!.invoke(PROMPT)).content);
   });
 
+  it("queues calls beyond the context's sequences and lets a queued call be aborted", async () => {
+    const chat = model({ parallel: 2, maxTokens: 30 });
+    chat.engine.resetPeak();
+    const controller = new AbortController();
+    const calls = [chat.invoke(PROMPT), chat.invoke(PROMPT), chat.invoke(PROMPT, { signal: controller.signal }), chat.invoke(PROMPT)];
+    controller.abort();
+    const settled = await Promise.allSettled(calls);
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    const texts = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value.content] : []));
+    expect(new Set(texts).size).toBe(1);
+    expect(chat.engine.activeSequences).toBe(0);
+    expect(chat.engine.peakActiveSequences).toBe(2);
+  });
+
   it("is deterministic for a given seed at temperature > 0", async () => {
     const a = await model({ temperature: 1, topK: 0, topP: 1, seed: 42, maxTokens: 60 }).invoke(PROMPT);
     const b = await model({ temperature: 1, topK: 0, topP: 1, seed: 42, maxTokens: 60 }).invoke(PROMPT);
