@@ -94,6 +94,13 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     }
   });
 
+  it("early-stops on a maximised metric (auc) at its best round", () => {
+    const { bundle, validationCurve, router } = trainRouter({ traces, seed: 5, params: { eval_metric: "auc" }, earlyStoppingRounds: 10 });
+    const best = (bundle.metadata.rounds as { best: number }).best;
+    expect(Math.max(...validationCurve)).toBe(validationCurve[best - 1]);
+    expect(router.numTrees).toBe(best);
+  });
+
   it("reports unusable traces with the line or trace at fault", () => {
     const dir = mkdtempSync(join(tmpdir(), "pyramid-train-"));
     const broken = join(dir, "broken.jsonl");

@@ -60,7 +60,10 @@ export const trainRouterOptionsSchema = z
   });
 
 /** Options of {@link trainRouter}; see {@link trainRouterOptionsSchema}. */
-export type TrainRouterOptions = z.input<typeof trainRouterOptionsSchema> & { traces?: readonly EvalTraceLine[] | unknown[] };
+export type TrainRouterOptions = Omit<z.input<typeof trainRouterOptionsSchema>, "traces"> & {
+  /** Graded traces (EvalTraceLine objects, validated like lines of a file). */
+  traces?: readonly EvalTraceLine[] | readonly unknown[];
+};
 
 /** What {@link trainRouter} returns: the bundle (save it with `saveRouterBundle`) and its router. */
 export interface TrainRouterResult {
@@ -68,7 +71,7 @@ export interface TrainRouterResult {
   readonly bundle: RouterBundle;
   /** The trained router, ready to use (evaluated in TypeScript). */
   readonly router: XGBoostRouter;
-  /** Validation log-loss after each round (the early-stopping curve). */
+  /** The validation metric (`eval_metric`, default log-loss) after each round: the early-stopping curve. */
   readonly validationCurve: readonly number[];
 }
 
@@ -175,7 +178,10 @@ export function trainRouter(options: TrainRouterOptions): TrainRouterResult {
     boosters.push(booster);
     for (const [name, value] of Object.entries(params)) booster.setParam(name, value);
     booster.setFeatureNames(dataset.featureNames);
-    const metricName = `valid-${String(params.eval_metric).split(",").pop()}`;
+    const metric = String(params.eval_metric).split(",").pop() ?? "logloss";
+    const metricName = `valid-${metric}`;
+    // XGBoost's own rule: metrics starting with auc / map / ndcg / pre are maximised.
+    const sign = /^(auc|aucpr|map|ndcg|pre)/.test(metric) ? -1 : 1;
     const curve: number[] = [];
     let best = 0;
     for (let round = 0; round < o.numRounds; round++) {
@@ -185,11 +191,11 @@ export function trainRouter(options: TrainRouterOptions): TrainRouterResult {
       if (score === undefined) {
         throw new RouterModelError(`libxgboost reported no ${metricName} (got ${Object.keys(scores).join(", ")}).`, {
           field: "trainRouter.params.eval_metric",
-          fix: "use a single eval_metric that decreases as the model improves, e.g. logloss.",
+          fix: "use an eval_metric XGBoost knows for binary:logistic, e.g. logloss or auc.",
         });
       }
       curve.push(score);
-      if (score < curve[best]) best = round;
+      if (sign * score < sign * curve[best]) best = round;
       if (o.earlyStoppingRounds > 0 && round - best >= o.earlyStoppingRounds) break;
     }
     // Without early stopping every round is kept; with it, the model is cut to its best round.
