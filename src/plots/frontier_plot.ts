@@ -78,7 +78,8 @@ export function frontierSvg(series: readonly FrontierSeries[], options: Frontier
   const drawOrder = series.map((s, i) => ({ s, i })).sort((a, b) => Number(kindOf(a.s) === "points") - Number(kindOf(b.s) === "points"));
   const style = (i: number) => ({
     color: PALETTE[i % PALETTE.length],
-    shape: markers[(i + Math.floor(i / PALETTE.length)) % markers.length],
+    // 11 colors x 4 shapes: (color, shape) pairs are distinct for the first 44 series.
+    shape: markers[i % markers.length],
   });
   for (const { s, i } of drawOrder) {
     const { color, shape } = style(i);

@@ -1,0 +1,125 @@
+import { parseArgs } from "node:util";
+import { PyramidConfigError } from "../../errors/index.js";
+import { runEvaluation, DEFAULT_EXPERIMENTS } from "../../eval/run/run_eval.js";
+import { writeEvaluationReport } from "../../eval/report.js";
+import { format } from "../../eval/metrics/writers.js";
+import type { CliCommand } from "../main.js";
+
+const USAGE = `Usage: pyramid-moa eval --benchmark <gsm8k|mbpp> --out <dir> [options]
+
+Runs the real pyramid graph over replayed recorded model outputs (no model calls), grades every
+query, and writes to <dir>: traces.jsonl, profile.csv, profile.svg/.png, frontier.svg/.png,
+theorem1.md, summary.md and summary.json. Re-running with the same settings resumes.
+
+Options:
+  --benchmark <name>     gsm8k or mbpp (required)
+  --out <dir>            output folder (required)
+  --recorded <file>      recorded outputs (default <data>/recorded/<benchmark>.jsonl; data = $PYRAMID_DATA_DIR or ../shared/data)
+  --crowd <m1,m2,...>    crowd models (default: gsm8k ${DEFAULT_EXPERIMENTS.gsm8k.crowd.join(",")})
+  --oracle <m>           Oracle model (default: gsm8k ${DEFAULT_EXPERIMENTS.gsm8k.oracle})
+  --router <file>        router bundle to evaluate
+  --train                train a router on the train part, evaluate on the holdout part
+  --holdout <f>          holdout fraction with --train (default 0.3)
+  --seed <n>             seed of the split, training and random baseline (default 1)
+  --policy <preset>      economy | balanced | baseline-match (default baseline-match when the router has presets)
+  --threshold <t>        fixed threshold instead of a preset
+  --grader <ours|reference>  grade with this library's graders (default) or the recorded upstream verdicts
+  --limit <n>            only the first n items (quick runs)
+  --concurrency <n>      queries at once (default 8)
+  --no-png               write SVG only
+  -h, --help             show this help`;
+
+const OPTIONS = {
+  benchmark: { type: "string" },
+  out: { type: "string" },
+  recorded: { type: "string" },
+  crowd: { type: "string" },
+  oracle: { type: "string" },
+  router: { type: "string" },
+  train: { type: "boolean" },
+  holdout: { type: "string" },
+  seed: { type: "string" },
+  policy: { type: "string" },
+  threshold: { type: "string" },
+  grader: { type: "string" },
+  limit: { type: "string" },
+  concurrency: { type: "string" },
+  "no-png": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function num(value: string | undefined, flag: string, check: (n: number) => boolean, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || !check(n)) {
+    throw new PyramidConfigError(`expected ${what}, got "${value}"`, { field: flag, fix: "see `pyramid-moa eval --help`" });
+  }
+  return n;
+}
+
+/** `pyramid-moa eval`: evaluate the pyramid on recorded outputs and write traces, plots and tables. */
+export const evalCommand: CliCommand = {
+  summary: "evaluate the pyramid on recorded model outputs: traces, profile/frontier plots, Theorem 1, baselines",
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
+    } catch (error) {
+      throw new PyramidConfigError((error as Error).message, { field: "arguments", fix: "see `pyramid-moa eval --help`" });
+    }
+    const v = parsed.values;
+    if (v.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (!v.benchmark) throw new PyramidConfigError("missing --benchmark", { field: "--benchmark", fix: "e.g. --benchmark gsm8k" });
+    if (!v.out) throw new PyramidConfigError("missing --out", { field: "--out", fix: "e.g. --out results/gsm8k" });
+    if (v.train && v.router) {
+      throw new PyramidConfigError("--train and --router exclude each other", { field: "--router", fix: "give one of them" });
+    }
+    if (v.policy && v.threshold) {
+      throw new PyramidConfigError("--policy and --threshold exclude each other", { field: "--threshold", fix: "give one of them" });
+    }
+    if (v.grader && v.grader !== "ours" && v.grader !== "reference") {
+      throw new PyramidConfigError(`unknown grader "${v.grader}"`, { field: "--grader", fix: "use ours or reference" });
+    }
+    const threshold = num(v.threshold, "--threshold", (n) => n >= 0 && n <= 1, "a number in [0, 1]");
+    const run = await runEvaluation({
+      benchmark: v.benchmark,
+      outDir: v.out,
+      recordedFile: v.recorded,
+      crowd: v.crowd ? v.crowd.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+      oracle: v.oracle,
+      routerFile: v.router,
+      train: v.train ?? false,
+      holdout: num(v.holdout, "--holdout", (n) => n > 0 && n < 1, "a fraction in (0, 1)"),
+      seed: num(v.seed, "--seed", Number.isInteger, "an integer"),
+      policy: threshold !== undefined ? { threshold } : v.policy,
+      grader: v.grader as "ours" | "reference" | undefined,
+      limit: num(v.limit, "--limit", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
+      concurrency: num(v.concurrency, "--concurrency", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
+    });
+    const part = v.train ? "holdout" : "all items";
+    const { summary, files } = await writeEvaluationReport(run.traces, {
+      outDir: v.out,
+      presets: run.bundle?.presets,
+      title: `${v.benchmark.toUpperCase()} (${part})`,
+      png: !v["no-png"],
+      seed: num(v.seed, "--seed", Number.isInteger, "an integer") ?? 1,
+    });
+    const rows = [summary.pyramid, ...summary.presets.map((p) => p.score), ...summary.baselines];
+    const width = Math.max(...rows.map((r) => r.name.length));
+    console.log(`${v.benchmark} ${part}: ${summary.queries} queries, threshold ${summary.threshold.toFixed(3)}`);
+    console.log(`${"rule".padEnd(width)}  accuracy  escalated  cost vs Oracle  saving`);
+    for (const r of rows) {
+      console.log(
+        `${r.name.padEnd(width)}  ${format.pct(r.accuracy).padStart(8)}  ${format.pct(r.escalationRate).padStart(9)}  ${format.pct(r.costFraction).padStart(14)}  ${format.pct(r.costSaving).padStart(6)}`,
+      );
+    }
+    const c = summary.confusion;
+    console.log(`recall of crowd errors ${format.pct(c.recall)} (escalated ${c.truePositive} of ${c.truePositive + c.falseNegative} crowd errors; ${c.falsePositive} needless escalations)`);
+    console.log(`Theorem 1: p_R ${format.pct(summary.theorem1.pR)}, alpha_L1(R) ${format.pct(summary.theorem1.alphaL1)}, alpha_L2(R) ${format.pct(summary.theorem1.alphaL2)}, satisfied ${summary.theorem1.satisfied ? "yes" : "no"}`);
+    console.log(`wrote ${[`${v.out}/traces.jsonl`, ...files].join(", ")}`);
+    return 0;
+  },
+};
