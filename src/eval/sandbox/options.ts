@@ -24,6 +24,11 @@ export const sandboxOptionsSchema = z.object({
    * the temp dir (defense in depth; turn off only to test the layers under it).
    */
   auditHook: z.boolean().default(true),
+  /**
+   * Load `site` (site-packages, .pth files). Off by default: candidates get the standard library
+   * only, and Python starts several times faster (some installs import heavy modules from .pth files).
+   */
+  site: z.boolean().default(false),
   /** Python interpreter (spawned directly, no shell). */
   python: z.string().min(1).default("python3"),
   /**

@@ -28,7 +28,7 @@ export function sandboxEnv(dir: string): Record<string, string> {
 /**
  * Runs untrusted Python `code` in a child process and reports what happened.
  *
- * - `python3 -s -P -B -c PRELUDE` spawned directly (no shell) in a fresh temp dir (mode 0700,
+ * - `python3 -s -P -B -S -c PRELUDE` (`-S` unless `site: true`) spawned directly (no shell) in a fresh temp dir (mode 0700,
  *   removed afterwards) that is its cwd and `HOME`; the code is `candidate.py` in that dir.
  *   (This is `-I` isolated mode minus `-E`: the environment is a whitelist built here, see
  *   {@link sandboxEnv}, and keeping `PYTHONHASHSEED=0` makes set/dict order reproducible.)
@@ -79,7 +79,7 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
       nofile: opts.maxOpenFiles,
       audit: opts.auditHook,
     });
-    const pythonArgv = [opts.python, "-s", "-P", "-B", "-c", PYTHON_PRELUDE, config];
+    const pythonArgv = [opts.python, "-s", "-P", "-B", ...(opts.site ? [] : ["-S"]), "-c", PYTHON_PRELUDE, config];
     const [command, ...args] = bwrap ? [bwrap, ...bwrapArgs(dir, pythonArgv)] : pythonArgv;
     const token = randomBytes(16).toString("hex");
 
