@@ -19,8 +19,6 @@ import type { MemberConfig, PyramidConfig, PyramidConfigInput } from "./schema.j
 export interface PyramidFromConfigOptions extends BaseChatModelParams {
   /** Folder that relative paths in the config (modelPath, recordedFile, router) are resolved against; default cwd. */
   readonly baseDir?: string;
-  /** Environment the API keys are read from (`apiKeyEnv`); default `process.env`. */
-  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Builds the chat model of one config member. */
@@ -28,12 +26,11 @@ export async function chatModelFromMember(
   member: MemberConfig,
   field: string,
   baseDir: string,
-  env: NodeJS.ProcessEnv,
 ): Promise<ChatRunnable> {
   switch (member.provider) {
     case "openai":
     case "ollama":
-      return openAICompatibleModel(member, field, env);
+      return openAICompatibleModel(member, field);
     case "llamacpp":
       return llamaCppModel(member, baseDir);
     case "replay":
@@ -71,10 +68,9 @@ function policyOf(policy: PyramidConfig["policy"]): DecisionPolicy | undefined {
  * @throws PyramidConfigError naming the field, e.g. a missing API-key environment variable.
  */
 export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInput, options: PyramidFromConfigOptions = {}): Promise<PyramidChatModel> {
-  const { baseDir: givenBaseDir, env: givenEnv, ...chatParams } = options;
+  const { baseDir: givenBaseDir, ...chatParams } = options;
   const valid = validatePyramidConfig(config, "config");
   const baseDir = resolve(givenBaseDir ?? process.cwd());
-  const env = givenEnv ?? process.env;
   const routers = new Map<string, Router>();
   const tiers: TierInput[] = [];
   for (const [t, tier] of valid.tiers.entries()) {
@@ -83,7 +79,7 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
       const field = formatPath(["tiers", t, "members", m]);
       models.push({
         name: member.name ?? member.model,
-        model: await chatModelFromMember(member, field, baseDir, env),
+        model: await chatModelFromMember(member, field, baseDir),
         ...(member.price ? { price: member.price } : {}),
         ...(member.timeoutMs !== undefined ? { timeoutMs: member.timeoutMs } : {}),
         ...(member.retries !== undefined ? { retries: member.retries } : {}),

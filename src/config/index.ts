@@ -20,7 +20,7 @@ export {
   validatePyramidConfig,
 } from "./load.js";
 export { pyramidFromConfig, chatModelFromMember, type PyramidFromConfigOptions } from "./build.js";
-export { openAICompatibleModel, resolveApiKey, OLLAMA_DEFAULT_BASE_URL, NO_KEY_PLACEHOLDER } from "./providers/openai.js";
+export { openAICompatibleModel, apiKeyEnvOf, OLLAMA_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from "./providers/openai.js";
 export { disposeLlamaCppEngines } from "./providers/llamacpp.js";
 export { defaultRecordedFile } from "./providers/replay.js";
 export { EXAMPLE_CONFIG_YAML, EXAMPLE_CONFIG_JSON } from "./example.js";

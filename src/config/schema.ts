@@ -40,7 +40,7 @@ const commonMember = {
 /** Settings of members reached over HTTP. */
 const remoteMember = {
   /** Base URL of the OpenAI-compatible API, e.g. `http://127.0.0.1:8000/v1`. */
-  baseURL: z.string().url("must be a URL such as http://127.0.0.1:11434/v1").optional(),
+  baseURL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:11434/v1" }).optional(),
   /** NAME of the environment variable holding the API key (never the key itself). */
   apiKeyEnv: z
     .string()

@@ -341,15 +341,16 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
           server.closeAllConnections();
         }, shutdownTimeoutMs);
         timer.unref();
+        if (!server.listening) {
+          clearTimeout(timer);
+          resolve();
+          return;
+        }
         server.close(() => {
           clearTimeout(timer);
           resolve();
         });
         server.closeIdleConnections();
-        if (!server.listening) {
-          clearTimeout(timer);
-          resolve();
-        }
       });
       return closed;
     },
