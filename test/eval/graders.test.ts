@@ -104,6 +104,8 @@ describe("MMLU grader", () => {
     expect(extractMmluLetter("\\boxed{C}")).toBe("C");
     expect(extractMmluLetter("A. Paris is the capital")).toBe("A");
     expect(extractMmluLetter("I cannot tell")).toBeNull();
+    expect(extractMmluLetter("The answer is a matter of taste")).toBeNull();
+    expect(extractMmluLetter("The correct answer is C. Then again, the answer: D")).toBe("D");
   });
 });
 

@@ -11,12 +11,12 @@ export function extractMmluLetter(output: string): MmluLetter | null {
   const lone = /^\(?([ABCD])\)?[.:)]?$/.exec(text);
   if (lone) return lone[1] as MmluLetter;
   const patterns = [
-    /answer\s*(?:is|:)?\s*:?\s*\**\s*\(?([ABCD])\b\)?/gi,
+    /[Aa]nswer\s*(?:is|:)?\s*:?\s*\**\s*\(?([ABCD])\b\)?/g,
     /\\boxed\{\s*\(?([ABCD])\)?\s*\}/g,
     /\*\*\(?([ABCD])\)?[.:)]?\*\*/g,
   ];
   for (const pattern of patterns) {
-    const found = [...text.matchAll(pattern)].map((m) => m[1].toUpperCase() as MmluLetter);
+    const found = [...text.matchAll(pattern)].map((m) => m[1] as MmluLetter);
     if (found.length > 0) return found[found.length - 1];
   }
   const leading = /^\(?([ABCD])[.):]\s/.exec(text);
