@@ -47,3 +47,44 @@ export type { GenerativePrompt } from "./nodes/generative_prompt.js";
 export { evalTraceLineSchema } from "./eval/trace_schema.js";
 export type { EvalTraceLine } from "./eval/trace_schema.js";
 export { dataDir } from "./eval/data_dir.js";
+
+export { XGBoostRouter } from "./router/xgboost/index.js";
+export type { XGBoostRouterOptions } from "./router/xgboost/index.js";
+export {
+  loadRouter,
+  loadRouterBundle,
+  saveRouterBundle,
+  routerFromBundle,
+  parseRouterBundle,
+  routerBundleSchema,
+} from "./router/bundle.js";
+export type { RouterBundle } from "./router/bundle.js";
+export { trainRouter, DEFAULT_TRAIN_PARAMS } from "./router/train/train_router.js";
+export type { TrainRouterOptions, TrainRouterResult } from "./router/train/train_router.js";
+export { lookaheadDecision, myopicThreshold } from "./policy/lookahead.js";
+export type { LookaheadDecision, LookaheadInput, LookaheadRule, TierEstimate } from "./policy/lookahead.js";
+export type { LookaheadOptions } from "./graphs/spec.js";
+export { calibratePresets, DEFAULT_PRESET_SPECS, PRESET_NAMES } from "./policy/presets.js";
+export type { PresetName, CalibratedPresets } from "./policy/presets.js";
+export {
+  performanceAt,
+  performanceProfile as calibrationProfile,
+  thresholdForEscalationRate,
+  thresholdForCostSaving,
+  baselineMatchThreshold,
+} from "./policy/calibrate.js";
+export type { GradedPrediction, CalibrationResult } from "./policy/calibrate.js";
+
+export { LlamaCppChatModel, LlamaCppEngine } from "./engines/llamacpp/index.js";
+export type { LlamaCppChatModelFields, LlamaCppChatModelCallOptions } from "./engines/llamacpp/index.js";
+export { createOpenAICompatibleChatModel } from "./engines/openai/index.js";
+export type { OpenAICompatibleOptions } from "./engines/openai/index.js";
+
+export { ReplayChatModel, RecordingChatModel, RecordedOutputs, getRecordedItems, itemsAnsweredByAll } from "./replay/index.js";
+export type { RecordedLine, RecordedItem, ReplayChatModelFields, RecordingChatModelFields } from "./replay/index.js";
+
+export { loadPyramidConfig, pyramidFromConfig, pyramidConfigSchema } from "./config/index.js";
+export type { PyramidConfig, PyramidConfigInput } from "./config/index.js";
+
+export { runEvaluation, DEFAULT_EXPERIMENTS } from "./eval/run/run_eval.js";
+export type { EvaluationOptions, EvaluationRun } from "./eval/run/run_eval.js";
