@@ -145,6 +145,7 @@ export function trainRouter(options: TrainRouterOptions): TrainRouterResult {
       { field: "traces", fix: "train on traces where the crowd is sometimes right and sometimes wrong." },
     );
   }
+  // Checked before training (P_fail filled in after it): calibration needs the Oracle graded.
   const validationGraded = gradedRows(
     validIdx.map((i) => traces[i]),
     new Float64Array(validIdx.length),
