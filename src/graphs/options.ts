@@ -75,6 +75,7 @@ const member = z.union([
       timeoutMs: z.number().positive().optional(),
       retries: z.number().int().min(0).optional(),
       backoffMs: z.number().min(0).optional(),
+      jitter: z.boolean().optional(),
       maxConcurrency: z.number().int().positive().optional(),
     })
     .strict(),
