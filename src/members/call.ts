@@ -6,10 +6,13 @@ import { extractToolCallAnswer } from "../answers/tool_calls.js";
 import type { TaskKind } from "../answers/types.js";
 import { costOf, messageText, usageOf } from "../cost/usage.js";
 import type { Candidate } from "../graphs/types.js";
+import { redactSecrets } from "../security/redact.js";
 import { sleep, withDeadline } from "./abort.js";
+import { backoffDelayMs } from "./backoff.js";
 import { parseConfidence } from "./confidence.js";
 import { tokenLogprobs } from "./logprobs.js";
 import type { Member } from "./member.js";
+import { trackLiveCall } from "./live.js";
 import { isTransientError } from "./transient.js";
 
 /** Where and how a member is called. */
@@ -77,12 +80,24 @@ async function invokeOnce(
   return merged ?? new AIMessageChunk({ content: "" });
 }
 
+/** The text recorded on a failed candidate: `Name: message`, with secrets masked. */
+export function memberErrorText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return redactSecrets(text);
+}
+
 /**
- * Calls one member with its timeout and retries (exponential backoff on transient errors) and returns its
- * candidate. A failure after the retries is recorded on the candidate (`error`), never thrown, so the other
- * members' work is kept; only an abort of the whole query is rethrown.
+ * Calls one member with its timeout and retries (exponential backoff, optionally jittered, on transient
+ * errors) and returns its candidate. A failure after the retries is recorded on the candidate (`error`, with
+ * secrets masked), never thrown, so the other members' work is kept; only an abort of the whole query is
+ * rethrown. Each attempt takes the member's concurrency slot (`maxConcurrency`) and gives it back before any
+ * backoff wait; an abort cancels the attempt in flight, a backoff wait, or a wait for a slot.
  */
-export async function callMember(
+export function callMember(member: Member, prompt: BaseMessage[], context: MemberCallContext): Promise<Candidate> {
+  return trackLiveCall(() => callMemberWithRetries(member, prompt, context));
+}
+
+async function callMemberWithRetries(
   member: Member,
   prompt: BaseMessage[],
   context: MemberCallContext,
@@ -106,7 +121,7 @@ export async function callMember(
   for (;;) {
     attempts++;
     try {
-      const output = member.limiter ? await member.limiter.run(attempt) : await attempt();
+      const output = member.limiter ? await member.limiter.run(attempt, context.signal) : await attempt();
       return candidateFromMessage(member, prompt, output, context, {
         attempts,
         latencyMs: performance.now() - started,
@@ -115,7 +130,7 @@ export async function callMember(
       if (context.signal?.aborted) throw error;
       const canRetry = attempts <= member.retries && isTransientError(error) && !streamed;
       if (canRetry) {
-        await sleep(member.backoffMs * 2 ** (attempts - 1), context.signal);
+        await sleep(backoffDelayMs(member, attempts), context.signal);
         continue;
       }
       return {
@@ -125,7 +140,7 @@ export async function callMember(
         text: "",
         answer: null,
         display: null,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: memberErrorText(error),
         attempts,
         latencyMs: performance.now() - started,
         usage: { input: 0, output: 0, estimated: true },

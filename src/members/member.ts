@@ -21,8 +21,10 @@ export type MemberInput =
       readonly timeoutMs?: number;
       /** Retries on transient errors (429, 5xx, network, timeout). */
       readonly retries?: number;
-      /** First backoff delay in milliseconds; doubles each retry. */
+      /** First backoff delay in milliseconds; doubles each retry. Default 250. */
       readonly backoffMs?: number;
+      /** Randomize each backoff delay within its upper half, so that failing members do not retry in lockstep. */
+      readonly jitter?: boolean;
       /** At most this many calls of this member in flight at once (across batch and concurrent queries). */
       readonly maxConcurrency?: number;
     };
@@ -41,6 +43,8 @@ export interface Member {
   readonly retries: number;
   /** First backoff delay in milliseconds. */
   readonly backoffMs: number;
+  /** Whether backoff delays are randomized (equal jitter). */
+  readonly jitter: boolean;
   /** Concurrency limiter, when `maxConcurrency` was given. */
   readonly limiter?: Semaphore;
   /** The settings as given, kept so that `bindTools` can rebuild the member around a new runnable. */

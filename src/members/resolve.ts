@@ -13,6 +13,8 @@ export interface MemberDefaults {
   readonly retries?: number;
   /** First backoff delay in milliseconds. */
   readonly backoffMs?: number;
+  /** Randomized backoff delays. */
+  readonly jitter?: boolean;
 }
 
 /** Whether a value is a LangChain runnable (chat model or bound chat model). */
@@ -46,6 +48,7 @@ export function resolveMember(
     timeoutMs: spec.timeoutMs ?? defaults.timeoutMs,
     retries: spec.retries ?? defaults.retries ?? 0,
     backoffMs: spec.backoffMs ?? defaults.backoffMs ?? 250,
+    jitter: spec.jitter ?? defaults.jitter ?? false,
     limiter: spec.maxConcurrency ? new Semaphore(spec.maxConcurrency) : undefined,
     input: spec,
   };

@@ -1,0 +1,2 @@
+export { redactSecrets, isSecretEnvName, secretEnvValues, REDACTED } from "./redact.js";
+export type { RedactOptions } from "./redact.js";

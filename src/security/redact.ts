@@ -1,0 +1,86 @@
+/** What a redacted secret is replaced with. */
+export const REDACTED = "[REDACTED]";
+
+/** Options of {@link redactSecrets}. */
+export interface RedactOptions {
+  /** More literal secrets to mask (e.g. a key passed in code rather than through the environment). */
+  readonly extraSecrets?: readonly string[];
+  /** Environment whose secret-looking variables are masked; default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Environment values shorter than this are not masked (too likely to occur by chance, e.g. `1`, `true`). */
+const MIN_ENV_SECRET_LENGTH = 8;
+
+const SECRET_ENV_NAME = /(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
+
+/**
+ * Token shapes masked wherever they appear: `Bearer <token>`, OpenAI/Anthropic-style `sk-...` keys,
+ * Hugging Face `hf_...`, GitHub `ghp_...`/`github_pat_...`, Google `AIza...`, AWS `AKIA...`, Slack `xox?-...`.
+ * Every pattern is a single character-class run, so matching stays linear on long inputs.
+ */
+const TOKEN_PATTERNS: readonly RegExp[] = [
+  /\b(Bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi,
+  /\bsk-[A-Za-z0-9_-]{16,}/g,
+  /\bhf_[A-Za-z0-9]{16,}/g,
+  /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g,
+  /\bAIza[0-9A-Za-z_-]{30,}/g,
+  /\bAKIA[0-9A-Z]{16}\b/g,
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
+];
+
+/**
+ * `api_key=...`, `"apiKey": "..."`, `token: ...` and the like (a value of 12+ characters with a digit, so that
+ * `max_tokens: 4096` stays readable): the name is bounded, the value is masked.
+ */
+const NAMED_VALUE = /\b([A-Za-z][\w-]{0,40})(["']?\s{0,3}[:=]\s{0,3}["']?)([^\s"'&,;]{12,})/g;
+const SECRET_NAME = /api[_-]?key|token|secret|password|passwd|credential|authorization/i;
+
+/** Whether an environment variable's name says it holds a secret (`*_API_KEY`, `*_TOKEN`, `*_SECRET`, ...). */
+export function isSecretEnvName(name: string): boolean {
+  return SECRET_ENV_NAME.test(name);
+}
+
+/** The values of the secret-looking variables of `env` (long enough to be worth masking), longest first. */
+export function secretEnvValues(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value && value.length >= MIN_ENV_SECRET_LENGTH && isSecretEnvName(name)) values.add(value);
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+function maskLiteral(text: string, secret: string): string {
+  if (!secret || !text.includes(secret)) return text;
+  return text.split(secret).join(REDACTED);
+}
+
+/**
+ * Masks secrets in `text`: the values of secret-looking environment variables (`*_API_KEY`, `*_TOKEN`,
+ * `*_SECRET`, ... present in `process.env`, also URL-encoded), `extraSecrets`, bearer tokens, well-known key
+ * shapes (`sk-...`, `hf_...`, `ghp_...`, `AIza...`, `AKIA...`) and `api_key=...`-style assignments. Used on
+ * every member error before it is recorded in a trace.
+ *
+ * ```ts
+ * redactSecrets("401: bad key sk-abcdefghijklmnopqrstu"); // "401: bad key [REDACTED]"
+ * ```
+ */
+export function redactSecrets(text: string, options: RedactOptions = {}): string {
+  let result = text;
+  const literals = [...(options.extraSecrets ?? []), ...secretEnvValues(options.env ?? process.env)]
+    .filter((secret) => secret.length > 0)
+    .sort((a, b) => b.length - a.length);
+  for (const secret of literals) {
+    result = maskLiteral(result, secret);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) result = maskLiteral(result, encoded);
+  }
+  for (const pattern of TOKEN_PATTERNS) {
+    result = result.replace(pattern, (match: string, prefix?: unknown) =>
+      typeof prefix === "string" ? `${prefix}${REDACTED}` : REDACTED,
+    );
+  }
+  return result.replace(NAMED_VALUE, (match: string, name: string, separator: string, value: string) =>
+    SECRET_NAME.test(name) && /\d/.test(value) && !value.includes(REDACTED) ? `${name}${separator}${REDACTED}` : match,
+  );
+}
