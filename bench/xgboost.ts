@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { RouterModelError } from "../src/errors/index.js";
 import { NativeFloatBuffer, XGBBooster } from "../src/router/train/booster.js";
 import { loadLibXGBoost, type LibXGBoost } from "../src/router/train/libxgboost.js";
 import { seededRandom } from "../src/router/train/metrics.js";
@@ -149,7 +150,12 @@ export async function runXGBoostBench(options: XGBoostBenchOptions = {}): Promis
       const expected = booster.predictDense(buffer, ROWS, cols);
       rows.forEach((row, i) => {
         const p = router.predictRow(row);
-        if (Math.abs(p - expected[i]) > 1e-6) throw new Error(`row ${i}: TypeScript ${p} vs libxgboost ${expected[i]}`);
+        if (Math.abs(p - expected[i]) > 1e-6) {
+          throw new RouterModelError(`row ${i}: the TypeScript evaluator predicts ${p}, libxgboost ${expected[i]}.`, {
+            field: MODEL,
+            fix: "report this as a bug in pyramid-moa's XGBoost evaluator.",
+          });
+        }
       });
     }
     // Warm-up (JIT, caches).
