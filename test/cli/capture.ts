@@ -1,0 +1,35 @@
+import { vi } from "vitest";
+import { askCommand } from "../../src/cli/commands/ask.js";
+import { initCommand } from "../../src/cli/commands/init.js";
+import { serveCommand } from "../../src/cli/commands/serve.js";
+import type { CliCommand } from "../../src/cli/main.js";
+import { PyramidError } from "../../src/errors/index.js";
+
+const COMMANDS: Record<string, CliCommand> = { ask: askCommand, init: initCommand, serve: serveCommand };
+
+/**
+ * Runs a CLI command in-process the way `src/cli/main.ts` does (a PyramidError prints
+ * `pyramid-moa <cmd>: <message>` and exits 1) and returns its exit code and what it printed.
+ * (main.ts itself starts with a shebang, which vitest cannot import.)
+ */
+export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [name, ...rest] = argv;
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void out.push(args.map(String).join(" ")));
+  const error = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void err.push(args.map(String).join(" ")));
+  try {
+    let code: number;
+    try {
+      code = await COMMANDS[name].run(rest);
+    } catch (thrown) {
+      if (!(thrown instanceof PyramidError)) throw thrown;
+      console.error(`pyramid-moa ${name}: ${thrown.message}`);
+      code = 1;
+    }
+    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}

@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadPyramidConfig } from "../../src/config/index.js";
+import { runCli } from "./capture.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "pyramid-init-"));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("pyramid-moa init", () => {
+  it("writes a commented YAML config that loadPyramidConfig accepts, and refuses to overwrite without --force", async () => {
+    const out = join(dir, "pyramid.config.yaml");
+    const first = await runCli(["init", "--out", out]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`Wrote ${out}`);
+    const text = readFileSync(out, "utf8");
+    expect(text.split("\n").filter((line) => line.trimStart().startsWith("#")).length).toBeGreaterThan(20);
+    for (const field of ["provider", "apiKeyEnv", "baseURL", "modelPath", "recordedFile", "price", "timeoutMs", "retries", "maxConcurrency", "router", "policy", "mode", "task", "askConfidence", "onApexError", "maxCostPerQuery"]) {
+      expect(text).toContain(field);
+    }
+    const config = loadPyramidConfig(out);
+    expect(config.tiers.map((t) => t.name)).toEqual(["crowd", "oracle"]);
+
+    writeFileSync(out, "# my edits\n");
+    const again = await runCli(["init", "--out", out]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("already exists");
+    expect(again.stderr).toContain("--force");
+    expect(readFileSync(out, "utf8")).toBe("# my edits\n");
+
+    const forced = await runCli(["init", "--out", out, "--force"]);
+    expect(forced.code).toBe(0);
+    expect(loadPyramidConfig(out).tiers).toHaveLength(2);
+  });
+
+  it("writes JSON for a .json --out", async () => {
+    const out = join(dir, "sub", "pyramid.config.json");
+    expect((await runCli(["init", "--out", out])).code).toBe(0);
+    expect(() => JSON.parse(readFileSync(out, "utf8"))).not.toThrow();
+    expect(loadPyramidConfig(out).task).toBe("math");
+  });
+
+  it("rejects unknown flags", async () => {
+    const result = await runCli(["init", "--outt", "x"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("--outt");
+  });
+});
