@@ -252,7 +252,6 @@ export function trainRouter(options: TrainRouterOptions): TrainRouterResult {
       metadata: {
         dataset: datasetName,
         createdBy: `${ROUTER_CREATED_BY} (libxgboost ${lib.version.join(".")})`,
-        createdAt: new Date().toISOString(),
         trainRows: trainIdx.length,
         validationRows: validIdx.length,
         seed: o.seed,
