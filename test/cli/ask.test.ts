@@ -144,3 +144,27 @@ task: math
     expect(result.usage.output_tokens).toBeGreaterThanOrEqual(3 * 1);
   });
 });
+
+describe("examples/pyramid.config.json (the paper's crowd and Oracle, replayed from recorded GSM8K outputs)", () => {
+  it("loads, answers a recorded question offline and escalates a split crowd (Equation 5 policy)", async () => {
+    type Line = { id: string; model: string; messages: Array<{ content: string }>; output: string; reference: { answer_number?: string } };
+    const lines = readFileSync(join(dataDir(), "recorded", "gsm8k.jsonl"), "utf8")
+      .split("\n")
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as Line);
+    const byId = new Map<string, Map<string, Line>>();
+    for (const line of lines) byId.set(line.id, (byId.get(line.id) ?? new Map<string, Line>()).set(line.model, line));
+    const crowd = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
+    const split = [...byId.values()].find((models) => new Set(crowd.map((m) => models.get(m)?.reference.answer_number ?? "none")).size > 1)!;
+    const oracle = split.get("Meta-Llama-3.1-70B-Instruct")!;
+    const config = join(import.meta.dirname, "../../examples/pyramid.config.json");
+    const { code, stdout } = await runCli(["ask", "--config", config, "--json", oracle.messages[0].content]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { answer: string; pyramid: PyramidMetadata };
+    expect(result.pyramid.candidates.slice(0, 3).map((c) => c.model)).toEqual(crowd);
+    expect(result.pyramid.decisions[0].threshold).toBeCloseTo(0.05 + (1 - 0.95), 12);
+    expect(result.pyramid.escalated).toBe(true);
+    expect(result.answer).toBe(oracle.output);
+    expect(result.pyramid.cost.oracleOnlyEstimated).toBe(false);
+  });
+});
