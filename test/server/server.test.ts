@@ -264,6 +264,22 @@ describe("pyramid server: errors in OpenAI's shape", () => {
   });
 });
 
+describe("pyramid server: client disconnects", () => {
+  it("aborts the members' calls when the client goes away", async () => {
+    const { model, crowd } = pyramidOf(["1", "1", "1"], "1", { delayMs: 5_000 });
+    const { client, server } = await start(model);
+    const controller = new AbortController();
+    const request = client.chat.completions
+      .create({ model: "m", messages: [{ role: "user", content: "slow" }] }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    while (server.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    expect(await request).toBeInstanceOf(OpenAI.APIUserAbortError);
+    while (crowd.some((member) => member.aborted === 0)) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(crowd.map((member) => member.aborted)).toEqual([1, 1, 1]);
+  });
+});
+
 describe("pyramid server: graceful shutdown", () => {
   it("stops accepting, finishes the request in flight, then closes", async () => {
     const events: string[] = [];
