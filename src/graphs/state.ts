@@ -34,6 +34,11 @@ export const PyramidState = Annotation.Root({
   featureVector: Annotation<FeatureVector | null>(),
   /** Router decisions, one per judged tier. */
   decisions: Annotation<TierDecision[]>({ reducer: append, default: () => [] }),
+  /**
+   * USD of the shared budget reserved by the last router for the next tier (its estimate), so that concurrent
+   * queries cannot all escalate into the same remaining budget; the next tier settles it against its cost.
+   */
+  reservedUsd: Annotation<number | undefined>(),
   /** Set when every apex member failed and the lower tier's answer was returned instead. */
   degraded: Annotation<string | undefined>(),
 });

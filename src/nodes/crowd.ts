@@ -36,7 +36,8 @@ export async function runTier(
     ),
   );
   const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
-  spec.budget?.record(costUsd);
+  // The router that sent the query here reserved this tier's estimate; record the difference.
+  spec.budget?.record(costUsd - (tier > 0 ? (state.reservedUsd ?? 0) : 0));
   return {
     tier,
     name: tierSpec.name,

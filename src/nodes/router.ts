@@ -28,8 +28,9 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
     let escalated = lookahead ? lookahead.escalate : shouldEscalate(pFail, tierSpec.threshold);
     let reason: string | undefined = answered ? undefined : "every member of this tier failed";
     if (!answered) escalated = true;
+    let next = 0;
     if (escalated) {
-      const next = estimateTierCost(spec.tiers[tier + 1].members, state.messages, run.candidates);
+      next = estimateTierCost(spec.tiers[tier + 1].members, state.messages, run.candidates);
       const spent = state.tiers.reduce((sum, done) => sum + done.costUsd, 0);
       if (spec.maxCostPerQuery !== undefined && spent + next > spec.maxCostPerQuery) {
         escalated = false;
@@ -39,7 +40,12 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
         reason = `budget exhausted: ${spec.budget.remaining.toFixed(6)} USD left, next tier ~${next.toFixed(6)} USD`;
       }
     }
+    // Reserve the next tier's estimate now (check and record in one synchronous step), so that concurrent
+    // queries see it; the next tier's node settles the reservation against what it actually cost.
+    const reservedUsd = escalated && spec.budget ? next : 0;
+    if (reservedUsd > 0) spec.budget?.record(reservedUsd);
     return {
+      reservedUsd,
       decisions: [
         {
           tier,
