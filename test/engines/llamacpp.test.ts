@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe("LlamaCppChatModel on stories260K.gguf", () => {
   it("answers with real per-token log-probabilities and token counts", async () => {
-    const answer = await model().invoke([new SystemMessage("You tell stories."), new HumanMessage(PROMPT)]);
+    const answer = await model({ topLogprobs: 5 }).invoke([new SystemMessage("You tell stories."), new HumanMessage(PROMPT)]);
     expect(typeof answer.content).toBe("string");
     expect((answer.content as string).length).toBeGreaterThan(0);
     const usage = answer.usage_metadata!;
@@ -50,8 +50,22 @@ describe("LlamaCppChatModel on stories260K.gguf", () => {
     expect(Math.min(...logprobs)).toBeLessThan(-0.5);
   });
 
+  it("gives the same log-probabilities on the greedy fast path and the full-logits path", async () => {
+    const fast = await model({ topLogprobs: 0 }).invoke(PROMPT);
+    const full = await model({ topLogprobs: 2 }).invoke(PROMPT);
+    expect(fast.content).toBe(full.content);
+    const a = extractTokenLogprobs(fast)!;
+    const b = extractTokenLogprobs(full)!;
+    expect(a).toHaveLength(b.length);
+    a.forEach((lp, i) => expect(lp).toBeCloseTo(b[i]!, 4));
+    expect(extractTokenLogprobEntries(fast)![0]!.top_logprobs).toEqual([]);
+    const off = await model({ logprobs: false }).invoke(PROMPT);
+    expect(off.content).toBe(full.content);
+    expect(extractTokenLogprobs(off)).toBeUndefined();
+  });
+
   it("reports probabilities of the full distribution, before top-k truncation", async () => {
-    const answer = await model({ temperature: 1, topK: 1, seed: 7, maxTokens: 20 }).invoke(PROMPT);
+    const answer = await model({ temperature: 1, topK: 1, seed: 7, maxTokens: 20, topLogprobs: 3 }).invoke(PROMPT);
     const entries = extractTokenLogprobEntries(answer)!;
     // topK = 1 forces the most likely token, yet its reported probability is the model's, not 1.
     for (const entry of entries) expect(entry.logprob).toBeCloseTo(entry.top_logprobs[0]!.logprob, 10);

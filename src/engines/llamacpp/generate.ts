@@ -62,7 +62,9 @@ function endsWithTokens(generated: readonly Token[], stop: readonly Token[]): bo
  * top candidates and the total logit weight `sum(exp(logit - maxLogit))` of the FULL vocabulary (greedy
  * chain, so nothing is truncated or temperature-scaled). The log-probability of a token is then exactly
  * `logit - maxLogit - ln(totalWeight)`, and the token is sampled here with top-k, top-p and temperature
- * (`sampleToken`), so truncation changes the choice but never the reported probabilities.
+ * (`sampleToken`), so truncation changes the choice but never the reported probabilities. Greedy calls
+ * without `top_logprobs` take a cheaper path: llama.cpp's greedy chain leaves the distribution untouched,
+ * so its reported confidence for the chosen token is the full-vocabulary probability (`ln` of it is used).
  *
  * The prompt prefix already in the sequence's KV cache is reused. Aborting `signal` stops before the next token.
  */
@@ -82,14 +84,19 @@ export async function* generateTokens(
     });
   }
   const sampling = settings.temperature > 0;
+  // Greedy without alternatives: llama.cpp's greedy chain leaves the distribution untouched, so the
+  // confidence it reports for the chosen token is its full-vocabulary probability (cheapest path).
+  const greedyOnly = !sampling && (settings.topLogprobs === 0 || !settings.logprobs);
   const fullVocabulary = sampling && settings.topK === 0;
-  const includeTop = Math.max(1, settings.topLogprobs, sampling ? settings.topK : 1);
-  const generateNext = {
-    token: true,
-    options: { temperature: 0 },
-    totalLogitWeight: true,
-    logits: fullVocabulary ? (true as const) : { filter: { tokens: [] as Token[], includeTop } },
-  };
+  const includeTop = Math.max(1, settings.logprobs ? settings.topLogprobs : 0, sampling ? settings.topK : 1);
+  const generateNext: NonNullable<Extract<ControlledEvaluateInputItem, unknown[]>[1]["generateNext"]> = greedyOnly
+    ? { token: true, confidence: settings.logprobs, options: { temperature: 0 } }
+    : {
+        token: true,
+        options: { temperature: 0 },
+        totalLogitWeight: true,
+        logits: fullVocabulary ? true : { filter: { tokens: [], includeTop } },
+      };
 
   const shared = sequence.compareContextTokens(tokens).firstDifferentIndex;
   const start = Math.min(shared, inputTokens - 1);
@@ -117,14 +124,30 @@ export async function* generateTokens(
     }
     if (signal?.aborted) throw abortError(signal, settings.modelName);
     const next = results[input.length - 1]?.next;
-    const logits = next?.logits;
-    const totalWeight = next?.totalLogitWeight;
-    if (logits === undefined || totalWeight === undefined || logits.size === 0) {
-      throw new ModelCallError(settings.modelName, "llama.cpp returned no logits for the next token");
+    let token: Token;
+    let chosenLogprob = 0;
+    let candidates: TokenLogit<Token>[] = [];
+    let logNormalizer = 0;
+    if (greedyOnly) {
+      const picked = next?.token;
+      if (picked === undefined || picked === null || (settings.logprobs && next?.confidence === undefined)) {
+        throw new ModelCallError(settings.modelName, "llama.cpp returned no token");
+      }
+      token = picked;
+      if (settings.logprobs) chosenLogprob = Math.min(0, Math.log(next!.confidence!));
+    } else {
+      const logits = next?.logits;
+      const totalWeight = next?.totalLogitWeight;
+      if (logits === undefined || totalWeight === undefined || logits.size === 0) {
+        throw new ModelCallError(settings.modelName, "llama.cpp returned no logits for the next token");
+      }
+      candidates = [];
+      for (const [candidate, logit] of logits) candidates.push({ token: candidate, logit });
+      token = sampleToken(candidates, settings, random);
+      const maxLogit = candidates[0]!.logit;
+      logNormalizer = maxLogit + Math.log(totalWeight);
+      chosenLogprob = Math.min(0, (logits.get(token) ?? maxLogit) - logNormalizer);
     }
-    const candidates: TokenLogit<Token>[] = [];
-    for (const [token, logit] of logits) candidates.push({ token, logit });
-    const token = sampleToken(candidates, settings, random);
     generated.push(token);
 
     if (model.isEogToken(token)) {
@@ -133,9 +156,6 @@ export async function* generateTokens(
     }
     const piece = decoder.push(token);
     if (settings.logprobs) {
-      const maxLogit = candidates[0]!.logit;
-      const logNormalizer = maxLogit + Math.log(totalWeight);
-      const chosen = logits.get(token) ?? maxLogit;
       // The decoded text when this token alone completed it (exact at the start of the answer), else the cached piece.
       const own = decoder.lastCount === 1 ? { text: piece, bytes: utf8Bytes(piece) } : tokenPiece(model, token);
       const top: TopLogprob[] = [];
@@ -144,7 +164,7 @@ export async function* generateTokens(
         const alt = candidate.token === token ? own : tokenPiece(model, candidate.token);
         top.push({ token: alt.text, logprob: Math.min(0, candidate.logit - logNormalizer), bytes: alt.bytes });
       }
-      pending.push({ token: own.text, logprob: Math.min(0, chosen - logNormalizer), bytes: own.bytes, top_logprobs: top });
+      pending.push({ token: own.text, logprob: chosenLogprob, bytes: own.bytes, top_logprobs: top });
     }
 
     const tokenStop = prompt.tokenStops.some((stop) => endsWithTokens(generated, stop));

@@ -33,7 +33,10 @@ export const llamaCppChatModelSchema = llamaCppSamplingSchema.extend({
   threads: z.number().int().min(0).max(256).optional(),
   /** Whether to compute per-token log-probabilities (default true). */
   logprobs: z.boolean().optional(),
-  /** How many alternatives to report per token in `top_logprobs` (0-20, default 5). */
+  /**
+   * How many alternatives to report per token in `top_logprobs` (0-20, default 0 like OpenAI's default).
+   * Greedy calls with 0 use llama.cpp's cheapest probability path.
+   */
   topLogprobs: z.number().int().min(0).max(20).optional(),
   /** Model name reported in `ls_model_name` and `response_metadata.model_name` (default: the file name). */
   modelName: z.string().min(1).optional(),
@@ -56,5 +59,5 @@ export const LLAMACPP_DEFAULTS = {
   contextSize: 2048,
   parallel: 4,
   logprobs: true,
-  topLogprobs: 5,
+  topLogprobs: 0,
 } as const;

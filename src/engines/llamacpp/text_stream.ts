@@ -34,7 +34,7 @@ export class TokenTextDecoder {
   }
 
   private commit(): void {
-    this.history = this.history.concat(this.pending).slice(-16);
+    this.history = this.history.concat(this.pending).slice(-4);
     this.pending = [];
   }
 }
