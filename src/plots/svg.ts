@@ -13,20 +13,32 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   }
   const raw = (max - min) / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * mag;
   const start = Math.ceil(min / step - 1e-9) * step;
   const ticks: number[] = [];
   for (let v = start; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toFixed(12)));
   return ticks;
 }
 
-/** A nice [min, max] range that contains the data (expanded to tick boundaries). */
+/**
+ * A nice [min, max] range that contains the data and starts and ends on a tick of
+ * `niceTicks(lo, hi, count)`, so both axis ends are labelled.
+ */
 export function niceRange(min: number, max: number, count = 5): [number, number] {
-  const ticks = niceTicks(min, max, count);
-  if (ticks.length === 0) return [0, 1];
-  const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
-  const lo = ticks[0] > min + 1e-12 ? ticks[0] - step : ticks[0];
-  const hi = ticks[ticks.length - 1] < max - 1e-12 ? ticks[ticks.length - 1] + step : ticks[ticks.length - 1];
+  let lo = min;
+  let hi = max;
+  for (let i = 0; i < 4; i += 1) {
+    const ticks = niceTicks(lo, hi, count);
+    if (ticks.length < 2) return [min, max > min ? max : min + 1];
+    const step = ticks[1] - ticks[0];
+    const first = ticks[0] > lo + 1e-12 ? ticks[0] - step : ticks[0];
+    const last = ticks[ticks.length - 1] < hi - 1e-12 ? ticks[ticks.length - 1] + step : ticks[ticks.length - 1];
+    const nextLo = Number(first.toFixed(12));
+    const nextHi = Number(last.toFixed(12));
+    if (nextLo === lo && nextHi === hi) break;
+    lo = nextLo;
+    hi = nextHi;
+  }
   return [lo, hi];
 }
 
