@@ -33,7 +33,7 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
  * `api_key=...`, `"apiKey": "..."`, `token: ...` and the like (a value of 12+ characters with a digit, so that
  * `max_tokens: 4096` stays readable): the name is bounded, the value is masked.
  */
-const NAMED_VALUE = /\b([A-Za-z][\w-]{0,40})(["']?\s{0,3}[:=]\s{0,3}["']?)([^\s"'&,;]{12,})/g;
+const NAMED_VALUE = /\b([A-Za-z][\w-]{0,40})(["']?\s{0,3}[:=]\s{0,3}["']?)([A-Za-z0-9._~+/-]{12,}=*)/g;
 const SECRET_NAME = /api[_-]?key|token|secret|password|passwd|credential|authorization/i;
 
 /** Whether an environment variable's name says it holds a secret (`*_API_KEY`, `*_TOKEN`, `*_SECRET`, ...). */
