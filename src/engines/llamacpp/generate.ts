@@ -99,9 +99,15 @@ export async function* generateTokens(
       };
 
   const shared = sequence.compareContextTokens(tokens).firstDifferentIndex;
-  const start = Math.min(shared, inputTokens - 1);
+  let start = Math.min(shared, inputTokens - 1);
   if (sequence.nextTokenIndex > start) {
-    await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
+    try {
+      await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
+    } catch {
+      // Some architectures (recurrent, sliding-window) cannot drop a suffix: start from an empty state.
+      await sequence.clearHistory();
+      start = 0;
+    }
   }
   let input: ControlledEvaluateInputItem[] = tokens.slice(start, -1) as ControlledEvaluateInputItem[];
   input.push([tokens[inputTokens - 1]!, { generateNext }]);
