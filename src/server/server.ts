@@ -166,6 +166,7 @@ async function answer(res: ServerResponse, runnable: ChatRunnable, messages: Bas
 }
 
 function writeEvent(res: ServerResponse, data: unknown): void {
+  if (res.destroyed || res.writableEnded) return;
   res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
 }
 
@@ -183,7 +184,7 @@ async function streamAnswer(
   const start = () => {
     if (started) return;
     started = true;
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
     writeEvent(res, chunk(header, { role: "assistant", content: "" }));
   };
   let pyramid: PyramidMetadata | undefined;
@@ -212,7 +213,7 @@ async function streamAnswer(
   } catch (error) {
     if (!started) throw error;
     writeEvent(res, toHttpError(error).body());
-    res.end();
+    if (!res.destroyed) res.end();
     return;
   }
   start();

@@ -10,7 +10,9 @@ import {
   loadPyramidConfig,
   parsePyramidConfig,
   pyramidFromConfig,
+  disposeLlamaCppEngines,
 } from "../../src/config/index.js";
+import { dataDir } from "../../src/eval/data_dir.js";
 import { PyramidConfigError, PyramidChatModel, RouterModelError } from "../../src/index.js";
 
 let dir: string;
@@ -231,6 +233,22 @@ describe("config file: building the pyramid", () => {
     const error = await pyramidFromConfig(JSON.parse(withMember({ provider: "ollama", model: "x" }, { policy: "balanced" }))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PyramidConfigError);
     expect((error as Error).message).toContain('unknown preset "balanced"');
+  });
+
+  it("builds llamacpp members that share one engine per GGUF file (resolved against baseDir)", async () => {
+    const modelDir = join(dataDir(), "models");
+    const member = (model: string, seed: number) => ({ provider: "llamacpp", model, modelPath: "stories260K.gguf", seed, maxTokens: 4 });
+    const model = await pyramidFromConfig(
+      { tiers: [{ name: "crowd", members: [member("s-a", 1), member("s-b", 2)] }, { name: "oracle", members: [member("s-c", 3)] }] } as never,
+      { baseDir: modelDir },
+    );
+    try {
+      const engines = model.spec.tiers.flatMap((tier) => tier.members.map((m) => (m.runnable as unknown as { engine: unknown; modelPath: string })));
+      expect(engines.map((e) => e.modelPath)).toEqual(Array(3).fill(join(modelDir, "stories260K.gguf")));
+      expect(new Set(engines.map((e) => e.engine)).size).toBe(1);
+    } finally {
+      await disposeLlamaCppEngines();
+    }
   });
 
   it("names a missing recorded file of a replay member", async () => {
