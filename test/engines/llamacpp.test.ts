@@ -203,6 +203,7 @@ describe("LlamaCppChatModel on stories260K.gguf", () => {
 
     await expect(model().invoke(PROMPT, { maxTokens: -3 })).rejects.toMatchObject({ field: "LlamaCppChatModel call option.maxTokens" });
     const missing = new LlamaCppChatModel({ modelPath: join(dataDir(), "models", "missing.gguf") });
+    await expect(missing.load()).rejects.toMatchObject({ field: "modelPath" });
     await expect(missing.invoke(PROMPT)).rejects.toBeInstanceOf(PyramidConfigError);
     await expect(missing.invoke(PROMPT)).rejects.toMatchObject({ field: "modelPath" });
     const tooLong = model({ contextSize: 32 });

@@ -114,6 +114,15 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
       fields.engine ?? LlamaCppEngine.shared({ modelPath: options.modelPath, cacheDir: options.cacheDir, gpuLayers: options.gpuLayers });
   }
 
+  /**
+   * Loads the model (resolving or downloading a model URI) and its chat template now instead of on the
+   * first call; useful to fail fast on a bad `modelPath`.
+   */
+  async load(): Promise<void> {
+    await this.engine.loadModel();
+    await this.engine.getChatWrapper();
+  }
+
   /** LangChain model type identifier. */
   override _llmType(): string {
     return "llamacpp";
