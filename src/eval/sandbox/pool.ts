@@ -3,9 +3,10 @@ import { runPython } from "./run_python.js";
 import type { SandboxOptions, SandboxResult } from "./options.js";
 
 /**
- * A concurrency limit for sandboxed runs: at most `concurrency` Python processes at once (default:
- * the number of CPUs), the rest queued in order. Used by the code graders so that grading
- * thousands of candidates uses every core without oversubscribing them.
+ * A concurrency limit for sandboxed runs: at most `concurrency` Python processes at once, the rest
+ * queued in order. The default is twice the number of CPUs: a short run spends a good part of its
+ * wall time in process and namespace creation and teardown rather than on a CPU (measured on 2
+ * cores: 200 MBPP programs took 7.7 s at concurrency 4 versus 12.9 s at 2, and no better at 8).
  */
 export class SandboxPool {
   /** Maximum simultaneous runs. */
@@ -14,7 +15,7 @@ export class SandboxPool {
   private readonly waiting: (() => void)[] = [];
 
   constructor(options: { concurrency?: number; defaults?: SandboxOptions } = {}) {
-    this.concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+    this.concurrency = Math.max(1, options.concurrency ?? 2 * availableParallelism());
     this.defaults = options.defaults ?? {};
   }
 
