@@ -8,7 +8,7 @@ import type { BenchFigure, BenchSuite } from "./types.js";
 export interface LoadOptions {
   /** Queries started at once. Default 1000. */
   readonly queries?: number;
-  /** Measured rounds per variant. Default 3. */
+  /** Measured rounds per variant. Default 2. */
   readonly rounds?: number;
   /** Crowd member latency, ms. Default 50. */
   readonly crowdMs?: number;
@@ -68,7 +68,7 @@ export function idealLoadMs(count: number, crowdMs: number, oracleMs: number): n
 /** Builds the load suite: `queries` in flight at once, 20% escalated (every fifth query, deterministically). */
 export function createLoadSuite(options: LoadOptions = {}): BenchSuite {
   const count = options.queries ?? 1000;
-  const rounds = options.rounds ?? 3;
+  const rounds = options.rounds ?? 2;
   const crowdMs = options.crowdMs ?? 50;
   const oracleMs = options.oracleMs ?? 150;
   const sampleMs = options.sampleMs ?? 5;

@@ -72,6 +72,14 @@ export function createParallelSuite(options: ParallelOptions = {}): BenchSuite {
       }),
       figure({
         section,
+        name: `bare LangGraph graph (a) latency vs slowest member, crowd ${fast}/${fast}/${fast} ms`,
+        unit: "ms/query",
+        values: equal.bareGraph,
+        baselines: equal.slowest,
+        note: "the floor: LangGraph's own per-query cost on top of the slowest member, for comparison",
+      }),
+      figure({
+        section,
         name: `pyramid latency vs slowest member, crowd ${fast}/${fast}/${slow} ms`,
         unit: "ms/query",
         values: mixed.pyramid,

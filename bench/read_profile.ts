@@ -7,7 +7,7 @@ import { DataFormatError } from "../src/errors/index.js";
  * Summarises a V8 `.cpuprofile` (as written by `node --cpu-prof`): self time per function, and the total
  * (inclusive) time of functions in the project's own `src/` files.
  *
- * Usage: `npx tsx bench/read_profile.ts <file.cpuprofile | dir> [--top 30] [--filter src/]`
+ * Usage: `npx tsx bench/read_profile.ts <file.cpuprofile | dir> [--top 30] [--filter src/] [--diff <other profile | dir>]`
  */
 
 const nodeSchema = z.object({
@@ -31,6 +31,27 @@ export interface ProfileRow {
   readonly selfMs: number;
   /** Inclusive time (self + callees) in milliseconds; counted once per sample even under recursion. */
   readonly totalMs: number;
+}
+
+/** Where a function lives, for the self-time breakdown: `src/`, a package under node_modules, `node:`, or the VM. */
+export function category(fn: string): string {
+  const at = fn.lastIndexOf("(");
+  const where = at >= 0 ? fn.slice(at + 1) : fn;
+  if (where.startsWith("src/")) return "src/ (pyramid)";
+  if (where.startsWith("bench/")) return "bench/ (workload)";
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where);
+  if (pkg) return pkg[1];
+  if (where.startsWith("node:")) return "node internals";
+  if (fn.startsWith("(garbage collector)")) return "GC";
+  if (fn.startsWith("(idle)")) return "idle";
+  return "VM / other";
+}
+
+/** Self time per {@link category}, in milliseconds, descending. */
+export function selfByCategory(summary: ProfileSummary): { category: string; selfMs: number }[] {
+  const totals = new Map<string, number>();
+  for (const row of summary.rows) totals.set(category(row.fn), (totals.get(category(row.fn)) ?? 0) + row.selfMs);
+  return [...totals].map(([name, selfMs]) => ({ category: name, selfMs })).sort((a, b) => b.selfMs - a.selfMs);
 }
 
 /** A profile summary: total sampled time and rows sorted by self time. */
@@ -99,20 +120,59 @@ function flag(args: readonly string[], name: string): string | undefined {
   return at >= 0 ? args[at + 1] : undefined;
 }
 
+/** Per-function self-time difference of two profiles of the same number of queries (`a - b`), largest first. */
+export function diffProfiles(a: ProfileSummary, b: ProfileSummary): { fn: string; aMs: number; bMs: number }[] {
+  const selfOf = (s: ProfileSummary): Map<string, number> => new Map(s.rows.map((row) => [row.fn, row.selfMs]));
+  const left = selfOf(a);
+  const right = selfOf(b);
+  return [...new Set([...left.keys(), ...right.keys()])]
+    .map((fn) => ({ fn, aMs: left.get(fn) ?? 0, bMs: right.get(fn) ?? 0 }))
+    .sort((x, y) => y.aMs - y.bMs - (x.aMs - x.bMs));
+}
+
+function resolveProfile(target: string): string {
+  return statSync(target).isDirectory() ? newest(target) : target;
+}
+
 function main(args: readonly string[]): void {
   const target = args[0] ?? "/tmp/pyramid-prof";
-  const path = statSync(target).isDirectory() ? newest(target) : target;
+  const path = resolveProfile(target);
+  const against = flag(args, "--diff");
+  if (against) {
+    const a = summariseProfile(path);
+    const b = summariseProfile(resolveProfile(against));
+    const count = Number(flag(args, "--top") ?? 30);
+    console.log(`${path}: ${a.totalMs.toFixed(0)} ms sampled; ${against}: ${b.totalMs.toFixed(0)} ms sampled`);
+    const cats = (s: ProfileSummary): Map<string, number> => new Map(selfByCategory(s).map((c) => [c.category, c.selfMs]));
+    const ca = cats(a);
+    const cb = cats(b);
+    console.log("\nSelf time by where the code lives (first - second):");
+    for (const name of [...new Set([...ca.keys(), ...cb.keys()])]) {
+      const x = ca.get(name) ?? 0;
+      const y = cb.get(name) ?? 0;
+      console.log(`  ${(x - y).toFixed(1).padStart(9)} ms  (${x.toFixed(0)} vs ${y.toFixed(0)})  ${name}`);
+    }
+    console.log(`\nTop ${count} functions by extra self time in the first profile:`);
+    for (const row of diffProfiles(a, b).slice(0, count)) {
+      console.log(`  ${(row.aMs - row.bMs).toFixed(1).padStart(9)} ms  (${row.aMs.toFixed(0)} vs ${row.bMs.toFixed(0)})  ${row.fn}`);
+    }
+    return;
+  }
   const top = Number(flag(args, "--top") ?? 30);
   const filter = flag(args, "--filter") ?? "src/";
   const summary = summariseProfile(path);
   const pct = (ms: number): string => `${((100 * ms) / summary.totalMs).toFixed(1)}%`;
   console.log(`${path}: ${summary.totalMs.toFixed(0)} ms sampled`);
+  console.log("\nSelf time by where the code lives:");
+  for (const row of selfByCategory(summary)) {
+    console.log(`  ${row.selfMs.toFixed(1).padStart(8)} ms ${pct(row.selfMs).padStart(6)}  ${row.category}`);
+  }
   console.log(`\nTop ${top} by self time:`);
   for (const row of summary.rows.slice(0, top)) {
     console.log(`  ${row.selfMs.toFixed(1).padStart(8)} ms ${pct(row.selfMs).padStart(6)}  ${row.fn}`);
   }
-  const own = summary.rows.filter((row) => row.fn.includes(`(${filter}`)).sort((a, b) => b.totalMs - a.totalMs);
-  console.log(`\nFunctions in ${filter} by total (inclusive) time:`);
+  const own = summary.rows.filter((row) => row.fn.includes(`(${filter}`)).sort((a, b) => b.selfMs - a.selfMs);
+  console.log(`\nFunctions in ${filter} by self time (total = inclusive of synchronous callees):`);
   for (const row of own.slice(0, top)) {
     console.log(
       `  total ${row.totalMs.toFixed(1).padStart(8)} ms ${pct(row.totalMs).padStart(6)}  self ${row.selfMs.toFixed(1).padStart(7)} ms  ${row.fn}`,
