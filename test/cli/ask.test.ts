@@ -145,8 +145,8 @@ task: math
   });
 });
 
-describe("examples/pyramid.config.json (the paper's crowd and Oracle, replayed from recorded GSM8K outputs)", () => {
-  it("loads, answers a recorded question offline and escalates a split crowd (Equation 5 policy)", async () => {
+describe("examples/pyramid.config.json (the paper's crowd and Oracle replayed from recorded GSM8K, with the shipped router)", () => {
+  it("loads the router and its preset, and routes recorded questions offline", async () => {
     type Line = { id: string; model: string; messages: Array<{ content: string }>; output: string; reference: { answer_number?: string } };
     const lines = readFileSync(join(dataDir(), "recorded", "gsm8k.jsonl"), "utf8")
       .split("\n")
@@ -155,16 +155,31 @@ describe("examples/pyramid.config.json (the paper's crowd and Oracle, replayed f
     const byId = new Map<string, Map<string, Line>>();
     for (const line of lines) byId.set(line.id, (byId.get(line.id) ?? new Map<string, Line>()).set(line.model, line));
     const crowd = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
-    const split = [...byId.values()].find((models) => new Set(crowd.map((m) => models.get(m)?.reference.answer_number ?? "none")).size > 1)!;
-    const oracle = split.get("Meta-Llama-3.1-70B-Instruct")!;
-    const config = join(import.meta.dirname, "../../examples/pyramid.config.json");
-    const { code, stdout } = await runCli(["ask", "--config", config, "--json", oracle.messages[0].content]);
-    expect(code).toBe(0);
-    const result = JSON.parse(stdout) as { answer: string; pyramid: PyramidMetadata };
-    expect(result.pyramid.candidates.slice(0, 3).map((c) => c.model)).toEqual(crowd);
-    expect(result.pyramid.decisions[0].threshold).toBeCloseTo(0.05 + (1 - 0.95), 12);
-    expect(result.pyramid.escalated).toBe(true);
-    expect(result.answer).toBe(oracle.output);
-    expect(result.pyramid.cost.oracleOnlyEstimated).toBe(false);
+    const answers = (models: Map<string, Line>) => new Set(crowd.map((m) => models.get(m)?.reference.answer_number ?? "none")).size;
+    const items = [...byId.values()];
+    const agreed = items.find((models) => answers(models) === 1)!;
+    const split = items.find((models) => answers(models) === 3)!;
+    const root = join(import.meta.dirname, "../..");
+    const config = join(root, "examples/pyramid.config.json");
+    const bundle = JSON.parse(readFileSync(join(root, "routers/gsm8k-llama8b-gemma9b-qwen7b.json"), "utf8")) as { presets: { balanced: number } };
+    const results: Array<{ escalated: boolean; pFail: number }> = [];
+    for (const item of [agreed, split]) {
+      const oracle = item.get("Meta-Llama-3.1-70B-Instruct")!;
+      const { code, stdout } = await runCli(["ask", "--config", config, "--json", oracle.messages[0].content]);
+      expect(code).toBe(0);
+      const result = JSON.parse(stdout) as { answer: string; pyramid: PyramidMetadata };
+      const decision = result.pyramid.decisions[0];
+      expect(result.pyramid.candidates.slice(0, 3).map((c) => c.model)).toEqual(crowd);
+      expect(decision.threshold).toBe(bundle.presets.balanced);
+      expect(decision.pFail).toBeGreaterThanOrEqual(0);
+      expect(decision.pFail).toBeLessThanOrEqual(1);
+      expect(decision.escalated).toBe(decision.pFail > decision.threshold);
+      if (decision.escalated) expect(result.answer).toBe(oracle.output);
+      else expect(crowd.map((m) => item.get(m)!.output)).toContain(result.answer);
+      results.push({ escalated: decision.escalated, pFail: decision.pFail });
+    }
+    // The router is more worried about a three-way split than about a unanimous crowd.
+    expect(results[1].pFail).toBeGreaterThan(results[0].pFail);
+    expect(results[0].escalated).toBe(false);
   });
 });
