@@ -11,7 +11,7 @@ import type { BenchFigure, BenchSuite } from "./types.js";
 export interface LlamaCppBenchOptions {
   /** GGUF model (default: `<dataDir>/models/stories260K.gguf`). */
   modelPath?: string;
-  /** Measured repeats per figure (default 7). */
+  /** Measured repeats per figure (default 9). */
   repeats?: number;
   /** Maximum tokens generated per call (default 128). */
   maxTokens?: number;
@@ -105,7 +105,7 @@ async function runSessions(sequences: readonly LlamaContextSequence[], maxTokens
 export function createLlamaCppSuite(options: LlamaCppBenchOptions = {}): BenchSuite {
   return async () => {
     const modelPath = options.modelPath ?? join(dataDir(), "models", "stories260K.gguf");
-    const repeats = options.repeats ?? 7;
+    const repeats = options.repeats ?? 9;
     const maxTokens = options.maxTokens ?? 128;
     const engine = new LlamaCppEngine({ modelPath });
     const make = (topLogprobs: number): LlamaCppChatModel =>
@@ -164,7 +164,7 @@ export function createLlamaCppSuite(options: LlamaCppBenchOptions = {}): BenchSu
   };
 }
 
-/** `npm run bench` entry for the llama.cpp section (7 repeats on stories260K). */
+/** `npm run bench` entry for the llama.cpp section (9 repeats on stories260K). */
 export const llamacppBench: BenchSuite = createLlamaCppSuite();
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
