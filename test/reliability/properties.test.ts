@@ -70,7 +70,7 @@ describe("answer extractors: arbitrary text never throws", () => {
       fc.property(fc.oneof(anyText, fragmentText), fc.constantFrom(...TASK_KINDS), (text, task) => {
         assertExtracted(extractAnswer(text, task));
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
@@ -82,7 +82,7 @@ describe("answer extractors: arbitrary text never throws", () => {
         expect(Number.isFinite(Number(key))).toBe(true);
         if (!/e/i.test(key)) expect(normalizeNumber(key)).toBe(key);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -92,7 +92,7 @@ describe("answer extractors: arbitrary text never throws", () => {
         const key = extractAnswer(text, "choice")?.key;
         if (key !== undefined) expect(key).toMatch(/^[A-D]$/);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -109,7 +109,7 @@ describe("answer extractors: arbitrary text never throws", () => {
         const block = firstCodeBlock(text);
         if (block !== null) expect(text.includes(block)).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 });
@@ -121,7 +121,7 @@ describe("normalizeNumber", () => {
         const key = normalizeNumber(text);
         if (key !== null) expect(Number.isFinite(Number(key))).toBe(true);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
