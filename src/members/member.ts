@@ -17,7 +17,7 @@ export type MemberInput =
       readonly model: ChatRunnable;
       /** USD per 1M tokens; overrides `prices[name]`. */
       readonly price?: Price;
-      /** Per-call time limit in milliseconds. */
+      /** Per-call time limit in milliseconds (each attempt). Default: the pyramid's `memberTimeoutMs`, else 10 minutes. */
       readonly timeoutMs?: number;
       /** Retries on transient errors (429, 5xx, network, timeout). */
       readonly retries?: number;
@@ -37,7 +37,7 @@ export interface Member {
   readonly runnable: ChatRunnable;
   /** Price, when known. */
   readonly price?: Price;
-  /** Per-call time limit in milliseconds (undefined: none). */
+  /** Per-call time limit in milliseconds (each attempt; undefined only for members resolved by hand). */
   readonly timeoutMs?: number;
   /** Retries on transient errors. */
   readonly retries: number;

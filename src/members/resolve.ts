@@ -5,6 +5,12 @@ import type { Price } from "../cost/price.js";
 import type { ChatRunnable, Member, MemberInput } from "./member.js";
 import { Semaphore } from "./semaphore.js";
 
+/**
+ * Per-call time limit of a member that sets none (and of a pyramid without `memberTimeoutMs`): 10 minutes,
+ * a ceiling so that a hung connection can never hang a query forever. Set your own, much lower, in production.
+ */
+export const DEFAULT_MEMBER_TIMEOUT_MS = 600_000;
+
 /** Defaults applied to members that do not set their own. */
 export interface MemberDefaults {
   /** Per-call time limit in milliseconds. */
@@ -45,7 +51,7 @@ export function resolveMember(
     name,
     runnable: spec.model,
     price: spec.price ?? prices[name] ?? defaultPriceFor(name),
-    timeoutMs: spec.timeoutMs ?? defaults.timeoutMs,
+    timeoutMs: spec.timeoutMs ?? defaults.timeoutMs ?? DEFAULT_MEMBER_TIMEOUT_MS,
     retries: spec.retries ?? defaults.retries ?? 0,
     backoffMs: spec.backoffMs ?? defaults.backoffMs ?? 250,
     jitter: spec.jitter ?? defaults.jitter ?? false,

@@ -3,7 +3,7 @@ import { PyramidChatModel, ModelCallError, PyramidError, TimeoutError } from "..
 import type { PyramidMetadata } from "../../src/index.js";
 import { backoffDelayMs, worstCaseCallMs } from "../../src/members/backoff.js";
 import { liveMemberCalls } from "../../src/members/live.js";
-import { resolveMember } from "../../src/members/resolve.js";
+import { DEFAULT_MEMBER_TIMEOUT_MS, resolveMember } from "../../src/members/resolve.js";
 import { isTransientError } from "../../src/members/transient.js";
 import { CallCounter, FaultyChatModel, httpError, networkError } from "./fault_model.js";
 import type { FaultStep } from "./fault_model.js";
@@ -60,6 +60,8 @@ describe("transient errors", () => {
     const member = resolveMember({ model, retries: 0, timeoutMs: 10, jitter: true }, {}, { retries: 3, timeoutMs: 99 });
     expect(member).toMatchObject({ retries: 0, timeoutMs: 10, jitter: true, backoffMs: 250 });
     expect(resolveMember(model, {}, { retries: 3, timeoutMs: 99 })).toMatchObject({ retries: 3, timeoutMs: 99, jitter: false });
+    // No timeout anywhere: a 10-minute ceiling, so that a hung connection cannot hang a query forever.
+    expect(resolveMember(model, {}, {})).toMatchObject({ retries: 0, timeoutMs: DEFAULT_MEMBER_TIMEOUT_MS, backoffMs: 250 });
   });
 });
 
