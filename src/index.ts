@@ -71,14 +71,22 @@ export {
   performanceProfile as calibrationProfile,
   thresholdForEscalationRate,
   thresholdForCostSaving,
+  thresholdForAccuracy,
+  thresholdForAccuracyGap,
+  candidateThresholds,
+  tierBaselines,
   baselineMatchThreshold,
 } from "./policy/calibrate.js";
-export type { GradedPrediction, CalibrationResult } from "./policy/calibrate.js";
+export type { GradedPrediction, CalibrationResult, ProfilePoint } from "./policy/calibrate.js";
+export type { PresetSpec, PresetReport } from "./policy/presets.js";
 
 export { LlamaCppChatModel, LlamaCppEngine } from "./engines/llamacpp/index.js";
 export type { LlamaCppChatModelFields, LlamaCppChatModelCallOptions } from "./engines/llamacpp/index.js";
-export { createOpenAICompatibleChatModel } from "./engines/openai/index.js";
+export { llamaCppChatModelSchema, isModelUri } from "./engines/llamacpp/index.js";
+export { createOpenAICompatibleChatModel, openAICompatibleSchema } from "./engines/openai/index.js";
 export type { OpenAICompatibleOptions } from "./engines/openai/index.js";
+export { extractTokenLogprobs, extractTokenLogprobEntries } from "./engines/logprobs.js";
+export type { TokenLogprob } from "./engines/logprobs.js";
 
 export { ReplayChatModel, RecordingChatModel, RecordedOutputs, getRecordedItems, itemsAnsweredByAll } from "./replay/index.js";
 export type { RecordedLine, RecordedItem, ReplayChatModelFields, RecordingChatModelFields } from "./replay/index.js";
