@@ -14,6 +14,7 @@ import {
   normalizeNumber,
   evaluateExpression,
 } from "../../src/eval/graders/index.js";
+import { SandboxPool } from "../../src/eval/sandbox/index.js";
 import { gsm8kAgreement } from "../../src/eval/graders/agreement.js";
 import { loadHumanEval, loadMath500, loadMbpp } from "../../src/eval/benchmarks/index.js";
 import { dataDir } from "../../src/eval/data_dir.js";
@@ -134,6 +135,16 @@ describe("code graders (sandboxed execution)", () => {
     const loop = await gradeMbpp("```python\ndef similar_elements(a, b):\n    while True:\n        pass\n```", task.gold, { perTestTimeSec: 1 });
     expect(loop.correct).toBe(false);
     expect(loop.reason).toMatch(/timed out|cpu-limit|timeout/);
+  });
+
+  it("every HumanEval canonical solution passes and the first 50 MBPP reference solutions pass", async () => {
+    const pool = new SandboxPool();
+    const he = loadHumanEval();
+    const verdicts = await Promise.all(he.map((h) => gradeHumanEval(h.canonicalSolution, h.prompt, h.gold, { pool })));
+    expect(verdicts.filter((v) => !v.correct).map((v, i) => `${he[i].id}: ${v.reason}`)).toEqual([]);
+    const tasks = mbpp.slice(0, 50);
+    const mv = await Promise.all(tasks.map((t) => gradeMbpp(`\`\`\`python\n${t.code}\n\`\`\``, t.gold, { pool })));
+    expect(mv.every((v) => v.correct)).toBe(true);
   });
 
   it("HumanEval: the canonical solution passes, a wrong body fails", async () => {

@@ -9,9 +9,12 @@ import { calledFunctionNames, extractPythonCode } from "./code_extract.js";
 export interface CodeGradeOptions {
   /** Run through this pool (concurrency limit); default: run directly. */
   pool?: SandboxPool;
-  /** Sandbox limits; `wallTimeMs` defaults to `perTestTimeSec * (tests + 1) + 5 s`. */
+  /**
+   * Sandbox limits; by default CPU time `perTestTimeSec * (tests + 1)` s and wall time three times
+   * that plus 10 s (generous, so that machine load does not fail correct code).
+   */
   sandbox?: SandboxOptions;
-  /** Time limit per test, in seconds (SIGALRM inside the sandbox; default 5). */
+  /** CPU-time limit per test, in seconds (ITIMER_PROF inside the sandbox; default 5). */
   perTestTimeSec?: number;
   /**
    * MBPP: require the function name the tests call (default `false`: a candidate whose main
@@ -56,23 +59,27 @@ function aliasHarness(names: readonly string[]): string {
   ].join("\n");
 }
 
-/** Python that runs `tests` one by one, each under an ITIMER_REAL alarm, reporting the failing one. */
+/**
+ * Python that runs `tests` one by one, each under a CPU-time alarm (ITIMER_PROF, so a loaded machine
+ * does not fail slow-but-correct code; sleeping code is caught by the sandbox's wall-time limit),
+ * reporting the failing one.
+ */
 function testHarness(tests: readonly string[], perTestTimeSec: number): string {
   return [
     "",
     "import signal as __pyramid_signal, sys as __pyramid_sys",
     "def __pyramid_alarm(*_):",
     "    raise TimeoutError('test time limit exceeded')",
-    "__pyramid_signal.signal(__pyramid_signal.SIGALRM, __pyramid_alarm)",
+    "__pyramid_signal.signal(__pyramid_signal.SIGPROF, __pyramid_alarm)",
     `for __pyramid_i, __pyramid_t in enumerate(${JSON.stringify(tests)}):`,
-    `    __pyramid_signal.setitimer(__pyramid_signal.ITIMER_REAL, ${perTestTimeSec})`,
+    `    __pyramid_signal.setitimer(__pyramid_signal.ITIMER_PROF, ${perTestTimeSec})`,
     "    try:",
     "        exec(compile(__pyramid_t, '<test %d>' % __pyramid_i, 'exec'), globals())",
     "    except BaseException:",
     "        __pyramid_sys.stderr.write('PYRAMID_FAILED_TEST %d\\n' % __pyramid_i)",
     "        raise",
     "    finally:",
-    "        __pyramid_signal.setitimer(__pyramid_signal.ITIMER_REAL, 0)",
+    "        __pyramid_signal.setitimer(__pyramid_signal.ITIMER_PROF, 0)",
     "",
   ].join("\n");
 }
@@ -97,7 +104,7 @@ function verdict(run: SandboxResult): string | null {
 async function execute(program: string, tests: number, options: CodeGradeOptions): Promise<CodeGradeResult> {
   const perTest = options.perTestTimeSec ?? 5;
   const sandbox: SandboxOptions = {
-    wallTimeMs: Math.round((perTest * (tests + 1) + 5) * 1000),
+    wallTimeMs: Math.round((3 * perTest * (tests + 1) + 10) * 1000),
     cpuTimeSec: Math.ceil(perTest * (tests + 1)),
     ...options.sandbox,
   };
