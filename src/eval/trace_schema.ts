@@ -24,6 +24,8 @@ export const evalTraceLineSchema = z.object({
       answer: z.string().nullable(),
       correct: z.boolean().optional(),
       error: z.string().optional(),
+      /** USD cost of this member's call. */
+      costUsd: z.number().optional(),
     }),
   ),
   /** The crowd's majority answer. */

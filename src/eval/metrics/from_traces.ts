@@ -2,9 +2,8 @@ import type { EvalTraceLine } from "../trace_schema.js";
 import type { GradedQuery } from "./types.js";
 
 /**
- * Converts `traces.jsonl` lines to graded queries. Per-member costs are not in the trace format, so
- * each member is charged an equal share of `cost.crowd` (exact when the members cost the same;
- * single-model baseline costs are approximate otherwise). A missing `oracleCorrect` counts as wrong.
+ * Converts `traces.jsonl` lines to graded queries. Each member is charged its own `costUsd` from the
+ * trace; traces written without it charge each member an equal share of `cost.crowd`. A missing `oracleCorrect` counts as wrong.
  */
 export function gradedQueriesFromTraces(lines: readonly EvalTraceLine[]): GradedQuery[] {
   return lines.map((l) => ({
@@ -18,7 +17,7 @@ export function gradedQueriesFromTraces(lines: readonly EvalTraceLine[]): Graded
       model: c.model,
       answer: c.answer,
       correct: c.correct ?? false,
-      cost: l.candidates.length > 0 ? l.cost.crowd / l.candidates.length : 0,
+      cost: c.costUsd ?? (l.candidates.length > 0 ? l.cost.crowd / l.candidates.length : 0),
     })),
   }));
 }

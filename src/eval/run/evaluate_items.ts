@@ -91,6 +91,7 @@ export async function evaluateItems(
       crowdRun.candidates.map(async (candidate) => ({
         model: candidate.model,
         answer: candidate.answer,
+        costUsd: candidate.costUsd,
         ...(candidate.error ? { error: candidate.error } : { correct: await run.grade(item, candidate.model) }),
       })),
     );

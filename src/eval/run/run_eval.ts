@@ -19,7 +19,11 @@ import { Progress } from "./progress.js";
 import { splitHoldout } from "./split.js";
 import { TracesFile } from "./traces_file.js";
 
-/** The built-in experiments: the paper's closest crowds and Oracles on the recorded outputs. */
+/**
+ * The built-in experiments: the paper's closest crowds and Oracles on the recorded outputs. On MBPP the members
+ * are listed strongest first (by their pass rate on the training part), because three different programs are a
+ * three-way tie and ties go to the member listed first; GSM8K keeps the paper's order (three-way ties are rare).
+ */
 export const DEFAULT_EXPERIMENTS: Readonly<Record<string, { crowd: string[]; oracle: string; task: TaskKind }>> = {
   gsm8k: {
     crowd: ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"],
@@ -27,7 +31,7 @@ export const DEFAULT_EXPERIMENTS: Readonly<Record<string, { crowd: string[]; ora
     task: "math",
   },
   mbpp: {
-    crowd: ["mistralai/mistral-7b-chat", "WizardLM/WizardLM-13B-V1.2", "mistralai/mixtral-8x7b-chat"],
+    crowd: ["mistralai/mixtral-8x7b-chat", "WizardLM/WizardLM-13B-V1.2", "mistralai/mistral-7b-chat"],
     oracle: "gpt-4-1106-preview",
     task: "code",
   },
