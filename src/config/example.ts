@@ -98,3 +98,71 @@ export const EXAMPLE_CONFIG_JSON = `${JSON.stringify(
   null,
   2,
 )}\n`;
+
+/** Templates `pyramid-moa init --template` can write. */
+export const INIT_TEMPLATES = ["ollama", "llamacpp", "replay"] as const;
+
+/** A template name of `pyramid-moa init`. */
+export type InitTemplate = (typeof INIT_TEMPLATES)[number];
+
+/**
+ * A fully local example: a crowd of three samplings (different seeds) of one GGUF model run in-process by
+ * llama.cpp, and an Oracle on another (or the same) GGUF file. Paths are written as given.
+ */
+export function llamaCppExampleYaml(modelPath: string, oraclePath: string): string {
+  const q = (value: string) => JSON.stringify(value);
+  return `# pyramid-moa configuration, fully local (reference: docs/config.md).
+# The crowd: three samplings of one GGUF model run in-process by llama.cpp (node-llama-cpp). Members on the
+# same file share one loaded model, each call on its own context sequence, so they run in parallel.
+# Add threads: 1 to the members of a tiny model or on a busy machine (llama.cpp's threads spin when the
+# cores are oversubscribed); contextSize sets the tokens per sequence (default 2048).
+# Relative paths are resolved against this file's folder.
+tiers:
+  - name: crowd
+    members:
+      - { provider: llamacpp, model: crowd-a, modelPath: ${q(modelPath)}, temperature: 0.7, seed: 1, maxTokens: 256 }
+      - { provider: llamacpp, model: crowd-b, modelPath: ${q(modelPath)}, temperature: 0.7, seed: 2, maxTokens: 256 }
+      - { provider: llamacpp, model: crowd-c, modelPath: ${q(modelPath)}, temperature: 0.7, seed: 3, maxTokens: 256 }
+  - name: oracle
+    members:
+      # A bigger GGUF model answers the queries the router escalates (greedy decoding).
+      - { provider: llamacpp, model: oracle, modelPath: ${q(oraclePath)}, temperature: 0, maxTokens: 512 }
+      # Or a remote Oracle:
+      # - { provider: openai, model: gpt-4o, apiKeyEnv: OPENAI_API_KEY, price: { input: 2.5, output: 10 } }
+
+# Escalate iff P_fail > threshold; without a router file, P_fail = 1 - the majority's vote share.
+policy: { threshold: 0.5 }
+# How answers are compared for the vote: math | choice | code | text
+task: math
+`;
+}
+
+/**
+ * An offline example: the paper's crowd and Oracle replayed from the recorded GSM8K outputs (answers only
+ * recorded prompts), routed by the shipped GSM8K router when its path is given.
+ */
+export function replayExampleYaml(routerPath?: string): string {
+  const policy = routerPath
+    ? [
+        "# The XGBoost router trained on these models' recorded outputs, and its calibrated preset.",
+        `router: ${JSON.stringify(routerPath)}`,
+        "policy: balanced",
+      ].join("\n")
+    : ["# Equation 5: escalate iff P_fail > C_esc/U_correct + (1 - P_oracle).", "policy: { costBarrier: 0.05, oracleAccuracy: 0.95 }"].join("\n");
+  return `# pyramid-moa configuration, offline (reference: docs/config.md).
+# Every member replays what a real model answered on GSM8K, from $PYRAMID_DATA_DIR/recorded/gsm8k.jsonl
+# (default ../shared/data). Replayed models answer only recorded prompts: ask a recorded question
+# (the messages[0].content of a line of that file).
+tiers:
+  - name: crowd
+    members:
+      - { provider: replay, model: Meta-Llama-3.1-8B-Instruct, price: { input: 0.1, output: 0.1 } }
+      - { provider: replay, model: gemma-2-9b-it, price: { input: 0.1125, output: 0.1125 } }
+      - { provider: replay, model: Qwen2-7B-Instruct, price: { input: 0.0875, output: 0.0875 } }
+  - name: oracle
+    members:
+      - { provider: replay, model: Meta-Llama-3.1-70B-Instruct, price: { input: 0.875, output: 0.875 } }
+${policy}
+task: math
+`;
+}

@@ -145,6 +145,23 @@ task: math
   });
 });
 
+describe("pyramid-moa init --template llamacpp, then ask", () => {
+  it("runs a fully local pyramid on the GGUF model", async () => {
+    const config = join(dir, "local.yaml");
+    const gguf = join(dataDir(), "models", "stories260K.gguf");
+    expect((await runCli(["init", "--template", "llamacpp", "--model-path", gguf, "--out", config])).code).toBe(0);
+    // As a user of a tiny model on a busy 2-core machine would: one thread, short answers.
+    writeFileSync(config, readFileSync(config, "utf8").replace(/maxTokens: \d+/g, "maxTokens: 16, threads: 1"));
+    const { code, stdout } = await runCli(["ask", "--config", config, "--json", "Once upon a time"]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { answer: string; pyramid: PyramidMetadata; usage: { output_tokens: number } };
+    expect(result.pyramid.candidates.filter((c) => c.tier === 0).map((c) => c.model)).toEqual(["crowd-a", "crowd-b", "crowd-c"]);
+    expect(result.pyramid.candidates.every((c) => c.error === undefined)).toBe(true);
+    expect(result.answer.length).toBeGreaterThan(0);
+    expect(result.usage.output_tokens).toBeGreaterThan(3);
+  });
+});
+
 describe("examples/pyramid.config.json (the paper's crowd and Oracle replayed from recorded GSM8K, with the shipped router)", () => {
   it("loads the router and its preset, and routes recorded questions offline", async () => {
     type Line = { id: string; model: string; messages: Array<{ content: string }>; output: string; reference: { answer_number?: string } };

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadPyramidConfig } from "../../src/config/index.js";
+import { disposeLlamaCppEngines, loadPyramidConfig, pyramidFromConfig } from "../../src/config/index.js";
+import { dataDir } from "../../src/eval/data_dir.js";
 import { runCli } from "./capture.js";
 
 let dir: string;
@@ -44,6 +45,27 @@ describe("pyramid-moa init", () => {
     expect((await runCli(["init", "--out", out])).code).toBe(0);
     expect(() => JSON.parse(readFileSync(out, "utf8"))).not.toThrow();
     expect(loadPyramidConfig(out).task).toBe("math");
+  });
+
+  it("writes the llamacpp and replay templates, which load and build", async () => {
+    const gguf = join(dataDir(), "models", "stories260K.gguf");
+    const local = join(dir, "local.yaml");
+    expect((await runCli(["init", "--template", "llamacpp", "--model-path", gguf, "--out", local])).code).toBe(0);
+    const config = loadPyramidConfig(local);
+    expect(config.tiers.flatMap((t) => t.members.map((m) => m.provider))).toEqual(["llamacpp", "llamacpp", "llamacpp", "llamacpp"]);
+    const model = await pyramidFromConfig(config, { baseDir: dir });
+    expect(model.spec.tiers[0].members.map((m) => m.name)).toEqual(["crowd-a", "crowd-b", "crowd-c"]);
+    await disposeLlamaCppEngines();
+
+    const offline = join(dir, "offline.yaml");
+    const router = join(import.meta.dirname, "../../routers/gsm8k-llama8b-gemma9b-qwen7b.json");
+    expect((await runCli(["init", "--template", "replay", "--router", router, "--out", offline])).code).toBe(0);
+    expect(loadPyramidConfig(offline)).toMatchObject({ router, policy: "balanced", task: "math" });
+    expect(loadPyramidConfig(offline).tiers[1].members[0].model).toBe("Meta-Llama-3.1-70B-Instruct");
+
+    const bad = await runCli(["init", "--template", "vllm", "--out", join(dir, "x.yaml")]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("--template: unknown template \"vllm\"");
   });
 
   it("rejects unknown flags", async () => {

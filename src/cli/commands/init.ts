@@ -1,19 +1,38 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { EXAMPLE_CONFIG_JSON, EXAMPLE_CONFIG_YAML } from "../../config/example.js";
+import { EXAMPLE_CONFIG_JSON, EXAMPLE_CONFIG_YAML, INIT_TEMPLATES, llamaCppExampleYaml, replayExampleYaml } from "../../config/example.js";
+import type { InitTemplate } from "../../config/example.js";
 import { PyramidConfigError } from "../../errors/index.js";
 import type { CliCommand } from "../main.js";
 
-const USAGE = `Usage: pyramid-moa init [--out pyramid.config.yaml] [--force]
+const USAGE = `Usage: pyramid-moa init [--out pyramid.config.yaml] [--force] [--template ollama|llamacpp|replay]
 
-Writes an example pyramid config: a crowd of three Ollama models and an OpenAI Oracle, with every
-field explained in comments (YAML). A --out ending in .json writes the same config as JSON (no comments).
+Writes an example pyramid config with every field explained in comments (YAML). A --out ending in
+.json writes the ollama template as JSON (JSON cannot hold comments).
+
+Templates:
+  ollama     a crowd of three Ollama models and an OpenAI Oracle (default)
+  llamacpp   fully local: three samplings of one GGUF model (--model-path) and a GGUF Oracle (--oracle-path)
+  replay     offline: the paper's crowd and Oracle replayed from the recorded GSM8K outputs (--router optional)
 
 Options:
-  --out <file>   file to write (default pyramid.config.yaml)
-  --force        overwrite an existing file
-  -h, --help     show this help`;
+  --out <file>          file to write (default pyramid.config.yaml)
+  --force               overwrite an existing file
+  --template <name>     ollama, llamacpp or replay (default ollama)
+  --model-path <gguf>   llamacpp: the crowd's GGUF file (default models/crowd.gguf)
+  --oracle-path <gguf>  llamacpp: the Oracle's GGUF file (default: the crowd's)
+  --router <file>       replay: a router file to route with at its balanced preset
+  -h, --help            show this help`;
+
+function templateText(template: InitTemplate, values: { "model-path"?: string; "oracle-path"?: string; router?: string }): string {
+  if (template === "llamacpp") {
+    const modelPath = values["model-path"] ?? "models/crowd.gguf";
+    return llamaCppExampleYaml(modelPath, values["oracle-path"] ?? modelPath);
+  }
+  if (template === "replay") return replayExampleYaml(values.router);
+  return EXAMPLE_CONFIG_YAML;
+}
 
 /** `pyramid-moa init`: writes a commented example config file. */
 export const initCommand: CliCommand = {
@@ -23,7 +42,15 @@ export const initCommand: CliCommand = {
     try {
       ({ values } = parseArgs({
         args: [...argv],
-        options: { out: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+        options: {
+          out: { type: "string" },
+          force: { type: "boolean" },
+          template: { type: "string" },
+          "model-path": { type: "string" },
+          "oracle-path": { type: "string" },
+          router: { type: "string" },
+          help: { type: "boolean", short: "h" },
+        },
         strict: true,
       }));
     } catch (error) {
@@ -33,16 +60,23 @@ export const initCommand: CliCommand = {
       console.log(USAGE);
       return 0;
     }
+    const template = (values.template ?? "ollama") as InitTemplate;
+    if (!INIT_TEMPLATES.includes(template)) {
+      throw new PyramidConfigError(`unknown template "${values.template}"`, { field: "--template", fix: `use one of ${INIT_TEMPLATES.join(", ")}` });
+    }
     const out = resolve(values.out ?? "pyramid.config.yaml");
+    const json = extname(out).toLowerCase() === ".json";
+    if (json && template !== "ollama") {
+      throw new PyramidConfigError(`the ${template} template is written as YAML only`, { field: "--out", fix: "use a .yaml --out" });
+    }
     if (existsSync(out) && !values.force) {
       throw new PyramidConfigError(`${out} already exists`, {
         field: "--out",
         fix: "pass --force to overwrite it, or --out <another file>",
       });
     }
-    const json = extname(out).toLowerCase() === ".json";
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, json ? EXAMPLE_CONFIG_JSON : EXAMPLE_CONFIG_YAML);
+    writeFileSync(out, json ? EXAMPLE_CONFIG_JSON : templateText(template, values));
     console.log(`Wrote ${out}. Edit it, then run: pyramid-moa ask "What is 17 * 23?"${values.out ? ` --config ${values.out}` : ""}`);
     return 0;
   },
