@@ -5,6 +5,7 @@ import { backoffDelayMs, worstCaseCallMs } from "../../src/members/backoff.js";
 import { liveMemberCalls } from "../../src/members/live.js";
 import { DEFAULT_MEMBER_TIMEOUT_MS, resolveMember } from "../../src/members/resolve.js";
 import { isTransientError } from "../../src/members/transient.js";
+import { ScriptedChatModel } from "../helpers/scripted_model.js";
 import { CallCounter, FaultyChatModel, httpError, networkError } from "./fault_model.js";
 import type { FaultStep } from "./fault_model.js";
 
@@ -21,6 +22,15 @@ function scripted(name: string, steps: FaultStep[], counter?: CallCounter): Faul
 
 function timeouts(): number {
   return process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+}
+
+/** Waits until `condition` holds (polling), so that tests do not depend on how fast a loaded machine is. */
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** Lets pending callbacks and promise chains settle (a macrotask turn, twice). */
@@ -97,7 +107,7 @@ describe("member faults through the pyramid", () => {
         { model: flaky429, retries: 2, backoffMs: 5 },
         { model: flaky500, retries: 1, backoffMs: 5, jitter: true },
         { model: flakyNet, retries: 1, backoffMs: 5 },
-        { model: flakyHang, retries: 1, backoffMs: 5, timeoutMs: 30 },
+        { model: flakyHang, retries: 1, backoffMs: 5, timeoutMs: 300 },
       ],
       oracle: scripted("big", [answer("8")]),
       task: "math",
@@ -211,7 +221,9 @@ describe("abort", () => {
     });
     const controller = new AbortController();
     const pending = model.invoke("q", { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    pending.catch(() => undefined);
+    // Everyone has started; "retrying" has failed once and waits out its backoff.
+    await waitFor(() => counter.started === 4 && counter.live === 2, "the four members to start");
     expect(counter.live).toBe(2);
     expect(liveMemberCalls()).toBe(4);
     controller.abort();
@@ -236,7 +248,9 @@ describe("abort", () => {
     });
     const controller = new AbortController();
     const pending = model.batch(["q1", "q2", "q3"], { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    pending.catch(() => undefined);
+    // "b" has answered the three queries; one "limited" call holds the slot, two wait for it.
+    await waitFor(() => liveMemberCalls() === 3 && counter.live === 1, "b to answer and limited to hold its slot");
     expect(counter.live).toBe(1);
     expect(liveMemberCalls()).toBe(3);
     controller.abort();
@@ -246,5 +260,36 @@ describe("abort", () => {
     expect(counter.live).toBe(0);
     expect(liveMemberCalls()).toBe(0);
     expect(timeouts()).toBeLessThanOrEqual(baseline);
+  });
+
+  it("cancels a streamed query while the apex streams, with nothing left behind", async () => {
+    await settle();
+    const baseline = timeouts();
+    const words = Array.from({ length: 400 }, (_, i) => `w${i}`).join(" ");
+    const oracle = new ScriptedChatModel({ name: "big", reply: words });
+    const model = new PyramidChatModel({
+      crowd: [scripted("a", [answer("1")]), scripted("b", [answer("2")])],
+      oracle,
+      policy: { threshold: 0.1 },
+      task: "math",
+    });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const consume = async (): Promise<void> => {
+      for await (const chunk of await model.stream("q", { signal: controller.signal })) {
+        seen.push(String(chunk.content));
+        if (seen.length === 5) controller.abort();
+      }
+    };
+    await expect(consume()).rejects.toThrow(/abort/i);
+    await settle();
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+    expect(seen.length).toBeLessThan(400);
+    expect(liveMemberCalls()).toBe(0);
+    // A model still streaming would hold its 1 ms chunk timer; give it time to show up.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await settle();
+    expect(timeouts()).toBeLessThanOrEqual(baseline);
+    expect(oracle.calls).toHaveLength(1);
   });
 });
