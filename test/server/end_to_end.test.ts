@@ -18,9 +18,12 @@ describe("pyramid server end to end: config members are ChatOpenAI clients of a 
   beforeAll(async () => {
     upstream = await startOpenAITestServer({
       models: {
-        "crowd-a": (request) => ({ content: JSON.stringify(request.messages).includes("split") ? "It is 5." : "The answer is 18." }),
-        "crowd-b": (request) => ({ content: JSON.stringify(request.messages).includes("split") ? "It is 6." : "So 18 dollars." }),
-        "crowd-c": (request) => ({ content: JSON.stringify(request.messages).includes("split") ? "It is 7." : "18" }),
+        "crowd-a": (request) =>
+          request.tools ? { toolCalls: [{ name: "add", arguments: { a: 2, b: 3 } }] } : { content: JSON.stringify(request.messages).includes("split") ? "It is 5." : "The answer is 18." },
+        "crowd-b": (request) =>
+          request.tools ? { toolCalls: [{ name: "add", arguments: { b: 3, a: 2 } }] } : { content: JSON.stringify(request.messages).includes("split") ? "It is 6." : "So 18 dollars." },
+        "crowd-c": (request) =>
+          request.tools ? { toolCalls: [{ name: "add", arguments: { a: 2, b: 3 } }] } : { content: JSON.stringify(request.messages).includes("split") ? "It is 7." : "18" },
         "oracle-70b": () => ({ content: "The Oracle says 7.", chunkDelayMs: 1 }),
       },
     });
@@ -98,5 +101,28 @@ describe("pyramid server end to end: config members are ChatOpenAI clients of a 
     expect(contentChunks).toBe(4);
     expect(trace?.escalated).toBe(true);
     expect(usage?.total_tokens).toBeGreaterThan(0);
+  });
+
+  it("forwards tools to every member over HTTP and returns the crowd's voted tool call", async () => {
+    const before = upstream.chatRequests().length;
+    const completion = await client.chat.completions.create({
+      model: "pyramid-moa",
+      messages: [{ role: "user", content: "What is 2 + 3? Use the tool." }],
+      tools: [
+        {
+          type: "function",
+          function: { name: "add", parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } } },
+        },
+      ],
+    });
+    const choice = completion.choices[0];
+    expect(choice.finish_reason).toBe("tool_calls");
+    const call = choice.message.tool_calls![0] as OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
+    expect(call.function.name).toBe("add");
+    expect(JSON.parse(call.function.arguments)).toEqual({ a: 2, b: 3 });
+    const sent = upstream.chatRequests().slice(before);
+    expect(sent.map((r) => r.body?.model).sort()).toEqual(["crowd-a", "crowd-b", "crowd-c"]);
+    expect(sent.every((r) => (r.body?.tools as Array<{ function: { name: string } }>)[0].function.name === "add")).toBe(true);
+    expect((completion as unknown as { pyramid: PyramidMetadata }).pyramid.escalated).toBe(false);
   });
 });
