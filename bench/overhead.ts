@@ -89,7 +89,7 @@ export function createOverheadSuite(options: OverheadOptions = {}): BenchSuite {
         values: cpuSamples("pyramidModel"),
         baselines: cpuSamples("bareGraph"),
         maxRatio: 1.25,
-        note: "process CPU time (user + system) per query: the same comparison, less sensitive to other processes on a shared machine",
+        note: "process CPU time (user + system) per query: the same comparison, less sensitive to other processes on a shared machine; bench/PROFILE.md: the pyramid's own code is ~4% of this CPU, LangGraph + LangChain + langsmith ~64%",
       }),
       figure({
         section,

@@ -118,7 +118,10 @@ export function markdownReport(report: BenchReport): string {
   const withTarget = report.figures.filter((f) => f.met !== undefined);
   out.push(`${withTarget.length - missed.length} of ${withTarget.length} targets met.`);
   for (const f of missed) {
-    out.push(`- Missed: ${f.section} / ${f.name}: ${formatNumber(f.ratio)}x against ${f.target} (spread ${formatSpread(f.spread)}).`);
+    out.push(
+      `- Missed: ${f.section} / ${f.name}: ${formatNumber(f.ratio)}x against ${f.target} (spread ${formatSpread(f.spread)}).` +
+        (f.note ? ` ${f.note}` : ""),
+    );
   }
   out.push("");
   if (report.skipped.length > 0) {

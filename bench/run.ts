@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { loadavg } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PyramidConfigError } from "../src/errors/index.js";
@@ -14,7 +14,7 @@ export interface RunBenchOptions {
   readonly quick?: boolean;
   /** Run only these suites (names from `CORE_SUITES` / `OPTIONAL_SUITE_MODULES`). */
   readonly only?: readonly string[];
-  /** Where `results.md` and `results.json` go. Default: the `bench/` folder. */
+  /** Where `results.md` and `results.json` go. Default: the `bench/` folder (a temporary folder with `quick`). */
   readonly outDir?: string;
   /** Include the optional suites of other modules (default true). */
   readonly optional?: boolean;
@@ -119,7 +119,8 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
     skipped,
     figures,
   };
-  const outDir = options.outDir ?? here;
+  // A quick run never overwrites the committed results.
+  const outDir = options.outDir ?? (quick ? join(tmpdir(), "pyramid-bench-quick") : here);
   writeReport(report, join(outDir, "results.md"), join(outDir, "results.json"));
   log(`\nWrote ${join(outDir, "results.md")} and results.json in ${report.totalSeconds.toFixed(0)} s.`);
   return report;
