@@ -7,7 +7,7 @@ import type { TaskKind } from "../answers/types.js";
 import { costOf, messageText, usageOf } from "../cost/usage.js";
 import type { Candidate } from "../graphs/types.js";
 import { redactSecrets } from "../security/redact.js";
-import { sleep, withDeadline } from "./abort.js";
+import { abortReason, sleep, withDeadline } from "./abort.js";
 import { backoffDelayMs } from "./backoff.js";
 import { parseConfidence } from "./confidence.js";
 import { tokenLogprobs } from "./logprobs.js";
@@ -73,6 +73,8 @@ async function invokeOnce(
   if (!context.onChunk) return member.runnable.invoke(prompt, config);
   let merged: AIMessageChunk | undefined;
   for await (const piece of await member.runnable.stream(prompt, config)) {
+    // A model that ignores its signal may keep streaming after a timeout or abort: never forward those chunks.
+    if (signal.aborted) throw abortReason(signal);
     const chunk = AIMessageChunk.isInstance(piece) ? piece : new AIMessageChunk({ content: piece.content });
     merged = merged ? merged.concat(chunk) : chunk;
     context.onChunk(chunk);
