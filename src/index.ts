@@ -44,9 +44,8 @@ export {
 } from "./nodes/generative_prompt.js";
 export type { GenerativePrompt } from "./nodes/generative_prompt.js";
 
-export { evalTraceLineSchema } from "./eval/trace_schema.js";
-export type { EvalTraceLine } from "./eval/trace_schema.js";
-export { dataDir } from "./eval/data_dir.js";
+export * from "./eval/index.js";
+export * from "./plots/index.js";
 
 export { XGBoostRouter } from "./router/xgboost/index.js";
 export type { XGBoostRouterOptions } from "./router/xgboost/index.js";
@@ -88,11 +87,27 @@ export type { OpenAICompatibleOptions } from "./engines/openai/index.js";
 export { extractTokenLogprobs, extractTokenLogprobEntries } from "./engines/logprobs.js";
 export type { TokenLogprob } from "./engines/logprobs.js";
 
-export { ReplayChatModel, RecordingChatModel, RecordedOutputs, getRecordedItems, itemsAnsweredByAll } from "./replay/index.js";
-export type { RecordedLine, RecordedItem, ReplayChatModelFields, RecordingChatModelFields } from "./replay/index.js";
+export {
+  ReplayChatModel,
+  RecordingChatModel,
+  RecordedOutputs,
+  getRecordedItems,
+  recordedItemIds,
+  itemsAnsweredByAll,
+  recordedLineSchema,
+  promptKey,
+} from "./replay/index.js";
+export type {
+  RecordedLine,
+  RecordedItem,
+  ReplayChatModelFields,
+  ReplayChatModelCallOptions,
+  RecordingChatModelFields,
+  RecordedOutputsOptions,
+} from "./replay/index.js";
 
-export { loadPyramidConfig, pyramidFromConfig, pyramidConfigSchema } from "./config/index.js";
-export type { PyramidConfig, PyramidConfigInput } from "./config/index.js";
+export * from "./config/index.js";
+export * from "./server/index.js";
 
 export { runEvaluation, DEFAULT_EXPERIMENTS } from "./eval/run/run_eval.js";
 export type { EvaluationOptions, EvaluationRun } from "./eval/run/run_eval.js";

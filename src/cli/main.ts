@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { PyramidError } from "../errors/index.js";
 
 /** A CLI subcommand: parses its own arguments and returns the process exit code. */
@@ -52,8 +51,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (invokedDirectly || process.argv[1]?.endsWith("/cli/main.ts") || process.argv[1]?.endsWith("/cli/main.js")) {
+// Run when executed as a script (`tsx src/cli/main.ts ...`); the installed binary is `bin.ts`.
+const script = process.argv[1] ?? "";
+if (script.endsWith("/cli/main.ts") || script.endsWith("/cli/main.js")) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

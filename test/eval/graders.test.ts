@@ -2,16 +2,16 @@ import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import {
   extractGsm8kAnswer,
-  extractMathAnswer,
+  extractMath500Answer as extractMathAnswer,
   extractMmluLetter,
   extractPythonCode,
   gradeGsm8k,
   gradeHumanEval,
   gradeMath,
   gradeMbpp,
-  lastBoxed,
+  lastBoxedLatex as lastBoxed,
   mathAnswersEqual,
-  normalizeNumber,
+  normalizeGradedNumber as normalizeNumber,
   evaluateExpression,
 } from "../../src/eval/graders/index.js";
 import { SandboxPool } from "../../src/eval/sandbox/index.js";

@@ -1,4 +1,4 @@
-export { normalizeNumber, canonicalNumber, firstNumber, firstNumberOrFraction, lastNumber, sameNumber } from "./number.js";
+export { normalizeNumber as normalizeGradedNumber, canonicalNumber, firstNumber, firstNumberOrFraction, lastNumber, sameNumber } from "./number.js";
 export {
   gradeGsm8k,
   extractGsm8kAnswer,
@@ -7,7 +7,13 @@ export {
   type Gsm8kAnswerSource,
   type Gsm8kGradeOptions,
 } from "./gsm8k.js";
-export { gradeMath, mathAnswersEqual, normalizeMathAnswer, extractMathAnswer, lastBoxed } from "./math.js";
+export {
+  gradeMath,
+  mathAnswersEqual,
+  normalizeMathAnswer,
+  extractMathAnswer as extractMath500Answer,
+  lastBoxed as lastBoxedLatex,
+} from "./math.js";
 export { evaluateExpression } from "./latex_eval.js";
 export { gradeMmlu, extractMmluLetter, type MmluLetter } from "./mmlu.js";
 export { extractPythonCode, fencedBlocks, calledFunctionNames } from "./code_extract.js";
