@@ -25,7 +25,10 @@ export type MemberInput =
       readonly backoffMs?: number;
       /** Randomize each backoff delay within its upper half, so that failing members do not retry in lockstep. */
       readonly jitter?: boolean;
-      /** At most this many calls of this member in flight at once (across batch and concurrent queries). */
+      /**
+       * At most this many calls of this member in flight at once, across batch and concurrent queries and across
+       * every pyramid (and `bindTools` copy) that uses the same chat model object with the same limit.
+       */
       readonly maxConcurrency?: number;
     };
 

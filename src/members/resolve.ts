@@ -39,6 +39,38 @@ export function modelName(runnable: ChatRunnable): string {
   return runnable.getName();
 }
 
+const limiters = new WeakMap<object, Map<number, Semaphore>>();
+
+/** The chat model under any `bindTools`/`withConfig` bindings. */
+function baseModel(runnable: ChatRunnable): object {
+  let current: ChatRunnable = runnable;
+  for (;;) {
+    const bound = (current as { bound?: unknown }).bound;
+    if (!isChatRunnable(bound) || bound === current) return current;
+    current = bound;
+  }
+}
+
+/**
+ * The concurrency limiter of `model` for `maxConcurrency`: one per underlying chat model object and limit,
+ * shared by every member that wraps it (a pyramid and its `bindTools` copy, several pyramids, several tiers),
+ * so that the limit protects the model's endpoint however many pyramids call it.
+ */
+export function limiterFor(model: ChatRunnable, maxConcurrency: number): Semaphore {
+  const key = baseModel(model);
+  let byLimit = limiters.get(key);
+  if (!byLimit) {
+    byLimit = new Map();
+    limiters.set(key, byLimit);
+  }
+  let limiter = byLimit.get(maxConcurrency);
+  if (!limiter) {
+    limiter = new Semaphore(maxConcurrency);
+    byLimit.set(maxConcurrency, limiter);
+  }
+  return limiter;
+}
+
 /** Resolves a user-given member: name, price (explicit, from `prices`, or the parameter-count default), limits. */
 export function resolveMember(
   input: MemberInput,
@@ -55,7 +87,7 @@ export function resolveMember(
     retries: spec.retries ?? defaults.retries ?? 0,
     backoffMs: spec.backoffMs ?? defaults.backoffMs ?? 250,
     jitter: spec.jitter ?? defaults.jitter ?? false,
-    limiter: spec.maxConcurrency ? new Semaphore(spec.maxConcurrency) : undefined,
+    limiter: spec.maxConcurrency ? limiterFor(spec.model, spec.maxConcurrency) : undefined,
     input: spec,
   };
 }

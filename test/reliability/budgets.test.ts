@@ -154,6 +154,23 @@ describe("maxConcurrency per member under batch", () => {
     expect(apex.peak).toBe(3);
   });
 
+  it("shares the limit between a pyramid, its bindTools copy and another pyramid on the same model", async () => {
+    const counter = new CallCounter();
+    const shared = member("small-0", () => "1", { delayMs: 5, counter });
+    const options = {
+      crowd: [{ model: shared, maxConcurrency: 2 }, member("small-1", () => "1")],
+      oracle: member("big", () => "1"),
+      task: "math" as const,
+    };
+    const pyramid = new PyramidChatModel(options);
+    const withTools = pyramid.bindTools([{ type: "function", function: { name: "noop", parameters: { type: "object", properties: {} } } }]);
+    const other = new PyramidChatModel(options);
+    const prompts = (prefix: string) => Array.from({ length: 20 }, (_, i) => `${prefix}${i}`);
+    await Promise.all([pyramid.batch(prompts("a")), withTools.batch(prompts("b")), other.batch(prompts("c"))]);
+    expect(counter.started).toBe(60);
+    expect(counter.peak).toBe(2);
+  });
+
   it("releases the slot during retry backoff", async () => {
     const counter = new CallCounter();
     let calls = 0;

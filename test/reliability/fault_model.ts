@@ -1,6 +1,9 @@
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { BaseChatModelParams } from "@langchain/core/language_models/chat_models";
+import type { BaseChatModelCallOptions, BaseChatModelParams, BindToolsInput } from "@langchain/core/language_models/chat_models";
+import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
+import type { Runnable } from "@langchain/core/runnables";
 import { AIMessage } from "@langchain/core/messages";
+import type { AIMessageChunk } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 
@@ -82,6 +85,11 @@ export class FaultyChatModel extends BaseChatModel {
 
   override getLsParams(options: this["ParsedCallOptions"]) {
     return { ...super.getLsParams(options), ls_provider: "faulty", ls_model_name: this.fields.name };
+  }
+
+  /** Binds tools the way provider chat models do: a binding around this very model (the tools are ignored). */
+  override bindTools(tools: BindToolsInput[]): Runnable<BaseLanguageModelInput, AIMessageChunk, BaseChatModelCallOptions> {
+    return this.withConfig({ tools } as Partial<BaseChatModelCallOptions>);
   }
 
   /** Calls made so far on the prompt whose last message text is `prompt`. */
