@@ -1,7 +1,7 @@
 import { PyramidChatModel } from "../src/index.js";
 import { forceGc } from "./gc.js";
 import { bareJs, bareLangGraph, isHardQuery, makeMembers, queryMessages } from "./shapes.js";
-import { figure, median, now } from "./stats.js";
+import { figure, median, now, rotate } from "./stats.js";
 import type { BenchFigure, BenchSuite } from "./types.js";
 
 /** Options of the load suite. */
@@ -85,7 +85,7 @@ export function createLoadSuite(options: LoadOptions = {}): BenchSuite {
     for (const run of Object.values(variants)) await loadRound(Math.min(50, count), run, sampleMs);
     const results: Record<keyof typeof variants, LoadRound[]> = { pyramid: [], bareGraph: [], bareJs: [] };
     for (let r = 0; r < rounds; r++) {
-      for (const name of Object.keys(variants) as (keyof typeof variants)[]) {
+      for (const name of rotate(Object.keys(variants) as (keyof typeof variants)[], r)) {
         results[name].push(await loadRound(count, variants[name], sampleMs));
       }
     }
@@ -140,7 +140,7 @@ export function createLoadSuite(options: LoadOptions = {}): BenchSuite {
         unit: "KiB/query",
         values: kb("pyramid", "heapBytes"),
         baselines: kb("bareGraph", "heapBytes"),
-        note: `peak heapUsed over a post-GC baseline, sampled every ${sampleMs} ms, / ${count}; bare code (b): ${median(kb("bareJs", "heapBytes")).toFixed(1)} KiB/query; RSS grew ${(results.pyramid[0].rssBytes / 1024 / count).toFixed(1)} KiB/query over the first pyramid round (V8 keeps its pages after GC, so later rounds read less)`,
+        note: `peak heapUsed over a post-GC baseline, sampled every ${sampleMs} ms, / ${count}; bare code (b): ${median(kb("bareJs", "heapBytes")).toFixed(1)} KiB/query; RSS grew ${(results.pyramid[0].rssBytes / 1024 / count).toFixed(1)} KiB/query over the first pyramid round, which runs first (V8 keeps its pages after GC, so later rounds read less)`,
       }),
     ];
   };

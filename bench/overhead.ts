@@ -6,9 +6,9 @@ import type { BenchFigure, BenchSuite } from "./types.js";
 
 /** Options of the overhead suite. */
 export interface OverheadOptions {
-  /** Measured rounds (each runs every variant once, in rotating order). Default 9. */
+  /** Measured rounds (each runs every variant once, in rotating order). Default 13. */
   readonly rounds?: number;
-  /** Queries per variant and round, run one after the other. Default 40. */
+  /** Queries per variant and round, run one after the other. Default 30. */
   readonly queries?: number;
   /** Warm-up queries per variant before the first round. Default 40. */
   readonly warmup?: number;
@@ -54,8 +54,8 @@ async function runBatch(run: (i: number) => Promise<unknown>, from: number, coun
 
 /** Builds the overhead suite with the given repeat counts. */
 export function createOverheadSuite(options: OverheadOptions = {}): BenchSuite {
-  const rounds = options.rounds ?? 9;
-  const queries = options.queries ?? 40;
+  const rounds = options.rounds ?? 13;
+  const queries = options.queries ?? 30;
   const warmup = options.warmup ?? 40;
   return async (): Promise<BenchFigure[]> => {
     const work = overheadWorkload();
