@@ -31,7 +31,11 @@ export { estimateTierCost } from "./cost/estimate.js";
 
 export type { MemberInput, Member, ChatRunnable } from "./members/member.js";
 export { resolveMember, modelName } from "./members/resolve.js";
-export { callMember } from "./members/call.js";
+export { callMember, memberErrorText } from "./members/call.js";
+export { backoffDelayMs, worstCaseCallMs } from "./members/backoff.js";
+export { liveMemberCalls } from "./members/live.js";
+export { DEFAULT_MEMBER_TIMEOUT_MS, limiterFor } from "./members/resolve.js";
+export * from "./security/index.js";
 export { isTransientError } from "./members/transient.js";
 export { parseConfidence, CONFIDENCE_INSTRUCTION } from "./members/confidence.js";
 export { tokenLogprobs } from "./members/logprobs.js";

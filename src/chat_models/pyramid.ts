@@ -7,7 +7,8 @@ import { AIMessageChunk } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
-import { PyramidConfigError } from "../errors/index.js";
+import { ModelCallError, PyramidConfigError } from "../errors/index.js";
+import { messageText } from "../cost/usage.js";
 import { buildPyramidStateGraph } from "../graphs/build.js";
 import { resolvePyramidOptions } from "../graphs/options.js";
 import type { PyramidOptions, TierInput } from "../graphs/options.js";
@@ -146,6 +147,16 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     if (!finalState) throw new Error("the pyramid graph produced no state");
     const { message, pyramid } = pyramidResult(this.spec, finalState);
     const apexAnswered = pyramid.tier === this.spec.tiers.length - 1;
+    if (streamed.length > 0 && !apexAnswered) {
+      // The apex failed after some of its tokens were sent: appending the fallback answer would glue two answers
+      // together, so the stream ends with an error that carries the fallback instead.
+      throw new ModelCallError(
+        this.spec.tiers[this.spec.tiers.length - 1].name,
+        `failed mid-stream after ${streamed.length} chunks (${pyramid.error ?? "unknown error"}); ` +
+          `the ${pyramid.tierName} tier's answer was: ${messageText(message)}`,
+        { fix: "retry the query, or use invoke() to get the fallback answer with degraded: true" },
+      );
+    }
     if (!(apexAnswered && streamed.length > 0)) {
       for (const chunk of answerChunks(message)) {
         yield chunk;

@@ -27,11 +27,10 @@ class MidStreamFailure extends BaseChatModel {
   }
 }
 
-describe("known gaps (each test states the wanted behaviour and is marked .fails until it holds)", () => {
-  // Today the stream carries "Partial apex answer 5": the apex's live tokens, then the crowd's fallback answer
-  // (onApexError "crowd"), while invoke() returns "5". Fix belongs in src/chat_models/pyramid.ts (e.g. do not
-  // stream the apex live when it may still fall back, or throw instead of appending a second answer).
-  it.fails("a streamed query whose apex dies mid-stream carries one coherent answer", async () => {
+describe("an apex that dies mid-stream", () => {
+  // Its first tokens were already sent, so the stream cannot carry the fallback answer coherently: it ends with a
+  // ModelCallError that says so and carries the crowd's answer; invoke() returns the fallback, marked degraded.
+  it("ends the stream with an error carrying the fallback, while invoke degrades to the crowd", async () => {
     const model = new PyramidChatModel({
       crowd: [new ScriptedChatModel({ name: "a", reply: "5" }), new ScriptedChatModel({ name: "b", reply: "6" })],
       oracle: new MidStreamFailure({}),
@@ -39,13 +38,14 @@ describe("known gaps (each test states the wanted behaviour and is marked .fails
       task: "math",
     });
     let streamed = "";
-    let last: AIMessageChunk | undefined;
-    for await (const chunk of await model.stream("q")) {
-      streamed += String(chunk.content);
-      last = chunk;
-    }
-    expect((last?.response_metadata.pyramid as PyramidMetadata).degraded).toBe(true);
+    await expect(
+      (async () => {
+        for await (const chunk of await model.stream("q")) streamed += String(chunk.content);
+      })(),
+    ).rejects.toThrow(/failed mid-stream after 3 chunks.*answer was: 5/);
+    expect(streamed).toBe("Partial apex answer ");
     const invoked = await model.invoke("q");
-    expect(streamed).toBe(invoked.content);
+    expect(invoked.content).toBe("5");
+    expect((invoked.response_metadata.pyramid as PyramidMetadata).degraded).toBe(true);
   });
 });
