@@ -26,6 +26,7 @@ Options:
   --grader <ours|reference>  grade with this library's graders (default) or the recorded upstream verdicts
   --limit <n>            only the first n items (quick runs)
   --concurrency <n>      queries at once (default 8)
+  --strict               stop at the first bad line of the recorded file (default: report it and skip it)
   --no-png               write SVG only
   -h, --help             show this help`;
 
@@ -45,6 +46,7 @@ const OPTIONS = {
   limit: { type: "string" },
   concurrency: { type: "string" },
   "no-png": { type: "boolean" },
+  strict: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -98,6 +100,7 @@ export const evalCommand: CliCommand = {
       grader: v.grader as "ours" | "reference" | undefined,
       limit: num(v.limit, "--limit", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       concurrency: num(v.concurrency, "--concurrency", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
+      strict: v.strict ?? false,
     });
     const part = v.train ? "holdout" : "all items";
     const { summary, files } = await writeEvaluationReport(run.traces, {

@@ -67,6 +67,8 @@ export interface EvaluationOptions {
   readonly limit?: number;
   /** Answer extractor; default per benchmark. */
   readonly task?: TaskKind;
+  /** Throw on the first bad line of the recorded file (default: report it on stderr and skip it). */
+  readonly strict?: boolean;
 }
 
 /** What {@link runEvaluation} produced. */
@@ -136,7 +138,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   mkdirSync(options.outDir, { recursive: true });
   checkSettings(options.outDir, settings);
 
-  const store = RecordedOutputs.load(recordedFile);
+  const store = RecordedOutputs.load(recordedFile, {
+    strict: options.strict ?? false,
+    onWarning: (message: string) => process.stderr.write(`${message}\n`),
+  });
   for (const name of [...crowd, oracle]) {
     if (!store.models.includes(name)) {
       throw new PyramidConfigError(`model "${name}" is not in ${recordedFile}`, {
