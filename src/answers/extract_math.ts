@@ -1,5 +1,5 @@
 import type { ExtractedAnswer } from "./types.js";
-import { findNumbers } from "./normalize_number.js";
+import { findNumbers, firstNumber } from "./normalize_number.js";
 
 const JSON_ANSWER = /"answer"\s*:\s*("(?:[^"\\]|\\.)*"|-?[\d.,]+)/g;
 const HASHES = /####\s*([^\n]+)/;
@@ -26,7 +26,7 @@ export function lastBoxed(text: string): string | null {
 }
 
 function firstNumberIn(text: string): ExtractedAnswer | null {
-  const first = findNumbers(text)[0];
+  const first = firstNumber(text);
   return first ? { key: first.key, display: first.raw } : null;
 }
 

@@ -31,3 +31,12 @@ export function findNumbers(text: string): Array<{ key: string; raw: string }> {
   }
   return found;
 }
+
+/** The first number written in `text` (normalized), without normalizing the ones after it; `null` if none. */
+export function firstNumber(text: string): { key: string; raw: string } | null {
+  for (const match of text.matchAll(NUMBER_PATTERN)) {
+    const key = normalizeNumber(match[0]);
+    if (key !== null) return { key, raw: match[0].trim() };
+  }
+  return null;
+}

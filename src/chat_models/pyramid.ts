@@ -52,6 +52,8 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
 
   private readonly options: PyramidChatModelInput;
   private readonly graph;
+  private readonly apexName: string;
+  private readonly identity: Record<string, unknown>;
 
   /** Validates the options (errors name the field) and compiles the pyramid graph. */
   constructor(fields: PyramidChatModelInput) {
@@ -62,6 +64,13 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     this.options = fields;
     this.spec = resolvePyramidOptions(fields);
     this.graph = buildPyramidStateGraph(this.spec).compile();
+    const apex = this.spec.tiers[this.spec.tiers.length - 1];
+    this.apexName = apex.members.map((member) => member.name).join("+");
+    this.identity = {
+      tiers: this.spec.tiers.map((tier) => ({ name: tier.name, members: tier.members.map((m) => m.name), threshold: tier.threshold })),
+      mode: this.spec.mode,
+      task: this.spec.task,
+    };
   }
 
   /** LangChain model type. */
@@ -71,22 +80,17 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
 
   /** LangSmith parameters: provider `pyramid-moa`, model name = the apex model's name. */
   override getLsParams(options: this["ParsedCallOptions"]): LangSmithParams {
-    const apex = this.spec.tiers[this.spec.tiers.length - 1];
     return {
       ...super.getLsParams(options),
       ls_provider: "pyramid-moa",
-      ls_model_name: apex.members.map((member) => member.name).join("+"),
+      ls_model_name: this.apexName,
       ls_model_type: "chat",
     };
   }
 
   /** Parameters identifying this pyramid in traces. */
   override invocationParams(): Record<string, unknown> {
-    return {
-      tiers: this.spec.tiers.map((tier) => ({ name: tier.name, members: tier.members.map((m) => m.name), threshold: tier.threshold })),
-      mode: this.spec.mode,
-      task: this.spec.task,
-    };
+    return this.identity;
   }
 
   /** Runs the pyramid graph on `messages` and returns its final state. */
