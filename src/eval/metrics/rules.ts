@@ -1,4 +1,5 @@
 import type { GradedQuery, RuleScore } from "./types.js";
+import { seededRandom } from "../../utils/random.js";
 
 /** Total USD of sending every query to the Oracle alone. */
 export function oracleAloneCost(queries: readonly GradedQuery[]): number {
@@ -111,17 +112,8 @@ export function perfectRouter(queries: readonly GradedQuery[]): RuleScore {
   return scorePyramidRule("perfect router", queries, (q) => !q.crowdCorrect && q.oracleCorrect);
 }
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small seeded PRNG returning floats in [0, 1) (the library's one generator). */
+export const mulberry32 = seededRandom;
 
 /**
  * A random router at escalation rate `rate`: each draw escalates exactly `round(rate * n)` queries

@@ -1,3 +1,5 @@
+import { seededRandom } from "../../utils/random.js";
+
 /**
  * Area under the ROC curve of scores against binary labels (1 = positive), with tied scores counted
  * half (the Mann-Whitney statistic). NaN when only one class is present.
@@ -36,17 +38,7 @@ export function logLoss(probabilities: ArrayLike<number>, labels: ArrayLike<numb
   return sum / n;
 }
 
-/** A seeded pseudo-random generator (mulberry32) returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** The indices `0..n-1` in a seeded random order (Fisher-Yates). */
 export function seededPermutation(n: number, seed: number): number[] {
