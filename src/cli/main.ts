@@ -50,17 +50,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
 }
-
-// Run when executed as a script (`tsx src/cli/main.ts ...`); the installed binary is `bin.ts`.
-const script = process.argv[1] ?? "";
-if (script.endsWith("/cli/main.ts") || script.endsWith("/cli/main.js")) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}

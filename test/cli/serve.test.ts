@@ -37,7 +37,7 @@ afterAll(async () => {
 
 /** Starts `pyramid-moa serve` in a child process and resolves once it prints its URL. */
 function startServe(args: string[], env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "serve", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/bin.ts"), "serve", ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
   });

@@ -72,7 +72,7 @@ describe.skipIf(!libXGBoostAvailable())("pyramid-moa train on traces made from r
     const out = join(dir, "router-bin.json");
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "train", "--traces", traces, "--out", out, "--rounds", "20"],
+      ["--import", "tsx", join(ROOT, "src/cli/bin.ts"), "train", "--traces", traces, "--out", out, "--rounds", "20"],
       { cwd: ROOT },
     );
     expect(stdout).toContain("baseline-match");
@@ -80,7 +80,7 @@ describe.skipIf(!libXGBoostAvailable())("pyramid-moa train on traces made from r
   });
 
   it("fails with exit code 1 and a readable message on a bad traces file", async () => {
-    const run = promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "train", "--traces", join(dir, "absent.jsonl"), "--out", join(dir, "x.json")], { cwd: ROOT });
+    const run = promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/bin.ts"), "train", "--traces", join(dir, "absent.jsonl"), "--out", join(dir, "x.json")], { cwd: ROOT });
     await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("absent.jsonl: cannot read the traces file") });
   });
 });
