@@ -128,6 +128,18 @@ export function configError(error: z.ZodError, prefix = ""): PyramidConfigError 
   });
 }
 
+function checkMemberOrder(routerToCheck: Router, names: readonly string[], field: string): void {
+  const trained = routerToCheck.memberNames;
+  if (!trained || trained.length !== names.length) return;
+  const sameSet = [...trained].sort().join("\u0000") === [...names].sort().join("\u0000");
+  if (sameSet && trained.some((name, i) => name !== names[i])) {
+    throw new RouterModelError(
+      `the router was trained with the members in the order ${trained.join(", ")}, but this tier lists ${names.join(", ")}`,
+      { field, fix: "list the members in the order the router was trained with (per-member features are positional)" },
+    );
+  }
+}
+
 function checkFeatureNames(routerToCheck: Router, expected: readonly string[], field: string): void {
   const names = routerToCheck.featureNames;
   if (!names) return;
@@ -176,9 +188,11 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     pooled += tier.models.length;
     const isApex = index === tierInputs.length - 1;
     if (!isApex) checkFeatureNames(tierRouter, featureNames(pooled), options.tiers ? `${field}.router` : "router");
+    const members = tier.models.map((m) => resolveMember(m, prices, defaults));
+    if (!isApex && index === 0) checkMemberOrder(tierRouter, members.map((m) => m.name), options.tiers ? `${field}.models` : "crowd");
     return {
       name: tier.name,
-      members: tier.models.map((m) => resolveMember(m, prices, defaults)),
+      members,
       router: tierRouter,
       threshold: isApex ? 1 : resolveThreshold(tier.policy ?? defaultPolicy, tierRouter, tier.policy ? `${field}.policy` : "policy"),
     };

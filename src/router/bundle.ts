@@ -105,7 +105,9 @@ export function parseRouterBundle(json: unknown, source = "router bundle"): Rout
 
 /** Builds the router of a (validated) bundle, with its presets. */
 export function routerFromBundle(bundle: RouterBundle, source = "router bundle"): XGBoostRouter {
-  return XGBoostRouter.fromJSON(bundle.model, { featureNames: bundle.featureNames, presets: bundle.presets, source });
+  const members = (bundle.metadata as { members?: unknown }).members;
+  const memberNames = Array.isArray(members) && members.every((m) => typeof m === "string") ? (members as string[]) : undefined;
+  return XGBoostRouter.fromJSON(bundle.model, { featureNames: bundle.featureNames, presets: bundle.presets, source, memberNames });
 }
 
 /** Reads and validates a router bundle file (use {@link loadRouter} for the router itself). */

@@ -13,4 +13,9 @@ export interface Router {
   readonly featureNames?: readonly string[];
   /** Threshold presets (e.g. `economy`, `balanced`, `baseline-match`) calibrated with the router. */
   readonly presets?: Readonly<Record<string, number>>;
+  /**
+   * Names of the tier members the router was trained with, in order. Per-member features are positional, so a
+   * pyramid whose tier lists the same members in another order is refused.
+   */
+  readonly memberNames?: readonly string[];
 }

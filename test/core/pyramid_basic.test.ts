@@ -144,3 +144,13 @@ describe("buildPyramidGraph", () => {
     expect(nodes).toEqual(expect.arrayContaining(["crowd", "features", "router", "oracle"]));
   });
 });
+
+describe("routers trained on a member order", () => {
+  it("refuses a crowd that lists the router's members in another order", () => {
+    const router = { predict: () => 0, memberNames: ["small-0", "small-1", "small-2"] };
+    const oracle = new ScriptedChatModel({ name: "big", reply: "1" });
+    expect(() => new PyramidChatModel({ crowd: crowdOf(["1", "1", "1"]), oracle, router })).not.toThrow();
+    const swapped = [...crowdOf(["1", "1", "1"])].reverse();
+    expect(() => new PyramidChatModel({ crowd: swapped, oracle, router })).toThrow(/crowd: the router was trained with the members in the order small-0/);
+  });
+});

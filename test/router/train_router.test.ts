@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DataFormatError, MissingDependencyError, PyramidConfigError } from "../../src/errors/index.js";
 import type { EvalTraceLine } from "../../src/eval/trace_schema.js";
-import { loadRouter, parseRouterBundle, saveRouterBundle } from "../../src/router/bundle.js";
+import { loadRouter, parseRouterBundle, routerFromBundle, saveRouterBundle } from "../../src/router/bundle.js";
 import { libXGBoostAvailable, loadLibXGBoost } from "../../src/router/train/libxgboost.js";
 import { trainRouter } from "../../src/router/train/train_router.js";
-import { buildGsm8kTraces, TEST_FEATURE_NAMES, writeTraces } from "./gsm8k_traces.js";
+import { buildGsm8kTraces, CROWD, TEST_FEATURE_NAMES, writeTraces } from "./gsm8k_traces.js";
 
 const savedEnv = process.env.PYRAMID_LIBXGBOOST;
 afterEach(() => {
@@ -46,6 +46,9 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     expect(bundle.metadata.trainRows + bundle.metadata.validationRows).toBe(traces.length);
     expect(bundle.metadata.validationRows).toBe(Math.round(traces.length * 0.2));
     expect(bundle.metadata.dataset).toBe("gsm8k");
+    // The crowd order is recorded: per-member features are positional, and loading checks it.
+    expect((bundle.metadata as { members?: string[] }).members).toEqual([...CROWD]);
+    expect(routerFromBundle(bundle).memberNames).toEqual([...CROWD]);
     expect(bundle.featureNames).toEqual(TEST_FEATURE_NAMES);
     expect(router.featureNames).toEqual(TEST_FEATURE_NAMES);
     parseRouterBundle(JSON.parse(JSON.stringify(bundle)));

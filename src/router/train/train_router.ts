@@ -106,6 +106,14 @@ function gradedRows(traces: readonly EvalTraceLine[], pFail: ArrayLike<number>, 
   });
 }
 
+/** The crowd's member names when every trace lists the same members in the same order (else nothing). */
+function memberNamesOf(traces: readonly EvalTraceLine[]): { members?: string[] } {
+  const first = traces[0]?.candidates.map((c) => c.model);
+  if (!first || first.length === 0) return {};
+  const key = first.join("\u0000");
+  return traces.every((t) => t.candidates.map((c) => c.model).join("\u0000") === key) ? { members: first } : {};
+}
+
 /**
  * Trains a router with the real XGBoost library (libxgboost through koffi) on graded traces.
  *
@@ -251,6 +259,7 @@ export function trainRouter(options: TrainRouterOptions): TrainRouterResult {
       presets: calibrated.presets,
       metadata: {
         dataset: datasetName,
+        ...memberNamesOf(traces),
         createdBy: `${ROUTER_CREATED_BY} (libxgboost ${lib.version.join(".")})`,
         trainRows: trainIdx.length,
         validationRows: validIdx.length,

@@ -16,6 +16,8 @@ export interface XGBoostRouterOptions {
   featureNames?: readonly string[];
   /** Name used in error messages (e.g. the file path). */
   source?: string;
+  /** Names of the tier members the model was trained with, in order (router bundles carry them). */
+  memberNames?: readonly string[];
 }
 
 /** A row the router can score: a named feature vector, or bare values in the model's feature order. */
@@ -39,6 +41,8 @@ export class XGBoostRouter implements Router {
   readonly featureNames?: readonly string[];
   /** Threshold presets calibrated with the model, when loaded from a bundle. */
   readonly presets?: Readonly<Record<string, number>>;
+  /** Names of the tier members the model was trained with, when known. */
+  readonly memberNames?: readonly string[];
   /** Number of input features. */
   readonly numFeatures: number;
   /** Number of trees. */
@@ -77,6 +81,7 @@ export class XGBoostRouter implements Router {
     this.featureNames = Object.freeze([...(model.featureNames ?? options.featureNames ?? [])]);
     if (this.featureNames.length === 0) this.featureNames = undefined;
     this.presets = options.presets ? Object.freeze({ ...options.presets }) : undefined;
+    this.memberNames = options.memberNames ? Object.freeze([...options.memberNames]) : undefined;
     this.numFeatures = model.numFeature;
     this.numTrees = model.trees.length;
     this.baseScore = model.baseScore;
