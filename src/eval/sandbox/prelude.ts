@@ -4,8 +4,11 @@
  * It reads a one-time token from stdin (stdin is then at EOF, so `input()` fails fast), applies the
  * resource limits with `resource.setrlimit` (CPU, address space, file size, processes, open files,
  * no core dumps), installs an audit hook (PEP 578) that refuses process creation (`os.system`,
- * `subprocess`, `fork`, `exec`, `posix_spawn`), `ctypes`, sockets, signals to other processes, and
- * any write, rename, delete or permission change outside the working directory; then compiles and
+ * `subprocess`, `fork`, `exec`, `posix_spawn`), `ctypes`, sockets, signals to other processes,
+ * any write, rename, delete or permission change outside the working directory, and, outside it, opening
+ * `/proc/<pid>/environ` (any pid, `self`, `thread-self`), common secret files (`.env*`, `.netrc`, `.npmrc`,
+ * `.git-credentials`, `.pgpass`, `.pypirc`, anything under `.ssh`, `.aws`, `.gnupg`, `.docker`, `.kube`)
+ * or a directory (a `dir_fd` would let a relative name escape the check); then compiles and
  * runs `candidate.py` as `__main__`. Only when the code ran to its end does it print the token, so a
  * candidate that calls `sys.exit(0)` or `os._exit(0)` before the tests does not pass.
  *
@@ -55,6 +58,31 @@ def _pyramid_sandbox():
             p = os.fspath(p)
         full = realpath(join(root, p))
         return full == root or full.startswith(root + sep)
+    secret_names = {".env", ".netrc", ".npmrc", ".git-credentials", ".pgpass", ".pypirc", "environ"}
+    secret_dirs = {".ssh", ".aws", ".gnupg", ".docker", ".kube"}
+    def secret(p):
+        # Outside the working directory: /proc/*/environ (any pid, self, thread-self, task/*), .env*,
+        # .netrc, .npmrc, .git-credentials, .pgpass, .pypirc, anything under .ssh, .aws, .gnupg, .docker
+        # or .kube; and any directory (the way to a dir_fd, with which a relative name escapes the check).
+        if isinstance(p, int):
+            return False
+        if isinstance(p, bytes):
+            p = os.fsdecode(p)
+        if not isinstance(p, str):
+            p = os.fspath(p)
+        real = realpath(p)
+        if real == root or real.startswith(root + sep):
+            return False
+        if os.path.isdir(real):
+            return True
+        for form in (p, os.path.abspath(p), real):
+            parts = form.split(sep)
+            base = parts[-1]
+            if base in secret_names or base.startswith(".env."):
+                return True
+            if any(part in secret_dirs for part in parts[:-1]):
+                return True
+        return False
     def hook(event, args):
         if busy[0]:
             return
@@ -64,6 +92,13 @@ def _pyramid_sandbox():
             path, mode, flags = args
             if path is None:
                 return
+            busy[0] = True
+            try:
+                refused = secret(path)
+            finally:
+                busy[0] = False
+            if refused:
+                raise PermissionError("sandbox: reading secrets outside the working directory is not allowed: " + str(path))
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and flags & write_flags)
             if writing:

@@ -4,6 +4,7 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MissingDependencyError, PyramidConfigError } from "../../errors/index.js";
+import { redactSecrets } from "../../security/redact.js";
 import { bwrapArgs, warnNoIsolationOnce, workingBwrap } from "./isolation.js";
 import {
   sandboxOptionsSchema,
@@ -37,6 +38,8 @@ export function sandboxEnv(dir: string): Record<string, string> {
  *   group; stdout/stderr capped at `maxOutputBytes` (the process is killed past it).
  * - When the parent is root, the child runs as uid/gid `dropToUid` (nobody): root is exempt from
  *   RLIMIT_NPROC, and nobody cannot write root's files.
+ * - Captured stdout and stderr pass through `redactSecrets` (the parent's secret-looking environment values
+ *   and well-known key shapes are masked) before they are returned.
  * - With bubblewrap available (isolation `auto` or `bwrap`), the filesystem is read-only except
  *   the temp dir, /tmp is private, and there is no network and no view of other processes.
  */
@@ -145,12 +148,15 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
         if (settled) return;
         settled = true;
         let stdout = Buffer.concat(out).toString("utf8");
-        const stderr = Buffer.concat(err).toString("utf8");
+        const rawStderr = Buffer.concat(err).toString("utf8");
         const marker = `\n${token}\n`;
         const completed =
           exitCode === 0 && !timedOut && !outputLimitExceeded && stdout.endsWith(marker);
         if (stdout.endsWith(marker)) stdout = stdout.slice(0, -marker.length);
         if (stdout.length > opts.maxOutputBytes) stdout = stdout.slice(0, opts.maxOutputBytes);
+        // Whatever the code printed is masked before it can reach a trace or log (keys in the parent's env, token shapes).
+        stdout = redactSecrets(stdout);
+        const stderr = redactSecrets(rawStderr);
         const cpuLimitExceeded =
           !timedOut && (signal === "SIGXCPU" || (signal === "SIGKILL" && !outputLimitExceeded) || exitCode === 152);
         resolvePromise({
