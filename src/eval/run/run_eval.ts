@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TaskKind } from "../../answers/types.js";
-import { PyramidConfigError } from "../../errors/index.js";
+import { MissingDependencyError, PyramidConfigError } from "../../errors/index.js";
 import type { DecisionPolicy } from "../../policy/decision.js";
 import { itemsAnsweredByAll, getRecordedItems } from "../../replay/items.js";
 import { RecordedOutputs } from "../../replay/recorded_outputs.js";
@@ -24,16 +25,20 @@ import { TracesFile } from "./traces_file.js";
  * are listed strongest first (by their pass rate on the training part), because three different programs are a
  * three-way tie and ties go to the member listed first; GSM8K keeps the paper's order (three-way ties are rare).
  */
-export const DEFAULT_EXPERIMENTS: Readonly<Record<string, { crowd: string[]; oracle: string; task: TaskKind }>> = {
+export const DEFAULT_EXPERIMENTS: Readonly<
+  Record<string, { crowd: string[]; oracle: string; task: TaskKind; shippedRouter: string }>
+> = {
   gsm8k: {
     crowd: ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"],
     oracle: "Meta-Llama-3.1-70B-Instruct",
     task: "math",
+    shippedRouter: "gsm8k-llama8b-gemma9b-qwen7b.json",
   },
   mbpp: {
     crowd: ["mistralai/mixtral-8x7b-chat", "WizardLM/WizardLM-13B-V1.2", "mistralai/mistral-7b-chat"],
     oracle: "gpt-4-1106-preview",
     task: "code",
+    shippedRouter: "mbpp-mistral7b-wizardlm13b-mixtral.json",
   },
 };
 
@@ -83,6 +88,21 @@ export interface EvaluationRun {
   readonly bundle?: RouterBundle;
   /** The policy the pyramid ran with. */
   readonly policy: DecisionPolicy;
+}
+
+/** The folder of the routers shipped with the package (`routers/` at the package root). */
+export const SHIPPED_ROUTERS_DIR = fileURLToPath(new URL("../../../routers/", import.meta.url));
+
+/**
+ * The shipped router that `trainRouter` would produce for these settings (the built-in experiment with its default
+ * split, seed and grader, on the full recorded file), used when libxgboost is missing so that the demo still runs.
+ */
+function shippedRouterFor(settings: { benchmark: string; crowd: string[]; oracle: string; holdout: number; seed: number; grader: string; limit: number | null }): string | undefined {
+  const experiment = DEFAULT_EXPERIMENTS[settings.benchmark];
+  if (!experiment || settings.holdout !== 0.3 || settings.seed !== 1 || settings.grader !== "ours" || settings.limit !== null) return undefined;
+  if (settings.oracle !== experiment.oracle || settings.crowd.join("\u0000") !== experiment.crowd.join("\u0000")) return undefined;
+  const path = join(SHIPPED_ROUTERS_DIR, experiment.shippedRouter);
+  return existsSync(path) ? path : undefined;
 }
 
 function checkSettings(outDir: string, settings: Record<string, unknown>): void {
@@ -178,8 +198,19 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       if (existsSync(routerPath)) {
         bundle = loadRouterBundle(routerPath);
       } else {
-        bundle = trainRouter({ traces: trainTraces, seed, dataset: `${options.benchmark} (${crowd.join(", ")} -> ${oracle})` }).bundle;
-        saveRouterBundle(routerPath, bundle);
+        try {
+          bundle = trainRouter({ traces: trainTraces, seed, dataset: `${options.benchmark} (${crowd.join(", ")} -> ${oracle})` }).bundle;
+          saveRouterBundle(routerPath, bundle);
+        } catch (error) {
+          const shipped = error instanceof MissingDependencyError ? shippedRouterFor(settings) : undefined;
+          if (!shipped) throw error;
+          process.stderr.write(
+            `libxgboost is not installed, so the router is not retrained: using the shipped ${shipped}, which ` +
+              "`scripts/train_shipped_routers.ts` trains on this same training part (apt-get install -y libxgboost0 to retrain).\n",
+          );
+          copyFileSync(shipped, routerPath);
+          bundle = loadRouterBundle(routerPath);
+        }
       }
       router = routerFromBundle(bundle);
     } else if (options.routerFile) {
