@@ -9,3 +9,4 @@ export { PYTHON_PRELUDE } from "./prelude.js";
 export { runPython, sandboxEnv } from "./run_python.js";
 export { SandboxPool } from "./pool.js";
 export { findExecutable, workingBwrap, bwrapArgs } from "./isolation.js";
+export { sweepStaleSandboxDirs, SANDBOX_DIR_PREFIX, STALE_SANDBOX_DIR_MS } from "./sweep.js";

@@ -1,12 +1,14 @@
 import { availableParallelism } from "node:os";
 import { runPython } from "./run_python.js";
 import type { SandboxOptions, SandboxResult } from "./options.js";
+import { sweepStaleSandboxDirs } from "./sweep.js";
 
 /**
  * A concurrency limit for sandboxed runs: at most `concurrency` Python processes at once, the rest
  * queued in order. The default is twice the number of CPUs: a short run spends a good part of its
  * wall time in process and namespace creation and teardown rather than on a CPU (measured on 2
  * cores: 200 MBPP programs took 7.7 s at concurrency 4 versus 12.9 s at 2, and no better at 8).
+ * Creating a pool sweeps stale sandbox temp dirs left by a killed parent ({@link sweepStaleSandboxDirs}).
  */
 export class SandboxPool {
   /** Maximum simultaneous runs. */
@@ -17,6 +19,7 @@ export class SandboxPool {
   constructor(options: { concurrency?: number; defaults?: SandboxOptions } = {}) {
     this.concurrency = Math.max(1, options.concurrency ?? 2 * availableParallelism());
     this.defaults = options.defaults ?? {};
+    sweepStaleSandboxDirs();
   }
 
   /** Options applied to every run (overridden per call). */

@@ -1,7 +1,10 @@
 /**
  * The Python prelude run by the sandbox before the candidate code (`python3 -c PRELUDE CONFIG`).
  *
- * It reads a one-time token from stdin (stdin is then at EOF, so `input()` fails fast), applies the
+ * It first arranges to die with its parent (`prctl(PR_SET_PDEATHSIG, SIGKILL)` through ctypes, Linux, and
+ * an exit if the parent is already gone) and sets `alarm(wall limit + 2 s)`, whose default action
+ * terminates the process even when it sleeps and the parent is gone (code that resets SIGALRM can cancel
+ * this backstop, not the death signal). It reads a one-time token from stdin (stdin is then at EOF, so `input()` fails fast), applies the
  * resource limits with `resource.setrlimit` (CPU, address space, file size, processes, open files,
  * no core dumps), installs an audit hook (PEP 578) that refuses process creation (`os.system`,
  * `subprocess`, `fork`, `exec`, `posix_spawn`), `ctypes`, sockets, signals to other processes,
@@ -20,6 +23,17 @@ import sys, os, json, resource
 
 def _pyramid_sandbox():
     cfg = json.loads(sys.argv[1])
+    # Die with the parent (Linux): if Node is SIGKILLed, nothing else would end a sleeping child.
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+    except Exception:
+        pass
+    if cfg.get("ppid") and os.getppid() != cfg["ppid"]:
+        os._exit(137)  # the parent died before the line above
+    if cfg.get("alarm"):
+        import signal
+        signal.alarm(cfg["alarm"])  # default action of SIGALRM: terminate, whatever the CPU time used
     token = sys.stdin.readline().strip()
     R = resource
     def limit(kind, soft, hard=None):

@@ -13,6 +13,7 @@ import {
   type SandboxResult,
 } from "./options.js";
 import { PYTHON_PRELUDE } from "./prelude.js";
+import { SANDBOX_DIR_PREFIX } from "./sweep.js";
 
 /** The only environment variables the sandboxed process gets (no API keys, nothing inherited). */
 export function sandboxEnv(dir: string): Record<string, string> {
@@ -36,6 +37,9 @@ export function sandboxEnv(dir: string): Record<string, string> {
  * - Limits: RLIMIT_CPU, RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NPROC, RLIMIT_NOFILE set by the prelude
  *   before the code runs ({@link PYTHON_PRELUDE}); a wall-time limit that SIGKILLs the whole process
  *   group; stdout/stderr capped at `maxOutputBytes` (the process is killed past it).
+ * - The child does not outlive this process: without bubblewrap the prelude sets `PR_SET_PDEATHSIG`
+ *   (SIGKILL when this process dies, Linux) and `alarm(wall limit + 2 s)`; bubblewrap runs with
+ *   `--die-with-parent`. Temp dirs a killed parent left behind are swept by a new {@link SandboxPool}.
  * - When the parent is root, the child runs as uid/gid `dropToUid` (nobody): root is exempt from
  *   RLIMIT_NPROC, and nobody cannot write root's files.
  * - Captured stdout and stderr pass through `redactSecrets` (the parent's secret-looking environment values
@@ -66,7 +70,7 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
     } else warnNoIsolationOnce("bubblewrap (bwrap) is not available");
   }
 
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-sandbox-"));
+  const dir = mkdtempSync(join(tmpdir(), SANDBOX_DIR_PREFIX));
   const started = Date.now();
   try {
     writeFileSync(join(dir, "candidate.py"), code, { mode: 0o600 });
@@ -81,6 +85,10 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
       nproc: opts.maxProcesses,
       nofile: opts.maxOpenFiles,
       audit: opts.auditHook,
+      // Self-termination backstops for when this process dies without killing the child (SIGKILL, crash):
+      // SIGALRM a little after the wall limit, and the parent pid to die with (bwrap has --die-with-parent).
+      alarm: Math.ceil(opts.wallTimeMs / 1000) + 2,
+      ppid: bwrap ? 0 : process.pid,
     });
     const pythonArgv = [opts.python, "-s", "-P", "-B", ...(opts.site ? [] : ["-S"]), "-c", PYTHON_PRELUDE, config];
     const [command, ...args] = bwrap ? [bwrap, ...bwrapArgs(dir, pythonArgv)] : pythonArgv;
