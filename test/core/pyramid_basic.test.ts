@@ -154,3 +154,21 @@ describe("routers trained on a member order", () => {
     expect(() => new PyramidChatModel({ crowd: swapped, oracle, router })).toThrow(/crowd: the router was trained with the members in the order small-0/);
   });
 });
+
+describe("self-reported confidence", () => {
+  it("asks members for it and turns their answers into features", async () => {
+    const crowd = [
+      new ScriptedChatModel({ name: "a", reply: "The answer is 4.\nConfidence: 0.9" }),
+      new ScriptedChatModel({ name: "b", reply: "4\nConfidence: 70%" }),
+      new ScriptedChatModel({ name: "c", reply: "4" }),
+    ];
+    const oracle = new ScriptedChatModel({ name: "big", reply: "4" });
+    const result = await new PyramidChatModel({ crowd, oracle, task: "math", askConfidence: true }).invoke("2 + 2?");
+    expect(String(crowd[0].calls[0].at(-1)?.content)).toMatch(/Confidence: <a number between 0 and 1>/);
+    const features = meta(result).features;
+    expect(features.confidence_0).toBeCloseTo(0.9, 12);
+    expect(features.confidence_1).toBeCloseTo(0.7, 12);
+    expect(features.confidence_2).toBeNaN();
+    expect(features.confidence_mean).toBeCloseTo(0.8, 12);
+  });
+});
