@@ -42,6 +42,13 @@ export const sandboxOptionsSchema = z.object({
    * RLIMIT_NPROC applies (root is exempt) and root-owned files are not writable. `null`: keep root.
    */
   dropToUid: z.number().int().nonnegative().nullable().default(65534),
+  /**
+   * Cancels the run: the process group (or bwrap sandbox) is killed, the temp dir removed, and the run
+   * rejects with the signal's reason; a run still queued in a {@link SandboxPool} is dropped from the queue.
+   */
+  signal: z
+    .custom<AbortSignal>((value) => value instanceof AbortSignal, { message: "expected an AbortSignal" })
+    .optional(),
 });
 
 /** Options of {@link runPython} (input form: every field optional). */

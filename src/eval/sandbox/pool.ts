@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { abortReason } from "../../members/abort.js";
 import { runPython } from "./run_python.js";
 import type { SandboxOptions, SandboxResult } from "./options.js";
 import { sweepStaleSandboxDirs } from "./sweep.js";
@@ -25,10 +26,26 @@ export class SandboxPool {
   /** Options applied to every run (overridden per call). */
   readonly defaults: SandboxOptions;
 
-  /** Runs `fn` when a slot is free. */
-  async schedule<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` when a slot is free. When `signal` aborts while the job is still queued, it leaves the queue
+   * and the promise rejects with the signal's reason (`fn` is never called).
+   */
+  async schedule<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw abortReason(signal);
     if (this.active >= this.concurrency) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => {
+          const at = this.waiting.indexOf(wake);
+          if (at >= 0) this.waiting.splice(at, 1);
+          reject(abortReason(signal as AbortSignal));
+        };
+        const wake = (): void => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        this.waiting.push(wake);
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
     } else {
       this.active += 1;
     }
@@ -41,8 +58,9 @@ export class SandboxPool {
     }
   }
 
-  /** {@link runPython} through the pool. */
+  /** {@link runPython} through the pool; `options.signal` also cancels the job while it is queued. */
   run(code: string, options: SandboxOptions = {}): Promise<SandboxResult> {
-    return this.schedule(() => runPython(code, { ...this.defaults, ...options }));
+    const merged = { ...this.defaults, ...options };
+    return this.schedule(() => runPython(code, merged), merged.signal);
   }
 }

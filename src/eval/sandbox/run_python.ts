@@ -4,6 +4,7 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MissingDependencyError, PyramidConfigError } from "../../errors/index.js";
+import { abortReason } from "../../members/abort.js";
 import { redactSecrets } from "../../security/redact.js";
 import { bwrapArgs, warnNoIsolationOnce, workingBwrap } from "./isolation.js";
 import {
@@ -42,6 +43,8 @@ export function sandboxEnv(dir: string): Record<string, string> {
  *   `--die-with-parent`. Temp dirs a killed parent left behind are swept by a new {@link SandboxPool}.
  * - When the parent is root, the child runs as uid/gid `dropToUid` (nobody): root is exempt from
  *   RLIMIT_NPROC, and nobody cannot write root's files.
+ * - `signal` cancels the run: the process group is killed and, once it is gone and the temp dir removed,
+ *   the promise rejects with the signal's reason.
  * - Captured stdout and stderr pass through `redactSecrets` (the parent's secret-looking environment values
  *   and well-known key shapes are masked) before they are returned.
  * - With bubblewrap available (isolation `auto` or `bwrap`), the filesystem is read-only except
@@ -54,6 +57,8 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
     throw new PyramidConfigError(issue.message, { field: `sandbox.${issue.path.join(".")}`, fix: "see SandboxOptions" });
   }
   const opts = parsed.data;
+  const abortSignal = opts.signal;
+  if (abortSignal?.aborted) throw abortReason(abortSignal);
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   const uid = isRoot && opts.dropToUid !== null ? opts.dropToUid : null;
 
@@ -121,6 +126,12 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
         timedOut = true;
         killGroup();
       }, opts.wallTimeMs);
+      let aborted = false;
+      const onAbort = (): void => {
+        aborted = true;
+        killGroup();
+      };
+      abortSignal?.addEventListener("abort", onAbort, { once: true });
       const collect = (sink: Buffer[], which: "out" | "err") => (data: Buffer) => {
         const used = which === "out" ? outBytes : errBytes;
         const room = opts.maxOutputBytes + token.length + 2 - used;
@@ -138,6 +149,7 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
       child.stdin.end(`${token}\n`);
       child.on("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
+        abortSignal?.removeEventListener("abort", onAbort);
         if (settled) return;
         settled = true;
         if (error.code === "ENOENT") {
@@ -152,9 +164,15 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
       });
       child.on("close", (exitCode, signal) => {
         clearTimeout(timer);
+        abortSignal?.removeEventListener("abort", onAbort);
         killGroup();
         if (settled) return;
         settled = true;
+        // Rejected only once the process is gone, so that the temp dir is removed after it.
+        if (aborted && abortSignal) {
+          reject(abortReason(abortSignal));
+          return;
+        }
         let stdout = Buffer.concat(out).toString("utf8");
         const rawStderr = Buffer.concat(err).toString("utf8");
         const marker = `\n${token}\n`;
