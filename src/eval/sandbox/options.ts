@@ -13,6 +13,13 @@ export const sandboxOptionsSchema = z.object({
   memoryBytes: z.number().int().positive().default(512 * 1024 * 1024),
   /** Largest file the code may write, in bytes (RLIMIT_FSIZE). */
   maxFileBytes: z.number().int().nonnegative().default(1024 * 1024),
+  /**
+   * Directory entries (files, directories, links) the code may create, counted by the audit hook. With
+   * `maxFileBytes` this bounds the disk a run can fill: at most `maxFiles * maxFileBytes` bytes (100 MiB by
+   * default) in its temp dir, the only place it may write. The bound needs the audit hook (`auditHook: true`);
+   * without it only the per-file limit applies.
+   */
+  maxFiles: z.number().int().nonnegative().default(100),
   /** Processes/threads the sandbox user may create (RLIMIT_NPROC); 0 blocks fork and threads. */
   maxProcesses: z.number().int().nonnegative().default(0),
   /** Open file descriptors (RLIMIT_NOFILE). */

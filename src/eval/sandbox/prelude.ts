@@ -11,7 +11,8 @@
  * any write, rename, delete or permission change outside the working directory, and, outside it, opening
  * `/proc/<pid>/environ` (any pid, `self`, `thread-self`), common secret files (`.env*`, `.netrc`, `.npmrc`,
  * `.git-credentials`, `.pgpass`, `.pypirc`, anything under `.ssh`, `.aws`, `.gnupg`, `.docker`, `.kube`)
- * or a directory (a `dir_fd` would let a relative name escape the check); then compiles and
+ * or a directory (a `dir_fd` would let a relative name escape the check). It also counts the directory
+ * entries the code creates (files, directories, links) and refuses more than `maxFiles`; then compiles and
  * runs `candidate.py` as `__main__`. Only when the code ran to its end does it print the token, so a
  * candidate that calls `sys.exit(0)` or `os._exit(0)` before the tests does not pass.
  *
@@ -60,6 +61,7 @@ def _pyramid_sandbox():
         "os.truncate": (0,), "os.utime": (0,), "shutil.rmtree": (0,), "shutil.copyfile": (1,),
         "shutil.copytree": (1,), "shutil.move": (0, 1), "os.mkfifo": (0,), "os.mknod": (0,),
     }
+    creating = {"os.mkdir": 0, "os.symlink": 1, "os.link": 1, "os.mkfifo": 0, "os.mknod": 0}
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     realpath, join, sep = os.path.realpath, os.path.join, os.sep
     busy = [False]
@@ -70,8 +72,23 @@ def _pyramid_sandbox():
             p = os.fsdecode(p)
         if not isinstance(p, str):
             p = os.fspath(p)
-        full = realpath(join(root, p))
+        full = realpath(p)  # relative to the real cwd, which the code may have changed
         return full == root or full.startswith(root + sep)
+    created = [0]
+    max_files = cfg.get("files", 100)
+    def create(p):
+        # Counts a new directory entry (file, dir, link, fifo); past the cap, refuses it.
+        if isinstance(p, int):
+            return
+        if isinstance(p, bytes):
+            p = os.fsdecode(p)
+        if not isinstance(p, str):
+            p = os.fspath(p)
+        if os.path.lexists(p):
+            return
+        if created[0] >= max_files:
+            raise PermissionError("sandbox: too many files created (limit " + str(max_files) + ")")
+        created[0] += 1
     secret_names = {".env", ".netrc", ".npmrc", ".git-credentials", ".pgpass", ".pypirc", "environ"}
     secret_dirs = {".ssh", ".aws", ".gnupg", ".docker", ".kube"}
     def secret(p):
@@ -123,6 +140,13 @@ def _pyramid_sandbox():
                     busy[0] = False
                 if not ok:
                     raise PermissionError("sandbox: writing outside the working directory is not allowed: " + str(path))
+                if (isinstance(flags, int) and flags & os.O_CREAT) or (
+                        isinstance(mode, str) and any(c in mode for c in "wax")):
+                    busy[0] = True
+                    try:
+                        create(path)
+                    finally:
+                        busy[0] = False
             return
         where = path_events.get(event)
         if where is not None:
@@ -133,6 +157,12 @@ def _pyramid_sandbox():
                 busy[0] = False
             if not ok:
                 raise PermissionError("sandbox: " + event + " outside the working directory is not allowed")
+            if event in creating:
+                busy[0] = True
+                try:
+                    create(args[creating[event]])
+                finally:
+                    busy[0] = False
     if cfg.get("audit", True):
         sys.addaudithook(hook)
     sys.argv = ["candidate.py"]

@@ -36,7 +36,8 @@ export function sandboxEnv(dir: string): Record<string, string> {
  *   (This is `-I` isolated mode minus `-E`: the environment is a whitelist built here, see
  *   {@link sandboxEnv}, and keeping `PYTHONHASHSEED=0` makes set/dict order reproducible.)
  * - Limits: RLIMIT_CPU, RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NPROC, RLIMIT_NOFILE set by the prelude
- *   before the code runs ({@link PYTHON_PRELUDE}); a wall-time limit that SIGKILLs the whole process
+ *   before the code runs ({@link PYTHON_PRELUDE}); at most `maxFiles` new files/dirs (audit hook), so the
+ *   disk a run fills is bounded by `maxFiles * maxFileBytes`; a wall-time limit that SIGKILLs the whole process
  *   group; stdout/stderr capped at `maxOutputBytes` (the process is killed past it).
  * - The child does not outlive this process: without bubblewrap the prelude sets `PR_SET_PDEATHSIG`
  *   (SIGKILL when this process dies, Linux) and `alarm(wall limit + 2 s)`; bubblewrap runs with
@@ -90,6 +91,7 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
       nproc: opts.maxProcesses,
       nofile: opts.maxOpenFiles,
       audit: opts.auditHook,
+      files: opts.maxFiles,
       // Self-termination backstops for when this process dies without killing the child (SIGKILL, crash):
       // SIGALRM a little after the wall limit, and the parent pid to die with (bwrap has --die-with-parent).
       alarm: Math.ceil(opts.wallTimeMs / 1000) + 2,
