@@ -8,7 +8,7 @@ import { costOf, messageText, usageOf } from "../cost/usage.js";
 import type { Candidate } from "../graphs/types.js";
 import { redactSecrets } from "../security/redact.js";
 import { abortReason, sleep, withDeadline } from "./abort.js";
-import { backoffDelayMs } from "./backoff.js";
+import { retryDelayMs } from "./backoff.js";
 import { parseConfidence } from "./confidence.js";
 import { tokenLogprobs } from "./logprobs.js";
 import type { Member } from "./member.js";
@@ -90,9 +90,9 @@ export function memberErrorText(error: unknown): string {
 
 /**
  * Calls one member with its timeout and retries (exponential backoff, optionally jittered, on transient
- * errors) and returns its candidate. A failure after the retries is recorded on the candidate (`error`, with
- * secrets masked), never thrown, so the other members' work is kept; only an abort of the whole query is
- * rethrown. Each attempt takes the member's concurrency slot (`maxConcurrency`) and gives it back before any
+ * errors; a `Retry-After` header on the error replaces the backoff, see {@link retryDelayMs}) and returns
+ * its candidate. A failure after the retries is recorded on the candidate (`error`, with secrets masked),
+ * never thrown, so the other members' work is kept; only an abort of the whole query is rethrown. Each attempt takes the member's concurrency slot (`maxConcurrency`) and gives it back before any
  * backoff wait; an abort cancels the attempt in flight, a backoff wait, or a wait for a slot.
  */
 export function callMember(member: Member, prompt: BaseMessage[], context: MemberCallContext): Promise<Candidate> {
@@ -132,7 +132,8 @@ async function callMemberWithRetries(
       if (context.signal?.aborted) throw error;
       const canRetry = attempts <= member.retries && isTransientError(error) && !streamed;
       if (canRetry) {
-        await sleep(backoffDelayMs(member, attempts), context.signal);
+        // A server's Retry-After (429/503) replaces the exponential backoff, within the member's time budget.
+        await sleep(retryDelayMs(member, attempts, error, performance.now() - started), context.signal);
         continue;
       }
       return {
