@@ -92,8 +92,9 @@ export function memberErrorText(error: unknown): string {
  * Calls one member with its timeout and retries (exponential backoff, optionally jittered, on transient
  * errors; a `Retry-After` header on the error replaces the backoff, see {@link retryDelayMs}) and returns
  * its candidate. A failure after the retries is recorded on the candidate (`error`, with secrets masked),
- * never thrown, so the other members' work is kept; only an abort of the whole query is rethrown. Each attempt takes the member's concurrency slot (`maxConcurrency`) and gives it back before any
- * backoff wait; an abort cancels the attempt in flight, a backoff wait, or a wait for a slot.
+ * never thrown, so the other members' work is kept; only an abort of the whole query is rethrown. Each
+ * attempt takes the member's concurrency slot (`maxConcurrency`) and gives it back before any backoff
+ * wait; an abort cancels the attempt in flight, a backoff wait, or a wait for a slot.
  */
 export function callMember(member: Member, prompt: BaseMessage[], context: MemberCallContext): Promise<Candidate> {
   return trackLiveCall(() => callMemberWithRetries(member, prompt, context));
