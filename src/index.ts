@@ -32,12 +32,12 @@ export { estimateTierCost } from "./cost/estimate.js";
 export type { MemberInput, Member, ChatRunnable } from "./members/member.js";
 export { resolveMember, modelName } from "./members/resolve.js";
 export { callMember, memberErrorText } from "./members/call.js";
-export { backoffDelayMs, worstCaseCallMs } from "./members/backoff.js";
+export { backoffDelayMs, worstCaseCallMs, retryAfterMs, retryDelayMs, MAX_RETRY_AFTER_MS } from "./members/backoff.js";
 export { liveMemberCalls } from "./members/live.js";
 export { DEFAULT_MEMBER_TIMEOUT_MS, limiterFor } from "./members/resolve.js";
 export * from "./security/index.js";
 export { isTransientError } from "./members/transient.js";
-export { parseConfidence, CONFIDENCE_INSTRUCTION } from "./members/confidence.js";
+export { parseConfidence, stripConfidence, CONFIDENCE_INSTRUCTION } from "./members/confidence.js";
 export { tokenLogprobs } from "./members/logprobs.js";
 
 export {

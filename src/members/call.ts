@@ -9,7 +9,7 @@ import type { Candidate } from "../graphs/types.js";
 import { redactSecrets } from "../security/redact.js";
 import { abortReason, sleep, withDeadline } from "./abort.js";
 import { retryDelayMs } from "./backoff.js";
-import { parseConfidence } from "./confidence.js";
+import { parseConfidence, stripConfidence } from "./confidence.js";
 import { tokenLogprobs } from "./logprobs.js";
 import type { Member } from "./member.js";
 import { trackLiveCall } from "./live.js";
@@ -44,7 +44,9 @@ export function candidateFromMessage(
   const message = AIMessage.isInstance(output) ? output : new AIMessage({ content: output.content });
   const text = messageText(message);
   const toolAnswer = extractToolCallAnswer(message.tool_calls ?? []);
-  const extracted = toolAnswer ?? extractAnswer(text, context.task);
+  // The confidence line the pyramid asked for is not part of the answer (its number would pass for a math answer).
+  const answerText = context.askConfidence ? stripConfidence(text) : text;
+  const extracted = toolAnswer ?? extractAnswer(answerText, context.task);
   const usage = usageOf(prompt, message);
   return {
     model: member.name,

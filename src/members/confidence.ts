@@ -6,6 +6,11 @@ export const CONFIDENCE_INSTRUCTION =
   "After your answer, on its own last line, state how confident you are that your answer is correct as " +
   "`Confidence: <a number between 0 and 1>`.";
 
+/** Removes self-reported confidence statements (`Confidence: 0.8`, `"confidence": 80%`) from an output. */
+export function stripConfidence(text: string): string {
+  return text.replace(PATTERN, "").trimEnd();
+}
+
 const PATTERN = /"?confidence"?\s*[:=]\s*"?(\d*\.?\d+)\s*(%)?/gi;
 
 /**

@@ -170,5 +170,8 @@ describe("self-reported confidence", () => {
     expect(features.confidence_1).toBeCloseTo(0.7, 12);
     expect(features.confidence_2).toBeNaN();
     expect(features.confidence_mean).toBeCloseTo(0.8, 12);
+    // The confidence lines are not read as answers: all three members answered 4.
+    expect(meta(result).candidates.map((c) => c.answer)).toEqual(["4", "4", "4"]);
+    expect(features.vote_share).toBe(1);
   });
 });
