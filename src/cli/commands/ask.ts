@@ -1,5 +1,4 @@
 import { dirname } from "node:path";
-import { parseArgs } from "node:util";
 import { HumanMessage } from "@langchain/core/messages";
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { pyramidFromConfig } from "../../config/build.js";
@@ -7,6 +6,7 @@ import { findPyramidConfig, loadPyramidConfig } from "../../config/load.js";
 import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
 import { PyramidConfigError } from "../../errors/index.js";
 import type { PyramidMetadata } from "../../graphs/result.js";
+import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
 
 const USAGE = `Usage: pyramid-moa ask "question" [--config file] [--json]
@@ -68,17 +68,12 @@ function answerText(message: AIMessageChunk): string {
 export const askCommand: CliCommand = {
   summary: "ask the pyramid of a config file one question; print the answer and the routing trace",
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseCommandArgs("ask", {
         args: [...argv],
         options: { config: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
         allowPositionals: true,
         strict: true,
       });
-    } catch (error) {
-      throw new PyramidConfigError((error as Error).message, { field: "pyramid-moa ask", fix: "see `pyramid-moa ask --help`", cause: error });
-    }
     const { values, positionals } = parsed;
     if (values.help) {
       console.log(USAGE);

@@ -1,8 +1,8 @@
-import { parseArgs } from "node:util";
 import { PyramidConfigError } from "../../errors/index.js";
 import { runEvaluation, DEFAULT_EXPERIMENTS } from "../../eval/run/run_eval.js";
 import { writeEvaluationReport } from "../../eval/report.js";
 import { format } from "../../eval/metrics/writers.js";
+import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
 
 const USAGE = `Usage: pyramid-moa eval --benchmark <gsm8k|mbpp> --out <dir> [options]
@@ -63,12 +63,7 @@ function num(value: string | undefined, flag: string, check: (n: number) => bool
 export const evalCommand: CliCommand = {
   summary: "evaluate the pyramid on recorded model outputs: traces, profile/frontier plots, Theorem 1, baselines",
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
-    } catch (error) {
-      throw new PyramidConfigError((error as Error).message, { field: "arguments", fix: "see `pyramid-moa eval --help`" });
-    }
+    const parsed = parseCommandArgs("eval", { args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
     const v = parsed.values;
     if (v.help) {
       console.log(USAGE);

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { EXAMPLE_CONFIG_JSON, EXAMPLE_CONFIG_YAML, INIT_TEMPLATES, llamaCppExampleYaml, replayExampleYaml } from "../../config/example.js";
 import type { InitTemplate } from "../../config/example.js";
 import { PyramidConfigError } from "../../errors/index.js";
+import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
 
 const USAGE = `Usage: pyramid-moa init [--out pyramid.config.yaml] [--force] [--template ollama|llamacpp|replay]
@@ -38,9 +38,7 @@ function templateText(template: InitTemplate, values: { "model-path"?: string; "
 export const initCommand: CliCommand = {
   summary: "write a commented example pyramid.config.yaml",
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
+    const { values } = parseCommandArgs("init", {
         args: [...argv],
         options: {
           out: { type: "string" },
@@ -52,10 +50,7 @@ export const initCommand: CliCommand = {
           help: { type: "boolean", short: "h" },
         },
         strict: true,
-      }));
-    } catch (error) {
-      throw new PyramidConfigError((error as Error).message, { field: "pyramid-moa init", fix: "see `pyramid-moa init --help`", cause: error });
-    }
+      });
     if (values.help) {
       console.log(USAGE);
       return 0;

@@ -1,10 +1,10 @@
 import { dirname } from "node:path";
-import { parseArgs } from "node:util";
 import { pyramidFromConfig } from "../../config/build.js";
 import { findPyramidConfig, loadPyramidConfig } from "../../config/load.js";
 import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
 import { PyramidConfigError } from "../../errors/index.js";
 import { createPyramidServer, DEFAULT_MAX_BODY_BYTES } from "../../server/server.js";
+import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
 
 const USAGE = `Usage: pyramid-moa serve [--config file] [--port 8000] [--host 127.0.0.1] [--token-env NAME] [--max-body-bytes N]
@@ -37,9 +37,7 @@ function integer(value: string | undefined, flag: string, min: number, fallback:
 export const serveCommand: CliCommand = {
   summary: "serve the pyramid as an OpenAI-compatible API (/v1/chat/completions)",
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
+    const { values } = parseCommandArgs("serve", {
         args: [...argv],
         options: {
           config: { type: "string" },
@@ -51,10 +49,7 @@ export const serveCommand: CliCommand = {
           help: { type: "boolean", short: "h" },
         },
         strict: true,
-      }));
-    } catch (error) {
-      throw new PyramidConfigError((error as Error).message, { field: "pyramid-moa serve", fix: "see `pyramid-moa serve --help`", cause: error });
-    }
+      });
     if (values.help) {
       console.log(USAGE);
       return 0;

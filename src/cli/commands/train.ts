@@ -1,8 +1,8 @@
-import { parseArgs } from "node:util";
 import { PyramidConfigError } from "../../errors/index.js";
 import { PRESET_NAMES } from "../../policy/presets.js";
 import { saveRouterBundle, type RouterBundle } from "../../router/bundle.js";
 import { trainRouter } from "../../router/train/train_router.js";
+import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
 
 const USAGE = `Usage: pyramid-moa train --traces <traces.jsonl> --out <router.json> [options]
@@ -97,15 +97,7 @@ export function formatValidationReport(bundle: RouterBundle): string {
 export const trainCommand: CliCommand = {
   summary: "train an XGBoost router from graded traces (needs libxgboost)",
   async run(argv: readonly string[]): Promise<number> {
-    let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>;
-    try {
-      parsed = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
-    } catch (cause) {
-      throw new PyramidConfigError(`${cause instanceof Error ? cause.message : String(cause)}.`, {
-        fix: "see `pyramid-moa train --help`.",
-        cause,
-      });
-    }
+    const parsed = parseCommandArgs("train", { args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
     const { values } = parsed;
     if (values.help) {
       console.log(USAGE);
