@@ -24,13 +24,15 @@ export class Semaphore {
    */
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) throw abortReason(signal);
+    // A released slot is handed straight to the next waiter, so a caller arriving in between cannot take it too.
     if (this.active >= this.limit) await this.wait(signal);
-    this.active++;
+    else this.active++;
     try {
       return await task();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 

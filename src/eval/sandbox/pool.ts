@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { abortReason } from "../../members/abort.js";
+import { Semaphore } from "../../members/semaphore.js";
 import { runPython } from "./run_python.js";
 import type { SandboxOptions, SandboxResult } from "./options.js";
 import { sweepStaleSandboxDirs } from "./sweep.js";
@@ -14,11 +14,11 @@ import { sweepStaleSandboxDirs } from "./sweep.js";
 export class SandboxPool {
   /** Maximum simultaneous runs. */
   readonly concurrency: number;
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly slots: Semaphore;
 
   constructor(options: { concurrency?: number; defaults?: SandboxOptions } = {}) {
     this.concurrency = Math.max(1, options.concurrency ?? 2 * availableParallelism());
+    this.slots = new Semaphore(this.concurrency);
     this.defaults = options.defaults ?? {};
     sweepStaleSandboxDirs();
   }
@@ -30,32 +30,8 @@ export class SandboxPool {
    * Runs `fn` when a slot is free. When `signal` aborts while the job is still queued, it leaves the queue
    * and the promise rejects with the signal's reason (`fn` is never called).
    */
-  async schedule<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) throw abortReason(signal);
-    if (this.active >= this.concurrency) {
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => {
-          const at = this.waiting.indexOf(wake);
-          if (at >= 0) this.waiting.splice(at, 1);
-          reject(abortReason(signal as AbortSignal));
-        };
-        const wake = (): void => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        };
-        this.waiting.push(wake);
-        signal?.addEventListener("abort", onAbort, { once: true });
-      });
-    } else {
-      this.active += 1;
-    }
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active -= 1;
-    }
+  schedule<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.slots.run(fn, signal);
   }
 
   /** {@link runPython} through the pool; `options.signal` also cancels the job while it is queued. */
