@@ -17,7 +17,7 @@ export const PRESET_NAMES = ["economy", "balanced", "baseline-match"] as const;
 /** One of {@link PRESET_NAMES}. */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-/** How a preset's threshold is chosen on the validation set. */
+/** How a preset's threshold is chosen on the calibration set. */
 export const presetSpecSchema = z.discriminatedUnion("kind", [
   /** The most accurate threshold that saves at least `target` of the Oracle-alone cost. */
   z.object({ kind: z.literal("cost-saving"), target: z.number().min(0).max(1) }),
@@ -33,7 +33,9 @@ export const presetSpecSchema = z.discriminatedUnion("kind", [
 export type PresetSpec = z.infer<typeof presetSpecSchema>;
 
 /**
- * The default presets, calibrated on the router's validation split by `trainRouter`. Escalate iff
+ * The default presets, calibrated by `trainRouter` on the out-of-fold predictions of a
+ * cross-validation over all the training traces (or, with `calibration: "validation"`, on a
+ * held-out validation split). Escalate iff
  * `P_fail > threshold`; all three are the thresholds of one router, ordered by how much they spend
  * (`economy` never costs more than `balanced`, which never costs more than `baseline-match`):
  *
@@ -65,15 +67,15 @@ export interface PresetReport {
   readonly spec: PresetSpec;
   /** The threshold, escalate iff `P_fail > threshold`. */
   readonly threshold: number;
-  /** Whether the target was met on the validation set. */
+  /** Whether the target was met on the calibration set. */
   readonly feasible: boolean;
-  /** Escalation rate on the validation set. */
+  /** Escalation rate on the calibration set. */
   readonly escalationRate: number;
-  /** Accuracy on the validation set. */
+  /** Accuracy on the calibration set. */
   readonly accuracy: number;
-  /** Cost saving against the Oracle alone on the validation set. */
+  /** Cost saving against the Oracle alone on the calibration set. */
   readonly costSaving: number;
-  /** Fraction of the crowd's errors escalated on the validation set. */
+  /** Fraction of the crowd's errors escalated on the calibration set. */
   readonly recallOfCrowdErrors: number;
   /** Whether the threshold was raised to keep the presets ordered by cost (see DEFAULT_PRESET_SPECS). */
   readonly raisedForOrder: boolean;
@@ -103,7 +105,8 @@ function calibrateOne(rows: readonly GradedPrediction[], spec: PresetSpec): Cali
 }
 
 /**
- * Calibrates the presets on graded validation predictions.
+ * Calibrates the presets on graded predictions the router did not train on (out-of-fold or
+ * held-out).
  *
  * @param specs Preset definitions; defaults to {@link DEFAULT_PRESET_SPECS}.
  */

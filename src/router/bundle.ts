@@ -14,7 +14,7 @@ const threshold = z.number().min(0).max(1);
 /** A metric that may be undefined on the set (e.g. AUC with one class), stored as `null`. */
 const metric = z.number().nullable();
 
-/** Figures of one preset on the validation split. */
+/** Figures of one preset on the calibration set (out-of-fold predictions or the validation split). */
 export const presetFiguresSchema = z.looseObject({
   threshold,
   feasible: z.boolean(),
@@ -32,7 +32,10 @@ export const routerBundleSchema = z.object({
   featureNames: z.array(z.string()).min(1),
   /** The XGBoost model, exactly as XGBoost saves it in JSON. */
   model: z.unknown(),
-  /** Thresholds (escalate iff `P_fail > threshold`), calibrated on the validation split. */
+  /**
+   * Thresholds (escalate iff `P_fail > threshold`), calibrated on the out-of-fold predictions of a
+   * cross-validation or on a validation split (see `metadata.validation.calibration`).
+   */
   presets: z
     .object({ economy: threshold, balanced: threshold, "baseline-match": threshold })
     .catchall(threshold),
@@ -42,12 +45,23 @@ export const routerBundleSchema = z.object({
     /** Tool and version that wrote the bundle. */
     createdBy: z.string(),
     createdAt: z.string().optional(),
+    /** Rows the model was trained on (all traces with cross-validation). */
     trainRows: z.number().int().nonnegative(),
+    /** Rows the presets were calibrated on (all traces, out of fold, with cross-validation). */
     validationRows: z.number().int().nonnegative(),
     seed: z.number().optional(),
     params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    rounds: z.looseObject({ best: z.number(), trained: z.number(), max: z.number() }).optional(),
+    /**
+     * Boosting rounds: kept, trained, maximum; with cross-validation `best` = `trained` = the median of
+     * the folds' best round counts (`folds`), the final model being trained on all traces without
+     * early stopping.
+     */
+    rounds: z.looseObject({ best: z.number(), trained: z.number(), max: z.number(), folds: z.array(z.number().int()).optional() }).optional(),
     validation: z.looseObject({
+      /** How the figures were measured: out-of-fold predictions or a held-out split (absent in older bundles). */
+      calibration: z.enum(["validation", "cross-validation"]).optional(),
+      /** Number of folds, with `calibration: "cross-validation"`. */
+      folds: z.number().int().min(2).optional(),
       auc: metric,
       logloss: metric,
       crowdErrorRate: metric.optional(),

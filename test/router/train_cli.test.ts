@@ -53,7 +53,7 @@ describe.skipIf(!libXGBoostAvailable())("pyramid-moa train on traces made from r
 
   it("trains, writes a loadable bundle and prints the validation figures", async () => {
     const out = join(dir, "router.json");
-    const result = await run(["--traces", traces, "--out", out, "--seed", "4", "--validation", "0.25", "--rounds", "60", "--param", "max_depth=2"]);
+    const result = await run(["--traces", traces, "--out", out, "--seed", "4", "--calibration", "validation", "--validation", "0.25", "--rounds", "60", "--param", "max_depth=2"]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/data set gsm8k: 710 training rows, 237 validation rows/);
     expect(result.out).toMatch(/validation: AUC 0\.\d{3}, log-loss 0\.\d{4}/);
@@ -66,6 +66,18 @@ describe.skipIf(!libXGBoostAvailable())("pyramid-moa train on traces made from r
     const router = loadRouter(out);
     expect(router.featureNames).toEqual(TEST_FEATURE_NAMES);
     expect(Object.keys(router.presets ?? {})).toEqual(["economy", "balanced", "baseline-match"]);
+  });
+
+  it("cross-validates by default and takes --calibration and --folds", async () => {
+    const out = join(dir, "router-cv.json");
+    const result = await run(["--traces", traces, "--out", out, "--folds", "4", "--rounds", "40"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/data set gsm8k: 947 training rows; presets calibrated on the out-of-fold predictions of 947 rows \(4-fold cross-validation\)/);
+    expect(result.out).toMatch(/out-of-fold validation: AUC 0\.\d{3}/);
+    const bundle = loadRouterBundle(out);
+    expect(bundle.metadata.validation).toMatchObject({ calibration: "cross-validation", folds: 4 });
+    await expect(run(["--traces", traces, "--out", out, "--calibration", "holdout"])).rejects.toThrow(/--calibration: expected validation or cross-validation, got "holdout"/);
+    await expect(run(["--traces", traces, "--out", out, "--folds", "1"])).rejects.toThrow(/trainRouter\.folds/);
   });
 
   it("runs end to end through the pyramid-moa binary entry point", async () => {

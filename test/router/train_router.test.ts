@@ -6,7 +6,7 @@ import { DataFormatError, MissingDependencyError, PyramidConfigError } from "../
 import type { EvalTraceLine } from "../../src/eval/trace_schema.js";
 import { loadRouter, parseRouterBundle, routerFromBundle, saveRouterBundle } from "../../src/router/bundle.js";
 import { libXGBoostAvailable, loadLibXGBoost } from "../../src/router/train/libxgboost.js";
-import { trainRouter } from "../../src/router/train/train_router.js";
+import { stratifiedFolds, trainRouter } from "../../src/router/train/train_router.js";
 import { buildGsm8kTraces, CROWD, TEST_FEATURE_NAMES, writeTraces } from "./gsm8k_traces.js";
 
 const savedEnv = process.env.PYRAMID_LIBXGBOOST;
@@ -38,10 +38,10 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     traces = buildGsm8kTraces();
   });
 
-  it("trains a router whose bundle is valid, calibrated and reproducible", () => {
+  it("trains a router whose bundle is valid, calibrated on a validation split and reproducible", () => {
     const lib = loadLibXGBoost();
     expect(lib.version[0]).toBeGreaterThanOrEqual(1);
-    const { bundle, router, validationCurve } = trainRouter({ traces, seed: 1, validationFraction: 0.2 });
+    const { bundle, router, validationCurve } = trainRouter({ traces, seed: 1, validationFraction: 0.2, calibration: "validation" });
     expect(traces.length).toBeGreaterThan(900);
     expect(bundle.metadata.trainRows + bundle.metadata.validationRows).toBe(traces.length);
     expect(bundle.metadata.validationRows).toBe(Math.round(traces.length * 0.2));
@@ -75,10 +75,74 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     expect(validationCurve.length).toBe(rounds.trained);
     expect(Math.min(...validationCurve)).toBe(validationCurve[rounds.best - 1]);
     // Same seed, same model; another seed, another split.
-    const again = trainRouter({ traces, seed: 1, validationFraction: 0.2 });
+    const again = trainRouter({ traces, seed: 1, validationFraction: 0.2, calibration: "validation" });
     expect(JSON.stringify(again.bundle)).toBe(JSON.stringify(bundle)); // byte-for-byte: no timestamps
-    const other = trainRouter({ traces, seed: 2, validationFraction: 0.2 });
+    const other = trainRouter({ traces, seed: 2, validationFraction: 0.2, calibration: "validation" });
     expect(other.bundle.metadata.validation.logloss).not.toBe(bundle.metadata.validation.logloss);
+  });
+
+  it("by default calibrates the presets on out-of-fold predictions of every trace, reproducibly", () => {
+    const { bundle, router, validationCurve, foldCurves } = trainRouter({ traces, seed: 1 });
+    parseRouterBundle(JSON.parse(JSON.stringify(bundle)));
+    // Every trace is predicted by a booster that never saw it, and all of them calibrate the presets.
+    expect(bundle.metadata.validationRows).toBe(traces.length);
+    expect(bundle.metadata.trainRows).toBe(traces.length);
+    const validation = bundle.metadata.validation as Record<string, unknown>;
+    expect(validation.calibration).toBe("cross-validation");
+    expect(validation.folds).toBe(5);
+    const errors = traces.filter((t) => !t.crowdCorrect).length;
+    expect(validation.crowdErrorRate).toBeCloseTo(errors / traces.length, 12);
+    expect(validation.crowdAccuracy).toBeCloseTo(1 - errors / traces.length, 12);
+    expect(validation.auc as number).toBeGreaterThan(0.65);
+    const presetFigures = validation.presets as Record<string, { threshold: number }>;
+    for (const name of ["economy", "balanced", "baseline-match"] as const) {
+      expect(presetFigures[name].threshold).toBe(bundle.presets[name]);
+    }
+    expect(validation["accuracy@baseline-match"] as number).toBeGreaterThanOrEqual(validation.oracleAccuracy as number);
+    // The final model is trained on all traces for the median of the folds' best rounds.
+    const rounds = bundle.metadata.rounds as { best: number; trained: number; folds: number[] };
+    expect(rounds.folds).toHaveLength(5);
+    expect(rounds.best).toBe([...rounds.folds].sort((a, b) => a - b)[2]);
+    expect(rounds.trained).toBe(rounds.best);
+    expect(router.numTrees).toBe(rounds.best);
+    expect(validationCurve).toEqual([]);
+    expect(foldCurves).toHaveLength(5);
+    foldCurves.forEach((curve, f) => expect(Math.min(...curve)).toBe(curve[rounds.folds[f] - 1]));
+    // The final model's base score is the crowd error rate of all traces.
+    expect(bundle.metadata.params?.base_score).toBe(Math.fround(errors / traces.length));
+    // Same seed, same bytes; another seed, other folds.
+    const again = trainRouter({ traces, seed: 1 });
+    expect(JSON.stringify(again.bundle)).toBe(JSON.stringify(bundle));
+    const other = trainRouter({ traces, seed: 2 });
+    expect(other.bundle.metadata.validation.logloss).not.toBe(bundle.metadata.validation.logloss);
+    // Three folds: other out-of-fold predictions, still on every trace.
+    const three = trainRouter({ traces, seed: 1, folds: 3 });
+    expect(three.bundle.metadata.validationRows).toBe(traces.length);
+    expect((three.bundle.metadata.rounds as { folds: number[] }).folds).toHaveLength(3);
+    expect(three.bundle.metadata.validation.logloss).not.toBe(bundle.metadata.validation.logloss);
+  });
+
+  it("deals stratified folds of equal size", () => {
+    const labels = traces.map((t) => (t.crowdCorrect ? 0 : 1));
+    const folds = stratifiedFolds(labels, 5, 1);
+    expect(folds).toEqual(stratifiedFolds(labels, 5, 1));
+    const errors = labels.filter((l) => l === 1).length;
+    for (let f = 0; f < 5; f++) {
+      const rows = folds.flatMap((fold, i) => (fold === f ? [i] : []));
+      expect(Math.abs(rows.length - traces.length / 5)).toBeLessThan(1);
+      expect(Math.abs(rows.filter((i) => labels[i] === 1).length - errors / 5)).toBeLessThan(1);
+    }
+  });
+
+  it("refuses bad fold settings with the field at fault", () => {
+    expect(() => trainRouter({ traces, folds: 1 })).toThrow(PyramidConfigError);
+    expect(() => trainRouter({ traces, folds: 1 })).toThrow(/trainRouter\.folds/);
+    expect(() => trainRouter({ traces, folds: 2.5 })).toThrow(/trainRouter\.folds/);
+    expect(() => trainRouter({ traces, calibration: "holdout" as "validation" })).toThrow(/trainRouter\.calibration/);
+    expect(() => trainRouter({ traces: traces.slice(0, 8), folds: 10 })).toThrow(/8 traces are too few for 10 folds/);
+    // A fold whose training part has no crowd error cannot be trained.
+    const oneError = traces.slice(0, 60).map((t, i) => ({ ...t, crowdCorrect: i !== 3 }));
+    expect(() => trainRouter({ traces: oneError, folds: 3 })).toThrow(/every crowd answer in the training part of fold \d of 3 is correct/);
   });
 
   it("trains from a JSONL file, saves a bundle that loadRouter reads back with its presets", () => {
@@ -98,7 +162,7 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
   });
 
   it("early-stops on a maximised metric (auc) at its best round", () => {
-    const { bundle, validationCurve, router } = trainRouter({ traces, seed: 5, params: { eval_metric: "auc" }, earlyStoppingRounds: 10 });
+    const { bundle, validationCurve, router } = trainRouter({ traces, seed: 5, params: { eval_metric: "auc" }, earlyStoppingRounds: 10, calibration: "validation" });
     const best = (bundle.metadata.rounds as { best: number }).best;
     expect(Math.max(...validationCurve)).toBe(validationCurve[best - 1]);
     expect(router.numTrees).toBe(best);

@@ -8,14 +8,21 @@ import type { CliCommand } from "../main.js";
 const USAGE = `Usage: pyramid-moa train --traces <traces.jsonl> --out <router.json> [options]
 
 Trains an XGBoost router (P_fail = probability that the crowd's majority answer is wrong) on graded
-traces with the real XGBoost library, calibrates the presets economy / balanced / baseline-match on a
-held-out validation split and writes a router bundle.
+traces with the real XGBoost library, calibrates the presets economy / balanced / baseline-match on the
+out-of-fold predictions of a k-fold cross-validation (or on one held-out validation split) and writes a
+router bundle.
 
 Options:
   --traces <file>        traces JSONL written by \`pyramid-moa eval\` (required)
   --out <file>           router bundle to write (required)
-  --seed <n>             seed of the train/validation split and of XGBoost (default 1)
-  --validation <f>       fraction held out for validation (default 0.2)
+  --seed <n>             seed of the folds / validation split and of XGBoost (default 1)
+  --calibration <how>    cross-validation (default): one booster per fold predicts its held fold, the
+                         presets are calibrated on the out-of-fold predictions of all traces and the
+                         model is trained on all traces for the folds' median best round count;
+                         validation: calibrate on one held-out split, train on the rest
+  --folds <k>            folds of the cross-validation (default 5)
+  --validation <f>       fraction held out for early stopping and (with --calibration validation)
+                         calibration; with cross-validation, of each fold's training part (default 0.2)
   --rounds <n>           maximum boosting rounds (default 200)
   --early-stopping <n>   stop after n rounds without validation improvement; 0 = off (default 20)
   --dataset <name>       data set name for the metadata (default: the traces' benchmark)
@@ -28,6 +35,8 @@ const OPTIONS = {
   traces: { type: "string" },
   out: { type: "string" },
   seed: { type: "string" },
+  calibration: { type: "string" },
+  folds: { type: "string" },
   validation: { type: "string" },
   rounds: { type: "string" },
   "early-stopping": { type: "string" },
@@ -74,14 +83,24 @@ export function formatValidationReport(bundle: RouterBundle): string {
   const { metadata } = bundle;
   const v = metadata.validation;
   const rounds = metadata.rounds;
-  const lines = [
-    `data set ${metadata.dataset}: ${metadata.trainRows} training rows, ${metadata.validationRows} validation rows`,
-    `rounds: ${rounds ? `${rounds.best} kept of ${rounds.trained} trained (max ${rounds.max})` : "n/a"}`,
-    `validation: AUC ${fixed(v.auc, 3)}, log-loss ${fixed(v.logloss, 4)}, crowd error rate ${percent(v.crowdErrorRate)}`,
+  const folds = (v as { folds?: unknown }).folds;
+  const foldRounds = (rounds as { folds?: unknown } | undefined)?.folds;
+  const crossValidated = (v as { calibration?: unknown }).calibration === "cross-validation";
+  const lines = crossValidated
+    ? [
+        `data set ${metadata.dataset}: ${metadata.trainRows} training rows; presets calibrated on the out-of-fold predictions of ${metadata.validationRows} rows (${String(folds)}-fold cross-validation)`,
+        `rounds: ${rounds ? `${rounds.best} (median of the folds' best: ${Array.isArray(foldRounds) ? foldRounds.join(", ") : "n/a"}; max ${rounds.max})` : "n/a"}`,
+      ]
+    : [
+        `data set ${metadata.dataset}: ${metadata.trainRows} training rows, ${metadata.validationRows} validation rows`,
+        `rounds: ${rounds ? `${rounds.best} kept of ${rounds.trained} trained (max ${rounds.max})` : "n/a"}`,
+      ];
+  lines.push(
+    `${crossValidated ? "out-of-fold validation" : "validation"}: AUC ${fixed(v.auc, 3)}, log-loss ${fixed(v.logloss, 4)}, crowd error rate ${percent(v.crowdErrorRate)}`,
     `accuracy alone: crowd ${percent(v.crowdAccuracy)}, Oracle ${percent(v.oracleAccuracy)}${v.costModel === "unit" ? " (no costs in the traces: 1 per Oracle call)" : ""}`,
     "",
     `${"preset".padEnd(16)}${"threshold".padStart(10)}${"escalated".padStart(11)}${"accuracy".padStart(10)}${"saving".padStart(9)}${"recall".padStart(9)}`,
-  ];
+  );
   for (const name of PRESET_NAMES) {
     const p = v.presets?.[name];
     lines.push(
@@ -107,9 +126,18 @@ export const trainCommand: CliCommand = {
       console.error(`pyramid-moa train: --traces and --out are required.\n\n${USAGE}`);
       return 2;
     }
+    const calibration = values.calibration;
+    if (calibration !== undefined && calibration !== "validation" && calibration !== "cross-validation") {
+      throw new PyramidConfigError(`expected validation or cross-validation, got "${calibration}".`, {
+        field: "--calibration",
+        fix: "see `pyramid-moa train --help`.",
+      });
+    }
     const { bundle } = trainRouter({
       tracesFile: values.traces,
       seed: number(values.seed, "--seed", true),
+      calibration,
+      folds: number(values.folds, "--folds", true),
       validationFraction: number(values.validation, "--validation", false),
       numRounds: number(values.rounds, "--rounds", true),
       earlyStoppingRounds: number(values["early-stopping"], "--early-stopping", true),
