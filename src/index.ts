@@ -62,7 +62,7 @@ export {
   routerBundleSchema,
 } from "./router/bundle.js";
 export type { RouterBundle } from "./router/bundle.js";
-export { trainRouter, DEFAULT_TRAIN_PARAMS } from "./router/train/train_router.js";
+export { trainRouter, stratifiedFolds, DEFAULT_TRAIN_PARAMS } from "./router/train/train_router.js";
 export type { TrainRouterOptions, TrainRouterResult } from "./router/train/train_router.js";
 export { lookaheadDecision, myopicThreshold } from "./policy/lookahead.js";
 export type { LookaheadDecision, LookaheadInput, LookaheadRule, TierEstimate } from "./policy/lookahead.js";
