@@ -13,6 +13,7 @@ import {
   performanceProfile,
   profileCsv,
   randomRouter,
+  scoreThreshold,
   singleModels,
   summaryJson,
   summaryMarkdown,
@@ -81,6 +82,12 @@ describe("hand-made records", () => {
     expect(profile[0].cost).toBe(15 + 30);
     expect(profile[0].escalationRate).toBeCloseTo(3 / 5);
     expect(profile[0].costSaving).toBeCloseTo(1 - 45 / 50);
+    // Crowd errors are d and e; t = 0.5 escalates d only.
+    expect(scoreThreshold(queries, 0.5).recallOfCrowdErrors).toBeCloseTo(1 / 2);
+    expect(scoreThreshold(queries, 0.2).recallOfCrowdErrors).toBeCloseTo(1);
+    expect(crowdMajority(queries).recallOfCrowdErrors).toBe(0);
+    expect(oracleAlone(queries).recallOfCrowdErrors).toBe(1);
+    expect(singleModels(queries)[0].recallOfCrowdErrors).toBeUndefined();
   });
 
   it("Theorem 1 quantities", () => {
@@ -172,7 +179,9 @@ describe("writers", () => {
     const md = theorem1Markdown(s.theorem1Table, { chosen: 0.5 });
     expect(md).toContain("| 0.50 **(chosen)** | 60.0% | 3 | 66.7% | 66.7% | 0.0 pp | 0.00 pp | yes |");
     const summary = summaryMarkdown(s);
-    expect(summary).toContain("| crowd majority | 60.0% | 0.0% |");
+    expect(summary).toContain("| crowd majority | 60.0% | 0.0% | 0.0% |");
+    expect(summary).toContain("| pyramid (t=0.50) | 60.0% | 60.0% | 50.0% |");
+    expect(summary).toContain("| m0 | 80.0% | 0.0% | n/a |");
     expect(summary).toContain("| escalated | 1 | 2 |");
     expect(summary).toContain("| kept | 1 | 1 |");
   });

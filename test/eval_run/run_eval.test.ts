@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, appendFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, appendFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runEvaluation } from "../../src/eval/run/run_eval.js";
 import { splitHoldout } from "../../src/eval/run/split.js";
+import { libXGBoostAvailable } from "../../src/router/train/libxgboost.js";
 import { PyramidConfigError } from "../../src/index.js";
 
 const dirs: string[] = [];
@@ -50,6 +51,27 @@ describe("runEvaluation on the recorded GSM8K outputs", () => {
     expect(resumed.traces.map((t) => t.id).sort()).toEqual(full.map((l) => JSON.parse(l).id).sort());
     // The 12 lines kept are untouched, byte for byte.
     expect(after.slice(0, 12)).toEqual(full.slice(0, 12));
+  });
+
+  it.skipIf(!libXGBoostAvailable())("retrains the router when resuming, and re-evaluates the holdout part when the router changed", async () => {
+    const outDir = tmp();
+    const first = await runEvaluation({ benchmark: "gsm8k", outDir, limit: 200, train: true });
+    const routerPath = join(outDir, "router.json");
+    const routerText = readFileSync(routerPath, "utf8");
+    // Same settings, same traces: the same router, and the holdout traces are kept byte for byte.
+    const holdout = readFileSync(join(outDir, "traces.jsonl"), "utf8");
+    await runEvaluation({ benchmark: "gsm8k", outDir, limit: 200, train: true });
+    expect(readFileSync(routerPath, "utf8")).toBe(routerText);
+    expect(readFileSync(join(outDir, "traces.jsonl"), "utf8")).toBe(holdout);
+    // A stale router in the folder (another training run's) is replaced, and the holdout traces are recomputed with the new one.
+    const stale = JSON.parse(routerText) as { presets: Record<string, number> };
+    writeFileSync(routerPath, JSON.stringify({ ...stale, presets: { ...stale.presets, "baseline-match": 0.999 } }));
+    const tampered = holdout.replace(/"threshold":[0-9.e-]+/g, '"threshold":0.999');
+    writeFileSync(join(outDir, "traces.jsonl"), tampered);
+    const again = await runEvaluation({ benchmark: "gsm8k", outDir, limit: 200, train: true });
+    expect(readFileSync(routerPath, "utf8")).toBe(routerText);
+    expect(readFileSync(join(outDir, "traces.jsonl"), "utf8")).toBe(holdout);
+    expect(again.traces.map((t) => t.threshold)).toEqual(first.traces.map((t) => t.threshold));
   });
 
   it("refuses to mix runs with different settings in one folder", async () => {

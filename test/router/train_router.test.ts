@@ -113,6 +113,9 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     // Same seed, same bytes; another seed, other folds.
     const again = trainRouter({ traces, seed: 1 });
     expect(JSON.stringify(again.bundle)).toBe(JSON.stringify(bundle));
+    // The order the traces come in does not matter (they are put in order of id first).
+    const reversed = trainRouter({ traces: [...traces].reverse(), seed: 1 });
+    expect(JSON.stringify(reversed.bundle)).toBe(JSON.stringify(bundle));
     const other = trainRouter({ traces, seed: 2 });
     expect(other.bundle.metadata.validation.logloss).not.toBe(bundle.metadata.validation.logloss);
     // Three folds: other out-of-fold predictions, still on every trace.

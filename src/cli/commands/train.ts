@@ -23,7 +23,7 @@ Options:
   --folds <k>            folds of the cross-validation (default 5)
   --validation <f>       fraction held out for early stopping and (with --calibration validation)
                          calibration; with cross-validation, of each fold's training part (default 0.2)
-  --rounds <n>           maximum boosting rounds (default 200)
+  --rounds <n>           maximum boosting rounds (default 500)
   --early-stopping <n>   stop after n rounds without validation improvement; 0 = off (default 20)
   --dataset <name>       data set name for the metadata (default: the traces' benchmark)
   --param <key=value>    an XGBoost parameter, repeatable (e.g. --param max_depth=4)

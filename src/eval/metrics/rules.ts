@@ -18,13 +18,21 @@ export function scorePyramidRule(
   let correct = 0;
   let cost = 0;
   let escalated = 0;
+  let caught = 0;
   queries.forEach((q, i) => {
     const up = escalate(q, i);
     if (up) escalated += 1;
+    if (up && !q.crowdCorrect) caught += 1;
     correct += (up ? q.oracleCorrect : q.crowdCorrect) ? 1 : 0;
     cost += q.crowdCost + (up ? q.oracleCost : 0);
   });
-  return finish(name, queries, correct, cost, escalated);
+  return { ...finish(name, queries, correct, cost, escalated), recallOfCrowdErrors: recall(queries, caught) };
+}
+
+/** `caught` over the number of queries whose crowd answer is wrong (NaN when the crowd is never wrong). */
+function recall(queries: readonly GradedQuery[], caught: number): number {
+  const errors = queries.filter((q) => !q.crowdCorrect).length;
+  return errors > 0 ? caught / errors : Number.NaN;
 }
 
 /** Builds a {@link RuleScore} from totals. */
@@ -76,7 +84,7 @@ export function crowdMajority(queries: readonly GradedQuery[]): RuleScore {
 /** The Oracle alone: every query answered by the Oracle, no crowd cost. */
 export function oracleAlone(queries: readonly GradedQuery[]): RuleScore {
   const correct = queries.filter((q) => q.oracleCorrect).length;
-  return finish("Oracle alone", queries, correct, oracleAloneCost(queries), queries.length);
+  return { ...finish("Oracle alone", queries, correct, oracleAloneCost(queries), queries.length), recallOfCrowdErrors: recall(queries, queries.filter((q) => !q.crowdCorrect).length) };
 }
 
 /** Each crowd member alone (by model name, in member order of the first query). */
@@ -127,6 +135,7 @@ export function randomRouter(queries: readonly GradedQuery[], rate: number, draw
   const accs: number[] = [];
   let costSum = 0;
   let accSum = 0;
+  let recallSum = 0;
   const idx = queries.map((_, i) => i);
   for (let d = 0; d < draws; d += 1) {
     for (let i = n - 1; i > 0; i -= 1) {
@@ -138,9 +147,10 @@ export function randomRouter(queries: readonly GradedQuery[], rate: number, draw
     accs.push(s.accuracy);
     accSum += s.accuracy;
     costSum += s.cost;
+    recallSum += s.recallOfCrowdErrors ?? Number.NaN;
   }
   const mean = accSum / Math.max(1, draws);
   const std = Math.sqrt(accs.reduce((s, a) => s + (a - mean) ** 2, 0) / Math.max(1, draws));
   const score = finish(`random router (rate ${(100 * rate).toFixed(1)}%)`, queries, mean * n, costSum / Math.max(1, draws), k);
-  return { ...score, accuracyStd: std };
+  return { ...score, recallOfCrowdErrors: recallSum / Math.max(1, draws), accuracyStd: std };
 }

@@ -44,6 +44,11 @@ export interface RuleScore {
   costFraction: number;
   /** 1 - costFraction: the saving versus Oracle alone (negative when dearer). */
   costSaving: number;
+  /**
+   * Fraction of the crowd's errors that the rule escalated (the paper's "bugs intercepted"); `undefined` for rules
+   * that do not route a crowd's answer (single models). Oracle alone counts as escalating everything.
+   */
+  recallOfCrowdErrors?: number;
   /** Spread over random draws (random router only). */
   accuracyStd?: number;
 }

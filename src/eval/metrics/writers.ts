@@ -35,13 +35,14 @@ export function theorem1Markdown(rows: readonly Theorem1Row[], options: { title?
 
 function scoreRow(s: RuleScore): string {
   const std = s.accuracyStd !== undefined ? ` ± ${(100 * s.accuracyStd).toFixed(1)}` : "";
-  return `| ${s.name} | ${pct(s.accuracy)}${std} | ${pct(s.escalationRate)} | ${usd(s.cost)} | ${pct(s.costFraction)} | ${pct(s.costSaving)} |`;
+  return `| ${s.name} | ${pct(s.accuracy)}${std} | ${pct(s.escalationRate)} | ${s.recallOfCrowdErrors === undefined ? "n/a" : pct(s.recallOfCrowdErrors)} | ${usd(s.cost)} | ${pct(s.costFraction)} | ${pct(s.costSaving)} |`;
 }
 
 /** `summary.md`: the pyramid at the chosen threshold, every baseline, presets, recall and confusion. */
 export function summaryMarkdown(summary: EvaluationSummary, options: { title?: string } = {}): string {
   const c = summary.confusion;
-  const header = "| rule | accuracy | escalated | cost | % of Oracle cost | saving vs Oracle |\n|---|---|---|---|---|---|";
+  const header =
+    "| rule | accuracy | escalated | crowd errors caught | cost | % of Oracle cost | saving vs Oracle |\n|---|---|---|---|---|---|---|";
   const lines = [
     `# ${options.title ?? "Evaluation summary"}`,
     "",

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TaskKind } from "../../answers/types.js";
@@ -194,23 +194,28 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
         TracesFile.open(join(options.outDir, "train_traces.jsonl")),
         { concurrency: options.concurrency, progress: new Progress("train part", trainItems.length) },
       );
+      // Retrained on every run, also when resuming: training is deterministic and does not depend on the order of
+      // the traces, so an unchanged run gets the same router, and a run after a code or data change a fresh one.
       const routerPath = join(options.outDir, "router.json");
-      if (existsSync(routerPath)) {
+      const previousRouter = existsSync(routerPath) ? readFileSync(routerPath, "utf8") : undefined;
+      try {
+        bundle = trainRouter({ traces: trainTraces, seed, dataset: `${options.benchmark} (${crowd.join(", ")} -> ${oracle})` }).bundle;
+        saveRouterBundle(routerPath, bundle);
+      } catch (error) {
+        const shipped = error instanceof MissingDependencyError ? shippedRouterFor(settings) : undefined;
+        if (!shipped) throw error;
+        process.stderr.write(
+          `libxgboost is not installed, so the router is not retrained: using the shipped ${shipped}, which ` +
+            "`scripts/train_shipped_routers.ts` trains on this same training part (apt-get install -y libxgboost0 to retrain).\n",
+        );
+        copyFileSync(shipped, routerPath);
         bundle = loadRouterBundle(routerPath);
-      } else {
-        try {
-          bundle = trainRouter({ traces: trainTraces, seed, dataset: `${options.benchmark} (${crowd.join(", ")} -> ${oracle})` }).bundle;
-          saveRouterBundle(routerPath, bundle);
-        } catch (error) {
-          const shipped = error instanceof MissingDependencyError ? shippedRouterFor(settings) : undefined;
-          if (!shipped) throw error;
-          process.stderr.write(
-            `libxgboost is not installed, so the router is not retrained: using the shipped ${shipped}, which ` +
-              "`scripts/train_shipped_routers.ts` trains on this same training part (apt-get install -y libxgboost0 to retrain).\n",
-          );
-          copyFileSync(shipped, routerPath);
-          bundle = loadRouterBundle(routerPath);
-        }
+      }
+      // Holdout traces of an earlier run carry that run's P_fail and decisions: keep them only for the same router.
+      const holdoutPath = join(options.outDir, "traces.jsonl");
+      if (previousRouter !== undefined && previousRouter !== readFileSync(routerPath, "utf8") && existsSync(holdoutPath)) {
+        process.stderr.write(`the router differs from the one of the earlier run in ${options.outDir}: re-evaluating the holdout part\n`);
+        rmSync(holdoutPath);
       }
       router = routerFromBundle(bundle);
     } else if (options.routerFile) {
