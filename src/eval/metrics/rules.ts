@@ -1,5 +1,6 @@
 import type { GradedQuery, RuleScore } from "./types.js";
 import { seededRandom } from "../../utils/random.js";
+import { tallyEscalation } from "../../policy/profile.js";
 
 /** Total USD of sending every query to the Oracle alone. */
 export function oracleAloneCost(queries: readonly GradedQuery[]): number {
@@ -15,16 +16,8 @@ export function scorePyramidRule(
   queries: readonly GradedQuery[],
   escalate: (q: GradedQuery, index: number) => boolean,
 ): RuleScore {
-  let correct = 0;
-  let cost = 0;
-  let escalated = 0;
-  queries.forEach((q, i) => {
-    const up = escalate(q, i);
-    if (up) escalated += 1;
-    correct += (up ? q.oracleCorrect : q.crowdCorrect) ? 1 : 0;
-    cost += q.crowdCost + (up ? q.oracleCost : 0);
-  });
-  return finish(name, queries, correct, cost, escalated);
+  const tally = tallyEscalation(queries, escalate);
+  return finish(name, queries, tally.correct, tally.cost, tally.escalated);
 }
 
 /** Builds a {@link RuleScore} from totals. */
