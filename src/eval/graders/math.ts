@@ -3,8 +3,8 @@ import { evaluateExpression } from "./latex_eval.js";
 import { numbersClose } from "./number.js";
 
 /**
- * The final answer of a MATH solution: the last `\boxed{}` as {@link lastBoxedLatex} reads it; else the text after "the answer is" /
- * "final answer:"; else the last `$...$` span. `null` when none.
+ * The final answer of a MATH solution: the last `\boxed{}` (as {@link lastBoxedLatex} reads it);
+ * else the text after "the answer is" / "final answer:"; else the last `$...$` span. `null` when none.
  */
 export function extractMathAnswer(output: string): string | null {
   const boxed = lastBoxedLatex(output);
