@@ -1,14 +1,47 @@
 import type { ExtractedAnswer } from "./types.js";
 
+/** A Markdown-fenced code block of a model output. */
+export interface CodeFence {
+  /** Offset of the opening fence in the text. */
+  readonly at: number;
+  /** The info string's language word, in lower case (`""` when there is none). */
+  readonly lang: string;
+  /** The code, from the line after the opening fence up to the closing fence (or the end of the text). */
+  readonly code: string;
+}
+
+const LANG_CHAR = /[\w+#.-]/;
+
+/**
+ * Every fenced code block of `text`, in order. A block's code runs from the line after its opening
+ * ``` to the next ```, or to the end of the text when the last fence is never closed; a fence with
+ * no line break after it opens no block. Shared by the vote ({@link firstCodeBlock}) and the code
+ * graders (`fencedBlocks`). String search, not a regex: a fence pattern backtracks quadratically on
+ * long lines of backticks.
+ */
+export function* codeFences(text: string): Generator<CodeFence> {
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf("```", from);
+    if (open < 0) return;
+    const lineEnd = text.indexOf("\n", open + 3);
+    if (lineEnd < 0) return;
+    let langStart = open + 3;
+    while (text[langStart] === " " || text[langStart] === "\t") langStart++;
+    let langEnd = langStart;
+    while (langEnd < lineEnd && LANG_CHAR.test(text[langEnd])) langEnd++;
+    const close = text.indexOf("```", lineEnd + 1);
+    const code = text.slice(lineEnd + 1, close < 0 ? text.length : close);
+    yield { at: open, lang: text.slice(langStart, langEnd).toLowerCase(), code };
+    if (close < 0) return;
+    from = close + 3;
+  }
+}
+
 /** The first fenced code block of `text` (up to the end of the text when its closing fence is missing), or `null`. */
 export function firstCodeBlock(text: string): string | null {
-  // String search, not a regex: a fence pattern backtracks quadratically on long lines of backticks.
-  const open = text.indexOf("```");
-  if (open < 0) return null;
-  const lineEnd = text.indexOf("\n", open + 3);
-  if (lineEnd < 0) return null;
-  const close = text.indexOf("```", lineEnd + 1);
-  return text.slice(lineEnd + 1, close < 0 ? text.length : close);
+  for (const fence of codeFences(text)) return fence.code;
+  return null;
 }
 
 /**

@@ -1,29 +1,11 @@
 import type { ExtractedAnswer } from "./types.js";
 import { findNumbers, firstNumber } from "./normalize_number.js";
+import { lastBoxed } from "./boxed.js";
 
 const JSON_ANSWER = /"answer"\s*:\s*("(?:[^"\\]|\\.)*"|-?[\d.,]+)/g;
 const HASHES = /####\s*([^\n]+)/;
 // Each optional whitespace run is its own group, so that no input makes the engine backtrack quadratically.
 const ANSWER_IS = /(?:final answer|the answer|answer)\s*(?:is|:|=)(?:\s*:)?\s*([^\n]+)/gi;
-
-/** Index of the closing brace that matches the opening brace at `open`, or -1. */
-function matchingBrace(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === "{") depth++;
-    else if (text[i] === "}" && --depth === 0) return i;
-  }
-  return -1;
-}
-
-/** The content of the last `\boxed{...}` in `text` (nested braces allowed), or `null`. */
-export function lastBoxed(text: string): string | null {
-  const start = text.lastIndexOf("\\boxed{");
-  if (start < 0) return null;
-  const open = start + "\\boxed".length;
-  const close = matchingBrace(text, open);
-  return close < 0 ? null : text.slice(open + 1, close);
-}
 
 function firstNumberIn(text: string): ExtractedAnswer | null {
   const first = firstNumber(text);

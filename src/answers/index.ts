@@ -1,7 +1,8 @@
 export type { TaskKind, ExtractedAnswer } from "./types.js";
 export { TASK_KINDS } from "./types.js";
 export { extractAnswer } from "./extract.js";
-export { extractMathAnswer, lastBoxed } from "./extract_math.js";
+export { extractMathAnswer } from "./extract_math.js";
+export { lastBoxed } from "./boxed.js";
 export { extractChoiceAnswer } from "./extract_choice.js";
 export { extractCodeAnswer, firstCodeBlock, normalizeCode } from "./extract_code.js";
 export { extractTextAnswer } from "./extract_text.js";

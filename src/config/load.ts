@@ -1,8 +1,9 @@
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { LineCounter, parseDocument, isNode } from "yaml";
 import type { Document } from "yaml";
 import { PyramidConfigError } from "../errors/index.js";
+import { readTextFile } from "../utils/read_text.js";
 import { configIssues, formatPath } from "./issues.js";
 import type { ConfigIssue } from "./issues.js";
 import { pyramidConfigSchema } from "./schema.js";
@@ -118,16 +119,11 @@ export function parsePyramidConfig(text: string, source = "config", format: "yam
  * @throws PyramidConfigError when the file is missing or unreadable, {@link ConfigFileError} when invalid.
  */
 export function loadPyramidConfig(path: string): PyramidConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new PyramidConfigError(`cannot read the config file: ${(error as Error).message}`, {
-      field: path,
-      fix: "check the path, or run `pyramid-moa init` to write an example config",
-      cause: error,
-    });
-  }
+  const text = readTextFile(path, {
+    error: PyramidConfigError,
+    what: "config file",
+    fix: "check the path, or run `pyramid-moa init` to write an example config",
+  });
   return parsePyramidConfig(text, path, extname(path).toLowerCase() === ".json" ? "json" : "yaml");
 }
 

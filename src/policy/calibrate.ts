@@ -1,26 +1,16 @@
 import { PyramidConfigError } from "../errors/index.js";
+import { profileAt, tallyEscalation, type ProfileQuery } from "./profile.js";
 
 /**
  * One graded query of a validation set, as calibration sees it: the router's `P_fail`, whether the
- * crowd's majority answer and the Oracle's answer are correct, and what each tier costs.
+ * crowd's majority answer and the Oracle's answer are correct, and what each tier costs (any unit,
+ * e.g. USD).
  *
  * The pyramid at threshold `t` escalates iff `pFail > t`; it then costs `crowdCost + oracleCost` and
  * is correct iff `oracleCorrect`; otherwise it costs `crowdCost` and is correct iff `crowdCorrect`.
+ * The profile itself is computed by `src/policy/profile.ts`, shared with the evaluation reports.
  */
-export interface GradedPrediction {
-  /** Router output for the query. */
-  readonly pFail: number;
-  /** Whether the crowd's majority answer is correct. */
-  readonly crowdCorrect: boolean;
-  /** Whether the Oracle's answer is correct. */
-  readonly oracleCorrect: boolean;
-  /** Cost of the crowd tier on this query (any unit, e.g. USD). */
-  readonly crowdCost: number;
-  /** Cost of the Oracle call when the pyramid escalates. */
-  readonly oracleCost: number;
-  /** Cost of the Oracle alone on this query (the baseline of the saving); defaults to `oracleCost`. */
-  readonly oracleOnlyCost?: number;
-}
+export type GradedPrediction = ProfileQuery;
 
 /** How the pyramid does on a graded set at one threshold. */
 export interface ProfilePoint {
@@ -74,52 +64,24 @@ function requireRows(rows: readonly GradedPrediction[]): void {
 /** Accuracy and mean cost of each tier alone on the graded set. */
 export function tierBaselines(rows: readonly GradedPrediction[]): TierBaselines {
   requireRows(rows);
-  let crowd = 0;
-  let oracle = 0;
-  let crowdCost = 0;
-  let oracleCost = 0;
-  for (const row of rows) {
-    if (row.crowdCorrect) crowd++;
-    if (row.oracleCorrect) oracle++;
-    crowdCost += row.crowdCost;
-    oracleCost += row.oracleOnlyCost ?? row.oracleCost;
-  }
+  const crowd = tallyEscalation(rows, () => false);
+  const oracle = tallyEscalation(rows, () => true);
   const n = rows.length;
-  return { crowdAccuracy: crowd / n, oracleAccuracy: oracle / n, crowdMeanCost: crowdCost / n, oracleMeanCost: oracleCost / n };
+  return { crowdAccuracy: crowd.correct / n, oracleAccuracy: oracle.correct / n, crowdMeanCost: crowd.cost / n, oracleMeanCost: crowd.oracleAloneCost / n };
 }
 
 /** How the pyramid does on the graded set when it escalates iff `pFail > threshold`. */
 export function performanceAt(rows: readonly GradedPrediction[], threshold: number): ProfilePoint {
   requireRows(rows);
-  let escalated = 0;
-  let correct = 0;
-  let cost = 0;
-  let oracleOnly = 0;
-  let crowdErrors = 0;
-  let caught = 0;
-  for (const row of rows) {
-    const escalate = row.pFail > threshold;
-    if (!row.crowdCorrect) crowdErrors++;
-    oracleOnly += row.oracleOnlyCost ?? row.oracleCost;
-    cost += row.crowdCost;
-    if (escalate) {
-      escalated++;
-      cost += row.oracleCost;
-      if (row.oracleCorrect) correct++;
-      if (!row.crowdCorrect) caught++;
-    } else if (row.crowdCorrect) {
-      correct++;
-    }
-  }
-  const n = rows.length;
+  const row = profileAt(rows, threshold);
   return {
     threshold,
-    escalationRate: escalated / n,
-    accuracy: correct / n,
-    meanCost: cost / n,
-    costSaving: oracleOnly > 0 ? 1 - cost / oracleOnly : Number.NaN,
-    recallOfCrowdErrors: crowdErrors > 0 ? caught / crowdErrors : Number.NaN,
-    precision: escalated > 0 ? caught / escalated : Number.NaN,
+    escalationRate: row.escalationRate,
+    accuracy: row.accuracy,
+    meanCost: row.meanCost,
+    costSaving: row.costSaving,
+    recallOfCrowdErrors: row.recall,
+    precision: row.precision,
   };
 }
 

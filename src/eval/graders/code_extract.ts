@@ -1,18 +1,18 @@
-/** A fenced code block of a model output. */
-interface CodeBlock {
-  lang: string;
-  code: string;
-}
+import { codeFences, type CodeFence } from "../../answers/extract_code.js";
+
+/** A fenced code block of a model output: its language (lower case) and its code. */
+type CodeBlock = Pick<CodeFence, "lang" | "code">;
 
 /**
  * Every fenced code block in `text`, in order: Markdown fences (```lang ... ```; an unclosed last
- * fence runs to the end) and Code Llama's `[PYTHON] ... [/PYTHON]` tags. CRLF is turned into LF.
+ * fence runs to the end), read by the vote's `codeFences`, and Code Llama's `[PYTHON] ... [/PYTHON]`
+ * tags. CRLF is turned into LF. Unlike the vote, which keys on the first block whatever its
+ * language, the grader must run the code, so {@link extractPythonCode} picks among Python blocks.
  */
 export function fencedBlocks(text: string): CodeBlock[] {
   const normalized = text.replace(/\r\n/g, "\n");
   const blocks: { at: number; block: CodeBlock }[] = [];
-  const re = /```[ \t]*([\w+#.-]*)[^\n]*\n([\s\S]*?)(?:```|$)/g;
-  for (const m of normalized.matchAll(re)) blocks.push({ at: m.index, block: { lang: m[1].toLowerCase(), code: m[2] } });
+  for (const fence of codeFences(normalized)) blocks.push({ at: fence.at, block: { lang: fence.lang, code: fence.code } });
   for (const m of normalized.matchAll(/\[PYTHON\]\s*\n?([\s\S]*?)(?:\[\/PYTHON\]|$)/g)) {
     blocks.push({ at: m.index, block: { lang: "python", code: m[1] } });
   }

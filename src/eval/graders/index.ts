@@ -12,8 +12,8 @@ export {
   mathAnswersEqual,
   normalizeMathAnswer,
   extractMathAnswer as extractMath500Answer,
-  lastBoxed as lastBoxedLatex,
 } from "./math.js";
+export { lastBoxedLatex } from "../../answers/boxed.js";
 export { evaluateExpression } from "./latex_eval.js";
 export { gradeMmlu, extractMmluLetter, type MmluLetter } from "./mmlu.js";
 export { extractPythonCode, fencedBlocks, calledFunctionNames } from "./code_extract.js";

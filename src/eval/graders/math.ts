@@ -1,36 +1,13 @@
+import { lastBoxedLatex } from "../../answers/boxed.js";
 import { evaluateExpression } from "./latex_eval.js";
+import { numbersClose } from "./number.js";
 
 /**
- * The content of the last `\boxed{...}` (or `\fbox{...}`) in `text`, with nested braces; `\boxed 5`
- * (no braces) is read too. `null` when there is none.
- */
-export function lastBoxed(text: string): string | null {
-  const idx = Math.max(text.lastIndexOf("\\boxed"), text.lastIndexOf("\\fbox"));
-  if (idx < 0) return null;
-  let i = idx + (text.startsWith("\\boxed", idx) ? 6 : 5);
-  while (text[i] === " ") i += 1;
-  if (text[i] !== "{") {
-    const m = /^\s*([^\s$]+)/.exec(text.slice(i));
-    return m ? m[1] : null;
-  }
-  let depth = 0;
-  const start = i + 1;
-  for (; i < text.length; i += 1) {
-    if (text[i] === "{") depth += 1;
-    else if (text[i] === "}") {
-      depth -= 1;
-      if (depth === 0) return text.slice(start, i);
-    }
-  }
-  return null;
-}
-
-/**
- * The final answer of a MATH solution: the last `\boxed{}`; else the text after "the answer is" /
- * "final answer:"; else the last `$...$` span. `null` when none.
+ * The final answer of a MATH solution: the last `\boxed{}` (as {@link lastBoxedLatex} reads it);
+ * else the text after "the answer is" / "final answer:"; else the last `$...$` span. `null` when none.
  */
 export function extractMathAnswer(output: string): string | null {
-  const boxed = lastBoxed(output);
+  const boxed = lastBoxedLatex(output);
   if (boxed !== null) return boxed;
   const said = /(?:final answer|the answer)\s*(?:is|:)\s*:?\s*\$*([^\n$]+?)\$*\s*\.?\s*$/im.exec(output);
   if (said) return said[1];
@@ -118,7 +95,7 @@ function scalarEqual(a: string, b: string): boolean {
   const x = evaluateExpression(toArithmetic(a));
   const y = evaluateExpression(toArithmetic(b));
   if (x === null || y === null) return false;
-  return Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
+  return numbersClose(x, y);
 }
 
 /**

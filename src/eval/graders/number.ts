@@ -1,4 +1,21 @@
 /**
+ * Number reading for the GSM8K grader. The formatting and the fraction arithmetic are the answer
+ * extractors' (`src/answers/normalize_number.ts`, the runtime path of the pyramid's vote); the
+ * reading itself differs on purpose, and must stay as it is for the grader to keep its verdicts
+ * (and its agreement with the recorded upstream verdicts):
+ *
+ * - every comma between digits is dropped (`"1,2"` is 12, `"12,3456"` is 123456), whereas the vote
+ *   joins only 3-digit groups, so that a list like `"3,4,12"` ends with its own last number;
+ * - `€ £ ¥` and a Unicode minus are read, and a minus may stand apart from its digits (`"- 5"`);
+ * - canonical strings keep 10 decimals, since graded numbers are compared with a tolerance
+ *   ({@link sameNumber}) rather than as vote keys (6 decimals).
+ */
+import { formatNumber, fractionValue } from "../../answers/normalize_number.js";
+
+/** Decimals kept in a graded number (see the module comment). */
+const GRADED_DECIMALS = 10;
+
+/**
  * Normalizes a numeric answer string: drops currency signs, thousands separators, spaces, a
  * trailing `%` or unit word, and trailing zeros after a decimal point. `"$57,500.00"` -> `"57500"`.
  * Returns `null` when the text holds no number.
@@ -13,19 +30,15 @@ export function normalizeNumber(text: string): string | null {
 
 /** The canonical string of a number: integers without decimals, others with at most 10 decimals. */
 export function canonicalNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return String(Number(value.toFixed(10)));
+  return formatNumber(value, GRADED_DECIMALS);
 }
 
 const NUMBER = /-?\s*\d(?:[\d,]*\d)?(?:\.\d+)?|-?\.\d+/;
 const NUMBER_GLOBAL = new RegExp(NUMBER.source, "g");
 
+/** A matched number as a plain decimal string: without spaces and without any comma. */
 function clean(raw: string): string {
-  let s = raw.replace(/\s+/g, "");
-  // "1,234,567" thousands separators; a comma followed by exactly 3 digits groups.
-  s = s.replace(/,(?=\d{3}(?:\D|$))/g, "");
-  s = s.replace(/,/g, "");
-  return s;
+  return raw.replace(/[\s,]/g, "");
 }
 
 /** Removes currency signs and turns a Unicode minus into `-`, so that `-$8` reads as -8. */
@@ -49,8 +62,8 @@ export function firstNumberOrFraction(text: string): number | null {
   const m = NUMBER.exec(s);
   if (!m) return null;
   if (frac && frac.index === m.index) {
-    const den = Number(frac[2]);
-    if (den !== 0) return Number(frac[1]) / den;
+    const value = fractionValue(frac[1], frac[2]);
+    if (value !== null) return value;
   }
   const value = Number(clean(m[0]));
   return Number.isFinite(value) ? value : null;
@@ -62,10 +75,15 @@ export function lastNumber(text: string): string | null {
   return all && all.length > 0 ? clean(all[all.length - 1]) : null;
 }
 
+/** Whether two numbers are equal up to a relative tolerance of 1e-6 (absolute below 1). */
+export function numbersClose(x: number, y: number): boolean {
+  return Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
+}
+
 /** Whether two numeric strings denote the same number (relative tolerance 1e-6). */
 export function sameNumber(a: string, b: string): boolean {
   const x = Number(a);
   const y = Number(b);
   if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
-  return Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
+  return numbersClose(x, y);
 }

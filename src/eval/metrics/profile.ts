@@ -1,4 +1,4 @@
-import { scoreThreshold } from "./rules.js";
+import { profileRowOf, tallyAtThreshold, type EscalationTally } from "../../policy/profile.js";
 import type { GradedQuery, RuleScore } from "./types.js";
 
 /** One point of the performance profile: the pyramid at threshold `t`. */
@@ -15,13 +15,28 @@ export function defaultThresholds(step = 0.05): number[] {
   return out;
 }
 
+/**
+ * The report's profile point of a tally (computed by the profile shared with preset calibration,
+ * `src/policy/profile.ts`), named like a rule score.
+ */
+function profilePoint(tally: EscalationTally, name: string, threshold: number): ProfilePoint {
+  const row = profileRowOf(tally, threshold);
+  return {
+    name,
+    accuracy: row.accuracy,
+    escalationRate: row.escalationRate,
+    cost: row.cost,
+    costPerQuery: row.meanCost,
+    costFraction: row.costFraction,
+    costSaving: row.costSaving,
+    threshold,
+    recall: row.recall,
+  };
+}
+
 /** Accuracy, escalation rate, cost saving and recall of crowd errors at each threshold. */
 export function performanceProfile(queries: readonly GradedQuery[], thresholds: readonly number[] = defaultThresholds()): ProfilePoint[] {
-  return thresholds.map((t) => ({
-    ...scoreThreshold(queries, t),
-    threshold: t,
-    recall: confusionAt(queries, t).recall,
-  }));
+  return thresholds.map((t) => profilePoint(tallyAtThreshold(queries, t), `pyramid (t=${t.toFixed(2)})`, t));
 }
 
 /** Confusion matrix of escalation versus crowd error at threshold `t` (positive = crowd wrong). */
@@ -43,25 +58,18 @@ export interface Confusion {
 
 /** The confusion matrix at threshold `t`. */
 export function confusionAt(queries: readonly GradedQuery[], t: number): Confusion {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  let tn = 0;
-  for (const q of queries) {
-    const up = q.pFail > t;
-    if (up && !q.crowdCorrect) tp += 1;
-    else if (up) fp += 1;
-    else if (!q.crowdCorrect) fn += 1;
-    else tn += 1;
-  }
+  const tally = tallyAtThreshold(queries, t);
+  const row = profileRowOf(tally, t);
+  const truePositive = tally.escalatedCrowdWrong;
+  const falseNegative = tally.crowdErrors - truePositive;
   return {
     threshold: t,
-    truePositive: tp,
-    falsePositive: fp,
-    falseNegative: fn,
-    trueNegative: tn,
-    recall: tp + fn > 0 ? tp / (tp + fn) : Number.NaN,
-    precision: tp + fp > 0 ? tp / (tp + fp) : Number.NaN,
+    truePositive,
+    falsePositive: tally.escalated - truePositive,
+    falseNegative,
+    trueNegative: tally.queries - tally.escalated - falseNegative,
+    recall: row.recall,
+    precision: row.precision,
   };
 }
 
@@ -86,21 +94,21 @@ export interface Theorem1Row {
 
 /** The Theorem 1 quantities at threshold `t`. */
 export function theorem1At(queries: readonly GradedQuery[], t: number): Theorem1Row {
-  const R = queries.filter((q) => q.pFail > t);
-  const n = Math.max(1, queries.length);
-  const pR = R.length / n;
-  const alphaL1 = R.length > 0 ? R.filter((q) => q.crowdCorrect).length / R.length : Number.NaN;
-  const alphaL2 = R.length > 0 ? R.filter((q) => q.oracleCorrect).length / R.length : Number.NaN;
-  const gap = R.length > 0 ? alphaL2 - alphaL1 : 0;
+  const tally = tallyAtThreshold(queries, t);
+  const escalated = tally.escalated;
+  const pR = profileRowOf(tally, t).escalationRate;
+  const alphaL1 = escalated > 0 ? (escalated - tally.escalatedCrowdWrong) / escalated : Number.NaN;
+  const alphaL2 = escalated > 0 ? tally.escalatedOracleCorrect / escalated : Number.NaN;
+  const gap = escalated > 0 ? alphaL2 - alphaL1 : 0;
   return {
     threshold: t,
     pR,
-    escalated: R.length,
+    escalated,
     alphaL1,
     alphaL2,
     gap,
     deltaAccuracy: pR * gap,
-    satisfied: R.length === 0 || alphaL2 >= alphaL1,
+    satisfied: escalated === 0 || alphaL2 >= alphaL1,
   };
 }
 
@@ -127,10 +135,6 @@ export function routerAccuracyAtCost(queries: readonly GradedQuery[], cost: numb
 export function frontierSweep(queries: readonly GradedQuery[]): ProfilePoint[] {
   const values = [...new Set(queries.map((q) => q.pFail))].sort((a, b) => a - b);
   const thresholds = [-Infinity, ...values];
-  const points = thresholds.map((t) => ({
-    ...scoreThreshold(queries, t, "learned router"),
-    threshold: t === -Infinity ? 0 : t,
-    recall: confusionAt(queries, t).recall,
-  }));
+  const points = thresholds.map((t) => profilePoint(tallyAtThreshold(queries, t), "learned router", t === -Infinity ? 0 : t));
   return points.sort((a, b) => a.cost - b.cost || b.accuracy - a.accuracy);
 }

@@ -1,5 +1,6 @@
 import type { GradedQuery, RuleScore } from "./types.js";
 import { seededRandom } from "../../utils/random.js";
+import { tallyEscalation } from "../../policy/profile.js";
 
 /** Total USD of sending every query to the Oracle alone. */
 export function oracleAloneCost(queries: readonly GradedQuery[]): number {
@@ -15,24 +16,11 @@ export function scorePyramidRule(
   queries: readonly GradedQuery[],
   escalate: (q: GradedQuery, index: number) => boolean,
 ): RuleScore {
-  let correct = 0;
-  let cost = 0;
-  let escalated = 0;
-  let caught = 0;
-  queries.forEach((q, i) => {
-    const up = escalate(q, i);
-    if (up) escalated += 1;
-    if (up && !q.crowdCorrect) caught += 1;
-    correct += (up ? q.oracleCorrect : q.crowdCorrect) ? 1 : 0;
-    cost += q.crowdCost + (up ? q.oracleCost : 0);
-  });
-  return { ...finish(name, queries, correct, cost, escalated), recallOfCrowdErrors: recall(queries, caught) };
-}
-
-/** `caught` over the number of queries whose crowd answer is wrong (NaN when the crowd is never wrong). */
-function recall(queries: readonly GradedQuery[], caught: number): number {
-  const errors = queries.filter((q) => !q.crowdCorrect).length;
-  return errors > 0 ? caught / errors : Number.NaN;
+  const tally = tallyEscalation(queries, escalate);
+  return {
+    ...finish(name, queries, tally.correct, tally.cost, tally.escalated),
+    recallOfCrowdErrors: tally.crowdErrors > 0 ? tally.escalatedCrowdWrong / tally.crowdErrors : Number.NaN,
+  };
 }
 
 /** Builds a {@link RuleScore} from totals. */
@@ -84,7 +72,8 @@ export function crowdMajority(queries: readonly GradedQuery[]): RuleScore {
 /** The Oracle alone: every query answered by the Oracle, no crowd cost. */
 export function oracleAlone(queries: readonly GradedQuery[]): RuleScore {
   const correct = queries.filter((q) => q.oracleCorrect).length;
-  return { ...finish("Oracle alone", queries, correct, oracleAloneCost(queries), queries.length), recallOfCrowdErrors: recall(queries, queries.filter((q) => !q.crowdCorrect).length) };
+  const crowdErrors = queries.filter((q) => !q.crowdCorrect).length;
+  return { ...finish("Oracle alone", queries, correct, oracleAloneCost(queries), queries.length), recallOfCrowdErrors: crowdErrors > 0 ? 1 : Number.NaN };
 }
 
 /** Each crowd member alone (by model name, in member order of the first query). */

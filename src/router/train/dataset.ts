@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { DataFormatError } from "../../errors/index.js";
 import { evalTraceLineSchema, type EvalTraceLine } from "../../eval/trace_schema.js";
 import type { DenseMatrix } from "./booster.js";
+import { readTextFile } from "../../utils/read_text.js";
 
 /**
  * Reads a traces JSONL file (one {@link EvalTraceLine} per line; blank lines skipped).
@@ -9,16 +9,7 @@ import type { DenseMatrix } from "./booster.js";
  * @throws DataFormatError naming `file:line` for invalid JSON or a line that is not a trace.
  */
 export function readTraces(path: string): EvalTraceLine[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new DataFormatError(`cannot read the traces file: ${cause instanceof Error ? cause.message : String(cause)}.`, {
-      field: path,
-      fix: "pass the traces.jsonl written by `pyramid-moa eval`.",
-      cause,
-    });
-  }
+  const text = readTextFile(path, { error: DataFormatError, what: "traces file", fix: "pass the traces.jsonl written by `pyramid-moa eval`." });
   const traces: EvalTraceLine[] = [];
   text.split("\n").forEach((line, index) => {
     if (line.trim().length === 0) return;

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { RouterModelError } from "../../errors/index.js";
+import { readTextFile } from "../../utils/read_text.js";
 import type { FeatureVector } from "../../features/types.js";
 import type { Router } from "../types.js";
 import { compileForest, forestMargin, sigmoid, type CompiledForest } from "./forest.js";
@@ -182,16 +182,7 @@ export function firstDifference(expected: readonly string[], actual: readonly st
 
 /** Reads and parses a JSON file, with a {@link RouterModelError} naming the file on failure. */
 export function readJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new RouterModelError(`cannot read the router file: ${cause instanceof Error ? cause.message : String(cause)}.`, {
-      field: path,
-      fix: "check the path.",
-      cause,
-    });
-  }
+  const text = readTextFile(path, { error: RouterModelError, what: "router file", fix: "check the path." });
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
