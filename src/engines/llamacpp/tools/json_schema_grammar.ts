@@ -42,7 +42,8 @@ function jsonLiteral(value: unknown): string {
  * `:` and `,`) of the values the schema describes, as far as structure goes: types, object properties in schema
  * order with the required ones mandatory, `additionalProperties`, arrays and tuples, `enum`, `const`,
  * `anyOf`/`oneOf`, nullable types and local `$ref`s (recursion included). Value constraints (`pattern`, `format`,
- * `minLength`, `minimum`, `minItems`, ...) are not enforced; numbers have at most 16 integer and 16 fraction digits.
+ * `minLength`, `minimum`, `minItems`, ...) are not enforced; numbers have at most 16 integer and 16 fraction digits
+ * and 3 exponent digits.
  */
 export class JsonSchemaGrammar {
   private readonly defs = new Map<string, RefElement>();
@@ -254,7 +255,9 @@ export class JsonSchemaGrammar {
         return b.sharedRule("json-number", () => {
           const digit = charClass([[0x30, 0x39]]);
           const fraction = b.rule("json-fraction", [[...literal("."), digit, b.upTo("json-fraction-digits", digit, MAX_DIGITS - 1)], []]);
-          return [[b.rule("json-sign", [literal("-"), []]), this.integerPart(), fraction]];
+          const exponentSign = b.rule("json-exponent-sign", [[charsOf("+-")], []]);
+          const exponent = b.rule("json-exponent", [[charsOf("eE"), exponentSign, digit, b.upTo("json-exponent-digits", digit, 2)], []]);
+          return [[b.rule("json-sign", [literal("-"), []]), this.integerPart(), fraction, exponent]];
         });
       case "boolean":
         return b.sharedRule("json-boolean", () => [literal("true"), literal("false")]);
