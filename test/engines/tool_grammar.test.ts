@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ToolDefinitionError } from "../../src/errors/index.js";
@@ -97,9 +98,20 @@ describe("JsonSchemaGrammar", () => {
       '{"city":"Paris","hourly":null,"tags":["\u0001', // raw control character
       '{ "city"', // no space after "{"
       '{"city":  "Paris"', // at most one space
-      `{"city":"Paris","days":${"9".repeat(17)}`, // at most 16 integer digits
+      `{"city":"Paris","days":${"9".repeat(25)}`, // at most 24 integer digits
     ];
     for (const text of rejected) expect(verdict(g, text), text).toBe("rejected");
+  });
+
+  it("accepts JSON.stringify of any JSON value where the schema allows any value", () => {
+    const any = schemaGrammar({});
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
+        const text = JSON.stringify(value);
+        return verdict(any, text) === "complete";
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("supports local $refs (recursion included), anyOf, type lists, const, tuples and open objects", () => {

@@ -22,8 +22,11 @@ const UNSUPPORTED_KEYWORDS = [
 
 const JSON_TYPES = ["string", "number", "integer", "boolean", "null", "object", "array"] as const;
 
-/** Longest integer part and fraction the grammar lets a number have (keeps a looping model from writing digits forever). */
-const MAX_DIGITS = 16;
+/**
+ * Longest integer part and fraction the grammar lets a number have: room for any double JavaScript prints, while a
+ * looping model cannot write digits forever.
+ */
+const MAX_DIGITS = 24;
 
 const SCHEMA_FIX =
   "Describe the arguments with type, properties, required, additionalProperties, items, prefixItems, enum, const, anyOf/oneOf and $ref to $defs (keywords such as pattern, format and minimum are accepted but not enforced).";
@@ -42,12 +45,13 @@ function jsonLiteral(value: unknown): string {
  * `:` and `,`) of the values the schema describes, as far as structure goes: types, object properties in schema
  * order with the required ones mandatory, `additionalProperties`, arrays and tuples, `enum`, `const`,
  * `anyOf`/`oneOf`, nullable types and local `$ref`s (recursion included). Value constraints (`pattern`, `format`,
- * `minLength`, `minimum`, `minItems`, ...) are not enforced; numbers have at most 16 integer and 16 fraction digits
+ * `minLength`, `minimum`, `minItems`, ...) are not enforced; numbers have at most 24 integer and 24 fraction digits
  * and 3 exponent digits.
  */
 export class JsonSchemaGrammar {
   private readonly defs = new Map<string, RefElement>();
   private rootRef?: RefElement;
+  private rootSchema: unknown;
 
   /**
    * @param builder Grammar the rules are added to.
@@ -65,8 +69,6 @@ export class JsonSchemaGrammar {
     this.rootSchema = schema;
     return this.builder.define(ref, [[this.compile(schema, "")]]);
   }
-
-  private rootSchema: unknown;
 
   private fail(path: string, message: string): never {
     throw new ToolDefinitionError(message, { field: `${this.field}${path}`, fix: SCHEMA_FIX });
