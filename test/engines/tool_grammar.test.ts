@@ -75,6 +75,7 @@ describe("JsonSchemaGrammar", () => {
       { city: "Rome", days: 3, hourly: true, tags: ["a", 'quote " and \\ backslash', "é ☃ \n"] },
       { city: "Paris", days: -12, hourly: false, tags: ["x"], where: { lat: 48.85, lon: -2.35 } },
       { city: "Rome", hourly: null, tags: [], where: { lat: 0, lon: 1e-7 } },
+      { city: "Paris", days: 999_999_999_999_999, hourly: true, tags: [], where: { lat: 1.2345678901234567e21, lon: 0.1 + 0.2 } },
     ];
     for (const value of values) {
       expect(weather.safeParse(value).success).toBe(true);
@@ -98,7 +99,7 @@ describe("JsonSchemaGrammar", () => {
       '{"city":"Paris","hourly":null,"tags":["\u0001', // raw control character
       '{ "city"', // no space after "{"
       '{"city":  "Paris"', // at most one space
-      `{"city":"Paris","days":${"9".repeat(25)}`, // at most 24 integer digits
+      `{"city":"Paris","days":${"9".repeat(16)}`, // integers have at most 15 digits (safe integers)
     ];
     for (const text of rejected) expect(verdict(g, text), text).toBe("rejected");
   });

@@ -28,6 +28,9 @@ const JSON_TYPES = ["string", "number", "integer", "boolean", "null", "object", 
  */
 const MAX_DIGITS = 24;
 
+/** Longest `integer`: 15 digits keep it a safe integer (below 2^53), which zod's `.int()` requires. */
+const MAX_INTEGER_DIGITS = 15;
+
 const SCHEMA_FIX =
   "Describe the arguments with type, properties, required, additionalProperties, items, prefixItems, enum, const, anyOf/oneOf and $ref to $defs (keywords such as pattern, format and minimum are accepted but not enforced).";
 
@@ -46,7 +49,7 @@ function jsonLiteral(value: unknown): string {
  * order with the required ones mandatory, `additionalProperties`, arrays and tuples, `enum`, `const`,
  * `anyOf`/`oneOf`, nullable types and local `$ref`s (recursion included). Value constraints (`pattern`, `format`,
  * `minLength`, `minimum`, `minItems`, ...) are not enforced; numbers have at most 24 integer and 24 fraction digits
- * and 3 exponent digits.
+ * and 3 exponent digits, integers at most 15 digits (safe integers).
  */
 export class JsonSchemaGrammar {
   private readonly defs = new Map<string, RefElement>();
@@ -252,24 +255,24 @@ export class JsonSchemaGrammar {
           return [[...literal('"'), b.star("json-chars", char), ...literal('"')]];
         });
       case "integer":
-        return b.sharedRule("json-integer", () => [[b.rule("json-sign", [literal("-"), []]), this.integerPart()]]);
+        return b.sharedRule("json-integer", () => [[b.rule("json-sign", [literal("-"), []]), this.integerPart(MAX_INTEGER_DIGITS)]]);
       case "number":
         return b.sharedRule("json-number", () => {
           const digit = charClass([[0x30, 0x39]]);
           const fraction = b.rule("json-fraction", [[...literal("."), digit, b.upTo("json-fraction-digits", digit, MAX_DIGITS - 1)], []]);
           const exponentSign = b.rule("json-exponent-sign", [[charsOf("+-")], []]);
           const exponent = b.rule("json-exponent", [[charsOf("eE"), exponentSign, digit, b.upTo("json-exponent-digits", digit, 2)], []]);
-          return [[b.rule("json-sign", [literal("-"), []]), this.integerPart(), fraction, exponent]];
+          return [[b.rule("json-sign", [literal("-"), []]), this.integerPart(MAX_DIGITS), fraction, exponent]];
         });
       case "boolean":
         return b.sharedRule("json-boolean", () => [literal("true"), literal("false")]);
     }
   }
 
-  private integerPart(): RefElement {
+  private integerPart(maxDigits: number): RefElement {
     const b = this.builder;
-    return b.sharedRule("json-integer-part", () => {
-      const digits = b.upTo("json-digits", charClass([[0x30, 0x39]]), MAX_DIGITS - 1);
+    return b.sharedRule(`json-integer-part-${maxDigits}`, () => {
+      const digits = b.upTo(`json-digits-${maxDigits}`, charClass([[0x30, 0x39]]), maxDigits - 1);
       return [literal("0"), [charClass([[0x31, 0x39]]), digits]];
     });
   }
