@@ -30,3 +30,9 @@ export class MissingDependencyError extends PyramidError {}
 
 /** The query's cost budget does not allow the requested escalation or call. */
 export class BudgetExceededError extends PyramidError {}
+
+/**
+ * A tool definition or `tool_choice` a model cannot use: a JSON schema keyword the output grammar cannot
+ * enforce, a tool name that is not bound, an unknown `tool_choice`. `field` names the tool and schema path.
+ */
+export class ToolDefinitionError extends PyramidConfigError {}

@@ -8,4 +8,5 @@ export {
   DataFormatError,
   MissingDependencyError,
   BudgetExceededError,
+  ToolDefinitionError,
 } from "./errors.js";

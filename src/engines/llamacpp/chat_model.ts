@@ -1,13 +1,17 @@
 import { basename } from "node:path";
+import type { LlamaModel } from "node-llama-cpp";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import {
   BaseChatModel,
   type BaseChatModelCallOptions,
   type BaseChatModelParams,
+  type BindToolsInput,
   type LangSmithParams,
 } from "@langchain/core/language_models/chat_models";
 import { AIMessage, AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
+import type { Runnable } from "@langchain/core/runnables";
 import { PyramidConfigError } from "../../errors/index.js";
 import type { TokenLogprob } from "../logprobs.js";
 import { parseOptions } from "../validate.js";
@@ -20,7 +24,12 @@ import {
   type LlamaCppChatModelParsedOptions,
   type LlamaCppSamplingOptions,
 } from "./options.js";
-import { renderPrompt } from "./prompt.js";
+import { renderPrompt, type RenderedPrompt } from "./prompt.js";
+import { chunkFields, ToolCallSplitter } from "./tools/call_output.js";
+import { normalizeTools, resolveToolChoice } from "./tools/definitions.js";
+import { toolCallSetup, type ToolCallSetup } from "./tools/setup.js";
+import { GrammarTokenConstraint } from "./tools/token_constraint.js";
+import { validateToolSchemas } from "./tools/tool_grammar.js";
 
 /** Constructor fields of `LlamaCppChatModel`. */
 export type LlamaCppChatModelFields = BaseChatModelParams &
@@ -29,10 +38,12 @@ export type LlamaCppChatModelFields = BaseChatModelParams &
     engine?: LlamaCppEngine;
   };
 
-/** Per-call options: the usual LangChain call options plus sampling overrides. */
+/** Per-call options: the usual LangChain call options (`tool_choice` included) plus sampling overrides and tools. */
 export interface LlamaCppChatModelCallOptions extends BaseChatModelCallOptions, Omit<LlamaCppSamplingOptions, "stop"> {
   /** Extra stop sequences for this call. */
   stop?: string[];
+  /** Tools the model may call (set by `bindTools`; LangChain tools, zod-schema tools or OpenAI tool definitions). */
+  tools?: BindToolsInput[];
 }
 
 const SAMPLING_KEYS = ["temperature", "topK", "topP", "maxTokens", "seed", "stop"] as const;
@@ -42,6 +53,12 @@ const SAMPLING_KEYS = ["temperature", "topK", "topP", "maxTokens", "seed", "stop
  * model's own chat template, real per-token log-probabilities (`response_metadata.logprobs.content`,
  * ChatOpenAI's shape, from the full distribution before top-k/top-p), `usage_metadata`, token streaming,
  * and abort through `signal`.
+ *
+ * `bindTools(tools, { tool_choice })` adds tool calling: the tools are documented in the prompt by the model's
+ * chat template (in its own tool format), and a grammar keeps the answer parseable — either text or exactly one
+ * call, in the template's call syntax, of a bound tool with JSON arguments matching its schema (`tool_choice`
+ * `"any"`/`"required"` or a tool name: a call is forced; `"auto"`: text or call; `"none"`: text). The call is
+ * returned in `tool_calls` (streamed as `tool_call_chunks`).
  *
  * Instances with the same `modelPath` share one loaded model (`LlamaCppEngine.shared`); each call gets its
  * own context sequence, so crowd members on one model file generate in parallel.
@@ -123,6 +140,28 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     await this.engine.getChatWrapper();
   }
 
+  /**
+   * Binds tools for tool calling (agents): LangChain tools, `{ name, description, schema }` with a zod or JSON
+   * schema, or OpenAI tool definitions; `kwargs.tool_choice` is `"auto"` (default), `"none"`, `"any"`/`"required"`
+   * or a tool name. Tools, schemas and `tool_choice` are checked now (`ToolDefinitionError`).
+   */
+  override bindTools(
+    tools: BindToolsInput[],
+    kwargs?: Partial<LlamaCppChatModelCallOptions>,
+  ): Runnable<BaseLanguageModelInput, AIMessageChunk, LlamaCppChatModelCallOptions> {
+    const normalized = normalizeTools(tools);
+    validateToolSchemas(normalized);
+    resolveToolChoice(
+      kwargs?.tool_choice,
+      normalized.map((tool) => tool.name),
+    );
+    const definitions = normalized.map((tool) => ({
+      type: "function" as const,
+      function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+    }));
+    return this.withConfig({ ...kwargs, tools: definitions });
+  }
+
   /** LangChain model type identifier. */
   override _llmType(): string {
     return "llamacpp";
@@ -147,83 +186,123 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     return { model: modelName, ...settings };
   }
 
-  /** Streams the answer token by token; the last chunk carries `usage_metadata` and the finish reason. */
+  /**
+   * Streams the answer token by token; the last chunk carries `usage_metadata` and the finish reason. With tools,
+   * text that may still open a tool call is held back until known, and a call streams as `tool_call_chunks`.
+   */
   override async *_streamResponseChunks(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     const settings = this.resolveSettings(options);
-    const steps = this.run(messages, settings, options.signal);
-    let step = await steps.next();
-    while (step.done !== true) {
-      const { text, logprobs } = step.value;
-      const chunk = new ChatGenerationChunk({
-        text,
-        message: new AIMessageChunk({
-          content: text,
-          response_metadata: settings.logprobs ? { logprobs: { content: logprobs } } : {},
-        }),
+    const { steps, tools } = await this.start(messages, settings, options);
+    const splitter = tools === undefined ? undefined : new ToolCallSplitter(tools.syntax, tools.choice.mode !== "required");
+    const chunkOf = (text: string, logprobs: TokenLogprob[], events = splitter?.push(text)): ChatGenerationChunk => {
+      const fields = events === undefined ? { content: text, tool_call_chunks: [] } : chunkFields(events);
+      return new ChatGenerationChunk({
+        text: fields.content,
+        message: new AIMessageChunk({ ...fields, response_metadata: settings.logprobs ? { logprobs: { content: logprobs } } : {} }),
       });
-      yield chunk;
-      await runManager?.handleLLMNewToken(text, { prompt: (options as { promptIndex?: number }).promptIndex ?? 0, completion: 0 }, undefined, undefined, undefined, {
+    };
+    const emit = async (chunk: ChatGenerationChunk): Promise<void> => {
+      await runManager?.handleLLMNewToken(chunk.text, { prompt: (options as { promptIndex?: number }).promptIndex ?? 0, completion: 0 }, undefined, undefined, undefined, {
         chunk,
       });
+    };
+    let step = await steps.next();
+    while (step.done !== true) {
+      const chunk = chunkOf(step.value.text, step.value.logprobs);
+      yield chunk;
+      await emit(chunk);
       step = await steps.next();
     }
-    yield this.finalChunk(step.value);
+    const held = splitter?.flush() ?? [];
+    if (held.length > 0) {
+      const chunk = chunkOf("", [], held);
+      yield chunk;
+      await emit(chunk);
+    }
+    const calledTool = splitter !== undefined && splitter.finish().toolCalls.length > 0;
+    yield this.finalChunk(step.value, calledTool);
   }
 
-  /** Generates the whole answer (same generation path as streaming, without per-token chunks; tokens still reach `handleLLMNewToken`). */
+  /**
+   * Generates the whole answer (same generation path as streaming, without per-token chunks; answer text still
+   * reaches `handleLLMNewToken`). With tools, a call is returned in `tool_calls` (`finish_reason` `"tool_calls"`),
+   * or in `invalid_tool_calls` when `maxTokens` cut its arguments short.
+   */
   override async _generate(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
     const settings = this.resolveSettings(options);
-    const steps = this.run(messages, settings, options.signal);
+    const { steps, tools } = await this.start(messages, settings, options);
+    const splitter = tools === undefined ? undefined : new ToolCallSplitter(tools.syntax, tools.choice.mode !== "required");
     let text = "";
     const logprobs: TokenLogprob[] = [];
     let step = await steps.next();
     while (step.done !== true) {
-      text += step.value.text;
+      const events = splitter?.push(step.value.text) ?? [{ type: "text" as const, text: step.value.text }];
       for (const entry of step.value.logprobs) logprobs.push(entry);
-      if (runManager !== undefined && step.value.text.length > 0) await runManager.handleLLMNewToken(step.value.text);
+      for (const event of events) {
+        if (event.type !== "text") continue;
+        text += event.text;
+        if (runManager !== undefined && event.text.length > 0) await runManager.handleLLMNewToken(event.text);
+      }
       step = await steps.next();
     }
     const summary = step.value;
+    const output = splitter?.finish() ?? { content: text, toolCalls: [], invalidToolCalls: [] };
+    const finishReason = output.toolCalls.length > 0 ? "tool_calls" : summary.finishReason;
     const usage = {
       input_tokens: summary.inputTokens,
       output_tokens: summary.outputTokens,
       total_tokens: summary.inputTokens + summary.outputTokens,
     };
     const message = new AIMessage({
-      content: text,
+      content: output.content,
+      tool_calls: output.toolCalls,
+      invalid_tool_calls: output.invalidToolCalls,
       response_metadata: {
         model_name: this.modelName,
         model_provider: "llamacpp",
-        finish_reason: summary.finishReason,
+        finish_reason: finishReason,
         ...(settings.logprobs ? { logprobs: { content: logprobs } } : {}),
       },
       usage_metadata: usage,
     });
     return {
-      generations: [{ text, message, generationInfo: { finish_reason: summary.finishReason } }],
+      generations: [{ text: output.content, message, generationInfo: { finish_reason: finishReason } }],
       llmOutput: {
         tokenUsage: { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens },
       },
     };
   }
 
-  /** Renders the prompt, borrows a sequence and runs the generation, giving the sequence back at the end or on abort. */
-  private async *run(
+  /** Loads the model and template, prepares the call's tools (if any) and starts the generation. */
+  private async start(
     messages: BaseMessage[],
     settings: GenerationSettings,
-    signal: AbortSignal | undefined,
-  ): AsyncGenerator<GenerationStep, GenerationSummary, undefined> {
+    options: this["ParsedCallOptions"],
+  ): Promise<{ steps: AsyncGenerator<GenerationStep, GenerationSummary, undefined>; tools?: ToolCallSetup }> {
     const model = await this.engine.loadModel();
     const wrapper = await this.engine.getChatWrapper();
-    const prompt = renderPrompt(model, wrapper, messages);
+    const tools = toolCallSetup(options.tools, options.tool_choice, wrapper);
+    const prompt = renderPrompt(model, wrapper, messages, tools !== undefined && tools.choice.mode !== "none" ? tools.tools : []);
+    const constraint = tools === undefined ? undefined : new GrammarTokenConstraint(model, tools.grammar);
+    return { steps: this.run(model, prompt, settings, options.signal, constraint), tools };
+  }
+
+  /** Renders the prompt, borrows a sequence and runs the generation, giving the sequence back at the end or on abort. */
+  private async *run(
+    model: LlamaModel,
+    prompt: RenderedPrompt,
+    settings: GenerationSettings,
+    signal: AbortSignal | undefined,
+    constraint: GrammarTokenConstraint | undefined,
+  ): AsyncGenerator<GenerationStep, GenerationSummary, undefined> {
     const lease = await this.engine.acquireSequence({
       contextSize: this.contextSize,
       parallel: this.parallel,
@@ -239,7 +318,7 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const steps = generateTokens(model, lease.sequence, prompt, settings, signal);
+      const steps = generateTokens(model, lease.sequence, prompt, settings, signal, constraint);
       for (;;) {
         evaluating = true;
         let step: IteratorResult<GenerationStep, GenerationSummary>;
@@ -257,19 +336,20 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     }
   }
 
-  private finalChunk(summary: GenerationSummary): ChatGenerationChunk {
+  private finalChunk(summary: GenerationSummary, calledTool: boolean): ChatGenerationChunk {
+    const finishReason = calledTool ? "tool_calls" : summary.finishReason;
     return new ChatGenerationChunk({
       text: "",
       message: new AIMessageChunk({
         content: "",
-        response_metadata: { model_name: this.modelName, model_provider: "llamacpp", finish_reason: summary.finishReason },
+        response_metadata: { model_name: this.modelName, model_provider: "llamacpp", finish_reason: finishReason },
         usage_metadata: {
           input_tokens: summary.inputTokens,
           output_tokens: summary.outputTokens,
           total_tokens: summary.inputTokens + summary.outputTokens,
         },
       }),
-      generationInfo: { finish_reason: summary.finishReason },
+      generationInfo: { finish_reason: finishReason },
     });
   }
 
