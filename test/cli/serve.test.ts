@@ -71,6 +71,8 @@ describe("pyramid-moa serve", () => {
       if (health.inFlight >= 2) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    const health = await fetch(`${url}/health`);
+    expect(health.headers.get("x-pyramid-worker")).toBe(String(child.pid));
     child.kill("SIGTERM");
     const completion = await inFlight;
     expect(completion.choices[0].message.content).toBe("The answer is 4.");
