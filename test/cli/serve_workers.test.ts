@@ -1,7 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -9,14 +7,14 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseWorkersOption } from "../../src/cli/serve_options.js";
 import { startOpenAITestServer } from "../helpers/openai_server.js";
+import { killServeClis, startServeCli, writeUpstreamConfig } from "../helpers/serve_cli.js";
+import type { ServeCli } from "../helpers/serve_cli.js";
 import type { OpenAITestServer } from "../helpers/openai_server.js";
 import { runCli } from "./capture.js";
 
-const ROOT = join(import.meta.dirname, "../..");
 let dir: string;
 let upstream: OpenAITestServer;
 let config: string;
-const started: ChildProcessWithoutNullStreams[] = [];
 
 /** The scripted members answer "What is a + b?" with a + b; a question that says "slowly" takes 1.5 s. */
 beforeAll(async () => {
@@ -29,55 +27,18 @@ beforeAll(async () => {
       return { content: `The answer is ${sum}.`, delayMs: question.includes("slowly") ? 1500 : 20 };
     },
   });
-  config = join(dir, "pyramid.config.json");
-  writeFileSync(
-    config,
-    JSON.stringify({
-      tiers: [
-        { name: "crowd", members: ["a", "b", "c"].map((model) => ({ provider: "openai", model, baseURL: upstream.baseURL })) },
-        { name: "oracle", members: [{ provider: "openai", model: "big-70b", baseURL: upstream.baseURL }] },
-      ],
-      task: "math",
-    }),
-  );
+  config = writeUpstreamConfig(dir, upstream.baseURL);
 });
 
-afterEach(() => {
-  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-});
+afterEach(killServeClis);
 
 afterAll(async () => {
   await upstream?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Serve {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `pyramid-moa serve` in a child process and resolves once it prints its URL. */
-function startServe(args: string[]): Promise<Serve> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/bin.ts"), "serve", ...args], { cwd: ROOT, env: process.env });
-  started.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout.on("data", (data: Buffer) => {
-      stdout += data.toString();
-      const match = /on (http:\/\/[^\s]+)\/v1/.exec(stdout);
-      if (match) resolve({ child, url: match[1], stderr: () => stderr, exited });
-    });
-    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
-}
-
 /** Resolves with the first match of `pattern` in the server's stderr, polling until it appears. */
-async function waitForLog(serve: Serve, pattern: RegExp): Promise<RegExpExecArray> {
+async function waitForLog(serve: ServeCli, pattern: RegExp): Promise<RegExpExecArray> {
   for (;;) {
     const match = pattern.exec(serve.stderr());
     if (match) return match;
@@ -132,7 +93,7 @@ function isAlive(pid: number): boolean {
 
 describe("pyramid-moa serve --workers", () => {
   it("serves from 2 worker processes, restarts a killed one and shuts all down gracefully on SIGTERM", async () => {
-    const serve = await startServe(["--config", config, "--port", "0", "--workers", "2"]);
+    const serve = await startServeCli(["--config", config, "--port", "0", "--workers", "2"]);
     const first = listeningPids(serve.stderr());
     expect(first).toHaveLength(2);
     expect(first).not.toContain(serve.child.pid);
@@ -179,7 +140,7 @@ describe("pyramid-moa serve --workers", () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const port = (blocker.address() as AddressInfo).port;
     try {
-      await expect(startServe(["--config", config, "--port", String(port), "--workers", "2"])).rejects.toThrow(
+      await expect(startServeCli(["--config", config, "--port", String(port), "--workers", "2"])).rejects.toThrow(
         /serve exited with 1:[^]*EADDRINUSE[^]*exited \(code 1\) before it listened: stopping/,
       );
     } finally {
