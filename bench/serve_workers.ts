@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,12 +25,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 interface ServeProcess {
   readonly workers: number;
   readonly url: string;
-  readonly agent: Agent;
   stop(): Promise<number | null>;
 }
 
 /** Starts `pyramid-moa serve --workers <n>` on a free port and resolves once it prints its URL. */
-function startServe(config: string, workers: number, maxSockets: number): Promise<ServeProcess> {
+function startServe(config: string, workers: number): Promise<ServeProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     ["--import", "tsx", join(root, "src/cli/bin.ts"), "serve", "--config", config, "--port", "0", "--workers", String(workers)],
@@ -46,13 +45,10 @@ function startServe(config: string, workers: number, maxSockets: number): Promis
       stdout += data.toString();
       const match = /on (http:\/\/[^\s]+)\/v1/.exec(stdout);
       if (!match) return;
-      const agent = new Agent({ keepAlive: true, maxSockets });
       resolve({
         workers,
         url: match[1],
-        agent,
         stop: () => {
-          agent.destroy();
           child.kill("SIGTERM");
           return exited;
         },
@@ -62,13 +58,16 @@ function startServe(config: string, workers: number, maxSockets: number): Promis
   });
 }
 
-/** Posts one chat completion; resolves with the pid that answered, rejects on anything but a 200 with an answer. */
+/**
+ * Posts one chat completion on its own connection (a keep-alive socket reused after the server's 5 s idle timeout
+ * can be closed under the request); resolves with the pid that answered, rejects on anything but a 200 with an answer.
+ */
 function complete(server: ServeProcess, question: string): Promise<number> {
   const body = JSON.stringify({ model: "pyramid-moa", messages: [{ role: "user", content: question }] });
   return new Promise((resolve, reject) => {
     const req = request(
       `${server.url}/v1/chat/completions`,
-      { method: "POST", agent: server.agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
       (res) => {
         const parts: Buffer[] = [];
         res.on("data", (part: Buffer) => parts.push(part));
@@ -134,10 +133,10 @@ export function createServeWorkersSuite(options: ServeWorkersOptions = {}): Benc
     );
     const servers: Record<"base" | "more", ServeProcess | undefined> = { base: undefined, more: undefined };
     try {
-      servers.base = await startServe(config, baseWorkers, count);
-      servers.more = await startServe(config, moreWorkers, count);
+      servers.base = await startServe(config, baseWorkers);
+      servers.more = await startServe(config, moreWorkers);
       const running = { base: servers.base, more: servers.more };
-      // Warm-up: JIT, and the keep-alive connections the measured rounds reuse.
+      // Warm-up: JIT compilation in every process.
       for (const server of Object.values(running)) await loadRound(server, questions);
       const walls: Record<"base" | "more", number[]> = { base: [], more: [] };
       let spreadOfMore = new Map<number, number>();
@@ -157,7 +156,7 @@ export function createServeWorkersSuite(options: ServeWorkersOptions = {}): Benc
           values: walls.more,
           baselines: walls.base,
           note:
-            `${count} chat completions in flight at once (keep-alive, node:http client in the bench process) against ` +
+            `${count} chat completions in flight at once (one connection each, node:http client in the bench process) against ` +
             `pyramid-moa serve, crowd ${CROWD_MODELS.join(", ")} and oracle ${ORACLE_MODEL} replayed from ${setup.file.split("/").slice(-2).join("/")} ` +
             `(no model call: the load is the server's own CPU), shipped GSM8K router, policy balanced; ${rounds} rounds each after a warm-up, ` +
             `interleaved; ${perQuery("base")} vs ${perQuery("more")} ms/query; last round answered per worker: ` +
