@@ -25,6 +25,43 @@ export interface BenchReport {
   readonly skipped: readonly { suite: string; reason: string }[];
   /** Every figure, in suite order. */
   readonly figures: readonly BenchFigure[];
+  /** Suites re-run alone since and merged into this report (`--merge`), oldest first. */
+  readonly updates?: readonly BenchUpdate[];
+}
+
+/** One `npm run bench -- --only <suites> --merge` run folded into an earlier report. */
+export interface BenchUpdate {
+  /** ISO time the partial run started. */
+  readonly startedAt: string;
+  /** The suites it ran. */
+  readonly suites: readonly string[];
+  /** The sections it replaced or added. */
+  readonly sections: readonly string[];
+  /** Its machine facts (load averages at its start and end). */
+  readonly machine: BenchReport["machine"];
+}
+
+/**
+ * Folds a partial run (`current`, which ran `suites`) into an earlier full report: the sections `current`
+ * produced replace the earlier ones in place (new sections go last); everything else, and the earlier run's
+ * header facts, are kept, and the partial run is listed in `updates`.
+ */
+export function mergeReports(previous: BenchReport, current: BenchReport, suites: readonly string[]): BenchReport {
+  const sections = [...new Set(current.figures.map((f) => f.section))];
+  const replaced = new Set(sections);
+  const figures: BenchFigure[] = [];
+  for (const section of [...new Set(previous.figures.map((f) => f.section)), ...sections]) {
+    if (figures.some((f) => f.section === section)) continue;
+    figures.push(...(replaced.has(section) ? current.figures : previous.figures).filter((f) => f.section === section));
+  }
+  const rerun = new Set(suites);
+  return {
+    ...previous,
+    suiteSeconds: { ...previous.suiteSeconds, ...current.suiteSeconds },
+    skipped: [...previous.skipped.filter((s) => !rerun.has(s.suite)), ...current.skipped],
+    figures,
+    updates: [...(previous.updates ?? []), { startedAt: current.startedAt, suites, sections, machine: current.machine }],
+  };
 }
 
 /** Machine facts for {@link BenchReport.machine}, with the load average now. */
@@ -99,6 +136,13 @@ export function markdownReport(report: BenchReport): string {
     "machine is shared: absolute times move with its load, the ratios much less.",
     "",
   ];
+  for (const u of report.updates ?? []) {
+    out.push(
+      `Section${u.sections.length === 1 ? "" : "s"} ${u.sections.map((x) => `"${x}"`).join(", ")} re-run alone on ${u.startedAt} ` +
+        `(\`npm run bench -- --only ${u.suites.join(",")} --merge\`), load average ${load(u.machine.loadStart)} at start and ${load(u.machine.loadEnd)} at the end.`,
+      "",
+    );
+  }
   const sections = [...new Set(report.figures.map((f) => f.section))];
   for (const section of sections) {
     const seconds = report.suiteSeconds[section];
@@ -129,7 +173,11 @@ export function markdownReport(report: BenchReport): string {
     for (const s of report.skipped) out.push(`- ${s.suite}: ${s.reason}`);
     out.push("");
   }
-  out.push("Re-run with `npm run bench` (about 2-5 minutes on 2 cores); `npm run bench -- --quick` checks that every suite runs.", "");
+  out.push(
+    "Re-run with `npm run bench` (about 2-5 minutes on 2 cores); `npm run bench -- --quick` checks that every suite runs; " +
+      "`npm run bench -- --only <suite> --merge` re-runs one suite and updates only its section here.",
+    "",
+  );
   return out.join("\n");
 }
 

@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PyramidConfigError } from "../src/errors/index.js";
-import { consoleTable, machineFacts, writeReport } from "./report.js";
+import { consoleTable, machineFacts, mergeReports, writeReport } from "./report.js";
 import type { BenchReport } from "./report.js";
 import { CORE_SUITES, OPTIONAL_SUITE_MODULES } from "./suites.js";
 import type { BenchFigure, BenchSuite } from "./types.js";
@@ -20,6 +20,11 @@ export interface RunBenchOptions {
   readonly optional?: boolean;
   /** Receives progress lines (default `console.log`). */
   readonly log?: (line: string) => void;
+  /**
+   * Fold this run into the `results.json` already in `outDir` (only the sections it produced are replaced) instead
+   * of overwriting it: for re-running one suite with `--only`. Without a previous report, writes a fresh one.
+   */
+  readonly merge?: boolean;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -110,7 +115,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
       for (const suite of loaded.suites) await runOne(entry.name, suite);
     }
   }
-  const report: BenchReport = {
+  const fresh: BenchReport = {
     startedAt,
     totalSeconds: (performance.now() - t0) / 1000,
     machine: machineFacts(loadStart),
@@ -121,8 +126,11 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
   };
   // A quick run never overwrites the committed results.
   const outDir = options.outDir ?? (quick ? join(tmpdir(), "pyramid-bench-quick") : here);
-  writeReport(report, join(outDir, "results.md"), join(outDir, "results.json"));
-  log(`\nWrote ${join(outDir, "results.md")} and results.json in ${report.totalSeconds.toFixed(0)} s.`);
+  const jsonPath = join(outDir, "results.json");
+  const ran = only ? [...only] : [...known];
+  const report = options.merge && existsSync(jsonPath) ? mergeReports(JSON.parse(readFileSync(jsonPath, "utf8")) as BenchReport, fresh, ran) : fresh;
+  writeReport(report, join(outDir, "results.md"), jsonPath);
+  log(`\nWrote ${join(outDir, "results.md")} and results.json${report === fresh ? "" : " (merged)"} in ${fresh.totalSeconds.toFixed(0)} s.`);
   return report;
 }
 
@@ -136,6 +144,7 @@ function parseArgs(argv: readonly string[]): RunBenchOptions {
     only: value("--only")?.split(",").map((s) => s.trim()).filter(Boolean),
     outDir: value("--out"),
     optional: !argv.includes("--no-optional"),
+    merge: argv.includes("--merge"),
   };
 }
 

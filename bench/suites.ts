@@ -3,6 +3,7 @@ import { createLoadSuite } from "./load.js";
 import { createOverheadSuite } from "./overhead.js";
 import { createParallelSuite } from "./parallel.js";
 import { createRouterSuite } from "./router.js";
+import { createServeWorkersSuite } from "./serve_workers.js";
 import type { BenchSuite } from "./types.js";
 
 /** A suite of `npm run bench`, with its full and its quick (smoke-test) settings. */
@@ -26,6 +27,10 @@ export const CORE_SUITES: readonly SuiteEntry[] = [
   {
     name: "load",
     create: (quick) => createLoadSuite(quick ? { queries: 20, rounds: 1, crowdMs: 5, oracleMs: 15 } : {}),
+  },
+  {
+    name: "serve_workers",
+    create: (quick) => createServeWorkersSuite(quick ? { queries: 20, rounds: 1 } : {}),
   },
   {
     name: "router",

@@ -44,6 +44,8 @@ export interface PyramidServerOptions {
   readonly shutdownTimeoutMs?: number;
   /** Receives one line per request (method, path, status, ms). Default: none. */
   readonly log?: (line: string) => void;
+  /** Headers added to every response, e.g. `{ "x-pyramid-worker": String(process.pid) }`. Default: none. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const optionsSchema = z.object({
@@ -56,6 +58,14 @@ const optionsSchema = z.object({
   maxBodyBytes: z.number().int().positive().optional(),
   shutdownTimeoutMs: z.number().int().nonnegative().optional(),
   log: z.function().optional(),
+  headers: z
+    .record(z.string(), z.string().regex(/^[^\r\n\0]*$/, "must not contain line breaks"))
+    .superRefine((headers, ctx) => {
+      for (const name of Object.keys(headers)) {
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "is not a valid HTTP header name" });
+      }
+    })
+    .optional(),
 });
 
 /** A running (or ready to run) OpenAI-compatible pyramid server. */
@@ -243,6 +253,7 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     throw new PyramidConfigError(issue.message, { field: `createPyramidServer.${issue.path.join(".")}`, fix: "see docs/server.md" });
   }
   const { model, token, log } = options;
+  const extraHeaders = Object.entries(options.headers ?? {});
   const modelId = options.modelId ?? "pyramid-moa";
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
@@ -301,6 +312,7 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     const started = Date.now();
     inFlight++;
     responses.add(res);
+    for (const [name, value] of extraHeaders) res.setHeader(name, value);
     if (closing) res.setHeader("connection", "close");
     res.on("close", () => {
       inFlight--;

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { LatencyChatModel } from "../../bench/latency_model.js";
 import { idealLoadMs } from "../../bench/load.js";
 import { summariseProfile } from "../../bench/read_profile.js";
-import { formatNumber, markdownReport } from "../../bench/report.js";
+import { formatNumber, markdownReport, mergeReports } from "../../bench/report.js";
+import type { BenchReport } from "../../bench/report.js";
 import { runBench, suitesOf } from "../../bench/run.js";
 import { isHardQuery } from "../../bench/shapes.js";
 import { figure, median } from "../../bench/stats.js";
@@ -108,6 +109,34 @@ describe("bench helpers", () => {
     expect(md).toContain("- llamacpp: absent");
     expect(formatNumber(1234.5)).toBe("1235");
     expect(formatNumber(0.01234)).toBe("0.012");
+  });
+
+  it("mergeReports replaces the re-run sections in place, appends new ones and lists the update", () => {
+    const f = (section: string, name: string, value: number) => figure({ section, name, unit: "ms", values: [value], baselines: [1] });
+    const machine = { node: "v20", cpus: 2, cpuModel: "cpu", loadStart: [0, 0, 0], loadEnd: [0, 0, 0] };
+    const previous: BenchReport = {
+      startedAt: "full",
+      totalSeconds: 100,
+      machine,
+      quick: false,
+      suiteSeconds: { A: 1, B: 2 },
+      skipped: [{ suite: "b", reason: "failed: x" }],
+      figures: [f("A", "a", 1), f("B", "b old", 2), f("C", "c", 3)],
+    };
+    const current: BenchReport = {
+      ...previous,
+      startedAt: "partial",
+      suiteSeconds: { B: 5, D: 6 },
+      skipped: [],
+      figures: [f("B", "b new", 4), f("D", "d", 5)],
+    };
+    const merged = mergeReports(previous, current, ["b", "d"]);
+    expect(merged.figures.map((x) => `${x.section}/${x.name}`)).toEqual(["A/a", "B/b new", "C/c", "D/d"]);
+    expect(merged.startedAt).toBe("full");
+    expect(merged.suiteSeconds).toEqual({ A: 1, B: 5, D: 6 });
+    expect(merged.skipped).toEqual([]);
+    expect(merged.updates).toEqual([{ startedAt: "partial", suites: ["b", "d"], sections: ["B", "D"], machine }]);
+    expect(markdownReport(merged)).toContain('Sections "B", "D" re-run alone on partial (`npm run bench -- --only b,d --merge`)');
   });
 
   it("summariseProfile attributes self and total time from a V8 cpuprofile", () => {

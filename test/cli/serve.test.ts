@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { startOpenAITestServer } from "../helpers/openai_server.js";
+import { killServeClis, startServeCli, writeUpstreamConfig } from "../helpers/serve_cli.js";
 import type { OpenAITestServer } from "../helpers/openai_server.js";
 import { runCli } from "./capture.js";
 
-const ROOT = join(import.meta.dirname, "../..");
 let dir: string;
 let upstream: OpenAITestServer;
 let config: string;
@@ -17,49 +15,20 @@ let config: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pyramid-serve-"));
   upstream = await startOpenAITestServer({ fallback: () => ({ content: "The answer is 4.", delayMs: 600 }) });
-  config = join(dir, "pyramid.config.json");
-  writeFileSync(
-    config,
-    JSON.stringify({
-      tiers: [
-        { name: "crowd", members: ["a", "b", "c"].map((model) => ({ provider: "openai", model, baseURL: upstream.baseURL })) },
-        { name: "oracle", members: [{ provider: "openai", model: "big-70b", baseURL: upstream.baseURL }] },
-      ],
-      task: "math",
-    }),
-  );
+  config = writeUpstreamConfig(dir, upstream.baseURL);
 });
 
 afterAll(async () => {
+  killServeClis();
   await upstream?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `pyramid-moa serve` in a child process and resolves once it prints its URL. */
-function startServe(args: string[], env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/bin.ts"), "serve", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on("data", (data: Buffer) => {
-      stdout += data.toString();
-      const match = /on (http:\/\/[^\s]+)\/v1/.exec(stdout);
-      if (match) resolve({ child, url: match[1], stderr: () => stderr });
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
-}
-
 describe("pyramid-moa serve", () => {
   it("serves the config's pyramid with a bearer token and shuts down gracefully on SIGTERM", async () => {
-    const { child, url, stderr } = await startServe(["--config", config, "--port", "0", "--token-env", "PYRAMID_SERVE_TEST_TOKEN"], {
+    const { child, url, stderr, exited } = await startServeCli(["--config", config, "--port", "0", "--token-env", "PYRAMID_SERVE_TEST_TOKEN"], {
       PYRAMID_SERVE_TEST_TOKEN: "serve-token",
     });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "serve-token", maxRetries: 0 });
     const unauthorized = await new OpenAI({ baseURL: `${url}/v1`, apiKey: "nope", maxRetries: 0 }).models.list().catch((e: unknown) => e);
     expect((unauthorized as InstanceType<typeof OpenAI.APIError>).status).toBe(401);
@@ -71,6 +40,8 @@ describe("pyramid-moa serve", () => {
       if (health.inFlight >= 2) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    const health = await fetch(`${url}/health`);
+    expect(health.headers.get("x-pyramid-worker")).toBe(String(child.pid));
     child.kill("SIGTERM");
     const completion = await inFlight;
     expect(completion.choices[0].message.content).toBe("The answer is 4.");

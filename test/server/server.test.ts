@@ -175,6 +175,18 @@ describe("pyramid server: chat completions with the official openai client", () 
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: "ok", model: "my-pyramid" });
   });
+
+  it("adds the `headers` option to every response, errors included, and rejects a malformed header", async () => {
+    const { model } = pyramidOf(["1", "1", "1"], "1");
+    const { url } = await start(model, { headers: { "x-pyramid-worker": "1234" } });
+    const health = await fetch(`${url}/health`);
+    expect(health.headers.get("x-pyramid-worker")).toBe("1234");
+    const missing = await fetch(`${url}/nope`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("x-pyramid-worker")).toBe("1234");
+    expect(() => createPyramidServer({ model, headers: { "bad header": "x" } })).toThrow(/createPyramidServer\.headers\.bad header: is not a valid HTTP header name/);
+    expect(() => createPyramidServer({ model, headers: { "x-ok": "a\r\nset-cookie: b" } })).toThrow(/createPyramidServer\.headers\.x-ok: must not contain line breaks/);
+  });
 });
 
 describe("pyramid server: errors in OpenAI's shape", () => {

@@ -1,18 +1,27 @@
-import { dirname } from "node:path";
+import cluster from "node:cluster";
+import { dirname, extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { pyramidFromConfig } from "../../config/build.js";
-import { findPyramidConfig, loadPyramidConfig } from "../../config/load.js";
 import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
-import { PyramidConfigError } from "../../errors/index.js";
+import { onPrimaryRequests } from "../../server/cluster_messages.js";
+import { runServerCluster } from "../../server/cluster_primary.js";
 import { createPyramidServer, DEFAULT_MAX_BODY_BYTES } from "../../server/server.js";
+import type { PyramidServer } from "../../server/server.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
+import { MAX_SERVE_WORKERS, resolveServeOptions } from "../serve_options.js";
+import type { ServeOptions } from "../serve_options.js";
 
-const USAGE = `Usage: pyramid-moa serve [--config file] [--port 8000] [--host 127.0.0.1] [--token-env NAME] [--max-body-bytes N]
+/** Response header naming the pid of the process that answered (a worker's with `--workers` > 1). */
+export const WORKER_HEADER = "x-pyramid-worker";
+
+const USAGE = `Usage: pyramid-moa serve [--config file] [--port 8000] [--host 127.0.0.1] [--token-env NAME] [--max-body-bytes N] [--workers N]
 
 Serves the pyramid of a config file as an OpenAI-compatible API (docs/server.md):
   POST /v1/chat/completions   JSON or SSE streaming, tools; the routing trace in the "pyramid" field
   GET  /v1/models             the one model, "pyramid-moa" (or --model-id)
   GET  /health                liveness
+Every response carries "${WORKER_HEADER}: <pid>", the process that answered.
 SIGINT/SIGTERM stop accepting connections and finish the requests in flight (a second signal cuts them off).
 
 Options:
@@ -22,15 +31,89 @@ Options:
   --token-env <NAME>      require "Authorization: Bearer <token>", the token read from env var NAME
   --max-body-bytes <n>    largest request body (default ${DEFAULT_MAX_BODY_BYTES})
   --model-id <id>         model id reported by the API (default pyramid-moa)
+  --workers <n|auto>      processes serving the port (default 1; auto = one per CPU; at most ${MAX_SERVE_WORKERS}):
+                          a node:cluster primary restarts a worker that crashes and forwards SIGINT/SIGTERM
   -h, --help              show this help`;
 
-function integer(value: string | undefined, flag: string, min: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n < min) {
-    throw new PyramidConfigError(`expected a whole number >= ${min}, got "${value}"`, { field: flag, fix: "see `pyramid-moa serve --help`" });
+function describe(options: ServeOptions, workers: string): string {
+  return `model "${options.modelId ?? "pyramid-moa"}"${workers}${options.token ? ", bearer token required" : ""}`;
+}
+
+/**
+ * Resolves once a signal (or, in a cluster worker, the primary) asked for a shutdown and the server has closed.
+ * A second signal cuts the requests in flight off; in a worker only the primary's cut-off message does, since
+ * a Ctrl-C reaches the worker and the primary (which forwards it) at once.
+ */
+function untilShutdown(server: PyramidServer, inWorker: boolean, prefix: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let closing = false;
+    const cutOff = (reason: string): void => {
+      console.error(`${prefix}${reason}: cutting off the requests in flight`);
+      server.server.closeAllConnections();
+    };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (!shutdown(signal) && !inWorker) cutOff(`${signal} again`);
+    };
+    const stopListening = inWorker
+      ? onPrimaryRequests({ shutdown: () => void shutdown("shutdown"), cutOff: () => cutOff("cut-off") })
+      : () => undefined;
+    function shutdown(reason: string): boolean {
+      if (closing) return false;
+      closing = true;
+      console.error(`${prefix}${reason}: shutting down after ${server.inFlight} request(s) in flight`);
+      const done = (): void => {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        stopListening();
+        resolve();
+      };
+      server.close().then(done, done);
+      return true;
+    }
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+/** Serves in this process: the whole server with one worker, or one worker of a cluster. */
+async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise<number> {
+  const prefix = inWorker ? `pyramid-moa serve: worker ${process.pid}: ` : "pyramid-moa serve: ";
+  try {
+    const model = await pyramidFromConfig(options.config, { baseDir: dirname(options.configPath) });
+    const server = createPyramidServer({
+      model,
+      token: options.token,
+      maxBodyBytes: options.maxBodyBytes,
+      modelId: options.modelId,
+      headers: { [WORKER_HEADER]: String(process.pid) },
+      log: (line) => console.error(inWorker ? `[worker ${process.pid}] ${line}` : line),
+    });
+    const { url } = await server.listen(options.port, options.host);
+    if (!inWorker) console.log(`pyramid-moa serve: ${options.configPath} on ${url}/v1 (${describe(options, "")})`);
+    await untilShutdown(server, inWorker, prefix);
+    console.error(`${prefix}stopped`);
+    return 0;
+  } finally {
+    await disposeLlamaCppEngines();
+    // The IPC channel would keep the worker alive.
+    if (inWorker) cluster.worker?.disconnect();
   }
-  return n;
+}
+
+/** Runs the node:cluster primary: forks the workers, which run this same command with the same arguments. */
+async function serveWithWorkers(options: ServeOptions, argv: readonly string[]): Promise<number> {
+  const here = fileURLToPath(import.meta.url);
+  const code = await runServerCluster({
+    workers: options.workers,
+    exec: join(dirname(here), "..", `bin${extname(here)}`),
+    // With every worker gone, the new ones ask for the port the first ones got (matters with --port 0).
+    args: (port) => ["serve", ...argv, ...(port === undefined ? [] : ["--port", String(port)])],
+    log: (line) => console.error(`pyramid-moa serve: ${line}`),
+    onReady: ({ url }) =>
+      console.log(`pyramid-moa serve: ${options.configPath} on ${url}/v1 (${describe(options, `, ${options.workers} workers`)})`),
+  });
+  if (code === 0) console.error("pyramid-moa serve: stopped");
+  return code;
 }
 
 /** `pyramid-moa serve`: the pyramid of a config file as an OpenAI-compatible HTTP server. */
@@ -38,72 +121,26 @@ export const serveCommand: CliCommand = {
   summary: "serve the pyramid as an OpenAI-compatible API (/v1/chat/completions)",
   async run(argv) {
     const { values } = parseCommandArgs("serve", {
-        args: [...argv],
-        options: {
-          config: { type: "string" },
-          port: { type: "string" },
-          host: { type: "string" },
-          "token-env": { type: "string" },
-          "max-body-bytes": { type: "string" },
-          "model-id": { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-        strict: true,
-      });
+      args: [...argv],
+      options: {
+        config: { type: "string" },
+        port: { type: "string" },
+        host: { type: "string" },
+        "token-env": { type: "string" },
+        "max-body-bytes": { type: "string" },
+        "model-id": { type: "string" },
+        workers: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    });
     if (values.help) {
       console.log(USAGE);
       return 0;
     }
-    const port = integer(values.port, "--port", 0, 8000);
-    if (port > 65535) throw new PyramidConfigError(`port ${port} is out of range`, { field: "--port", fix: "give a port between 0 and 65535" });
-    const maxBodyBytes = integer(values["max-body-bytes"], "--max-body-bytes", 1, DEFAULT_MAX_BODY_BYTES);
-    const tokenEnv = values["token-env"];
-    let token: string | undefined;
-    if (tokenEnv !== undefined) {
-      token = process.env[tokenEnv];
-      if (!token) {
-        throw new PyramidConfigError(`the environment variable ${tokenEnv} is not set or empty`, {
-          field: "--token-env",
-          fix: `export ${tokenEnv}=<a long random token> before starting the server`,
-        });
-      }
-    }
-    const path = findPyramidConfig(values.config);
-    const config = loadPyramidConfig(path);
-    const model = await pyramidFromConfig(config, { baseDir: dirname(path) });
-    const server = createPyramidServer({
-      model,
-      token,
-      maxBodyBytes,
-      modelId: values["model-id"],
-      log: (line) => console.error(line),
-    });
-    try {
-      const { url } = await server.listen(port, values.host ?? "127.0.0.1");
-      console.log(`pyramid-moa serve: ${path} on ${url}/v1 (model "${values["model-id"] ?? "pyramid-moa"}"${token ? ", bearer token required" : ""})`);
-      await new Promise<void>((resolve) => {
-        let signals = 0;
-        const onSignal = (signal: NodeJS.Signals) => {
-          signals++;
-          if (signals === 1) {
-            console.error(`pyramid-moa serve: ${signal}: shutting down after ${server.inFlight} request(s) in flight`);
-            server.close().then(() => {
-              process.off("SIGINT", onSignal);
-              process.off("SIGTERM", onSignal);
-              resolve();
-            }, resolve);
-          } else {
-            console.error(`pyramid-moa serve: ${signal} again: cutting off the requests in flight`);
-            server.server.closeAllConnections();
-          }
-        };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
-      });
-      console.error("pyramid-moa serve: stopped");
-      return 0;
-    } finally {
-      await disposeLlamaCppEngines();
-    }
+    const options = resolveServeOptions(values);
+    if (cluster.isWorker) return serveInProcess(options, true);
+    if (options.workers === 1) return serveInProcess(options, false);
+    return serveWithWorkers(options, argv);
   },
 };

@@ -1,0 +1,102 @@
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+import { findPyramidConfig, loadPyramidConfig } from "../config/load.js";
+import type { PyramidConfig } from "../config/schema.js";
+import { PyramidConfigError } from "../errors/index.js";
+import { DEFAULT_MAX_BODY_BYTES } from "../server/server.js";
+
+/** Most worker processes `pyramid-moa serve --workers` accepts. */
+export const MAX_SERVE_WORKERS = 256;
+
+const workersSchema = z.union([
+  z.literal("auto").transform(() => availableParallelism()),
+  z
+    .string()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_SERVE_WORKERS)),
+]);
+
+/**
+ * Parses `--workers`: a whole number from 1 to {@link MAX_SERVE_WORKERS}, or `auto` (`os.availableParallelism()`);
+ * absent = 1. Anything else is a {@link PyramidConfigError} naming `--workers` and the fix.
+ */
+export function parseWorkersOption(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const parsed = workersSchema.safeParse(value.trim().toLowerCase());
+  if (!parsed.success) {
+    throw new PyramidConfigError(`expected a whole number from 1 to ${MAX_SERVE_WORKERS} or "auto", got "${value}"`, {
+      field: "--workers",
+      fix: `pass e.g. --workers 2, or --workers auto (one process per CPU: ${availableParallelism()} here)`,
+    });
+  }
+  return parsed.data;
+}
+
+/** The raw `pyramid-moa serve` flags, as `util.parseArgs` returns them. */
+export interface ServeFlags {
+  readonly config?: string;
+  readonly port?: string;
+  readonly host?: string;
+  readonly "token-env"?: string;
+  readonly "max-body-bytes"?: string;
+  readonly "model-id"?: string;
+  readonly workers?: string;
+}
+
+/** `pyramid-moa serve` settings, checked. */
+export interface ServeOptions {
+  /** The config file. */
+  readonly configPath: string;
+  /** Its validated content. */
+  readonly config: PyramidConfig;
+  readonly port: number;
+  readonly host: string;
+  /** The bearer token, read from the `--token-env` variable. */
+  readonly token?: string;
+  readonly maxBodyBytes: number;
+  readonly modelId?: string;
+  /** Processes serving the port (1 = the CLI process itself, no cluster). */
+  readonly workers: number;
+}
+
+function integer(value: string | undefined, flag: string, min: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < min) {
+    throw new PyramidConfigError(`expected a whole number >= ${min}, got "${value}"`, { field: flag, fix: "see `pyramid-moa serve --help`" });
+  }
+  return n;
+}
+
+function tokenFrom(tokenEnv: string | undefined): string | undefined {
+  if (tokenEnv === undefined) return undefined;
+  const token = process.env[tokenEnv];
+  if (!token) {
+    throw new PyramidConfigError(`the environment variable ${tokenEnv} is not set or empty`, {
+      field: "--token-env",
+      fix: `export ${tokenEnv}=<a long random token> before starting the server`,
+    });
+  }
+  return token;
+}
+
+/** Checks the `pyramid-moa serve` flags and loads (validates) the config file; throws a {@link PyramidConfigError} naming the flag. */
+export function resolveServeOptions(flags: ServeFlags): ServeOptions {
+  const port = integer(flags.port, "--port", 0, 8000);
+  if (port > 65535) throw new PyramidConfigError(`port ${port} is out of range`, { field: "--port", fix: "give a port between 0 and 65535" });
+  const maxBodyBytes = integer(flags["max-body-bytes"], "--max-body-bytes", 1, DEFAULT_MAX_BODY_BYTES);
+  const workers = parseWorkersOption(flags.workers);
+  const token = tokenFrom(flags["token-env"]);
+  const configPath = findPyramidConfig(flags.config);
+  return {
+    configPath,
+    config: loadPyramidConfig(configPath),
+    port,
+    host: flags.host ?? "127.0.0.1",
+    token,
+    maxBodyBytes,
+    modelId: flags["model-id"],
+    workers,
+  };
+}
