@@ -44,6 +44,7 @@ const FIXES: Record<string, string> = {
   seed: "give a whole number >= 0",
   contextSize: "give a whole number of tokens >= 32",
   threads: "give a whole number of CPU threads (0: automatic)",
+  downloadTimeoutMs: "give a whole number of milliseconds > 0",
   policy:
     'give { threshold: 0.5 }, { costBarrier: 0.05, oracleAccuracy: 0.9 }, { preset: "balanced" } or a preset name such as "balanced"',
   threshold: "give a probability between 0 and 1",

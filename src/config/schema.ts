@@ -60,6 +60,8 @@ const llamacppMember = z
     contextSize: z.number().int().min(32).optional(),
     /** CPU threads of the shared context. */
     threads: z.number().int().min(0).optional(),
+    /** Milliseconds a model URI's server has to answer before the download is given up (default 30000). */
+    downloadTimeoutMs: z.number().int().positive().optional(),
   })
   .strict();
 const replayMember = z

@@ -123,6 +123,7 @@ describe("config file: errors name the field, its line and the fix", () => {
     ["a baseURL without scheme", { provider: "openai", model: "x", baseURL: "localhost:8000" }, {}, "tiers[0].members[1].baseURL", "http(s) URL"],
     ["a negative price", { provider: "ollama", model: "x", price: { input: -1, output: 1 } }, {}, "tiers[0].members[1].price.input", "USD per 1M input tokens"],
     ["a fractional timeout", { provider: "ollama", model: "x", timeoutMs: 1.5 }, {}, "tiers[0].members[1].timeoutMs", "expected int"],
+    ["a zero download timeout", { provider: "llamacpp", model: "x", modelPath: "m.gguf", downloadTimeoutMs: 0 }, {}, "tiers[0].members[1].downloadTimeoutMs", "milliseconds > 0"],
     ["a threshold above 1", { provider: "ollama", model: "x" }, { policy: { threshold: 2 } }, "policy.threshold", "<=1"],
     ["a policy of unknown shape", { provider: "ollama", model: "x" }, { policy: { limit: 1 } }, "policy", "is not a valid value"],
     ["an unknown mode", { provider: "ollama", model: "x" }, { mode: "fast" }, "mode", '"routing"|"generative"'],

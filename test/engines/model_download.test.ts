@@ -136,6 +136,19 @@ describe("model URIs whose server is dead", () => {
     }
   });
 
+  it("gives LlamaCppChatModel's downloadTimeoutMs to the download, so a silent server fails the call", async () => {
+    const silent = await silentServer();
+    try {
+      const uri = `http://127.0.0.1:${silent.port}/chat-model.gguf`;
+      const model = new LlamaCppChatModel({ modelPath: uri, cacheDir, downloadTimeoutMs: 200, maxTokens: 4 });
+      const error = await model.invoke("Once upon a time").catch((e: unknown) => e);
+      expect(String((error as Error).message)).toContain(`${uri} did not answer within 200 ms`);
+    } finally {
+      await silent.close();
+      await LlamaCppEngine.disposeAll();
+    }
+  });
+
   it("stops when the signal aborts, with the signal's reason", async () => {
     const silent = await silentServer();
     try {

@@ -38,6 +38,7 @@ export async function llamaCppModel(member: LlamaCppMember, baseDir: string): Pr
     ...(member.maxTokens !== undefined ? { maxTokens: member.maxTokens } : {}),
     ...(member.seed !== undefined ? { seed: member.seed } : {}),
     ...(member.contextSize !== undefined ? { contextSize: member.contextSize } : {}),
+    ...(member.downloadTimeoutMs !== undefined ? { downloadTimeoutMs: member.downloadTimeoutMs } : {}),
     ...(member.threads !== undefined ? { threads: member.threads } : {}),
   });
 }

@@ -128,7 +128,12 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
       });
     }
     this.engine =
-      fields.engine ?? LlamaCppEngine.shared({ modelPath: options.modelPath, cacheDir: options.cacheDir, gpuLayers: options.gpuLayers });
+      fields.engine ?? LlamaCppEngine.shared({
+        modelPath: options.modelPath,
+        cacheDir: options.cacheDir,
+        gpuLayers: options.gpuLayers,
+        ...(options.downloadTimeoutMs !== undefined ? { downloadTimeoutMs: options.downloadTimeoutMs } : {}),
+      });
   }
 
   /**

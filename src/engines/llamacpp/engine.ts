@@ -9,6 +9,8 @@ export interface LlamaCppEngineOptions {
   modelPath: string;
   /** Folder for downloaded model URIs (default: node-llama-cpp's `~/.node-llama-cpp/models`). */
   cacheDir?: string;
+  /** Milliseconds a model URI's server has to answer before the download is given up (default 30 000). */
+  downloadTimeoutMs?: number;
   /** Layers to offload to a GPU: `"auto"` (default), `"max"` or a count. */
   gpuLayers?: "auto" | "max" | number;
 }
@@ -176,7 +178,10 @@ export class LlamaCppEngine {
   loadModel(): Promise<LlamaModel> {
     this.ensureNotDisposed();
     this.modelPromise ??= (async () => {
-      const path = await resolveModelSource(this.options.modelPath, { cacheDir: this.options.cacheDir });
+      const path = await resolveModelSource(this.options.modelPath, {
+        cacheDir: this.options.cacheDir,
+        ...(this.options.downloadTimeoutMs !== undefined ? { timeoutMs: this.options.downloadTimeoutMs } : {}),
+      });
       const llama = await getLlamaRuntime();
       try {
         return await llama.loadModel({ modelPath: path, gpuLayers: this.options.gpuLayers ?? "auto" });

@@ -22,6 +22,11 @@ export const llamaCppChatModelSchema = llamaCppSamplingSchema.extend({
   modelPath: z.string().min(1, "modelPath must be a GGUF file path or an hf: URI"),
   /** Folder where model URIs are downloaded to and resolved from (default: node-llama-cpp's `~/.node-llama-cpp/models`). */
   cacheDir: z.string().min(1).optional(),
+  /**
+   * Milliseconds a model URI's server has to answer before the download is given up (default 30 000); the
+   * download itself is not limited. Ignored for a local file or an `hf:` model already in `cacheDir`.
+   */
+  downloadTimeoutMs: z.number().int().positive().optional(),
   /** Tokens per context sequence (prompt + answer). Default 2048. */
   contextSize: z.number().int().min(32).max(1_048_576).optional(),
   /** Sequences of the shared context: how many calls on this model can generate at the same time. Default 4. */
