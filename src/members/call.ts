@@ -7,6 +7,7 @@ import type { TaskKind } from "../answers/types.js";
 import { costOf, messageText, usageOf } from "../cost/usage.js";
 import type { Candidate } from "../graphs/types.js";
 import { redactSecrets } from "../security/redact.js";
+import { redactingCallbacks } from "../security/redacting_callbacks.js";
 import { abortReason, sleep, withDeadline } from "./abort.js";
 import { retryDelayMs } from "./backoff.js";
 import { parseConfidence, stripConfidence } from "./confidence.js";
@@ -71,7 +72,8 @@ async function invokeOnce(
   context: MemberCallContext,
   signal: AbortSignal,
 ): Promise<BaseMessage> {
-  const config = { signal, callbacks: context.callbacks, runName: member.name };
+  // Handlers (LangSmith among them) see the member's errors with secrets masked, like the candidate does.
+  const config = { signal, callbacks: redactingCallbacks(context.callbacks), runName: member.name };
   if (!context.onChunk) return member.runnable.invoke(prompt, config);
   let merged: AIMessageChunk | undefined;
   for await (const piece of await member.runnable.stream(prompt, config)) {

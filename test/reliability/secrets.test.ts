@@ -174,17 +174,31 @@ describe("keys never reach traces or errors", () => {
     expect(JSON.stringify(model.invocationParams())).not.toContain(KEY);
   });
 
-  it("LangChain callbacks still see a member's own error (redaction covers the pyramid's trace, not third-party tracers)", async () => {
-    const seen: string[] = [];
+  it("LangChain callbacks (LangSmith and any handler) see a member's error with the key masked, in the pyramid's run tree", async () => {
+    const errors: string[] = [];
+    const starts: { runId: string; parentRunId?: string }[] = [];
+    const chainRuns = new Set<string>();
     const handler = BaseCallbackHandler.fromMethods({
+      handleChainStart(_chain: unknown, _inputs: unknown, runId: string) {
+        chainRuns.add(runId);
+      },
+      handleChatModelStart(_llm: unknown, _messages: unknown, runId: string, parentRunId?: string) {
+        starts.push({ runId, parentRunId });
+      },
       handleLLMError(error: unknown) {
-        seen.push(String(error instanceof Error ? error.message : error));
+        errors.push(String(error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : error));
       },
     });
     const model = new PyramidChatModel({ crowd: [openai("echo"), openai("fine")], oracle: openai("fine"), task: "math" });
     const pyramid = meta(await model.invoke("q", { callbacks: [handler] }));
     expect(JSON.stringify(pyramid)).not.toContain(KEY);
-    // What a tracer (LangSmith, a console handler) records for the failed child run comes from LangChain itself.
-    expect(seen.some((message) => message.includes("401"))).toBe(true);
+    // The failed member's run is reported, with its status code, without the key.
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/401/);
+    expect(errors[0]).toContain(REDACTED);
+    expect(errors[0]).not.toContain(KEY);
+    // Member runs are still children of the pyramid's graph nodes (the handler's state is shared, not copied).
+    const memberRuns = starts.filter((s) => s.parentRunId !== undefined && chainRuns.has(s.parentRunId));
+    expect(memberRuns.length).toBeGreaterThanOrEqual(2);
   });
 });
