@@ -29,6 +29,15 @@ afterAll(async () => {
 });
 
 describe("LlamaCppChatModel tool calling on stories260K.gguf", () => {
+  it("withStructuredOutput forces the schema's tool, so even this story model returns a schema-valid object", async () => {
+    const structured = model().withStructuredOutput(weatherSchema, { name: "forecast" });
+    const parsed = await structured.invoke(PROMPT);
+    expect(weatherSchema.safeParse(parsed).success).toBe(true);
+    const withRaw = await model().withStructuredOutput(weatherSchema, { name: "forecast", includeRaw: true }).invoke(PROMPT);
+    expect(weatherSchema.safeParse(withRaw.parsed).success).toBe(true);
+    expect((withRaw.raw as AIMessage).tool_calls?.[0]?.name).toBe("forecast");
+  });
+
   it('calls the tool with schema-valid arguments when tool_choice is "any"', async () => {
     const answer = await model({ topLogprobs: 2 }).bindTools([weather], { tool_choice: "any" }).invoke(PROMPT);
     expect(AIMessage.isInstance(answer)).toBe(true);

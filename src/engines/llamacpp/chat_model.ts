@@ -9,7 +9,7 @@ import {
   type BindToolsInput,
   type LangSmithParams,
 } from "@langchain/core/language_models/chat_models";
-import { AIMessage, AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
+import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import { PyramidConfigError } from "../../errors/index.js";
@@ -266,7 +266,8 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
       output_tokens: summary.outputTokens,
       total_tokens: summary.inputTokens + summary.outputTokens,
     };
-    const message = new AIMessage({
+    // An AIMessageChunk, like other LangChain chat models return from invoke (what withStructuredOutput's parser expects).
+    const message = new AIMessageChunk({
       content: output.content,
       tool_calls: output.toolCalls,
       invalid_tool_calls: output.invalidToolCalls,
@@ -278,6 +279,8 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
       },
       usage_metadata: usage,
     });
+    // AIMessageChunk's constructor drops invalid_tool_calls given without tool_call_chunks.
+    message.invalid_tool_calls = output.invalidToolCalls;
     return {
       generations: [{ text: output.content, message, generationInfo: { finish_reason: finishReason } }],
       llmOutput: {
@@ -376,3 +379,16 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     };
   }
 }
+
+type StructuredOutput = BaseChatModel<LlamaCppChatModelCallOptions, AIMessageChunk>["withStructuredOutput"];
+
+/**
+ * `withStructuredOutput(schema)`: LangChain's function-calling implementation with the schema's tool forced
+ * (`tool_choice: "any"`), so that the grammar makes even a weak model answer with a call whose arguments follow the
+ * schema. (LangChain's default binds the tool with `"auto"`, which lets the model answer in text and fail to parse.)
+ */
+LlamaCppChatModel.prototype.withStructuredOutput = function withStructuredOutput(this: LlamaCppChatModel, ...args: Parameters<StructuredOutput>) {
+  const forced = Object.create(this) as LlamaCppChatModel;
+  forced.bindTools = (tools, kwargs) => this.bindTools(tools, { tool_choice: "any", ...kwargs });
+  return (BaseChatModel.prototype.withStructuredOutput as (...a: Parameters<StructuredOutput>) => ReturnType<StructuredOutput>).apply(forced, args);
+} as StructuredOutput;
