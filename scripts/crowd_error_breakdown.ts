@@ -8,14 +8,12 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { gradedQueriesFromTraces, type GradedQuery } from "../src/eval/metrics/index.js";
+import { gradedQueriesFromTraces, largestAgreement, type GradedQuery } from "../src/eval/metrics/index.js";
 import { readCompletedTraces } from "../src/eval/run/traces_file.js";
 
 /** The agreement pattern of one query's member answers, e.g. `3 of 3 agree`, `2 of 3 agree`, `no majority`. */
 export function agreementPattern(q: GradedQuery): string {
-  const counts = new Map<string, number>();
-  for (const m of q.members) if (m.answer !== null) counts.set(m.answer, (counts.get(m.answer) ?? 0) + 1);
-  const top = Math.max(0, ...counts.values());
+  const top = largestAgreement(q);
   return top * 2 > q.members.length ? `${top} of ${q.members.length} agree` : "no majority";
 }
 

@@ -7,7 +7,7 @@
  *   npx tsx scripts/router_params_check.ts
  */
 import { join } from "node:path";
-import { readCompletedTraces } from "../src/eval/run/traces_file.js";
+import { readTraces, tracesToDataset } from "../src/router/train/dataset.js";
 import { rocAuc } from "../src/router/train/metrics.js";
 import { trainRouter } from "../src/router/train/train_router.js";
 
@@ -20,15 +20,16 @@ const mean = (xs: number[]): string => (xs.reduce((a, b) => a + b, 0) / xs.lengt
 
 const rows = ["| run | parameters | out-of-fold AUC (train part), mean of 5 seeds | holdout AUC, mean of 5 seeds |", "|---|---|---|---|"];
 for (const run of ["results/gsm8k", "results/mbpp"]) {
-  const holdout = readCompletedTraces(join(run, "traces.jsonl")).lines;
-  const labels = holdout.map((t) => (t.crowdCorrect ? 0 : 1));
+  const train = readTraces(join(run, "train_traces.jsonl"));
+  const { matrix, labels } = tracesToDataset(readTraces(join(run, "traces.jsonl")));
+  const holdoutRows = Array.from({ length: matrix.rows }, (_, i) => matrix.data.subarray(i * matrix.cols, (i + 1) * matrix.cols));
   for (const [name, params] of Object.entries(CANDIDATES)) {
     const oof: number[] = [];
     const held: number[] = [];
     for (const seed of SEEDS) {
-      const { bundle, router } = trainRouter({ tracesFile: join(run, "train_traces.jsonl"), params, seed });
+      const { bundle, router } = trainRouter({ traces: train, params, seed });
       oof.push(Number(bundle.metadata.validation.auc));
-      held.push(rocAuc(holdout.map((t) => router.predictRow(t.features.map((x) => (x === null ? Number.NaN : x)))), labels));
+      held.push(rocAuc(router.predictBatch(holdoutRows), labels));
     }
     rows.push(`| ${run} | ${name} | ${mean(oof)} | ${mean(held)} |`);
   }

@@ -12,6 +12,7 @@ export {
   randomRouter,
   unanimous,
   majorityAgrees,
+  largestAgreement,
   mulberry32,
 } from "./rules.js";
 export {

@@ -56,12 +56,16 @@ export function unanimous(q: GradedQuery): boolean {
   return answers.length > 0 && answers[0] !== null && answers.every((a) => a === answers[0]);
 }
 
-/** Whether a strict majority of the members gave the same (non-missing) answer. */
-export function majorityAgrees(q: GradedQuery): boolean {
+/** How many members gave the most common (non-missing) answer; 0 when none answered. */
+export function largestAgreement(q: GradedQuery): number {
   const counts = new Map<string, number>();
   for (const m of q.members) if (m.answer !== null) counts.set(m.answer, (counts.get(m.answer) ?? 0) + 1);
-  const top = Math.max(0, ...counts.values());
-  return top * 2 > q.members.length;
+  return Math.max(0, ...counts.values());
+}
+
+/** Whether a strict majority of the members gave the same (non-missing) answer. */
+export function majorityAgrees(q: GradedQuery): boolean {
+  return largestAgreement(q) * 2 > q.members.length;
 }
 
 /** The crowd's majority vote alone (no escalation). */
