@@ -60,6 +60,7 @@ export function normalizeMathAnswer(answer: string): string {
   let s = answer.trim().replace(/^["'`]+|["'`]+$/g, "").trim();
   if (/\\(?:boxed|fbox)/.test(s)) s = lastBoxedLatex(s) ?? s;
   s = s.replace(/\\\\+(?=[a-zA-Z])/g, "\\");
+  s = s.replace(/\\\\(?![a-zA-Z])/g, ";");
   for (const [pattern, replacement] of UNICODE) s = s.replace(pattern, replacement);
   s = s.replace(/\\(?:left|right|bigg|Bigg|big|Big)(?![a-zA-Z])/g, "");
   s = s.replace(/\\[!,;:]|\\ |~/g, " ");

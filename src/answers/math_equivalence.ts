@@ -65,7 +65,7 @@ function list(open: string, close: string, ordered: boolean, parts: string[]): M
 /** The structure of a normalized answer. */
 function shapeOf(s: string): MathAnswerShape {
   const matrix = /^\\begin\{([pbv]?matrix)\}(.*)\\end\{\1\}$/.exec(s);
-  if (matrix) return list("M[", "]", true, matrix[2].split(/\\\\|&/).filter((cell) => cell.length > 0));
+  if (matrix) return list("M[", "]", true, matrix[2].split(/;|&/).filter((cell) => cell.length > 0));
   if (s.startsWith("\\{") && s.endsWith("\\}")) return list("{", "}", false, splitTopLevel(s.slice(2, -2), ","));
   const union = splitTopLevel(s, "\\cup");
   if (union.length > 1) return list("U", "", false, union);
