@@ -20,6 +20,8 @@ import {
   type Theorem1Row,
 } from "./profile.js";
 import type { GradedQuery, RuleScore } from "./types.js";
+import { significance, type Significance } from "./significance.js";
+import { ORACLE_RULE, significanceRules } from "./significance_rules.js";
 
 /** Options of {@link evaluationSummary}. */
 export interface SummaryOptions {
@@ -32,6 +34,8 @@ export interface SummaryOptions {
   /** Random-router draws (default 100) and seed (default 1). */
   randomDraws?: number;
   seed?: number;
+  /** Bootstrap resamples of the intervals (default 2000; seeded with `seed`). */
+  resamples?: number;
 }
 
 /** A baseline compared with the learned router at the same cost. */
@@ -59,6 +63,8 @@ export interface EvaluationSummary {
   baselines: RuleScore[];
   presets: { name: string; threshold: number; score: RuleScore }[];
   frontier: FrontierComparison[];
+  /** 95% bootstrap intervals of every rule and paired tests of each pyramid rule against the Oracle alone. */
+  significance: Significance;
 }
 
 /** Computes the summary of an evaluation run from its graded queries. */
@@ -101,5 +107,9 @@ export function evaluationSummary(queries: readonly GradedQuery[], options: Summ
       score: scoreThreshold(queries, threshold, `preset ${name} (t=${threshold.toFixed(2)})`),
     })),
     frontier,
+    significance: significance(queries, significanceRules(queries, t, options.presets), ORACLE_RULE, {
+      resamples: options.resamples,
+      seed: options.seed,
+    }),
   };
 }
