@@ -18,6 +18,17 @@ export * from "./answers/index.js";
 export type { FeatureVector } from "./features/types.js";
 export { featureValue, featureRecord } from "./features/types.js";
 export { featureNames, computeFeatures, meanPairwiseSimilarity } from "./features/index.js";
+export {
+  hedgeCount,
+  reasoningSteps,
+  answerInReasoning,
+  isCountingQuestion,
+  MATH_SIGNAL_GROUPS,
+  mathSignalNames,
+  mathSignalValues,
+  type MathSignalGroup,
+  type FeatureContext,
+} from "./features/index.js";
 
 export type { Router } from "./router/types.js";
 export { AgreementRouter } from "./router/agreement.js";
