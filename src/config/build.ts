@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { PyramidConfigError } from "../errors/index.js";
 import { PyramidChatModel } from "../chat_models/index.js";
-import type { TierInput } from "../graphs/options.js";
+import type { TierInput } from "../graph/options.js";
 import type { MemberInput, ChatRunnable } from "../members/member.js";
 import type { DecisionPolicy } from "../policy/decision.js";
 import { loadRouter } from "../router/bundle.js";

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { PyramidChatModel } from "../chat_models/index.js";
 import { formatPath } from "../config/issues.js";
 import { PyramidConfigError } from "../errors/index.js";
-import type { PyramidMetadata } from "../graphs/result.js";
+import type { PyramidMetadata } from "../graph/result.js";
 import { HttpError, toHttpError } from "./errors.js";
 import {
   chunk,

@@ -1,5 +1,5 @@
 import { DataFormatError } from "../../errors/index.js";
-import { evalTraceLineSchema, type EvalTraceLine } from "../../eval/trace_schema.js";
+import { evalTraceLineSchema, type EvalTraceLine } from "../../core/trace_schema.js";
 import type { DenseMatrix } from "./booster.js";
 import { readTextFile } from "../../utils/read_text.js";
 

@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { z } from "zod";
 import { DataFormatError, PyramidConfigError, RouterModelError } from "../../errors/index.js";
-import type { EvalTraceLine } from "../../eval/trace_schema.js";
+import type { EvalTraceLine } from "../../core/trace_schema.js";
 import { tierBaselines, type GradedPrediction } from "../../policy/calibrate.js";
 import { calibratePresets, DEFAULT_PRESET_SPECS, presetSpecSchema, PRESET_NAMES, type CalibratedPresets } from "../../policy/presets.js";
 import { ROUTER_BUNDLE_FORMAT, ROUTER_BUNDLE_VERSION, type RouterBundle } from "../bundle.js";

@@ -1,9 +1,9 @@
-import { featureRecord } from "../features/types.js";
-import { shouldEscalate } from "../policy/decision.js";
-import type { PyramidSpec } from "../graphs/spec.js";
-import type { PyramidStateType, PyramidUpdate } from "../graphs/state.js";
-import { estimateTierCost } from "../cost/estimate.js";
-import { lookaheadDecision } from "../policy/lookahead.js";
+import { featureRecord } from "../../features/types.js";
+import { shouldEscalate } from "../../policy/decision.js";
+import type { PyramidSpec } from "../spec.js";
+import type { PyramidStateType, PyramidUpdate } from "../state.js";
+import { estimateTierCost } from "../../members/estimate.js";
+import { lookaheadDecision } from "../../policy/lookahead.js";
 
 /**
  * The `router` node after tier `tier`: `P_fail` from the tier's router, and Equation 5's decision against

@@ -2,7 +2,7 @@ import type { TaskKind } from "../answers/types.js";
 import type { BudgetTracker } from "../cost/budget.js";
 import type { Member } from "../members/member.js";
 import type { Router } from "../router/types.js";
-import type { GenerativePrompt } from "../nodes/generative_prompt.js";
+import type { GenerativePrompt } from "./nodes/generative_prompt.js";
 import type { LookaheadRule, TierEstimate } from "../policy/lookahead.js";
 
 /** How the upper tiers see the query: the original messages only, or with the lower tiers' candidates. */
