@@ -105,6 +105,7 @@ export type {
   RecordedLine,
   RecordedItem,
   ReplayChatModelFields,
+  RecordedLookup,
   ReplayChatModelCallOptions,
   RecordingChatModelFields,
   RecordedOutputsOptions,
