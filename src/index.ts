@@ -6,7 +6,7 @@ export type { PyramidChatModelInput, PyramidChatModelCallOptions } from "./chat_
 export { buildPyramidGraph, buildPyramidStateGraph, pyramidNodeNames } from "./graph/build.js";
 export { resolvePyramidOptions } from "./graph/options.js";
 export type { PyramidOptions, TierInput } from "./graph/options.js";
-export type { PyramidSpec, TierSpec, PyramidMode, ApexErrorPolicy } from "./graph/spec.js";
+export type { PyramidSpec, TierSpec, PyramidMode, ApexErrorPolicy, BudgetExceededPolicy } from "./graph/spec.js";
 export { PyramidState } from "./graph/state.js";
 export type { PyramidStateType, TierRun, PyramidTokenEvent } from "./graph/state.js";
 export { pyramidResult } from "./graph/result.js";
@@ -23,6 +23,8 @@ export type { Router } from "./router/types.js";
 export { AgreementRouter } from "./router/agreement.js";
 
 export { resolveThreshold, shouldEscalate, decisionPolicySchema, DEFAULT_POLICY } from "./policy/decision.js";
+export { decideEscalation } from "./policy/escalation.js";
+export type { EscalationInput, EscalationDecision, EscalationGuard } from "./policy/escalation.js";
 export type { DecisionPolicy } from "./policy/decision.js";
 
 export * from "./cost/index.js";

@@ -103,6 +103,7 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
     ...(valid.askConfidence !== undefined ? { askConfidence: valid.askConfidence } : {}),
     ...(valid.onApexError ? { onApexError: valid.onApexError } : {}),
     ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
+    ...(valid.onBudgetExceeded ? { onBudgetExceeded: valid.onBudgetExceeded } : {}),
     ...(valid.generativePrompt ? { generativePrompt: valid.generativePrompt } : {}),
   });
 }

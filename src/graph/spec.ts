@@ -11,6 +11,9 @@ export type PyramidMode = "routing" | "generative";
 /** What to do when every member of the apex tier fails. */
 export type ApexErrorPolicy = "crowd" | "throw";
 
+/** When the cost cap or the budget refuses an escalation: keep the lower tier's answer, or throw `BudgetExceededError`. */
+export type BudgetExceededPolicy = "answer" | "throw";
+
 /** One tier with its resolved members and the router and threshold at the boundary after it. */
 export interface TierSpec {
   /** Tier name, e.g. "crowd", "70B", "oracle". */
@@ -41,6 +44,8 @@ export interface PyramidSpec {
   readonly maxCostPerQuery?: number;
   /** Shared budget across queries: stop escalating once it is spent. */
   readonly budget?: BudgetTracker;
+  /** When the cost cap or the budget refuses an escalation: keep the lower tier's answer (`answer`) or throw. */
+  readonly onBudgetExceeded: BudgetExceededPolicy;
   /** Look-ahead decisions over the remaining tiers instead of each boundary's threshold. */
   readonly lookahead?: LookaheadOptions;
 }
