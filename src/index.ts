@@ -64,8 +64,10 @@ export {
   routerBundleSchema,
 } from "./router/bundle.js";
 export type { RouterBundle } from "./router/bundle.js";
-export { trainRouter, stratifiedFolds, DEFAULT_TRAIN_PARAMS } from "./router/train/train_router.js";
-export type { TrainRouterOptions, TrainRouterResult } from "./router/train/train_router.js";
+export { trainRouter } from "./router/train/train_router.js";
+export { stratifiedFolds } from "./router/train/cross_validation.js";
+export { DEFAULT_TRAIN_PARAMS } from "./router/train/options.js";
+export type { TrainRouterOptions, TrainRouterResult } from "./router/train/options.js";
 export { lookaheadDecision, myopicThreshold } from "./policy/lookahead.js";
 export type { LookaheadDecision, LookaheadInput, LookaheadRule, TierEstimate } from "./policy/lookahead.js";
 export type { LookaheadOptions } from "./graph/spec.js";
