@@ -123,7 +123,7 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     expect(three.bundle.metadata.validationRows).toBe(traces.length);
     expect((three.bundle.metadata.rounds as { folds: number[] }).folds).toHaveLength(3);
     expect(three.bundle.metadata.validation.logloss).not.toBe(bundle.metadata.validation.logloss);
-  });
+  }, 240_000); // four trainings with 5-fold cross-validation: slow on a loaded 2-core machine
 
   it("deals stratified folds of equal size", () => {
     const labels = traces.map((t) => (t.crowdCorrect ? 0 : 1));
