@@ -12,11 +12,11 @@ import { join } from "node:path";
 import { extractAnswer } from "../src/answers/index.js";
 import { dataDir } from "../src/eval/index.js";
 import { MATH_SIGNAL_GROUPS, mathSignalNames, mathSignalValues, type MathSignalGroup } from "../src/features/math_signals.js";
-import type { Candidate } from "../src/graphs/types.js";
+import type { Candidate } from "../src/core/types.js";
 import { getRecordedItems } from "../src/replay/items.js";
 import { readTraces } from "../src/router/train/dataset.js";
 import { trainRouter } from "../src/router/train/train_router.js";
-import type { EvalTraceLine } from "../src/eval/trace_schema.js";
+import type { EvalTraceLine } from "../src/core/trace_schema.js";
 
 const run = process.argv[2] ?? "results/gsm8k";
 const recorded = process.argv[3] ?? join(dataDir(), "recorded", "gsm8k.jsonl");

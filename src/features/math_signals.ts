@@ -1,4 +1,4 @@
-import type { Candidate } from "../graphs/types.js";
+import type { Candidate } from "../core/types.js";
 import { majorityVote } from "../answers/vote.js";
 import { mathAnswerText } from "../answers/math_answer_text.js";
 import { mathAnswerKey } from "../answers/math_equivalence.js";

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../cli/capture.js";
-import { gradeMath, loadHumanEval, RecordedOutputs } from "../../src/index.js";
+import { runCli } from "../../cli/capture.js";
+import { gradeMath, loadHumanEval, RecordedOutputs } from "../../../src/index.js";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const ROOT = new URL("../../../", import.meta.url).pathname;
 const MATH_FILE = join(ROOT, "../shared/data/recorded/math-l5.jsonl");
 const GSM8K_ROUTER = join(ROOT, "routers/gsm8k-llama8b-gemma9b-qwen7b.json");
 const CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
