@@ -48,7 +48,7 @@ function reason(ours: boolean, answer: string | null, reference: Record<string, 
   if (ours && (reference.answer === null || reference.answer === undefined)) {
     return "no JSON answer field: upstream finds no answer, ours reads \\boxed{} / 'the answer is' / an 'Answer:' line";
   }
-  if (ours && answer !== null && answer.includes("=")) return "an equation chain: ours takes its last side";
+  if (ours && answer?.includes("=")) return "an equation chain: ours takes its last side";
   return ours ? "ours correct, upstream wrong (other)" : "ours wrong, upstream correct (other)";
 }
 

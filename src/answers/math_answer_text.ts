@@ -12,10 +12,10 @@ const SAID = /(?:final answer|the answer|^[ \t]*answer)[ \t]*(?:is|:)[ \t]*:?[ \
  * (`"\frac{3}{4}"` means `\frac`, not a form feed and `rac`).
  */
 export function decodeJsonStringLoosely(body: string): string {
-  return body.replace(/\\(\\|"|\/|u[0-9a-fA-F]{4}|[ntr](?![a-zA-Z]))/g, (_match, escape: string) => {
-    if (escape === "\\" || escape === '"' || escape === "/") return escape;
-    if (escape.startsWith("u")) return String.fromCharCode(Number.parseInt(escape.slice(1), 16));
-    return escape === "n" ? "\n" : escape === "t" ? "\t" : "\r";
+  return body.replace(/\\(\\|"|\/|u[0-9a-fA-F]{4}|[ntr](?![a-zA-Z]))/g, (_match, code: string) => {
+    if (code === "\\" || code === '"' || code === "/") return code;
+    if (code.startsWith("u")) return String.fromCharCode(Number.parseInt(code.slice(1), 16));
+    return code === "n" ? "\n" : code === "t" ? "\t" : "\r";
   });
 }
 
