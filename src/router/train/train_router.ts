@@ -2,14 +2,16 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { DataFormatError, PyramidConfigError, RouterModelError } from "../../errors/index.js";
 import type { EvalTraceLine } from "../../eval/trace_schema.js";
-import { tierBaselines, type GradedPrediction } from "../../policy/calibrate.js";
-import { calibratePresets, DEFAULT_PRESET_SPECS, presetSpecSchema, PRESET_NAMES, type CalibratedPresets } from "../../policy/presets.js";
+import type { GradedPrediction } from "../../policy/calibrate.js";
+import { presetSpecSchema, type CalibratedPresets } from "../../policy/presets.js";
+import type { PFailCalibration } from "../calibration/calibrator.js";
 import { ROUTER_BUNDLE_FORMAT, ROUTER_BUNDLE_VERSION, type RouterBundle } from "../bundle.js";
 import { XGBoostRouter } from "../xgboost/xgboost_router.js";
 import { XGBBooster, XGBDMatrix } from "./booster.js";
 import { parseTrace, readTraces, selectRows, tracesToDataset, type TraceDataset } from "./dataset.js";
 import { loadLibXGBoost, type LibXGBoost } from "./libxgboost.js";
-import { logLoss, rocAuc, seededPermutation } from "./metrics.js";
+import { seededPermutation } from "./metrics.js";
+import { calibrateRouterOutputs, pFailCalibrationOptionSchema, trainBootstrapOptionSchema } from "./calibrate_outputs.js";
 
 /** Name written to `metadata.createdBy`. */
 export const ROUTER_CREATED_BY = "pyramid-moa trainRouter";
@@ -77,6 +79,13 @@ export const trainRouterOptionsSchema = z
     dataset: z.string().min(1).optional(),
     /** Preset definitions (default {@link DEFAULT_PRESET_SPECS}). */
     presetSpecs: z.object({ economy: presetSpecSchema, balanced: presetSpecSchema, "baseline-match": presetSpecSchema }).optional(),
+    /**
+     * Monotone calibration of `P_fail`, fitted on the same out-of-fold (or validation) predictions as the presets and
+     * stored in the bundle: `"isotonic"` (default; pool-adjacent-violators), `"platt"`, or `"none"`.
+     */
+    pFailCalibration: pFailCalibrationOptionSchema.default("isotonic"),
+    /** Bootstrap of the presets' confidence and intervals (default 1000 resamples, seed = `seed`, level 0.9). */
+    bootstrap: trainBootstrapOptionSchema.optional(),
   })
   .refine((o) => (o.traces === undefined) !== (o.tracesFile === undefined), {
     message: "pass exactly one of traces and tracesFile",
@@ -266,36 +275,22 @@ function savedModel(booster: XGBBooster, lib: LibXGBoost, dataset: TraceDataset,
   return { model, pFail };
 }
 
-/** AUC, log-loss, baselines and calibrated presets with their figures, on graded predictions. */
+/** The calibration step (see `calibrateRouterOutputs`) with the training options. */
 function calibrationFigures(
   graded: readonly GradedPrediction[],
   labels: Float32Array,
   o: ParsedOptions,
-): { presets: CalibratedPresets["presets"]; validation: Record<string, unknown> } {
-  const pFail = graded.map((row) => row.pFail);
-  const calibrated = calibratePresets(graded, o.presetSpecs ?? DEFAULT_PRESET_SPECS);
-  const baselines = tierBaselines(graded);
-  const presetFigures: Record<string, unknown> = {};
-  const validation: Record<string, unknown> = {
+): { presets: CalibratedPresets["presets"]; validation: Record<string, unknown>; pFailCalibration?: PFailCalibration } {
+  return calibrateRouterOutputs({
+    graded,
+    labels,
     calibration: o.calibration,
-    ...(o.calibration === "cross-validation" ? { folds: o.folds } : {}),
-    auc: rocAuc(pFail, labels),
-    logloss: logLoss(pFail, labels),
-    crowdErrorRate: labels.reduce((a, b) => a + b, 0) / labels.length,
-    crowdAccuracy: baselines.crowdAccuracy,
-    oracleAccuracy: baselines.oracleAccuracy,
-    costModel: calibrated.costModel,
-  };
-  for (const name of PRESET_NAMES) {
-    const report = calibrated.reports[name];
-    presetFigures[name] = { ...report, spec: report.spec };
-    validation[`recallOfCrowdErrors@${name}`] = report.recallOfCrowdErrors;
-    validation[`accuracy@${name}`] = report.accuracy;
-    validation[`costSaving@${name}`] = report.costSaving;
-    validation[`escalationRate@${name}`] = report.escalationRate;
-  }
-  validation.presets = presetFigures;
-  return { presets: calibrated.presets, validation };
+    folds: o.folds,
+    seed: o.seed,
+    method: o.pFailCalibration,
+    bootstrap: o.bootstrap,
+    presetSpecs: o.presetSpecs,
+  });
 }
 
 /**
@@ -337,6 +332,11 @@ function medianRounds(values: readonly number[]): number {
  *   held out; boosting stops early on the held-out log-loss, the model is cut to its best round and
  *   the presets are calibrated on the held-out rows.
  *
+ * The calibration rows (out-of-fold predictions, or the validation split) also fit the monotone `P_fail` calibration
+ * stored in the bundle (`pFailCalibration`, isotonic by default) and applied by the returned router; the presets are
+ * thresholds on the calibrated `P_fail`, chosen so that each target holds in 90% of bootstrap resamples of those rows
+ * (`DEFAULT_PRESET_SPECS`), with their intervals in `metadata.validation.presets`.
+ *
  * The result is deterministic for a seed (byte-for-byte the same bundle) and does not depend on the order of the
  * traces: they are put in order of `id` before the split or the folds are drawn.
  *
@@ -374,6 +374,7 @@ function bundleOf(
   parts: {
     model: unknown;
     presets: CalibratedPresets["presets"];
+    pFailCalibration?: PFailCalibration;
     validation: Record<string, unknown>;
     trainRows: number;
     validationRows: number;
@@ -387,6 +388,7 @@ function bundleOf(
     version: ROUTER_BUNDLE_VERSION,
     featureNames: [...dataset.featureNames],
     model: parts.model,
+    ...(parts.pFailCalibration ? { pFailCalibration: parts.pFailCalibration } : {}),
     presets: parts.presets,
     metadata: {
       dataset: datasetNameOf(o, traces),
@@ -437,10 +439,11 @@ function trainWithValidation(o: ParsedOptions, traces: readonly EvalTraceLine[],
     const result = fit(lib, train, valid, params, dataset.featureNames, o.numRounds, o.earlyStoppingRounds, boosters);
     const { model, pFail } = savedModel(result.booster, lib, dataset, validIdx, valid);
     const graded = validationGraded.map((row, k) => ({ ...row, pFail: pFail[k] }));
-    const { presets, validation } = calibrationFigures(graded, validLabels, o);
+    const { presets, validation, pFailCalibration } = calibrationFigures(graded, validLabels, o);
     const bundle = bundleOf(o, traces, dataset, lib, {
       model,
       presets,
+      pFailCalibration,
       validation,
       trainRows: trainIdx.length,
       validationRows: validIdx.length,
@@ -450,7 +453,7 @@ function trainWithValidation(o: ParsedOptions, traces: readonly EvalTraceLine[],
     });
     return {
       bundle,
-      router: XGBoostRouter.fromJSON(model, { presets, source: "trained model" }),
+      router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
       validationCurve: result.curve,
       foldCurves: [],
     };
@@ -524,10 +527,11 @@ function trainWithCrossValidation(o: ParsedOptions, traces: readonly EvalTraceLi
     const result = fit(lib, train, undefined, finalParams, dataset.featureNames, rounds, 0, boosters);
     const { model } = savedModel(result.booster, lib, dataset, all, train);
     const graded = allGraded.map((row, i) => ({ ...row, pFail: oof[i] }));
-    const { presets, validation } = calibrationFigures(graded, dataset.labels, o);
+    const { presets, validation, pFailCalibration } = calibrationFigures(graded, dataset.labels, o);
     const bundle = bundleOf(o, traces, dataset, lib, {
       model,
       presets,
+      pFailCalibration,
       validation,
       trainRows: n,
       validationRows: n,
@@ -537,7 +541,7 @@ function trainWithCrossValidation(o: ParsedOptions, traces: readonly EvalTraceLi
     });
     return {
       bundle,
-      router: XGBoostRouter.fromJSON(model, { presets, source: "trained model" }),
+      router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
       validationCurve: [],
       foldCurves,
     };
