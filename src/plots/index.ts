@@ -2,3 +2,4 @@ export { performanceProfileSvg, type ProfilePlotOptions } from "./profile_plot.j
 export { frontierSvg, type FrontierSeries, type FrontierPlotOptions } from "./frontier_plot.js";
 export { svgToPng, FONT_DIRS } from "./png.js";
 export { niceTicks, niceRange, escapeXml, PALETTE } from "./svg.js";
+export { reliabilitySvg, type ReliabilityPlotOptions } from "./reliability_plot.js";
