@@ -22,8 +22,8 @@ export function reliabilityMarkdown(report: ReliabilityReport): string {
     ...report.bins.map((b) => {
       const bin = `${b.lower.toFixed(2)}-${b.upper.toFixed(2)}`;
       if (b.count === 0) return `| ${bin} | 0 | | | |`;
-      const gap = b.observedRate - b.meanPredicted;
-      return `| ${bin} | ${b.count} | ${pct(b.meanPredicted)} | ${pct(b.observedRate)} [${pct(b.observedLower)}, ${pct(b.observedUpper)}] | ${gap >= 0 ? "+" : ""}${(100 * gap).toFixed(1)} pp |`;
+      const gap = Math.round(1000 * (b.observedRate - b.meanPredicted)) / 10; // in pp, rounded first: no "-0.0"
+      return `| ${bin} | ${b.count} | ${pct(b.meanPredicted)} | ${pct(b.observedRate)} [${pct(b.observedLower)}, ${pct(b.observedUpper)}] | ${gap >= 0 ? "+" : "-"}${Math.abs(gap).toFixed(1)} pp |`;
     }),
     "",
   ];
