@@ -54,11 +54,12 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>
       k++;
     }
     blocks.push(block);
-    // Pool while the previous block's value is not below this one's (ties pooled too: values end strictly increasing).
+    // Pool while the previous block's value is not below this one's (ties pooled too, up to rounding: 2h/2 and 5h/5
+    // may differ in the last bit; values end strictly increasing).
     while (blocks.length > 1) {
       const last = blocks[blocks.length - 1];
       const prev = blocks[blocks.length - 2];
-      if (prev.sumY / prev.weight < last.sumY / last.weight) break;
+      if (prev.sumY / prev.weight < last.sumY / last.weight - 1e-12) break;
       prev.weight += last.weight;
       prev.sumY += last.sumY;
       prev.sumX += last.sumX;
