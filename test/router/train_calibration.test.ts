@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { applyPFailCalibration, loadRouter, saveRouterBundle, trainRouter, type EvalTraceLine } from "../../src/index.js";
+import { applyPFailCalibration, fitPFailCalibration, loadRouter, saveRouterBundle, trainRouter, type EvalTraceLine } from "../../src/index.js";
 import { libXGBoostAvailable } from "../../src/router/train/libxgboost.js";
 import { rocAuc } from "../../src/router/train/metrics.js";
 import { buildGsm8kTraces } from "./gsm8k_traces.js";
@@ -23,7 +23,13 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter calibrates P_fail on out-of
   });
 
   it("stores an isotonic calibration, applies it in predict, and picks presets on the calibrated P_fail with intervals", () => {
-    const { bundle, router } = trainRouter({ traces, seed: 1 });
+    const { bundle, router, calibrationRows } = trainRouter({ traces, seed: 1 });
+    // The calibration is the one fitted on the returned out-of-fold predictions.
+    expect(calibrationRows.rawPFail).toHaveLength(traces.length);
+    expect(calibrationRows.ids).toEqual([...traces.map((t) => t.id)].sort());
+    expect(fitPFailCalibration("isotonic", calibrationRows.rawPFail, calibrationRows.labels, "out-of-fold predictions (5 folds)")).toEqual(
+      bundle.pFailCalibration,
+    );
     expect(bundle.version).toBe(2);
     const calibration = bundle.pFailCalibration;
     expect(calibration?.method).toBe("isotonic");

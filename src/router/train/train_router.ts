@@ -114,6 +114,12 @@ export interface TrainRouterResult {
    * validation split (empty curves when `earlyStoppingRounds` is 0). Empty with `"validation"`.
    */
   readonly foldCurves: readonly (readonly number[])[];
+  /**
+   * The predictions the calibration and the presets were fitted on, before calibration: out-of-fold predictions of
+   * every trace (cross-validation) or the validation split's, in the traces' canonical order (by id), with their labels
+   * (1 = the crowd was wrong) and trace ids.
+   */
+  readonly calibrationRows: { readonly ids: readonly string[]; readonly rawPFail: Float64Array; readonly labels: Float32Array };
 }
 
 function parseOptions(options: TrainRouterOptions): ParsedOptions {
@@ -456,6 +462,7 @@ function trainWithValidation(o: ParsedOptions, traces: readonly EvalTraceLine[],
       router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
       validationCurve: result.curve,
       foldCurves: [],
+      calibrationRows: { ids: validIdx.map((i) => traces[i].id), rawPFail: Float64Array.from(pFail), labels: validLabels },
     };
   } finally {
     for (const b of boosters) b.free();
@@ -544,6 +551,7 @@ function trainWithCrossValidation(o: ParsedOptions, traces: readonly EvalTraceLi
       router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
       validationCurve: [],
       foldCurves,
+      calibrationRows: { ids: traces.map((t) => t.id), rawPFail: Float64Array.from(oof), labels: Float32Array.from(dataset.labels) },
     };
   } finally {
     for (const b of boosters) b.free();
