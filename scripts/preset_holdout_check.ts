@@ -22,7 +22,7 @@ import { readTraces } from "../src/router/train/dataset.js";
 import { trainRouter } from "../src/router/train/train_router.js";
 import { getRecordedItems, itemsAnsweredByAll } from "../src/replay/items.js";
 import { RecordedOutputs } from "../src/replay/recorded_outputs.js";
-import type { EvalTraceLine } from "../src/eval/trace_schema.js";
+import type { EvalTraceLine } from "../src/core/trace_schema.js";
 import { reliabilityReport } from "../src/router/calibration/reliability.js";
 import { rocAuc } from "../src/router/train/metrics.js";
 

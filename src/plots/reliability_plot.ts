@@ -1,5 +1,27 @@
-import type { ReliabilityReport } from "../router/calibration/reliability.js";
 import { escapeXml, FONT_FAMILY, linearScale, niceTicks, PALETTE, tickLabel } from "./svg.js";
+
+/**
+ * What the reliability diagram draws (the shape of the router layer's `ReliabilityReport`, declared here so that the
+ * plots import nothing from the layers above them).
+ */
+export interface ReliabilityPlotData {
+  /** Number of predictions. */
+  readonly count: number;
+  /** Confidence level of the bins' intervals. */
+  readonly level: number;
+  /** Expected calibration error. */
+  readonly ece: number;
+  /** The bins, ascending: edges, count, mean predicted value, observed rate and its interval. */
+  readonly bins: readonly {
+    readonly lower: number;
+    readonly upper: number;
+    readonly count: number;
+    readonly meanPredicted: number;
+    readonly observedRate: number;
+    readonly observedLower: number;
+    readonly observedUpper: number;
+  }[];
+}
 
 /** Options of {@link reliabilitySvg}. */
 export interface ReliabilityPlotOptions {
@@ -13,7 +35,7 @@ export interface ReliabilityPlotOptions {
  * Wilson interval as an error bar) against the mean predicted `P_fail` (x), marker area proportional to the bin's
  * queries, with the diagonal of perfect calibration; below it, the share of queries per bin; ECE in the legend.
  */
-export function reliabilitySvg(report: ReliabilityReport, options: ReliabilityPlotOptions = {}): string {
+export function reliabilitySvg(report: ReliabilityPlotData, options: ReliabilityPlotOptions = {}): string {
   const width = options.width ?? 760;
   const height = options.height ?? 760;
   const m = { left: 84, right: 30, top: 56, bottom: 96 };
