@@ -16,7 +16,7 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
     const run = state.tiers[tier];
     const features = state.featureVector;
     if (!features) throw new Error("router node ran before the features node");
-    const answered = run.candidates.some((candidate) => candidate.error === undefined);
+    const answered = run.candidates.some((candidate) => candidate.error === undefined && candidate.invalid === undefined);
     let pFail = answered ? tierSpec.router.predict(features) : 1;
     if (!Number.isFinite(pFail)) pFail = 1;
     const lookahead = spec.lookahead
