@@ -104,5 +104,6 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
     ...(valid.onApexError ? { onApexError: valid.onApexError } : {}),
     ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
     ...(valid.generativePrompt ? { generativePrompt: valid.generativePrompt } : {}),
+    ...(valid.allowRouterMemberMismatch !== undefined ? { allowRouterMemberMismatch: valid.allowRouterMemberMismatch } : {}),
   });
 }

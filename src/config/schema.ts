@@ -105,6 +105,8 @@ export const pyramidConfigSchema = z
     onApexError: z.enum(["crowd", "throw"]).optional(),
     maxCostPerQuery: z.number().nonnegative().optional(),
     generativePrompt: z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }).optional(),
+    /** Use a router trained for other member names (default false: refused, listing both). */
+    allowRouterMemberMismatch: z.boolean().optional(),
   })
   .strict();
 

@@ -38,12 +38,22 @@ const NOT_FORWARDED = new Set([
 /** Tool-related options that a chat model taking `tools` per call also takes (they shape its tool definitions). */
 const TOOL_OPTIONS = new Set(["strict", "parallel_tool_calls"]);
 
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /** The model-level call options of a pyramid call that go to every member (the keys with a value). */
 export function forwardedCallOptions(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const forwarded: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    // Functions are runtime hooks, never model options.
-    if (value !== undefined && typeof value !== "function" && !NOT_FORWARDED.has(key)) forwarded[key] = value;
+    if (value === undefined || NOT_FORWARDED.has(key)) continue;
+    // Functions and class instances (a LangGraph writer, store, run control, ...) are runtime plumbing that a graph
+    // node passes along with its config, never model options; model options are data (tools may be objects in arrays).
+    if (typeof value === "function" || (typeof value === "object" && value !== null && !Array.isArray(value) && !isPlainObject(value))) {
+      continue;
+    }
+    forwarded[key] = value;
   }
   return forwarded;
 }
