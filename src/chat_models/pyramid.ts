@@ -147,8 +147,9 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
 
   /** The call's model options for the members, checked against every member before any call is made. */
   private memberCallOptions(options: this["ParsedCallOptions"]): Record<string, unknown> {
-    const callOptions = forwardedCallOptions(options as Record<string, unknown>);
-    checkMemberCallOptions(this.spec.tiers.flatMap((tier) => tier.members), callOptions);
+    const members = this.spec.tiers.flatMap((tier) => tier.members);
+    const callOptions = forwardedCallOptions(options as Record<string, unknown>, members);
+    checkMemberCallOptions(members, callOptions);
     return callOptions;
   }
 

@@ -38,22 +38,21 @@ const NOT_FORWARDED = new Set([
 /** Tool-related options that a chat model taking `tools` per call also takes (they shape its tool definitions). */
 const TOOL_OPTIONS = new Set(["strict", "parallel_tool_calls"]);
 
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+/** Model options the pyramid itself knows: forwarded to every member, which must take them. */
+const MODEL_OPTIONS = ["stop", "tools", "tool_choice", "response_format", "strict", "parallel_tool_calls"];
 
-/** The model-level call options of a pyramid call that go to every member (the keys with a value). */
-export function forwardedCallOptions(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/**
+ * The model options of a pyramid call that go to every member: the options the pyramid knows (`stop`, `tools`,
+ * `tool_choice`, `response_format`, `strict`, `parallel_tool_calls`) and every option some member's chat model
+ * declares in its `callKeys` (e.g. ChatOpenAI's `seed`). Other keys are LangChain's or LangGraph's plumbing
+ * (`version`, `writer`, `store`, ...), or options no member reads, which any LangChain chat model ignores too.
+ */
+export function forwardedCallOptions(options: Readonly<Record<string, unknown>>, members: readonly Member[]): Record<string, unknown> {
+  const known = new Set(MODEL_OPTIONS);
+  for (const member of members) for (const key of underlyingChatModel(member.runnable)?.callKeys ?? []) known.add(key);
   const forwarded: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (value === undefined || NOT_FORWARDED.has(key)) continue;
-    // Functions and class instances (a LangGraph writer, store, run control, ...) are runtime plumbing that a graph
-    // node passes along with its config, never model options; model options are data (tools may be objects in arrays).
-    if (typeof value === "function" || (typeof value === "object" && value !== null && !Array.isArray(value) && !isPlainObject(value))) {
-      continue;
-    }
-    forwarded[key] = value;
+    if (value !== undefined && known.has(key) && !NOT_FORWARDED.has(key)) forwarded[key] = value;
   }
   return forwarded;
 }
