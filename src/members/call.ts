@@ -16,6 +16,7 @@ import { parseConfidence, stripConfidence } from "./confidence.js";
 import { tokenLogprobs } from "./logprobs.js";
 import type { Member } from "./member.js";
 import { trackLiveCall } from "./live.js";
+import { withStrictToolCalls } from "./strict_tool_calls.js";
 import { isTransientError } from "./transient.js";
 
 /** Where and how a member is called. */
@@ -104,7 +105,7 @@ async function invokeOnce(
     merged = merged ? merged.concat(chunk) : chunk;
     context.onChunk(chunk);
   }
-  return merged ?? new AIMessageChunk({ content: "" });
+  return merged ? withStrictToolCalls(merged) : new AIMessageChunk({ content: "" });
 }
 
 /** The text recorded on a failed candidate: `Name: message`, with secrets masked. */
