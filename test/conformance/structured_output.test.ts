@@ -61,7 +61,8 @@ describe("withStructuredOutput", () => {
 
   it("a crowd answering in prose is escalated, and the apex's call is parsed (main: 'No tool calls found')", async () => {
     const pyramid = new PyramidChatModel({
-      crowd: [scripted("a", "Ada, 36"), scripted("b", "Ada is 36"), scripted("c", "36")],
+      // The crowd agrees, in prose: on main that answer won the vote and the parser found no tool call.
+      crowd: [scripted("a", "Ada is 36."), scripted("b", "Ada is 36."), scripted("c", "Ada is 36.")],
       oracle: scripted("big", () => extract({ age: 36, name: "Ada" })),
     });
     expect(await pyramid.withStructuredOutput(person).invoke("Who is Ada?")).toEqual({ name: "Ada", age: 36 });
