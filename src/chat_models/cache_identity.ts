@@ -5,7 +5,7 @@ import { isStructuredTool, isRunnableToolLike } from "@langchain/core/utils/func
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import { isInteropZodSchema } from "@langchain/core/utils/types";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
-import type { PyramidSpec } from "../graphs/spec.js";
+import type { PyramidSpec } from "../graph/spec.js";
 import type { Router } from "../router/types.js";
 
 /** Keys whose values are credentials: never part of a cache key (cache keys may be stored, e.g. in Redis). */
@@ -110,9 +110,9 @@ export function pyramidCacheIdentity(spec: PyramidSpec, extra: Record<string, un
       })),
       mode: spec.mode,
       task: spec.task,
-      generativePrompt: spec.mode === "generative" ? spec.generativePrompt : undefined,
       askConfidence: spec.askConfidence,
       onApexError: spec.onApexError,
+      onBudgetExceeded: spec.onBudgetExceeded,
       maxCostPerQuery: spec.maxCostPerQuery,
       lookahead: spec.lookahead,
       ...extra,

@@ -7,7 +7,7 @@ import { extractStructuredAnswer } from "../answers/structured.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { TaskKind } from "../answers/types.js";
 import { costOf, messageText, usageOf } from "../cost/usage.js";
-import type { Candidate } from "../graphs/types.js";
+import type { Candidate } from "../core/types.js";
 import { redactSecrets } from "../security/redact.js";
 import { redactingCallbacks } from "../security/redacting_callbacks.js";
 import { abortReason, sleep, withDeadline } from "./abort.js";

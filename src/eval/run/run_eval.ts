@@ -13,7 +13,7 @@ import { trainRouter } from "../../router/train/train_router.js";
 import type { Router } from "../../router/types.js";
 import { checkRouterMembers } from "../../router/member_check.js";
 import { dataDir } from "../data_dir.js";
-import type { EvalTraceLine } from "../trace_schema.js";
+import type { EvalTraceLine } from "../../core/trace_schema.js";
 import { evaluateItems } from "./evaluate_items.js";
 import { recordedGrader } from "./graders.js";
 import type { GraderChoice } from "./graders.js";

@@ -1,10 +1,10 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { AIMessageChunk } from "@langchain/core/messages";
-import { majorityVote } from "../answers/vote.js";
-import { callMember } from "../members/call.js";
-import { acceptsCallOption, memberInvocation } from "../members/call_options.js";
-import type { PyramidSpec } from "../graphs/spec.js";
-import type { PyramidStateType, PyramidUpdate, TierRun } from "../graphs/state.js";
+import { majorityVote } from "../../answers/vote.js";
+import { callMember } from "../../members/call.js";
+import { acceptsCallOption, memberInvocation } from "../../members/call_options.js";
+import type { PyramidSpec } from "../spec.js";
+import type { PyramidStateType, PyramidUpdate, TierRun } from "../state.js";
 import { tierPrompt, withSystemText } from "./tier_prompt.js";
 
 /** Runs every member of tier `tier` concurrently and returns the tier run (candidates, vote, cost). */
