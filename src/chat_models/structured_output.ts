@@ -3,7 +3,9 @@ import type { Runnable } from "@langchain/core/runnables";
 import { createContentParser, createFunctionCallingParser } from "@langchain/core/language_models/structured_output";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { getSchemaDescription, interopParse, isInteropZodSchema } from "@langchain/core/utils/types";
+import { z } from "zod";
 import { PyramidConfigError } from "../errors/index.js";
+import { parseOptions } from "../engines/validate.js";
 import type { StructuredAnswerSpec, StructuredMethod } from "../answers/structured.js";
 
 /** Options of `PyramidChatModel.withStructuredOutput`, as `ChatOpenAI` takes them. */
@@ -40,6 +42,13 @@ export interface StructuredOutputPlan {
   readonly lsFormat: { kwargs: { method: string }; schema: Record<string, unknown> };
 }
 
+const configSchema = z.object({
+  method: z.enum(["functionCalling", "function_calling", "jsonMode", "json_mode", "jsonSchema", "json_schema"]).optional(),
+  includeRaw: z.boolean().optional(),
+  name: z.string().min(1).optional(),
+  strict: z.boolean().optional(),
+});
+
 const METHODS: Record<string, StructuredMethod> = {
   functionCalling: "functionCalling",
   function_calling: "functionCalling",
@@ -69,17 +78,12 @@ function jsonInstruction(name: string, schema: Record<string, unknown>): string 
  *
  * @throws PyramidConfigError for an unknown method, or `strict` with `jsonMode`.
  */
-export function planStructuredOutput(schema: unknown, config: PyramidStructuredOutputConfig = {}): StructuredOutputPlan {
+export function planStructuredOutput(schema: unknown, options: PyramidStructuredOutputConfig = {}): StructuredOutputPlan {
+  const config = parseOptions(configSchema, options, "withStructuredOutput");
   const method = METHODS[config.method ?? "functionCalling"];
-  if (!method) {
-    throw new PyramidConfigError(`unknown structured output method "${String(config.method)}"`, {
-      field: "method",
-      fix: 'use "functionCalling", "jsonMode" or "jsonSchema"',
-    });
-  }
   if (config.strict !== undefined && method === "jsonMode") {
     throw new PyramidConfigError('"strict" is not supported with method "jsonMode"', {
-      field: "strict",
+      field: "withStructuredOutput.strict",
       fix: 'use method "functionCalling" or "jsonSchema", or drop strict',
     });
   }
