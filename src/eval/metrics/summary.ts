@@ -22,6 +22,7 @@ import {
 import type { GradedQuery, RuleScore } from "./types.js";
 import { significance, type Significance } from "./significance.js";
 import { ORACLE_RULE, significanceRules } from "./significance_rules.js";
+import { reliabilityReport, type ReliabilityReport } from "../../router/calibration/reliability.js";
 
 /** Options of {@link evaluationSummary}. */
 export interface SummaryOptions {
@@ -65,6 +66,11 @@ export interface EvaluationSummary {
   frontier: FrontierComparison[];
   /** 95% bootstrap intervals of every rule and paired tests of each pyramid rule against the Oracle alone. */
   significance: Significance;
+  /**
+   * Reliability of the router's `P_fail` as a probability of a crowd error: predicted versus observed crowd error rate
+   * in 10 equal-width bins (90% Wilson intervals), expected calibration error (ECE), maximum error and Brier score.
+   */
+  reliability: ReliabilityReport;
 }
 
 /** Computes the summary of an evaluation run from its graded queries. */
@@ -111,5 +117,9 @@ export function evaluationSummary(queries: readonly GradedQuery[], options: Summ
       resamples: options.resamples,
       seed: options.seed,
     }),
+    reliability: reliabilityReport(
+      queries.map((q) => q.pFail),
+      queries.map((q) => (q.crowdCorrect ? 0 : 1)),
+    ),
   };
 }
