@@ -28,7 +28,8 @@ function joinNegativeValues(args: readonly string[], options: ParseArgsConfig["o
  */
 export function parseCommandArgs<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    return parseArgs({ ...config, args: config.args ? joinNegativeValues(config.args, config.options) : undefined });
+    const args = config.args ? joinNegativeValues(config.args, config.options) : undefined;
+    return parseArgs<T>(args ? { ...config, args } : config);
   } catch (error) {
     throw new PyramidConfigError(error instanceof Error ? error.message : String(error), {
       field: `pyramid-moa ${command}`,

@@ -30,6 +30,15 @@ async function usage(): Promise<string> {
   return lines.join("\n");
 }
 
+/**
+ * The line printed for a {@link PyramidError} of command `name`: `pyramid-moa <name>: <message>`, without a second
+ * prefix when the message already starts with it (a flag error's field is `pyramid-moa <name>`).
+ */
+export function cliErrorLine(name: string, error: PyramidError): string {
+  const prefix = `pyramid-moa ${name}`;
+  return error.message.startsWith(prefix) ? error.message : `${prefix}: ${error.message}`;
+}
+
 /** Entry point of the `pyramid-moa` binary; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -49,9 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await (await loadCommand(name)).run(rest);
   } catch (error) {
     if (error instanceof PyramidError) {
-      // A flag error already names the command (its field is `pyramid-moa <name>`): no second prefix.
-      const prefix = `pyramid-moa ${name}`;
-      console.error(error.message.startsWith(prefix) ? error.message : `${prefix}: ${error.message}`);
+      console.error(cliErrorLine(name, error));
       return 1;
     }
     throw error;
