@@ -4,6 +4,7 @@ import type { Callbacks } from "@langchain/core/callbacks/manager";
 import { extractAnswer } from "../answers/extract.js";
 import { extractToolCallAnswer } from "../answers/tool_calls.js";
 import type { TaskKind } from "../answers/types.js";
+import { warnIfUnpriced } from "../cost/unpriced.js";
 import { costOf, messageText, usageOf } from "../cost/usage.js";
 import type { Candidate } from "../graphs/types.js";
 import { redactSecrets } from "../security/redact.js";
@@ -49,6 +50,7 @@ export function candidateFromMessage(
   const answerText = context.askConfidence ? stripConfidence(text) : text;
   const extracted = toolAnswer ?? extractAnswer(answerText, context.task);
   const usage = usageOf(prompt, message);
+  warnIfUnpriced(member, message);
   return {
     model: member.name,
     tier: context.tier,
