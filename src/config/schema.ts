@@ -104,6 +104,7 @@ export const pyramidConfigSchema = z
     askConfidence: z.boolean().optional(),
     onApexError: z.enum(["crowd", "throw"]).optional(),
     maxCostPerQuery: z.number().nonnegative().optional(),
+    onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
     generativePrompt: z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }).optional(),
   })
   .strict();

@@ -6,7 +6,7 @@ import { extractToolCallAnswer } from "../answers/tool_calls.js";
 import type { TaskKind } from "../answers/types.js";
 import { warnIfUnpriced } from "../cost/unpriced.js";
 import { costOf, messageText, usageOf } from "../cost/usage.js";
-import type { Candidate } from "../graphs/types.js";
+import type { Candidate } from "../core/types.js";
 import { redactSecrets } from "../security/redact.js";
 import { redactingCallbacks } from "../security/redacting_callbacks.js";
 import { abortReason, sleep, withDeadline } from "./abort.js";

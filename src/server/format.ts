@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AIMessageChunk, ToolCall, UsageMetadata } from "@langchain/core/messages";
-import type { PyramidMetadata } from "../graphs/result.js";
+import type { PyramidMetadata } from "../graph/result.js";
 
 /** OpenAI `usage` object. */
 export interface CompletionUsage {

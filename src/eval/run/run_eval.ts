@@ -12,7 +12,7 @@ import type { RouterBundle } from "../../router/bundle.js";
 import { trainRouter } from "../../router/train/train_router.js";
 import type { Router } from "../../router/types.js";
 import { dataDir } from "../data_dir.js";
-import type { EvalTraceLine } from "../trace_schema.js";
+import type { EvalTraceLine } from "../../core/trace_schema.js";
 import { evaluateItems } from "./evaluate_items.js";
 import { recordedGrader } from "./graders.js";
 import type { GraderChoice } from "./graders.js";

@@ -1,8 +1,8 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { AIMessageChunk } from "@langchain/core/messages";
-import { ModelCallError } from "../errors/index.js";
-import type { PyramidSpec } from "../graphs/spec.js";
-import type { PyramidStateType, PyramidTokenEvent, PyramidUpdate } from "../graphs/state.js";
+import { ModelCallError } from "../../errors/index.js";
+import type { PyramidSpec } from "../spec.js";
+import type { PyramidStateType, PyramidTokenEvent, PyramidUpdate } from "../state.js";
 import { runTier } from "./crowd.js";
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runEvaluation } from "../../src/eval/run/run_eval.js";
+import { runEvaluation } from "../../../src/eval/run/run_eval.js";
 
 const outDir = mkdtempSync(join(tmpdir(), "pyramid-kill-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));

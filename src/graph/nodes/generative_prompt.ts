@@ -1,4 +1,4 @@
-import type { Candidate } from "../graphs/types.js";
+import type { Candidate } from "../../core/types.js";
 
 /** Builds the text that shows lower tiers' candidate answers to an upper tier in generative mode. */
 export type GenerativePrompt = (candidates: readonly Candidate[]) => string;

@@ -2,7 +2,7 @@ import type { TaskKind } from "../answers/types.js";
 import type { BudgetTracker } from "../cost/budget.js";
 import type { Member } from "../members/member.js";
 import type { Router } from "../router/types.js";
-import type { GenerativePrompt } from "../nodes/generative_prompt.js";
+import type { GenerativePrompt } from "./nodes/generative_prompt.js";
 import type { LookaheadRule, TierEstimate } from "../policy/lookahead.js";
 
 /** How the upper tiers see the query: the original messages only, or with the lower tiers' candidates. */
@@ -10,6 +10,9 @@ export type PyramidMode = "routing" | "generative";
 
 /** What to do when every member of the apex tier fails. */
 export type ApexErrorPolicy = "crowd" | "throw";
+
+/** When the cost cap or the budget refuses an escalation: keep the lower tier's answer, or throw `BudgetExceededError`. */
+export type BudgetExceededPolicy = "answer" | "throw";
 
 /** One tier with its resolved members and the router and threshold at the boundary after it. */
 export interface TierSpec {
@@ -41,6 +44,8 @@ export interface PyramidSpec {
   readonly maxCostPerQuery?: number;
   /** Shared budget across queries: stop escalating once it is spent. */
   readonly budget?: BudgetTracker;
+  /** When the cost cap or the budget refuses an escalation: keep the lower tier's answer (`answer`) or throw. */
+  readonly onBudgetExceeded: BudgetExceededPolicy;
   /** Look-ahead decisions over the remaining tiers instead of each boundary's threshold. */
   readonly lookahead?: LookaheadOptions;
 }

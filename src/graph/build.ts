@@ -1,8 +1,8 @@
 import { END, START, StateGraph } from "@langchain/langgraph";
-import { makeCrowdNode } from "../nodes/crowd.js";
-import { makeFeaturesNode } from "../nodes/features.js";
-import { makeOracleNode } from "../nodes/oracle.js";
-import { makeRouterNode } from "../nodes/router.js";
+import { makeCrowdNode } from "./nodes/crowd.js";
+import { makeFeaturesNode } from "./nodes/features.js";
+import { makeOracleNode } from "./nodes/oracle.js";
+import { makeRouterNode } from "./nodes/router.js";
 import { resolvePyramidOptions } from "./options.js";
 import type { PyramidOptions } from "./options.js";
 import type { PyramidSpec } from "./spec.js";

@@ -1,8 +1,8 @@
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
-import { messageText } from "../cost/usage.js";
-import { CONFIDENCE_INSTRUCTION } from "../members/confidence.js";
-import type { Candidate } from "../graphs/types.js";
+import { messageText } from "../../cost/usage.js";
+import { CONFIDENCE_INSTRUCTION } from "../../members/confidence.js";
+import type { Candidate } from "../../core/types.js";
 import type { GenerativePrompt } from "./generative_prompt.js";
 
 /**

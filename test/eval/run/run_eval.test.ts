@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, appendFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runEvaluation } from "../../src/eval/run/run_eval.js";
-import { splitHoldout } from "../../src/eval/run/split.js";
-import { libXGBoostAvailable } from "../../src/router/train/libxgboost.js";
-import { PyramidConfigError } from "../../src/index.js";
+import { runEvaluation } from "../../../src/eval/run/run_eval.js";
+import { splitHoldout } from "../../../src/eval/run/split.js";
+import { libXGBoostAvailable } from "../../../src/router/train/libxgboost.js";
+import { PyramidConfigError } from "../../../src/index.js";
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -1,9 +1,9 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { AIMessageChunk } from "@langchain/core/messages";
-import { majorityVote } from "../answers/vote.js";
-import { callMember } from "../members/call.js";
-import type { PyramidSpec } from "../graphs/spec.js";
-import type { PyramidStateType, PyramidUpdate, TierRun } from "../graphs/state.js";
+import { majorityVote } from "../../answers/vote.js";
+import { callMember } from "../../members/call.js";
+import type { PyramidSpec } from "../spec.js";
+import type { PyramidStateType, PyramidUpdate, TierRun } from "../state.js";
 import { tierPrompt } from "./tier_prompt.js";
 
 /** Runs every member of tier `tier` concurrently and returns the tier run (candidates, vote, cost). */

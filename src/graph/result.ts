@@ -1,10 +1,10 @@
 import { AIMessage } from "@langchain/core/messages";
 import type { UsageMetadata } from "@langchain/core/messages";
-import { estimateTierCost } from "../cost/estimate.js";
+import { estimateTierCost } from "../members/estimate.js";
 import { ModelCallError } from "../errors/index.js";
 import type { PyramidSpec } from "./spec.js";
 import type { PyramidStateType, TierRun } from "./state.js";
-import type { Candidate, TierDecision } from "./types.js";
+import type { Candidate, TierDecision } from "../core/types.js";
 
 /** `response_metadata.pyramid`: how the pyramid reached its answer. */
 export interface PyramidMetadata {

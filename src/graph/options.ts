@@ -9,13 +9,13 @@ import { featureNames } from "../features/names.js";
 import type { MemberInput } from "../members/member.js";
 import { distinctMemberNames } from "../members/names.js";
 import { isChatRunnable, resolveMember } from "../members/resolve.js";
-import { defaultGenerativePrompt, generativePromptFromTemplate } from "../nodes/generative_prompt.js";
-import type { GenerativePrompt } from "../nodes/generative_prompt.js";
+import { defaultGenerativePrompt, generativePromptFromTemplate } from "./nodes/generative_prompt.js";
+import type { GenerativePrompt } from "./nodes/generative_prompt.js";
 import { DEFAULT_POLICY, decisionPolicySchema, resolveThreshold } from "../policy/decision.js";
 import type { DecisionPolicy } from "../policy/decision.js";
 import { AgreementRouter } from "../router/agreement.js";
 import type { Router } from "../router/types.js";
-import type { ApexErrorPolicy, LookaheadOptions, PyramidMode, PyramidSpec, TierSpec } from "./spec.js";
+import type { ApexErrorPolicy, BudgetExceededPolicy, LookaheadOptions, PyramidMode, PyramidSpec, TierSpec } from "./spec.js";
 import { tierEstimateSchema } from "../policy/lookahead.js";
 
 /** A tier as given by the user. */
@@ -58,6 +58,11 @@ export interface PyramidOptions {
   readonly maxCostPerQuery?: number;
   /** A budget shared across queries; escalation stops once it is spent. */
   readonly budget?: BudgetTracker;
+  /**
+   * When `maxCostPerQuery` or `budget` refuses an escalation the policy asked for: return the lower tier's answer
+   * with the reason in `decisions[].reason` (`answer`, default), or throw `BudgetExceededError` (`throw`).
+   */
+  readonly onBudgetExceeded?: BudgetExceededPolicy;
   /** Default per-call time limit of every member, in milliseconds. */
   readonly memberTimeoutMs?: number;
   /** Default retries of every member on transient errors. Default 0. */
@@ -108,6 +113,7 @@ const optionsSchema = z.object({
   onApexError: z.enum(["crowd", "throw"]).optional(),
   maxCostPerQuery: z.number().nonnegative().optional(),
   budget: z.instanceof(BudgetTracker).optional(),
+  onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
   memberTimeoutMs: z.number().positive().optional(),
   memberRetries: z.number().int().min(0).optional(),
   lookahead: z
@@ -220,6 +226,7 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     onApexError: options.onApexError ?? "crowd",
     maxCostPerQuery: options.maxCostPerQuery,
     budget: options.budget,
+    onBudgetExceeded: options.onBudgetExceeded ?? "answer",
     lookahead: options.lookahead,
   };
 }

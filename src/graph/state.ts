@@ -2,7 +2,7 @@ import { Annotation } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { VoteResult } from "../answers/vote.js";
 import type { FeatureVector } from "../features/types.js";
-import type { Candidate, TierDecision } from "./types.js";
+import type { Candidate, TierDecision } from "../core/types.js";
 
 /** What one tier produced: its candidates and their vote. */
 export interface TierRun {

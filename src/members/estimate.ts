@@ -1,7 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import type { Candidate } from "../graphs/types.js";
-import type { Member } from "../members/member.js";
-import { CHARS_PER_TOKEN, messageText } from "./usage.js";
+import type { Candidate } from "../core/types.js";
+import type { Member } from "./member.js";
+import { CHARS_PER_TOKEN, messageText } from "../cost/usage.js";
 
 /** Input and output tokens expected of one call on this query, from what the members that ran used. */
 export function expectedCallTokens(

@@ -1,5 +1,5 @@
-import { computeFeatures } from "../features/compute.js";
-import type { PyramidStateType, PyramidUpdate } from "../graphs/state.js";
+import { computeFeatures } from "../../features/compute.js";
+import type { PyramidStateType, PyramidUpdate } from "../state.js";
 
 /**
  * The `features` node after tier `tier`: the feature vector of the candidates of tiers `0..tier` (for the
