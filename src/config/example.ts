@@ -124,14 +124,14 @@ export function defaultLlamaCppThreads(cores: number = availableParallelism()): 
  */
 export function llamaCppExampleYaml(modelPath: string, oraclePath: string, threads: number = defaultLlamaCppThreads()): string {
   const q = (value: string) => JSON.stringify(value);
-  const limits = `contextSize: 1024, threads: ${threads}`;
+  const limits = `contextSize: 1024, threads: ${threads}, price: { input: 0, output: 0 }`;
   return `# pyramid-moa configuration, fully local (reference: docs/config.md).
 # The crowd: three samplings of one GGUF model run in-process by llama.cpp (node-llama-cpp). Members on the
 # same file share one loaded model, each call on its own context sequence, so they run in parallel.
 # threads: CPU threads of the shared context (${threads} = half of this machine's cores when this file was written;
 #   llama.cpp's default takes every core and its threads spin when cores are oversubscribed).
 # contextSize: tokens per sequence (prompt + answer); maxTokens: answer length limit. Raise both for long,
-#   step-by-step answers of a bigger model.
+#   step-by-step answers of a bigger model. price: USD per 1M tokens (0: a local model costs nothing per call).
 # Relative paths are resolved against this file's folder.
 tiers:
   - name: crowd
