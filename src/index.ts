@@ -1,7 +1,11 @@
 export * from "./errors/index.js";
 
 export { PyramidChatModel } from "./chat_models/index.js";
-export type { PyramidChatModelInput, PyramidChatModelCallOptions } from "./chat_models/index.js";
+export type { PyramidChatModelInput, PyramidChatModelCallOptions, PyramidStructuredOutputConfig } from "./chat_models/index.js";
+export { pyramidCacheIdentity } from "./chat_models/index.js";
+export { acceptsCallOption, forwardedCallOptions, memberInvocation } from "./members/call_options.js";
+export type { MemberInvocation } from "./members/call_options.js";
+export { checkRouterMembers } from "./router/member_check.js";
 
 export { buildPyramidGraph, buildPyramidStateGraph, pyramidNodeNames } from "./graph/build.js";
 export { resolvePyramidOptions } from "./graph/options.js";
