@@ -89,7 +89,26 @@ export {
   baselineMatchThreshold,
 } from "./policy/calibrate.js";
 export type { GradedPrediction, CalibrationResult, ProfilePoint } from "./policy/calibrate.js";
-export type { PresetSpec, PresetReport } from "./policy/presets.js";
+export type { PresetSpec, PresetReport, CalibratePresetsOptions } from "./policy/presets.js";
+export { bootstrapProfile, bootstrapOptionsSchema, intervalsAt, percentileInterval } from "./policy/bootstrap.js";
+export type { BootstrapOptions, BootstrapProfile, PresetIntervals } from "./policy/bootstrap.js";
+export { selectWithConfidence, targetProbability } from "./policy/robust_presets.js";
+export type { PresetTarget, ConfidentChoice } from "./policy/robust_presets.js";
+export {
+  fitPFailCalibration,
+  applyPFailCalibration,
+  pFailCalibrationSchema,
+  PFAIL_CALIBRATION_METHODS,
+  reliabilityReport,
+} from "./router/calibration/index.js";
+export type {
+  PFailCalibration,
+  PFailCalibrationMethod,
+  ReliabilityBin,
+  ReliabilityBinning,
+  ReliabilityOptions,
+  ReliabilityReport,
+} from "./router/calibration/index.js";
 
 // The llama.cpp engine is in the `pyramid-moa/llamacpp` entry (src/llamacpp.ts): its types come from the optional
 // node-llama-cpp, which the root entry's declarations must not reference.

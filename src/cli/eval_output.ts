@@ -88,10 +88,11 @@ export function evalOutputLines(input: EvalOutputInput): string[] {
   lines.push(
     "",
     `Recall of crowd errors ${format.pct(c.recall)} (escalated ${c.truePositive} of ${c.truePositive + c.falseNegative} crowd errors; ${c.falsePositive} needless escalations).`,
+    `P_fail calibration: ECE ${format.num(summary.reliability.ece)}, Brier ${format.num(summary.reliability.brier)} (mean P_fail ${format.pct(summary.reliability.meanPredicted)}, observed crowd error rate ${format.pct(summary.reliability.observedRate)}).`,
     `Theorem 1: p_R ${format.pct(summary.theorem1.pR)}, alpha_L1(R) ${format.pct(summary.theorem1.alphaL1)}, alpha_L2(R) ${format.pct(summary.theorem1.alphaL2)}, satisfied ${summary.theorem1.satisfied ? "yes" : "no"}.`,
     "",
     `Tables: ${join(outDir, "summary.md")}, ${join(outDir, "theorem1.md")}, ${join(outDir, "profile.csv")} (every threshold).`,
-    `Plots: ${join(outDir, `profile.${input.png ? "png" : "svg"}`)} (accuracy and saving vs threshold), ${join(outDir, `frontier.${input.png ? "png" : "svg"}`)} (accuracy vs cost)${input.png ? ", and .svg" : ""}.`,
+    `Plots: ${join(outDir, `profile.${input.png ? "png" : "svg"}`)} (accuracy and saving vs threshold), ${join(outDir, `frontier.${input.png ? "png" : "svg"}`)} (accuracy vs cost), ${join(outDir, `reliability.${input.png ? "png" : "svg"}`)} (P_fail calibration)${input.png ? ", and .svg" : ""}.`,
   );
   if (input.pngSkipped) lines.push(`${input.pngSkipped}.`);
   lines.push(

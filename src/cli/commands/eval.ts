@@ -9,7 +9,7 @@ const USAGE = `Usage: pyramid-moa eval --benchmark <gsm8k|mbpp> --out <dir> [opt
 
 Runs the real pyramid graph over replayed recorded model outputs (no model calls), grades every
 query, and writes to <dir>: traces.jsonl, profile.csv, profile.svg/.png, frontier.svg/.png,
-theorem1.md, summary.md and summary.json. Re-running with the same settings resumes; with --train
+reliability.svg/.png (P_fail against the observed crowd error rate), theorem1.md, summary.md and summary.json. Re-running with the same settings resumes; with --train
 the router is retrained (deterministically) and the holdout part re-evaluated if the router changed.
 
 Options:
