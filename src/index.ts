@@ -121,9 +121,8 @@ export type {
   ReliabilityReport,
 } from "./router/calibration/index.js";
 
-export { LlamaCppChatModel, LlamaCppEngine } from "./engines/llamacpp/index.js";
-export type { LlamaCppChatModelFields, LlamaCppChatModelCallOptions } from "./engines/llamacpp/index.js";
-export { llamaCppChatModelSchema, isModelUri } from "./engines/llamacpp/index.js";
+// The llama.cpp engine is in the `pyramid-moa/llamacpp` entry (src/llamacpp.ts): its types come from the optional
+// node-llama-cpp, which the root entry's declarations must not reference.
 export { createOpenAICompatibleChatModel, openAICompatibleSchema } from "./engines/openai/index.js";
 export type { OpenAICompatibleOptions } from "./engines/openai/index.js";
 export { extractTokenLogprobs, extractTokenLogprobEntries } from "./core/logprobs.js";

@@ -8,7 +8,8 @@ import type { MemberInput, ChatRunnable } from "../members/member.js";
 import type { DecisionPolicy } from "../policy/decision.js";
 import { loadRouter } from "../router/bundle.js";
 import type { Router } from "../router/types.js";
-import { validatePyramidConfig } from "./load.js";
+import { configFileIssues } from "./files.js";
+import { ConfigFileError, validatePyramidConfig } from "./load.js";
 import { formatPath } from "./issues.js";
 import { llamaCppModel } from "./providers/llamacpp.js";
 import { openAICompatibleModel } from "./providers/openai.js";
@@ -65,12 +66,15 @@ function policyOf(policy: PyramidConfig["policy"]): DecisionPolicy | undefined {
  * log-probabilities, `llamacpp` through LlamaCppChatModel loaded lazily and shared per GGUF file,
  * `replay` through ReplayChatModel), the router files loaded, relative paths resolved against `baseDir`.
  *
- * @throws PyramidConfigError naming the field, e.g. a missing API-key environment variable.
+ * @throws PyramidConfigError naming the field, e.g. a missing API-key environment variable, a model, recorded or
+ *   router file that does not exist or cannot be read.
  */
 export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInput, options: PyramidFromConfigOptions = {}): Promise<PyramidChatModel> {
   const { baseDir: givenBaseDir, ...chatParams } = options;
   const valid = validatePyramidConfig(config, "config");
   const baseDir = resolve(givenBaseDir ?? process.cwd());
+  const fileIssues = configFileIssues(valid, baseDir);
+  if (fileIssues.length > 0) throw new ConfigFileError("config", fileIssues);
   const routers = new Map<string, Router>();
   const tiers: TierInput[] = [];
   for (const [t, tier] of valid.tiers.entries()) {

@@ -23,4 +23,4 @@ export { pyramidFromConfig, chatModelFromMember, type PyramidFromConfigOptions }
 export { openAICompatibleModel, apiKeyEnvOf, OLLAMA_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from "./providers/openai.js";
 export { disposeLlamaCppEngines } from "./providers/llamacpp.js";
 export { defaultRecordedFile } from "./providers/replay.js";
-export { EXAMPLE_CONFIG_YAML, EXAMPLE_CONFIG_JSON, INIT_TEMPLATES, llamaCppExampleYaml, replayExampleYaml, type InitTemplate } from "./example.js";
+export { EXAMPLE_CONFIG_YAML, EXAMPLE_CONFIG_JSON, INIT_TEMPLATES, defaultLlamaCppThreads, llamaCppExampleYaml, replayExampleYaml, type InitTemplate } from "./example.js";

@@ -7,6 +7,7 @@ import type { Price } from "../cost/price.js";
 import { PyramidConfigError, RouterModelError } from "../errors/index.js";
 import { featureNames } from "../features/names.js";
 import type { MemberInput } from "../members/member.js";
+import { distinctMemberNames } from "../members/names.js";
 import { isChatRunnable, resolveMember } from "../members/resolve.js";
 import { defaultGenerativePrompt, generativePromptFromTemplate } from "./nodes/generative_prompt.js";
 import type { GenerativePrompt } from "./nodes/generative_prompt.js";
@@ -183,13 +184,14 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     typeof options.policy === "string" ? { preset: options.policy } : (options.policy ?? DEFAULT_POLICY);
   const defaults = { timeoutMs: options.memberTimeoutMs, retries: options.memberRetries };
   let pooled = 0;
+  const resolved = distinctMemberNames(tierInputs.map((tier) => tier.models.map((m) => resolveMember(m, prices, defaults))));
   const tiers: TierSpec[] = tierInputs.map((tier, index) => {
     const field = options.tiers ? `tiers.${index}` : index === 0 ? "crowd" : "oracle";
     const tierRouter = tier.router ?? defaultRouter;
     pooled += tier.models.length;
     const isApex = index === tierInputs.length - 1;
     if (!isApex) checkFeatureNames(tierRouter, featureNames(pooled), options.tiers ? `${field}.router` : "router");
-    const members = tier.models.map((m) => resolveMember(m, prices, defaults));
+    const members = resolved[index];
     if (!isApex && index === 0) {
       checkRouterMembers(tierRouter, members.map((m) => m.name), options.tiers ? `${field}.router` : "router", options.allowRouterMemberMismatch ?? false);
     }

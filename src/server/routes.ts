@@ -29,7 +29,8 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
   if (state.closing) throw new HttpError(503, "the server is shutting down", { code: "shutting_down", headers: { connection: "close" } });
   if (path === "/health") {
     if (req.method !== "GET") throw new HttpError(405, "use GET /health", { headers: { allow: "GET" } });
-    sendJson(res, 200, { status: "ok", model: modelId, inFlight: state.inFlight });
+    // The /health request itself is counted by the server while it runs: report the others.
+    sendJson(res, 200, { status: "ok", model: modelId, inFlight: Math.max(0, state.inFlight - 1) });
     return;
   }
   if (path.startsWith("/v1/") && token !== undefined && !tokenMatches(req.headers.authorization, token)) {
@@ -42,6 +43,20 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
   if (path === "/v1/models") {
     if (req.method !== "GET") throw new HttpError(405, "use GET /v1/models", { headers: { allow: "GET" } });
     sendJson(res, 200, { object: "list", data: [{ id: modelId, object: "model", created, owned_by: "pyramid-moa" }] });
+    return;
+  }
+  if (path.startsWith("/v1/models/")) {
+    // GET /v1/models/{id} (the openai client's models.retrieve); ids may contain slashes.
+    if (req.method !== "GET") throw new HttpError(405, "use GET /v1/models/{id}", { headers: { allow: "GET" } });
+    const raw = path.slice("/v1/models/".length);
+    let id = raw;
+    try {
+      id = decodeURIComponent(raw);
+    } catch {
+      // A malformed escape is simply not the model's id.
+    }
+    if (id !== modelId) throw new HttpError(404, `no model "${id}": this server serves "${modelId}"`, { code: "model_not_found" });
+    sendJson(res, 200, { id: modelId, object: "model", created, owned_by: "pyramid-moa" });
     return;
   }
   if (path === "/v1/chat/completions") {

@@ -2,7 +2,9 @@ import { PyramidConfigError } from "../../errors/index.js";
 import { PRESET_NAMES } from "../../policy/presets.js";
 import { saveRouterBundle, type RouterBundle } from "../../router/bundle.js";
 import { trainRouter } from "../../router/train/train_router.js";
+import { weakRouterReasons } from "../../router/train/weak_router.js";
 import { parseCommandArgs } from "../args.js";
+import { checkTrainingTraces } from "../traces_origin.js";
 import type { CliCommand } from "../main.js";
 
 const USAGE = `Usage: pyramid-moa train --traces <traces.jsonl> --out <router.json> [options]
@@ -30,7 +32,13 @@ Options:
   --resamples <n>        bootstrap resamples behind the presets' 90% confidence and intervals (default 1000)
   --dataset <name>       data set name for the metadata (default: the traces' benchmark)
   --param <key=value>    an XGBoost parameter, repeatable (e.g. --param max_depth=4)
+  --force                write the router even when it is no better than chance (AUC < 0.55, no split,
+                         one round); without it such a router is refused (exit 1) and nothing is written
   -h, --help             show this help
+
+The traces of \`eval --train --out <dir>\`: <dir>/train_traces.jsonl is the training part (use it);
+<dir>/traces.jsonl is the holdout part, which is refused. \`eval\` without --train writes every item to
+<dir>/traces.jsonl.
 
 Needs libxgboost: apt-get install -y libxgboost0 (or set PYRAMID_LIBXGBOOST to the .so).`;
 
@@ -47,6 +55,7 @@ const OPTIONS = {
   "pfail-calibration": { type: "string" },
   resamples: { type: "string" },
   param: { type: "string", multiple: true },
+  force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -149,6 +158,7 @@ export const trainCommand: CliCommand = {
         fix: "see `pyramid-moa train --help`.",
       });
     }
+    checkTrainingTraces(values.traces);
     const method = values["pfail-calibration"];
     if (method !== undefined && method !== "isotonic" && method !== "platt" && method !== "none") {
       throw new PyramidConfigError(`expected isotonic, platt or none, got "${method}".`, {
@@ -170,8 +180,17 @@ export const trainCommand: CliCommand = {
       pFailCalibration: method,
       ...(resamples !== undefined ? { bootstrap: { resamples } } : {}),
     });
-    saveRouterBundle(values.out, bundle);
     console.log(formatValidationReport(bundle));
+    const weak = weakRouterReasons(bundle);
+    if (weak.length > 0) {
+      const lines = [`\nWARNING: this router is no better than chance: ${weak.join("; ")}.`, "Causes: too few traces, or traces that are not a training part."];
+      if (!values.force) {
+        console.error([...lines, `Not written. Fix: train on more traces (e.g. <eval dir>/train_traces.jsonl), or pass --force to write it anyway.`].join("\n"));
+        return 1;
+      }
+      console.error([...lines, "Written anyway (--force)."].join("\n"));
+    }
+    saveRouterBundle(values.out, bundle);
     console.log(`\nwrote ${values.out}`);
     return 0;
   },
