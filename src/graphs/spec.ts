@@ -1,4 +1,5 @@
 import type { TaskKind } from "../answers/types.js";
+import type { FeatureGroup } from "../features/group.js";
 import type { BudgetTracker } from "../cost/budget.js";
 import type { Member } from "../members/member.js";
 import type { Router } from "../router/types.js";
@@ -31,6 +32,8 @@ export interface PyramidSpec {
   readonly mode: PyramidMode;
   /** Answer extractor for voting. */
   readonly task: TaskKind;
+  /** Feature groups appended to the base features at every boundary (e.g. code behavioural agreement). */
+  readonly featureGroups: readonly FeatureGroup[];
   /** Prompt that frames lower tiers' candidates for upper tiers in generative mode. */
   readonly generativePrompt: GenerativePrompt;
   /** Ask members for a self-reported confidence. */

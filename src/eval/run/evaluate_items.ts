@@ -35,6 +35,8 @@ export interface ReplayedPyramid {
   readonly task: TaskKind;
   /** Grader of recorded outputs. */
   readonly grade: RecordedGrader;
+  /** Code behavioural agreement features (default: the pyramid's default, on for `task: "code"`). */
+  readonly codeBehaviour?: boolean;
 }
 
 /** Converts recorded chat messages to LangChain messages. */
@@ -69,6 +71,7 @@ export async function evaluateItems(
     router: run.router,
     policy: run.policy,
     task: run.task,
+    codeBehaviour: run.codeBehaviour,
   });
   const graph = buildPyramidStateGraph(spec).compile();
   const oracleMember = spec.tiers[1].members[0];

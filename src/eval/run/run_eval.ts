@@ -74,6 +74,8 @@ export interface EvaluationOptions {
   readonly task?: TaskKind;
   /** Throw on the first bad line of the recorded file (default: report it on stderr and skip it). */
   readonly strict?: boolean;
+  /** Code behavioural agreement features with `task: "code"` (default true). */
+  readonly codeBehaviour?: boolean;
 }
 
 /** What {@link runEvaluation} produced. */
@@ -154,6 +156,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     policy: options.policy ?? null,
     grader,
     limit: options.limit ?? null,
+    ...(task === "code" ? { codeBehaviour: options.codeBehaviour ?? true } : {}),
   };
   mkdirSync(options.outDir, { recursive: true });
   checkSettings(options.outDir, settings);
@@ -173,7 +176,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   let items = itemsAnsweredByAll(getRecordedItems(store), [...crowd, oracle]);
   if (options.limit) items = items.slice(0, options.limit);
   const { grade, close } = recordedGrader(options.benchmark, grader);
-  const base = { benchmark: options.benchmark, store, crowd, oracle, task, grade };
+  const base = { benchmark: options.benchmark, store, crowd, oracle, task, grade, codeBehaviour: options.codeBehaviour };
   try {
     let router: Router = new AgreementRouter();
     let bundle: RouterBundle | undefined;
