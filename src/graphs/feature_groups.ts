@@ -11,6 +11,14 @@ function trainedWithout(router: Router): boolean {
 }
 
 /**
+ * Whether a pyramid computes the code behaviour features when `codeBehaviour` is not given: for `task: "code"`,
+ * unless a router at a tier boundary was trained without them.
+ */
+export function codeBehaviourByDefault(task: TaskKind | undefined, routers: readonly Router[]): boolean {
+  return task === "code" && !routers.some(trainedWithout);
+}
+
+/**
  * The feature groups of a pyramid. Code behavioural agreement ({@link codeBehaviourGroup}): `codeBehaviour: true` or
  * an options object turns it on, `false` off; by default it is on for `task: "code"`, except when a router at a
  * tier boundary was trained without it (its sandbox runs would be wasted, and the router refuses extra features).
@@ -20,7 +28,7 @@ export function resolveFeatureGroups(
   routers: readonly Router[],
 ): FeatureGroup[] {
   const setting = options.codeBehaviour;
-  const on = setting === undefined ? options.task === "code" && !routers.some(trainedWithout) : setting !== false;
+  const on = setting === undefined ? codeBehaviourByDefault(options.task, routers) : setting !== false;
   if (!on) return [];
   return [codeBehaviourGroup(typeof setting === "object" ? setting : {})];
 }

@@ -3,6 +3,8 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { TaskKind } from "../../answers/types.js";
 import { buildPyramidStateGraph } from "../../graphs/build.js";
 import { resolvePyramidOptions } from "../../graphs/options.js";
+import { codeBehaviourByDefault } from "../../graphs/feature_groups.js";
+import type { CodeBehaviourOptions } from "../../features/behaviour/options.js";
 import { pyramidResult } from "../../graphs/result.js";
 import type { PyramidStateType } from "../../graphs/state.js";
 import type { Candidate } from "../../graphs/types.js";
@@ -39,6 +41,14 @@ export interface ReplayedPyramid {
   readonly codeBehaviour?: boolean;
 }
 
+/**
+ * Limits of the code behaviour features in evaluation runs: an offline run is not latency-bound, and its traces
+ * train routers, so the wall-clock caps are generous enough that machine load (the grader's and other runs'
+ * sandboxes queue with these) does not turn the features into NaN or failed candidates; the CPU-time caps of
+ * the candidate's code and of each probe are the defaults.
+ */
+export const EVAL_CODE_BEHAVIOUR: CodeBehaviourOptions = { runTimeoutMs: 30_000, budgetMs: 600_000 };
+
 /** Converts recorded chat messages to LangChain messages. */
 export function toMessages(messages: readonly RecordedMessage[]): BaseMessage[] {
   return messages.map((message) =>
@@ -71,7 +81,7 @@ export async function evaluateItems(
     router: run.router,
     policy: run.policy,
     task: run.task,
-    codeBehaviour: run.codeBehaviour,
+    codeBehaviour: (run.codeBehaviour ?? codeBehaviourByDefault(run.task, [run.router])) ? EVAL_CODE_BEHAVIOUR : false,
   });
   const graph = buildPyramidStateGraph(spec).compile();
   const oracleMember = spec.tiers[1].members[0];
