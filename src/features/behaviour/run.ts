@@ -70,7 +70,8 @@ function runFailure(run: SandboxResult): string {
 
 /**
  * Runs one candidate in the sandbox through `pool`: its code as the code grader would pick it (the first Python
- * block defining a function), against the probes found in `sources`. Never rejects except on `signal`'s abort.
+ * block defining a function), against the probes found in `sources`. Rejects only when the sandbox cannot run or
+ * `signal` aborts.
  */
 export async function runCandidate(
   candidate: Candidate,
@@ -84,17 +85,13 @@ export async function runCandidate(
   if (!/^\s*(?:async\s+)?def\s+\w+\s*\(/m.test(code)) return { kind: "failed", reason: "no function" };
   const marker = `PYRAMID_BEHAVIOUR_${randomBytes(12).toString("hex")}`;
   const program = behaviourProgram(code, sources, marker, options);
-  let run: SandboxResult;
-  try {
-    run = await pool.run(program, {
-      wallTimeMs: options.runTimeoutMs,
-      cpuTimeSec: Math.max(1, Math.ceil(options.moduleTimeSec + options.probeTimeSec * options.maxProbes * 4)),
-      signal,
-    });
-  } catch (error) {
-    if (signal.aborted) throw error;
-    return { kind: "failed", reason: `sandbox: ${error instanceof Error ? error.name : "error"}` };
-  }
+  // A sandbox that cannot run (no python3, a bad option) or an abort rejects: not the candidate's fault, so the
+  // caller reports the features as unknown rather than this candidate as failed.
+  const run = await pool.run(program, {
+    wallTimeMs: options.runTimeoutMs,
+    cpuTimeSec: Math.max(1, Math.ceil(options.moduleTimeSec + options.probeTimeSec * options.maxProbes * 4)),
+    signal,
+  });
   const report = readReport(run, marker);
   if (!report) return { kind: "failed", reason: runFailure(run) };
   if (report.status !== "ok") return { kind: "failed", reason: `${report.status}: ${report.error ?? ""}`, probes: report.probes };
