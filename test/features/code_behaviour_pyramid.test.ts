@@ -10,6 +10,7 @@ import {
 } from "../../src/index.js";
 import type { PyramidMetadata, Router } from "../../src/index.js";
 import { SandboxPool } from "../../src/eval/sandbox/index.js";
+import { parsePyramidConfig, pyramidFromConfig } from "../../src/config/index.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 
 const meta = (message: { response_metadata: Record<string, unknown> }): PyramidMetadata =>
@@ -90,5 +91,31 @@ describe("code behaviour in the pyramid", () => {
     expect(Number.isNaN(features.behaviour_probes)).toBe(true);
     expect(Number.isNaN(features.behaviour_in_largest_0)).toBe(true);
     expect(features.vote_share).toBeCloseTo(1 / 3, 10);
+  });
+});
+
+describe("code behaviour in a config file", () => {
+  const config = (extra: Record<string, unknown>) =>
+    parsePyramidConfig(JSON.stringify({
+    tiers: [
+      { name: "crowd", members: [{ provider: "openai", model: "a", baseURL: "http://127.0.0.1:9/v1" }] },
+      { name: "oracle", members: [{ provider: "openai", model: "b", baseURL: "http://127.0.0.1:9/v1" }] },
+    ],
+    task: "code",
+    ...extra,
+    }));
+
+  it("is on for task code by default, off with codeBehaviour: false, and its limits are checked", async () => {
+    expect((await pyramidFromConfig(config({}))).spec.featureGroups.map((g) => g.name)).toEqual(["code_behaviour"]);
+    expect((await pyramidFromConfig(config({ codeBehaviour: false }))).spec.featureGroups).toEqual([]);
+    expect((await pyramidFromConfig(config({ codeBehaviour: { maxProbes: 4 } }))).spec.featureGroups).toHaveLength(1);
+    let error: unknown;
+    try {
+      config({ codeBehaviour: { runTimeoutMs: -5 } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PyramidConfigError);
+    expect(String(error)).toContain("codeBehaviour.runTimeoutMs");
   });
 });
