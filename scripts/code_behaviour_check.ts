@@ -2,9 +2,10 @@
  * Whether the code behavioural agreement features (`behaviour_*`) earn their place, on the traces of MBPP
  * evaluation runs (labels: the run's grader, i.e. this library's MBPP grader unless the run used `--grader reference`):
  *
- * - out-of-fold AUC of `trainRouter`'s 5-fold cross-validation, mean and range over seeds 1-5, with all features
- *   and with the `behaviour_*` columns dropped (same traces, same labels), on the training part (the traces the
- *   shipped router and its presets are fitted on) and on all items (training + holdout traces);
+ * - out-of-fold AUC of `trainRouter`'s 5-fold cross-validation, mean and [min, max] over seeds 1-5, with all
+ *   features and with the `behaviour_*` columns dropped (same traces, same labels), on the training part (the traces
+ *   the shipped router and its presets are fitted on) and on all items (training + holdout traces); for the training
+ *   part also the AUC on the holdout traces of the router trained on the whole training part;
  * - probe coverage (items with at least one probe) and failed candidates;
  * - whether voting by behaviour clusters (the first member of the largest cluster; the usual vote when the
  *   features are NaN) raises the crowd's accuracy, with a 95% paired bootstrap interval of the difference.
@@ -16,7 +17,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { EvalTraceLine } from "../src/eval/trace_schema.js";
-import { readTraces } from "../src/router/train/dataset.js";
+import { readTraces, tracesToDataset } from "../src/router/train/dataset.js";
+import { rocAuc } from "../src/router/train/metrics.js";
 import { trainRouter } from "../src/router/train/train_router.js";
 import { seededRandom } from "../src/utils/random.js";
 
@@ -31,9 +33,23 @@ function keepColumns(traces: readonly EvalTraceLine[], keep: (name: string) => b
   });
 }
 
-function oofAuc(traces: readonly EvalTraceLine[]): { mean: number; min: number; max: number } {
-  const aucs = SEEDS.map((seed) => Number(trainRouter({ traces, seed }).bundle.metadata.validation.auc));
-  return { mean: aucs.reduce((a, b) => a + b, 0) / aucs.length, min: Math.min(...aucs), max: Math.max(...aucs) };
+type Spread = { mean: number; min: number; max: number };
+const spread = (xs: number[]): Spread => ({ mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) });
+
+/** Out-of-fold AUC on `traces`, and (with `holdout`) the AUC on `holdout` of the router trained on all of `traces`. */
+function aucs(traces: readonly EvalTraceLine[], holdout?: readonly EvalTraceLine[]): { oof: Spread; held?: Spread } {
+  const oof: number[] = [];
+  const held: number[] = [];
+  const test = holdout && holdout.length > 0 ? tracesToDataset(holdout) : undefined;
+  const rows = test
+    ? Array.from({ length: test.matrix.rows }, (_, i) => test.matrix.data.subarray(i * test.matrix.cols, (i + 1) * test.matrix.cols))
+    : [];
+  for (const seed of SEEDS) {
+    const { bundle, router } = trainRouter({ traces, seed });
+    oof.push(Number(bundle.metadata.validation.auc));
+    if (test) held.push(rocAuc(router.predictBatch(rows), test.labels));
+  }
+  return { oof: spread(oof), ...(test ? { held: spread(held) } : {}) };
 }
 
 function feature(t: EvalTraceLine, name: string): number {
@@ -68,21 +84,31 @@ function pairedInterval(a: readonly number[], b: readonly number[], seed = 1, re
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-const f3 = (x: { mean: number; min: number; max: number }): string => `${x.mean.toFixed(3)} [${x.min.toFixed(3)}, ${x.max.toFixed(3)}]`;
+const f3 = (x: Spread): string => `${x.mean.toFixed(3)} [${x.min.toFixed(3)}, ${x.max.toFixed(3)}]`;
 
 const runs = process.argv.slice(2);
 if (runs.length === 0) runs.push("results/mbpp");
-const auc = ["| run | traces | items | OOF AUC without behaviour | OOF AUC with behaviour | gain |", "|---|---|---|---|---|---|"];
+const auc = [
+  "| run | traces | items | OOF AUC without behaviour | OOF AUC with behaviour | gain | holdout AUC without | holdout AUC with |",
+  "|---|---|---|---|---|---|---|---|",
+];
 const other: string[] = [];
 for (const run of runs) {
   const train = readTraces(join(run, "train_traces.jsonl"));
   const holdoutFile = join(run, "traces.jsonl");
-  const all = existsSync(holdoutFile) ? [...train, ...readTraces(holdoutFile)] : train;
+  const holdout = existsSync(holdoutFile) ? readTraces(holdoutFile) : [];
+  const all = [...train, ...holdout];
   if (!train[0].featureNames.some(isBehaviour)) throw new Error(`${run}: the traces have no behaviour_* features`);
+  const base = (name: string): boolean => !isBehaviour(name);
   for (const [part, traces] of [["training part", train], ["all items", all]] as const) {
-    const without = oofAuc(keepColumns(traces, (name) => !isBehaviour(name)));
-    const withB = oofAuc(traces);
-    auc.push(`| ${run} | ${part} | ${traces.length} | ${f3(without)} | ${f3(withB)} | ${(withB.mean - without.mean >= 0 ? "+" : "") + (withB.mean - without.mean).toFixed(3)} |`);
+    const test = part === "training part" ? holdout : undefined;
+    const without = aucs(keepColumns(traces, base), test && keepColumns(test, base));
+    const withB = aucs(traces, test);
+    const gain = withB.oof.mean - without.oof.mean;
+    const held = (x: { held?: Spread }): string => (x.held ? f3(x.held) : "");
+    auc.push(
+      `| ${run} | ${part} | ${traces.length} | ${f3(without.oof)} | ${f3(withB.oof)} | ${(gain >= 0 ? "+" : "") + gain.toFixed(3)} | ${held(without)} | ${held(withB)} |`,
+    );
   }
   const probed = all.filter((t) => feature(t, "behaviour_probes") > 0);
   const failed = probed.reduce((s, t) => s + feature(t, "behaviour_failed"), 0);
