@@ -16,7 +16,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { EvalTraceLine } from "../src/eval/trace_schema.js";
+import type { EvalTraceLine } from "../src/core/trace_schema.js";
 import { readTraces, tracesToDataset } from "../src/router/train/dataset.js";
 import { rocAuc } from "../src/router/train/metrics.js";
 import { trainRouter } from "../src/router/train/train_router.js";

@@ -106,7 +106,10 @@ export const pyramidConfigSchema = z
     codeBehaviour: z.union([z.boolean(), codeBehaviourOptionsSchema.omit({ pool: true })]).optional(),
     onApexError: z.enum(["crowd", "throw"]).optional(),
     maxCostPerQuery: z.number().nonnegative().optional(),
+    onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
     generativePrompt: z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }).optional(),
+    /** Use a router trained for other member names (default false: refused, listing both). */
+    allowRouterMemberMismatch: z.boolean().optional(),
   })
   .strict();
 

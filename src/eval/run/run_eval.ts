@@ -11,8 +11,9 @@ import { loadRouter, loadRouterBundle, routerFromBundle, saveRouterBundle } from
 import type { RouterBundle } from "../../router/bundle.js";
 import { trainRouter } from "../../router/train/train_router.js";
 import type { Router } from "../../router/types.js";
+import { checkRouterMembers } from "../../router/member_check.js";
 import { dataDir } from "../data_dir.js";
-import type { EvalTraceLine } from "../trace_schema.js";
+import type { EvalTraceLine } from "../../core/trace_schema.js";
 import { evaluateItems } from "./evaluate_items.js";
 import { recordedGrader } from "./graders.js";
 import type { GraderChoice } from "./graders.js";
@@ -76,6 +77,8 @@ export interface EvaluationOptions {
   readonly strict?: boolean;
   /** Code behavioural agreement features with `task: "code"` (default true). */
   readonly codeBehaviour?: boolean;
+  /** Evaluate `routerFile` even when it was trained for other crowd members (default: refused, naming both). */
+  readonly allowRouterMemberMismatch?: boolean;
 }
 
 /** What {@link runEvaluation} produced. */
@@ -158,6 +161,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     limit: options.limit ?? null,
     ...(task === "code" ? { codeBehaviour: options.codeBehaviour ?? true } : {}),
   };
+  // A router trained for other members is refused before any data is read (its bundle records their names).
+  if (options.routerFile) {
+    checkRouterMembers(loadRouter(options.routerFile), crowd, `--router ${options.routerFile}`, options.allowRouterMemberMismatch ?? false);
+  }
   mkdirSync(options.outDir, { recursive: true });
   checkSettings(options.outDir, settings);
 
@@ -176,7 +183,16 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   let items = itemsAnsweredByAll(getRecordedItems(store), [...crowd, oracle]);
   if (options.limit) items = items.slice(0, options.limit);
   const { grade, close } = recordedGrader(options.benchmark, grader);
-  const base = { benchmark: options.benchmark, store, crowd, oracle, task, grade, codeBehaviour: options.codeBehaviour };
+  const base = {
+    benchmark: options.benchmark,
+    store,
+    crowd,
+    oracle,
+    task,
+    grade,
+    allowRouterMemberMismatch: options.allowRouterMemberMismatch,
+    codeBehaviour: options.codeBehaviour,
+  };
   try {
     let router: Router = new AgreementRouter();
     let bundle: RouterBundle | undefined;

@@ -1,4 +1,4 @@
-import type { Candidate } from "../../graphs/types.js";
+import type { Candidate } from "../../core/types.js";
 import type { FeatureContext, FeatureGroup } from "../group.js";
 import { behaviourAgreement, behaviourFeatureNames, behaviourFeatureValues, type BehaviourAgreement } from "./agreement.js";
 import { defaultBehaviourPool, resolveCodeBehaviourOptions, type CodeBehaviourOptions } from "./options.js";

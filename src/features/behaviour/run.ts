@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { extractPythonCode } from "../../eval/graders/code_extract.js";
 import type { SandboxResult } from "../../eval/sandbox/options.js";
 import type { SandboxPool } from "../../eval/sandbox/pool.js";
-import type { Candidate } from "../../graphs/types.js";
+import type { Candidate } from "../../core/types.js";
 import { PROBE_EXTRACTION_PY } from "./harness_extract.js";
 import { PROBE_RUN_PY } from "./harness_run.js";
 import type { ResolvedCodeBehaviourOptions } from "./options.js";
