@@ -78,7 +78,7 @@ export function behaviourAgreement(behaviours: readonly CandidateBehaviour[]): B
     probes: probes.length,
     clusterShare: largest.length / answeredCount,
     pairwiseAgreement: pairs > 0 ? pairSum / pairs : Number.NaN,
-    failed: behaviours.filter((b, i) => answered[i] && aligned[i] === null).length,
+    failed: behaviours.filter((_, i) => answered[i] && aligned[i] === null).length,
     inLargest: behaviours.map((b, i) => (b.kind === "absent" ? Number.NaN : inLargest.has(i) ? 1 : 0)),
   };
 }

@@ -6,5 +6,5 @@ export {
   type CodeBehaviourOptions,
   type ResolvedCodeBehaviourOptions,
 } from "./options.js";
-export { type CandidateBehaviour } from "./run.js";
+export type { CandidateBehaviour } from "./run.js";
 export { probeSource, mayHaveProbes, type ProbeSource } from "./sources.js";

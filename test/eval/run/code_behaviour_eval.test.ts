@@ -15,7 +15,9 @@ const tmp = (): string => {
   dirs.push(dir);
   return dir;
 };
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 const LIMIT = 6;
 const crowd = DEFAULT_EXPERIMENTS.mbpp.crowd;
