@@ -22,6 +22,15 @@ export * from "./answers/index.js";
 export type { FeatureVector } from "./features/types.js";
 export { featureValue, featureRecord } from "./features/types.js";
 export { featureNames, computeFeatures, meanPairwiseSimilarity } from "./features/index.js";
+export {
+  featureNamesWith,
+  computeFeaturesWith,
+  codeBehaviourGroup,
+  measureCodeBehaviour,
+  behaviourFeatureNames,
+  CODE_BEHAVIOUR_GROUP,
+} from "./features/index.js";
+export type { FeatureGroup, FeatureContext, BehaviourAgreement, CodeBehaviourOptions } from "./features/index.js";
 
 export type { Router } from "./router/types.js";
 export { AgreementRouter } from "./router/agreement.js";
