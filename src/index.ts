@@ -23,6 +23,12 @@ export type { FeatureVector } from "./features/types.js";
 export { featureValue, featureRecord } from "./features/types.js";
 export { featureNames, computeFeatures, meanPairwiseSimilarity } from "./features/index.js";
 export {
+  featureNamesWith,
+  computeFeaturesWith,
+  codeBehaviourGroup,
+  measureCodeBehaviour,
+  behaviourFeatureNames,
+  CODE_BEHAVIOUR_GROUP,
   hedgeCount,
   reasoningSteps,
   answerInReasoning,
@@ -31,8 +37,9 @@ export {
   mathSignalNames,
   mathSignalValues,
   type MathSignalGroup,
-  type FeatureContext,
+  type MathFeatureContext,
 } from "./features/index.js";
+export type { FeatureGroup, FeatureContext, BehaviourAgreement, CodeBehaviourOptions } from "./features/index.js";
 
 export type { Router } from "./router/types.js";
 export { AgreementRouter } from "./router/agreement.js";

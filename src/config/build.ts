@@ -105,6 +105,7 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
     ...(valid.mode ? { mode: valid.mode } : {}),
     ...(valid.task ? { task: valid.task } : {}),
     ...(valid.askConfidence !== undefined ? { askConfidence: valid.askConfidence } : {}),
+    ...(valid.codeBehaviour !== undefined ? { codeBehaviour: valid.codeBehaviour } : {}),
     ...(valid.onApexError ? { onApexError: valid.onApexError } : {}),
     ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
     ...(valid.onBudgetExceeded ? { onBudgetExceeded: valid.onBudgetExceeded } : {}),

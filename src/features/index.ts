@@ -4,4 +4,17 @@ export { featureNames } from "./names.js";
 export { computeFeatures } from "./compute.js";
 export { meanPairwiseSimilarity } from "./similarity.js";
 export { hedgeCount, reasoningSteps, reasoningPart, answerInReasoning, isCountingQuestion } from "./reasoning_text.js";
-export { MATH_SIGNAL_GROUPS, mathSignalNames, mathSignalValues, type MathSignalGroup, type FeatureContext } from "./math_signals.js";
+export { MATH_SIGNAL_GROUPS, mathSignalNames, mathSignalValues, type MathSignalGroup, type MathFeatureContext } from "./math_signals.js";
+export { featureNamesWith, computeFeaturesWith, type FeatureGroup, type FeatureContext } from "./group.js";
+export {
+  codeBehaviourGroup,
+  measureCodeBehaviour,
+  behaviourAgreement,
+  behaviourFeatureNames,
+  behaviourFeatureValues,
+  codeBehaviourOptionsSchema,
+  CODE_BEHAVIOUR_GROUP,
+  type BehaviourAgreement,
+  type CandidateBehaviour,
+  type CodeBehaviourOptions,
+} from "./behaviour/index.js";

@@ -6,7 +6,7 @@ import { answerInReasoning, hedgeCount, isCountingQuestion, reasoningSteps } fro
 import { mean, std } from "./stats.js";
 
 /** What the math signals may know besides the candidates: the question, when the caller has it. */
-export interface FeatureContext {
+export interface MathFeatureContext {
   /** The query's text (the last user message); without it, question-dependent features are NaN. */
   readonly question?: string;
 }
@@ -36,7 +36,7 @@ export function mathSignalNames(groups: readonly MathSignalGroup[]): string[] {
   return groups.flatMap((group) => [...MATH_SIGNAL_GROUPS[group]]);
 }
 
-function groupValues(group: MathSignalGroup, answered: readonly Candidate[], context: FeatureContext): number[] {
+function groupValues(group: MathSignalGroup, answered: readonly Candidate[], context: MathFeatureContext): number[] {
   switch (group) {
     case "hedges": {
       const hedges = answered.map((c) => hedgeCount(c.text));
@@ -71,7 +71,7 @@ function groupValues(group: MathSignalGroup, answered: readonly Candidate[], con
  * The values of the math feature groups `groups` for one tier's candidates (member order), NaN where a signal is
  * absent (no member answered, no question, not a counting question).
  */
-export function mathSignalValues(candidates: readonly Candidate[], groups: readonly MathSignalGroup[], context: FeatureContext = {}): number[] {
+export function mathSignalValues(candidates: readonly Candidate[], groups: readonly MathSignalGroup[], context: MathFeatureContext = {}): number[] {
   const answered = candidates.filter((c) => c.error === undefined);
   return groups.flatMap((group) => groupValues(group, answered, context));
 }

@@ -40,6 +40,7 @@ Options:
   --limit <n>            only the first n items (quick runs)
   --concurrency <n>      queries at once (default 8)
   --strict               stop at the first bad line of the recorded file (default: report it and skip it)
+  --no-code-behaviour    mbpp: leave out the code behavioural agreement features (sandboxed probe runs)
   --no-png               write SVG only
   -h, --help             show this help`;
 
@@ -61,6 +62,7 @@ const OPTIONS = {
   limit: { type: "string" },
   concurrency: { type: "string" },
   "no-png": { type: "boolean" },
+  "no-code-behaviour": { type: "boolean" },
   strict: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -119,6 +121,7 @@ export const evalCommand: CliCommand = {
       limit: num(v.limit, "--limit", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       concurrency: num(v.concurrency, "--concurrency", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       strict: v.strict ?? false,
+      ...(v["no-code-behaviour"] ? { codeBehaviour: false } : {}),
     });
     const part = v.train ? "holdout" : "all items";
     const { summary, pngSkipped } = await writeEvaluationReport(run.traces, {

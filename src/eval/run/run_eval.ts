@@ -87,6 +87,8 @@ export interface EvaluationOptions {
   readonly task?: TaskKind;
   /** Throw on the first bad line of the recorded file (default: report it on stderr and skip it). */
   readonly strict?: boolean;
+  /** Code behavioural agreement features with `task: "code"` (default true). */
+  readonly codeBehaviour?: boolean;
   /** Evaluate `routerFile` even when it was trained for other crowd members (default: refused, naming both). */
   readonly allowRouterMemberMismatch?: boolean;
 }
@@ -188,6 +190,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     policy: options.policy ?? null,
     grader,
     limit: options.limit ?? null,
+    ...(task === "code" ? { codeBehaviour: options.codeBehaviour ?? true } : {}),
   };
   // A router trained for other members is refused before any data is read (its bundle records their names).
   if (options.routerFile) {
@@ -219,6 +222,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     task,
     grade,
     allowRouterMemberMismatch: options.allowRouterMemberMismatch,
+    codeBehaviour: options.codeBehaviour,
   };
   try {
     let router: Router = new AgreementRouter();
