@@ -4,6 +4,7 @@ import { saveRouterBundle, type RouterBundle } from "../../router/bundle.js";
 import { trainRouter } from "../../router/train/train_router.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
+import { runTrafficTraining, TRAFFIC_TRAIN_USAGE } from "../train_traffic.js";
 
 const USAGE = `Usage: pyramid-moa train --traces <traces.jsonl> --out <router.json> [options]
 
@@ -29,7 +30,10 @@ Options:
   --param <key=value>    an XGBoost parameter, repeatable (e.g. --param max_depth=4)
   -h, --help             show this help
 
-Needs libxgboost: apt-get install -y libxgboost0 (or set PYRAMID_LIBXGBOOST to the .so).`;
+
+Needs libxgboost: apt-get install -y libxgboost0 (or set PYRAMID_LIBXGBOOST to the .so).
+
+${TRAFFIC_TRAIN_USAGE}`;
 
 const OPTIONS = {
   traces: { type: "string" },
@@ -42,6 +46,10 @@ const OPTIONS = {
   "early-stopping": { type: "string" },
   dataset: { type: "string" },
   param: { type: "string", multiple: true },
+  labels: { type: "string" },
+  "oracle-accuracy": { type: "string" },
+  "min-labels": { type: "string" },
+  force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -125,6 +133,19 @@ export const trainCommand: CliCommand = {
     if (!values.traces || !values.out) {
       console.error(`pyramid-moa train: --traces and --out are required.\n\n${USAGE}`);
       return 2;
+    }
+    if (values.labels !== undefined) {
+      return runTrafficTraining({
+        traces: values.traces,
+        out: values.out,
+        labels: values.labels,
+        "oracle-accuracy": values["oracle-accuracy"],
+        "min-labels": values["min-labels"],
+        force: values.force,
+        seed: number(values.seed, "--seed", true),
+        folds: number(values.folds, "--folds", true),
+        params: parseParams(values.param ?? []),
+      });
     }
     const calibration = values.calibration;
     if (calibration !== undefined && calibration !== "validation" && calibration !== "cross-validation") {
