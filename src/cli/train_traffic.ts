@@ -22,7 +22,7 @@ export const TRAFFIC_TRAIN_USAGE = `Training from production traces (serve --tra
                          1/propensity (1 escalated, 1/shadow rate shadowed); feedback: POST /v1/feedback only;
                          auto: feedback where given, the apex elsewhere
   --oracle-accuracy <p>  P_oracle, to discount an apex disagreement (default 1: the apex is taken as right)
-  --min-labels <n>       refuse below n labelled queries (default 200)
+  --min-labels <n>       refuse below n labelled queries (default 150)
   --force                write the router even when it is no better than the agreement rule`;
 
 /** Runs `pyramid-moa train --labels ...`; returns the exit code. */
@@ -39,7 +39,7 @@ export function runTrafficTraining(flags: TrafficTrainFlags): number {
   const minText = flags["min-labels"];
   const minLabels = minText === undefined ? undefined : Number(minText);
   if (minLabels !== undefined && !(Number.isInteger(minLabels) && minLabels >= 10)) {
-    throw new PyramidConfigError(`expected a whole number >= 10, got "${minText}"`, { field: "--min-labels", fix: "e.g. --min-labels 200" });
+    throw new PyramidConfigError(`expected a whole number >= 10, got "${minText}"`, { field: "--min-labels", fix: "e.g. --min-labels 150" });
   }
   const result = trainFromTraffic({
     tracesFile: flags.traces,

@@ -33,7 +33,7 @@ export interface TrainFromTrafficOptions {
   readonly oracleAccuracy?: number;
   readonly seed?: number;
   readonly folds?: number;
-  /** Refuse below this many labelled queries (default 200). */
+  /** Refuse below this many labelled queries (default 150). */
   readonly minLabels?: number;
   /** Refuse below this many labelled crowd errors (default 20). */
   readonly minCrowdErrors?: number;
@@ -81,7 +81,7 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
   const source = options.labels ?? "auto";
   const records = options.records ?? readTraffic(options.tracesFile ?? "").records;
   const sample = labelTraffic(records, source, options.oracleAccuracy ?? 1);
-  requireEnoughLabels(sample, { minLabels: options.minLabels ?? 200, minCrowdErrors: options.minCrowdErrors ?? 20 }, source);
+  requireEnoughLabels(sample, { minLabels: options.minLabels ?? 150, minCrowdErrors: options.minCrowdErrors ?? 20 }, source);
   const o = parseOptions({
     tracesFile: options.tracesFile ?? "traffic",
     seed: options.seed ?? 1,
