@@ -106,5 +106,6 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
     ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
     ...(valid.onBudgetExceeded ? { onBudgetExceeded: valid.onBudgetExceeded } : {}),
     ...(valid.generativePrompt ? { generativePrompt: valid.generativePrompt } : {}),
+    ...(valid.allowRouterMemberMismatch !== undefined ? { allowRouterMemberMismatch: valid.allowRouterMemberMismatch } : {}),
   });
 }
