@@ -49,10 +49,10 @@ export function wilson(k: number, n: number): Interval {
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-function windowKey(record: TrafficRecord, index: number, spec: WindowSpec): string {
+function windowKey(record: TrafficRecord, index: number, spec: WindowSpec, total: number): string {
   if (spec.by === "day") return record.query.time.slice(0, 10);
   const start = Math.floor(index / spec.n) * spec.n;
-  return `${start + 1}-${start + spec.n}`;
+  return `${start + 1}-${Math.min(total, start + spec.n)}`;
 }
 
 /**
@@ -66,7 +66,7 @@ export function trafficWindows(records: readonly TrafficRecord[], sample: Labell
   const labels = new Map(sample.rows.map((row) => [row.record.query.id, row]));
   const groups = new Map<string, TrafficRecord[]>();
   records.forEach((record, i) => {
-    const key = windowKey(record, i, spec);
+    const key = windowKey(record, i, spec, records.length);
     const group = groups.get(key) ?? [];
     group.push(record);
     groups.set(key, group);

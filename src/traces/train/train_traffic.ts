@@ -151,10 +151,12 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
     const result = fit(lib, train, undefined, params, data.featureNames, rounds, 0, boosters);
     const { model } = savedModel(result.booster, lib, data, all, train);
     const calibration = trafficCalibrationRows(rows, traces, oof);
-    const { presets, validation } = calibrationFigures(calibration.graded, calibration.labels, o);
+    // The same calibration as `trainRouter` (isotonic P_fail by default), fitted on the weighted out-of-fold sample.
+    const { presets, validation, pFailCalibration } = calibrationFigures(calibration.graded, calibration.labels, o);
     const bundle = bundleOf(o, traces, data, lib, {
       model,
       presets,
+      pFailCalibration,
       validation: {
         ...validation,
         auc: auc.router,
@@ -173,7 +175,7 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
       rounds: { best: rounds, trained: rounds, max: o.numRounds, folds: foldRounds },
       importance: result.booster.featureScore("gain"),
     });
-    return { bundle, router: XGBoostRouter.fromJSON(model, { presets, source: "trained model" }), sample, auc };
+    return { bundle, router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }), sample, auc };
   } finally {
     for (const b of boosters) b.free();
     for (const m of matrices) m.free();
