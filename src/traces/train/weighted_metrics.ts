@@ -33,7 +33,7 @@ export function weightedAuc(scores: readonly number[], positive: readonly boolea
  * for a positive weight), unless that would make more than `maxTotal` copies in all, in which case the scale is
  * lowered to fit (the rounding error per row stays below half a copy).
  */
-export function replicationCounts(weights: readonly number[], copiesOfSmallest = 4, maxTotal = 50_000): number[] {
+export function replicationCounts(weights: readonly number[], copiesOfSmallest = 4, maxTotal = 20_000): number[] {
   const positive = weights.filter((w) => w > 0);
   if (positive.length === 0) return weights.map(() => 0);
   const smallest = Math.min(...positive);
