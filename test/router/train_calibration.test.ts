@@ -23,7 +23,7 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter calibrates P_fail on out-of
   });
 
   it("stores an isotonic calibration, applies it in predict, and picks presets on the calibrated P_fail with intervals", () => {
-    const { bundle, router, calibrationRows } = trainRouter({ traces, seed: 1 });
+    const { bundle, router, calibrationRows } = trainRouter({ traces, seed: 1, pFailCalibration: "isotonic" });
     // The calibration is the one fitted on the returned out-of-fold predictions.
     expect(calibrationRows.rawPFail).toHaveLength(traces.length);
     expect(calibrationRows.ids).toEqual([...traces.map((t) => t.id)].sort());
@@ -65,8 +65,8 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter calibrates P_fail on out-of
     values.slice(0, 50).forEach((row, i) => expect(loaded.predictRow(row)).toBe(calibrated[i]));
   }, 300_000);
 
-  it("offers Platt scaling and no calibration", () => {
-    const platt = trainRouter({ traces, seed: 1, pFailCalibration: "platt", bootstrap: { resamples: 200 } });
+  it("uses Platt scaling by default, and offers no calibration", () => {
+    const platt = trainRouter({ traces, seed: 1, bootstrap: { resamples: 200 } });
     expect(platt.bundle.pFailCalibration?.method).toBe("platt");
     expect((platt.bundle.metadata.validation as { bootstrap: { resamples: number } }).bootstrap.resamples).toBe(200);
     const none = trainRouter({ traces, seed: 1, pFailCalibration: "none", bootstrap: { resamples: 200 } });

@@ -26,7 +26,7 @@ Options:
                          calibration; with cross-validation, of each fold's training part (default 0.2)
   --rounds <n>           maximum boosting rounds (default 500)
   --early-stopping <n>   stop after n rounds without validation improvement; 0 = off (default 20)
-  --pfail-calibration <m> isotonic (default), platt or none: monotone calibration of P_fail fitted on
+  --pfail-calibration <m> platt (default), isotonic or none: monotone calibration of P_fail fitted on
                          the same out-of-fold (or validation) predictions, stored in the bundle
   --resamples <n>        bootstrap resamples behind the presets' 90% confidence and intervals (default 1000)
   --dataset <name>       data set name for the metadata (default: the traces' benchmark)

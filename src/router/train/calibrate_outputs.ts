@@ -6,7 +6,7 @@ import { applyPFailCalibration, fitPFailCalibration, type PFailCalibration } fro
 import { reliabilityReport } from "../calibration/reliability.js";
 import { logLoss, rocAuc, seededPermutation } from "./metrics.js";
 
-/** How `trainRouter` calibrates `P_fail`: isotonic (default), Platt, or not at all (the model's output as is). */
+/** How `trainRouter` calibrates `P_fail`: Platt (default), isotonic, or not at all (the model's output as is). */
 export const pFailCalibrationOptionSchema = z.enum(["isotonic", "platt", "none"]);
 
 /** Bootstrap options of `trainRouter` (its seed defaults to the training seed). */
@@ -72,7 +72,7 @@ function crossFitted(method: "isotonic" | "platt", raw: ArrayLike<number>, label
 
 /**
  * The trainer's calibration step, on predictions the model did not train on: fits the monotone `P_fail` calibration
- * (isotonic by default), calibrates the presets on the CALIBRATED predictions with the seeded bootstrap (so a preset is
+ * (Platt by default), calibrates the presets on the CALIBRATED predictions with the seeded bootstrap (so a preset is
  * a threshold on a probability, the same scale as Equation 5's barriers), and gathers the figures of
  * `metadata.validation`: AUC and log-loss of the raw output (`auc`, `logloss`), the raw and calibrated AUC, log-loss,
  * ECE and Brier score (`pFail.raw`, `pFail.calibrated`, `pFail.crossFitted`), baselines, and each preset's figures
