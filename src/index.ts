@@ -160,3 +160,5 @@ export * from "./server/index.js";
 
 export { runEvaluation, DEFAULT_EXPERIMENTS } from "./eval/run/run_eval.js";
 export type { EvaluationOptions, EvaluationRun } from "./eval/run/run_eval.js";
+export * from "./traces/index.js";
+export type { ShadowStats } from "./shadow/shadow_runner.js";

@@ -23,6 +23,10 @@ import type { PyramidSpec } from "../graph/spec.js";
 import type { PyramidStateType, PyramidTokenEvent } from "../graph/state.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { MemberInput } from "../members/member.js";
+import { TrafficRecorder } from "../traces/recorder.js";
+import type { TrafficOptions } from "../traces/options.js";
+import type { ShadowStats } from "../shadow/shadow_runner.js";
+import { withTrafficMetadata } from "./traffic_metadata.js";
 import { acceptsCallOption, checkMemberCallOptions, forwardedCallOptions } from "../members/call_options.js";
 import { pyramidCacheIdentity } from "./cache_identity.js";
 import { childCallbacks } from "./child_callbacks.js";
@@ -32,7 +36,7 @@ import { planStructuredOutput } from "./structured_output.js";
 import type { PyramidStructuredOutputConfig } from "./structured_output.js";
 
 /** Constructor options of {@link PyramidChatModel}: the pyramid's options plus LangChain's chat model params. */
-export interface PyramidChatModelInput extends PyramidOptions, BaseChatModelParams {}
+export interface PyramidChatModelInput extends PyramidOptions, TrafficOptions, BaseChatModelParams {}
 
 /**
  * Call options of {@link PyramidChatModel}: LangChain's, and the model options that go to every member call
@@ -83,6 +87,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   private readonly graph;
   private readonly apexName: string;
   private readonly identity: Record<string, unknown>;
+  private traffic?: TrafficRecorder;
   private cacheIdentity?: Record<string, unknown>;
 
   /** Validates the options (errors name the field) and compiles the pyramid graph. */
@@ -102,6 +107,33 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       mode: this.spec.mode,
       task: this.spec.task,
     };
+    if (TrafficRecorder.wanted(fields)) this.traffic = new TrafficRecorder(this.spec, fields);
+  }
+
+  /**
+   * Attaches ground truth to an answered query of the trace file: `id` is `response_metadata.pyramid.traceId`,
+   * `correct` whether the answer returned was correct. Needs `traces`.
+   */
+  feedback(id: string, correct: boolean): void {
+    if (!this.traffic) {
+      throw new PyramidConfigError("feedback needs a trace file", { field: "traces", fix: 'create the pyramid with traces: "traffic.jsonl"' });
+    }
+    this.traffic.feedback(id, correct);
+  }
+
+  /** Resolves once every shadow call started so far has finished and been written to the trace file. */
+  async drainShadow(): Promise<void> {
+    await this.traffic?.drain();
+  }
+
+  /** Shadow calls so far: scheduled, completed, skipped, and their USD cost (shadow cost). */
+  get shadowStats(): Readonly<ShadowStats> {
+    return this.traffic?.shadowStats ?? { scheduled: 0, completed: 0, skipped: 0, costUsd: 0 };
+  }
+
+  /** The trace file this pyramid appends to, when `traces` is set. */
+  get traceFile(): string | undefined {
+    return this.traffic?.file;
   }
 
   /** LangChain model type. */
@@ -168,8 +200,10 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
+    const started = Date.now();
     const state = await this.runGraph(messages, options, runManager);
-    const result = pyramidResult(this.spec, state);
+    const plain = pyramidResult(this.spec, state);
+    const result = withTrafficMetadata(plain, this.traffic?.onAnswer(state, plain, Date.now() - started));
     // LangChain chat models return AIMessageChunk from invoke (what withStructuredOutput's parser expects).
     const message = new AIMessageChunk({
       content: result.message.content,
@@ -197,6 +231,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
+    const started = Date.now();
     const callOptions = this.memberCallOptions(options);
     const tokens = tokenCallbacks(runManager);
     const stream = await this.graph.stream(
@@ -218,7 +253,8 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       }
     }
     if (!finalState) throw new Error("the pyramid graph produced no state");
-    const { message, pyramid } = pyramidResult(this.spec, finalState);
+    const plain = pyramidResult(this.spec, finalState);
+    const { message, pyramid } = withTrafficMetadata(plain, this.traffic?.onAnswer(finalState, plain, Date.now() - started));
     const apexAnswered = pyramid.tier === this.spec.tiers.length - 1;
     if (streamed > 0 && !apexAnswered) {
       // The apex failed after some of its tokens were sent: appending the fallback answer would glue two answers
@@ -268,12 +304,17 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     return this.withTiers(tiers);
   }
 
-  /** A copy of this pyramid with other tiers (and, for `withStructuredOutput`, structured answers). */
+  /**
+   * A copy of this pyramid with other tiers (and, for `withStructuredOutput`, structured answers); it shares this
+   * pyramid's trace file and shadow sampling.
+   */
   withTiers(tiers: TierInput[], structured?: StructuredAnswerSpec): PyramidChatModel {
-    const { crowd: _crowd, oracle: _oracle, ...rest } = this.options;
+    const { crowd: _crowd, oracle: _oracle, traces: _traces, shadow: _shadow, ...rest } = this.options;
     const fields: PyramidChatModelInput = { ...rest, tiers, policy: undefined };
     if (structured) structuredSettings.set(fields, structured);
-    return new PyramidChatModel(fields);
+    const copy = new PyramidChatModel(fields);
+    copy.traffic = this.traffic;
+    return copy;
   }
 }
 

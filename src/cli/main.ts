@@ -10,7 +10,7 @@ export interface CliCommand {
 }
 
 /** Subcommand names; each lives in `./commands/<name>.ts` and exports `<name>Command: CliCommand`. */
-const COMMAND_NAMES = ["ask", "eval", "init", "serve", "train"] as const;
+const COMMAND_NAMES = ["ask", "eval", "init", "report", "serve", "train"] as const;
 
 async function loadCommand(name: string): Promise<CliCommand> {
   const module = (await import(`./commands/${name}.js`)) as Record<string, CliCommand>;

@@ -2,6 +2,7 @@ import type { BaseChatModelParams } from "@langchain/core/language_models/chat_m
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { PyramidConfigError } from "../errors/index.js";
+import type { TrafficOptions } from "../traces/options.js";
 import { PyramidChatModel } from "../chat_models/index.js";
 import type { TierInput } from "../graph/options.js";
 import type { MemberInput, ChatRunnable } from "../members/member.js";
@@ -17,7 +18,7 @@ import { replayModel } from "./providers/replay.js";
 import type { MemberConfig, PyramidConfig, PyramidConfigInput } from "./schema.js";
 
 /** Options of {@link pyramidFromConfig}. */
-export interface PyramidFromConfigOptions extends BaseChatModelParams {
+export interface PyramidFromConfigOptions extends BaseChatModelParams, TrafficOptions {
   /** Folder that relative paths in the config (modelPath, recordedFile, router) are resolved against; default cwd. */
   readonly baseDir?: string;
 }

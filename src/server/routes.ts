@@ -5,6 +5,7 @@ import type { ServerState } from "./lifecycle.js";
 import { toLangChainMessages } from "./messages.js";
 import { parseRequest, readBody, tokenMatches } from "./request.js";
 import { answer, runnableFor, sendJson, streamAnswer } from "./respond.js";
+import { handleFeedback } from "./feedback.js";
 
 /** What the routes answer with: the pyramid, its id, the token and body limit, and the server's state. */
 export interface RouteContext {
@@ -59,6 +60,7 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
     sendJson(res, 200, { id: modelId, object: "model", created, owned_by: "pyramid-moa" });
     return;
   }
+  if (path === "/v1/feedback") return handleFeedback(model, req, res, maxBodyBytes);
   if (path === "/v1/chat/completions") {
     if (req.method !== "POST") throw new HttpError(405, "use POST /v1/chat/completions", { headers: { allow: "POST" } });
     const request = parseRequest(await readBody(req, maxBodyBytes));

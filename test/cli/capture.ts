@@ -2,13 +2,14 @@ import { vi } from "vitest";
 import { askCommand } from "../../src/cli/commands/ask.js";
 import { evalCommand } from "../../src/cli/commands/eval.js";
 import { initCommand } from "../../src/cli/commands/init.js";
+import { reportCommand } from "../../src/cli/commands/report.js";
 import { serveCommand } from "../../src/cli/commands/serve.js";
 import { trainCommand } from "../../src/cli/commands/train.js";
 import { cliErrorLine, main } from "../../src/cli/main.js";
 import type { CliCommand } from "../../src/cli/main.js";
 import { PyramidError } from "../../src/errors/index.js";
 
-const COMMANDS: Record<string, CliCommand> = { ask: askCommand, eval: evalCommand, init: initCommand, serve: serveCommand, train: trainCommand };
+const COMMANDS: Record<string, CliCommand> = { ask: askCommand, eval: evalCommand, init: initCommand, report: reportCommand, serve: serveCommand, train: trainCommand };
 
 /**
  * Runs a CLI command in-process the way `src/cli/main.ts` does (a PyramidError prints

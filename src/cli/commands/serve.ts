@@ -8,6 +8,7 @@ import { runServerCluster } from "../../server/cluster_primary.js";
 import { createPyramidServer, DEFAULT_MAX_BODY_BYTES } from "../../server/server.js";
 import type { PyramidServer } from "../../server/lifecycle.js";
 import { parseCommandArgs } from "../args.js";
+import { TRAFFIC_FLAG_OPTIONS, TRAFFIC_FLAG_USAGE, trafficOptionsFromFlags } from "../traffic_flags.js";
 import type { CliCommand } from "../main.js";
 import { MAX_SERVE_WORKERS, resolveServeOptions } from "../serve_options.js";
 import type { ServeOptions } from "../serve_options.js";
@@ -33,7 +34,9 @@ Options:
   --model-id <id>         model id reported by the API (default pyramid-moa)
   --workers <n|auto>      processes serving the port (default 1; auto = one per CPU; at most ${MAX_SERVE_WORKERS}):
                           a node:cluster primary restarts a worker that crashes and forwards SIGINT/SIGTERM
-  -h, --help              show this help`;
+${TRAFFIC_FLAG_USAGE}
+  -h, --help              show this help
+POST /v1/feedback {"id": "<pyramid.traceId>", "correct": true} attaches ground truth (with --traces).`;
 
 function describe(options: ServeOptions, workers: string): string {
   return `model "${options.modelId ?? "pyramid-moa"}"${workers}${options.token ? ", bearer token required" : ""}`;
@@ -79,7 +82,8 @@ function untilShutdown(server: PyramidServer, inWorker: boolean, prefix: string)
 async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise<number> {
   const prefix = inWorker ? `pyramid-moa serve: worker ${process.pid}: ` : "pyramid-moa serve: ";
   try {
-    const model = await pyramidFromConfig(options.config, { baseDir: dirname(options.configPath) });
+    const worker = inWorker && cluster.worker ? `w${cluster.worker.id}` : undefined;
+    const model = await pyramidFromConfig(options.config, { baseDir: dirname(options.configPath), ...trafficOptionsFromFlags(options.traffic, worker) });
     const server = createPyramidServer({
       model,
       token: options.token,
@@ -91,6 +95,7 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
     const { url } = await server.listen(options.port, options.host);
     if (!inWorker) console.log(`pyramid-moa serve: ${options.configPath} on ${url}/v1 (${describe(options, "")})`);
     await untilShutdown(server, inWorker, prefix);
+    await model.drainShadow();
     console.error(`${prefix}stopped`);
     return 0;
   } finally {
@@ -130,6 +135,7 @@ export const serveCommand: CliCommand = {
         "max-body-bytes": { type: "string" },
         "model-id": { type: "string" },
         workers: { type: "string" },
+        ...TRAFFIC_FLAG_OPTIONS,
         help: { type: "boolean", short: "h" },
       },
       strict: true,

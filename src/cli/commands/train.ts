@@ -6,6 +6,7 @@ import { weakRouterReasons } from "../../router/train/weak_router.js";
 import { parseCommandArgs } from "../args.js";
 import { checkTrainingTraces } from "../traces_origin.js";
 import type { CliCommand } from "../main.js";
+import { runTrafficTraining, TRAFFIC_TRAIN_USAGE } from "../train_traffic.js";
 
 const USAGE = `Usage: pyramid-moa train --traces <traces.jsonl> --out <router.json> [options]
 
@@ -40,7 +41,9 @@ The traces of \`eval --train --out <dir>\`: <dir>/train_traces.jsonl is the trai
 <dir>/traces.jsonl is the holdout part, which is refused. \`eval\` without --train writes every item to
 <dir>/traces.jsonl.
 
-Needs libxgboost: apt-get install -y libxgboost0 (or set PYRAMID_LIBXGBOOST to the .so).`;
+Needs libxgboost: apt-get install -y libxgboost0 (or set PYRAMID_LIBXGBOOST to the .so).
+
+${TRAFFIC_TRAIN_USAGE}`;
 
 const OPTIONS = {
   traces: { type: "string" },
@@ -55,6 +58,9 @@ const OPTIONS = {
   "pfail-calibration": { type: "string" },
   resamples: { type: "string" },
   param: { type: "string", multiple: true },
+  labels: { type: "string" },
+  "oracle-accuracy": { type: "string" },
+  "min-labels": { type: "string" },
   force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -150,6 +156,19 @@ export const trainCommand: CliCommand = {
     if (!values.traces || !values.out) {
       console.error(`pyramid-moa train: --traces and --out are required.\n\n${USAGE}`);
       return 2;
+    }
+    if (values.labels !== undefined) {
+      return runTrafficTraining({
+        traces: values.traces,
+        out: values.out,
+        labels: values.labels,
+        "oracle-accuracy": values["oracle-accuracy"],
+        "min-labels": values["min-labels"],
+        force: values.force,
+        seed: number(values.seed, "--seed", true),
+        folds: number(values.folds, "--folds", true),
+        params: parseParams(values.param ?? []),
+      });
     }
     const calibration = values.calibration;
     if (calibration !== undefined && calibration !== "validation" && calibration !== "cross-validation") {
