@@ -5,7 +5,7 @@ import { gradeGsm8k } from "../graders/gsm8k.js";
 import { gradeMath } from "../graders/math.js";
 import { gradeMmlu, type MmluLetter } from "../graders/mmlu.js";
 import { gradeHumanEval, gradeMbpp } from "../graders/code.js";
-import type { SandboxPool } from "../sandbox/pool.js";
+import type { SandboxPool } from "../../sandbox/pool.js";
 
 /** The benchmarks `pyramid-moa eval` knows; `custom` is graded by upstream verdicts or a grader module. */
 export const EVAL_BENCHMARKS = ["gsm8k", "math", "mmlu", "mbpp", "humaneval", "custom"] as const;

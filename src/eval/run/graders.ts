@@ -1,6 +1,6 @@
 import type { RecordedItem } from "../../replay/items.js";
 import { PyramidConfigError } from "../../errors/index.js";
-import { SandboxPool } from "../sandbox/pool.js";
+import { SandboxPool } from "../../sandbox/pool.js";
 import { BENCHMARK_GRADERS, EVAL_BENCHMARKS } from "./benchmark_graders.js";
 import { loadGraderModule } from "./grader_module.js";
 
