@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { HumanMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
-import { dataDir } from "../src/index.js";
+import { dataDir } from "../src/eval/index.js";
 import { RecordedOutputs } from "../src/replay/index.js";
 import type { ReplayChatModel } from "../src/replay/index.js";
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { AgreementRouter, computeFeatures, dataDir, extractAnswer, featureNames } from "../src/index.js";
+import { dataDir } from "../src/eval/index.js";
+import { AgreementRouter, computeFeatures, extractAnswer, featureNames } from "../src/index.js";
 import type { Candidate, FeatureVector, Router } from "../src/index.js";
 import { RecordedOutputs } from "../src/replay/index.js";
 import { XGBoostRouter } from "../src/router/xgboost/index.js";

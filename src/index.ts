@@ -1,3 +1,9 @@
+/**
+ * The root entry point of pyramid-moa: the chat model, the pyramid graph, the routers, the escalation policy, answer
+ * extraction and voting, cost and the errors. It loads no server, cluster, sandbox or llama.cpp module: those live
+ * behind the subpath entry points `pyramid-moa/eval`, `/server`, `/config`, `/llamacpp`, `/openai`, `/train`,
+ * `/replay` and `/plots` (docs/architecture.md).
+ */
 export * from "./errors/index.js";
 
 export { PyramidChatModel } from "./chat_models/index.js";
@@ -6,42 +12,19 @@ export type { PyramidChatModelInput, PyramidChatModelCallOptions } from "./chat_
 export { buildPyramidGraph, buildPyramidStateGraph, pyramidNodeNames } from "./graph/build.js";
 export { resolvePyramidOptions } from "./graph/options.js";
 export type { PyramidOptions, TierInput } from "./graph/options.js";
-export type { PyramidSpec, TierSpec, PyramidMode, ApexErrorPolicy, BudgetExceededPolicy } from "./graph/spec.js";
+export type {
+  PyramidSpec,
+  TierSpec,
+  PyramidMode,
+  ApexErrorPolicy,
+  BudgetExceededPolicy,
+  LookaheadOptions,
+} from "./graph/spec.js";
 export { PyramidState } from "./graph/state.js";
 export type { PyramidStateType, TierRun, PyramidTokenEvent } from "./graph/state.js";
 export { pyramidResult } from "./graph/result.js";
 export type { PyramidMetadata, PyramidResult } from "./graph/result.js";
 export type { Candidate, TierDecision } from "./core/types.js";
-
-export * from "./answers/index.js";
-
-export type { FeatureVector } from "./features/types.js";
-export { featureValue, featureRecord } from "./features/types.js";
-export { featureNames, computeFeatures, meanPairwiseSimilarity } from "./features/index.js";
-
-export type { Router } from "./router/types.js";
-export { AgreementRouter } from "./router/agreement.js";
-
-export { resolveThreshold, shouldEscalate, decisionPolicySchema, DEFAULT_POLICY } from "./policy/decision.js";
-export { decideEscalation } from "./policy/escalation.js";
-export type { EscalationInput, EscalationDecision, EscalationGuard } from "./policy/escalation.js";
-export type { DecisionPolicy } from "./policy/decision.js";
-
-export * from "./cost/index.js";
-export { BudgetTracker } from "./cost/budget.js";
-export { estimateTierCost } from "./members/estimate.js";
-
-export type { MemberInput, Member, ChatRunnable } from "./members/member.js";
-export { resolveMember, modelName } from "./members/resolve.js";
-export { callMember, memberErrorText } from "./members/call.js";
-export { backoffDelayMs, worstCaseCallMs, retryAfterMs, retryDelayMs, MAX_RETRY_AFTER_MS } from "./members/backoff.js";
-export { liveMemberCalls } from "./members/live.js";
-export { DEFAULT_MEMBER_TIMEOUT_MS, limiterFor } from "./members/resolve.js";
-export * from "./security/index.js";
-export { isTransientError } from "./members/transient.js";
-export { parseConfidence, stripConfidence, CONFIDENCE_INSTRUCTION } from "./members/confidence.js";
-export { tokenLogprobs } from "./members/logprobs.js";
-
 export {
   DEFAULT_GENERATIVE_TEMPLATE,
   defaultGenerativePrompt,
@@ -50,9 +33,28 @@ export {
 } from "./graph/nodes/generative_prompt.js";
 export type { GenerativePrompt } from "./graph/nodes/generative_prompt.js";
 
-export * from "./eval/index.js";
-export * from "./plots/index.js";
+export type { TaskKind, ExtractedAnswer, VoteResult } from "./answers/index.js";
+export {
+  TASK_KINDS,
+  extractAnswer,
+  extractMathAnswer,
+  lastBoxed,
+  extractChoiceAnswer,
+  extractCodeAnswer,
+  firstCodeBlock,
+  normalizeCode,
+  extractTextAnswer,
+  extractToolCallAnswer,
+  canonicalJson,
+  normalizeNumber,
+  majorityVote,
+} from "./answers/index.js";
 
+export type { FeatureVector } from "./features/index.js";
+export { featureValue, featureRecord, featureNames, computeFeatures } from "./features/index.js";
+
+export type { Router } from "./router/types.js";
+export { AgreementRouter } from "./router/agreement.js";
 export { XGBoostRouter } from "./router/xgboost/index.js";
 export type { XGBoostRouterOptions } from "./router/xgboost/index.js";
 export {
@@ -64,59 +66,34 @@ export {
   routerBundleSchema,
 } from "./router/bundle.js";
 export type { RouterBundle } from "./router/bundle.js";
-export { trainRouter } from "./router/train/train_router.js";
-export { stratifiedFolds } from "./router/train/cross_validation.js";
-export { DEFAULT_TRAIN_PARAMS } from "./router/train/options.js";
-export type { TrainRouterOptions, TrainRouterResult } from "./router/train/options.js";
+
+export { resolveThreshold, shouldEscalate, decisionPolicySchema, DEFAULT_POLICY } from "./policy/decision.js";
+export type { DecisionPolicy } from "./policy/decision.js";
+export { decideEscalation } from "./policy/escalation.js";
+export type { EscalationInput, EscalationDecision, EscalationGuard } from "./policy/escalation.js";
 export { lookaheadDecision, myopicThreshold } from "./policy/lookahead.js";
 export type { LookaheadDecision, LookaheadInput, LookaheadRule, TierEstimate } from "./policy/lookahead.js";
-export type { LookaheadOptions } from "./graph/spec.js";
 export { calibratePresets, DEFAULT_PRESET_SPECS, PRESET_NAMES } from "./policy/presets.js";
-export type { PresetName, CalibratedPresets } from "./policy/presets.js";
+export type { PresetName, CalibratedPresets, PresetSpec, PresetReport } from "./policy/presets.js";
 export {
   performanceAt,
-  performanceProfile as calibrationProfile,
+  calibrationProfile,
   thresholdForEscalationRate,
   thresholdForCostSaving,
   thresholdForAccuracy,
   thresholdForAccuracyGap,
-  candidateThresholds,
-  tierBaselines,
-  baselineMatchThreshold,
 } from "./policy/calibrate.js";
-export type { GradedPrediction, CalibrationResult, ProfilePoint } from "./policy/calibrate.js";
-export type { PresetSpec, PresetReport } from "./policy/presets.js";
+export type { GradedPrediction, CalibrationResult, CalibrationPoint } from "./policy/calibrate.js";
 
-export { LlamaCppChatModel, LlamaCppEngine } from "./engines/llamacpp/index.js";
-export type { LlamaCppChatModelFields, LlamaCppChatModelCallOptions } from "./engines/llamacpp/index.js";
-export { llamaCppChatModelSchema, isModelUri } from "./engines/llamacpp/index.js";
-export { createOpenAICompatibleChatModel, openAICompatibleSchema } from "./engines/openai/index.js";
-export type { OpenAICompatibleOptions } from "./engines/openai/index.js";
-export { extractTokenLogprobs, extractTokenLogprobEntries } from "./core/logprobs.js";
-export type { TokenLogprob } from "./core/logprobs.js";
+export type { Price, TokenUsage } from "./cost/index.js";
+export { priceSchema, defaultPriceFor, estimateTokens, usageOf, costOf, messageText } from "./cost/index.js";
+export { BudgetTracker } from "./cost/budget.js";
+export { estimateTierCost } from "./members/estimate.js";
 
-export {
-  ReplayChatModel,
-  RecordingChatModel,
-  RecordedOutputs,
-  getRecordedItems,
-  recordedItemIds,
-  itemsAnsweredByAll,
-  recordedLineSchema,
-  promptKey,
-} from "./replay/index.js";
-export type {
-  RecordedLine,
-  RecordedItem,
-  ReplayChatModelFields,
-  RecordedLookup,
-  ReplayChatModelCallOptions,
-  RecordingChatModelFields,
-  RecordedOutputsOptions,
-} from "./replay/index.js";
+export type { MemberInput, Member, ChatRunnable } from "./members/member.js";
+export { resolveMember, modelName } from "./members/resolve.js";
+export { isTransientError } from "./members/transient.js";
+export { parseConfidence, stripConfidence, CONFIDENCE_INSTRUCTION } from "./members/confidence.js";
 
-export * from "./config/index.js";
-export * from "./server/index.js";
-
-export { runEvaluation, DEFAULT_EXPERIMENTS } from "./eval/run/run_eval.js";
-export type { EvaluationOptions, EvaluationRun } from "./eval/run/run_eval.js";
+export { redactSecrets, redactingCallbacks, redactError, REDACTED } from "./security/index.js";
+export type { RedactOptions } from "./security/index.js";

@@ -8,7 +8,7 @@ import {
   tierBaselines,
   type CalibrationResult,
   type GradedPrediction,
-  type ProfilePoint,
+  type CalibrationPoint,
 } from "./calibrate.js";
 
 /** Names of the threshold presets every router bundle carries. */
@@ -150,7 +150,7 @@ export function calibratePresets(
 }
 
 /** Whether a (raised) preset still meets its own target. */
-function targetMet(rows: readonly GradedPrediction[], spec: PresetSpec, point: ProfilePoint): boolean {
+function targetMet(rows: readonly GradedPrediction[], spec: PresetSpec, point: CalibrationPoint): boolean {
   switch (spec.kind) {
     case "cost-saving":
       return point.costSaving >= spec.target;

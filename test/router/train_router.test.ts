@@ -6,7 +6,7 @@ import { DataFormatError, MissingDependencyError, PyramidConfigError } from "../
 import type { EvalTraceLine } from "../../src/core/trace_schema.js";
 import { loadRouter, parseRouterBundle, routerFromBundle, saveRouterBundle } from "../../src/router/bundle.js";
 import { libXGBoostAvailable, loadLibXGBoost } from "../../src/router/train/libxgboost.js";
-import { stratifiedFolds, trainRouter } from "../../src/index.js";
+import { stratifiedFolds, trainRouter } from "../../src/router/train/index.js";
 import { buildGsm8kTraces, CROWD, TEST_FEATURE_NAMES, writeTraces } from "./gsm8k_traces.js";
 
 const savedEnv = process.env.PYRAMID_LIBXGBOOST;

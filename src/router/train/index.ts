@@ -1,0 +1,9 @@
+/**
+ * `pyramid-moa/train`: training an XGBoost router on graded crowd answers (libxgboost through koffi), with
+ * cross-validation and preset calibration. Loading a trained router needs only the root entry (`loadRouter`).
+ */
+export { trainRouter } from "./train_router.js";
+export { stratifiedFolds } from "./cross_validation.js";
+export { DEFAULT_TRAIN_PARAMS } from "./options.js";
+export type { TrainRouterOptions, TrainRouterResult } from "./options.js";
+export { candidateThresholds, tierBaselines, baselineMatchThreshold } from "../../policy/calibrate.js";
