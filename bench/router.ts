@@ -61,7 +61,10 @@ export function realisticCrowds(limit = 200): { crowds: Candidate[][]; source: s
     if (!CROWD_MODELS.includes(line.model)) continue;
     const id = line.id ?? JSON.stringify(line.messages);
     let item = byItem.get(id);
-    if (!item) byItem.set(id, (item = new Map()));
+    if (!item) {
+      item = new Map();
+      byItem.set(id, item);
+    }
     item.set(line.model, line.output);
   }
   const crowds: Candidate[][] = [];

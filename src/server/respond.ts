@@ -6,7 +6,7 @@ import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import type { PyramidChatModel } from "../chat_models/index.js";
 import type { PyramidMetadata } from "../graph/result.js";
-import { HttpError, toHttpError } from "./errors.js";
+import { type HttpError, toHttpError } from "./errors.js";
 import {
   chunk,
   completionId,
