@@ -16,7 +16,7 @@ import type { ChatOpenAI } from "@langchain/openai";
 import { PyramidConfigError } from "../src/index.js";
 import { dataDir } from "../src/eval/index.js";
 import { createOpenAICompatibleChatModel } from "../src/engines/openai/index.js";
-import { parseOptions } from "../src/engines/validate.js";
+import { parseOptions } from "../src/errors/validate.js";
 
 /** True when the module whose `import.meta.url` is given is the script Node was started with. */
 export function isDirectRun(moduleUrl: string): boolean {

@@ -14,7 +14,7 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import { PyramidConfigError } from "../../errors/index.js";
 import type { TokenLogprob } from "../../core/logprobs.js";
-import { parseOptions } from "../validate.js";
+import { parseOptions } from "../../errors/validate.js";
 import { LlamaCppEngine } from "./engine.js";
 import { generateTokens, type GenerationSettings, type GenerationStep, type GenerationSummary } from "./generate.js";
 import {
