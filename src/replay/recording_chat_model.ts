@@ -10,11 +10,11 @@ import {
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import { PyramidConfigError } from "../errors/index.js";
-import { messageText } from "./prompt_key.js";
+import { messageText } from "../cost/usage.js";
 import { RecordedOutputs } from "./recorded_outputs.js";
 import { recordedLineSchema, type RecordedLine } from "./schema.js";
 import { readJsonlFile } from "./jsonl.js";
-import { estimateTokens } from "./token_estimate.js";
+import { estimateTokens } from "../cost/usage.js";
 import { validate } from "../errors/validate.js";
 
 /** Item description written with a recorded answer (all optional). */

@@ -7,9 +7,10 @@ import { AIMessage, AIMessageChunk, type BaseMessage, type UsageMetadata } from 
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import { ReplayMissError } from "../errors/index.js";
-import { messageText, promptPreview } from "./prompt_key.js";
+import { messageText } from "../cost/usage.js";
+import { promptPreview } from "./prompt_key.js";
 import type { RecordedLine } from "./schema.js";
-import { estimateTokens } from "./token_estimate.js";
+import { estimateTokens } from "../cost/usage.js";
 import type { RecordedLookup } from "./lookup.js";
 
 /** Call options of {@link ReplayChatModel}. */

@@ -1,3 +1,4 @@
+import { contentText } from "../cost/usage.js";
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
@@ -10,7 +11,6 @@ import { type HttpError, toHttpError } from "./errors.js";
 import {
   chunk,
   completionId,
-  contentText,
   nowSeconds,
   toChatCompletion,
   toToolCallDeltas,
