@@ -105,5 +105,6 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
     ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
     ...(valid.onBudgetExceeded ? { onBudgetExceeded: valid.onBudgetExceeded } : {}),
     ...(valid.generativePrompt ? { generativePrompt: valid.generativePrompt } : {}),
+    ...(valid.allowRouterMemberMismatch !== undefined ? { allowRouterMemberMismatch: valid.allowRouterMemberMismatch } : {}),
   });
 }

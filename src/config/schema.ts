@@ -102,6 +102,8 @@ export const pyramidConfigSchema = z
     maxCostPerQuery: z.number().nonnegative().optional(),
     onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
     generativePrompt: z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }).optional(),
+    /** Use a router trained for other member names (default false: refused, listing both). */
+    allowRouterMemberMismatch: z.boolean().optional(),
   })
   .strict();
 

@@ -19,6 +19,12 @@ export interface Candidate {
   readonly message?: AIMessage;
   /** Error message when the call failed after its retries (timeout, HTTP error, ...). */
   readonly error?: string;
+  /**
+   * Why the member's output is unusable although the call succeeded: a tool call whose arguments are not valid
+   * JSON (e.g. cut off by `maxTokens`, kept in `message.invalid_tool_calls`), or no object matching the schema of
+   * `withStructuredOutput`. Such a candidate has no answer, does not vote, and counts as a failed member.
+   */
+  readonly invalid?: string;
   /** Attempts made (1 + retries used). */
   readonly attempts: number;
   /** Wall time of the call, in milliseconds. */

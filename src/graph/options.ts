@@ -13,6 +13,7 @@ import type { GenerativePrompt } from "./nodes/generative_prompt.js";
 import { DEFAULT_POLICY, decisionPolicySchema, resolveThreshold } from "../policy/decision.js";
 import type { DecisionPolicy } from "../policy/decision.js";
 import { AgreementRouter } from "../router/agreement.js";
+import { checkRouterMembers } from "../router/member_check.js";
 import type { Router } from "../router/types.js";
 import type { ApexErrorPolicy, BudgetExceededPolicy, LookaheadOptions, PyramidMode, PyramidSpec, TierSpec } from "./spec.js";
 import { tierEstimateSchema } from "../policy/lookahead.js";
@@ -69,6 +70,11 @@ export interface PyramidOptions {
   readonly memberRetries?: number;
   /** Decide by expected value over the remaining tiers (see {@link LookaheadOptions}) instead of thresholds. */
   readonly lookahead?: LookaheadOptions;
+  /**
+   * Use a router even when the member names it was trained with (its bundle's `metadata.members`) differ from the
+   * crowd's. Default false: such a router is refused, since its per-member features would mean other models.
+   */
+  readonly allowRouterMemberMismatch?: boolean;
 }
 
 const member = z.union([
@@ -116,6 +122,7 @@ const optionsSchema = z.object({
   onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
   memberTimeoutMs: z.number().positive().optional(),
   memberRetries: z.number().int().min(0).optional(),
+  allowRouterMemberMismatch: z.boolean().optional(),
   lookahead: z
     .object({
       utility: z.number().positive(),
@@ -131,18 +138,6 @@ export function configError(error: z.ZodError, prefix = ""): PyramidConfigError 
     field: (path) => [prefix, path].filter(Boolean).join(".") || "options",
     fix: "see the option reference in the README",
   });
-}
-
-function checkMemberOrder(routerToCheck: Router, names: readonly string[], field: string): void {
-  const trained = routerToCheck.memberNames;
-  if (!trained || trained.length !== names.length) return;
-  const sameSet = [...trained].sort().join("\u0000") === [...names].sort().join("\u0000");
-  if (sameSet && trained.some((name, i) => name !== names[i])) {
-    throw new RouterModelError(
-      `the router was trained with the members in the order ${trained.join(", ")}, but this tier lists ${names.join(", ")}`,
-      { field, fix: "list the members in the order the router was trained with (per-member features are positional)" },
-    );
-  }
 }
 
 function checkFeatureNames(routerToCheck: Router, expected: readonly string[], field: string): void {
@@ -194,7 +189,9 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     const isApex = index === tierInputs.length - 1;
     if (!isApex) checkFeatureNames(tierRouter, featureNames(pooled), options.tiers ? `${field}.router` : "router");
     const members = tier.models.map((m) => resolveMember(m, prices, defaults));
-    if (!isApex && index === 0) checkMemberOrder(tierRouter, members.map((m) => m.name), options.tiers ? `${field}.models` : "crowd");
+    if (!isApex && index === 0) {
+      checkRouterMembers(tierRouter, members.map((m) => m.name), options.tiers ? `${field}.router` : "router", options.allowRouterMemberMismatch ?? false);
+    }
     return {
       name: tier.name,
       members,

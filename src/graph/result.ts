@@ -28,6 +28,8 @@ export interface PyramidMetadata {
     readonly tier: number;
     readonly answer: string | null;
     readonly error?: string;
+    /** Why the member's output was unusable (an invalid tool call, no object of the schema); it did not vote. */
+    readonly invalid?: string;
     readonly latencyMs: number;
     readonly costUsd: number;
   }>;
@@ -60,7 +62,16 @@ export interface PyramidResult {
 
 function representative(run: TierRun): Candidate | undefined {
   if (run.vote.winner >= 0) return run.candidates[run.vote.winner];
-  return run.candidates.find((candidate) => candidate.error === undefined);
+  return run.candidates.find((candidate) => candidate.error === undefined && candidate.invalid === undefined);
+}
+
+/** The last candidate that answered at all, though unusably (kept so that its output, as a model's, is returned). */
+function unusableOutput(runs: readonly TierRun[]): { run: TierRun; candidate: Candidate } | undefined {
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const candidate = runs[i].candidates.find((c) => c.error === undefined && c.message !== undefined);
+    if (candidate) return { run: runs[i], candidate };
+  }
+  return undefined;
 }
 
 function sumUsage(candidates: readonly Candidate[]): UsageMetadata {
@@ -78,7 +89,12 @@ export function pyramidResult(spec: PyramidSpec, state: PyramidStateType): Pyram
   const runs = state.tiers;
   let chosen: TierRun | undefined;
   for (let i = runs.length - 1; i >= 0 && !chosen; i--) if (representative(runs[i])) chosen = runs[i];
-  const winner = chosen ? representative(chosen) : undefined;
+  let winner = chosen ? representative(chosen) : undefined;
+  if (!chosen || !winner) {
+    const fallback = unusableOutput(runs);
+    chosen = fallback?.run;
+    winner = fallback?.candidate;
+  }
   if (!chosen || !winner) {
     const errors = runs.flatMap((run) => run.candidates.map((c) => `${c.model}: ${c.error ?? "no answer"}`));
     throw new ModelCallError("pyramid", `no tier produced an answer (${errors.join("; ")})`, {
@@ -107,6 +123,7 @@ export function pyramidResult(spec: PyramidSpec, state: PyramidStateType): Pyram
       tier: c.tier,
       answer: c.display ?? c.answer,
       ...(c.error !== undefined ? { error: c.error } : {}),
+      ...(c.invalid !== undefined ? { invalid: c.invalid } : {}),
       latencyMs: c.latencyMs,
       costUsd: c.costUsd,
     })),
@@ -123,6 +140,7 @@ export function pyramidResult(spec: PyramidSpec, state: PyramidStateType): Pyram
   const message = new AIMessage({
     content: source?.content ?? winner.text,
     tool_calls: source?.tool_calls ?? [],
+    invalid_tool_calls: source?.invalid_tool_calls ?? [],
     usage_metadata: sumUsage(candidates),
     response_metadata: { model_name: winner.model, pyramid },
   });

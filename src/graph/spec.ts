@@ -1,4 +1,5 @@
 import type { TaskKind } from "../answers/types.js";
+import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { BudgetTracker } from "../cost/budget.js";
 import type { Member } from "../members/member.js";
 import type { Router } from "../router/types.js";
@@ -48,6 +49,8 @@ export interface PyramidSpec {
   readonly onBudgetExceeded: BudgetExceededPolicy;
   /** Look-ahead decisions over the remaining tiers instead of each boundary's threshold. */
   readonly lookahead?: LookaheadOptions;
+  /** Set by `withStructuredOutput`: members' answers are the objects they give, validated and canonicalized. */
+  readonly structured?: StructuredAnswerSpec;
 }
 
 /**

@@ -28,6 +28,8 @@ export const PyramidState = Annotation.Root({
   messages: Annotation<BaseMessage[]>(),
   /** Whether the apex's tokens should be streamed through the graph's custom stream. */
   stream: Annotation<boolean>(),
+  /** Model call options of the query (`stop`, `tools`, `tool_choice`, ...), passed to every member call. */
+  callOptions: Annotation<Record<string, unknown> | undefined>(),
   /** Tier runs, in tier order. */
   tiers: Annotation<TierRun[]>({ reducer: append, default: () => [] }),
   /** Feature vector of the tier being judged. */

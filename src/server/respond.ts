@@ -106,7 +106,7 @@ export async function streamAnswer(
   }
   start();
   writeEvent(res, chunk(header, {}, toolIds.size > 0 ? "tool_calls" : "stop", pyramid ? { pyramid } : {}));
-  if (request.stream_options?.include_usage) writeEvent(res, usageChunk(header, toUsage(usage)));
+  if (request.stream_options?.include_usage) writeEvent(res, usageChunk(header, toUsage(usage, pyramid)));
   writeEvent(res, "[DONE]");
   res.end();
 }

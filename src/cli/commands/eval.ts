@@ -9,7 +9,7 @@ const USAGE = `Usage: pyramid-moa eval --benchmark <gsm8k|mbpp> --out <dir> [opt
 
 Runs the real pyramid graph over replayed recorded model outputs (no model calls), grades every
 query, and writes to <dir>: traces.jsonl, profile.csv, profile.svg/.png, frontier.svg/.png,
-theorem1.md, summary.md and summary.json. Re-running with the same settings resumes; with --train
+reliability.svg/.png (P_fail against the observed crowd error rate), theorem1.md, summary.md and summary.json. Re-running with the same settings resumes; with --train
 the router is retrained (deterministically) and the holdout part re-evaluated if the router changed.
 
 Options:
@@ -18,7 +18,10 @@ Options:
   --recorded <file>      recorded outputs (default <data>/recorded/<benchmark>.jsonl; data = $PYRAMID_DATA_DIR or ../shared/data)
   --crowd <m1,m2,...>    crowd models (default: gsm8k ${DEFAULT_EXPERIMENTS.gsm8k.crowd.join(",")})
   --oracle <m>           Oracle model (default: gsm8k ${DEFAULT_EXPERIMENTS.gsm8k.oracle})
-  --router <file>        router bundle to evaluate
+  --router <file>        router bundle to evaluate; refused when it was trained for other crowd members
+                         (its bundle's metadata.members must equal the crowd's names, in order)
+  --allow-router-member-mismatch
+                         evaluate --router even though it was trained for other members
   --train                train a router on the train part, evaluate on the holdout part
   --holdout <f>          holdout fraction with --train (default 0.3)
   --seed <n>             seed of the split, training and random baseline (default 1)
@@ -38,6 +41,7 @@ const OPTIONS = {
   crowd: { type: "string" },
   oracle: { type: "string" },
   router: { type: "string" },
+  "allow-router-member-mismatch": { type: "boolean" },
   train: { type: "boolean" },
   holdout: { type: "string" },
   seed: { type: "string" },
@@ -89,6 +93,7 @@ export const evalCommand: CliCommand = {
       crowd: v.crowd ? v.crowd.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
       oracle: v.oracle,
       routerFile: v.router,
+      allowRouterMemberMismatch: v["allow-router-member-mismatch"] ?? false,
       train: v.train ?? false,
       holdout: num(v.holdout, "--holdout", (n) => n > 0 && n < 1, "a fraction in (0, 1)"),
       seed: num(v.seed, "--seed", Number.isInteger, "an integer"),
@@ -117,6 +122,8 @@ export const evalCommand: CliCommand = {
     }
     const c = summary.confusion;
     console.log(`recall of crowd errors ${format.pct(c.recall)} (escalated ${c.truePositive} of ${c.truePositive + c.falseNegative} crowd errors; ${c.falsePositive} needless escalations)`);
+    const r = summary.reliability;
+    console.log(`P_fail calibration: ECE ${format.num(r.ece)}, Brier ${format.num(r.brier)} (mean P_fail ${format.pct(r.meanPredicted)}, observed crowd error rate ${format.pct(r.observedRate)}; reliability.svg)`);
     console.log(`Theorem 1: p_R ${format.pct(summary.theorem1.pR)}, alpha_L1(R) ${format.pct(summary.theorem1.alphaL1)}, alpha_L2(R) ${format.pct(summary.theorem1.alphaL2)}, satisfied ${summary.theorem1.satisfied ? "yes" : "no"}`);
     console.log(`wrote ${[`${v.out}/traces.jsonl`, ...files].join(", ")}`);
     return 0;

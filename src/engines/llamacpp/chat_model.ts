@@ -172,6 +172,11 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     return "llamacpp";
   }
 
+  /** The call options this model reads (LangChain's, `tools`, `tool_choice` and the sampling overrides). */
+  override get callKeys(): string[] {
+    return [...super.callKeys, "tools", "tool_choice", ...Object.keys(llamaCppSamplingSchema.shape)];
+  }
+
   /** LangSmith tracing parameters. */
   override getLsParams(options: this["ParsedCallOptions"]): LangSmithParams {
     const settings = this.resolveSettings(options);

@@ -35,6 +35,8 @@ export interface ReplayedPyramid {
   readonly task: TaskKind;
   /** Grader of recorded outputs. */
   readonly grade: RecordedGrader;
+  /** Use the router even if it was trained for other members (checked by the caller). */
+  readonly allowRouterMemberMismatch?: boolean;
 }
 
 /** Converts recorded chat messages to LangChain messages. */
@@ -69,6 +71,7 @@ export async function evaluateItems(
     router: run.router,
     policy: run.policy,
     task: run.task,
+    allowRouterMemberMismatch: run.allowRouterMemberMismatch,
   });
   const graph = buildPyramidStateGraph(spec).compile();
   const oracleMember = spec.tiers[1].members[0];

@@ -2,9 +2,10 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { majorityVote } from "../../answers/vote.js";
 import { callMember } from "../../members/call.js";
+import { acceptsCallOption, memberInvocation } from "../../members/call_options.js";
 import type { PyramidSpec } from "../spec.js";
 import type { PyramidStateType, PyramidUpdate, TierRun } from "../state.js";
-import { tierPrompt } from "./tier_prompt.js";
+import { tierPrompt, withSystemText } from "./tier_prompt.js";
 
 /** Runs every member of tier `tier` concurrently and returns the tier run (candidates, vote, cost). */
 export async function runTier(
@@ -23,8 +24,13 @@ export async function runTier(
     askConfidence: spec.askConfidence,
   });
   const candidates = await Promise.all(
-    tierSpec.members.map((member, index) =>
-      callMember(member, prompt, {
+    tierSpec.members.map((member, index) => {
+      const invocation = memberInvocation(member, state.callOptions ?? {});
+      // Structured output as JSON text: members without `response_format` are told the schema instead.
+      const instruction = spec.structured?.instruction;
+      const memberPrompt =
+        instruction && !acceptsCallOption(invocation.runnable, "response_format") ? withSystemText(prompt, instruction) : prompt;
+      return callMember({ ...member, runnable: invocation.runnable }, memberPrompt, {
         tier,
         index,
         task: spec.task,
@@ -32,8 +38,10 @@ export async function runTier(
         callbacks: config.callbacks,
         askConfidence: spec.askConfidence,
         onChunk,
-      }),
-    ),
+        structured: spec.structured,
+        callOptions: invocation.options,
+      });
+    }),
   );
   const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
   // The router that sent the query here reserved this tier's estimate; record the difference.

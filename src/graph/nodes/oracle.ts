@@ -22,10 +22,14 @@ export function makeOracleNode(spec: PyramidSpec) {
         }
       : undefined;
     const run = await runTier(spec, tier, state, config, onChunk);
-    const failures = run.candidates.filter((candidate) => candidate.error !== undefined);
+    const failures = run.candidates.filter((candidate) => candidate.error !== undefined || candidate.invalid !== undefined);
     if (failures.length < run.candidates.length) return { tiers: [run] };
-    const errors = failures.map((candidate) => `${candidate.model}: ${candidate.error}`).join("; ");
+    const errors = failures.map((candidate) => `${candidate.model}: ${candidate.error ?? candidate.invalid}`).join("; ");
     const hasLowerAnswer = state.tiers.some((lower) => lower.vote.key !== null);
+    const allCallsFailed = run.candidates.every((candidate) => candidate.error !== undefined);
+    // The apex answered but unusably (an invalid tool call, no object of the schema) and no tier below has an
+    // answer: its output is returned as it is, as a single model's would be (and LangChain's parsers judge it).
+    if (!allCallsFailed && !hasLowerAnswer) return { tiers: [run] };
     if (spec.onApexError === "throw" || !hasLowerAnswer) {
       throw new ModelCallError(spec.tiers[tier].name, `every member of the apex tier failed (${errors})`, {
         fix: hasLowerAnswer

@@ -17,7 +17,7 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
     const run = state.tiers[tier];
     const features = state.featureVector;
     if (!features) throw new Error("router node ran before the features node");
-    const answered = run.candidates.some((candidate) => candidate.error === undefined);
+    const answered = run.candidates.some((candidate) => candidate.error === undefined && candidate.invalid === undefined);
     const nextTierCostUsd = estimateTierCost(spec.tiers[tier + 1].members, state.messages, run.candidates);
     const decision = decideEscalation({
       pFail: answered ? tierSpec.router.predict(features) : 1,

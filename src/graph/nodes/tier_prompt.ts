@@ -10,7 +10,7 @@ import type { GenerativePrompt } from "./generative_prompt.js";
  * message, otherwise as a new leading system message. The rest of the conversation is left untouched, so
  * tool-calling turns stay valid.
  */
-function withSystemText(messages: readonly BaseMessage[], extra: string): BaseMessage[] {
+export function withSystemText(messages: readonly BaseMessage[], extra: string): BaseMessage[] {
   const [first, ...rest] = messages;
   if (first && SystemMessage.isInstance(first)) {
     return [new SystemMessage(`${messageText(first)}\n\n${extra}`), ...rest];
