@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { dataDir, extractAnswer, measureCodeBehaviour } from "../src/index.js";
+import { extractAnswer } from "../src/index.js";
+import { dataDir } from "../src/eval/index.js";
+import { measureCodeBehaviour } from "../src/router/train/index.js";
 import type { Candidate } from "../src/index.js";
 import { DEFAULT_EXPERIMENTS } from "../src/eval/run/run_eval.js";
 import { SandboxPool } from "../src/sandbox/index.js";

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { HumanMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
-import { dataDir } from "../src/index.js";
+import { dataDir } from "../src/eval/index.js";
 import { RecordedOutputs } from "../src/replay/index.js";
 import type { ReplayChatModel } from "../src/replay/index.js";
 
@@ -41,7 +41,10 @@ export function replaySetup(limit = Number.POSITIVE_INFINITY): ReplaySetup | und
     if (!models.includes(line.model)) continue;
     const id = line.id ?? JSON.stringify(line.messages);
     let item = seen.get(id);
-    if (!item) seen.set(id, (item = { messages: line.messages, models: new Set() }));
+    if (!item) {
+      item = { messages: line.messages, models: new Set() };
+      seen.set(id, item);
+    }
     item.models.add(line.model);
   }
   const queries: BaseMessage[][] = [];

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { AgreementRouter, computeFeatures, dataDir, extractAnswer, featureNames } from "../src/index.js";
+import { dataDir } from "../src/eval/index.js";
+import { AgreementRouter, computeFeatures, extractAnswer, featureNames } from "../src/index.js";
 import type { Candidate, FeatureVector, Router } from "../src/index.js";
 import { RecordedOutputs } from "../src/replay/index.js";
 import { XGBoostRouter } from "../src/router/xgboost/index.js";
@@ -60,7 +61,10 @@ export function realisticCrowds(limit = 200): { crowds: Candidate[][]; source: s
     if (!CROWD_MODELS.includes(line.model)) continue;
     const id = line.id ?? JSON.stringify(line.messages);
     let item = byItem.get(id);
-    if (!item) byItem.set(id, (item = new Map()));
+    if (!item) {
+      item = new Map();
+      byItem.set(id, item);
+    }
     item.set(line.model, line.output);
   }
   const crowds: Candidate[][] = [];

@@ -1,4 +1,5 @@
-import { extractAnswer, MATH_SIGNAL_GROUPS, mathSignalValues, type MathSignalGroup } from "../src/index.js";
+import { extractAnswer } from "../src/index.js";
+import { MATH_SIGNAL_GROUPS, mathSignalValues, type MathSignalGroup } from "../src/router/train/index.js";
 import { LatencyChatModel } from "./latency_model.js";
 import { realisticCrowds } from "./router.js";
 import { figure, median, now } from "./stats.js";

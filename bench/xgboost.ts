@@ -121,7 +121,7 @@ export async function runXGBoostBench(options: XGBoostBenchOptions = {}): Promis
   const buffer = lib ? new NativeFloatBuffer(lib, ROWS * cols) : undefined;
   // One thread, like the JavaScript evaluator: a per-core comparison.
   booster?.setParam("nthread", 1);
-  if (buffer) rows.forEach((row, r) => buffer.array.set(row, r * cols));
+  if (buffer) for (const [r, row] of rows.entries()) buffer.array.set(row, r * cols);
 
   const tsSingle = (): number =>
     time(() => {

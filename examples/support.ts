@@ -13,9 +13,10 @@ import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { z } from "zod";
 import type { ChatOpenAI } from "@langchain/openai";
-import { PyramidConfigError, dataDir } from "../src/index.js";
+import { PyramidConfigError } from "../src/index.js";
+import { dataDir } from "../src/eval/index.js";
 import { createOpenAICompatibleChatModel } from "../src/engines/openai/index.js";
-import { parseOptions } from "../src/engines/validate.js";
+import { parseOptions } from "../src/errors/validate.js";
 
 /** True when the module whose `import.meta.url` is given is the script Node was started with. */
 export function isDirectRun(moduleUrl: string): boolean {

@@ -91,7 +91,7 @@ function makeTestRows(spec: FixtureSpec, model: unknown): DenseMatrix {
   rows.push(new Array<number>(spec.cols).fill(-1e30));
   rows.push(Array.from({ length: spec.cols }, (_, c) => (c % 2 === 0 ? Number.NaN : 0)));
   const data = new Float32Array(rows.length * spec.cols);
-  rows.forEach((row, r) => data.set(row, r * spec.cols));
+  for (const [r, row] of rows.entries()) data.set(row, r * spec.cols);
   return { data, rows: rows.length, cols: spec.cols };
 }
 

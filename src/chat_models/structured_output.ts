@@ -5,7 +5,7 @@ import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { getSchemaDescription, interopParse, isInteropZodSchema } from "@langchain/core/utils/types";
 import { z } from "zod";
 import { PyramidConfigError } from "../errors/index.js";
-import { parseOptions } from "../engines/validate.js";
+import { parseOptions } from "../errors/validate.js";
 import type { StructuredAnswerSpec, StructuredMethod } from "../answers/structured.js";
 
 /** Options of `PyramidChatModel.withStructuredOutput`, as `ChatOpenAI` takes them. */

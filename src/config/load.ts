@@ -60,8 +60,8 @@ export function validatePyramidConfig(value: unknown, source = "config", locateI
   const config = parsed.data;
   const seen = new Map<string, string>();
   const duplicates: Located[] = [];
-  config.tiers.forEach((tier, t) =>
-    tier.members.forEach((member, m) => {
+  for (const [t, tier] of config.tiers.entries()) {
+    for (const [m, member] of tier.members.entries()) {
       const name = member.name ?? member.model;
       const segments = ["tiers", t, "members", m, member.name ? "name" : "model"];
       const earlier = seen.get(name);
@@ -74,8 +74,8 @@ export function validatePyramidConfig(value: unknown, source = "config", locateI
         };
         duplicates.push(locateIn ? locate(locateIn.doc, locateIn.counter, issue) : issue);
       } else seen.set(name, formatPath(segments.slice(0, 4)));
-    }),
-  );
+    }
+  }
   if (duplicates.length > 0) throw new ConfigFileError(source, duplicates);
   return config;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TASK_KINDS } from "../answers/types.js";
+import { priceSchema } from "../cost/price.js";
 import { decisionPolicySchema } from "../policy/decision.js";
 import { codeBehaviourOptionsSchema } from "../features/behaviour/options.js";
 
@@ -9,12 +10,7 @@ export const PROVIDERS = ["llamacpp", "openai", "ollama", "replay"] as const;
 /** A provider name: `llamacpp` (embedded GGUF), `openai` (any OpenAI-compatible endpoint), `ollama`, `replay`. */
 export type Provider = (typeof PROVIDERS)[number];
 
-const price = z
-  .object({
-    input: z.number().nonnegative("must be a number >= 0 (USD per 1M input tokens)"),
-    output: z.number().nonnegative("must be a number >= 0 (USD per 1M output tokens)"),
-  })
-  .strict();
+const price = priceSchema.strict();
 
 /** Settings every provider accepts. */
 const commonMember = {

@@ -10,8 +10,8 @@ export interface Price {
 
 /** zod schema of {@link Price}. */
 export const priceSchema = z.object({
-  input: z.number().nonnegative(),
-  output: z.number().nonnegative(),
+  input: z.number().nonnegative("must be a number >= 0 (USD per 1M input tokens)"),
+  output: z.number().nonnegative("must be a number >= 0 (USD per 1M output tokens)"),
 });
 
 /** USD per 1M tokens per billion parameters used by {@link defaultPriceFor} (0.875 USD per 1M for a 70B model). */

@@ -23,12 +23,27 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
-/** The text content of a message (text parts of multi-part content joined). */
+/**
+ * The plain text of a message's content: strings as they are, and the text parts of a multi-part content joined
+ * with no separator (non-text parts are ignored). The one definition: cost estimates and replay keys both use it.
+ */
 export function messageText(message: BaseMessage): string {
-  const { content } = message;
+  return contentText(message.content);
+}
+
+/** The plain text of a message content (see {@link messageText}). */
+export function contentText(content: unknown): string {
   if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
   return content
-    .map((part) => (typeof part === "string" ? part : part.type === "text" && typeof part.text === "string" ? part.text : ""))
+    .map((part: unknown) => {
+      if (typeof part === "string") return part;
+      if (part !== null && typeof part === "object" && "text" in part) {
+        const text = (part as { text: unknown }).text;
+        return typeof text === "string" ? text : "";
+      }
+      return "";
+    })
     .join("");
 }
 

@@ -6,3 +6,4 @@ export { gsm8kAgreement, mbppAgreement, type GraderAgreement, type GraderDisagre
 export * from "../sandbox/index.js";
 export * from "./metrics/index.js";
 export { writeEvaluationReport, type EvaluationReportOptions } from "./report.js";
+export { runEvaluation, DEFAULT_EXPERIMENTS, type EvaluationOptions, type EvaluationRun } from "./run/run_eval.js";

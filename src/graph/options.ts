@@ -20,6 +20,7 @@ import { checkRouterMembers } from "../router/member_check.js";
 import type { Router } from "../router/types.js";
 import type { ApexErrorPolicy, BudgetExceededPolicy, LookaheadOptions, PyramidMode, PyramidSpec, TierSpec } from "./spec.js";
 import { tierEstimateSchema } from "../policy/lookahead.js";
+import { validationError } from "../errors/validate.js";
 
 /** A tier as given by the user. */
 export interface TierInput {
@@ -143,10 +144,8 @@ const optionsSchema = z.object({
 
 /** Turns a zod error into a {@link PyramidConfigError} naming the first offending field. */
 export function configError(error: z.ZodError, prefix = ""): PyramidConfigError {
-  const issue = error.issues[0];
-  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
-  return new PyramidConfigError(issue.message, {
-    field: path || "options",
+  return validationError(error, {
+    field: (path) => [prefix, path].filter(Boolean).join(".") || "options",
     fix: "see the option reference in the README",
   });
 }

@@ -13,7 +13,7 @@ import { profileAt, tallyEscalation, type ProfileQuery } from "./profile.js";
 export type GradedPrediction = ProfileQuery;
 
 /** How the pyramid does on a graded set at one threshold. */
-export interface ProfilePoint {
+export interface CalibrationPoint {
   /** Escalate iff `pFail > threshold`. */
   readonly threshold: number;
   /** Fraction of queries escalated to the Oracle. */
@@ -35,7 +35,7 @@ export interface CalibrationResult {
   /** The chosen threshold. */
   readonly threshold: number;
   /** Performance at that threshold on the calibration set. */
-  readonly point: ProfilePoint;
+  readonly point: CalibrationPoint;
   /** Whether the target could be met (otherwise the threshold is the closest one can get). */
   readonly feasible: boolean;
 }
@@ -71,7 +71,7 @@ export function tierBaselines(rows: readonly GradedPrediction[]): TierBaselines 
 }
 
 /** How the pyramid does on the graded set when it escalates iff `pFail > threshold`. */
-export function performanceAt(rows: readonly GradedPrediction[], threshold: number): ProfilePoint {
+export function performanceAt(rows: readonly GradedPrediction[], threshold: number): CalibrationPoint {
   requireRows(rows);
   const row = profileAt(rows, threshold);
   return {
@@ -107,7 +107,7 @@ export function candidateThresholds(rows: readonly GradedPrediction[]): number[]
  * The performance profile: the pyramid's escalation rate, accuracy, cost and recall at each
  * threshold (by default every {@link candidateThresholds} threshold), ascending by threshold.
  */
-export function performanceProfile(rows: readonly GradedPrediction[], thresholds?: readonly number[]): ProfilePoint[] {
+export function calibrationProfile(rows: readonly GradedPrediction[], thresholds?: readonly number[]): CalibrationPoint[] {
   requireRows(rows);
   const list = thresholds ? [...thresholds].sort((a, b) => a - b) : candidateThresholds(rows);
   return list.map((threshold) => performanceAt(rows, threshold));
@@ -125,7 +125,7 @@ function checkFraction(value: number, field: string): void {
  */
 export function thresholdForEscalationRate(rows: readonly GradedPrediction[], targetRate: number): CalibrationResult {
   checkFraction(targetRate, "targetRate");
-  const profile = performanceProfile(rows);
+  const profile = calibrationProfile(rows);
   const point = profile.find((p) => p.escalationRate <= targetRate) ?? profile[profile.length - 1];
   return { threshold: point.threshold, point, feasible: true };
 }
@@ -140,7 +140,7 @@ export function thresholdForEscalationRate(rows: readonly GradedPrediction[], ta
  */
 export function thresholdForCostSaving(rows: readonly GradedPrediction[], targetSaving: number): CalibrationResult {
   checkFraction(targetSaving, "targetSaving");
-  const profile = performanceProfile(rows);
+  const profile = calibrationProfile(rows);
   if (Number.isNaN(profile[0].costSaving)) {
     throw new PyramidConfigError("the Oracle alone costs nothing on these queries, so no cost saving can be measured.", {
       field: "oracleCost",
@@ -160,7 +160,7 @@ export function thresholdForCostSaving(rows: readonly GradedPrediction[], target
  */
 export function thresholdForAccuracy(rows: readonly GradedPrediction[], targetAccuracy: number): CalibrationResult {
   checkFraction(targetAccuracy, "targetAccuracy");
-  const profile = performanceProfile(rows);
+  const profile = calibrationProfile(rows);
   // A tiny tolerance so that equality up to rounding (0.8 vs 0.8000000000000002) counts as reached.
   const reaching = profile.filter((p) => p.accuracy >= targetAccuracy - 1e-12);
   if (reaching.length === 0) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PyramidConfigError } from "../errors/index.js";
+import { validate } from "../errors/validate.js";
 
 /**
  * What is known in advance about one of the tiers above the current one.
@@ -79,15 +79,10 @@ interface Tier {
 }
 
 function normalise(input: LookaheadInput): { pFail: number; utility: number; tiers: Tier[] } {
-  const parsed = lookaheadInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PyramidConfigError(issue.message, {
-      field: `lookahead.${issue.path.map(String).join(".")}`,
-      fix: "pass pFail in [0, 1], a positive utility and, per remaining tier, its cost and accuracy (or pFailDistribution).",
-    });
-  }
-  const { pFail, utility, remaining } = parsed.data;
+  const { pFail, utility, remaining } = validate(lookaheadInputSchema, input, {
+    field: "lookahead",
+    fix: "pass pFail in [0, 1], a positive utility and, per remaining tier, its cost and accuracy (or pFailDistribution).",
+  });
   const tiers = remaining.map((tier): Tier => {
     // Kept as P(correct) so that a point estimate gives exactly `accuracy * U` (1 - (1 - a) may not be a).
     const outcomes = tier.pFailDistribution

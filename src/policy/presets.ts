@@ -5,14 +5,14 @@ import {
   baselineMatchThreshold,
   candidateThresholds,
   performanceAt,
-  performanceProfile,
+  calibrationProfile,
   thresholdForAccuracyGap,
   thresholdForCostSaving,
   thresholdForEscalationRate,
   tierBaselines,
   type CalibrationResult,
   type GradedPrediction,
-  type ProfilePoint,
+  type CalibrationPoint,
 } from "./calibrate.js";
 import { selectWithConfidence, targetProbability } from "./robust_presets.js";
 
@@ -164,7 +164,7 @@ export function calibratePresets(
   const bootstrap = options.bootstrap === false ? undefined : bootstrapOptionsSchema.parse(options.bootstrap ?? {});
   const thresholds = candidateThresholds(graded);
   const profile = bootstrap && rows.length > 0 ? bootstrapProfile(graded, thresholds, bootstrap) : undefined;
-  const points = profile ? performanceProfile(graded, profile.thresholds) : [];
+  const points = profile ? calibrationProfile(graded, profile.thresholds) : [];
   const raw = {} as Record<PresetName, CalibrationResult>;
   for (const name of PRESET_NAMES) {
     const spec = parsedSpecs[name];
@@ -229,7 +229,7 @@ function parseSpec(spec: PresetSpec, name: PresetName): PresetSpec {
 }
 
 /** Whether a (raised) preset still meets its own target. */
-function targetMet(rows: readonly GradedPrediction[], spec: PresetSpec, point: ProfilePoint): boolean {
+function targetMet(rows: readonly GradedPrediction[], spec: PresetSpec, point: CalibrationPoint): boolean {
   switch (spec.kind) {
     case "cost-saving":
       return point.costSaving >= spec.target;

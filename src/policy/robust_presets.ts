@@ -1,5 +1,5 @@
 import type { BootstrapProfile } from "./bootstrap.js";
-import type { ProfilePoint } from "./calibrate.js";
+import type { CalibrationPoint } from "./calibrate.js";
 
 /** A preset target, as {@link targetHolds} checks it on one resample. */
 export type PresetTarget =
@@ -58,7 +58,7 @@ export interface ConfidentChoice {
  */
 export function selectWithConfidence(
   profile: BootstrapProfile,
-  points: readonly ProfilePoint[],
+  points: readonly CalibrationPoint[],
   target: PresetTarget,
   confidence: number,
 ): ConfidentChoice {

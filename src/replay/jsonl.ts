@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { DataFormatError } from "../errors/index.js";
+import { issuesText } from "../errors/validate.js";
 
 /** Options of {@link readJsonlFile}. */
 export interface ReadJsonlOptions {
@@ -64,9 +65,7 @@ export function readJsonlFile<S extends z.ZodType>(
     }
     const result = schema.safeParse(parsed);
     if (!result.success) {
-      const message = result.error.issues
-        .map((issue) => `${issue.path.join(".") || "(line)"}: ${issue.message}`)
-        .join("; ");
+      const message = issuesText(result.error.issues);
       if (options.strict) {
         throw new DataFormatError(message, {
           field: `${file}:${lineNo}`,

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { statSync } from "node:fs";
+import { statSync, type Stats } from "node:fs";
 import { z } from "zod";
 import { PyramidConfigError } from "../errors/index.js";
 import { readJsonlFile } from "./jsonl.js";
@@ -76,7 +76,7 @@ export class RecordedOutputs {
   static load(file: string, options: RecordedOutputsOptions = {}): RecordedOutputs {
     const opts = recordedOutputsOptionsSchema.parse(options);
     const path = resolve(file);
-    let stat;
+    let stat: Stats;
     try {
       stat = statSync(path);
     } catch (error) {

@@ -10,11 +10,12 @@ import {
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import { PyramidConfigError } from "../errors/index.js";
-import { messageText } from "./prompt_key.js";
+import { messageText } from "../cost/usage.js";
 import { RecordedOutputs } from "./recorded_outputs.js";
 import { recordedLineSchema, type RecordedLine } from "./schema.js";
 import { readJsonlFile } from "./jsonl.js";
-import { estimateTokens } from "./token_estimate.js";
+import { estimateTokens } from "../cost/usage.js";
+import { validate } from "../errors/validate.js";
 
 /** Item description written with a recorded answer (all optional). */
 export interface RecordingItemInfo {
@@ -85,14 +86,10 @@ export class RecordingChatModel extends BaseChatModel<RecordingChatModelCallOpti
 
   constructor(fields: RecordingChatModelFields) {
     super(fields);
-    const parsed = recordingChatModelFieldsSchema.safeParse(fields);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new PyramidConfigError(issue.message, {
-        field: issue.path.join(".") || "fields",
-        fix: "pass { inner: <chat model>, file: <path.jsonl>, model?: <name> }",
-      });
-    }
+    validate(recordingChatModelFieldsSchema, fields, {
+      field: (path) => path || "fields",
+      fix: "pass { inner: <chat model>, file: <path.jsonl>, model?: <name> }",
+    });
     this.inner = fields.inner;
     const innerName = (fields.inner as unknown as { model?: unknown }).model;
     const name = fields.model ?? (typeof innerName === "string" ? innerName : undefined);

@@ -10,9 +10,10 @@ import type { BaseLanguageModelInput } from "@langchain/core/language_models/bas
 import type { BindToolsInput } from "@langchain/core/language_models/chat_models";
 import type { Runnable } from "@langchain/core/runnables";
 import { ReplayMissError } from "../errors/index.js";
-import { messageText, promptPreview } from "./prompt_key.js";
+import { messageText } from "../cost/usage.js";
+import { promptPreview } from "./prompt_key.js";
 import type { RecordedLine } from "./schema.js";
-import { estimateTokens } from "./token_estimate.js";
+import { estimateTokens } from "../cost/usage.js";
 import type { RecordedLookup } from "./lookup.js";
 
 /** Call options of {@link ReplayChatModel}. */

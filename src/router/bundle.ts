@@ -4,6 +4,7 @@ import { z } from "zod";
 import { RouterModelError } from "../errors/index.js";
 import { XGBoostRouter, firstDifference, readJsonFile } from "./xgboost/xgboost_router.js";
 import { parseXGBoostModel } from "./xgboost/model_json.js";
+import { validate } from "../errors/validate.js";
 import { pFailCalibrationSchema } from "./calibration/calibrator.js";
 
 /** The `format` tag of a router bundle file. */
@@ -116,15 +117,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * @throws RouterModelError naming the field at fault.
  */
 export function parseRouterBundle(json: unknown, source = "router bundle"): RouterBundle {
-  const parsed = routerBundleSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new RouterModelError(`invalid router bundle: ${issue.message}.`, {
-      field: `${source}: ${issue.path.map(String).join(".") || "(root)"}`,
-      fix: "write bundles with `pyramid-moa train` (or saveRouterBundle).",
-    });
-  }
-  const bundle = parsed.data;
+  const bundle = validate(routerBundleSchema, json, {
+    error: RouterModelError,
+    field: (path) => `${source}: ${path || "(root)"}`,
+    message: (issues) => `invalid router bundle: ${issues[0]?.message}.`,
+    fix: "write bundles with `pyramid-moa train` (or saveRouterBundle).",
+  });
   const model = parseXGBoostModel(bundle.model, `${source} model`);
   if (model.featureNames) {
     const diff = firstDifference(model.featureNames, bundle.featureNames);

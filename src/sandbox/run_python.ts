@@ -15,6 +15,7 @@ import {
 } from "./options.js";
 import { PYTHON_PRELUDE } from "./prelude.js";
 import { SANDBOX_DIR_PREFIX } from "./sweep.js";
+import { validate } from "../errors/validate.js";
 
 /** The only environment variables the sandboxed process gets (no API keys, nothing inherited). */
 export function sandboxEnv(dir: string): Record<string, string> {
@@ -52,12 +53,7 @@ export function sandboxEnv(dir: string): Record<string, string> {
  *   the temp dir, /tmp is private, and there is no network and no view of other processes.
  */
 export async function runPython(code: string, options: SandboxOptions = {}): Promise<SandboxResult> {
-  const parsed = sandboxOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PyramidConfigError(issue.message, { field: `sandbox.${issue.path.join(".")}`, fix: "see SandboxOptions" });
-  }
-  const opts = parsed.data;
+  const opts = validate(sandboxOptionsSchema, options, { field: "sandbox", fix: "see SandboxOptions" });
   const abortSignal = opts.signal;
   if (abortSignal?.aborted) throw abortReason(abortSignal);
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

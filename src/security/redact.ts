@@ -76,7 +76,7 @@ export function redactSecrets(text: string, options: RedactOptions = {}): string
     if (encoded !== secret) result = maskLiteral(result, encoded);
   }
   for (const pattern of TOKEN_PATTERNS) {
-    result = result.replace(pattern, (match: string, prefix?: unknown) =>
+    result = result.replace(pattern, (_match: string, prefix?: unknown) =>
       typeof prefix === "string" ? `${prefix}${REDACTED}` : REDACTED,
     );
   }

@@ -1,3 +1,4 @@
+import { contentText } from "../cost/usage.js";
 import { randomUUID } from "node:crypto";
 import type { AIMessageChunk, ToolCall, UsageMetadata } from "@langchain/core/messages";
 import type { PyramidMetadata } from "../graph/result.js";
@@ -63,13 +64,7 @@ export function toUsage(usage: UsageMetadata | undefined, pyramid?: PyramidMetad
   };
 }
 
-/** The text of a message's content. */
-export function contentText(content: AIMessageChunk["content"]): string {
-  if (typeof content === "string") return content;
-  return content
-    .map((part) => (typeof part === "string" ? part : part.type === "text" && typeof part.text === "string" ? part.text : ""))
-    .join("");
-}
+
 
 /** OpenAI tool calls from LangChain tool calls (ids generated when a member gave none). */
 export function toToolCalls(calls: readonly ToolCall[] | undefined): CompletionToolCall[] {

@@ -43,7 +43,7 @@ export function toLangChainMessages(messages: readonly ChatCompletionRequestMess
             type: "tool_call" as const,
           })),
         });
-      case "tool":
+      default: // "tool"
         return new ToolMessage({ content: text(message.content), tool_call_id: message.tool_call_id });
     }
   });

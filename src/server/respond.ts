@@ -1,3 +1,4 @@
+import { contentText } from "../cost/usage.js";
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
@@ -6,11 +7,10 @@ import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import type { PyramidChatModel } from "../chat_models/index.js";
 import type { PyramidMetadata } from "../graph/result.js";
-import { HttpError, toHttpError } from "./errors.js";
+import { type HttpError, toHttpError } from "./errors.js";
 import {
   chunk,
   completionId,
-  contentText,
   nowSeconds,
   toChatCompletion,
   toToolCallDeltas,

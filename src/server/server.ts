@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { PyramidChatModel } from "../chat_models/index.js";
-import { PyramidConfigError } from "../errors/index.js";
 import { nowSeconds } from "./format.js";
 import { serveRequests } from "./lifecycle.js";
 import type { PyramidServer, ServerState } from "./lifecycle.js";
 import { route } from "./routes.js";
+import { validate } from "../errors/validate.js";
 
 /** Default request-body limit: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -61,11 +61,7 @@ const optionsSchema = z.object({
  * ```
  */
 export function createPyramidServer(options: PyramidServerOptions): PyramidServer {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PyramidConfigError(issue.message, { field: `createPyramidServer.${issue.path.join(".")}`, fix: "see docs/server.md" });
-  }
+  validate(optionsSchema, options, { field: "createPyramidServer", fix: "see docs/server.md" });
   const state: ServerState = { inFlight: 0, closing: false, controllers: new Set<AbortController>() };
   const context = {
     model: options.model,

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { dataDir } from "../../src/eval/index.js";
 import {
-  dataDir,
   extractAnswer,
   extractToolCallAnswer,
   majorityVote,

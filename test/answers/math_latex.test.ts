@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { extractAnswer, gradeMath, majorityVote, mathAnswerKey, mathAnswersEqual, RecordedOutputs } from "../../src/index.js";
+import { extractAnswer, majorityVote } from "../../src/index.js";
+import { gradeMath } from "../../src/eval/index.js";
+import { mathAnswerKey } from "../../src/answers/index.js";
+import { mathAnswersEqual } from "../../src/eval/index.js";
+import { RecordedOutputs } from "../../src/replay/index.js";
 
 const RECORDED = new URL("../../../shared/data/recorded/math-l5.jsonl", import.meta.url).pathname;
 const CASES = new URL("../fixtures/math/math_l5_cases.json", import.meta.url).pathname;

@@ -1,22 +1,18 @@
 import { describe, expect, it } from "vitest";
+import { extractAnswer, firstCodeBlock, lastBoxed, normalizeNumber } from "../../src/index.js";
 import {
   canonicalNumber,
-  extractAnswer,
   extractGsm8kAnswer,
   extractMath500Answer,
   extractPythonCode,
   fencedBlocks,
-  findNumbers,
-  firstCodeBlock,
   firstNumberOrFraction,
-  formatNumber,
-  lastBoxed,
   lastBoxedLatex,
   lastNumber,
   normalizeGradedNumber,
-  normalizeNumber,
   sameNumber,
-} from "../../src/index.js";
+} from "../../src/eval/index.js";
+import { findNumbers, formatNumber } from "../../src/answers/normalize_number.js";
 import { bracedGroup } from "../../src/answers/boxed.js";
 import { codeFences } from "../../src/answers/extract_code.js";
 import { fractionValue } from "../../src/answers/normalize_number.js";

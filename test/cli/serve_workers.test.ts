@@ -106,7 +106,7 @@ describe("pyramid-moa serve --workers", () => {
     process.kill(victim, "SIGKILL");
     await waitForLog(serve, new RegExp(`worker ${victim} exited \\(signal SIGKILL\\); restarting it in \\d+ ms`));
     expect(new Set(await askSums(serve.url, 4, 100)).has(victim)).toBe(false);
-    await waitForLog(serve, /worker (\d+) listening on[^]*worker (\d+) listening on[^]*worker (\d+) listening on/);
+    await waitForLog(serve, /worker (\d+) listening on[\s\S]*worker (\d+) listening on[\s\S]*worker (\d+) listening on/);
     const replacement = listeningPids(serve.stderr())[2];
     expect([victim, survivor, serve.child.pid]).not.toContain(replacement);
     expect(isAlive(victim)).toBe(false);
@@ -141,7 +141,7 @@ describe("pyramid-moa serve --workers", () => {
     const port = (blocker.address() as AddressInfo).port;
     try {
       await expect(startServeCli(["--config", config, "--port", String(port), "--workers", "2"])).rejects.toThrow(
-        /serve exited with 1:[^]*EADDRINUSE[^]*exited \(code 1\) before it listened: stopping/,
+        /serve exited with 1:[\s\S]*EADDRINUSE[\s\S]*exited \(code 1\) before it listened: stopping/,
       );
     } finally {
       blocker.close();

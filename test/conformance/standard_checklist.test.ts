@@ -238,7 +238,7 @@ describe.each(["crowd", "apex"] as const)("standard checklist, the %s answers", 
     const cached = await model.cache?.lookup(prompt, llmKey);
     expect(cached).toHaveLength(1);
     const again = await model.invoke([message]);
-    expect(again.content).toEqual((cached?.[0] as unknown as { message: BaseMessage }).message.content);
+    expect(again.content).toEqual((cached![0] as unknown as { message: BaseMessage }).message.content);
     expect(await model.cache?.lookup(prompt, llmKey)).toEqual(cached);
   });
 
@@ -254,6 +254,6 @@ describe.each(["crowd", "apex"] as const)("standard checklist, the %s answers", 
       .filter((e) => e.event === "on_chat_model_stream")
       .map((e) => (e.data.chunk as AIMessageChunk).text)
       .join("");
-    expect(text).toBe((events.at(-1)?.data.output as AIMessageChunk).text);
+    expect(text).toBe((events.at(-1)!.data.output as AIMessageChunk).text);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AIMessageChunk, HumanMessage, ToolMessage, AIMessage } from "@langchain/core/messages";
+import { type AIMessageChunk, HumanMessage, ToolMessage, AIMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import type { StreamEvent } from "@langchain/core/tracers/log_stream";
@@ -114,6 +114,6 @@ describe.each(["crowd", "apex"] as const)("standard checklist with ChatOpenAI me
       .map((e) => (e.data.chunk as AIMessageChunk).text)
       .join("");
     expect(text).toBe("Hello! The answer is 3.");
-    expect((own.at(-1)?.data.output as AIMessageChunk).text).toBe(text);
+    expect((own.at(-1)!.data.output as AIMessageChunk).text).toBe(text);
   });
 });

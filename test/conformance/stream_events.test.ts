@@ -75,7 +75,7 @@ describe("streamEvents v2 with the pyramid as the root run", () => {
       const members = events.filter((e) => e.event === "on_chat_model_start" && e.run_id !== root.run_id);
       expect(new Set(members.map((e) => e.name))).toEqual(new Set(["a", "b", "c", ...(c.name === "crowd answers" ? [] : ["big"])]));
       const rootEnd = events.findIndex((e) => e.event === "on_chat_model_end" && e.run_id === root.run_id);
-      expect(events.findIndex((e) => e === members.at(-1))).toBeLessThan(rootEnd);
+      expect(events.indexOf(members.at(-1)!)).toBeLessThan(rootEnd);
     });
   }
 });

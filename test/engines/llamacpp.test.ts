@@ -57,7 +57,7 @@ describe("LlamaCppChatModel on stories260K.gguf", () => {
     const a = extractTokenLogprobs(fast)!;
     const b = extractTokenLogprobs(full)!;
     expect(a).toHaveLength(b.length);
-    a.forEach((lp, i) => expect(lp).toBeCloseTo(b[i]!, 4));
+    for (const [i, lp] of a.entries()) expect(lp).toBeCloseTo(b[i]!, 4);
     expect(extractTokenLogprobEntries(fast)![0]!.top_logprobs).toEqual([]);
     const off = await model({ logprobs: false }).invoke(PROMPT);
     expect(off.content).toBe(full.content);

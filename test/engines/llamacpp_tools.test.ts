@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { AIMessage, type AIMessageChunk, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";

@@ -5,8 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dataDir, PyramidConfigError, TimeoutError } from "../../src/index.js";
-import { LlamaCppChatModel, LlamaCppEngine } from "../../src/llamacpp.js";
+import { PyramidConfigError, TimeoutError } from "../../src/index.js";
+import { dataDir } from "../../src/eval/index.js";
+import { LlamaCppChatModel, LlamaCppEngine } from "../../src/engines/llamacpp/index.js";
 import { resolveModelSource } from "../../src/engines/llamacpp/model_source.js";
 
 // The hub is out of reach here, so the real download path (node-llama-cpp's resolveModelFile) is exercised against

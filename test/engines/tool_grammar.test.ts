@@ -75,7 +75,7 @@ describe("JsonSchemaGrammar", () => {
       { city: "Rome", days: 3, hourly: true, tags: ["a", 'quote " and \\ backslash', "é ☃ \n"] },
       { city: "Paris", days: -12, hourly: false, tags: ["x"], where: { lat: 48.85, lon: -2.35 } },
       { city: "Rome", hourly: null, tags: [], where: { lat: 0, lon: 1e-7 } },
-      { city: "Paris", days: 999_999_999_999_999, hourly: true, tags: [], where: { lat: 1.2345678901234567e21, lon: 0.1 + 0.2 } },
+      { city: "Paris", days: 999_999_999_999_999, hourly: true, tags: [], where: { lat: Number("1.2345678901234567e21"), lon: 0.1 + 0.2 } },
     ];
     for (const value of values) {
       expect(weather.safeParse(value).success).toBe(true);
@@ -225,7 +225,7 @@ describe("GrammarVocabulary", () => {
   const g = b.build(b.rule("root", [literal('{"city":')]));
 
   it("lists exactly the tokens whose whole text the grammar allows next", () => {
-    const names = (tokens: Token[] | null): string[] | null => tokens && tokens.map((t) => entries[t]![0]).sort();
+    const names = (tokens: Token[] | null): string[] | null => (tokens ? tokens.map((t) => entries[t]![0]).sort() : null);
     const state = GrammarState.initial(g);
     expect(names(vocabulary.allowedTextTokens(state, 10))).toEqual(["{", '{"', '{"c']);
     expect(names(vocabulary.allowedTextTokens(state.advance('{"')!, 10))).toEqual(["c", "city"]);

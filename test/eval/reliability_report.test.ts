@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeEvaluationReport, type EvalTraceLine } from "../../src/index.js";
+import { writeEvaluationReport, type EvalTraceLine } from "../../src/eval/index.js";
 
 /** A graded trace with the given P_fail and crowd outcome (the Oracle always right). */
 function trace(i: number, pFail: number, crowdCorrect: boolean): EvalTraceLine {

@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  evaluationSummary,
-  mcnemarExactP,
-  scoreThreshold,
-  significance,
-  summaryJson,
-  summaryMarkdown,
-  ORACLE_RULE,
-  type GradedQuery,
-} from "../../src/index.js";
+import { evaluationSummary, mcnemarExactP, scoreThreshold, significance, summaryJson, summaryMarkdown, ORACLE_RULE, type GradedQuery } from "../../src/eval/index.js";
 
 /** `n` queries; the crowd is right on `crowdRight(i)`, the Oracle on `oracleRight(i)`, pFail = `p(i)`. */
 function queries(n: number, crowdRight: (i: number) => boolean, oracleRight: (i: number) => boolean, p: (i: number) => number): GradedQuery[] {

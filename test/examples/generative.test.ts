@@ -4,7 +4,7 @@ import { answerKey } from "../../examples/deep_pyramid.js";
 import { getRecordedItems } from "../../src/replay/index.js";
 import { recordedGsm8kPath } from "../../examples/support.js";
 
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 describe("examples/generative.ts", () => {
   it("answers the split questions in both modes; only the generative apex sees the candidates", async () => {
@@ -26,7 +26,7 @@ describe("examples/generative.ts", () => {
     // Generative mode: the apex's prompt holds every crowd candidate (escaped), and the judge picks one of them.
     expect(result.apexPrompt.generative).toContain("<candidates>");
     expect(result.firstCandidates).toHaveLength(3);
-    for (const text of result.firstCandidates) expect(result.apexPrompt.generative).toContain(escape(text));
+    for (const text of result.firstCandidates) expect(result.apexPrompt.generative).toContain(escapeHtml(text));
     for (const q of result.perQuery) expect(q.crowd).toContain(q.generative);
   });
 });

@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  behaviourFeatureNames,
-  codeBehaviourGroup,
-  computeFeaturesWith,
-  extractAnswer,
-  featureNames,
-  featureNamesWith,
-  measureCodeBehaviour,
-  PyramidConfigError,
-} from "../../src/index.js";
+import { computeFeaturesWith, extractAnswer, featureNames, featureNamesWith, PyramidConfigError } from "../../src/index.js";
+import { behaviourFeatureNames, codeBehaviourGroup, measureCodeBehaviour } from "../../src/router/train/index.js";
 import type { BehaviourAgreement, Candidate } from "../../src/index.js";
 
 /** A crowd candidate whose output is `text` (or a failed call when `error` is given). */

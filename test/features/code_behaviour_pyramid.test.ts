@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  behaviourFeatureNames,
-  codeBehaviourGroup,
-  featureNames,
-  featureNamesWith,
-  PyramidChatModel,
-  PyramidConfigError,
-  RouterModelError,
-} from "../../src/index.js";
+import { featureNames, featureNamesWith, PyramidChatModel, PyramidConfigError, RouterModelError } from "../../src/index.js";
+import { behaviourFeatureNames, codeBehaviourGroup } from "../../src/router/train/index.js";
 import type { PyramidMetadata, Router } from "../../src/index.js";
 import { SandboxPool } from "../../src/sandbox/index.js";
 import { parsePyramidConfig, pyramidFromConfig } from "../../src/config/index.js";

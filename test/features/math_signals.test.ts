@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  answerInReasoning,
-  extractAnswer,
-  hedgeCount,
-  isCountingQuestion,
-  MATH_SIGNAL_GROUPS,
-  mathSignalNames,
-  mathSignalValues,
-  reasoningSteps,
-  type Candidate,
-} from "../../src/index.js";
+import { extractAnswer, type Candidate } from "../../src/index.js";
+import { answerInReasoning, hedgeCount, isCountingQuestion, MATH_SIGNAL_GROUPS, mathSignalNames, mathSignalValues, reasoningSteps } from "../../src/router/train/index.js";
 
 const json = (reasoning: string, answer: string): string => `\`\`\`json\n{\n  "reasoning": "${reasoning}",\n  "answer": "${answer}"\n}\n\`\`\``;
 

@@ -5,7 +5,7 @@ import {
   baselineMatchThreshold,
   candidateThresholds,
   performanceAt,
-  performanceProfile,
+  calibrationProfile,
   thresholdForAccuracyGap,
   thresholdForCostSaving,
   thresholdForEscalationRate,
@@ -55,7 +55,7 @@ describe("calibration on graded predictions", () => {
     expect(thresholds[0]).toBe(0);
     expect(thresholds[1]).toBeCloseTo(0.075, 12);
     expect(thresholds[10]).toBe(1);
-    const profile = performanceProfile(rows);
+    const profile = calibrationProfile(rows);
     expect(profile.map((p) => p.escalationRate)).toEqual([1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0].map((x) => expect.closeTo(x, 12)));
   });
 

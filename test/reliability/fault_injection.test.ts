@@ -150,7 +150,9 @@ describe("fault injection: 1,000 queries through a 3-tier pyramid whose members 
 
       // Retries never exceed the configured retries; tiers that did not run made no calls.
       const callsByTier = TIERS.map((tier) => tier.members.map((member) => (models.get(member.name) as FaultyChatModel).callsFor(outcome.prompt)));
-      TIERS.forEach((tier, t) => tier.members.forEach((member, m) => expect(callsByTier[t][m]).toBeLessThanOrEqual(member.retries + 1)));
+      for (const [t, tier] of TIERS.entries()) {
+        for (const [m, member] of tier.members.entries()) expect(callsByTier[t][m]).toBeLessThanOrEqual(member.retries + 1);
+      }
 
       if (outcome.kind === "error") {
         tally.thrown++;
@@ -171,7 +173,7 @@ describe("fault injection: 1,000 queries through a 3-tier pyramid whose members 
       expect(ranTiers).toEqual(Array.from({ length: k + 1 }, (_, t) => t));
       for (let t = 0; t <= k; t++) {
         expect(pyramid.candidates.filter((c) => c.tier === t).map((c) => c.model)).toEqual(TIERS[t].members.map((m) => m.name));
-        TIERS[t].members.forEach((_, m) => expect(callsByTier[t][m]).toBeGreaterThan(0));
+        for (const m of TIERS[t].members.keys()) expect(callsByTier[t][m]).toBeGreaterThan(0);
       }
       for (let t = k + 1; t <= apexIndex; t++) expect(callsByTier[t].every((calls) => calls === 0)).toBe(true);
 

@@ -73,7 +73,7 @@ describe("redactSecrets", () => {
   });
 
   it("stays linear on huge inputs", { timeout: 30_000 }, () => {
-    const huge = "a".repeat(1_000_000) + " Bearer " + "b".repeat(1_000_000) + " sk-" + "c".repeat(1_000_000) + " token=" + "d1".repeat(500_000);
+    const huge = `${"a".repeat(1_000_000)} Bearer ${"b".repeat(1_000_000)} sk-${"c".repeat(1_000_000)} token=${"d1".repeat(500_000)}`;
     const result = redactSecrets(huge, { env: {} });
     expect(result).not.toContain("bbbbbbbbbb");
     expect(result).not.toContain("cccccccccc");

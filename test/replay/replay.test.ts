@@ -10,11 +10,11 @@ import {
   ReplayChatModel,
   RecordingChatModel,
   getRecordedItems,
-  estimateTokens,
   type RecordedLine,
 } from "../../src/replay/index.js";
 import { DataFormatError, ReplayMissError, PyramidConfigError } from "../../src/errors/index.js";
 import { dataDir } from "../../src/eval/data_dir.js";
+import { estimateTokens } from "../../src/index.js";
 
 const gsm8kFile = join(dataDir(), "recorded", "gsm8k.jsonl");
 const mbppFile = join(dataDir(), "recorded", "mbpp.jsonl");

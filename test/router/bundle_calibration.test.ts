@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   applyPFailCalibration,
-  fitPFailCalibration,
   loadRouter,
   loadRouterBundle,
   parseRouterBundle,
@@ -13,6 +12,7 @@ import {
   XGBoostRouter,
   type RouterBundle,
 } from "../../src/index.js";
+import { fitPFailCalibration } from "../../src/router/train/index.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/xgboost");
 const SHIPPED = join(import.meta.dirname, "../../routers");

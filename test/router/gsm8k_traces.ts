@@ -97,7 +97,7 @@ export function buildGsm8kTraces(): EvalTraceLine[] {
       mean > 0 ? std / mean : null,
       null,
     ];
-    const crowdCorrect = majority !== null && majorityMember !== undefined && majorityMember.reference.correct;
+    const crowdCorrect = majority !== null && majorityMember?.reference.correct === true;
     const crowdCost = members.reduce((sum, m) => sum + (m ? cost(m.model, m.question, m.output) : 0), 0);
     const oracleCost = cost(ORACLE, oracle.question, oracle.output);
     traces.push({

@@ -2,11 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   applyPFailCalibration,
-  fitPFailCalibration,
   pFailCalibrationSchema,
   PyramidConfigError,
-  reliabilityReport,
 } from "../../src/index.js";
+import { fitPFailCalibration, reliabilityReport } from "../../src/router/train/index.js";
 import { rocAuc } from "../../src/router/train/metrics.js";
 import { seededRandom } from "../../src/utils/random.js";
 

@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
-  bootstrapProfile,
   calibratePresets,
-  candidateThresholds,
   DEFAULT_PRESET_SPECS,
   PyramidConfigError,
-  targetProbability,
   type GradedPrediction,
 } from "../../src/index.js";
+import { bootstrapProfile, candidateThresholds, targetProbability } from "../../src/router/train/index.js";
 
 const row = (pFail: number, crowdCorrect: boolean, oracleCorrect: boolean): GradedPrediction => ({
   pFail,

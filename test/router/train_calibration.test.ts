@@ -2,7 +2,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { applyPFailCalibration, fitPFailCalibration, loadRouter, saveRouterBundle, trainRouter, type EvalTraceLine } from "../../src/index.js";
+import { applyPFailCalibration, loadRouter, saveRouterBundle } from "../../src/index.js";
+import type { EvalTraceLine } from "../../src/eval/index.js";
+import { fitPFailCalibration, trainRouter } from "../../src/router/train/index.js";
 import { libXGBoostAvailable } from "../../src/router/train/libxgboost.js";
 import { rocAuc } from "../../src/router/train/metrics.js";
 import { buildGsm8kTraces } from "./gsm8k_traces.js";
@@ -38,7 +40,7 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter calibrates P_fail on out-of
     expect(router.calibration).toEqual(calibration);
     const values = traces.map((t) => t.features.map((v) => (v === null ? Number.NaN : v)));
     const calibrated = router.predictBatch(values);
-    values.forEach((row, i) => expect(calibrated[i]).toBe(applyPFailCalibration(calibration!, router.predictRaw(row))));
+    for (const [i, row] of values.entries()) expect(calibrated[i]).toBe(applyPFailCalibration(calibration!, router.predictRaw(row)));
     // Monotone: same ranking, so the same AUC up to ties in the flat ends.
     const labels = traces.map((t) => (t.crowdCorrect ? 0 : 1));
     const raw = values.map((row) => router.predictRaw(row));
@@ -62,7 +64,7 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter calibrates P_fail on out-of
     const path = join(mkdtempSync(join(tmpdir(), "pyramid-train-calib-")), "router.json");
     saveRouterBundle(path, bundle);
     const loaded = loadRouter(path);
-    values.slice(0, 50).forEach((row, i) => expect(loaded.predictRow(row)).toBe(calibrated[i]));
+    for (const [i, row] of values.slice(0, 50).entries()) expect(loaded.predictRow(row)).toBe(calibrated[i]);
   }, 300_000);
 
   it("uses Platt scaling by default, and offers no calibration", () => {

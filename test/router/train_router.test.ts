@@ -6,7 +6,7 @@ import { DataFormatError, MissingDependencyError, PyramidConfigError } from "../
 import type { EvalTraceLine } from "../../src/core/trace_schema.js";
 import { loadRouter, parseRouterBundle, routerFromBundle, saveRouterBundle } from "../../src/router/bundle.js";
 import { libXGBoostAvailable, loadLibXGBoost } from "../../src/router/train/libxgboost.js";
-import { stratifiedFolds, trainRouter } from "../../src/index.js";
+import { stratifiedFolds, trainRouter } from "../../src/router/train/index.js";
 import { buildGsm8kTraces, CROWD, TEST_FEATURE_NAMES, writeTraces } from "./gsm8k_traces.js";
 
 const savedEnv = process.env.PYRAMID_LIBXGBOOST;
@@ -107,7 +107,7 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     expect(router.numTrees).toBe(rounds.best);
     expect(validationCurve).toEqual([]);
     expect(foldCurves).toHaveLength(5);
-    foldCurves.forEach((curve, f) => expect(Math.min(...curve)).toBe(curve[rounds.folds[f] - 1]));
+    for (const [f, curve] of foldCurves.entries()) expect(Math.min(...curve)).toBe(curve[rounds.folds[f] - 1]);
     // The final model's base score is the crowd error rate of all traces.
     expect(bundle.metadata.params?.base_score).toBe(Math.fround(errors / traces.length));
     // Same seed, same bytes; another seed, other folds.

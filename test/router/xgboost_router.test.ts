@@ -75,7 +75,7 @@ describe("XGBoostRouter on the golden fixtures (made by libxgboost 1.7.4, see sc
       expect(maxProbabilityError).toBeLessThanOrEqual(1e-6);
       expect(maxMarginError).toBeLessThanOrEqual(1e-5);
       const batch = router.predictBatch(rows.map(rowValues));
-      batch.forEach((p, i) => expect(Math.abs(p - expected.probabilities[i])).toBeLessThanOrEqual(1e-6));
+      for (const [i, p] of batch.entries()) expect(Math.abs(p - expected.probabilities[i])).toBeLessThanOrEqual(1e-6);
     });
   }
 

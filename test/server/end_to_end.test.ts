@@ -122,7 +122,7 @@ describe("pyramid server end to end: config members are ChatOpenAI clients of a 
     expect(JSON.parse(call.function.arguments)).toEqual({ a: 2, b: 3 });
     const sent = upstream.chatRequests().slice(before);
     expect(sent.map((r) => r.body?.model).sort()).toEqual(["crowd-a", "crowd-b", "crowd-c"]);
-    expect(sent.every((r) => (r.body?.tools as Array<{ function: { name: string } }>)[0].function.name === "add")).toBe(true);
+    expect(sent.every((r) => (r.body?.tools as Array<{ function: { name: string } }> | undefined)?.[0]?.function.name === "add")).toBe(true);
     expect((completion as unknown as { pyramid: PyramidMetadata }).pyramid.escalated).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import { PyramidConfigError } from "../../errors/index.js";
 import type { PyramidMetadata } from "../../graph/result.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
+import { messageText } from "../../cost/usage.js";
 
 const USAGE = `Usage: pyramid-moa ask "question" [--config file] [--json]
 
@@ -58,10 +59,7 @@ export function formatTrace(pyramid: PyramidMetadata): string[] {
 }
 
 function answerText(message: AIMessageChunk): string {
-  if (typeof message.content === "string") return message.content;
-  return message.content
-    .map((part) => (typeof part === "string" ? part : part.type === "text" && typeof part.text === "string" ? part.text : ""))
-    .join("");
+  return messageText(message);
 }
 
 /** `pyramid-moa ask`: one question through the pyramid of a config file. */

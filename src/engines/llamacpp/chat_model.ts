@@ -14,7 +14,8 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import { PyramidConfigError } from "../../errors/index.js";
 import type { TokenLogprob } from "../../core/logprobs.js";
-import { parseOptions } from "../validate.js";
+import { parseOptions } from "../../errors/validate.js";
+import { finalChunk, resolveCallSettings } from "./call_settings.js";
 import { LlamaCppEngine } from "./engine.js";
 import { generateTokens, type GenerationSettings, type GenerationStep, type GenerationSummary } from "./generate.js";
 import {
@@ -45,8 +46,6 @@ export interface LlamaCppChatModelCallOptions extends BaseChatModelCallOptions, 
   /** Tools the model may call (set by `bindTools`; LangChain tools, zod-schema tools or OpenAI tool definitions). */
   tools?: BindToolsInput[];
 }
-
-const SAMPLING_KEYS = ["temperature", "topK", "topP", "maxTokens", "seed", "stop"] as const;
 
 /**
  * A LangChain chat model running a GGUF model in-process with llama.cpp (node-llama-cpp 3.x), with the
@@ -234,7 +233,7 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
       await emit(chunk);
     }
     const calledTool = splitter !== undefined && splitter.finish().toolCalls.length > 0;
-    yield this.finalChunk(step.value, calledTool);
+    yield finalChunk(this.modelName, step.value, calledTool);
   }
 
   /**
@@ -349,40 +348,10 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     }
   }
 
-  private finalChunk(summary: GenerationSummary, calledTool: boolean): ChatGenerationChunk {
-    const finishReason = calledTool ? "tool_calls" : summary.finishReason;
-    return new ChatGenerationChunk({
-      text: "",
-      message: new AIMessageChunk({
-        content: "",
-        response_metadata: { model_name: this.modelName, model_provider: "llamacpp", finish_reason: finishReason },
-        usage_metadata: {
-          input_tokens: summary.inputTokens,
-          output_tokens: summary.outputTokens,
-          total_tokens: summary.inputTokens + summary.outputTokens,
-        },
-      }),
-      generationInfo: { finish_reason: finishReason },
-    });
+  private resolveSettings(options?: Partial<LlamaCppChatModelCallOptions>): GenerationSettings {
+    return resolveCallSettings(this, options);
   }
 
-  private resolveSettings(options?: Partial<LlamaCppChatModelCallOptions>): GenerationSettings {
-    const overrides: Record<string, unknown> = {};
-    for (const key of SAMPLING_KEYS) if (options?.[key] !== undefined) overrides[key] = options[key];
-    const call = parseOptions(llamaCppSamplingSchema, overrides, "LlamaCppChatModel call option");
-    const seed = call.seed ?? this.seed ?? Math.floor(Math.random() * 0xffffffff);
-    return {
-      temperature: call.temperature ?? this.temperature,
-      topK: call.topK ?? this.topK,
-      topP: call.topP ?? this.topP,
-      maxTokens: call.maxTokens ?? this.maxTokens,
-      seed,
-      stop: [...this.stop, ...(call.stop ?? [])],
-      logprobs: this.logprobs,
-      topLogprobs: this.topLogprobs,
-      modelName: this.modelName,
-    };
-  }
 }
 
 type StructuredOutput = BaseChatModel<LlamaCppChatModelCallOptions, AIMessageChunk>["withStructuredOutput"];

@@ -171,7 +171,7 @@ export async function* generateTokens(
   while (generated.length < settings.maxTokens) {
     if (signal?.aborted) throw abortError(signal, settings.modelName);
     if (sequence.nextTokenIndex + input.length > sequence.contextSize) break;
-    let results;
+    let results: Awaited<ReturnType<typeof sequence.controlledEvaluate>>;
     try {
       results = await sequence.controlledEvaluate(input);
     } catch (cause) {

@@ -5,6 +5,7 @@ import { PyramidConfigError } from "../../errors/index.js";
 import { abortReason, withDeadline } from "../../members/abort.js";
 import { probeModelServer } from "./model_server_probe.js";
 import { loadNodeLlamaCpp } from "./runtime.js";
+import { validate } from "../../errors/validate.js";
 
 /** Default {@link ResolveModelSourceOptions.timeoutMs}: 30 s for a model URI's server to answer. */
 export const DEFAULT_MODEL_SOURCE_TIMEOUT_MS = 30_000;
@@ -38,14 +39,10 @@ const optionsSchema = z.object({
 });
 
 function checkOptions(options: ResolveModelSourceOptions): void {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PyramidConfigError(issue.message, {
-      field: `resolveModelSource.${issue.path.join(".")}`,
-      fix: "cacheDir is a folder path, timeoutMs a whole number of milliseconds > 0, signal an AbortSignal.",
-    });
-  }
+  validate(optionsSchema, options, {
+    field: "resolveModelSource",
+    fix: "cacheDir is a folder path, timeoutMs a whole number of milliseconds > 0, signal an AbortSignal.",
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ChatOpenAI } from "@langchain/openai";
 import { PyramidConfigError } from "../../errors/index.js";
-import { parseOptions } from "../validate.js";
+import { parseOptions } from "../../errors/validate.js";
 import { openAICompatibleSchema, type OpenAICompatibleOptions } from "./options.js";
 
 /** Placeholder key sent when no `apiKeyEnv` is configured, so `OPENAI_API_KEY` never leaks to another server. */

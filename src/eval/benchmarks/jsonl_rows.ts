@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { DataFormatError } from "../../errors/index.js";
+import { issuesText, validate } from "../../errors/validate.js";
 
 /**
  * Parses JSONL text and validates every row with `schema`; a bad row throws
@@ -21,14 +22,14 @@ export function parseJsonlRows<S extends z.ZodType>(text: string, schema: S, sou
         cause: error,
       });
     }
-    const result = schema.safeParse(value);
-    if (!result.success) {
-      throw new DataFormatError(result.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; "), {
-        field: `${source}:${i + 1}`,
+    out.push(
+      validate(schema, value, {
+        error: DataFormatError,
+        field: () => `${source}:${i + 1}`,
+        message: issuesText,
         fix: "restore the file from upstream",
-      });
-    }
-    out.push(result.data);
+      }),
+    );
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DataFormatError } from "../../errors/index.js";
 import { benchmarkFile } from "./paths.js";
 import type { BenchmarkItemBase, BenchmarkLoadOptions } from "./types.js";
+import { validate } from "../../errors/validate.js";
 
 /** Upstream of MBPP (CC-BY-4.0): `mbpp/sanitized-mbpp.json` in google-research. */
 export const MBPP_UPSTREAM = "https://github.com/google-research/google-research/tree/master/mbpp";
@@ -44,12 +45,12 @@ export function loadMbpp(options: BenchmarkLoadOptions = {}): MbppItem[] {
   } catch (error) {
     throw new DataFormatError("invalid JSON", { field: file, fix: "restore the file from upstream", cause: error });
   }
-  const parsed = z.array(rowSchema).safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new DataFormatError(issue.message, { field: `${file}: [${issue.path.join(".")}]`, fix: "restore the file from upstream" });
-  }
-  return parsed.data.map((r) => ({
+  const rows = validate(z.array(rowSchema), data, {
+    error: DataFormatError,
+    field: (path) => `${file}: [${path}]`,
+    fix: "restore the file from upstream",
+  });
+  return rows.map((r) => ({
     id: `mbpp/sanitized/${r.task_id}`,
     benchmark: "mbpp",
     taskId: r.task_id,

@@ -13,7 +13,6 @@ export {
   unanimous,
   majorityAgrees,
   largestAgreement,
-  mulberry32,
 } from "./rules.js";
 export {
   performanceProfile,
@@ -28,7 +27,7 @@ export {
   type Theorem1Row,
 } from "./profile.js";
 export { evaluationSummary, type EvaluationSummary, type SummaryOptions, type FrontierComparison } from "./summary.js";
-export { profileCsv, theorem1Markdown, summaryMarkdown, summaryJson, format } from "./writers.js";
+export { profileCsv, theorem1Markdown, summaryMarkdown, summaryJson } from "./writers.js";
 export { gradedQueriesFromTraces } from "./from_traces.js";
 export {
   significance,

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
-import { parseOptions } from "../../engines/validate.js";
+import { parseOptions } from "../../errors/validate.js";
 import { PyramidConfigError } from "../../errors/index.js";
 
 /** What a grader module's `grade` gets: the recorded output, the item's gold, and the item and model. */

@@ -30,8 +30,8 @@ export async function measureCodeBehaviour(
   const onAbort = (): void => controller.abort(context.signal?.reason);
   context.signal?.addEventListener("abort", onAbort, { once: true });
   const timer = setTimeout(() => controller.abort(new Error("code behaviour budget exceeded")), resolved.budgetMs);
-  const pool = resolved.pool ?? defaultBehaviourPool();
   try {
+    const pool = resolved.pool ?? (await defaultBehaviourPool());
     const behaviours: CandidateBehaviour[] = await Promise.all(
       candidates.map((candidate) => runCandidate(candidate, sources, pool, resolved, controller.signal)),
     );

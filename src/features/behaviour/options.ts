@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PyramidConfigError } from "../../errors/index.js";
-import { SandboxPool } from "../../sandbox/pool.js";
+import type { SandboxPool } from "../../sandbox/pool.js";
 
 /**
  * Limits of the code behavioural agreement features (validated with zod at the boundary). The defaults keep a
@@ -25,7 +25,11 @@ export const codeBehaviourOptionsSchema = z
      * Pool bounding concurrent sandbox runs (shared with other queries); default one pool per process, at most
      * twice the CPUs at once.
      */
-    pool: z.instanceof(SandboxPool).optional(),
+    pool: z
+      .custom<SandboxPool>((value) => typeof (value as { run?: unknown } | null)?.run === "function", {
+        message: "expected a SandboxPool (from pyramid-moa/eval)",
+      })
+      .optional(),
   })
   .strict();
 
@@ -48,10 +52,13 @@ export function resolveCodeBehaviourOptions(options: CodeBehaviourOptions = {}):
   return parsed.data;
 }
 
-let sharedPool: SandboxPool | undefined;
+let sharedPool: Promise<SandboxPool> | undefined;
 
-/** The process-wide pool used when no `pool` is given (created on first use). */
-export function defaultBehaviourPool(): SandboxPool {
-  sharedPool ??= new SandboxPool();
+/**
+ * The process-wide pool used when no `pool` is given, created on first use. The sandbox (child processes) is loaded
+ * only then, so importing the pyramid does not load it.
+ */
+export function defaultBehaviourPool(): Promise<SandboxPool> {
+  sharedPool ??= import("../../sandbox/pool.js").then(({ SandboxPool }) => new SandboxPool());
   return sharedPool;
 }

@@ -94,7 +94,7 @@ export function trainWithCrossValidation(o: ParsedOptions, traces: readonly Eval
   try {
     const train = matrixOf(lib, dataset, all, matrices);
     const result = fit(lib, train, undefined, finalParams, dataset.featureNames, rounds, 0, boosters);
-    const { model } = savedModel(result.booster, lib, dataset, all, train);
+    const { model } = savedModel(result.booster, dataset, all, train);
     const graded = allGraded.map((row, i) => ({ ...row, pFail: oof[i] }));
     const { presets, validation, pFailCalibration } = calibrationFigures(graded, dataset.labels, o);
     const bundle = bundleOf(o, traces, dataset, lib, {

@@ -2,6 +2,7 @@ import { DataFormatError } from "../../errors/index.js";
 import { evalTraceLineSchema, type EvalTraceLine } from "../../core/trace_schema.js";
 import type { DenseMatrix } from "./booster.js";
 import { readTextFile } from "../../utils/read_text.js";
+import { issuesText, validate } from "../../errors/validate.js";
 
 /**
  * Reads a traces JSONL file (one {@link EvalTraceLine} per line; blank lines skipped).
@@ -27,15 +28,12 @@ export function readTraces(path: string): EvalTraceLine[] {
 
 /** Validates one trace object; `where` names it in errors (e.g. `file:line` or `traces[3]`). */
 export function parseTrace(json: unknown, where: string): EvalTraceLine {
-  const parsed = evalTraceLineSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new DataFormatError(`not a trace line: ${issue.path.join(".") || "(root)"}: ${issue.message}.`, {
-      field: where,
-      fix: "traces must follow EvalTraceLine (src/core/trace_schema.ts), as written by `pyramid-moa eval`.",
-    });
-  }
-  return parsed.data;
+  return validate(evalTraceLineSchema, json, {
+    error: DataFormatError,
+    field: () => where,
+    message: (issues) => `not a trace line: ${issuesText(issues.slice(0, 1))}.`,
+    fix: "traces must follow EvalTraceLine (src/core/trace_schema.ts), as written by `pyramid-moa eval`.",
+  });
 }
 
 /** Training data extracted from traces: features (NaN for null), labels and calibration inputs. */

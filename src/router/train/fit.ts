@@ -91,7 +91,7 @@ export function matrixOf(lib: LibXGBoost, dataset: TraceDataset, rows: readonly 
 }
 
 /** The saved model of a booster, checked against libxgboost's own predictions on `rows`. */
-export function savedModel(booster: XGBBooster, lib: LibXGBoost, dataset: TraceDataset, rows: readonly number[], check: XGBDMatrix): { model: unknown; pFail: Float64Array } {
+export function savedModel(booster: XGBBooster, dataset: TraceDataset, rows: readonly number[], check: XGBDMatrix): { model: unknown; pFail: Float64Array } {
   const model = JSON.parse(booster.saveJson()) as unknown;
   const libPredictions = booster.predict(check);
   const router = XGBoostRouter.fromJSON(model, { source: "trained model" });

@@ -5,6 +5,7 @@ import { presetSpecSchema } from "../../policy/presets.js";
 import { pFailCalibrationOptionSchema, trainBootstrapOptionSchema } from "./calibrate_outputs.js";
 import type { RouterBundle } from "../bundle.js";
 import type { XGBoostRouter } from "../xgboost/xgboost_router.js";
+import { validate } from "../../errors/validate.js";
 
 /**
  * XGBoost parameters used unless overridden by `params`. Shallow, strongly regularized trees: router training sets are
@@ -122,15 +123,7 @@ export type ParsedOptions = z.output<typeof trainRouterOptionsSchema>;
 
 /** Validates {@link TrainRouterOptions}, naming the first bad field. */
 export function parseOptions(options: TrainRouterOptions): ParsedOptions {
-  const parsed = trainRouterOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PyramidConfigError(issue.message, {
-      field: `trainRouter.${issue.path.map(String).join(".")}`,
-      fix: "see TrainRouterOptions.",
-    });
-  }
-  return parsed.data;
+  return validate(trainRouterOptionsSchema, options, { field: "trainRouter", fix: "see TrainRouterOptions." });
 }
 
 /** The training parameters for a training set with the given positive rate. */

@@ -43,7 +43,7 @@ export function trainWithValidation(o: ParsedOptions, traces: readonly EvalTrace
     const train = matrixOf(lib, dataset, trainIdx, matrices);
     const valid = matrixOf(lib, dataset, validIdx, matrices);
     const result = fit(lib, train, valid, params, dataset.featureNames, o.numRounds, o.earlyStoppingRounds, boosters);
-    const { model, pFail } = savedModel(result.booster, lib, dataset, validIdx, valid);
+    const { model, pFail } = savedModel(result.booster, dataset, validIdx, valid);
     const graded = validationGraded.map((row, k) => ({ ...row, pFail: pFail[k] }));
     const { presets, validation, pFailCalibration } = calibrationFigures(graded, validLabels, o);
     const bundle = bundleOf(o, traces, dataset, lib, {

@@ -103,6 +103,7 @@ export function forestMargin(forest: CompiledForest, x: Float32Array): number {
     let f = feature[n];
     while (f >= 0) {
       const v = x[f];
+      // biome-ignore lint/suspicious/noSelfCompare: the fastest NaN test in the hot loop (a missing feature is NaN)
       n = v !== v ? missing[n] : children[2 * n + +(v >= value[n])];
       f = feature[n];
     }

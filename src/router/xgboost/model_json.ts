@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RouterModelError } from "../../errors/index.js";
+import { validationError } from "../../errors/validate.js";
 
 /** Objectives whose prediction is `sigmoid(margin)`, i.e. a probability: what a router needs. */
 export const SUPPORTED_OBJECTIVES: readonly string[] = ["binary:logistic", "reg:logistic"];
@@ -103,10 +104,13 @@ function scalar(value: string | number, field: string): number {
 }
 
 function zodFailure(error: z.ZodError, prefix: string, source: string): RouterModelError {
-  const issue = error.issues[0];
-  const path = issue.path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("");
-  return new RouterModelError(`${source} is not an XGBoost JSON model: ${issue.message}.`, {
-    field: `${prefix}${path}`.replace(/^\./, ""),
+  return validationError(error, {
+    error: RouterModelError,
+    field: (_, issue) => {
+      const path = (issue?.path ?? []).map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("");
+      return `${prefix}${path}`.replace(/^\./, "");
+    },
+    message: (issues) => `${source} is not an XGBoost JSON model: ${issues[0]?.message}.`,
     fix: "pass the JSON written by XGBoost's save_model(\"model.json\") / XGBoosterSaveModel, or a pyramid-moa router bundle.",
   });
 }

@@ -149,7 +149,7 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
     const train = weightedMatrix(lib, data, all, matrices);
     const params = paramsFor(o, positiveRate);
     const result = fit(lib, train, undefined, params, data.featureNames, rounds, 0, boosters);
-    const { model } = savedModel(result.booster, lib, data, all, train);
+    const { model } = savedModel(result.booster, data, all, train);
     const calibration = trafficCalibrationRows(rows, traces, oof);
     // The same calibration as `trainRouter` (Platt P_fail by default), fitted on the weighted out-of-fold sample.
     const { presets, validation, pFailCalibration } = calibrationFigures(calibration.graded, calibration.labels, o);

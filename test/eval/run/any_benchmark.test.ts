@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/capture.js";
-import { gradeMath, loadHumanEval, RecordedOutputs } from "../../../src/index.js";
+import { gradeMath, loadHumanEval } from "../../../src/eval/index.js";
+import { RecordedOutputs } from "../../../src/replay/index.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const MATH_FILE = join(ROOT, "../shared/data/recorded/math-l5.jsonl");

@@ -6,7 +6,8 @@ import { dataDir } from "../../../src/eval/data_dir.js";
 import { DEFAULT_EXPERIMENTS, runEvaluation } from "../../../src/eval/run/run_eval.js";
 import { getRecordedItems } from "../../../src/replay/items.js";
 import { RecordedOutputs } from "../../../src/replay/index.js";
-import { behaviourFeatureNames, extractAnswer, featureNames, measureCodeBehaviour } from "../../../src/index.js";
+import { extractAnswer, featureNames } from "../../../src/index.js";
+import { behaviourFeatureNames, measureCodeBehaviour } from "../../../src/router/train/index.js";
 import type { Candidate } from "../../../src/index.js";
 
 const dirs: string[] = [];

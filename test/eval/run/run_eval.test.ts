@@ -13,7 +13,9 @@ const tmp = () => {
   dirs.push(dir);
   return dir;
 };
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("runEvaluation on the recorded GSM8K outputs", () => {
   it("runs the real pyramid over replayed models and writes one graded trace per query", async () => {

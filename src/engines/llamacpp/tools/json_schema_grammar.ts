@@ -250,8 +250,8 @@ export class JsonSchemaGrammar {
             [0x41, 0x46],
             [0x61, 0x66],
           ]);
-          const escape = b.rule("json-escape", [[charsOf('"\\/bfnrt')], [...literal("u"), hex, hex, hex, hex]]);
-          const char = b.rule("json-char", [[charClass([0x22, 0x5c, [0x00, 0x1f]], true)], [...literal("\\"), escape]]);
+          const escapeRule = b.rule("json-escape", [[charsOf('"\\/bfnrt')], [...literal("u"), hex, hex, hex, hex]]);
+          const char = b.rule("json-char", [[charClass([0x22, 0x5c, [0x00, 0x1f]], true)], [...literal("\\"), escapeRule]]);
           return [[...literal('"'), b.star("json-chars", char), ...literal('"')]];
         });
       case "integer":

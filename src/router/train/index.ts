@@ -1,0 +1,30 @@
+/**
+ * `pyramid-moa/train`: training an XGBoost router on graded crowd answers (libxgboost through koffi), with
+ * cross-validation and preset calibration. Loading a trained router needs only the root entry (`loadRouter`).
+ */
+export { trainRouter } from "./train_router.js";
+export { stratifiedFolds } from "./cross_validation.js";
+export { DEFAULT_TRAIN_PARAMS } from "./options.js";
+export type { TrainRouterOptions, TrainRouterResult } from "./options.js";
+export { candidateThresholds, tierBaselines, baselineMatchThreshold } from "../../policy/calibrate.js";
+export { fitPFailCalibration, reliabilityReport } from "../calibration/index.js";
+export type { ReliabilityBin, ReliabilityBinning, ReliabilityOptions, ReliabilityReport } from "../calibration/index.js";
+export { bootstrapProfile, bootstrapOptionsSchema, intervalsAt, percentileInterval } from "../../policy/bootstrap.js";
+export type { BootstrapOptions, BootstrapProfile, PresetIntervals } from "../../policy/bootstrap.js";
+export { selectWithConfidence, targetProbability } from "../../policy/robust_presets.js";
+export type { PresetTarget, ConfidentChoice } from "../../policy/robust_presets.js";
+export {
+  codeBehaviourGroup,
+  measureCodeBehaviour,
+  behaviourFeatureNames,
+  CODE_BEHAVIOUR_GROUP,
+  hedgeCount,
+  reasoningSteps,
+  answerInReasoning,
+  isCountingQuestion,
+  MATH_SIGNAL_GROUPS,
+  mathSignalNames,
+  mathSignalValues,
+  type MathSignalGroup,
+  type MathFeatureContext,
+} from "../../features/index.js";
