@@ -25,7 +25,7 @@ import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { MemberInput } from "../members/member.js";
 import { TrafficRecorder } from "../traces/recorder.js";
 import type { TrafficOptions } from "../traces/options.js";
-import type { ShadowStats } from "../shadow/shadow_runner.js";
+import type { ShadowStats } from "../traces/shadow/shadow_runner.js";
 import { withTrafficMetadata } from "./traffic_metadata.js";
 import { acceptsCallOption, checkMemberCallOptions, forwardedCallOptions } from "../members/call_options.js";
 import { pyramidCacheIdentity } from "./cache_identity.js";

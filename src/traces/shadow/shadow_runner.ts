@@ -1,11 +1,11 @@
-import { runTier } from "../graph/nodes/crowd.js";
-import type { PyramidSpec } from "../graph/spec.js";
-import type { PyramidStateType } from "../graph/state.js";
-import { estimateTierCost } from "../members/estimate.js";
-import { Semaphore } from "../members/semaphore.js";
-import { redactSecrets } from "../security/redact.js";
-import type { ShadowTraceLine } from "../traces/schema.js";
-import { seededRandom } from "../utils/random.js";
+import { runTier } from "../../graph/nodes/crowd.js";
+import type { PyramidSpec } from "../../graph/spec.js";
+import type { PyramidStateType } from "../../graph/state.js";
+import { estimateTierCost } from "../../members/estimate.js";
+import { Semaphore } from "../../members/semaphore.js";
+import { redactSecrets } from "../../security/redact.js";
+import type { ShadowTraceLine } from "../schema.js";
+import { seededRandom } from "../../utils/random.js";
 
 /** Settings of a {@link ShadowRunner}. */
 export interface ShadowSettings {
