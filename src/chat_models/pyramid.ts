@@ -17,13 +17,24 @@ import type { PyramidSpec } from "../graphs/spec.js";
 import type { PyramidStateType, PyramidTokenEvent } from "../graphs/state.js";
 import type { MemberInput } from "../members/member.js";
 import { childCallbacks } from "./child_callbacks.js";
+import type { Budget } from "../cost/budget_api.js";
+import { PYRAMID_RUN_KEY } from "../graphs/run_config.js";
+import type { PyramidRunSettings } from "../graphs/run_config.js";
+import { endQuerySpan, PYRAMID_ATTRIBUTES, startQuerySpan } from "../telemetry/spans.js";
+import type { Span } from "@opentelemetry/api";
+import type { PyramidMetadata } from "../graphs/result.js";
 import { answerChunks, closingChunk, passthroughChunk } from "./stream_chunks.js";
 
 /** Constructor options of {@link PyramidChatModel}: the pyramid's options plus LangChain's chat model params. */
 export interface PyramidChatModelInput extends PyramidOptions, BaseChatModelParams {}
 
 /** Call options of {@link PyramidChatModel}. */
-export interface PyramidChatModelCallOptions extends BaseChatModelCallOptions {}
+export interface PyramidChatModelCallOptions extends BaseChatModelCallOptions {
+  /** The budget this call spends from instead of the pyramid's `budget` (e.g. a tenant's; see `combineBudgets`). */
+  budget?: Budget;
+  /** A tenant name recorded on the query's OpenTelemetry span (`pyramid.tenant`). */
+  tenant?: string;
+}
 
 function isTokenEvent(value: unknown): value is PyramidTokenEvent {
   return typeof value === "object" && value !== null && (value as { type?: unknown }).type === "pyramid.token";
@@ -97,8 +108,31 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   async runGraph(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<PyramidStateType> {
     return this.graph.invoke(
       { messages, stream: false },
-      { signal: options.signal, callbacks: childCallbacks(runManager) },
+      { signal: options.signal, callbacks: childCallbacks(runManager), configurable: this.runConfigurable(options) },
     ) as Promise<PyramidStateType>;
+  }
+
+  private runConfigurable(options: this["ParsedCallOptions"], span?: Span): Record<string, PyramidRunSettings> {
+    return { [PYRAMID_RUN_KEY]: { ...(options.budget ? { budget: options.budget } : {}), ...(span ? { span } : {}) } };
+  }
+
+  private startSpan(options: this["ParsedCallOptions"]): Span {
+    return startQuerySpan(this._llmType(), {
+      "gen_ai.request.model": this.apexName,
+      ...(options.tenant ? { [PYRAMID_ATTRIBUTES.tenant]: options.tenant } : {}),
+    });
+  }
+
+  private static endSpan(span: Span, pyramid: PyramidMetadata, usage: { input_tokens: number; output_tokens: number } | undefined): void {
+    endQuerySpan(span, {
+      tier: pyramid.tier,
+      escalated: pyramid.escalated,
+      degraded: pyramid.degraded,
+      inputTokens: usage?.input_tokens ?? 0,
+      outputTokens: usage?.output_tokens ?? 0,
+      costUsd: pyramid.cost.total,
+      oracleOnlyUsd: pyramid.cost.oracleOnly,
+    });
   }
 
   /** Answers with the pyramid; the routing trace is in `response_metadata.pyramid`. */
@@ -107,8 +141,19 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
-    const state = await this.runGraph(messages, options, runManager);
-    const result = pyramidResult(this.spec, state);
+    const span = this.startSpan(options);
+    let result: ReturnType<typeof pyramidResult>;
+    try {
+      const state = (await this.graph.invoke(
+        { messages, stream: false },
+        { signal: options.signal, callbacks: childCallbacks(runManager), configurable: this.runConfigurable(options, span) },
+      )) as PyramidStateType;
+      result = pyramidResult(this.spec, state);
+    } catch (error) {
+      endQuerySpan(span, { error });
+      throw error;
+    }
+    PyramidChatModel.endSpan(span, result.pyramid, result.message.usage_metadata);
     // LangChain chat models return AIMessageChunk from invoke (what withStructuredOutput's parser expects).
     const message = new AIMessageChunk({
       content: result.message.content,
@@ -132,9 +177,29 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
+    const span = this.startSpan(options);
+    try {
+      yield* this.streamGraph(messages, options, span, runManager);
+    } catch (error) {
+      endQuerySpan(span, { error });
+      throw error;
+    }
+  }
+
+  private async *streamGraph(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    span: Span,
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
     const stream = await this.graph.stream(
       { messages, stream: true },
-      { signal: options.signal, callbacks: childCallbacks(runManager), streamMode: ["custom", "values"] },
+      {
+        signal: options.signal,
+        callbacks: childCallbacks(runManager),
+        streamMode: ["custom", "values"],
+        configurable: this.runConfigurable(options, span),
+      },
     );
     let finalState: PyramidStateType | undefined;
     const streamed: AIMessageChunk[] = [];
@@ -161,6 +226,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
         { fix: "retry the query, or use invoke() to get the fallback answer with degraded: true" },
       );
     }
+    PyramidChatModel.endSpan(span, pyramid, message.usage_metadata);
     if (!(apexAnswered && streamed.length > 0)) {
       for (const chunk of answerChunks(message)) {
         yield chunk;

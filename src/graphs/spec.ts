@@ -1,5 +1,5 @@
 import type { TaskKind } from "../answers/types.js";
-import type { BudgetTracker } from "../cost/budget.js";
+import type { Budget } from "../cost/budget_api.js";
 import type { Member } from "../members/member.js";
 import type { Router } from "../router/types.js";
 import type { GenerativePrompt } from "../nodes/generative_prompt.js";
@@ -40,7 +40,7 @@ export interface PyramidSpec {
   /** Never escalate when the query's estimated cost would exceed this (USD). */
   readonly maxCostPerQuery?: number;
   /** Shared budget across queries: stop escalating once it is spent. */
-  readonly budget?: BudgetTracker;
+  readonly budget?: Budget;
   /** Look-ahead decisions over the remaining tiers instead of each boundary's threshold. */
   readonly lookahead?: LookaheadOptions;
 }

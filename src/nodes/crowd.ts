@@ -5,6 +5,17 @@ import { callMember } from "../members/call.js";
 import type { PyramidSpec } from "../graphs/spec.js";
 import type { PyramidStateType, PyramidUpdate, TierRun } from "../graphs/state.js";
 import { tierPrompt } from "./tier_prompt.js";
+import { runBudget, runSettings } from "../graphs/run_config.js";
+import { endTierSpan, startTierSpan, traceMemberCall } from "../telemetry/spans.js";
+import { settleTierCost } from "../cost/settle.js";
+
+/** The chat model's LangChain type (`openai`, `llama-cpp`, ...) as the GenAI provider name, when it has one. */
+function providerOf(runnable: unknown): string | undefined {
+  const llmType = (runnable as { _llmType?: () => unknown })._llmType;
+  if (typeof llmType !== "function") return undefined;
+  const value: unknown = llmType.call(runnable);
+  return typeof value === "string" ? value : undefined;
+}
 
 /** Runs every member of tier `tier` concurrently and returns the tier run (candidates, vote, cost). */
 export async function runTier(
@@ -22,9 +33,10 @@ export async function runTier(
     generativePrompt: spec.generativePrompt,
     askConfidence: spec.askConfidence,
   });
+  const tierSpan = startTierSpan(runSettings(config).span, tier, tierSpec.name);
   const candidates = await Promise.all(
     tierSpec.members.map((member, index) =>
-      callMember(member, prompt, {
+      traceMemberCall(tierSpan, member.name, providerOf(member.runnable), () => callMember(member, prompt, {
         tier,
         index,
         task: spec.task,
@@ -32,12 +44,13 @@ export async function runTier(
         callbacks: config.callbacks,
         askConfidence: spec.askConfidence,
         onChunk,
-      }),
+      })),
     ),
   );
   const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
-  // The router that sent the query here reserved this tier's estimate; record the difference.
-  spec.budget?.record(costUsd - (tier > 0 ? (state.reservedUsd ?? 0) : 0));
+  endTierSpan(tierSpan, costUsd, candidates);
+  // The router that sent the query here reserved this tier's estimate: settle it with the real cost.
+  await settleTierCost(runBudget(spec, config), tier > 0 ? state.reservation : undefined, costUsd);
   return {
     tier,
     name: tierSpec.name,

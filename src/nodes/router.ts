@@ -1,4 +1,8 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { featureRecord } from "../features/types.js";
+import type { BudgetReservation } from "../cost/budget_api.js";
+import { runBudget } from "../graphs/run_config.js";
+import { reservationTtlMs } from "./reservation_ttl.js";
 import { shouldEscalate } from "../policy/decision.js";
 import type { PyramidSpec } from "../graphs/spec.js";
 import type { PyramidStateType, PyramidUpdate } from "../graphs/state.js";
@@ -12,7 +16,8 @@ import { lookaheadDecision } from "../policy/lookahead.js";
  */
 export function makeRouterNode(spec: PyramidSpec, tier: number) {
   const tierSpec = spec.tiers[tier];
-  return (state: PyramidStateType): PyramidUpdate => {
+  return async (state: PyramidStateType, config?: LangGraphRunnableConfig): Promise<PyramidUpdate> => {
+    const budget = runBudget(spec, config);
     const run = state.tiers[tier];
     const features = state.featureVector;
     if (!features) throw new Error("router node ran before the features node");
@@ -29,23 +34,32 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
     let reason: string | undefined = answered ? undefined : "every member of this tier failed";
     if (!answered) escalated = true;
     let next = 0;
+    let reservation: BudgetReservation | undefined;
     if (escalated) {
       next = estimateTierCost(spec.tiers[tier + 1].members, state.messages, run.candidates);
       const spent = state.tiers.reduce((sum, done) => sum + done.costUsd, 0);
       if (spec.maxCostPerQuery !== undefined && spent + next > spec.maxCostPerQuery) {
         escalated = false;
         reason = `maxCostPerQuery: spent ${spent.toFixed(6)} USD, next tier ~${next.toFixed(6)} USD, limit ${spec.maxCostPerQuery} USD`;
-      } else if (spec.budget && !spec.budget.canSpend(next)) {
-        escalated = false;
-        reason = `budget exhausted: ${spec.budget.remaining.toFixed(6)} USD left, next tier ~${next.toFixed(6)} USD`;
+      } else if (budget) {
+        // Reserve the next tier's estimate now (check and hold in one atomic step), so that concurrent queries,
+        // in this process or others sharing the budget, see it; the next tier's node settles it with the real cost.
+        const held = await budget
+          .reserve(next, { ttlMs: reservationTtlMs(spec.tiers[tier + 1].members) })
+          .catch((error: unknown) => ({ ok: false as const, remainingUsd: Number.NaN, error }));
+        if (held.ok) reservation = held.reservation;
+        else {
+          escalated = false;
+          reason =
+            "error" in held
+              ? `budget unavailable (not escalating): ${held.error instanceof Error ? held.error.message : String(held.error)}`
+              : `budget exhausted: ${Math.max(0, held.remainingUsd).toFixed(6)} USD left, next tier ~${next.toFixed(6)} USD`;
+        }
       }
     }
-    // Reserve the next tier's estimate now (check and record in one synchronous step), so that concurrent
-    // queries see it; the next tier's node settles the reservation against what it actually cost.
-    const reservedUsd = escalated && spec.budget ? next : 0;
-    if (reservedUsd > 0) spec.budget?.record(reservedUsd);
     return {
-      reservedUsd,
+      reservedUsd: reservation?.usd ?? 0,
+      reservation,
       decisions: [
         {
           tier,
