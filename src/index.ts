@@ -27,6 +27,13 @@ export type { DecisionPolicy } from "./policy/decision.js";
 
 export * from "./cost/index.js";
 export { BudgetTracker } from "./cost/budget.js";
+export type { Budget, BudgetReservation, BudgetReserveResult, BudgetReserveOptions, BudgetWindow } from "./cost/budget_api.js";
+export { BUDGET_WINDOWS, isBudget, budgetResetsInMs } from "./cost/budget_api.js";
+export { combineBudgets } from "./cost/combine.js";
+export { RedisBudget, DEFAULT_RESERVATION_TTL_MS } from "./redis/budget.js";
+export type { RedisBudgetAccount, RedisBudgetOptions } from "./redis/budget.js";
+export { connectRedis, checkRedisUrl } from "./redis/connection.js";
+export type { RedisConnection, ConnectRedisOptions } from "./redis/connection.js";
 export { estimateTierCost } from "./cost/estimate.js";
 
 export type { MemberInput, Member, ChatRunnable } from "./members/member.js";
