@@ -34,6 +34,9 @@ export { RedisBudget, DEFAULT_RESERVATION_TTL_MS } from "./redis/budget.js";
 export type { RedisBudgetAccount, RedisBudgetOptions } from "./redis/budget.js";
 export { connectRedis, checkRedisUrl } from "./redis/connection.js";
 export type { RedisConnection, ConnectRedisOptions } from "./redis/connection.js";
+export { RedisRateLimiter } from "./redis/rate_limit.js";
+export { InProcessRateLimiter, RATE_PERIOD_MS } from "./limits/rate_limiter.js";
+export type { RateLimiter, RateLimits, RateDecision } from "./limits/rate_limiter.js";
 export { estimateTierCost } from "./cost/estimate.js";
 
 export type { MemberInput, Member, ChatRunnable } from "./members/member.js";
