@@ -9,6 +9,7 @@ import type { DecisionPolicy } from "../policy/decision.js";
 import { loadRouter } from "../router/bundle.js";
 import type { Router } from "../router/types.js";
 import { validatePyramidConfig } from "./load.js";
+import { budgetFromConfig } from "./budget.js";
 import { formatPath } from "./issues.js";
 import { llamaCppModel } from "./providers/llamacpp.js";
 import { openAICompatibleModel } from "./providers/openai.js";
@@ -104,5 +105,6 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
     ...(valid.onApexError ? { onApexError: valid.onApexError } : {}),
     ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
     ...(valid.generativePrompt ? { generativePrompt: valid.generativePrompt } : {}),
+    ...(valid.budget ? { budget: await budgetFromConfig(valid.budget) } : {}),
   });
 }

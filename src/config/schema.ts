@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TASK_KINDS } from "../answers/types.js";
 import { decisionPolicySchema } from "../policy/decision.js";
+import { budgetConfigSchema, tenantsConfigSchema } from "./serving_schema.js";
 
 /** Providers a config member can use. */
 export const PROVIDERS = ["llamacpp", "openai", "ollama", "replay"] as const;
@@ -105,6 +106,10 @@ export const pyramidConfigSchema = z
     onApexError: z.enum(["crowd", "throw"]).optional(),
     maxCostPerQuery: z.number().nonnegative().optional(),
     generativePrompt: z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }).optional(),
+    /** Escalation budget, shared across processes and machines with a redis:// URL. */
+    budget: budgetConfigSchema.optional(),
+    /** API keys (from environment variables) mapped to tenants with budgets and rate limits (`serve`). */
+    tenants: tenantsConfigSchema.optional(),
   })
   .strict();
 
