@@ -1,34 +1,28 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomUUID, timingSafeEqual } from "node:crypto";
-import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
-import type { BindToolsInput } from "@langchain/core/language_models/chat_models";
-import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
-import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { PyramidChatModel } from "../chat_models/index.js";
-import { formatPath } from "../config/issues.js";
 import { PyramidConfigError } from "../errors/index.js";
-import type { PyramidMetadata } from "../graphs/result.js";
 import { HttpError, toHttpError } from "./errors.js";
-import {
-  chunk,
-  completionId,
-  contentText,
-  nowSeconds,
-  toChatCompletion,
-  toToolCallDeltas,
-  toUsage,
-  usageChunk,
-} from "./format.js";
-import type { ChunkHeader } from "./format.js";
+import { nowSeconds } from "./format.js";
+import { answer, parseRequest, runnableFor, sendError, sendJson, streamAnswer } from "./answer.js";
+import type { Answered } from "./answer.js";
 import { toLangChainMessages } from "./messages.js";
-import { chatCompletionRequestSchema } from "./schema.js";
-import type { ChatCompletionRequest } from "./schema.js";
+import { checkContinue, readBody } from "./body.js";
+import { listenError } from "./listen_error.js";
+import { PyramidMetrics } from "./metrics.js";
+import { TenantGate } from "./tenants.js";
+import type { AdmittedTenant, ServerTenant } from "./tenants.js";
+import { InProcessRateLimiter } from "../limits/rate_limiter.js";
+import type { RateLimiter } from "../limits/rate_limiter.js";
 
 /** Default request-body limit: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Default time a client has to send a whole request (headers and body): 30 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Options of {@link createPyramidServer}. */
 export interface PyramidServerOptions {
@@ -46,6 +40,16 @@ export interface PyramidServerOptions {
   readonly log?: (line: string) => void;
   /** Headers added to every response, e.g. `{ "x-pyramid-worker": String(process.pid) }`. Default: none. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** API keys mapped to tenants with budgets and rate limits; requests must then carry one of the keys (or `token`). */
+  readonly tenants?: readonly ServerTenant[];
+  /** Where the tenants' rate limits are kept (a `RedisRateLimiter` to share them); default: in this process. */
+  readonly rateLimiter?: RateLimiter;
+  /** Prometheus metrics served at `GET /metrics` (default: new ones); `false` turns the route off. */
+  readonly metrics?: PyramidMetrics | false;
+  /** Time a client has to send a whole request, headers included, in ms (else 408 and closed). Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** Receives the details of 5xx errors (never sent to clients). Default: `log`, else stderr. */
+  readonly errorLog?: (line: string) => void;
 }
 
 const optionsSchema = z.object({
@@ -58,6 +62,11 @@ const optionsSchema = z.object({
   maxBodyBytes: z.number().int().positive().optional(),
   shutdownTimeoutMs: z.number().int().nonnegative().optional(),
   log: z.function().optional(),
+  errorLog: z.function().optional(),
+  tenants: z.array(z.object({ name: z.string().min(1), key: z.string().min(1, "must not be empty (an empty key would accept anyone)") }).loose()).optional(),
+  rateLimiter: z.custom<RateLimiter>((v) => typeof (v as RateLimiter | undefined)?.admit === "function", { message: "expected a RateLimiter" }).optional(),
+  metrics: z.union([z.instanceof(PyramidMetrics), z.literal(false)]).optional(),
+  requestTimeoutMs: z.number().int().positive().optional(),
   headers: z
     .record(z.string(), z.string().regex(/^[^\r\n\0]*$/, "must not contain line breaks"))
     .superRefine((headers, ctx) => {
@@ -83,156 +92,6 @@ export interface PyramidServer {
   readonly inFlight: number;
 }
 
-type ChatRunnable = Runnable<BaseLanguageModelInput, AIMessageChunk>;
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, error: HttpError, closing: boolean): void {
-  if (res.headersSent) {
-    if (!res.writableEnded) res.end();
-    return;
-  }
-  sendJson(res, error.status, error.body(), { ...error.headers, ...(closing ? { connection: "close" } : {}) });
-}
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
-  if (!match) return false;
-  const given = Buffer.from(match[1].trim());
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** Reads the body; over `limit` bytes it drains the rest (so the client can read the 413) and throws. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    const tooLarge = () =>
-      new HttpError(413, `request body is larger than ${limit} bytes`, { code: "request_too_large", param: null, headers: { connection: "close" } });
-    const parts: Buffer[] = [];
-    let size = 0;
-    let over = Number.isFinite(declared) && declared > limit;
-    const drainCap = Math.max(limit * 8, 16 * 1024 * 1024);
-    req.on("data", (part: Buffer) => {
-      size += part.length;
-      if (size > limit) over = true;
-      if (over) {
-        parts.length = 0;
-        if (size > drainCap) {
-          reject(tooLarge());
-          req.destroy();
-        }
-        return;
-      }
-      parts.push(part);
-    });
-    req.on("end", () => (over ? reject(tooLarge()) : resolve(Buffer.concat(parts))));
-    req.on("error", reject);
-  });
-}
-
-function parseRequest(raw: Buffer): ChatCompletionRequest {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw new HttpError(400, "the request body is not valid JSON", { code: "invalid_json" });
-  }
-  const parsed = chatCompletionRequestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
-    const param = path.length > 0 ? formatPath(path) : null;
-    let message = issue.message;
-    if (issue.code === "invalid_union" && "note" in issue && issue.note === "No matching discriminator") {
-      message = 'must be one of "system", "developer", "user", "assistant", "tool"';
-    }
-    throw new HttpError(400, `${param ?? "body"}: ${message}`, { param, code: "invalid_value" });
-  }
-  const request = parsed.data;
-  const choice = request.tool_choice;
-  if (typeof choice === "object" && !(request.tools ?? []).some((tool) => tool.function.name === choice.function.name)) {
-    throw new HttpError(400, `tool_choice names "${choice.function.name}", which is not in tools`, { param: "tool_choice", code: "invalid_value" });
-  }
-  if (choice !== undefined && choice !== "none" && (request.tools ?? []).length === 0) {
-    throw new HttpError(400, "tool_choice is set but no tools are given", { param: "tool_choice", code: "invalid_value" });
-  }
-  return request;
-}
-
-function runnableFor(model: PyramidChatModel, request: ChatCompletionRequest): ChatRunnable {
-  const tools = request.tools ?? [];
-  if (tools.length === 0 || request.tool_choice === "none") return model;
-  return model.bindTools(tools as BindToolsInput[], request.tool_choice ? { tool_choice: request.tool_choice } : undefined) as ChatRunnable;
-}
-
-async function answer(res: ServerResponse, runnable: ChatRunnable, messages: BaseMessage[], modelId: string, config: RunnableConfig): Promise<void> {
-  const message = await runnable.invoke(messages, config);
-  sendJson(res, 200, toChatCompletion(message, modelId));
-}
-
-function writeEvent(res: ServerResponse, data: unknown): void {
-  if (res.destroyed || res.writableEnded) return;
-  res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
-}
-
-async function streamAnswer(
-  res: ServerResponse,
-  runnable: ChatRunnable,
-  messages: BaseMessage[],
-  request: ChatCompletionRequest,
-  modelId: string,
-  config: RunnableConfig,
-): Promise<void> {
-  const header: ChunkHeader = { id: completionId(), created: nowSeconds(), model: modelId };
-  const stream = await runnable.stream(messages, config);
-  let started = false;
-  const start = () => {
-    if (started) return;
-    started = true;
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
-    writeEvent(res, chunk(header, { role: "assistant", content: "" }));
-  };
-  let pyramid: PyramidMetadata | undefined;
-  let usage: AIMessageChunk["usage_metadata"];
-  const toolIds = new Map<number, string>();
-  try {
-    for await (const piece of stream) {
-      const text = contentText(piece.content);
-      const deltas = toToolCallDeltas(piece).map((delta) => {
-        if (toolIds.has(delta.index)) return delta;
-        const id = delta.id ?? `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`;
-        toolIds.set(delta.index, id);
-        return { ...delta, id, type: "function" as const };
-      });
-      if (piece.response_metadata?.pyramid) pyramid = piece.response_metadata.pyramid as PyramidMetadata;
-      if (piece.usage_metadata) usage = piece.usage_metadata;
-      if (text.length > 0) {
-        start();
-        writeEvent(res, chunk(header, { content: text }));
-      }
-      if (deltas.length > 0) {
-        start();
-        writeEvent(res, chunk(header, { tool_calls: deltas }));
-      }
-    }
-  } catch (error) {
-    if (!started) throw error;
-    writeEvent(res, toHttpError(error).body());
-    if (!res.destroyed) res.end();
-    return;
-  }
-  start();
-  writeEvent(res, chunk(header, {}, toolIds.size > 0 ? "tool_calls" : "stop", pyramid ? { pyramid } : {}));
-  if (request.stream_options?.include_usage) writeEvent(res, usageChunk(header, toUsage(usage)));
-  writeEvent(res, "[DONE]");
-  res.end();
-}
-
 /**
  * Creates an OpenAI-compatible HTTP server (node:http) answering with a {@link PyramidChatModel}:
  * `POST /v1/chat/completions` (JSON, or SSE streaming in OpenAI's chunk format ending with `data: [DONE]`;
@@ -253,6 +112,12 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     throw new PyramidConfigError(issue.message, { field: `createPyramidServer.${issue.path.join(".")}`, fix: "see docs/server.md" });
   }
   const { model, token, log } = options;
+  const errorLog = options.errorLog ?? log ?? ((line: string) => console.error(line));
+  const metrics = options.metrics === false ? undefined : (options.metrics ?? new PyramidMetrics());
+  const gate = new TenantGate(options.tenants ?? [], options.rateLimiter ?? new InProcessRateLimiter(), model.spec.budget, token);
+  if (metrics && model.spec.budget) metrics.watchBudget("global", model.spec.budget);
+  for (const [name, budget] of gate.budgets()) metrics?.watchBudget(name, budget);
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const extraHeaders = Object.entries(options.headers ?? {});
   const modelId = options.modelId ?? "pyramid-moa";
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -264,6 +129,19 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
   let closing = false;
   let closed: Promise<void> | undefined;
 
+  const tenants = new WeakMap<ServerResponse, string>();
+
+  function logError(res: ServerResponse, error: HttpError): void {
+    if (error.status >= 500 && error.detail) errorLog(`request ${String(res.getHeader("x-request-id"))}: ${error.status} ${error.detail}`);
+  }
+
+  async function recordAnswer(tenant: AdmittedTenant, done: Answered): Promise<void> {
+    const input = done.usage?.input_tokens ?? 0;
+    const output = done.usage?.output_tokens ?? 0;
+    if (done.pyramid) metrics?.observeAnswer(tenant.name, done.pyramid, { input, output });
+    await gate.recordTokens(tenant, input + output).catch((error: unknown) => errorLog(`rate limiter: ${String(error)}`));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "") || "/";
@@ -273,13 +151,14 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
       sendJson(res, 200, { status: "ok", model: modelId, inFlight });
       return;
     }
-    if (path.startsWith("/v1/") && token !== undefined && !tokenMatches(req.headers.authorization, token)) {
-      throw new HttpError(401, "missing or invalid bearer token (send Authorization: Bearer <token>)", {
-        type: "authentication_error",
-        code: "invalid_api_key",
-        headers: { "www-authenticate": "Bearer" },
-      });
+    if (path === "/metrics" && metrics) {
+      if (req.method !== "GET") throw new HttpError(405, "use GET /metrics", { headers: { allow: "GET" } });
+      const text = await metrics.text();
+      res.writeHead(200, { "content-type": metrics.registry.contentType, "content-length": String(Buffer.byteLength(text)) });
+      res.end(text);
+      return;
     }
+    if (path.startsWith("/v1/") && path !== "/v1/chat/completions") gate.identify(req.headers);
     if (path === "/v1/models") {
       if (req.method !== "GET") throw new HttpError(405, "use GET /v1/models", { headers: { allow: "GET" } });
       sendJson(res, 200, { object: "list", data: [{ id: modelId, object: "model", created, owned_by: "pyramid-moa" }] });
@@ -287,6 +166,9 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     }
     if (path === "/v1/chat/completions") {
       if (req.method !== "POST") throw new HttpError(405, "use POST /v1/chat/completions", { headers: { allow: "POST" } });
+      tenants.set(res, gate.identify(req.headers).name);
+      const tenant = await gate.admit(req.headers, (name, limit) => metrics?.observeRateLimited(name, limit));
+      for (const [name, value] of Object.entries(tenant.headers)) res.setHeader(name, value);
       const request = parseRequest(await readBody(req, maxBodyBytes));
       const messages = toLangChainMessages(request.messages);
       const runnable = runnableFor(model, request);
@@ -296,9 +178,13 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
         if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
       };
       res.on("close", onClose);
+      const config = { signal: controller.signal, tenant: tenant.name, ...(tenant.budget ? { budget: tenant.budget } : {}) };
       try {
-        if (request.stream) await streamAnswer(res, runnable, messages, request, modelId, { signal: controller.signal });
-        else await answer(res, runnable, messages, modelId, { signal: controller.signal });
+        const report = (error: HttpError) => logError(res, error);
+        const done = request.stream
+          ? await streamAnswer(res, runnable, messages, request, modelId, config, report)
+          : await answer(res, runnable, messages, modelId, config);
+        await recordAnswer(tenant, done);
       } finally {
         controllers.delete(controller);
         res.off("close", onClose);
@@ -308,26 +194,40 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     throw new HttpError(404, `no route ${req.method ?? "GET"} ${url.pathname}`, { code: "not_found" });
   }
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
     inFlight++;
     responses.add(res);
     for (const [name, value] of extraHeaders) res.setHeader(name, value);
+    res.setHeader("x-request-id", `req_${randomUUID().replace(/-/g, "")}`);
     if (closing) res.setHeader("connection", "close");
     res.on("close", () => {
       inFlight--;
       responses.delete(res);
       log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+      const tenant = tenants.get(res);
+      if (tenant !== undefined) metrics?.observeRequest(tenant, res.statusCode, (Date.now() - started) / 1000);
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
     handle(req, res).catch((error: unknown) => {
       if (res.destroyed) return;
       const httpError = toHttpError(error);
+      logError(res, httpError);
+      // After a 413 node:http reads and discards the rest of the body, so the client can read the answer.
       sendError(res, httpError, closing);
-      // A 413 left unread body bytes behind: end the connection rather than parse them as a request.
-      if (httpError.status === 413) res.on("finish", () => req.socket.end());
     });
-  });
+  };
+
+  // Slow clients: the whole request (headers and body) within requestTimeoutMs, checked every second.
+  const server = createServer(
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+    },
+    onRequest,
+  );
+  server.on("checkContinue", checkContinue(maxBodyBytes, (res, error) => sendError(res, error, true), onRequest));
 
   return {
     server,
@@ -336,9 +236,10 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     },
     listen(port = 8000, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
-        server.once("error", reject);
+        const onError = (error: unknown) => reject(listenError(error, port, host));
+        server.once("error", onError);
         server.listen(port, host, () => {
-          server.off("error", reject);
+          server.off("error", onError);
           const address = server.address() as AddressInfo;
           const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
           resolve({ url: `http://${shownHost}:${address.port}`, port: address.port, host: address.address });
