@@ -26,6 +26,7 @@ export class PyramidMetrics {
   private readonly tokens: Counter<"tenant" | "type">;
   private readonly rateLimited: Counter<"tenant" | "limit">;
   private readonly budgets = new Map<string, Budget>();
+  private source?: () => Promise<string>;
 
   /** Creates the metrics; `prefix` starts every name (default `pyramid_`). */
   constructor(prefix = "pyramid_") {
@@ -93,6 +94,8 @@ export class PyramidMetrics {
       help: "USD left in a budget's current window (global, or a tenant's), read at scrape time.",
       labelNames: ["budget"],
       registers,
+      // Every worker reads the same budget: aggregated across a cluster, one worker's reading stands for all.
+      aggregator: "first",
       async collect() {
         this.reset();
         const entries = [...budgets.entries()];
@@ -137,9 +140,14 @@ export class PyramidMetrics {
     this.tokens.inc({ tenant, type: "output" }, tokens.output);
   }
 
+  /** Serves `source()` instead of this registry (a cluster worker serves the whole cluster's metrics). */
+  serveFrom(source: () => Promise<string>): void {
+    this.source = source;
+  }
+
   /** The exposition text of every metric. */
   async text(): Promise<string> {
-    return this.registry.metrics();
+    return this.source ? this.source() : this.registry.metrics();
   }
 }
 

@@ -139,7 +139,7 @@ describe("serve processes sharing one Redis budget", () => {
         Array.from({ length: n }, (_, i) =>
           ask(servers[i % 2].url, `What is ${i} + 1? (${key} ${i})`, key).then(
             () => 200,
-            (e: unknown) => (e as InstanceType<typeof OpenAI.APIError>).status,
+            (e: unknown) => (e as InstanceType<typeof OpenAI.APIError>).status ?? 0,
           ),
         ),
       );

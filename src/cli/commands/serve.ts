@@ -5,6 +5,8 @@ import { pyramidFromConfig } from "../../config/build.js";
 import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
 import { disposeConfigBudgets } from "../../config/budget.js";
 import { tenantsFromConfig } from "../../server/tenants_config.js";
+import { PyramidMetrics } from "../../server/metrics.js";
+import { clusterMetricsText, serveWorkerMetrics } from "../../server/cluster_metrics.js";
 import type { ServingLimits } from "../../server/tenants_config.js";
 import { onPrimaryRequests } from "../../server/cluster_messages.js";
 import { runServerCluster } from "../../server/cluster_primary.js";
@@ -89,8 +91,11 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
   try {
     const model = await pyramidFromConfig(options.config, { baseDir: dirname(options.configPath) });
     limits = await tenantsFromConfig(options.config, model.spec.budget);
+    const metrics = new PyramidMetrics();
+    if (inWorker) metrics.serveFrom(clusterMetricsText(metrics.registry));
     const server = createPyramidServer({
       model,
+      metrics,
       token: options.token,
       tenants: limits.tenants,
       rateLimiter: limits.rateLimiter,
@@ -117,6 +122,7 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
 /** Runs the node:cluster primary: forks the workers, which run this same command with the same arguments. */
 async function serveWithWorkers(options: ServeOptions, argv: readonly string[]): Promise<number> {
   const here = fileURLToPath(import.meta.url);
+  const stopMetrics = serveWorkerMetrics();
   const code = await runServerCluster({
     workers: options.workers,
     exec: join(dirname(here), "..", `bin${extname(here)}`),
@@ -126,6 +132,7 @@ async function serveWithWorkers(options: ServeOptions, argv: readonly string[]):
     onReady: ({ url }) =>
       console.log(`pyramid-moa serve: ${options.configPath} on ${url}/v1 (${describe(options, `, ${options.workers} workers`)})`),
   });
+  stopMetrics();
   if (code === 0) console.error("pyramid-moa serve: stopped");
   return code;
 }
