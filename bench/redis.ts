@@ -22,7 +22,7 @@ export interface RedisBenchOptions {
   readonly concurrency?: number;
   /** Measured rounds (after a warm-up). Default 5. */
   readonly rounds?: number;
-  /** Chat completions sent at once per round to `serve --workers 2`. Default 500. */
+  /** Chat completions sent at once per round to `serve --workers 2`. Default 200. */
   readonly queries?: number;
   /** Measured rounds of the serve comparison. Default 2. */
   readonly serveRounds?: number;
@@ -100,7 +100,7 @@ export function createRedisSuite(options: RedisBenchOptions = {}): BenchSuite {
   const operations = options.operations ?? 2000;
   const concurrency = options.concurrency ?? 32;
   const rounds = options.rounds ?? 5;
-  const queries = options.queries ?? 500;
+  const queries = options.queries ?? 200;
   const serveRounds = options.serveRounds ?? 2;
   return async (): Promise<BenchFigure[]> => {
     let redis: RedisTestServer;
