@@ -187,7 +187,7 @@ export function createRedisSuite(options: RedisBenchOptions = {}): BenchSuite {
         await round("redis");
         const walls: Record<"plain" | "redis", number[]> = { plain: [], redis: [] };
         for (let r = 0; r < serveRounds; r++) for (const name of rotate(["plain", "redis"] as const, r)) walls[name].push(await round(name));
-        const qps = (name: "plain" | "redis") => ((queries * 1000) / Math.min(...walls[name])).toFixed(0);
+        const qps = (name: "plain" | "redis") => ((queries * 1000) / Math.min(...walls[name])).toFixed(1);
         figures.push(
           figure({
             section: "Redis",
