@@ -15,7 +15,7 @@ export interface RedisConnection {
 export interface ConnectRedisOptions {
   /** Field named in errors, e.g. `budget.redis`. */
   readonly field?: string;
-  /** Connection timeout in ms (default 2000). */
+  /** Connection timeout in ms (default 5000). */
   readonly connectTimeoutMs?: number;
 }
 
@@ -56,7 +56,7 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
     });
   }
   const client = new RedisClient(url, {
-    connectTimeout: options.connectTimeoutMs ?? 2000,
+    connectTimeout: options.connectTimeoutMs ?? 5000,
     maxRetriesPerRequest: 2,
     lazyConnect: false,
   });

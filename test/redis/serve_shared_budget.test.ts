@@ -80,12 +80,13 @@ describe("serve processes sharing one Redis budget", () => {
     const pyramids = answers.map((a) => (a as unknown as { pyramid: PyramidMetadata }).pyramid);
     const apexSpend = pyramids.reduce((sum, p) => sum + (p.cost.byTier.oracle ?? 0), 0);
     const escalated = pyramids.filter((p) => p.escalated);
-    expect(escalated.length).toBeGreaterThan(0);
-    expect(escalated.length).toBeLessThan(24);
-    expect(apexSpend).toBeLessThanOrEqual(0.05);
+    const story = JSON.stringify(pyramids.map((p) => ({ escalated: p.escalated, reason: p.decisions[0].reason, cost: p.cost.byTier })));
+    expect(escalated.length, story).toBeGreaterThan(0);
+    expect(escalated.length, story).toBeLessThan(24);
+    expect(apexSpend, story).toBeLessThanOrEqual(0.05);
     // The Oracle was called exactly as often as the answers say, by both processes together.
-    expect(oracleCalls().length - before).toBe(escalated.length);
-    for (const p of pyramids.filter((p) => !p.escalated)) expect(p.decisions[0].reason).toMatch(/^budget exhausted: /);
+    expect(oracleCalls().length - before, story).toBe(escalated.length);
+    for (const p of pyramids.filter((p) => !p.escalated)) expect(p.decisions[0].reason, story).toMatch(/^budget exhausted: /);
     // Each process answered some of the escalated queries from the one budget.
     const budget = await RedisBudget.connect(`${redis.url}/1`, { name: "global", limitUsd: 0.05 });
     try {
