@@ -1,17 +1,21 @@
 export * from "./errors/index.js";
 
 export { PyramidChatModel } from "./chat_models/index.js";
-export type { PyramidChatModelInput, PyramidChatModelCallOptions } from "./chat_models/index.js";
+export type { PyramidChatModelInput, PyramidChatModelCallOptions, PyramidStructuredOutputConfig } from "./chat_models/index.js";
+export { pyramidCacheIdentity } from "./chat_models/index.js";
+export { acceptsCallOption, forwardedCallOptions, memberInvocation } from "./members/call_options.js";
+export type { MemberInvocation } from "./members/call_options.js";
+export { checkRouterMembers } from "./router/member_check.js";
 
-export { buildPyramidGraph, buildPyramidStateGraph, pyramidNodeNames } from "./graphs/build.js";
-export { resolvePyramidOptions } from "./graphs/options.js";
-export type { PyramidOptions, TierInput } from "./graphs/options.js";
-export type { PyramidSpec, TierSpec, PyramidMode, ApexErrorPolicy } from "./graphs/spec.js";
-export { PyramidState } from "./graphs/state.js";
-export type { PyramidStateType, TierRun, PyramidTokenEvent } from "./graphs/state.js";
-export { pyramidResult } from "./graphs/result.js";
-export type { PyramidMetadata, PyramidResult } from "./graphs/result.js";
-export type { Candidate, TierDecision } from "./graphs/types.js";
+export { buildPyramidGraph, buildPyramidStateGraph, pyramidNodeNames } from "./graph/build.js";
+export { resolvePyramidOptions } from "./graph/options.js";
+export type { PyramidOptions, TierInput } from "./graph/options.js";
+export type { PyramidSpec, TierSpec, PyramidMode, ApexErrorPolicy, BudgetExceededPolicy } from "./graph/spec.js";
+export { PyramidState } from "./graph/state.js";
+export type { PyramidStateType, TierRun, PyramidTokenEvent } from "./graph/state.js";
+export { pyramidResult } from "./graph/result.js";
+export type { PyramidMetadata, PyramidResult } from "./graph/result.js";
+export type { Candidate, TierDecision } from "./core/types.js";
 
 export * from "./answers/index.js";
 
@@ -23,6 +27,8 @@ export type { Router } from "./router/types.js";
 export { AgreementRouter } from "./router/agreement.js";
 
 export { resolveThreshold, shouldEscalate, decisionPolicySchema, DEFAULT_POLICY } from "./policy/decision.js";
+export { decideEscalation } from "./policy/escalation.js";
+export type { EscalationInput, EscalationDecision, EscalationGuard } from "./policy/escalation.js";
 export type { DecisionPolicy } from "./policy/decision.js";
 
 export * from "./cost/index.js";
@@ -37,7 +43,7 @@ export type { RedisConnection, ConnectRedisOptions } from "./redis/connection.js
 export { RedisRateLimiter } from "./redis/rate_limit.js";
 export { InProcessRateLimiter, RATE_PERIOD_MS } from "./limits/rate_limiter.js";
 export type { RateLimiter, RateLimits, RateDecision } from "./limits/rate_limiter.js";
-export { estimateTierCost } from "./cost/estimate.js";
+export { estimateTierCost } from "./members/estimate.js";
 
 export type { MemberInput, Member, ChatRunnable } from "./members/member.js";
 export { resolveMember, modelName } from "./members/resolve.js";
@@ -55,8 +61,8 @@ export {
   defaultGenerativePrompt,
   generativePromptFromTemplate,
   renderCandidates,
-} from "./nodes/generative_prompt.js";
-export type { GenerativePrompt } from "./nodes/generative_prompt.js";
+} from "./graph/nodes/generative_prompt.js";
+export type { GenerativePrompt } from "./graph/nodes/generative_prompt.js";
 
 export * from "./eval/index.js";
 export * from "./plots/index.js";
@@ -72,11 +78,13 @@ export {
   routerBundleSchema,
 } from "./router/bundle.js";
 export type { RouterBundle } from "./router/bundle.js";
-export { trainRouter, stratifiedFolds, DEFAULT_TRAIN_PARAMS } from "./router/train/train_router.js";
-export type { TrainRouterOptions, TrainRouterResult } from "./router/train/train_router.js";
+export { trainRouter } from "./router/train/train_router.js";
+export { stratifiedFolds } from "./router/train/cross_validation.js";
+export { DEFAULT_TRAIN_PARAMS } from "./router/train/options.js";
+export type { TrainRouterOptions, TrainRouterResult } from "./router/train/options.js";
 export { lookaheadDecision, myopicThreshold } from "./policy/lookahead.js";
 export type { LookaheadDecision, LookaheadInput, LookaheadRule, TierEstimate } from "./policy/lookahead.js";
-export type { LookaheadOptions } from "./graphs/spec.js";
+export type { LookaheadOptions } from "./graph/spec.js";
 export { calibratePresets, DEFAULT_PRESET_SPECS, PRESET_NAMES } from "./policy/presets.js";
 export type { PresetName, CalibratedPresets } from "./policy/presets.js";
 export {
@@ -98,8 +106,8 @@ export type { LlamaCppChatModelFields, LlamaCppChatModelCallOptions } from "./en
 export { llamaCppChatModelSchema, isModelUri } from "./engines/llamacpp/index.js";
 export { createOpenAICompatibleChatModel, openAICompatibleSchema } from "./engines/openai/index.js";
 export type { OpenAICompatibleOptions } from "./engines/openai/index.js";
-export { extractTokenLogprobs, extractTokenLogprobEntries } from "./engines/logprobs.js";
-export type { TokenLogprob } from "./engines/logprobs.js";
+export { extractTokenLogprobs, extractTokenLogprobEntries } from "./core/logprobs.js";
+export type { TokenLogprob } from "./core/logprobs.js";
 
 export {
   ReplayChatModel,
@@ -115,6 +123,7 @@ export type {
   RecordedLine,
   RecordedItem,
   ReplayChatModelFields,
+  RecordedLookup,
   ReplayChatModelCallOptions,
   RecordingChatModelFields,
   RecordedOutputsOptions,

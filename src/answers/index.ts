@@ -10,3 +10,5 @@ export { extractToolCallAnswer, canonicalJson } from "./tool_calls.js";
 export { normalizeNumber, formatNumber, findNumbers } from "./normalize_number.js";
 export { majorityVote } from "./vote.js";
 export type { VoteResult } from "./vote.js";
+export { extractStructuredAnswer } from "./structured.js";
+export type { StructuredAnswerSpec, StructuredMethod, StructuredExtraction } from "./structured.js";

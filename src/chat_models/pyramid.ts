@@ -1,5 +1,11 @@
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { BaseChatModelCallOptions, BaseChatModelParams, BindToolsInput } from "@langchain/core/language_models/chat_models";
+import type {
+  BaseChatModelCallOptions,
+  BaseChatModelParams,
+  BindToolsInput,
+  ToolChoice,
+} from "@langchain/core/language_models/chat_models";
+import { assembleStructuredOutputPipeline } from "@langchain/core/language_models/structured_output";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import type { LangSmithParams } from "@langchain/core/language_models/chat_models";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
@@ -9,32 +15,54 @@ import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import { ModelCallError, PyramidConfigError } from "../errors/index.js";
 import { messageText } from "../cost/usage.js";
-import { buildPyramidStateGraph } from "../graphs/build.js";
-import { resolvePyramidOptions } from "../graphs/options.js";
-import type { PyramidOptions, TierInput } from "../graphs/options.js";
-import { pyramidResult } from "../graphs/result.js";
-import type { PyramidSpec } from "../graphs/spec.js";
-import type { PyramidStateType, PyramidTokenEvent } from "../graphs/state.js";
+import { buildPyramidStateGraph } from "../graph/build.js";
+import { resolvePyramidOptions } from "../graph/options.js";
+import type { PyramidOptions, TierInput } from "../graph/options.js";
+import { pyramidResult } from "../graph/result.js";
+import type { PyramidSpec } from "../graph/spec.js";
+import type { PyramidStateType, PyramidTokenEvent } from "../graph/state.js";
+import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { MemberInput } from "../members/member.js";
+import { acceptsCallOption, checkMemberCallOptions, forwardedCallOptions } from "../members/call_options.js";
+import { pyramidCacheIdentity } from "./cache_identity.js";
 import { childCallbacks } from "./child_callbacks.js";
+import { tokenCallbacks } from "./token_callbacks.js";
+import { answerChunks, closingChunk, liveTextChunk, toolCallChunks } from "./stream_chunks.js";
+import { planStructuredOutput } from "./structured_output.js";
+import type { PyramidStructuredOutputConfig } from "./structured_output.js";
 import type { Budget } from "../cost/budget_api.js";
-import { PYRAMID_RUN_KEY } from "../graphs/run_config.js";
-import type { PyramidRunSettings } from "../graphs/run_config.js";
+import { PYRAMID_RUN_KEY } from "../graph/run_config.js";
+import type { PyramidRunSettings } from "../graph/run_config.js";
 import { endQuerySpan, PYRAMID_ATTRIBUTES, startQuerySpan } from "../telemetry/spans.js";
 import type { Span } from "@opentelemetry/api";
-import type { PyramidMetadata } from "../graphs/result.js";
-import { answerChunks, closingChunk, passthroughChunk } from "./stream_chunks.js";
+import type { PyramidMetadata } from "../graph/result.js";
 
 /** Constructor options of {@link PyramidChatModel}: the pyramid's options plus LangChain's chat model params. */
 export interface PyramidChatModelInput extends PyramidOptions, BaseChatModelParams {}
 
-/** Call options of {@link PyramidChatModel}. */
+/**
+ * Call options of {@link PyramidChatModel}: LangChain's, and the model options that go to every member call
+ * (merged with what each member was bound with); a member that cannot take one makes the call fail, naming it.
+ */
 export interface PyramidChatModelCallOptions extends BaseChatModelCallOptions {
+  /** Tools for this call, given to every member (per call, or through `bindTools` for models that take them only so). */
+  tools?: BindToolsInput[];
+  /** Which tool members must call (`"auto"`, `"any"`, `"none"`, a tool name, or an OpenAI tool choice). */
+  tool_choice?: ToolChoice;
+  /** The `response_format` of members that take one (OpenAI: `json_object` or `json_schema`). */
+  response_format?: Record<string, unknown>;
+  /** Strict tool schemas, for members that take it. */
+  strict?: boolean;
+  /** Parallel tool calls, for members that take it. */
+  parallel_tool_calls?: boolean;
   /** The budget this call spends from instead of the pyramid's `budget` (e.g. a tenant's; see `combineBudgets`). */
   budget?: Budget;
-  /** A tenant name recorded on the query's OpenTelemetry span (`pyramid.tenant`). */
+  /** A tenant name recorded on the query's OpenTelemetry span (`pyramid.tenant`). Not forwarded to members. */
   tenant?: string;
 }
+
+/** Structured-output settings handed from `withStructuredOutput` to the pyramid it builds (not a public option). */
+const structuredSettings = new WeakMap<object, StructuredAnswerSpec>();
 
 function isTokenEvent(value: unknown): value is PyramidTokenEvent {
   return typeof value === "object" && value !== null && (value as { type?: unknown }).type === "pyramid.token";
@@ -65,6 +93,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   private readonly graph;
   private readonly apexName: string;
   private readonly identity: Record<string, unknown>;
+  private cacheIdentity?: Record<string, unknown>;
 
   /** Validates the options (errors name the field) and compiles the pyramid graph. */
   constructor(fields: PyramidChatModelInput) {
@@ -73,7 +102,8 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       throw new PyramidConfigError("expected an options object", { field: "options", fix: "new PyramidChatModel({ crowd, oracle })" });
     }
     this.options = fields;
-    this.spec = resolvePyramidOptions(fields);
+    const structured = structuredSettings.get(fields);
+    this.spec = { ...resolvePyramidOptions(fields), ...(structured ? { structured } : {}) };
     this.graph = buildPyramidStateGraph(this.spec).compile();
     const apex = this.spec.tiers[this.spec.tiers.length - 1];
     this.apexName = apex.members.map((member) => member.name).join("+");
@@ -87,6 +117,27 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   /** LangChain model type. */
   override _llmType(): string {
     return "pyramid-moa";
+  }
+
+  /** The call options the pyramid reads: LangChain's plus the model options it forwards to its members. */
+  override get callKeys(): string[] {
+    return [...super.callKeys, "tools", "tool_choice", "response_format", "strict", "parallel_tool_calls"];
+  }
+
+  /**
+   * What identifies this pyramid in LangChain's LLM cache: every tier's members (their own identifying params:
+   * model, provider, sampling, bound tools), thresholds and router digests, the mode, task and policy settings.
+   * Stable across processes; two pyramids share cached answers only when they are configured alike.
+   */
+  override _identifyingParams(): Record<string, unknown> {
+    const prompt = this.options.generativePrompt;
+    this.cacheIdentity ??= pyramidCacheIdentity(this.spec, {
+      generativePrompt: typeof prompt === "function" ? prompt : (prompt ?? "default"),
+      structured: this.spec.structured
+        ? { method: this.spec.structured.method, name: this.spec.structured.name, instruction: this.spec.structured.instruction }
+        : undefined,
+    });
+    return this.cacheIdentity;
   }
 
   /** LangSmith parameters: provider `pyramid-moa`, model name = the apex model's name. */
@@ -104,10 +155,19 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     return this.identity;
   }
 
+  /** The call's model options for the members, checked against every member before any call is made. */
+  private memberCallOptions(options: this["ParsedCallOptions"]): Record<string, unknown> {
+    const members = this.spec.tiers.flatMap((tier) => tier.members);
+    const callOptions = forwardedCallOptions(options as Record<string, unknown>, members);
+    checkMemberCallOptions(members, callOptions);
+    return callOptions;
+  }
+
   /** Runs the pyramid graph on `messages` and returns its final state. */
   async runGraph(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<PyramidStateType> {
+    const callOptions = this.memberCallOptions(options);
     return this.graph.invoke(
-      { messages, stream: false },
+      { messages, stream: false, callOptions },
       { signal: options.signal, callbacks: childCallbacks(runManager), configurable: this.runConfigurable(options) },
     ) as Promise<PyramidStateType>;
   }
@@ -144,8 +204,9 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     const span = this.startSpan(options);
     let result: ReturnType<typeof pyramidResult>;
     try {
+      const callOptions = this.memberCallOptions(options);
       const state = (await this.graph.invoke(
-        { messages, stream: false },
+        { messages, stream: false, callOptions },
         { signal: options.signal, callbacks: childCallbacks(runManager), configurable: this.runConfigurable(options, span) },
       )) as PyramidStateType;
       result = pyramidResult(this.spec, state);
@@ -161,6 +222,8 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       usage_metadata: result.message.usage_metadata,
       response_metadata: result.message.response_metadata,
     });
+    // AIMessageChunk's constructor drops invalid_tool_calls given without tool_call_chunks.
+    message.invalid_tool_calls = result.message.invalid_tool_calls ?? [];
     return {
       generations: [{ text: typeof message.content === "string" ? message.content : "", message }],
       llmOutput: { tokenUsage: message.usage_metadata },
@@ -168,9 +231,11 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   }
 
   /**
-   * Streams the final answer: the apex model's tokens as they come when the query is escalated to a
-   * single-model apex, otherwise the chosen answer in chunks once the router has decided. The last chunk
-   * carries the summed usage and `response_metadata.pyramid`.
+   * Streams the final answer: the apex model's text tokens as they come when the query is escalated to a
+   * single-model apex (its tool calls once they are complete and valid), otherwise the chosen answer in chunks
+   * once the router has decided. The last chunk carries the summed usage and `response_metadata.pyramid`. Each
+   * chunk is reported once to the run's callbacks, so `streamEvents` and LangGraph's `messages` stream add up
+   * to the final output; member calls appear as child runs.
    */
   override async *_streamResponseChunks(
     messages: BaseMessage[],
@@ -192,8 +257,10 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     span: Span,
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
+    const callOptions = this.memberCallOptions(options);
+    const tokens = tokenCallbacks(runManager);
     const stream = await this.graph.stream(
-      { messages, stream: true },
+      { messages, stream: true, callOptions },
       {
         signal: options.signal,
         callbacks: childCallbacks(runManager),
@@ -202,13 +269,15 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       },
     );
     let finalState: PyramidStateType | undefined;
-    const streamed: AIMessageChunk[] = [];
+    let streamed = 0;
     for await (const [mode, payload] of stream as AsyncIterable<[string, unknown]>) {
       if (mode === "custom" && isTokenEvent(payload)) {
-        streamed.push(payload.chunk);
-        const chunk = passthroughChunk(payload.chunk);
+        // Only text goes out live: a tool call is sent once complete, so a cut-off call never reaches the stream.
+        const chunk = liveTextChunk(payload.chunk);
+        if (!chunk) continue;
+        streamed++;
         yield chunk;
-        await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
+        await tokens?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
       } else if (mode === "values") {
         finalState = payload as PyramidStateType;
       }
@@ -216,28 +285,26 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     if (!finalState) throw new Error("the pyramid graph produced no state");
     const { message, pyramid } = pyramidResult(this.spec, finalState);
     const apexAnswered = pyramid.tier === this.spec.tiers.length - 1;
-    if (streamed.length > 0 && !apexAnswered) {
+    if (streamed > 0 && !apexAnswered) {
       // The apex failed after some of its tokens were sent: appending the fallback answer would glue two answers
       // together, so the stream ends with an error that carries the fallback instead.
       throw new ModelCallError(
         this.spec.tiers[this.spec.tiers.length - 1].name,
-        `failed mid-stream after ${streamed.length} chunks (${pyramid.error ?? "unknown error"}); ` +
+        `failed mid-stream after ${streamed} chunks (${pyramid.error ?? "unknown error"}); ` +
           `the ${pyramid.tierName} tier's answer was: ${messageText(message)}`,
         { fix: "retry the query, or use invoke() to get the fallback answer with degraded: true" },
       );
     }
     PyramidChatModel.endSpan(span, pyramid, message.usage_metadata);
-    if (!(apexAnswered && streamed.length > 0)) {
-      for (const chunk of answerChunks(message)) {
-        yield chunk;
-        await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
-      }
+    const rest = apexAnswered && streamed > 0 ? toolCallChunks(message) : answerChunks(message);
+    for (const chunk of [...rest, closingChunk(message)]) {
+      yield chunk;
+      await tokens?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
     }
-    yield closingChunk(message);
   }
 
   /** The pyramid's tiers as `tiers` options, with every member replaced by `map(member)`. */
-  private mapMembers(map: (model: MemberInput & { model: unknown }, name: string) => MemberInput): TierInput[] {
+  mapMembers(map: (model: MemberInput & { model: unknown }, name: string) => MemberInput): TierInput[] {
     return this.spec.tiers.map((tier) => ({
       name: tier.name,
       models: tier.members.map((member) => map({ ...member.input, name: member.name }, member.name)),
@@ -264,7 +331,66 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       }
       return { ...spec, model: model.bindTools(tools, kwargs) as MemberInput & Runnable };
     });
+    return this.withTiers(tiers);
+  }
+
+  /** A copy of this pyramid with other tiers (and, for `withStructuredOutput`, structured answers). */
+  withTiers(tiers: TierInput[], structured?: StructuredAnswerSpec): PyramidChatModel {
     const { crowd: _crowd, oracle: _oracle, ...rest } = this.options;
-    return new PyramidChatModel({ ...rest, tiers, policy: undefined });
+    const fields: PyramidChatModelInput = { ...rest, tiers, policy: undefined };
+    if (structured) structuredSettings.set(fields, structured);
+    return new PyramidChatModel(fields);
   }
 }
+
+type StructuredOutput = BaseChatModel<PyramidChatModelCallOptions, AIMessageChunk>["withStructuredOutput"];
+
+function requireMemberOption(model: unknown, name: string, key: string): void {
+  if (!acceptsCallOption(model as Runnable<BaseLanguageModelInput, BaseMessage>, key)) {
+    throw new PyramidConfigError(`member "${name}" does not take "${key}", so it would be ignored`, {
+      field: key,
+      fix: `drop "${key}", or use members whose chat models take it`,
+    });
+  }
+}
+
+/**
+ * `withStructuredOutput(schema, { method, includeRaw, name, strict })`, as `ChatOpenAI` does it. `functionCalling`
+ * (default) binds the schema's tool to every member and forces it on the members that take `tool_choice`;
+ * `jsonMode` / `jsonSchema` set `response_format` on the members that take it and tell the others the schema.
+ * Each member's object is validated and canonicalized, and the crowd votes on the objects: a member without one is
+ * a failed candidate. The final message is parsed by LangChain's parser for the method (its error when nothing
+ * parses); `ls_structured_output_format` is set on the run.
+ */
+PyramidChatModel.prototype.withStructuredOutput = function withStructuredOutput(
+  this: PyramidChatModel,
+  schema: Parameters<StructuredOutput>[0],
+  config?: PyramidStructuredOutputConfig,
+) {
+  const plan = planStructuredOutput(schema, config);
+  const tiers = this.mapMembers((spec, name) => {
+    const model = spec.model as Runnable<BaseLanguageModelInput, BaseMessage> & {
+      bindTools?: (tools: BindToolsInput[], kwargs?: Record<string, unknown>) => Runnable<BaseLanguageModelInput, BaseMessage>;
+    };
+    if (plan.strict !== undefined) requireMemberOption(model, name, "strict");
+    if (plan.tool) {
+      if (typeof model.bindTools !== "function") {
+        throw new PyramidConfigError(`member "${name}" does not support tool calling (no bindTools)`, {
+          field: "withStructuredOutput",
+          fix: 'use chat models that implement bindTools, or method: "jsonMode" / "jsonSchema"',
+        });
+      }
+      const kwargs = {
+        ...(acceptsCallOption(model, "tool_choice") ? { tool_choice: plan.name } : {}),
+        ...(plan.strict !== undefined ? { strict: plan.strict } : {}),
+      };
+      return { ...spec, model: model.bindTools([plan.tool], kwargs) };
+    }
+    if (plan.responseFormat && acceptsCallOption(model, "response_format")) {
+      return { ...spec, model: model.withConfig({ response_format: plan.responseFormat } as never) };
+    }
+    return spec;
+  });
+  const llm = this.withTiers(tiers, plan.answer).withConfig({ ls_structured_output_format: plan.lsFormat } as never);
+  return assembleStructuredOutputPipeline(llm, plan.parser, config?.includeRaw);
+} as StructuredOutput;

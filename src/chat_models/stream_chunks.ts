@@ -13,13 +13,39 @@ export function textChunk(text: string): ChatGenerationChunk {
   return new ChatGenerationChunk({ text, message: new AIMessageChunk({ content: text }) });
 }
 
-/** A streamed member chunk re-emitted without its usage and metadata (the pyramid reports them once, at the end). */
-export function passthroughChunk(chunk: AIMessageChunk): ChatGenerationChunk {
-  const text = typeof chunk.content === "string" ? chunk.content : messageText(chunk);
+/**
+ * A streamed apex chunk re-emitted live: its text only, without usage and metadata (the pyramid reports them once,
+ * at the end) and without tool-call pieces (a call is emitted once complete, see {@link toolCallChunks}, so a call
+ * cut off by `maxTokens` never reaches the stream). Undefined when the chunk has no text.
+ */
+export function liveTextChunk(chunk: AIMessageChunk): ChatGenerationChunk | undefined {
+  const text = messageText(chunk);
+  if (text.length === 0) return undefined;
   return new ChatGenerationChunk({
     text,
-    message: new AIMessageChunk({ content: chunk.content, tool_call_chunks: chunk.tool_call_chunks ?? [] }),
+    message: new AIMessageChunk({ content: typeof chunk.content === "string" ? chunk.content : text }),
   });
+}
+
+/** The complete, valid tool calls of an answer as one chunk (none when it has no tool calls). */
+export function toolCallChunks(message: AIMessage): ChatGenerationChunk[] {
+  const toolCalls = message.tool_calls ?? [];
+  if (toolCalls.length === 0) return [];
+  return [
+    new ChatGenerationChunk({
+      text: "",
+      message: new AIMessageChunk({
+        content: "",
+        tool_call_chunks: toolCalls.map((call, index) => ({
+          type: "tool_call_chunk" as const,
+          name: call.name,
+          args: JSON.stringify(call.args),
+          id: call.id,
+          index,
+        })),
+      }),
+    }),
+  ];
 }
 
 /**
@@ -27,25 +53,7 @@ export function passthroughChunk(chunk: AIMessageChunk): ChatGenerationChunk {
  * tool calls first (as complete tool-call chunks), then its text a few words at a time.
  */
 export function answerChunks(message: AIMessage): ChatGenerationChunk[] {
-  const chunks: ChatGenerationChunk[] = [];
-  const toolCalls = message.tool_calls ?? [];
-  if (toolCalls.length > 0) {
-    chunks.push(
-      new ChatGenerationChunk({
-        text: "",
-        message: new AIMessageChunk({
-          content: "",
-          tool_call_chunks: toolCalls.map((call, index) => ({
-            type: "tool_call_chunk" as const,
-            name: call.name,
-            args: JSON.stringify(call.args),
-            id: call.id,
-            index,
-          })),
-        }),
-      }),
-    );
-  }
+  const chunks = toolCallChunks(message);
   for (const piece of splitForStreaming(messageText(message))) chunks.push(textChunk(piece));
   return chunks;
 }

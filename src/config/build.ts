@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { PyramidConfigError } from "../errors/index.js";
 import { PyramidChatModel } from "../chat_models/index.js";
-import type { TierInput } from "../graphs/options.js";
+import type { TierInput } from "../graph/options.js";
 import type { MemberInput, ChatRunnable } from "../members/member.js";
 import type { DecisionPolicy } from "../policy/decision.js";
 import { loadRouter } from "../router/bundle.js";
@@ -104,7 +104,9 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
     ...(valid.askConfidence !== undefined ? { askConfidence: valid.askConfidence } : {}),
     ...(valid.onApexError ? { onApexError: valid.onApexError } : {}),
     ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
+    ...(valid.onBudgetExceeded ? { onBudgetExceeded: valid.onBudgetExceeded } : {}),
     ...(valid.generativePrompt ? { generativePrompt: valid.generativePrompt } : {}),
+    ...(valid.allowRouterMemberMismatch !== undefined ? { allowRouterMemberMismatch: valid.allowRouterMemberMismatch } : {}),
     ...(valid.budget ? { budget: await budgetFromConfig(valid.budget) } : {}),
   });
 }

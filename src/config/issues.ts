@@ -57,6 +57,7 @@ const FIXES: Record<string, string> = {
   askConfidence: "use true or false",
   onApexError: 'use "crowd" (return the lower tier\'s answer) or "throw"',
   maxCostPerQuery: "give a number of USD >= 0",
+  onBudgetExceeded: 'use "answer" (keep the lower tier\'s answer) or "throw" (HTTP 402 from serve)',
   generativePrompt: 'give a template containing "{candidates}"',
   tiers: "list at least two tiers, from the cheapest (the crowd) to the apex (the Oracle), each { name, members: [...] }",
   members: "give at least one member: { provider, model, ... }",

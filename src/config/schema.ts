@@ -105,7 +105,10 @@ export const pyramidConfigSchema = z
     askConfidence: z.boolean().optional(),
     onApexError: z.enum(["crowd", "throw"]).optional(),
     maxCostPerQuery: z.number().nonnegative().optional(),
+    onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
     generativePrompt: z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }).optional(),
+    /** Use a router trained for other member names (default false: refused, listing both). */
+    allowRouterMemberMismatch: z.boolean().optional(),
     /** Escalation budget, shared across processes and machines with a redis:// URL. */
     budget: budgetConfigSchema.optional(),
     /** API keys (from environment variables) mapped to tenants with budgets and rate limits (`serve`). */

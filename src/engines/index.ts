@@ -4,6 +4,6 @@ export {
   type ChatLogprobs,
   type TokenLogprob,
   type TopLogprob,
-} from "./logprobs.js";
+} from "../core/logprobs.js";
 export * from "./llamacpp/index.js";
 export * from "./openai/index.js";

@@ -1,5 +1,5 @@
 export { dataDir } from "./data_dir.js";
-export { evalTraceLineSchema, type EvalTraceLine } from "./trace_schema.js";
+export { evalTraceLineSchema, type EvalTraceLine } from "../core/trace_schema.js";
 export * from "./benchmarks/index.js";
 export * from "./graders/index.js";
 export { gsm8kAgreement, mbppAgreement, type GraderAgreement, type GraderDisagreement } from "./graders/agreement.js";

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { EvalTraceLine } from "./trace_schema.js";
+import type { EvalTraceLine } from "../core/trace_schema.js";
 import { gradedQueriesFromTraces } from "./metrics/from_traces.js";
 import { frontierSweep } from "./metrics/profile.js";
 import { evaluationSummary, type EvaluationSummary } from "./metrics/summary.js";

@@ -1,4 +1,4 @@
-import type { Candidate } from "../graphs/types.js";
+import type { Candidate } from "../core/types.js";
 import { majorityVote } from "../answers/vote.js";
 import type { FeatureVector } from "./types.js";
 import { featureNames } from "./names.js";

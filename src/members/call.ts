@@ -3,9 +3,11 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { Callbacks } from "@langchain/core/callbacks/manager";
 import { extractAnswer } from "../answers/extract.js";
 import { extractToolCallAnswer } from "../answers/tool_calls.js";
+import { extractStructuredAnswer } from "../answers/structured.js";
+import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { TaskKind } from "../answers/types.js";
 import { costOf, messageText, usageOf } from "../cost/usage.js";
-import type { Candidate } from "../graphs/types.js";
+import type { Candidate } from "../core/types.js";
 import { redactSecrets } from "../security/redact.js";
 import { redactingCallbacks } from "../security/redacting_callbacks.js";
 import { abortReason, sleep, withDeadline } from "./abort.js";
@@ -14,6 +16,7 @@ import { parseConfidence, stripConfidence } from "./confidence.js";
 import { tokenLogprobs } from "./logprobs.js";
 import type { Member } from "./member.js";
 import { trackLiveCall } from "./live.js";
+import { withStrictToolCalls } from "./strict_tool_calls.js";
 import { isTransientError } from "./transient.js";
 
 /** Where and how a member is called. */
@@ -32,6 +35,10 @@ export interface MemberCallContext {
   readonly askConfidence?: boolean;
   /** When set, the call streams and each chunk is passed here as it arrives. */
   readonly onChunk?: (chunk: AIMessageChunk) => void;
+  /** When set, the answer is the member's structured object (see {@link extractStructuredAnswer}). */
+  readonly structured?: StructuredAnswerSpec;
+  /** Model call options of the pyramid call (`stop`, `tool_choice`, ...), as {@link memberInvocation} resolved them. */
+  readonly callOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** Turns a member's output message into a candidate (answer extracted, usage and cost accounted). */
@@ -44,10 +51,24 @@ export function candidateFromMessage(
 ): Candidate {
   const message = AIMessage.isInstance(output) ? output : new AIMessage({ content: output.content });
   const text = messageText(message);
-  const toolAnswer = extractToolCallAnswer(message.tool_calls ?? []);
-  // The confidence line the pyramid asked for is not part of the answer (its number would pass for a math answer).
-  const answerText = context.askConfidence ? stripConfidence(text) : text;
-  const extracted = toolAnswer ?? extractAnswer(answerText, context.task);
+  const invalidCalls = message.invalid_tool_calls ?? [];
+  let extracted: { key: string; display: string } | null = null;
+  let invalid: string | undefined;
+  if (invalidCalls.length > 0) {
+    // A call cut off (e.g. by maxTokens) or garbled: no answer, whatever else the message holds.
+    invalid = `invalid tool call${invalidCalls.length > 1 ? "s" : ""} (arguments are not valid JSON): ${invalidCalls
+      .map((call) => call.name ?? "(unnamed)")
+      .join(", ")}`;
+  } else if (context.structured) {
+    const structured = extractStructuredAnswer(message, context.structured);
+    if ("answer" in structured) extracted = structured.answer;
+    else invalid = structured.invalid;
+  } else {
+    const toolAnswer = extractToolCallAnswer(message.tool_calls ?? []);
+    // The confidence line the pyramid asked for is not part of the answer (its number would pass for a math answer).
+    const answerText = context.askConfidence ? stripConfidence(text) : text;
+    extracted = toolAnswer ?? extractAnswer(answerText, context.task);
+  }
   const usage = usageOf(prompt, message);
   return {
     model: member.name,
@@ -57,6 +78,7 @@ export function candidateFromMessage(
     answer: extracted?.key ?? null,
     display: extracted?.display ?? null,
     message,
+    ...(invalid !== undefined ? { invalid } : {}),
     attempts: meta.attempts,
     latencyMs: meta.latencyMs,
     usage,
@@ -73,7 +95,7 @@ async function invokeOnce(
   signal: AbortSignal,
 ): Promise<BaseMessage> {
   // Handlers (LangSmith among them) see the member's errors with secrets masked, like the candidate does.
-  const config = { signal, callbacks: redactingCallbacks(context.callbacks), runName: member.name };
+  const config = { ...context.callOptions, signal, callbacks: redactingCallbacks(context.callbacks), runName: member.name };
   if (!context.onChunk) return member.runnable.invoke(prompt, config);
   let merged: AIMessageChunk | undefined;
   for await (const piece of await member.runnable.stream(prompt, config)) {
@@ -83,7 +105,7 @@ async function invokeOnce(
     merged = merged ? merged.concat(chunk) : chunk;
     context.onChunk(chunk);
   }
-  return merged ?? new AIMessageChunk({ content: "" });
+  return merged ? withStrictToolCalls(merged) : new AIMessageChunk({ content: "" });
 }
 
 /** The text recorded on a failed candidate: `Name: message`, with secrets masked. */

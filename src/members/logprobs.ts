@@ -1,5 +1,5 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import { extractTokenLogprobs } from "../engines/logprobs.js";
+import { extractTokenLogprobs } from "../core/logprobs.js";
 
 /**
  * Per-token log-probabilities of a member's output for the router's features: those of

@@ -1,5 +1,14 @@
-import type { ProfilePoint } from "../eval/metrics/profile.js";
 import { escapeXml, FONT_FAMILY, linearScale, niceRange, niceTicks, PALETTE, polyline, textWidth, tickLabel } from "./svg.js";
+
+/**
+ * What the profile plot reads of each point of a performance profile (an evaluation's `ProfilePoint` is one):
+ * the threshold, the accuracy and the cost saving versus Oracle alone there.
+ */
+export interface ProfilePlotPoint {
+  readonly threshold: number;
+  readonly accuracy: number;
+  readonly costSaving: number;
+}
 
 /** Options of {@link performanceProfileSvg}. */
 export interface ProfilePlotOptions {
@@ -17,7 +26,7 @@ export interface ProfilePlotOptions {
  * versus Oracle alone (right axis) against the escalation threshold t, with horizontal lines for
  * the Oracle alone and the crowd majority, a legend, axis titles and ticks.
  */
-export function performanceProfileSvg(profile: readonly ProfilePoint[], options: ProfilePlotOptions): string {
+export function performanceProfileSvg(profile: readonly ProfilePlotPoint[], options: ProfilePlotOptions): string {
   const width = options.width ?? 900;
   const height = options.height ?? 540;
   const m = { left: 80, right: 90, top: 56, bottom: 120 };

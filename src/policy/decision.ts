@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { PyramidConfigError } from "../errors/index.js";
-import type { Router } from "../router/types.js";
 
 /**
  * When to escalate a tier's answer to the next tier.
@@ -29,6 +28,9 @@ export const decisionPolicySchema = z.union([
   z.object({ preset: z.string().min(1) }).strict(),
 ]);
 
+/** What a policy reads of a router (any `Router`): the threshold presets calibrated with it, if it stores any. */
+export type PresetSource = object & { readonly presets?: Readonly<Record<string, number>> };
+
 /** The default policy: escalate when the router thinks the answer is more likely wrong than right. */
 export const DEFAULT_POLICY: DecisionPolicy = { threshold: 0.5 };
 
@@ -36,7 +38,11 @@ export const DEFAULT_POLICY: DecisionPolicy = { threshold: 0.5 };
  * The escalation threshold of a policy: Equation 5's right-hand side `C_esc/U_correct + (1 - P_oracle)`,
  * a plain threshold, or a router preset.
  */
-export function resolveThreshold(policy: DecisionPolicy, router: Router | undefined, field = "policy"): number {
+export function resolveThreshold(
+  policy: DecisionPolicy,
+  router: PresetSource | undefined,
+  field = "policy",
+): number {
   if ("threshold" in policy) return policy.threshold;
   if ("costBarrier" in policy) return policy.costBarrier + (1 - policy.oracleAccuracy);
   const presets = router?.presets ?? {};

@@ -4,6 +4,7 @@ export { messageText, promptKey, promptPreview } from "./prompt_key.js";
 export { estimateTokens } from "./token_estimate.js";
 export { RecordedOutputs, recordedOutputsOptionsSchema, type RecordedOutputsOptions } from "./recorded_outputs.js";
 export { ReplayChatModel, type ReplayChatModelFields, type ReplayChatModelCallOptions } from "./replay_chat_model.js";
+export type { RecordedLookup } from "./lookup.js";
 export {
   RecordingChatModel,
   recordingChatModelFieldsSchema,

@@ -10,7 +10,7 @@ import { ReplayMissError } from "../errors/index.js";
 import { messageText, promptPreview } from "./prompt_key.js";
 import type { RecordedLine } from "./schema.js";
 import { estimateTokens } from "./token_estimate.js";
-import { RecordedOutputs } from "./recorded_outputs.js";
+import type { RecordedLookup } from "./lookup.js";
 
 /** Call options of {@link ReplayChatModel}. */
 export interface ReplayChatModelCallOptions extends BaseChatModelCallOptions {
@@ -21,16 +21,12 @@ export interface ReplayChatModelCallOptions extends BaseChatModelCallOptions {
   recordedId?: string;
 }
 
-/** Constructor fields of {@link ReplayChatModel}: a loaded store, or a file to load. */
+/** Constructor fields of {@link ReplayChatModel}: the replayed model's name and a loaded store. */
 export interface ReplayChatModelFields extends BaseChatModelParams {
   /** Name of the recorded model to replay (the `model` field of the lines). */
   model: string;
-  /** A loaded store (shared across models); or give `file`. */
-  store?: RecordedOutputs;
-  /** Path of a recorded JSONL file, loaded once per process via {@link RecordedOutputs.load}. */
-  file?: string;
-  /** Load the file strictly (a bad line throws `DataFormatError`). */
-  strict?: boolean;
+  /** A loaded store (shared across models): `RecordedOutputs.load(file)`. */
+  store: RecordedLookup;
   /** Characters per streamed chunk (default 16). */
   streamChunkChars?: number;
 }
@@ -57,7 +53,7 @@ export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
   /** The replayed model's name. */
   readonly model: string;
   /** The store of recorded outputs. */
-  readonly store: RecordedOutputs;
+  readonly store: RecordedLookup;
   private readonly streamChunkChars: number;
 
   /** LangChain serialization name. */
@@ -68,15 +64,8 @@ export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
   constructor(fields: ReplayChatModelFields) {
     super(fields);
     this.model = fields.model;
-    if (fields.store) this.store = fields.store;
-    else if (fields.file) this.store = RecordedOutputs.load(fields.file, { strict: fields.strict });
-    else throw new ReplayMissError("ReplayChatModel needs a store or a file", { field: "file" });
+    this.store = fields.store;
     this.streamChunkChars = Math.max(1, fields.streamChunkChars ?? 16);
-  }
-
-  /** Loads `file` (once per process) and returns a replay of `model`. */
-  static fromFile(file: string, model: string, options: { strict?: boolean } = {}): ReplayChatModel {
-    return RecordedOutputs.load(file, options).model(model);
   }
 
   override _llmType(): string {

@@ -18,4 +18,10 @@ export interface Router {
    * pyramid whose tier lists the same members in another order is refused.
    */
   readonly memberNames?: readonly string[];
+  /**
+   * A digest of the router's parameters (e.g. SHA-256 of its model), part of the pyramid's LLM-cache key so that
+   * pyramids with different routers never share cached answers. Routers without one are identified by class name
+   * and their public fields.
+   */
+  readonly digest?: string;
 }

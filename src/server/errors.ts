@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { BudgetExceededError, ModelCallError, PyramidConfigError, TimeoutError } from "../errors/index.js";
 
 /** An HTTP error answered in OpenAI's error JSON shape: `{ error: { message, type, param, code } }`. */
@@ -51,4 +52,9 @@ export function toHttpError(error: unknown): HttpError {
     return new HttpError(502, "the models could not answer this request", { type: "api_error", code: "model_call_failed", detail });
   }
   return new HttpError(500, "internal server error", { type: "server_error", code: "internal_error", detail });
+}
+
+/** Writes a 5xx error's details to the server's log, under the response's `x-request-id` (other errors: nothing). */
+export function logServerError(errorLog: (line: string) => void, res: ServerResponse, error: HttpError): void {
+  if (error.status >= 500 && error.detail) errorLog(`request ${String(res.getHeader("x-request-id"))}: ${error.status} ${error.detail}`);
 }

@@ -1,12 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { AIMessageChunk, ToolCall, UsageMetadata } from "@langchain/core/messages";
-import type { PyramidMetadata } from "../graphs/result.js";
+import type { PyramidMetadata } from "../graph/result.js";
 
 /** OpenAI `usage` object. */
 export interface CompletionUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /**
+   * pyramid-moa extension: the routing trace, also here because OpenAI clients keep the whole `usage` object
+   * (LangChain's `ChatOpenAI` copies it into `response_metadata.usage`, streamed or not), while they drop unknown
+   * top-level fields such as `pyramid`.
+   */
+  pyramid?: PyramidMetadata;
 }
 
 /** An OpenAI tool call in a response message. */
@@ -45,11 +51,16 @@ export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** OpenAI usage from LangChain usage metadata (the sum over every member the pyramid called). */
-export function toUsage(usage: UsageMetadata | undefined): CompletionUsage {
+/** OpenAI usage from LangChain usage metadata (the sum over every member the pyramid called), with the trace. */
+export function toUsage(usage: UsageMetadata | undefined, pyramid?: PyramidMetadata): CompletionUsage {
   const prompt = usage?.input_tokens ?? 0;
   const completion = usage?.output_tokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: usage?.total_tokens ?? prompt + completion };
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: usage?.total_tokens ?? prompt + completion,
+    ...(pyramid ? { pyramid } : {}),
+  };
 }
 
 /** The text of a message's content. */
@@ -92,7 +103,7 @@ export function toChatCompletion(message: AIMessageChunk, model: string, id = co
         finish_reason: toolCalls.length > 0 ? "tool_calls" : "stop",
       },
     ],
-    usage: toUsage(message.usage_metadata),
+    usage: toUsage(message.usage_metadata, pyramid),
     ...(pyramid ? { pyramid } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Budget } from "../cost/budget_api.js";
-import type { PyramidMetadata } from "../graphs/result.js";
+import type { PyramidMetadata } from "../graph/result.js";
 
 /** Tenant label used for requests without a tenant (no tenants configured, or the `--token-env` token). */
 export const DEFAULT_TENANT = "default";

@@ -1,6 +1,6 @@
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Attributes, Span } from "@opentelemetry/api";
-import type { Candidate } from "../graphs/types.js";
+import type { Candidate } from "../core/types.js";
 
 /** Instrumentation scope of every span pyramid-moa starts. */
 export const TRACER_NAME = "pyramid-moa";

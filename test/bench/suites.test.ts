@@ -39,7 +39,7 @@ describe("bench suites (quick settings)", () => {
       const figures = await entry.create(true)();
       expect(figures.length).toBeGreaterThan(0);
       for (const f of figures) expectWellFormed(f);
-    });
+    }, 180_000); // some suites start server processes: slow on a loaded machine
   }
 
   it("runBench writes results.md and results.json for the chosen suites", async () => {

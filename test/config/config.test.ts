@@ -47,6 +47,7 @@ mode: generative
 askConfidence: true
 onApexError: throw
 maxCostPerQuery: 0.5
+onBudgetExceeded: throw
 `;
 
 /** A valid config object whose first crowd member is replaced by `member`. */
@@ -89,6 +90,7 @@ describe("config file: loading", () => {
     expect(model.spec.askConfidence).toBe(true);
     expect(model.spec.onApexError).toBe("throw");
     expect(model.spec.maxCostPerQuery).toBe(0.5);
+    expect(model.spec.onBudgetExceeded).toBe("throw");
     const ollama = model.spec.tiers[0].members[1].runnable as unknown as { clientConfig?: { baseURL?: string }; logprobs?: boolean };
     expect(ollama.logprobs).toBe(true);
   });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { HumanMessage, SystemMessage, type AIMessageChunk } from "@langchain/core/messages";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { LlamaCppChatModel, LlamaCppEngine } from "../../src/engines/llamacpp/index.js";
-import { extractTokenLogprobEntries, extractTokenLogprobs } from "../../src/engines/logprobs.js";
+import { extractTokenLogprobEntries, extractTokenLogprobs } from "../../src/core/logprobs.js";
 import { PyramidConfigError, PyramidError } from "../../src/errors/index.js";
 import { dataDir } from "../../src/eval/data_dir.js";
 

@@ -4,7 +4,7 @@ import { tool } from "@langchain/core/tools";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { LlamaCppChatModel, LlamaCppEngine } from "../../src/engines/llamacpp/index.js";
-import { extractTokenLogprobEntries } from "../../src/engines/logprobs.js";
+import { extractTokenLogprobEntries } from "../../src/core/logprobs.js";
 import { ToolDefinitionError } from "../../src/errors/index.js";
 import { dataDir } from "../../src/eval/data_dir.js";
 

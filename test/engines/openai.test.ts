@@ -2,7 +2,7 @@ import { HumanMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { extractTokenLogprobEntries, extractTokenLogprobs } from "../../src/engines/logprobs.js";
+import { extractTokenLogprobEntries, extractTokenLogprobs } from "../../src/core/logprobs.js";
 import { createOpenAICompatibleChatModel } from "../../src/engines/openai/index.js";
 import { PyramidConfigError } from "../../src/errors/index.js";
 import { startOpenAITestServer, type OpenAITestServer } from "../helpers/openai_server.js";

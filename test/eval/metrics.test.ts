@@ -21,7 +21,7 @@ import {
   theorem1Markdown,
   type GradedQuery,
 } from "../../src/eval/metrics/index.js";
-import type { EvalTraceLine } from "../../src/eval/trace_schema.js";
+import type { EvalTraceLine } from "../../src/core/trace_schema.js";
 
 /** A query with three members; `answers` are theirs, `gold` the right answer. */
 function q(id: string, pFail: number, answers: (string | null)[], gold: string, oracleCorrect: boolean): GradedQuery {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evalCommand } from "../../src/cli/commands/eval.js";
 import { PyramidConfigError } from "../../src/errors/index.js";
-import { evalTraceLineSchema } from "../../src/eval/trace_schema.js";
+import { evalTraceLineSchema } from "../../src/core/trace_schema.js";
 
 describe("pyramid-moa eval (real pyramid over recorded GSM8K outputs)", () => {
   it("writes traces, profile, frontier, Theorem 1 and summary files", async () => {

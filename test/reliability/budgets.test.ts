@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BudgetTracker, PyramidChatModel } from "../../src/index.js";
+import { BudgetExceededError, BudgetTracker, PyramidChatModel } from "../../src/index.js";
 import type { PyramidMetadata } from "../../src/index.js";
 import { CallCounter, FaultyChatModel, httpError } from "./fault_model.js";
 
@@ -78,6 +78,42 @@ describe("maxCostPerQuery", () => {
     expect(big.callsFor("q")).toBe(0);
     expect(pyramid.cost.total).toBeCloseTo(CROWD_COST + 0.0033, 12);
     expect(pyramid.cost.total).toBeLessThanOrEqual(0.008);
+  });
+});
+
+describe("onBudgetExceeded", () => {
+  it("throw: a refused escalation throws BudgetExceededError naming the guard and the fix; the apex is not called", async () => {
+    const oracle = member("big", () => "4");
+    const model = new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", maxCostPerQuery: 0.01, onBudgetExceeded: "throw" });
+    const error = await model.invoke("q").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BudgetExceededError);
+    expect((error as BudgetExceededError).field).toBe("maxCostPerQuery");
+    expect((error as BudgetExceededError).fix).toMatch(/onBudgetExceeded: "answer"/);
+    expect((error as Error).message).toMatch(/refused: maxCostPerQuery: spent 0\.003300 USD, next tier ~0\.011000 USD/);
+    expect(oracle.callsFor("q")).toBe(0);
+  });
+
+  it("throw: a spent shared budget throws once it refuses, and reserves nothing", async () => {
+    const budget = new BudgetTracker(0.005);
+    const oracle = member("big", () => "4");
+    const model = new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", budget, onBudgetExceeded: "throw" });
+    const error = await model.invoke("q").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BudgetExceededError);
+    expect((error as BudgetExceededError).field).toBe("budget");
+    expect(budget.spent).toBeCloseTo(CROWD_COST, 12);
+  });
+
+  it("throw: a query the policy does not escalate answers as usual", async () => {
+    const oracle = member("big", () => "4");
+    const agreeing = ["1", "1", "1"].map((answer, i) => member(`small-${i}`, () => answer));
+    const model = new PyramidChatModel({ crowd: agreeing, oracle, prices: PRICES, task: "math", maxCostPerQuery: 0, onBudgetExceeded: "throw" });
+    const pyramid = meta(await model.invoke("q"));
+    expect(pyramid.escalated).toBe(false);
+  });
+
+  it("rejects an unknown value, naming the field", () => {
+    const bad = { crowd: splitCrowd(), oracle: member("big", () => "4"), onBudgetExceeded: "fail" } as unknown as ConstructorParameters<typeof PyramidChatModel>[0];
+    expect(() => new PyramidChatModel(bad)).toThrow(/onBudgetExceeded/);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import { PyramidChatModel } from "../../src/index.js";
-import { DEFAULT_GENERATIVE_TEMPLATE } from "../../src/nodes/generative_prompt.js";
+import { DEFAULT_GENERATIVE_TEMPLATE } from "../../src/graph/nodes/generative_prompt.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 
 const INJECTION = [

@@ -10,7 +10,7 @@ import {
   firstCodeBlock,
 } from "../../src/answers/index.js";
 import { computeFeatures, featureNames } from "../../src/features/index.js";
-import type { Candidate } from "../../src/graphs/types.js";
+import type { Candidate } from "../../src/core/types.js";
 
 /** Text from every unit fast-check has: ASCII, full Unicode code points (lone surrogates included), graphemes. */
 const anyText = fc.oneof(

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataDir } from "../../src/eval/data_dir.js";
-import type { EvalTraceLine } from "../../src/eval/trace_schema.js";
+import type { EvalTraceLine } from "../../src/core/trace_schema.js";
 
 /**
  * Graded traces built from REAL recorded GSM8K outputs (`recorded/gsm8k.jsonl`), with a simple

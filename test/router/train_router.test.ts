@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DataFormatError, MissingDependencyError, PyramidConfigError } from "../../src/errors/index.js";
-import type { EvalTraceLine } from "../../src/eval/trace_schema.js";
+import type { EvalTraceLine } from "../../src/core/trace_schema.js";
 import { loadRouter, parseRouterBundle, routerFromBundle, saveRouterBundle } from "../../src/router/bundle.js";
 import { libXGBoostAvailable, loadLibXGBoost } from "../../src/router/train/libxgboost.js";
-import { stratifiedFolds, trainRouter } from "../../src/router/train/train_router.js";
+import { stratifiedFolds, trainRouter } from "../../src/index.js";
 import { buildGsm8kTraces, CROWD, TEST_FEATURE_NAMES, writeTraces } from "./gsm8k_traces.js";
 
 const savedEnv = process.env.PYRAMID_LIBXGBOOST;
@@ -123,7 +123,7 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     expect(three.bundle.metadata.validationRows).toBe(traces.length);
     expect((three.bundle.metadata.rounds as { folds: number[] }).folds).toHaveLength(3);
     expect(three.bundle.metadata.validation.logloss).not.toBe(bundle.metadata.validation.logloss);
-  });
+  }, 240_000); // four trainings with 5-fold cross-validation: slow on a loaded 2-core machine
 
   it("deals stratified folds of equal size", () => {
     const labels = traces.map((t) => (t.crowdCorrect ? 0 : 1));

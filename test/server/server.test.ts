@@ -48,7 +48,7 @@ describe("pyramid server: chat completions with the official openai client", () 
     expect(completion.choices[0].finish_reason).toBe("stop");
     expect(oracle.calls).toHaveLength(0);
     // Every scripted call reports 10 input tokens and one output token per character.
-    expect(completion.usage).toEqual({ prompt_tokens: 30, completion_tokens: 17 + 6 + 2, total_tokens: 55 });
+    expect(completion.usage).toMatchObject({ prompt_tokens: 30, completion_tokens: 17 + 6 + 2, total_tokens: 55 });
     const pyramid = (completion as unknown as WithPyramid).pyramid!;
     expect(pyramid.tier).toBe(0);
     expect(pyramid.escalated).toBe(false);
@@ -285,6 +285,19 @@ describe("pyramid server: errors in OpenAI's shape", () => {
     expect(logged).toHaveLength(1);
     expect(logged[0]).toContain(`request ${requestId}: 502 `);
     expect(logged[0]).toContain(secretPath);
+  });
+
+  it("answers 402 (insufficient_quota) when the budget refuses an escalation and onBudgetExceeded is throw", async () => {
+    const crowd = ["1", "2", "3"].map((reply, i) => new ScriptedChatModel({ name: `small-${i}`, reply }));
+    const oracle = new ScriptedChatModel({ name: "big-70b", reply: "4" });
+    const prices = { "big-70b": { input: 10, output: 10 } };
+    const model = new PyramidChatModel({ crowd, oracle, task: "math", prices, maxCostPerQuery: 1e-9, onBudgetExceeded: "throw" });
+    const { client } = await start(model);
+    const error = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
+    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe("budget_exceeded");
+    expect(oracle.calls).toHaveLength(0);
   });
 });
 

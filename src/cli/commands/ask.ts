@@ -6,7 +6,7 @@ import { findPyramidConfig, loadPyramidConfig } from "../../config/load.js";
 import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
 import { disposeConfigBudgets } from "../../config/budget.js";
 import { PyramidConfigError } from "../../errors/index.js";
-import type { PyramidMetadata } from "../../graphs/result.js";
+import type { PyramidMetadata } from "../../graph/result.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
 

@@ -18,7 +18,10 @@ Options:
   --recorded <file>      recorded outputs (default <data>/recorded/<benchmark>.jsonl; data = $PYRAMID_DATA_DIR or ../shared/data)
   --crowd <m1,m2,...>    crowd models (default: gsm8k ${DEFAULT_EXPERIMENTS.gsm8k.crowd.join(",")})
   --oracle <m>           Oracle model (default: gsm8k ${DEFAULT_EXPERIMENTS.gsm8k.oracle})
-  --router <file>        router bundle to evaluate
+  --router <file>        router bundle to evaluate; refused when it was trained for other crowd members
+                         (its bundle's metadata.members must equal the crowd's names, in order)
+  --allow-router-member-mismatch
+                         evaluate --router even though it was trained for other members
   --train                train a router on the train part, evaluate on the holdout part
   --holdout <f>          holdout fraction with --train (default 0.3)
   --seed <n>             seed of the split, training and random baseline (default 1)
@@ -38,6 +41,7 @@ const OPTIONS = {
   crowd: { type: "string" },
   oracle: { type: "string" },
   router: { type: "string" },
+  "allow-router-member-mismatch": { type: "boolean" },
   train: { type: "boolean" },
   holdout: { type: "string" },
   seed: { type: "string" },
@@ -89,6 +93,7 @@ export const evalCommand: CliCommand = {
       crowd: v.crowd ? v.crowd.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
       oracle: v.oracle,
       routerFile: v.router,
+      allowRouterMemberMismatch: v["allow-router-member-mismatch"] ?? false,
       train: v.train ?? false,
       holdout: num(v.holdout, "--holdout", (n) => n > 0 && n < 1, "a fraction in (0, 1)"),
       seed: num(v.seed, "--seed", Number.isInteger, "an integer"),

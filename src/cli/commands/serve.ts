@@ -11,7 +11,7 @@ import type { ServingLimits } from "../../server/tenants_config.js";
 import { onPrimaryRequests } from "../../server/cluster_messages.js";
 import { runServerCluster } from "../../server/cluster_primary.js";
 import { createPyramidServer, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from "../../server/server.js";
-import type { PyramidServer } from "../../server/server.js";
+import type { PyramidServer } from "../../server/lifecycle.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
 import { MAX_SERVE_WORKERS, resolveServeOptions } from "../serve_options.js";

@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { PyramidConfigError } from "../../errors/index.js";
 import { dataDir } from "../../eval/data_dir.js";
-import { ReplayChatModel } from "../../replay/index.js";
+import { RecordedOutputs, type ReplayChatModel } from "../../replay/index.js";
 import type { MemberConfig } from "../schema.js";
 
 type ReplayMember = Extract<MemberConfig, { provider: "replay" }>;
@@ -30,12 +30,12 @@ export function replayModel(member: ReplayMember, field: string, baseDir: string
         : "set PYRAMID_DATA_DIR to the shared data folder, or give recordedFile",
     });
   }
-  const model = ReplayChatModel.fromFile(file, member.model);
-  if (!model.store.models.includes(member.model)) {
+  const store = RecordedOutputs.load(file);
+  if (!store.models.includes(member.model)) {
     throw new PyramidConfigError(`the model "${member.model}" is not recorded in ${file}`, {
       field: `${field}.model`,
-      fix: `use one of ${model.store.models.map((m) => `"${m}"`).join(", ")}`,
+      fix: `use one of ${store.models.map((m) => `"${m}"`).join(", ")}`,
     });
   }
-  return model;
+  return store.model(member.model);
 }

@@ -13,7 +13,7 @@ import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import { PyramidConfigError } from "../../errors/index.js";
-import type { TokenLogprob } from "../logprobs.js";
+import type { TokenLogprob } from "../../core/logprobs.js";
 import { parseOptions } from "../validate.js";
 import { LlamaCppEngine } from "./engine.js";
 import { generateTokens, type GenerationSettings, type GenerationStep, type GenerationSummary } from "./generate.js";
@@ -170,6 +170,11 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
   /** LangChain model type identifier. */
   override _llmType(): string {
     return "llamacpp";
+  }
+
+  /** The call options this model reads (LangChain's, `tools`, `tool_choice` and the sampling overrides). */
+  override get callKeys(): string[] {
+    return [...super.callKeys, "tools", "tool_choice", ...Object.keys(llamaCppSamplingSchema.shape)];
   }
 
   /** LangSmith tracing parameters. */

@@ -1,6 +1,6 @@
 import type { ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { ModelCallError } from "../../errors/index.js";
-import type { TokenLogprob, TopLogprob } from "../logprobs.js";
+import type { TokenLogprob, TopLogprob } from "../../core/logprobs.js";
 import type { RenderedPrompt } from "./prompt.js";
 import { SeededRandom, sampleToken, type SamplerSettings, type TokenLogit } from "./sampling.js";
 import { StopSequenceMatcher, TokenTextDecoder, tokenPiece } from "./text_stream.js";

@@ -1,4 +1,4 @@
-import type { EvalTraceLine } from "../trace_schema.js";
+import type { EvalTraceLine } from "../../core/trace_schema.js";
 import type { GradedQuery } from "./types.js";
 
 /**

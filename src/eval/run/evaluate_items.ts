@@ -1,18 +1,18 @@
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { TaskKind } from "../../answers/types.js";
-import { buildPyramidStateGraph } from "../../graphs/build.js";
-import { resolvePyramidOptions } from "../../graphs/options.js";
-import { pyramidResult } from "../../graphs/result.js";
-import type { PyramidStateType } from "../../graphs/state.js";
-import type { Candidate } from "../../graphs/types.js";
+import { buildPyramidStateGraph } from "../../graph/build.js";
+import { resolvePyramidOptions } from "../../graph/options.js";
+import { pyramidResult } from "../../graph/result.js";
+import type { PyramidStateType } from "../../graph/state.js";
+import type { Candidate } from "../../core/types.js";
 import { callMember } from "../../members/call.js";
 import type { DecisionPolicy } from "../../policy/decision.js";
 import type { RecordedItem } from "../../replay/items.js";
 import type { RecordedOutputs } from "../../replay/recorded_outputs.js";
 import type { RecordedMessage } from "../../replay/schema.js";
 import type { Router } from "../../router/types.js";
-import type { EvalTraceLine } from "../trace_schema.js";
+import type { EvalTraceLine } from "../../core/trace_schema.js";
 import type { RecordedGrader } from "./graders.js";
 import type { Progress } from "./progress.js";
 import type { TracesFile } from "./traces_file.js";
@@ -35,6 +35,8 @@ export interface ReplayedPyramid {
   readonly task: TaskKind;
   /** Grader of recorded outputs. */
   readonly grade: RecordedGrader;
+  /** Use the router even if it was trained for other members (checked by the caller). */
+  readonly allowRouterMemberMismatch?: boolean;
 }
 
 /** Converts recorded chat messages to LangChain messages. */
@@ -69,6 +71,7 @@ export async function evaluateItems(
     router: run.router,
     policy: run.policy,
     task: run.task,
+    allowRouterMemberMismatch: run.allowRouterMemberMismatch,
   });
   const graph = buildPyramidStateGraph(spec).compile();
   const oracleMember = spec.tiers[1].members[0];

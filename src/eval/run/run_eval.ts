@@ -11,8 +11,9 @@ import { loadRouter, loadRouterBundle, routerFromBundle, saveRouterBundle } from
 import type { RouterBundle } from "../../router/bundle.js";
 import { trainRouter } from "../../router/train/train_router.js";
 import type { Router } from "../../router/types.js";
+import { checkRouterMembers } from "../../router/member_check.js";
 import { dataDir } from "../data_dir.js";
-import type { EvalTraceLine } from "../trace_schema.js";
+import type { EvalTraceLine } from "../../core/trace_schema.js";
 import { evaluateItems } from "./evaluate_items.js";
 import { recordedGrader } from "./graders.js";
 import type { GraderChoice } from "./graders.js";
@@ -74,6 +75,8 @@ export interface EvaluationOptions {
   readonly task?: TaskKind;
   /** Throw on the first bad line of the recorded file (default: report it on stderr and skip it). */
   readonly strict?: boolean;
+  /** Evaluate `routerFile` even when it was trained for other crowd members (default: refused, naming both). */
+  readonly allowRouterMemberMismatch?: boolean;
 }
 
 /** What {@link runEvaluation} produced. */
@@ -155,6 +158,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     grader,
     limit: options.limit ?? null,
   };
+  // A router trained for other members is refused before any data is read (its bundle records their names).
+  if (options.routerFile) {
+    checkRouterMembers(loadRouter(options.routerFile), crowd, `--router ${options.routerFile}`, options.allowRouterMemberMismatch ?? false);
+  }
   mkdirSync(options.outDir, { recursive: true });
   checkSettings(options.outDir, settings);
 
@@ -173,7 +180,15 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   let items = itemsAnsweredByAll(getRecordedItems(store), [...crowd, oracle]);
   if (options.limit) items = items.slice(0, options.limit);
   const { grade, close } = recordedGrader(options.benchmark, grader);
-  const base = { benchmark: options.benchmark, store, crowd, oracle, task, grade };
+  const base = {
+    benchmark: options.benchmark,
+    store,
+    crowd,
+    oracle,
+    task,
+    grade,
+    allowRouterMemberMismatch: options.allowRouterMemberMismatch,
+  };
   try {
     let router: Router = new AgreementRouter();
     let bundle: RouterBundle | undefined;

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { evalTraceLineSchema } from "../trace_schema.js";
-import type { EvalTraceLine } from "../trace_schema.js";
+import { evalTraceLineSchema } from "../../core/trace_schema.js";
+import type { EvalTraceLine } from "../../core/trace_schema.js";
 
 /**
  * An append-only `traces.jsonl`: each line is written with one `appendFileSync` call, so an interrupted or killed

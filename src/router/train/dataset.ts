@@ -1,5 +1,5 @@
 import { DataFormatError } from "../../errors/index.js";
-import { evalTraceLineSchema, type EvalTraceLine } from "../../eval/trace_schema.js";
+import { evalTraceLineSchema, type EvalTraceLine } from "../../core/trace_schema.js";
 import type { DenseMatrix } from "./booster.js";
 import { readTextFile } from "../../utils/read_text.js";
 
@@ -32,7 +32,7 @@ export function parseTrace(json: unknown, where: string): EvalTraceLine {
     const issue = parsed.error.issues[0];
     throw new DataFormatError(`not a trace line: ${issue.path.join(".") || "(root)"}: ${issue.message}.`, {
       field: where,
-      fix: "traces must follow EvalTraceLine (src/eval/trace_schema.ts), as written by `pyramid-moa eval`.",
+      fix: "traces must follow EvalTraceLine (src/core/trace_schema.ts), as written by `pyramid-moa eval`.",
     });
   }
   return parsed.data;

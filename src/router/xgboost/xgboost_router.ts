@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { RouterModelError } from "../../errors/index.js";
 import { readTextFile } from "../../utils/read_text.js";
 import type { FeatureVector } from "../../features/types.js";
@@ -51,6 +52,8 @@ export class XGBoostRouter implements Router {
   readonly baseScore: number;
   /** The model's objective. */
   readonly objective: string;
+  /** SHA-256 of the model (trees, base score, objective, feature and member names, presets): its identity in cache keys. */
+  readonly digest: string;
 
   private readonly forest: CompiledForest;
   private readonly scratch: Float32Array;
@@ -86,6 +89,20 @@ export class XGBoostRouter implements Router {
     this.numTrees = model.trees.length;
     this.baseScore = model.baseScore;
     this.objective = model.objective;
+    this.digest = createHash("sha256")
+      .update(
+        JSON.stringify({
+          objective: model.objective,
+          baseScore: model.baseScore,
+          numFeature: model.numFeature,
+          numParallelTree: model.numParallelTree,
+          trees: model.trees,
+          featureNames: this.featureNames ?? null,
+          memberNames: this.memberNames ?? null,
+          presets: this.presets ?? null,
+        }),
+      )
+      .digest("hex");
     this.forest = compileForest(model);
     this.scratch = new Float32Array(model.numFeature);
   }

@@ -1,0 +1,80 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { AIMessageChunk } from "@langchain/core/messages";
+import { majorityVote } from "../../answers/vote.js";
+import { callMember } from "../../members/call.js";
+import { acceptsCallOption, memberInvocation } from "../../members/call_options.js";
+import type { PyramidSpec } from "../spec.js";
+import type { PyramidStateType, PyramidUpdate, TierRun } from "../state.js";
+import { tierPrompt, withSystemText } from "./tier_prompt.js";
+import { runBudget, runSettings } from "../run_config.js";
+import { endTierSpan, startTierSpan, traceMemberCall } from "../../telemetry/spans.js";
+import { settleTierCost } from "../../cost/settle.js";
+
+/** The chat model's LangChain type (`openai`, `llama-cpp`, ...) as the GenAI provider name, when it has one. */
+function providerOf(runnable: unknown): string | undefined {
+  const llmType = (runnable as { _llmType?: () => unknown })._llmType;
+  if (typeof llmType !== "function") return undefined;
+  const value: unknown = llmType.call(runnable);
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Runs every member of tier `tier` concurrently and returns the tier run (candidates, vote, cost). */
+export async function runTier(
+  spec: PyramidSpec,
+  tier: number,
+  state: PyramidStateType,
+  config: LangGraphRunnableConfig,
+  onChunk?: (chunk: AIMessageChunk) => void,
+): Promise<TierRun> {
+  const tierSpec = spec.tiers[tier];
+  const lowerCandidates =
+    tier > 0 && spec.mode === "generative" ? state.tiers.flatMap((run) => run.candidates) : undefined;
+  const prompt = tierPrompt(state.messages, {
+    lowerCandidates,
+    generativePrompt: spec.generativePrompt,
+    askConfidence: spec.askConfidence,
+  });
+  const tierSpan = startTierSpan(runSettings(config).span, tier, tierSpec.name);
+  const candidates = await Promise.all(
+    tierSpec.members.map((member, index) => {
+      const invocation = memberInvocation(member, state.callOptions ?? {});
+      // Structured output as JSON text: members without `response_format` are told the schema instead.
+      const instruction = spec.structured?.instruction;
+      const memberPrompt =
+        instruction && !acceptsCallOption(invocation.runnable, "response_format") ? withSystemText(prompt, instruction) : prompt;
+      const call = () => callMember({ ...member, runnable: invocation.runnable }, memberPrompt, {
+        tier,
+        index,
+        task: spec.task,
+        signal: config.signal,
+        callbacks: config.callbacks,
+        askConfidence: spec.askConfidence,
+        onChunk,
+        structured: spec.structured,
+        callOptions: invocation.options,
+      });
+      return traceMemberCall(tierSpan, member.name, providerOf(member.runnable), call);
+    }),
+  );
+  const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
+  endTierSpan(tierSpan, costUsd, candidates);
+  // The router that sent the query here reserved this tier's estimate: settle it with the real cost.
+  await settleTierCost(runBudget(spec, config), tier > 0 ? state.reservation : undefined, costUsd);
+  return {
+    tier,
+    name: tierSpec.name,
+    candidates,
+    vote: majorityVote(candidates.map((candidate) => candidate.answer)),
+    costUsd,
+  };
+}
+
+/**
+ * The `crowd` node (and the node of every middle tier): calls the tier's members concurrently, so the tier
+ * costs the slowest member's latency. A member's failure is kept on its candidate; the others' answers stay.
+ */
+export function makeCrowdNode(spec: PyramidSpec, tier: number) {
+  return async (state: PyramidStateType, config: LangGraphRunnableConfig): Promise<PyramidUpdate> => ({
+    tiers: [await runTier(spec, tier, state, config)],
+  });
+}

@@ -1,0 +1,96 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { featureRecord } from "../../features/types.js";
+import type { Budget, BudgetReservation } from "../../cost/budget_api.js";
+import type { EscalationDecision, EscalationInput } from "../../policy/escalation.js";
+import { runBudget } from "../run_config.js";
+import { reservationTtlMs } from "./reservation_ttl.js";
+import { BudgetExceededError } from "../../errors/index.js";
+import { decideEscalation } from "../../policy/escalation.js";
+import type { PyramidSpec } from "../spec.js";
+import type { PyramidStateType, PyramidUpdate } from "../state.js";
+import { estimateTierCost } from "../../members/estimate.js";
+
+/**
+ * The `router` node after tier `tier`: `P_fail` from the tier's router, then the pure decision
+ * ({@link decideEscalation}: Equation 5 or the look-ahead, every member failed, the per-query cost cap, the
+ * shared budget), recorded in `decisions` for the conditional edge to read. When a guard refuses and
+ * `onBudgetExceeded` is `throw`, the node throws {@link BudgetExceededError} instead of keeping this tier's answer.
+ */
+export function makeRouterNode(spec: PyramidSpec, tier: number) {
+  const tierSpec = spec.tiers[tier];
+  return async (state: PyramidStateType, config?: LangGraphRunnableConfig): Promise<PyramidUpdate> => {
+    const run = state.tiers[tier];
+    const features = state.featureVector;
+    if (!features) throw new Error("router node ran before the features node");
+    const answered = run.candidates.some((candidate) => candidate.error === undefined && candidate.invalid === undefined);
+    const nextTierCostUsd = estimateTierCost(spec.tiers[tier + 1].members, state.messages, run.candidates);
+    const input: EscalationInput = {
+      pFail: answered ? tierSpec.router.predict(features) : 1,
+      answered,
+      threshold: tierSpec.threshold,
+      lookahead: spec.lookahead
+        ? { utility: spec.lookahead.utility, remaining: spec.lookahead.tiers.slice(tier), rule: spec.lookahead.rule }
+        : undefined,
+      nextTierCostUsd,
+      spentUsd: state.tiers.reduce((sum, done) => sum + done.costUsd, 0),
+      maxCostPerQuery: spec.maxCostPerQuery,
+    };
+    // The budget guard needs the shared budget's state, which the atomic reservation itself reads and updates.
+    const budget = runBudget(spec, config);
+    const reserved = await reserveEscalation(budget, input, decideEscalation(input), reservationTtlMs(spec.tiers[tier + 1].members));
+    const { decision, reservation } = reserved;
+    if (decision.refusedBy && spec.onBudgetExceeded === "throw") {
+      throw new BudgetExceededError(`escalation after tier "${tierSpec.name}" refused: ${decision.reason}`, {
+        field: decision.refusedBy,
+        fix: `raise ${decision.refusedBy}, or set onBudgetExceeded: "answer" to keep the lower tier's answer`,
+      });
+    }
+    return {
+      reservedUsd: reservation?.usd ?? 0,
+      reservation,
+      decisions: [
+        {
+          tier,
+          tierName: tierSpec.name,
+          answer: run.vote.key,
+          features: featureRecord(features),
+          pFail: decision.pFail,
+          threshold: tierSpec.threshold,
+          escalated: decision.escalate,
+          ...(decision.reason ? { reason: decision.reason } : {}),
+          ...(decision.lookahead ? { lookahead: decision.lookahead } : {}),
+        },
+      ],
+    };
+  };
+}
+
+/**
+ * When the decision without the budget escalates, reserves the next tier's estimate in `budget` (check and hold in
+ * one atomic step, so that concurrent queries, in this process or in others sharing the budget, see it; the next
+ * tier settles it with its real cost). A refusal is turned into the budget guard's decision by
+ * {@link decideEscalation} itself, fed the state the budget refused with; an unreachable budget store refuses too.
+ */
+async function reserveEscalation(
+  budget: Budget | undefined,
+  input: EscalationInput,
+  unbudgeted: EscalationDecision,
+  ttlMs: number | undefined,
+): Promise<{ decision: EscalationDecision; reservation?: BudgetReservation }> {
+  if (!budget || !unbudgeted.escalate) return { decision: unbudgeted };
+  let held;
+  try {
+    held = await budget.reserve(input.nextTierCostUsd, { ttlMs });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { decision: { ...unbudgeted, escalate: false, refusedBy: "budget", reason: `budget unavailable (not escalating): ${why}` } };
+  }
+  if (held.ok) return { decision: unbudgeted, reservation: held.reservation };
+  const decision = decideEscalation({ ...input, budget: { spentUsd: budget.limitUsd - held.remainingUsd, limitUsd: budget.limitUsd } });
+  if (!decision.escalate) return { decision };
+  // Rounding to the store's unit refused what the guard would let through: the store's refusal stands.
+  const left = Math.max(0, held.remainingUsd).toFixed(6);
+  return {
+    decision: { ...decision, escalate: false, refusedBy: "budget", reason: `budget exhausted: ${left} USD left, next tier ~${input.nextTierCostUsd.toFixed(6)} USD` },
+  };
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import type { ServerResponse } from "node:http";
+import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
+import type { BindToolsInput } from "@langchain/core/language_models/chat_models";
+import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
+import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
+import type { PyramidChatModel } from "../chat_models/index.js";
+import type { PyramidMetadata } from "../graph/result.js";
+import { HttpError, toHttpError } from "./errors.js";
+import {
+  chunk,
+  completionId,
+  contentText,
+  nowSeconds,
+  toChatCompletion,
+  toToolCallDeltas,
+  toUsage,
+  usageChunk,
+} from "./format.js";
+import type { ChunkHeader } from "./format.js";
+import type { ChatCompletionRequest } from "./schema.js";
+
+/** The pyramid, or its `bindTools` copy, as the runnable that answers one request. */
+export type ChatRunnable = Runnable<BaseLanguageModelInput, AIMessageChunk>;
+
+/** Sends `body` as JSON with `status`. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+/** Sends an error in OpenAI's JSON shape (or ends a response already started). */
+export function sendError(res: ServerResponse, error: HttpError, closing: boolean): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  sendJson(res, error.status, error.body(), { ...error.headers, ...(closing ? { connection: "close" } : {}) });
+}
+
+/** The pyramid with the request's tools bound, or the pyramid itself when there are none. */
+export function runnableFor(model: PyramidChatModel, request: ChatCompletionRequest): ChatRunnable {
+  const tools = request.tools ?? [];
+  if (tools.length === 0 || request.tool_choice === "none") return model;
+  return model.bindTools(tools as BindToolsInput[], request.tool_choice ? { tool_choice: request.tool_choice } : undefined) as ChatRunnable;
+}
+
+/** What an answered request reports to metrics and rate limits. */
+export interface Answered {
+  readonly pyramid?: PyramidMetadata;
+  readonly usage?: AIMessageChunk["usage_metadata"];
+}
+
+/** Answers with one chat completion. */
+export async function answer(res: ServerResponse, runnable: ChatRunnable, messages: BaseMessage[], modelId: string, config: RunnableConfig): Promise<Answered> {
+  const message = await runnable.invoke(messages, config);
+  sendJson(res, 200, toChatCompletion(message, modelId));
+  return { pyramid: message.response_metadata?.pyramid as PyramidMetadata | undefined, usage: message.usage_metadata };
+}
+
+function writeEvent(res: ServerResponse, data: unknown): void {
+  if (res.destroyed || res.writableEnded) return;
+  res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+}
+
+/**
+ * Answers as OpenAI's SSE chunk stream: text and tool-call deltas, the routing trace on the last chunk, `[DONE]`.
+ * `report` receives an error that ends the stream after it started (its details belong in the server's log).
+ */
+export async function streamAnswer(
+  res: ServerResponse,
+  runnable: ChatRunnable,
+  messages: BaseMessage[],
+  request: ChatCompletionRequest,
+  modelId: string,
+  config: RunnableConfig,
+  report: (error: HttpError) => void = () => undefined,
+): Promise<Answered> {
+  const header: ChunkHeader = { id: completionId(), created: nowSeconds(), model: modelId };
+  const stream = await runnable.stream(messages, config);
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
+    writeEvent(res, chunk(header, { role: "assistant", content: "" }));
+  };
+  let pyramid: PyramidMetadata | undefined;
+  let usage: AIMessageChunk["usage_metadata"];
+  const toolIds = new Map<number, string>();
+  try {
+    for await (const piece of stream) {
+      const text = contentText(piece.content);
+      const deltas = toToolCallDeltas(piece).map((delta) => {
+        if (toolIds.has(delta.index)) return delta;
+        const id = delta.id ?? `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`;
+        toolIds.set(delta.index, id);
+        return { ...delta, id, type: "function" as const };
+      });
+      if (piece.response_metadata?.pyramid) pyramid = piece.response_metadata.pyramid as PyramidMetadata;
+      if (piece.usage_metadata) usage = piece.usage_metadata;
+      if (text.length > 0) {
+        start();
+        writeEvent(res, chunk(header, { content: text }));
+      }
+      if (deltas.length > 0) {
+        start();
+        writeEvent(res, chunk(header, { tool_calls: deltas }));
+      }
+    }
+  } catch (error) {
+    if (!started) throw error;
+    const httpError = toHttpError(error);
+    report(httpError);
+    writeEvent(res, httpError.body());
+    if (!res.destroyed) res.end();
+    return { pyramid, usage };
+  }
+  start();
+  writeEvent(res, chunk(header, {}, toolIds.size > 0 ? "tool_calls" : "stop", pyramid ? { pyramid } : {}));
+  if (request.stream_options?.include_usage) writeEvent(res, usageChunk(header, toUsage(usage, pyramid)));
+  writeEvent(res, "[DONE]");
+  res.end();
+  return { pyramid, usage };
+}
