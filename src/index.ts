@@ -99,7 +99,26 @@ export {
   baselineMatchThreshold,
 } from "./policy/calibrate.js";
 export type { GradedPrediction, CalibrationResult, ProfilePoint } from "./policy/calibrate.js";
-export type { PresetSpec, PresetReport } from "./policy/presets.js";
+export type { PresetSpec, PresetReport, CalibratePresetsOptions } from "./policy/presets.js";
+export { bootstrapProfile, bootstrapOptionsSchema, intervalsAt, percentileInterval } from "./policy/bootstrap.js";
+export type { BootstrapOptions, BootstrapProfile, PresetIntervals } from "./policy/bootstrap.js";
+export { selectWithConfidence, targetProbability } from "./policy/robust_presets.js";
+export type { PresetTarget, ConfidentChoice } from "./policy/robust_presets.js";
+export {
+  fitPFailCalibration,
+  applyPFailCalibration,
+  pFailCalibrationSchema,
+  PFAIL_CALIBRATION_METHODS,
+  reliabilityReport,
+} from "./router/calibration/index.js";
+export type {
+  PFailCalibration,
+  PFailCalibrationMethod,
+  ReliabilityBin,
+  ReliabilityBinning,
+  ReliabilityOptions,
+  ReliabilityReport,
+} from "./router/calibration/index.js";
 
 export { LlamaCppChatModel, LlamaCppEngine } from "./engines/llamacpp/index.js";
 export type { LlamaCppChatModelFields, LlamaCppChatModelCallOptions } from "./engines/llamacpp/index.js";

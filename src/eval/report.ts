@@ -7,6 +7,7 @@ import { evaluationSummary, type EvaluationSummary } from "./metrics/summary.js"
 import { profileCsv, summaryJson, summaryMarkdown, theorem1Markdown } from "./metrics/writers.js";
 import { performanceProfileSvg } from "../plots/profile_plot.js";
 import { frontierSvg, type FrontierSeries } from "../plots/frontier_plot.js";
+import { reliabilitySvg } from "../plots/reliability_plot.js";
 import { svgToPng } from "../plots/png.js";
 import { PyramidConfigError } from "../errors/index.js";
 
@@ -30,7 +31,8 @@ export interface EvaluationReportOptions {
  * Writes the report files of an evaluation run from its graded traces: `profile.csv`,
  * `profile.svg`/`.png` (accuracy and cost saving versus threshold, with the Oracle-alone and
  * crowd-majority lines), `frontier.svg`/`.png` (accuracy versus cost for the learned router's sweep
- * and every baseline), `theorem1.md`, `summary.md` and `summary.json`. Returns the summary and
+ * and every baseline), `reliability.svg`/`.png` (the reliability diagram of P_fail), `theorem1.md`, `summary.md` and
+ * `summary.json`. Returns the summary and
  * the paths written.
  */
 export async function writeEvaluationReport(
@@ -78,11 +80,14 @@ export async function writeEvaluationReport(
     xPercent: true,
     height: Math.max(560, 90 + series.length * 24),
   });
+  const reliability = reliabilitySvg(summary.reliability, { title: `${title}: reliability of P_fail` });
   write("profile.svg", profileSvg);
   write("frontier.svg", frontier);
+  write("reliability.svg", reliability);
   if (options.png ?? true) {
     write("profile.png", await svgToPng(profileSvg));
     write("frontier.png", await svgToPng(frontier));
+    write("reliability.png", await svgToPng(reliability));
   }
   return { summary, files };
 }

@@ -1,7 +1,11 @@
 import { z } from "zod";
+import { PyramidConfigError } from "../errors/index.js";
+import { bootstrapOptionsSchema, bootstrapProfile, intervalsAt, type BootstrapOptions, type PresetIntervals } from "./bootstrap.js";
 import {
   baselineMatchThreshold,
+  candidateThresholds,
   performanceAt,
+  performanceProfile,
   thresholdForAccuracyGap,
   thresholdForCostSaving,
   thresholdForEscalationRate,
@@ -10,6 +14,7 @@ import {
   type GradedPrediction,
   type ProfilePoint,
 } from "./calibrate.js";
+import { selectWithConfidence, targetProbability } from "./robust_presets.js";
 
 /** Names of the threshold presets every router bundle carries. */
 export const PRESET_NAMES = ["economy", "balanced", "baseline-match"] as const;
@@ -17,16 +22,22 @@ export const PRESET_NAMES = ["economy", "balanced", "baseline-match"] as const;
 /** One of {@link PRESET_NAMES}. */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
+/**
+ * With `confidence`, the target must hold in at least that share of bootstrap resamples of the calibration set (paired:
+ * accuracy targets are compared with the crowd and Oracle on the same resample); without it, on the set itself.
+ */
+const confidence = z.number().gt(0).lt(1).optional();
+
 /** How a preset's threshold is chosen on the calibration set. */
 export const presetSpecSchema = z.discriminatedUnion("kind", [
   /** The most accurate threshold that saves at least `target` of the Oracle-alone cost. */
-  z.object({ kind: z.literal("cost-saving"), target: z.number().min(0).max(1) }),
+  z.object({ kind: z.literal("cost-saving"), target: z.number().min(0).max(1), confidence }),
   /** The lowest threshold that escalates at most `target` of the queries. */
-  z.object({ kind: z.literal("escalation-rate"), target: z.number().min(0).max(1) }),
+  z.object({ kind: z.literal("escalation-rate"), target: z.number().min(0).max(1), confidence }),
   /** The cheapest threshold closing at least `fraction` of the crowd-to-Oracle accuracy gap. */
-  z.object({ kind: z.literal("accuracy-gap"), fraction: z.number().min(0).max(1) }),
+  z.object({ kind: z.literal("accuracy-gap"), fraction: z.number().min(0).max(1), confidence }),
   /** The cheapest threshold whose accuracy is at least the Oracle alone's. */
-  z.object({ kind: z.literal("baseline-match") }),
+  z.object({ kind: z.literal("baseline-match"), confidence }),
 ]);
 
 /** A preset definition; see {@link presetSpecSchema}. */
@@ -35,31 +46,48 @@ export type PresetSpec = z.infer<typeof presetSpecSchema>;
 /**
  * The default presets, calibrated by `trainRouter` on the out-of-fold predictions of a
  * cross-validation over all the training traces (or, with `calibration: "validation"`, on a
- * held-out validation split). Escalate iff
- * `P_fail > threshold`; all three are the thresholds of one router, ordered by how much they spend
- * (`economy` never costs more than `balanced`, which never costs more than `baseline-match`):
+ * held-out validation split), with sampling noise accounted for: each target must hold in at least
+ * **90% of 1000 bootstrap resamples** of those predictions (seeded by the training seed), not just on
+ * the set itself, since a threshold that only just meets a target on the set misses it on about half
+ * of the unseen sets of that size. Escalate iff `P_fail > threshold`; all three are the thresholds
+ * of one router, ordered by how much they spend (`economy` never costs more than `balanced`, which
+ * never costs more than `baseline-match`):
  *
- * - `economy`: save at least **70%** of the Oracle-alone cost, spending the remaining budget on the
- *   queries the router trusts least; if that would cost more than `balanced`, `balanced`'s threshold
- *   (which then saves even more). The cheap end; may lose some accuracy against the Oracle.
- * - `balanced`: the cheapest threshold that closes at least **half of the accuracy gap** between the
- *   crowd alone and the Oracle alone (accuracy >= crowd + 0.5 x (oracle - crowd)). Defined by accuracy
- *   rather than by a second saving target (say 50%) so that it always lies between `economy`-like
- *   spending and `baseline-match`: a fixed 50% saving can cost more than `baseline-match` for a good
- *   router, which would make the name meaningless. It is never costlier than `baseline-match`.
- * - `baseline-match`: the cheapest threshold whose accuracy is at least the Oracle alone's (the
- *   paper's headline operating point: Oracle accuracy at a fraction of its cost).
+ * - `economy`: the most accurate threshold that saves at least **70%** of the Oracle-alone cost in
+ *   90% of the resamples; if that would cost more than `balanced`, `balanced`'s threshold (which then
+ *   saves even more). The cheap end; may lose some accuracy against the Oracle.
+ * - `balanced`: the cheapest threshold whose accuracy closes at least **half of the accuracy gap**
+ *   between the crowd alone and the Oracle alone (accuracy >= crowd + 0.5 x (oracle - crowd), both
+ *   measured on the same resample) in 90% of the resamples. Defined by accuracy rather than by a
+ *   second saving target (say 50%) so that it always lies between `economy`-like spending and
+ *   `baseline-match`: a fixed 50% saving can cost more than `baseline-match` for a good router,
+ *   which would make the name meaningless. It is never costlier than `baseline-match`.
+ * - `baseline-match`: the cheapest threshold whose accuracy is at least the Oracle alone's (on the
+ *   same resample: a paired comparison) in 90% of the resamples (the paper's headline operating
+ *   point: Oracle accuracy at a fraction of its cost). Escalating everything always qualifies.
  *
- * A saving target the crowd alone cannot reach (a crowd costing more than 30% of the Oracle) falls
- * back to escalating nothing and is reported `feasible: false` in the bundle's metadata. When the
- * traces carry no costs (the Oracle alone costs 0), costs are taken as 1 per Oracle call and 0 for
- * the crowd, so the 70% saving becomes "escalate at most 30% of queries".
+ * "Cheapest" is by the mean cost on the whole calibration set. A target met in fewer than 90% of the
+ * resamples at every threshold falls back to the threshold where it is met most often and is
+ * reported `feasible: false` in the bundle's metadata: a saving target the crowd alone cannot reach
+ * (a crowd costing more than 30% of the Oracle) falls back to escalating nothing. When the traces
+ * carry no costs (the Oracle alone costs 0), costs are taken as 1 per Oracle call and 0 for the
+ * crowd, so the 70% saving becomes "escalate at most 30% of queries". Drop `confidence` from a spec
+ * to choose its threshold on the set itself (the behaviour of version 1 bundles).
  */
 export const DEFAULT_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
-  economy: { kind: "cost-saving", target: 0.7 },
-  balanced: { kind: "accuracy-gap", fraction: 0.5 },
-  "baseline-match": { kind: "baseline-match" },
+  economy: { kind: "cost-saving", target: 0.7, confidence: 0.9 },
+  balanced: { kind: "accuracy-gap", fraction: 0.5, confidence: 0.9 },
+  "baseline-match": { kind: "baseline-match", confidence: 0.9 },
 };
+
+/** Options of {@link calibratePresets}. */
+export interface CalibratePresetsOptions {
+  /**
+   * The bootstrap behind specs with `confidence` and behind every preset's intervals (default 1000 resamples, seed 1,
+   * level 0.9). `false`: no bootstrap (then no spec may have `confidence`, and reports carry no intervals).
+   */
+  readonly bootstrap?: BootstrapOptions | false;
+}
 
 /** What calibration found for one preset. */
 export interface PresetReport {
@@ -79,6 +107,10 @@ export interface PresetReport {
   readonly recallOfCrowdErrors: number;
   /** Whether the threshold was raised to keep the presets ordered by cost (see DEFAULT_PRESET_SPECS). */
   readonly raisedForOrder: boolean;
+  /** Share of bootstrap resamples in which the target holds at the threshold (absent without a bootstrap). */
+  readonly targetProbability?: number;
+  /** Percentile intervals of the figures over the bootstrap resamples (absent without a bootstrap). */
+  readonly intervals?: PresetIntervals;
 }
 
 /** The calibrated presets: thresholds by name, and how each does on the calibration set. */
@@ -89,6 +121,8 @@ export interface CalibratedPresets {
   readonly reports: Record<PresetName, PresetReport>;
   /** `"recorded"` when the traces' own costs were used, `"unit"` when they had none (see above). */
   readonly costModel: "recorded" | "unit";
+  /** The bootstrap used (absent with `bootstrap: false`). */
+  readonly bootstrap?: { readonly resamples: number; readonly seed: number; readonly level: number };
 }
 
 function calibrateOne(rows: readonly GradedPrediction[], spec: PresetSpec): CalibrationResult {
@@ -106,47 +140,92 @@ function calibrateOne(rows: readonly GradedPrediction[], spec: PresetSpec): Cali
 
 /**
  * Calibrates the presets on graded predictions the router did not train on (out-of-fold or
- * held-out).
+ * held-out): a spec with `confidence` through a seeded bootstrap of the rows (see
+ * {@link DEFAULT_PRESET_SPECS}), one without on the rows themselves. Every report carries its
+ * target's probability and percentile intervals over the same bootstrap.
  *
  * @param specs Preset definitions; defaults to {@link DEFAULT_PRESET_SPECS}.
+ * @throws PyramidConfigError for no rows, or a spec with `confidence` and `bootstrap: false`.
  */
 export function calibratePresets(
   rows: readonly GradedPrediction[],
   specs: Readonly<Record<PresetName, PresetSpec>> = DEFAULT_PRESET_SPECS,
+  options: CalibratePresetsOptions = {},
 ): CalibratedPresets {
+  tierBaselines(rows); // refuses an empty set
   const oracleTotal = rows.reduce((sum, row) => sum + (row.oracleOnlyCost ?? row.oracleCost), 0);
   const costModel = oracleTotal > 0 ? "recorded" : "unit";
   const graded: readonly GradedPrediction[] =
     costModel === "recorded"
       ? rows
       : rows.map((row) => ({ ...row, crowdCost: 0, oracleCost: 1, oracleOnlyCost: 1 }));
+  const parsedSpecs = {} as Record<PresetName, PresetSpec>;
+  for (const name of PRESET_NAMES) parsedSpecs[name] = parseSpec(specs[name], name);
+  const bootstrap = options.bootstrap === false ? undefined : bootstrapOptionsSchema.parse(options.bootstrap ?? {});
+  const thresholds = candidateThresholds(graded);
+  const profile = bootstrap && rows.length > 0 ? bootstrapProfile(graded, thresholds, bootstrap) : undefined;
+  const points = profile ? performanceProfile(graded, profile.thresholds) : [];
   const raw = {} as Record<PresetName, CalibrationResult>;
-  for (const name of PRESET_NAMES) raw[name] = calibrateOne(graded, presetSpecSchema.parse(specs[name]));
+  for (const name of PRESET_NAMES) {
+    const spec = parsedSpecs[name];
+    if (spec.confidence === undefined) {
+      raw[name] = calibrateOne(graded, spec);
+      continue;
+    }
+    if (!profile) {
+      throw new PyramidConfigError(`preset ${name} has a confidence but the bootstrap is off.`, {
+        field: `presetSpecs.${name}.confidence`,
+        fix: "drop confidence from the spec, or leave the bootstrap on.",
+      });
+    }
+    const choice = selectWithConfidence(profile, points, spec, spec.confidence);
+    raw[name] = { threshold: profile.thresholds[choice.index], point: points[choice.index], feasible: choice.feasible };
+  }
   // Keep the presets ordered by cost: a higher threshold escalates less and never costs more.
-  const thresholds = {} as Record<PresetName, number>;
-  thresholds["baseline-match"] = raw["baseline-match"].threshold;
-  thresholds.balanced = Math.max(raw.balanced.threshold, thresholds["baseline-match"]);
-  thresholds.economy = Math.max(raw.economy.threshold, thresholds.balanced);
+  const chosen = {} as Record<PresetName, number>;
+  chosen["baseline-match"] = raw["baseline-match"].threshold;
+  chosen.balanced = Math.max(raw.balanced.threshold, chosen["baseline-match"]);
+  chosen.economy = Math.max(raw.economy.threshold, chosen.balanced);
   const reports = {} as Record<PresetName, PresetReport>;
   for (const name of PRESET_NAMES) {
-    const threshold = thresholds[name];
+    const threshold = chosen[name];
     const raised = threshold !== raw[name].threshold;
     const point = performanceAt(graded, threshold);
-    const spec = presetSpecSchema.parse(specs[name]);
+    const spec = parsedSpecs[name];
+    const j = profile ? profile.thresholds.indexOf(threshold) : -1;
+    const probability = profile && j >= 0 ? targetProbability(profile, spec, j) : undefined;
+    let feasible = raw[name].feasible;
+    if (raised) feasible = spec.confidence !== undefined && probability !== undefined ? probability >= spec.confidence - 1e-12 : targetMet(graded, spec, point);
     reports[name] = {
       spec,
       threshold,
-      feasible: raised ? targetMet(graded, spec, point) : raw[name].feasible,
+      feasible,
       escalationRate: point.escalationRate,
       accuracy: point.accuracy,
       costSaving: point.costSaving,
       recallOfCrowdErrors: point.recallOfCrowdErrors,
       raisedForOrder: raised,
+      ...(profile && j >= 0 ? { targetProbability: probability, intervals: intervalsAt(profile, j) } : {}),
     };
   }
   const presets = {} as Record<PresetName, number>;
-  for (const name of PRESET_NAMES) presets[name] = thresholds[name];
-  return { presets, reports, costModel };
+  for (const name of PRESET_NAMES) presets[name] = chosen[name];
+  return {
+    presets,
+    reports,
+    costModel,
+    ...(profile ? { bootstrap: { resamples: profile.resamples, seed: profile.seed, level: profile.level } } : {}),
+  };
+}
+
+function parseSpec(spec: PresetSpec, name: PresetName): PresetSpec {
+  const parsed = presetSpecSchema.safeParse(spec);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new PyramidConfigError(issue.message, {
+    field: `presetSpecs.${name}${issue.path.length ? `.${issue.path.map(String).join(".")}` : ""}`,
+    fix: "see presetSpecSchema: e.g. { kind: \"baseline-match\", confidence: 0.9 }.",
+  });
 }
 
 /** Whether a (raised) preset still meets its own target. */

@@ -4,17 +4,30 @@ import { z } from "zod";
 import { RouterModelError } from "../errors/index.js";
 import { XGBoostRouter, firstDifference, readJsonFile } from "./xgboost/xgboost_router.js";
 import { parseXGBoostModel } from "./xgboost/model_json.js";
+import { pFailCalibrationSchema } from "./calibration/calibrator.js";
 
 /** The `format` tag of a router bundle file. */
 export const ROUTER_BUNDLE_FORMAT = "pyramid-moa-router";
-/** The bundle format version this code reads and writes. */
-export const ROUTER_BUNDLE_VERSION = 1;
+/**
+ * The bundle format version this code writes. Version 2 added `pFailCalibration` (optional) and preset intervals;
+ * version 1 bundles (no calibration: the model's output is used as `P_fail`) still load.
+ */
+export const ROUTER_BUNDLE_VERSION = 2;
+/** Every bundle format version this code reads. */
+export const ROUTER_BUNDLE_VERSIONS = [1, 2] as const;
 
 const threshold = z.number().min(0).max(1);
 /** A metric that may be undefined on the set (e.g. AUC with one class), stored as `null`. */
 const metric = z.number().nullable();
 
-/** Figures of one preset on the calibration set (out-of-fold predictions or the validation split). */
+/** A `[lower, upper]` percentile interval (bounds may be null when undefined on the set). */
+const interval = z.tuple([metric, metric]);
+
+/**
+ * Figures of one preset on the calibration set (out-of-fold predictions or the validation split). Version 2 adds what
+ * the bootstrap over that set found: the share of resamples in which the preset's target held at its threshold, and
+ * percentile intervals of its figures.
+ */
 export const presetFiguresSchema = z.looseObject({
   threshold,
   feasible: z.boolean(),
@@ -22,16 +35,27 @@ export const presetFiguresSchema = z.looseObject({
   accuracy: metric,
   costSaving: metric,
   recallOfCrowdErrors: metric,
+  /** Share of bootstrap resamples in which the preset's target holds at `threshold`. */
+  targetProbability: metric.optional(),
+  /** Percentile intervals over the bootstrap resamples (level in `validation.bootstrap.level`). */
+  intervals: z
+    .looseObject({ accuracy: interval, costSaving: interval, escalationRate: interval, accuracyMinusOracle: interval })
+    .optional(),
 });
 
 /** Schema of a router bundle file: an XGBoost JSON model plus feature names, presets and metadata. */
 export const routerBundleSchema = z.object({
   format: z.literal(ROUTER_BUNDLE_FORMAT),
-  version: z.literal(ROUTER_BUNDLE_VERSION),
+  version: z.union(ROUTER_BUNDLE_VERSIONS.map((v) => z.literal(v))),
   /** Feature names, in order; must equal the model's `learner.feature_names`. */
   featureNames: z.array(z.string()).min(1),
   /** The XGBoost model, exactly as XGBoost saves it in JSON. */
   model: z.unknown(),
+  /**
+   * Monotone calibration of the model's output into `P_fail` (version 2; absent in version 1 bundles and when trained
+   * with `pFailCalibration: "none"`): the router applies it, and the presets are thresholds on the calibrated value.
+   */
+  pFailCalibration: pFailCalibrationSchema.optional(),
   /**
    * Thresholds (escalate iff `P_fail > threshold`), calibrated on the out-of-fold predictions of a
    * cross-validation or on a validation split (see `metadata.validation.calibration`).
@@ -70,6 +94,8 @@ export const routerBundleSchema = z.object({
       costModel: z.enum(["recorded", "unit"]).optional(),
       /** `recallOfCrowdErrors@<preset>` and the other figures per preset. */
       presets: z.record(z.string(), presetFiguresSchema).optional(),
+      /** The bootstrap behind the presets' intervals (version 2). */
+      bootstrap: z.looseObject({ resamples: z.number().int().positive(), seed: z.number().int(), level: z.number().gt(0).lt(1) }).optional(),
     }),
     /** Feature importance by gain (`XGBoosterFeatureScore`), for features used in a split. */
     importance: z.record(z.string(), z.number()),
@@ -121,7 +147,13 @@ export function parseRouterBundle(json: unknown, source = "router bundle"): Rout
 export function routerFromBundle(bundle: RouterBundle, source = "router bundle"): XGBoostRouter {
   const members = (bundle.metadata as { members?: unknown }).members;
   const memberNames = Array.isArray(members) && members.every((m) => typeof m === "string") ? (members as string[]) : undefined;
-  return XGBoostRouter.fromJSON(bundle.model, { featureNames: bundle.featureNames, presets: bundle.presets, source, memberNames });
+  return XGBoostRouter.fromJSON(bundle.model, {
+    featureNames: bundle.featureNames,
+    presets: bundle.presets,
+    source,
+    memberNames,
+    calibration: bundle.pFailCalibration,
+  });
 }
 
 /** Reads and validates a router bundle file (use {@link loadRouter} for the router itself). */

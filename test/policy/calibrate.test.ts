@@ -91,8 +91,15 @@ describe("calibration on graded predictions", () => {
     expect(() => thresholdForCostSaving(free, 0.5)).toThrow(/Oracle alone costs nothing/);
   });
 
-  it("calibrates the default presets, ordered by cost", () => {
-    const { presets, reports, costModel } = calibratePresets(rows);
+  it("calibrates the presets on the point estimate (specs without confidence), ordered by cost", () => {
+    // The defaults require each target to hold in 90% of bootstrap resamples (test/router/robust_presets.test.ts);
+    // without `confidence` the thresholds are chosen on the set itself, as here.
+    const pointSpecs = {
+      economy: { kind: "cost-saving", target: 0.7 },
+      balanced: { kind: "accuracy-gap", fraction: 0.5 },
+      "baseline-match": { kind: "baseline-match" },
+    } as const;
+    const { presets, reports, costModel } = calibratePresets(rows, pointSpecs);
     expect(costModel).toBe("recorded");
     // economy: saving >= 70% allows 2 escalations (t = 0.75), but balanced (t = 0.85) is cheaper
     // still, so economy is raised to it to keep the order.
@@ -105,7 +112,7 @@ describe("calibration on graded predictions", () => {
     expect(presets["baseline-match"]).toBeCloseTo(0.75, 12);
     expect(reports["baseline-match"].recallOfCrowdErrors).toBeCloseTo(2 / 3, 12);
     // Without costs, a saving target becomes an escalation budget.
-    const free = calibratePresets(rows.map((r) => ({ ...r, crowdCost: 0, oracleCost: 0 })));
+    const free = calibratePresets(rows.map((r) => ({ ...r, crowdCost: 0, oracleCost: 0 })), pointSpecs);
     expect(free.costModel).toBe("unit");
     expect(free.reports.economy.escalationRate).toBeLessThanOrEqual(0.3);
   });

@@ -9,7 +9,7 @@ const USAGE = `Usage: pyramid-moa eval --benchmark <gsm8k|mbpp> --out <dir> [opt
 
 Runs the real pyramid graph over replayed recorded model outputs (no model calls), grades every
 query, and writes to <dir>: traces.jsonl, profile.csv, profile.svg/.png, frontier.svg/.png,
-theorem1.md, summary.md and summary.json. Re-running with the same settings resumes; with --train
+reliability.svg/.png (P_fail against the observed crowd error rate), theorem1.md, summary.md and summary.json. Re-running with the same settings resumes; with --train
 the router is retrained (deterministically) and the holdout part re-evaluated if the router changed.
 
 Options:
@@ -122,6 +122,8 @@ export const evalCommand: CliCommand = {
     }
     const c = summary.confusion;
     console.log(`recall of crowd errors ${format.pct(c.recall)} (escalated ${c.truePositive} of ${c.truePositive + c.falseNegative} crowd errors; ${c.falsePositive} needless escalations)`);
+    const r = summary.reliability;
+    console.log(`P_fail calibration: ECE ${format.num(r.ece)}, Brier ${format.num(r.brier)} (mean P_fail ${format.pct(r.meanPredicted)}, observed crowd error rate ${format.pct(r.observedRate)}; reliability.svg)`);
     console.log(`Theorem 1: p_R ${format.pct(summary.theorem1.pR)}, alpha_L1(R) ${format.pct(summary.theorem1.alphaL1)}, alpha_L2(R) ${format.pct(summary.theorem1.alphaL2)}, satisfied ${summary.theorem1.satisfied ? "yes" : "no"}`);
     console.log(`wrote ${[`${v.out}/traces.jsonl`, ...files].join(", ")}`);
     return 0;

@@ -25,6 +25,9 @@ Options:
                          calibration; with cross-validation, of each fold's training part (default 0.2)
   --rounds <n>           maximum boosting rounds (default 500)
   --early-stopping <n>   stop after n rounds without validation improvement; 0 = off (default 20)
+  --pfail-calibration <m> platt (default), isotonic or none: monotone calibration of P_fail fitted on
+                         the same out-of-fold (or validation) predictions, stored in the bundle
+  --resamples <n>        bootstrap resamples behind the presets' 90% confidence and intervals (default 1000)
   --dataset <name>       data set name for the metadata (default: the traces' benchmark)
   --param <key=value>    an XGBoost parameter, repeatable (e.g. --param max_depth=4)
   -h, --help             show this help
@@ -41,6 +44,8 @@ const OPTIONS = {
   rounds: { type: "string" },
   "early-stopping": { type: "string" },
   dataset: { type: "string" },
+  "pfail-calibration": { type: "string" },
+  resamples: { type: "string" },
   param: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -78,6 +83,15 @@ function fixed(x: number | null | undefined, digits: number): string {
   return typeof x === "number" && Number.isFinite(x) ? x.toFixed(digits) : "n/a";
 }
 
+/** One line on the bundle's P_fail calibration and bootstrap. */
+function pFailLine(bundle: RouterBundle): string {
+  const c = bundle.pFailCalibration;
+  const v = bundle.metadata.validation as { pFail?: { raw?: { ece?: number }; calibrated?: { ece?: number }; crossFitted?: { ece?: number } }; bootstrap?: { resamples: number; level: number } };
+  const boot = v.bootstrap ? `; presets chosen on ${v.bootstrap.resamples} bootstrap resamples ("held in": share where the target held), ${Math.round(100 * v.bootstrap.level)}% intervals` : "";
+  if (!c) return `P_fail: the model's output, not calibrated${boot}`;
+  return `P_fail calibration: ${c.method} on ${c.rows} ${c.fittedOn}; ECE ${fixed(v.pFail?.raw?.ece, 3)} raw -> ${fixed(v.pFail?.calibrated?.ece, 3)} calibrated (${fixed(v.pFail?.crossFitted?.ece, 3)} cross-fitted)${boot}`;
+}
+
 /** The validation figures of a bundle, as printed by `pyramid-moa train`. */
 export function formatValidationReport(bundle: RouterBundle): string {
   const { metadata } = bundle;
@@ -98,13 +112,15 @@ export function formatValidationReport(bundle: RouterBundle): string {
   lines.push(
     `${crossValidated ? "out-of-fold validation" : "validation"}: AUC ${fixed(v.auc, 3)}, log-loss ${fixed(v.logloss, 4)}, crowd error rate ${percent(v.crowdErrorRate)}`,
     `accuracy alone: crowd ${percent(v.crowdAccuracy)}, Oracle ${percent(v.oracleAccuracy)}${v.costModel === "unit" ? " (no costs in the traces: 1 per Oracle call)" : ""}`,
+    pFailLine(bundle),
     "",
-    `${"preset".padEnd(16)}${"threshold".padStart(10)}${"escalated".padStart(11)}${"accuracy".padStart(10)}${"saving".padStart(9)}${"recall".padStart(9)}`,
+    `${"preset".padEnd(16)}${"threshold".padStart(10)}${"escalated".padStart(11)}${"accuracy".padStart(10)}${"saving".padStart(9)}${"recall".padStart(9)}${"held in".padStart(9)}  saving interval`,
   );
   for (const name of PRESET_NAMES) {
     const p = v.presets?.[name];
+    const saving = p?.intervals?.costSaving;
     lines.push(
-      `${name.padEnd(16)}${fixed(bundle.presets[name], 4).padStart(10)}${percent(p?.escalationRate).padStart(11)}${percent(p?.accuracy).padStart(10)}${percent(p?.costSaving).padStart(9)}${percent(p?.recallOfCrowdErrors).padStart(9)}${p && !p.feasible ? "  (target not reachable)" : ""}`,
+      `${name.padEnd(16)}${fixed(bundle.presets[name], 4).padStart(10)}${percent(p?.escalationRate).padStart(11)}${percent(p?.accuracy).padStart(10)}${percent(p?.costSaving).padStart(9)}${percent(p?.recallOfCrowdErrors).padStart(9)}${percent(p?.targetProbability).padStart(9)}  ${saving ? `[${percent(saving[0])}, ${percent(saving[1])}]` : "n/a"}${p && !p.feasible ? "  (target not reachable)" : ""}`,
     );
   }
   const importance = Object.entries(metadata.importance).sort((a, b) => b[1] - a[1]);
@@ -133,6 +149,14 @@ export const trainCommand: CliCommand = {
         fix: "see `pyramid-moa train --help`.",
       });
     }
+    const method = values["pfail-calibration"];
+    if (method !== undefined && method !== "isotonic" && method !== "platt" && method !== "none") {
+      throw new PyramidConfigError(`expected isotonic, platt or none, got "${method}".`, {
+        field: "--pfail-calibration",
+        fix: "see `pyramid-moa train --help`.",
+      });
+    }
+    const resamples = number(values.resamples, "--resamples", true);
     const { bundle } = trainRouter({
       tracesFile: values.traces,
       seed: number(values.seed, "--seed", true),
@@ -143,6 +167,8 @@ export const trainCommand: CliCommand = {
       earlyStoppingRounds: number(values["early-stopping"], "--early-stopping", true),
       dataset: values.dataset,
       params: parseParams(values.param ?? []),
+      pFailCalibration: method,
+      ...(resamples !== undefined ? { bootstrap: { resamples } } : {}),
     });
     saveRouterBundle(values.out, bundle);
     console.log(formatValidationReport(bundle));

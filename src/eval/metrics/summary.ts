@@ -20,6 +20,7 @@ import {
   type Theorem1Row,
 } from "./profile.js";
 import type { GradedQuery, RuleScore } from "./types.js";
+import { reliabilityReport, type ReliabilityReport } from "../../router/calibration/reliability.js";
 
 /** Options of {@link evaluationSummary}. */
 export interface SummaryOptions {
@@ -59,6 +60,11 @@ export interface EvaluationSummary {
   baselines: RuleScore[];
   presets: { name: string; threshold: number; score: RuleScore }[];
   frontier: FrontierComparison[];
+  /**
+   * Reliability of the router's `P_fail` as a probability of a crowd error: predicted versus observed crowd error rate
+   * in 10 equal-width bins (90% Wilson intervals), expected calibration error (ECE), maximum error and Brier score.
+   */
+  reliability: ReliabilityReport;
 }
 
 /** Computes the summary of an evaluation run from its graded queries. */
@@ -101,5 +107,9 @@ export function evaluationSummary(queries: readonly GradedQuery[], options: Summ
       score: scoreThreshold(queries, threshold, `preset ${name} (t=${threshold.toFixed(2)})`),
     })),
     frontier,
+    reliability: reliabilityReport(
+      queries.map((q) => q.pFail),
+      queries.map((q) => (q.crowdCorrect ? 0 : 1)),
+    ),
   };
 }

@@ -1,6 +1,7 @@
 import type { EvaluationSummary } from "./summary.js";
 import type { ProfilePoint, Theorem1Row } from "./profile.js";
 import type { RuleScore } from "./types.js";
+import { reliabilityMarkdown } from "./reliability_markdown.js";
 
 const pct = (x: number, digits = 1): string => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : "n/a");
 const num = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
@@ -38,7 +39,7 @@ function scoreRow(s: RuleScore): string {
   return `| ${s.name} | ${pct(s.accuracy)}${std} | ${pct(s.escalationRate)} | ${s.recallOfCrowdErrors === undefined ? "n/a" : pct(s.recallOfCrowdErrors)} | ${usd(s.cost)} | ${pct(s.costFraction)} | ${pct(s.costSaving)} |`;
 }
 
-/** `summary.md`: the pyramid at the chosen threshold, every baseline, presets, recall and confusion. */
+/** `summary.md`: the pyramid at the chosen threshold, every baseline, presets, recall, confusion and P_fail's reliability. */
 export function summaryMarkdown(summary: EvaluationSummary, options: { title?: string } = {}): string {
   const c = summary.confusion;
   const header =
@@ -77,6 +78,7 @@ export function summaryMarkdown(summary: EvaluationSummary, options: { title?: s
     `p_R = ${pct(summary.theorem1.pR)}, alpha_L1(R) = ${pct(summary.theorem1.alphaL1)}, alpha_L2(R) = ${pct(summary.theorem1.alphaL2)}, ` +
       `delta accuracy = ${(100 * summary.theorem1.deltaAccuracy).toFixed(2)} pp, satisfied: ${summary.theorem1.satisfied ? "yes" : "no"}.`,
     "",
+    reliabilityMarkdown(summary.reliability),
   ];
   return lines.join("\n");
 }

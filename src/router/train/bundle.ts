@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import type { EvalTraceLine } from "../../core/trace_schema.js";
 import type { CalibratedPresets } from "../../policy/presets.js";
+import type { PFailCalibration } from "../calibration/calibrator.js";
 import { ROUTER_BUNDLE_FORMAT, ROUTER_BUNDLE_VERSION, type RouterBundle } from "../bundle.js";
 import type { TraceDataset } from "./dataset.js";
 import type { LibXGBoost } from "./libxgboost.js";
@@ -35,6 +36,7 @@ export function bundleOf(
   parts: {
     model: unknown;
     presets: CalibratedPresets["presets"];
+    pFailCalibration?: PFailCalibration;
     validation: Record<string, unknown>;
     trainRows: number;
     validationRows: number;
@@ -48,6 +50,7 @@ export function bundleOf(
     version: ROUTER_BUNDLE_VERSION,
     featureNames: [...dataset.featureNames],
     model: parts.model,
+    ...(parts.pFailCalibration ? { pFailCalibration: parts.pFailCalibration } : {}),
     presets: parts.presets,
     metadata: {
       dataset: datasetNameOf(o, traces),

@@ -1,8 +1,9 @@
 import { DataFormatError } from "../../errors/index.js";
 import type { EvalTraceLine } from "../../core/trace_schema.js";
-import { tierBaselines, type GradedPrediction } from "../../policy/calibrate.js";
-import { calibratePresets, DEFAULT_PRESET_SPECS, PRESET_NAMES, type CalibratedPresets } from "../../policy/presets.js";
-import { logLoss, rocAuc } from "./metrics.js";
+import type { GradedPrediction } from "../../policy/calibrate.js";
+import type { CalibratedPresets } from "../../policy/presets.js";
+import type { PFailCalibration } from "../calibration/calibrator.js";
+import { calibrateRouterOutputs } from "./calibrate_outputs.js";
 import type { ParsedOptions } from "./options.js";
 
 /** The traces as graded predictions with these `pFail`s, refusing a trace whose Oracle was not graded. */
@@ -25,34 +26,23 @@ export function gradedRows(traces: readonly EvalTraceLine[], pFail: ArrayLike<nu
   });
 }
 
-/** AUC, log-loss, baselines and calibrated presets with their figures, on graded predictions. */
+/**
+ * The calibration step on graded predictions the model did not train on (see `calibrateRouterOutputs`): the `P_fail`
+ * calibration, the presets on the calibrated predictions, and the figures of `metadata.validation`.
+ */
 export function calibrationFigures(
   graded: readonly GradedPrediction[],
   labels: Float32Array,
   o: ParsedOptions,
-): { presets: CalibratedPresets["presets"]; validation: Record<string, unknown> } {
-  const pFail = graded.map((row) => row.pFail);
-  const calibrated = calibratePresets(graded, o.presetSpecs ?? DEFAULT_PRESET_SPECS);
-  const baselines = tierBaselines(graded);
-  const presetFigures: Record<string, unknown> = {};
-  const validation: Record<string, unknown> = {
+): { presets: CalibratedPresets["presets"]; validation: Record<string, unknown>; pFailCalibration?: PFailCalibration } {
+  return calibrateRouterOutputs({
+    graded,
+    labels,
     calibration: o.calibration,
-    ...(o.calibration === "cross-validation" ? { folds: o.folds } : {}),
-    auc: rocAuc(pFail, labels),
-    logloss: logLoss(pFail, labels),
-    crowdErrorRate: labels.reduce((a, b) => a + b, 0) / labels.length,
-    crowdAccuracy: baselines.crowdAccuracy,
-    oracleAccuracy: baselines.oracleAccuracy,
-    costModel: calibrated.costModel,
-  };
-  for (const name of PRESET_NAMES) {
-    const report = calibrated.reports[name];
-    presetFigures[name] = { ...report, spec: report.spec };
-    validation[`recallOfCrowdErrors@${name}`] = report.recallOfCrowdErrors;
-    validation[`accuracy@${name}`] = report.accuracy;
-    validation[`costSaving@${name}`] = report.costSaving;
-    validation[`escalationRate@${name}`] = report.escalationRate;
-  }
-  validation.presets = presetFigures;
-  return { presets: calibrated.presets, validation };
+    folds: o.folds,
+    seed: o.seed,
+    method: o.pFailCalibration,
+    bootstrap: o.bootstrap,
+    presetSpecs: o.presetSpecs,
+  });
 }

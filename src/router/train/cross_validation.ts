@@ -96,10 +96,11 @@ export function trainWithCrossValidation(o: ParsedOptions, traces: readonly Eval
     const result = fit(lib, train, undefined, finalParams, dataset.featureNames, rounds, 0, boosters);
     const { model } = savedModel(result.booster, lib, dataset, all, train);
     const graded = allGraded.map((row, i) => ({ ...row, pFail: oof[i] }));
-    const { presets, validation } = calibrationFigures(graded, dataset.labels, o);
+    const { presets, validation, pFailCalibration } = calibrationFigures(graded, dataset.labels, o);
     const bundle = bundleOf(o, traces, dataset, lib, {
       model,
       presets,
+      pFailCalibration,
       validation,
       trainRows: n,
       validationRows: n,
@@ -109,9 +110,10 @@ export function trainWithCrossValidation(o: ParsedOptions, traces: readonly Eval
     });
     return {
       bundle,
-      router: XGBoostRouter.fromJSON(model, { presets, source: "trained model" }),
+      router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
       validationCurve: [],
       foldCurves,
+      calibrationRows: { ids: traces.map((t) => t.id), rawPFail: Float64Array.from(oof), labels: Float32Array.from(dataset.labels) },
     };
   } finally {
     for (const b of boosters) b.free();

@@ -22,6 +22,11 @@ import { trainWithValidation } from "./validation.js";
  *   held out; boosting stops early on the held-out log-loss, the model is cut to its best round and
  *   the presets are calibrated on the held-out rows.
  *
+ * The calibration rows (out-of-fold predictions, or the validation split) also fit the monotone `P_fail` calibration
+ * stored in the bundle (`pFailCalibration`, isotonic by default) and applied by the returned router; the presets are
+ * thresholds on the calibrated `P_fail`, chosen so that each target holds in 90% of bootstrap resamples of those rows
+ * (`DEFAULT_PRESET_SPECS`), with their intervals in `metadata.validation.presets`.
+ *
  * The result is deterministic for a seed (byte-for-byte the same bundle) and does not depend on the order of the
  * traces: they are put in order of `id` before the split or the folds are drawn.
  *

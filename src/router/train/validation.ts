@@ -45,10 +45,11 @@ export function trainWithValidation(o: ParsedOptions, traces: readonly EvalTrace
     const result = fit(lib, train, valid, params, dataset.featureNames, o.numRounds, o.earlyStoppingRounds, boosters);
     const { model, pFail } = savedModel(result.booster, lib, dataset, validIdx, valid);
     const graded = validationGraded.map((row, k) => ({ ...row, pFail: pFail[k] }));
-    const { presets, validation } = calibrationFigures(graded, validLabels, o);
+    const { presets, validation, pFailCalibration } = calibrationFigures(graded, validLabels, o);
     const bundle = bundleOf(o, traces, dataset, lib, {
       model,
       presets,
+      pFailCalibration,
       validation,
       trainRows: trainIdx.length,
       validationRows: validIdx.length,
@@ -58,9 +59,10 @@ export function trainWithValidation(o: ParsedOptions, traces: readonly EvalTrace
     });
     return {
       bundle,
-      router: XGBoostRouter.fromJSON(model, { presets, source: "trained model" }),
+      router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
       validationCurve: result.curve,
       foldCurves: [],
+      calibrationRows: { ids: validIdx.map((i) => traces[i].id), rawPFail: Float64Array.from(pFail), labels: validLabels },
     };
   } finally {
     for (const b of boosters) b.free();

@@ -3,6 +3,7 @@ import { RouterModelError } from "../../errors/index.js";
 import { readTextFile } from "../../utils/read_text.js";
 import type { FeatureVector } from "../../features/types.js";
 import type { Router } from "../types.js";
+import { applyPFailCalibration, type PFailCalibration } from "../calibration/calibrator.js";
 import { compileForest, forestMargin, sigmoid, type CompiledForest } from "./forest.js";
 import { parseXGBoostModel, type ParsedXGBoostModel } from "./model_json.js";
 
@@ -19,6 +20,12 @@ export interface XGBoostRouterOptions {
   source?: string;
   /** Names of the tier members the model was trained with, in order (router bundles carry them). */
   memberNames?: readonly string[];
+  /**
+   * Monotone calibration of the model's output (router bundles trained by `trainRouter` carry one): `predict`,
+   * `predictRow` and `predictBatch` then return the calibrated `P_fail`, a probability comparable with Equation 5's
+   * barriers; `predictRaw` returns the model's own output.
+   */
+  calibration?: PFailCalibration;
 }
 
 /** A row the router can score: a named feature vector, or bare values in the model's feature order. */
@@ -34,7 +41,8 @@ function isFeatureVector(row: RouterRow): row is FeatureVector {
  *
  * Prediction follows libxgboost exactly: inputs are rounded to float32, a split sends `x < threshold`
  * left and a missing value (NaN) along `default_left`, leaf values are summed in float32 from
- * `logit(base_score)`, and the result is `sigmoid(margin)`. The trees are compiled into flat typed
+ * `logit(base_score)`, and the result is `sigmoid(margin)` (then mapped through {@link XGBoostRouter.calibration} when
+ * the router has one; {@link XGBoostRouter.predictRaw} skips it). The trees are compiled into flat typed
  * arrays once, so a single-row prediction over 100 trees takes a few microseconds.
  */
 export class XGBoostRouter implements Router {
@@ -44,6 +52,8 @@ export class XGBoostRouter implements Router {
   readonly presets?: Readonly<Record<string, number>>;
   /** Names of the tier members the model was trained with, when known. */
   readonly memberNames?: readonly string[];
+  /** The calibration applied to the model's output, when loaded from a bundle that has one. */
+  readonly calibration?: PFailCalibration;
   /** Number of input features. */
   readonly numFeatures: number;
   /** Number of trees. */
@@ -85,6 +95,7 @@ export class XGBoostRouter implements Router {
     if (this.featureNames.length === 0) this.featureNames = undefined;
     this.presets = options.presets ? Object.freeze({ ...options.presets }) : undefined;
     this.memberNames = options.memberNames ? Object.freeze([...options.memberNames]) : undefined;
+    this.calibration = options.calibration;
     this.numFeatures = model.numFeature;
     this.numTrees = model.trees.length;
     this.baseScore = model.baseScore;
@@ -125,11 +136,16 @@ export class XGBoostRouter implements Router {
    */
   predict(features: FeatureVector): number {
     this.checkNames(features.names);
-    return sigmoid(this.marginOf(features.values));
+    return this.calibrated(sigmoid(this.marginOf(features.values)));
   }
 
   /** `P_fail` for bare values in the model's feature order (NaN = missing); only the count is checked. */
   predictRow(values: ArrayLike<number>): number {
+    return this.calibrated(sigmoid(this.marginOf(values)));
+  }
+
+  /** The model's own output for bare values, before {@link XGBoostRouter.calibration} (what libxgboost predicts). */
+  predictRaw(values: ArrayLike<number>): number {
     return sigmoid(this.marginOf(values));
   }
 
@@ -138,19 +154,23 @@ export class XGBoostRouter implements Router {
     return this.marginOf(values);
   }
 
-  /** `P_fail` for many rows (feature vectors, checked by name, or bare value rows). */
+  /** `P_fail` for many rows (feature vectors, checked by name, or bare value rows), calibrated like `predict`. */
   predictBatch(rows: readonly RouterRow[]): Float64Array {
     const out = new Float64Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       if (isFeatureVector(row)) {
         this.checkNames(row.names);
-        out[i] = sigmoid(this.marginOf(row.values));
+        out[i] = this.calibrated(sigmoid(this.marginOf(row.values)));
       } else {
-        out[i] = sigmoid(this.marginOf(row));
+        out[i] = this.calibrated(sigmoid(this.marginOf(row)));
       }
     }
     return out;
+  }
+
+  private calibrated(raw: number): number {
+    return this.calibration ? applyPFailCalibration(this.calibration, raw) : raw;
   }
 
   private marginOf(values: ArrayLike<number>): number {
