@@ -1,3 +1,4 @@
+import { createCodeBehaviourSuite } from "./code_behaviour.js";
 import { createEvalReplaySuite } from "./eval_replay.js";
 import { createLoadSuite } from "./load.js";
 import { createOverheadSuite } from "./overhead.js";
@@ -45,6 +46,10 @@ export const CORE_SUITES: readonly SuiteEntry[] = [
   {
     name: "eval_replay",
     create: (quick) => createEvalReplaySuite(quick ? { rounds: 1, limit: 20, concurrency: 4 } : {}),
+  },
+  {
+    name: "code_behaviour",
+    create: (quick) => createCodeBehaviourSuite(quick ? { rounds: 1, queries: 2 } : {}),
   },
 ];
 

@@ -212,7 +212,12 @@ export async function main(input: DeepPyramidOptions = {}): Promise<DeepPyramidR
 
 /** A readable summary of {@link main}'s result. */
 export function summarize(r: DeepPyramidResult): string {
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
+  // On real endpoints the apex is called only on escalated questions: its accuracy alone is not measured.
+  const apexAlone = Number.isFinite(r.accuracy.apexAlone)
+    ? pct(r.accuracy.apexAlone)
+    : "not measured (real endpoints: the apex answers only the escalated questions)";
+  const costRatio = Number.isFinite(r.cost.ratio) ? ` (${pct(r.cost.ratio)} of it)` : "";
   return [
     `Three-tier pyramid on ${r.questions} GSM8K questions (${r.source} outputs), escalate when P_fail > ${r.threshold}`,
     "",
@@ -222,10 +227,10 @@ export function summarize(r: DeepPyramidResult): string {
     "Accuracy:",
     `  pyramid           ${pct(r.accuracy.pyramid)}`,
     `  small majority    ${pct(r.accuracy.crowdMajority)}`,
-    `  apex alone        ${pct(r.accuracy.apexAlone)}`,
+    `  apex alone        ${apexAlone}`,
     ...Object.entries(r.accuracy.byModel).map(([name, acc]) => `    ${name.padEnd(28)} ${pct(acc)}`),
     "",
-    `Cost: pyramid ${r.cost.pyramid.toFixed(5)} USD vs apex alone ${r.cost.apexAlone.toFixed(5)} USD (${pct(r.cost.ratio)} of it)`,
+    `Cost: pyramid ${r.cost.pyramid.toFixed(5)} USD vs apex alone ${r.cost.apexAlone.toFixed(5)} USD${costRatio}`,
   ].join("\n");
 }
 

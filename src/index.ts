@@ -22,6 +22,15 @@ export * from "./answers/index.js";
 export type { FeatureVector } from "./features/types.js";
 export { featureValue, featureRecord } from "./features/types.js";
 export { featureNames, computeFeatures, meanPairwiseSimilarity } from "./features/index.js";
+export {
+  featureNamesWith,
+  computeFeaturesWith,
+  codeBehaviourGroup,
+  measureCodeBehaviour,
+  behaviourFeatureNames,
+  CODE_BEHAVIOUR_GROUP,
+} from "./features/index.js";
+export type { FeatureGroup, FeatureContext, BehaviourAgreement, CodeBehaviourOptions } from "./features/index.js";
 
 export type { Router } from "./router/types.js";
 export { AgreementRouter } from "./router/agreement.js";
@@ -120,9 +129,8 @@ export type {
   ReliabilityReport,
 } from "./router/calibration/index.js";
 
-export { LlamaCppChatModel, LlamaCppEngine } from "./engines/llamacpp/index.js";
-export type { LlamaCppChatModelFields, LlamaCppChatModelCallOptions } from "./engines/llamacpp/index.js";
-export { llamaCppChatModelSchema, isModelUri } from "./engines/llamacpp/index.js";
+// The llama.cpp engine is in the `pyramid-moa/llamacpp` entry (src/llamacpp.ts): its types come from the optional
+// node-llama-cpp, which the root entry's declarations must not reference.
 export { createOpenAICompatibleChatModel, openAICompatibleSchema } from "./engines/openai/index.js";
 export type { OpenAICompatibleOptions } from "./engines/openai/index.js";
 export { extractTokenLogprobs, extractTokenLogprobEntries } from "./core/logprobs.js";
@@ -153,3 +161,5 @@ export * from "./server/index.js";
 
 export { runEvaluation, DEFAULT_EXPERIMENTS } from "./eval/run/run_eval.js";
 export type { EvaluationOptions, EvaluationRun } from "./eval/run/run_eval.js";
+export * from "./traces/index.js";
+export type { ShadowStats } from "./shadow/shadow_runner.js";

@@ -23,6 +23,10 @@ import type { PyramidSpec } from "../graph/spec.js";
 import type { PyramidStateType, PyramidTokenEvent } from "../graph/state.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { MemberInput } from "../members/member.js";
+import { TrafficRecorder } from "../traces/recorder.js";
+import type { TrafficOptions } from "../traces/options.js";
+import type { ShadowStats } from "../shadow/shadow_runner.js";
+import { withTrafficMetadata } from "./traffic_metadata.js";
 import { acceptsCallOption, checkMemberCallOptions, forwardedCallOptions } from "../members/call_options.js";
 import { pyramidCacheIdentity } from "./cache_identity.js";
 import { childCallbacks } from "./child_callbacks.js";
@@ -38,7 +42,7 @@ import type { Span } from "@opentelemetry/api";
 import type { PyramidMetadata } from "../graph/result.js";
 
 /** Constructor options of {@link PyramidChatModel}: the pyramid's options plus LangChain's chat model params. */
-export interface PyramidChatModelInput extends PyramidOptions, BaseChatModelParams {}
+export interface PyramidChatModelInput extends PyramidOptions, TrafficOptions, BaseChatModelParams {}
 
 /**
  * Call options of {@link PyramidChatModel}: LangChain's, and the model options that go to every member call
@@ -93,6 +97,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   private readonly graph;
   private readonly apexName: string;
   private readonly identity: Record<string, unknown>;
+  private traffic?: TrafficRecorder;
   private cacheIdentity?: Record<string, unknown>;
 
   /** Validates the options (errors name the field) and compiles the pyramid graph. */
@@ -112,6 +117,33 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       mode: this.spec.mode,
       task: this.spec.task,
     };
+    if (TrafficRecorder.wanted(fields)) this.traffic = new TrafficRecorder(this.spec, fields);
+  }
+
+  /**
+   * Attaches ground truth to an answered query of the trace file: `id` is `response_metadata.pyramid.traceId`,
+   * `correct` whether the answer returned was correct. Needs `traces`.
+   */
+  feedback(id: string, correct: boolean): void {
+    if (!this.traffic) {
+      throw new PyramidConfigError("feedback needs a trace file", { field: "traces", fix: 'create the pyramid with traces: "traffic.jsonl"' });
+    }
+    this.traffic.feedback(id, correct);
+  }
+
+  /** Resolves once every shadow call started so far has finished and been written to the trace file. */
+  async drainShadow(): Promise<void> {
+    await this.traffic?.drain();
+  }
+
+  /** Shadow calls so far: scheduled, completed, skipped, and their USD cost (shadow cost). */
+  get shadowStats(): Readonly<ShadowStats> {
+    return this.traffic?.shadowStats ?? { scheduled: 0, completed: 0, skipped: 0, costUsd: 0 };
+  }
+
+  /** The trace file this pyramid appends to, when `traces` is set. */
+  get traceFile(): string | undefined {
+    return this.traffic?.file;
   }
 
   /** LangChain model type. */
@@ -164,11 +196,16 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   }
 
   /** Runs the pyramid graph on `messages` and returns its final state. */
-  async runGraph(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<PyramidStateType> {
+  async runGraph(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+    span?: Span,
+  ): Promise<PyramidStateType> {
     const callOptions = this.memberCallOptions(options);
     return this.graph.invoke(
       { messages, stream: false, callOptions },
-      { signal: options.signal, callbacks: childCallbacks(runManager), configurable: this.runConfigurable(options) },
+      { signal: options.signal, callbacks: childCallbacks(runManager), configurable: this.runConfigurable(options, span) },
     ) as Promise<PyramidStateType>;
   }
 
@@ -202,14 +239,12 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
     const span = this.startSpan(options);
-    let result: ReturnType<typeof pyramidResult>;
+    const started = Date.now();
+    let result: ReturnType<typeof withTrafficMetadata>;
     try {
-      const callOptions = this.memberCallOptions(options);
-      const state = (await this.graph.invoke(
-        { messages, stream: false, callOptions },
-        { signal: options.signal, callbacks: childCallbacks(runManager), configurable: this.runConfigurable(options, span) },
-      )) as PyramidStateType;
-      result = pyramidResult(this.spec, state);
+      const state = await this.runGraph(messages, options, runManager, span);
+      const plain = pyramidResult(this.spec, state);
+      result = withTrafficMetadata(plain, this.traffic?.onAnswer(state, plain, Date.now() - started));
     } catch (error) {
       endQuerySpan(span, { error });
       throw error;
@@ -257,6 +292,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     span: Span,
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
+    const started = Date.now();
     const callOptions = this.memberCallOptions(options);
     const tokens = tokenCallbacks(runManager);
     const stream = await this.graph.stream(
@@ -283,7 +319,8 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       }
     }
     if (!finalState) throw new Error("the pyramid graph produced no state");
-    const { message, pyramid } = pyramidResult(this.spec, finalState);
+    const plain = pyramidResult(this.spec, finalState);
+    const { message, pyramid } = withTrafficMetadata(plain, this.traffic?.onAnswer(finalState, plain, Date.now() - started));
     const apexAnswered = pyramid.tier === this.spec.tiers.length - 1;
     if (streamed > 0 && !apexAnswered) {
       // The apex failed after some of its tokens were sent: appending the fallback answer would glue two answers
@@ -334,12 +371,17 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     return this.withTiers(tiers);
   }
 
-  /** A copy of this pyramid with other tiers (and, for `withStructuredOutput`, structured answers). */
+  /**
+   * A copy of this pyramid with other tiers (and, for `withStructuredOutput`, structured answers); it shares this
+   * pyramid's trace file and shadow sampling.
+   */
   withTiers(tiers: TierInput[], structured?: StructuredAnswerSpec): PyramidChatModel {
-    const { crowd: _crowd, oracle: _oracle, ...rest } = this.options;
+    const { crowd: _crowd, oracle: _oracle, traces: _traces, shadow: _shadow, ...rest } = this.options;
     const fields: PyramidChatModelInput = { ...rest, tiers, policy: undefined };
     if (structured) structuredSettings.set(fields, structured);
-    return new PyramidChatModel(fields);
+    const copy = new PyramidChatModel(fields);
+    copy.traffic = this.traffic;
+    return copy;
   }
 }
 

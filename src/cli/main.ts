@@ -1,4 +1,5 @@
 import { PyramidError } from "../errors/index.js";
+import { packageVersion } from "./version.js";
 
 /** A CLI subcommand: parses its own arguments and returns the process exit code. */
 export interface CliCommand {
@@ -9,7 +10,7 @@ export interface CliCommand {
 }
 
 /** Subcommand names; each lives in `./commands/<name>.ts` and exports `<name>Command: CliCommand`. */
-const COMMAND_NAMES = ["ask", "eval", "init", "serve", "train"] as const;
+const COMMAND_NAMES = ["ask", "eval", "init", "report", "serve", "train"] as const;
 
 async function loadCommand(name: string): Promise<CliCommand> {
   const module = (await import(`./commands/${name}.js`)) as Record<string, CliCommand>;
@@ -17,7 +18,7 @@ async function loadCommand(name: string): Promise<CliCommand> {
 }
 
 async function usage(): Promise<string> {
-  const lines = ["Usage: pyramid-moa <command> [options]", "", "Commands:"];
+  const lines = [`pyramid-moa ${packageVersion()}`, "", "Usage: pyramid-moa <command> [options]", "", "Commands:"];
   for (const name of COMMAND_NAMES) {
     try {
       lines.push(`  ${name.padEnd(7)} ${(await loadCommand(name)).summary}`);
@@ -25,8 +26,17 @@ async function usage(): Promise<string> {
       // A command whose module is not built yet is left out of the listing.
     }
   }
-  lines.push("", "Run `pyramid-moa <command> --help` for a command's options.");
+  lines.push("", "Run `pyramid-moa <command> --help` for a command's options; `pyramid-moa --version` prints the version.");
   return lines.join("\n");
+}
+
+/**
+ * The line printed for a {@link PyramidError} of command `name`: `pyramid-moa <name>: <message>`, without a second
+ * prefix when the message already starts with it (a flag error's field is `pyramid-moa <name>`).
+ */
+export function cliErrorLine(name: string, error: PyramidError): string {
+  const prefix = `pyramid-moa ${name}`;
+  return error.message.startsWith(prefix) ? error.message : `${prefix}: ${error.message}`;
 }
 
 /** Entry point of the `pyramid-moa` binary; returns the exit code. */
@@ -36,6 +46,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(await usage());
     return name ? 0 : 1;
   }
+  if (name === "--version" || name === "-v") {
+    console.log(packageVersion());
+    return 0;
+  }
   if (!(COMMAND_NAMES as readonly string[]).includes(name)) {
     console.error(`Unknown command "${name}".\n\n${await usage()}`);
     return 2;
@@ -44,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await (await loadCommand(name)).run(rest);
   } catch (error) {
     if (error instanceof PyramidError) {
-      console.error(`pyramid-moa ${name}: ${error.message}`);
+      console.error(cliErrorLine(name, error));
       return 1;
     }
     throw error;

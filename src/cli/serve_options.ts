@@ -4,6 +4,8 @@ import { findPyramidConfig, loadPyramidConfig } from "../config/load.js";
 import type { PyramidConfig } from "../config/schema.js";
 import { PyramidConfigError } from "../errors/index.js";
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from "../server/server.js";
+import { trafficOptionsFromFlags } from "./traffic_flags.js";
+import type { TrafficFlags } from "./traffic_flags.js";
 
 /** Most worker processes `pyramid-moa serve --workers` accepts. */
 export const MAX_SERVE_WORKERS = 256;
@@ -34,7 +36,7 @@ export function parseWorkersOption(value: string | undefined): number {
 }
 
 /** The raw `pyramid-moa serve` flags, as `util.parseArgs` returns them. */
-export interface ServeFlags {
+export interface ServeFlags extends TrafficFlags {
   readonly config?: string;
   readonly port?: string;
   readonly host?: string;
@@ -61,6 +63,8 @@ export interface ServeOptions {
   readonly modelId?: string;
   /** Processes serving the port (1 = the CLI process itself, no cluster). */
   readonly workers: number;
+  /** The traffic flags (checked here, turned into pyramid options per process). */
+  readonly traffic: TrafficFlags;
 }
 
 function integer(value: string | undefined, flag: string, min: number, fallback: number): number {
@@ -92,6 +96,7 @@ export function resolveServeOptions(flags: ServeFlags): ServeOptions {
   const requestTimeoutMs = integer(flags["request-timeout-ms"], "--request-timeout-ms", 1, DEFAULT_REQUEST_TIMEOUT_MS);
   const workers = parseWorkersOption(flags.workers);
   const token = tokenFrom(flags["token-env"]);
+  trafficOptionsFromFlags(flags);
   const configPath = findPyramidConfig(flags.config);
   return {
     configPath,
@@ -103,5 +108,6 @@ export function resolveServeOptions(flags: ServeFlags): ServeOptions {
     requestTimeoutMs,
     modelId: flags["model-id"],
     workers,
+    traffic: { traces: flags.traces, "trace-content": flags["trace-content"], "shadow-rate": flags["shadow-rate"], "shadow-seed": flags["shadow-seed"] },
   };
 }

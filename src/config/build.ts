@@ -2,13 +2,15 @@ import type { BaseChatModelParams } from "@langchain/core/language_models/chat_m
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { PyramidConfigError } from "../errors/index.js";
+import type { TrafficOptions } from "../traces/options.js";
 import { PyramidChatModel } from "../chat_models/index.js";
 import type { TierInput } from "../graph/options.js";
 import type { MemberInput, ChatRunnable } from "../members/member.js";
 import type { DecisionPolicy } from "../policy/decision.js";
 import { loadRouter } from "../router/bundle.js";
 import type { Router } from "../router/types.js";
-import { validatePyramidConfig } from "./load.js";
+import { configFileIssues } from "./files.js";
+import { ConfigFileError, validatePyramidConfig } from "./load.js";
 import { budgetFromConfig } from "./budget.js";
 import { formatPath } from "./issues.js";
 import { llamaCppModel } from "./providers/llamacpp.js";
@@ -17,7 +19,7 @@ import { replayModel } from "./providers/replay.js";
 import type { MemberConfig, PyramidConfig, PyramidConfigInput } from "./schema.js";
 
 /** Options of {@link pyramidFromConfig}. */
-export interface PyramidFromConfigOptions extends BaseChatModelParams {
+export interface PyramidFromConfigOptions extends BaseChatModelParams, TrafficOptions {
   /** Folder that relative paths in the config (modelPath, recordedFile, router) are resolved against; default cwd. */
   readonly baseDir?: string;
 }
@@ -66,12 +68,15 @@ function policyOf(policy: PyramidConfig["policy"]): DecisionPolicy | undefined {
  * log-probabilities, `llamacpp` through LlamaCppChatModel loaded lazily and shared per GGUF file,
  * `replay` through ReplayChatModel), the router files loaded, relative paths resolved against `baseDir`.
  *
- * @throws PyramidConfigError naming the field, e.g. a missing API-key environment variable.
+ * @throws PyramidConfigError naming the field, e.g. a missing API-key environment variable, a model, recorded or
+ *   router file that does not exist or cannot be read.
  */
 export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInput, options: PyramidFromConfigOptions = {}): Promise<PyramidChatModel> {
   const { baseDir: givenBaseDir, ...chatParams } = options;
   const valid = validatePyramidConfig(config, "config");
   const baseDir = resolve(givenBaseDir ?? process.cwd());
+  const fileIssues = configFileIssues(valid, baseDir);
+  if (fileIssues.length > 0) throw new ConfigFileError("config", fileIssues);
   const routers = new Map<string, Router>();
   const tiers: TierInput[] = [];
   for (const [t, tier] of valid.tiers.entries()) {
@@ -102,6 +107,7 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
     ...(valid.mode ? { mode: valid.mode } : {}),
     ...(valid.task ? { task: valid.task } : {}),
     ...(valid.askConfidence !== undefined ? { askConfidence: valid.askConfidence } : {}),
+    ...(valid.codeBehaviour !== undefined ? { codeBehaviour: valid.codeBehaviour } : {}),
     ...(valid.onApexError ? { onApexError: valid.onApexError } : {}),
     ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
     ...(valid.onBudgetExceeded ? { onBudgetExceeded: valid.onBudgetExceeded } : {}),

@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+
 /**
  * The commented example config written by `pyramid-moa init`: a crowd of three small models served by
  * Ollama and an OpenAI Oracle, with every field explained and the other providers shown in comments.
@@ -106,27 +108,41 @@ export const INIT_TEMPLATES = ["ollama", "llamacpp", "replay"] as const;
 export type InitTemplate = (typeof INIT_TEMPLATES)[number];
 
 /**
- * A fully local example: a crowd of three samplings (different seeds) of one GGUF model run in-process by
- * llama.cpp, and an Oracle on another (or the same) GGUF file. Paths are written as given.
+ * CPU threads per llama.cpp context written by `init --template llamacpp`: half the cores (at least 1, at most 8).
+ * llama.cpp's default takes every core, and its threads spin when the cores are oversubscribed (several members on
+ * a busy or 2-core machine), which can stall a tiny model for minutes.
  */
-export function llamaCppExampleYaml(modelPath: string, oraclePath: string): string {
+export function defaultLlamaCppThreads(cores: number = availableParallelism()): number {
+  return Math.min(8, Math.max(1, Math.floor(cores / 2)));
+}
+
+/**
+ * A fully local example: a crowd of three samplings (different seeds) of one GGUF model run in-process by
+ * llama.cpp, and an Oracle on another (or the same) GGUF file, with bounded threads, context and answer length so
+ * that a first `ask` answers in seconds. Paths are written as given (relative ones are resolved against the config
+ * file's folder when it is loaded).
+ */
+export function llamaCppExampleYaml(modelPath: string, oraclePath: string, threads: number = defaultLlamaCppThreads()): string {
   const q = (value: string) => JSON.stringify(value);
+  const limits = `contextSize: 1024, threads: ${threads}, price: { input: 0, output: 0 }`;
   return `# pyramid-moa configuration, fully local (reference: docs/config.md).
 # The crowd: three samplings of one GGUF model run in-process by llama.cpp (node-llama-cpp). Members on the
 # same file share one loaded model, each call on its own context sequence, so they run in parallel.
-# Add threads: 1 to the members of a tiny model or on a busy machine (llama.cpp's threads spin when the
-# cores are oversubscribed); contextSize sets the tokens per sequence (default 2048).
+# threads: CPU threads of the shared context (${threads} = half of this machine's cores when this file was written;
+#   llama.cpp's default takes every core and its threads spin when cores are oversubscribed).
+# contextSize: tokens per sequence (prompt + answer); maxTokens: answer length limit. Raise both for long,
+#   step-by-step answers of a bigger model. price: USD per 1M tokens (0: a local model costs nothing per call).
 # Relative paths are resolved against this file's folder.
 tiers:
   - name: crowd
     members:
-      - { provider: llamacpp, model: crowd-a, modelPath: ${q(modelPath)}, temperature: 0.7, seed: 1, maxTokens: 256 }
-      - { provider: llamacpp, model: crowd-b, modelPath: ${q(modelPath)}, temperature: 0.7, seed: 2, maxTokens: 256 }
-      - { provider: llamacpp, model: crowd-c, modelPath: ${q(modelPath)}, temperature: 0.7, seed: 3, maxTokens: 256 }
+      - { provider: llamacpp, model: crowd-a, modelPath: ${q(modelPath)}, temperature: 0.7, seed: 1, maxTokens: 192, ${limits} }
+      - { provider: llamacpp, model: crowd-b, modelPath: ${q(modelPath)}, temperature: 0.7, seed: 2, maxTokens: 192, ${limits} }
+      - { provider: llamacpp, model: crowd-c, modelPath: ${q(modelPath)}, temperature: 0.7, seed: 3, maxTokens: 192, ${limits} }
   - name: oracle
     members:
       # A bigger GGUF model answers the queries the router escalates (greedy decoding).
-      - { provider: llamacpp, model: oracle, modelPath: ${q(oraclePath)}, temperature: 0, maxTokens: 512 }
+      - { provider: llamacpp, model: oracle, modelPath: ${q(oraclePath)}, temperature: 0, maxTokens: 384, ${limits} }
       # Or a remote Oracle:
       # - { provider: openai, model: gpt-4o, apiKeyEnv: OPENAI_API_KEY, price: { input: 2.5, output: 10 } }
 

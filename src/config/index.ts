@@ -26,4 +26,4 @@ export { budgetFromConfig, disposeConfigBudgets, GLOBAL_BUDGET_ACCOUNT } from ".
 export { budgetConfigSchema, tenantConfigSchema, tenantsConfigSchema } from "./serving_schema.js";
 export type { BudgetConfig, TenantConfig } from "./serving_schema.js";
 export { defaultRecordedFile } from "./providers/replay.js";
-export { EXAMPLE_CONFIG_YAML, EXAMPLE_CONFIG_JSON, INIT_TEMPLATES, llamaCppExampleYaml, replayExampleYaml, type InitTemplate } from "./example.js";
+export { EXAMPLE_CONFIG_YAML, EXAMPLE_CONFIG_JSON, INIT_TEMPLATES, defaultLlamaCppThreads, llamaCppExampleYaml, replayExampleYaml, type InitTemplate } from "./example.js";

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
-import { extname, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { LineCounter, parseDocument, isNode } from "yaml";
 import type { Document } from "yaml";
 import { PyramidConfigError } from "../errors/index.js";
 import { readTextFile } from "../utils/read_text.js";
+import { configFileIssues } from "./files.js";
 import { configIssues, formatPath } from "./issues.js";
 import type { ConfigIssue } from "./issues.js";
 import { pyramidConfigSchema } from "./schema.js";
@@ -84,7 +85,12 @@ export function validatePyramidConfig(value: unknown, source = "config", locateI
  *
  * @throws ConfigFileError for a syntax error (with its line) or an invalid field.
  */
-export function parsePyramidConfig(text: string, source = "config", format: "yaml" | "json" = "yaml"): PyramidConfig {
+export function parsePyramidConfig(
+  text: string,
+  source = "config",
+  format: "yaml" | "json" = "yaml",
+  options: { readonly baseDir?: string } = {},
+): PyramidConfig {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   let value: unknown;
@@ -110,21 +116,30 @@ export function parsePyramidConfig(text: string, source = "config", format: "yam
     }
     value = doc.toJS();
   }
-  return validatePyramidConfig(value, source, doc.errors.length === 0 ? { doc, counter } : undefined);
+  const locateIn = doc.errors.length === 0 ? { doc, counter } : undefined;
+  const config = validatePyramidConfig(value, source, locateIn);
+  if (options.baseDir !== undefined) {
+    const issues = configFileIssues(config, options.baseDir);
+    if (issues.length > 0) throw new ConfigFileError(source, issues.map((i) => (locateIn ? locate(locateIn.doc, locateIn.counter, i) : i)));
+  }
+  return config;
 }
 
 /**
- * Reads and validates a `pyramid.config.yaml` / `.yml` / `.json` file (by extension; YAML otherwise).
+ * Reads and validates a `pyramid.config.yaml` / `.yml` / `.json` file (by extension; YAML otherwise), and checks the
+ * files it names (model files, recorded files, router files; relative paths resolved against the config file's
+ * folder) unless `checkFiles` is false, so that a wrong path fails here, naming the field, not at the first request.
  *
  * @throws PyramidConfigError when the file is missing or unreadable, {@link ConfigFileError} when invalid.
  */
-export function loadPyramidConfig(path: string): PyramidConfig {
+export function loadPyramidConfig(path: string, options: { readonly checkFiles?: boolean } = {}): PyramidConfig {
   const text = readTextFile(path, {
     error: PyramidConfigError,
     what: "config file",
     fix: "check the path, or run `pyramid-moa init` to write an example config",
   });
-  return parsePyramidConfig(text, path, extname(path).toLowerCase() === ".json" ? "json" : "yaml");
+  const baseDir = options.checkFiles === false ? undefined : dirname(resolve(path));
+  return parsePyramidConfig(text, path, extname(path).toLowerCase() === ".json" ? "json" : "yaml", { baseDir });
 }
 
 /**

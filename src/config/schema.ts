@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TASK_KINDS } from "../answers/types.js";
 import { decisionPolicySchema } from "../policy/decision.js";
+import { codeBehaviourOptionsSchema } from "../features/behaviour/options.js";
 import { budgetConfigSchema, tenantsConfigSchema } from "./serving_schema.js";
 
 /** Providers a config member can use. */
@@ -103,6 +104,7 @@ export const pyramidConfigSchema = z
     mode: z.enum(["routing", "generative"]).optional(),
     task: z.enum(TASK_KINDS).optional(),
     askConfidence: z.boolean().optional(),
+    codeBehaviour: z.union([z.boolean(), codeBehaviourOptionsSchema.omit({ pool: true })]).optional(),
     onApexError: z.enum(["crowd", "throw"]).optional(),
     maxCostPerQuery: z.number().nonnegative().optional(),
     onBudgetExceeded: z.enum(["answer", "throw"]).optional(),

@@ -34,12 +34,14 @@ export function messageText(message: BaseMessage): string {
 
 /**
  * Token usage of a call: the model's own `usage_metadata` when it reported it, otherwise the estimate from
- * the prompt and output text (marked `estimated`).
+ * the prompt and output text (marked `estimated`). Counts a model itself flags as estimated
+ * (`response_metadata.tokenUsageEstimated`, as replayed recordings without token counts do) stay marked `estimated`.
  */
 export function usageOf(prompt: readonly BaseMessage[], output: BaseMessage | undefined): TokenUsage {
   const reported = output && AIMessage.isInstance(output) ? output.usage_metadata : undefined;
   if (reported && (reported.input_tokens > 0 || reported.output_tokens > 0)) {
-    return { input: reported.input_tokens, output: reported.output_tokens, estimated: false };
+    const flagged = (output?.response_metadata as Record<string, unknown> | undefined)?.tokenUsageEstimated === true;
+    return { input: reported.input_tokens, output: reported.output_tokens, estimated: flagged };
   }
   const promptChars = prompt.reduce((sum, message) => sum + messageText(message).length, 0);
   return {

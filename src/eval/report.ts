@@ -9,7 +9,7 @@ import { performanceProfileSvg } from "../plots/profile_plot.js";
 import { frontierSvg, type FrontierSeries } from "../plots/frontier_plot.js";
 import { reliabilitySvg } from "../plots/reliability_plot.js";
 import { svgToPng } from "../plots/png.js";
-import { PyramidConfigError } from "../errors/index.js";
+import { MissingDependencyError, PyramidConfigError } from "../errors/index.js";
 
 /** Options of {@link writeEvaluationReport}. */
 export interface EvaluationReportOptions {
@@ -21,7 +21,10 @@ export interface EvaluationReportOptions {
   presets?: Record<string, number>;
   /** Title prefix of the plots and markdown files, e.g. `GSM8K holdout`. */
   title?: string;
-  /** Write PNGs next to the SVGs (default true; needs @resvg/resvg-js). */
+  /**
+   * Write PNGs next to the SVGs (default true; needs the optional @resvg/resvg-js: without it the PNGs are skipped
+   * and `pngSkipped` says why).
+   */
   png?: boolean;
   /** Seed of the random-router baseline (default 1). */
   seed?: number;
@@ -38,7 +41,7 @@ export interface EvaluationReportOptions {
 export async function writeEvaluationReport(
   traces: readonly EvalTraceLine[],
   options: EvaluationReportOptions,
-): Promise<{ summary: EvaluationSummary; files: string[] }> {
+): Promise<{ summary: EvaluationSummary; files: string[]; pngSkipped?: string }> {
   if (traces.length === 0) {
     throw new PyramidConfigError("no graded traces to report on", { field: "traces", fix: "run the evaluation first" });
   }
@@ -85,7 +88,14 @@ export async function writeEvaluationReport(
   write("frontier.svg", frontier);
   write("reliability.svg", reliability);
   if (options.png ?? true) {
-    write("profile.png", await svgToPng(profileSvg));
+    let png: Buffer;
+    try {
+      png = await svgToPng(profileSvg);
+    } catch (error) {
+      if (!(error instanceof MissingDependencyError)) throw error;
+      return { summary, files, pngSkipped: "PNG plots skipped: @resvg/resvg-js is not installed (npm install @resvg/resvg-js); the SVG plots are written" };
+    }
+    write("profile.png", png);
     write("frontier.png", await svgToPng(frontier));
     write("reliability.png", await svgToPng(reliability));
   }

@@ -3,3 +3,16 @@ export { featureValue, featureRecord } from "./types.js";
 export { featureNames } from "./names.js";
 export { computeFeatures } from "./compute.js";
 export { meanPairwiseSimilarity } from "./similarity.js";
+export { featureNamesWith, computeFeaturesWith, type FeatureGroup, type FeatureContext } from "./group.js";
+export {
+  codeBehaviourGroup,
+  measureCodeBehaviour,
+  behaviourAgreement,
+  behaviourFeatureNames,
+  behaviourFeatureValues,
+  codeBehaviourOptionsSchema,
+  CODE_BEHAVIOUR_GROUP,
+  type BehaviourAgreement,
+  type CandidateBehaviour,
+  type CodeBehaviourOptions,
+} from "./behaviour/index.js";

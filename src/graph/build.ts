@@ -30,7 +30,7 @@ export function buildPyramidStateGraph(spec: PyramidSpec) {
   const last = spec.tiers.length - 1;
   for (let i = 0; i < last; i++) {
     graph.addNode(names.tier[i], makeCrowdNode(spec, i));
-    graph.addNode(names.features[i], makeFeaturesNode(i));
+    graph.addNode(names.features[i], makeFeaturesNode(spec, i));
     graph.addNode(names.router[i], makeRouterNode(spec, i));
   }
   graph.addNode(names.tier[last], makeOracleNode(spec));

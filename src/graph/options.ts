@@ -6,8 +6,11 @@ import type { Budget } from "../cost/budget_api.js";
 import { priceSchema } from "../cost/price.js";
 import type { Price } from "../cost/price.js";
 import { PyramidConfigError, RouterModelError } from "../errors/index.js";
-import { featureNames } from "../features/names.js";
+import { featureNamesWith } from "../features/group.js";
+import { resolveFeatureGroups } from "./feature_groups.js";
+import type { CodeBehaviourOptions } from "../features/behaviour/options.js";
 import type { MemberInput } from "../members/member.js";
+import { distinctMemberNames } from "../members/names.js";
 import { isChatRunnable, resolveMember } from "../members/resolve.js";
 import { defaultGenerativePrompt, generativePromptFromTemplate } from "./nodes/generative_prompt.js";
 import type { GenerativePrompt } from "./nodes/generative_prompt.js";
@@ -47,6 +50,12 @@ export interface PyramidOptions {
   readonly mode?: PyramidMode;
   /** Answer extractor used for voting: `math`, `choice`, `code` or `text` (default). */
   readonly task?: TaskKind;
+  /**
+   * Code behavioural agreement features (`behaviour_*`: candidates run in the sandbox on the inputs of their own
+   * usage examples). Default: on for `task: "code"`, unless the router was trained without them; `false` turns
+   * them off, an object sets their limits.
+   */
+  readonly codeBehaviour?: boolean | CodeBehaviourOptions;
   /** USD per 1M input/output tokens, by member name. Unpriced members get a parameter-count default. */
   readonly prices?: Readonly<Record<string, Price>>;
   /** Generative-mode prompt: a template with `{candidates}`, or a function of the candidates. */
@@ -111,6 +120,7 @@ const optionsSchema = z.object({
   policy: z.union([decisionPolicySchema, z.string().min(1)]).optional(),
   mode: z.enum(["routing", "generative"]).optional(),
   task: z.enum(TASK_KINDS).optional(),
+  codeBehaviour: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
   prices: z.record(z.string(), priceSchema).optional(),
   generativePrompt: z
     .union([z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }), z.function()])
@@ -180,17 +190,19 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     })();
   const prices = options.prices ?? {};
   const defaultRouter = options.router ?? new AgreementRouter();
+  const featureGroups = resolveFeatureGroups(options, [...tierInputs.slice(0, -1).map((t) => t.router ?? defaultRouter)]);
   const defaultPolicy: DecisionPolicy =
     typeof options.policy === "string" ? { preset: options.policy } : (options.policy ?? DEFAULT_POLICY);
   const defaults = { timeoutMs: options.memberTimeoutMs, retries: options.memberRetries };
   let pooled = 0;
+  const resolved = distinctMemberNames(tierInputs.map((tier) => tier.models.map((m) => resolveMember(m, prices, defaults))));
   const tiers: TierSpec[] = tierInputs.map((tier, index) => {
     const field = options.tiers ? `tiers.${index}` : index === 0 ? "crowd" : "oracle";
     const tierRouter = tier.router ?? defaultRouter;
     pooled += tier.models.length;
     const isApex = index === tierInputs.length - 1;
-    if (!isApex) checkFeatureNames(tierRouter, featureNames(pooled), options.tiers ? `${field}.router` : "router");
-    const members = tier.models.map((m) => resolveMember(m, prices, defaults));
+    if (!isApex) checkFeatureNames(tierRouter, featureNamesWith(pooled, featureGroups), options.tiers ? `${field}.router` : "router");
+    const members = resolved[index];
     if (!isApex && index === 0) {
       checkRouterMembers(tierRouter, members.map((m) => m.name), options.tiers ? `${field}.router` : "router", options.allowRouterMemberMismatch ?? false);
     }
@@ -217,6 +229,7 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     tiers,
     mode: options.mode ?? "routing",
     task: options.task ?? "text",
+    featureGroups,
     generativePrompt,
     askConfidence: options.askConfidence ?? false,
     onApexError: options.onApexError ?? "crowd",

@@ -50,6 +50,10 @@ export interface PyramidMetadata {
   readonly degraded?: boolean;
   /** The apex error, when degraded. */
   readonly error?: string;
+  /** The query's id in the production trace file (with `traces`): pass it to `feedback(id, correct)`. */
+  readonly traceId?: string;
+  /** Whether the query was drawn for a background shadow call to the apex (with `shadow`). */
+  readonly shadow?: boolean;
 }
 
 /** The pyramid's final answer: the message to return and its metadata. */

@@ -1,4 +1,5 @@
 import type { TaskKind } from "../answers/types.js";
+import type { FeatureGroup } from "../features/group.js";
 import type { Budget } from "../cost/budget_api.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { Member } from "../members/member.js";
@@ -35,6 +36,8 @@ export interface PyramidSpec {
   readonly mode: PyramidMode;
   /** Answer extractor for voting. */
   readonly task: TaskKind;
+  /** Feature groups appended to the base features at every boundary (e.g. code behavioural agreement). */
+  readonly featureGroups: readonly FeatureGroup[];
   /** Prompt that frames lower tiers' candidates for upper tiers in generative mode. */
   readonly generativePrompt: GenerativePrompt;
   /** Ask members for a self-reported confidence. */

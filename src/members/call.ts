@@ -6,6 +6,7 @@ import { extractToolCallAnswer } from "../answers/tool_calls.js";
 import { extractStructuredAnswer } from "../answers/structured.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { TaskKind } from "../answers/types.js";
+import { warnIfUnpriced } from "../cost/unpriced.js";
 import { costOf, messageText, usageOf } from "../cost/usage.js";
 import type { Candidate } from "../core/types.js";
 import { redactSecrets } from "../security/redact.js";
@@ -70,6 +71,7 @@ export function candidateFromMessage(
     extracted = toolAnswer ?? extractAnswer(answerText, context.task);
   }
   const usage = usageOf(prompt, message);
+  warnIfUnpriced(member, message);
   return {
     model: member.name,
     tier: context.tier,

@@ -14,6 +14,8 @@ export interface FrontierPlotOptions {
   title?: string;
   /** X axis title, e.g. `Cost (% of Oracle alone)`. */
   xLabel?: string;
+  /** Y axis title (default `Accuracy`; the y values are fractions shown as percentages). */
+  yLabel?: string;
   /** X values are fractions to show as percentages. */
   xPercent?: boolean;
   width?: number;
@@ -50,7 +52,7 @@ export function frontierSvg(series: readonly FrontierSeries[], options: Frontier
     );
   }
   parts.push(
-    `<text transform="translate(22 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="15">Accuracy</text>`,
+    `<text transform="translate(22 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="15">${escapeXml(options.yLabel ?? "Accuracy")}</text>`,
     `</g>`,
     `<g id="axis-bottom" font-size="13">`,
   );

@@ -21,11 +21,12 @@ export function messageText(message: BaseMessage): string {
 }
 
 /**
- * The replay key of a prompt: the model name and the exact text of every message, in order.
+ * The replay key of a prompt: the model name and the text of every message, in order, with leading and trailing
+ * whitespace removed (so `ask "$(cat q.txt)"`, whose shell drops the final newline, finds the recorded prompt).
  * Roles are not part of the key (recorded files store user turns; LangChain names them `human`).
  */
 export function promptKey(model: string, contents: readonly string[]): string {
-  return JSON.stringify([model, ...contents]);
+  return JSON.stringify([model, ...contents.map((content) => content.trim())]);
 }
 
 /** The start of a prompt (its last message), for error messages. */

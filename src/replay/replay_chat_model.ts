@@ -6,6 +6,9 @@ import {
 import { AIMessage, AIMessageChunk, type BaseMessage, type UsageMetadata } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
+import type { BindToolsInput } from "@langchain/core/language_models/chat_models";
+import type { Runnable } from "@langchain/core/runnables";
 import { ReplayMissError } from "../errors/index.js";
 import { messageText, promptPreview } from "./prompt_key.js";
 import type { RecordedLine } from "./schema.js";
@@ -33,8 +36,9 @@ export interface ReplayChatModelFields extends BaseChatModelParams {
 
 /**
  * A chat model that answers with what a real model answered, as recorded in a JSONL file (schema:
- * `../shared/data/README.md`), with no model call. The key is the model name plus the exact text
- * of every message sent; an unrecorded prompt throws {@link ReplayMissError}.
+ * `../shared/data/README.md`), with no model call. The key is the model name plus the text of every
+ * message sent, leading and trailing whitespace ignored (a shell's `"$(cat q.txt)"` drops the final newline); an
+ * unrecorded prompt throws {@link ReplayMissError}. Tools bound with `bindTools` are ignored (answers are text).
  *
  * `usage_metadata`: the recorded `usage` when the line has one (lines written by
  * {@link RecordingChatModel}); otherwise an estimate, `ceil(chars / 4)` for the prompt and for the
@@ -70,6 +74,15 @@ export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
 
   override _llmType(): string {
     return "replay";
+  }
+
+  /**
+   * Tools are accepted and ignored: the recorded answers were given without tools, so a replayed model answers a
+   * tool-bound request the way a model without tool calling does, in text. This lets a pyramid of replayed members
+   * (and `pyramid-moa serve` with the offline config) take requests that carry `tools` offline.
+   */
+  override bindTools(_tools: BindToolsInput[], _kwargs?: Partial<ReplayChatModelCallOptions>): Runnable<BaseLanguageModelInput, AIMessageChunk, ReplayChatModelCallOptions> {
+    return this;
   }
 
   /** The recorded line for these messages, or throws {@link ReplayMissError}. */

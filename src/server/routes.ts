@@ -7,6 +7,7 @@ import { toLangChainMessages } from "./messages.js";
 import type { PyramidMetrics } from "./metrics.js";
 import { parseRequest } from "./request.js";
 import { answer, runnableFor, sendJson, streamAnswer } from "./respond.js";
+import { handleFeedback } from "./feedback.js";
 import type { Answered } from "./respond.js";
 import type { AdmittedTenant, TenantGate } from "./tenants.js";
 
@@ -48,7 +49,8 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
   if (state.closing) throw new HttpError(503, "the server is shutting down", { code: "shutting_down", headers: { connection: "close" } });
   if (path === "/health") {
     if (req.method !== "GET") throw new HttpError(405, "use GET /health", { headers: { allow: "GET" } });
-    sendJson(res, 200, { status: "ok", model: modelId, inFlight: state.inFlight });
+    // The /health request itself is counted by the server while it runs: report the others.
+    sendJson(res, 200, { status: "ok", model: modelId, inFlight: Math.max(0, state.inFlight - 1) });
     return;
   }
   if (path === "/metrics" && metrics) {
@@ -64,6 +66,21 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
     sendJson(res, 200, { object: "list", data: [{ id: modelId, object: "model", created, owned_by: "pyramid-moa" }] });
     return;
   }
+  if (path.startsWith("/v1/models/")) {
+    // GET /v1/models/{id} (the openai client's models.retrieve); ids may contain slashes.
+    if (req.method !== "GET") throw new HttpError(405, "use GET /v1/models/{id}", { headers: { allow: "GET" } });
+    const raw = path.slice("/v1/models/".length);
+    let id = raw;
+    try {
+      id = decodeURIComponent(raw);
+    } catch {
+      // A malformed escape is simply not the model's id.
+    }
+    if (id !== modelId) throw new HttpError(404, `no model "${id}": this server serves "${modelId}"`, { code: "model_not_found" });
+    sendJson(res, 200, { id: modelId, object: "model", created, owned_by: "pyramid-moa" });
+    return;
+  }
+  if (path === "/v1/feedback") return handleFeedback(model, req, res, maxBodyBytes);
   if (path === "/v1/chat/completions") {
     if (req.method !== "POST") throw new HttpError(405, "use POST /v1/chat/completions", { headers: { allow: "POST" } });
     context.onTenant(res, gate.identify(req.headers).name);

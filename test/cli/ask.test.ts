@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultLlamaCppThreads } from "../../src/config/index.js";
 import { dataDir } from "../../src/eval/data_dir.js";
 import type { PyramidMetadata } from "../../src/index.js";
 import { startOpenAITestServer } from "../helpers/openai_server.js";
@@ -150,8 +151,10 @@ describe("pyramid-moa init --template llamacpp, then ask", () => {
     const config = join(dir, "local.yaml");
     const gguf = join(dataDir(), "models", "stories260K.gguf");
     expect((await runCli(["init", "--template", "llamacpp", "--model-path", gguf, "--out", config])).code).toBe(0);
-    // As a user of a tiny model on a busy 2-core machine would: one thread, short answers.
-    writeFileSync(config, readFileSync(config, "utf8").replace(/maxTokens: \d+/g, "maxTokens: 16, threads: 1"));
+    // The file as written, unedited: bounded threads, context and answer length.
+    const text = readFileSync(config, "utf8");
+    expect(text).toContain(`threads: ${defaultLlamaCppThreads()}`);
+    expect(text).toMatch(/contextSize: 1024/);
     const { code, stdout } = await runCli(["ask", "--config", config, "--json", "Once upon a time"]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as { answer: string; pyramid: PyramidMetadata; usage: { output_tokens: number } };

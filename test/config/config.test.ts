@@ -13,7 +13,7 @@ import {
   disposeLlamaCppEngines,
 } from "../../src/config/index.js";
 import { dataDir } from "../../src/eval/data_dir.js";
-import { PyramidConfigError, PyramidChatModel, RouterModelError } from "../../src/index.js";
+import { PyramidConfigError, PyramidChatModel } from "../../src/index.js";
 
 let dir: string;
 beforeEach(() => {
@@ -229,7 +229,10 @@ describe("config file: building the pyramid", () => {
     const bad = await pyramidFromConfig(JSON.parse(withMember({ provider: "ollama", model: "x" }, { router: "notarouter.json" })), { baseDir: dir }).catch(
       (e: unknown) => e,
     );
-    expect(bad).toBeInstanceOf(RouterModelError);
+    // Refused when the config is loaded, naming the field (not at the first request).
+    expect(bad).toBeInstanceOf(PyramidConfigError);
+    expect((bad as PyramidConfigError).field).toBe("router");
+    expect((bad as Error).message).toMatch(/notarouter\.json cannot be used: .*neither a router bundle nor an XGBoost JSON model/);
   });
 
   it("says a preset needs a router file that stores it", async () => {

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dataDir, LlamaCppChatModel, LlamaCppEngine, PyramidConfigError, TimeoutError } from "../../src/index.js";
+import { dataDir, PyramidConfigError, TimeoutError } from "../../src/index.js";
+import { LlamaCppChatModel, LlamaCppEngine } from "../../src/llamacpp.js";
 import { resolveModelSource } from "../../src/engines/llamacpp/model_source.js";
 
 // The hub is out of reach here, so the real download path (node-llama-cpp's resolveModelFile) is exercised against

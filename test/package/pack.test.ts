@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeInstalledWithNpm } from "./installed_with_npm.js";
 import { dataDir } from "../../src/eval/data_dir.js";
 
 const run = promisify(execFile);
@@ -12,6 +13,7 @@ const work = mkdtempSync(join(tmpdir(), "pyramid-pack-"));
 const app = join(work, "app");
 const installed = join(app, "node_modules", "pyramid-moa");
 let files: string[] = [];
+let tarball = "";
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -23,6 +25,7 @@ beforeAll(async () => {
   const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
   const report = JSON.parse(stdout.slice(stdout.indexOf("["))) as { filename: string; files: { path: string }[] }[];
   files = report[0].files.map((f) => f.path);
+  tarball = join(work, report[0].filename);
   mkdirSync(installed, { recursive: true });
   await run("tar", ["-xzf", join(work, report[0].filename), "-C", installed, "--strip-components=1"]);
   const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { dependencies: Record<string, string> };
@@ -39,6 +42,8 @@ describe("the published package", () => {
     expect(files).toContain("dist/index.js");
     expect(files).toContain("dist/index.d.ts");
     expect(files).toContain("dist/cli/bin.js");
+    expect(files).toContain("bin/pyramid-moa.js");
+    expect(files).toContain("dist/llamacpp.d.ts");
     expect(files).toContain("routers/gsm8k-llama8b-gemma9b-qwen7b.json");
     expect(files.filter((f) => /^(src|test|bench|scripts|results|examples)\//.test(f))).toEqual([]);
     expect(readdirSync(join(installed, "routers")).sort()).toEqual(readdirSync(join(repo, "routers")).sort());
@@ -71,7 +76,9 @@ describe("the published package", () => {
       [join(installed, "dist", "cli", "bin.js"), "eval", "--benchmark", "gsm8k", "--router", router, "--limit", "20", "--no-png", "--out", out],
       { cwd: app, env: { ...process.env, PYRAMID_DATA_DIR: dataDir() }, maxBuffer: 16 * 1024 * 1024 },
     );
-    expect(stdout).toMatch(/gsm8k all items: 20 queries, threshold 0\.550/);
+    expect(stdout).toContain('gsm8k all items: 20 queries; the "pyramid" row uses the router\'s "baseline-match" preset (t=0.55).');
     expect(readFileSync(join(out, "summary.md"), "utf8")).toContain("| Oracle alone |");
   });
 });
+
+describeInstalledWithNpm(() => ({ tarball, work }));

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -89,6 +89,38 @@ describe.skipIf(!libXGBoostAvailable())("pyramid-moa train on traces made from r
     );
     expect(stdout).toContain("baseline-match");
     expect(JSON.parse(readFileSync(out, "utf8")).format).toBe("pyramid-moa-router");
+  });
+
+  it("refuses the holdout traces of an eval --train run, pointing at train_traces.jsonl", async () => {
+    const evalDir = join(dir, "eval-run");
+    mkdirSync(evalDir, { recursive: true });
+    writeFileSync(join(evalDir, "run.json"), JSON.stringify({ benchmark: "gsm8k", train: true }));
+    writeTraces(join(evalDir, "traces.jsonl"), buildGsm8kTraces().slice(0, 100));
+    const out = join(dir, "from-holdout.json");
+    await expect(run(["--traces", join(evalDir, "traces.jsonl"), "--out", out])).rejects.toThrow(
+      `--traces: ${join(evalDir, "traces.jsonl")} holds the holdout part of an \`eval --train\` run`,
+    );
+    await expect(run(["--traces", join(evalDir, "traces.jsonl"), "--out", out])).rejects.toThrow(`--traces ${join(evalDir, "train_traces.jsonl")}`);
+    expect(existsSync(out)).toBe(false);
+    // The traces of an eval run without --train (every item) are training data.
+    writeFileSync(join(evalDir, "run.json"), JSON.stringify({ benchmark: "gsm8k", train: false }));
+    expect((await run(["--traces", join(evalDir, "traces.jsonl"), "--out", out, "--force"])).code).toBe(0);
+  });
+
+  it("refuses a router no better than chance (exit 1, nothing written) unless --force", async () => {
+    // Every feature constant: no split can separate the crowd's errors, the AUC is 0.5.
+    const flat = join(dir, "flat.jsonl");
+    writeTraces(flat, buildGsm8kTraces().map((t) => ({ ...t, features: t.features.map(() => 0) })));
+    const out = join(dir, "flat-router.json");
+    const refused = await run(["--traces", flat, "--out", out, "--folds", "3", "--rounds", "30"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/WARNING: this router is no better than chance: its validation AUC is 0\.500.*no tree splits on any feature/);
+    expect(refused.err).toContain("Not written.");
+    expect(existsSync(out)).toBe(false);
+    const forced = await run(["--traces", flat, "--out", out, "--folds", "3", "--rounds", "30", "--force"]);
+    expect(forced.code).toBe(0);
+    expect(forced.err).toContain("Written anyway (--force).");
+    expect(existsSync(out)).toBe(true);
   });
 
   it("fails with exit code 1 and a readable message on a bad traces file", async () => {

@@ -1,8 +1,8 @@
 import { PyramidConfigError } from "../../errors/index.js";
 import { runEvaluation, DEFAULT_EXPERIMENTS } from "../../eval/run/run_eval.js";
 import { writeEvaluationReport } from "../../eval/report.js";
-import { format } from "../../eval/metrics/writers.js";
 import { parseCommandArgs } from "../args.js";
+import { evalOutputLines } from "../eval_output.js";
 import type { CliCommand } from "../main.js";
 
 const USAGE = `Usage: pyramid-moa eval --benchmark <gsm8k|mbpp> --out <dir> [options]
@@ -31,6 +31,7 @@ Options:
   --limit <n>            only the first n items (quick runs)
   --concurrency <n>      queries at once (default 8)
   --strict               stop at the first bad line of the recorded file (default: report it and skip it)
+  --no-code-behaviour    mbpp: leave out the code behavioural agreement features (sandboxed probe runs)
   --no-png               write SVG only
   -h, --help             show this help`;
 
@@ -51,6 +52,7 @@ const OPTIONS = {
   limit: { type: "string" },
   concurrency: { type: "string" },
   "no-png": { type: "boolean" },
+  "no-code-behaviour": { type: "boolean" },
   strict: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -102,30 +104,18 @@ export const evalCommand: CliCommand = {
       limit: num(v.limit, "--limit", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       concurrency: num(v.concurrency, "--concurrency", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       strict: v.strict ?? false,
+      ...(v["no-code-behaviour"] ? { codeBehaviour: false } : {}),
     });
     const part = v.train ? "holdout" : "all items";
-    const { summary, files } = await writeEvaluationReport(run.traces, {
+    const { summary, pngSkipped } = await writeEvaluationReport(run.traces, {
       outDir: v.out,
       presets: run.bundle?.presets,
       title: `${v.benchmark.toUpperCase()} (${part})`,
       png: !v["no-png"],
       seed: num(v.seed, "--seed", Number.isInteger, "an integer") ?? 1,
     });
-    const rows = [summary.pyramid, ...summary.presets.map((p) => p.score), ...summary.baselines];
-    const width = Math.max(...rows.map((r) => r.name.length));
-    console.log(`${v.benchmark} ${part}: ${summary.queries} queries, threshold ${summary.threshold.toFixed(3)}`);
-    console.log(`${"rule".padEnd(width)}  accuracy  escalated  cost vs Oracle  saving`);
-    for (const r of rows) {
-      console.log(
-        `${r.name.padEnd(width)}  ${format.pct(r.accuracy).padStart(8)}  ${format.pct(r.escalationRate).padStart(9)}  ${format.pct(r.costFraction).padStart(14)}  ${format.pct(r.costSaving).padStart(6)}`,
-      );
-    }
-    const c = summary.confusion;
-    console.log(`recall of crowd errors ${format.pct(c.recall)} (escalated ${c.truePositive} of ${c.truePositive + c.falseNegative} crowd errors; ${c.falsePositive} needless escalations)`);
-    const r = summary.reliability;
-    console.log(`P_fail calibration: ECE ${format.num(r.ece)}, Brier ${format.num(r.brier)} (mean P_fail ${format.pct(r.meanPredicted)}, observed crowd error rate ${format.pct(r.observedRate)}; reliability.svg)`);
-    console.log(`Theorem 1: p_R ${format.pct(summary.theorem1.pR)}, alpha_L1(R) ${format.pct(summary.theorem1.alphaL1)}, alpha_L2(R) ${format.pct(summary.theorem1.alphaL2)}, satisfied ${summary.theorem1.satisfied ? "yes" : "no"}`);
-    console.log(`wrote ${[`${v.out}/traces.jsonl`, ...files].join(", ")}`);
+    const lines = evalOutputLines({ benchmark: v.benchmark, outDir: v.out, run, summary, png: !v["no-png"] && !pngSkipped, pngSkipped, routerFile: v.router });
+    console.log(lines.join("\n"));
     return 0;
   },
 };

@@ -4,6 +4,7 @@ import { EXAMPLE_CONFIG_JSON, EXAMPLE_CONFIG_YAML, INIT_TEMPLATES, llamaCppExamp
 import type { InitTemplate } from "../../config/example.js";
 import { PyramidConfigError } from "../../errors/index.js";
 import { parseCommandArgs } from "../args.js";
+import { pathForConfig } from "../config_paths.js";
 import type { CliCommand } from "../main.js";
 
 const USAGE = `Usage: pyramid-moa init [--out pyramid.config.yaml] [--force] [--template ollama|llamacpp|replay]
@@ -23,14 +24,22 @@ Options:
   --model-path <gguf>   llamacpp: the crowd's GGUF file (default models/crowd.gguf)
   --oracle-path <gguf>  llamacpp: the Oracle's GGUF file (default: the crowd's)
   --router <file>       replay: a router file to route with at its balanced preset
+
+Paths given here are relative to the current folder; they are written relative to the config file's
+folder (which is what relative paths in a config file are resolved against), so --out may be anywhere.
   -h, --help            show this help`;
 
-function templateText(template: InitTemplate, values: { "model-path"?: string; "oracle-path"?: string; router?: string }): string {
+function templateText(template: InitTemplate, values: { "model-path"?: string; "oracle-path"?: string; router?: string }, out: string): string {
+  // Paths typed on the command line are relative to the current folder; the config's are relative to its own folder.
+  const given = (flag: "model-path" | "oracle-path" | "router") => {
+    const value = values[flag];
+    return value === undefined ? undefined : pathForConfig(value, out, `--${flag}`);
+  };
   if (template === "llamacpp") {
-    const modelPath = values["model-path"] ?? "models/crowd.gguf";
-    return llamaCppExampleYaml(modelPath, values["oracle-path"] ?? modelPath);
+    const modelPath = given("model-path") ?? "models/crowd.gguf";
+    return llamaCppExampleYaml(modelPath, given("oracle-path") ?? modelPath);
   }
-  if (template === "replay") return replayExampleYaml(values.router);
+  if (template === "replay") return replayExampleYaml(given("router"));
   return EXAMPLE_CONFIG_YAML;
 }
 
@@ -70,8 +79,9 @@ export const initCommand: CliCommand = {
         fix: "pass --force to overwrite it, or --out <another file>",
       });
     }
+    const text = json ? EXAMPLE_CONFIG_JSON : templateText(template, values, out);
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, json ? EXAMPLE_CONFIG_JSON : templateText(template, values));
+    writeFileSync(out, text);
     console.log(`Wrote ${out}. Edit it, then run: pyramid-moa ask "What is 17 * 23?"${values.out ? ` --config ${values.out}` : ""}`);
     return 0;
   },

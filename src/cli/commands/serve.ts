@@ -13,6 +13,7 @@ import { runServerCluster } from "../../server/cluster_primary.js";
 import { createPyramidServer, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from "../../server/server.js";
 import type { PyramidServer } from "../../server/lifecycle.js";
 import { parseCommandArgs } from "../args.js";
+import { TRAFFIC_FLAG_OPTIONS, TRAFFIC_FLAG_USAGE, trafficOptionsFromFlags } from "../traffic_flags.js";
 import type { CliCommand } from "../main.js";
 import { MAX_SERVE_WORKERS, resolveServeOptions } from "../serve_options.js";
 import type { ServeOptions } from "../serve_options.js";
@@ -42,7 +43,9 @@ Options:
   --model-id <id>         model id reported by the API (default pyramid-moa)
   --workers <n|auto>      processes serving the port (default 1; auto = one per CPU; at most ${MAX_SERVE_WORKERS}):
                           a node:cluster primary restarts a worker that crashes and forwards SIGINT/SIGTERM
-  -h, --help              show this help`;
+${TRAFFIC_FLAG_USAGE}
+  -h, --help              show this help
+POST /v1/feedback {"id": "<pyramid.traceId>", "correct": true} attaches ground truth (with --traces).`;
 
 function describe(options: ServeOptions, workers: string): string {
   return `model "${options.modelId ?? "pyramid-moa"}"${workers}${options.token ? ", bearer token required" : ""}`;
@@ -89,7 +92,8 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
   const prefix = inWorker ? `pyramid-moa serve: worker ${process.pid}: ` : "pyramid-moa serve: ";
   let limits: ServingLimits | undefined;
   try {
-    const model = await pyramidFromConfig(options.config, { baseDir: dirname(options.configPath) });
+    const worker = inWorker && cluster.worker ? `w${cluster.worker.id}` : undefined;
+    const model = await pyramidFromConfig(options.config, { baseDir: dirname(options.configPath), ...trafficOptionsFromFlags(options.traffic, worker) });
     limits = await tenantsFromConfig(options.config, model.spec.budget);
     const metrics = new PyramidMetrics();
     if (inWorker) metrics.serveFrom(clusterMetricsText(metrics.registry));
@@ -108,6 +112,7 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
     const { url } = await server.listen(options.port, options.host);
     if (!inWorker) console.log(`pyramid-moa serve: ${options.configPath} on ${url}/v1 (${describe(options, "")})`);
     await untilShutdown(server, inWorker, prefix);
+    await model.drainShadow();
     console.error(`${prefix}stopped`);
     return 0;
   } finally {
@@ -152,6 +157,7 @@ export const serveCommand: CliCommand = {
         "request-timeout-ms": { type: "string" },
         "model-id": { type: "string" },
         workers: { type: "string" },
+        ...TRAFFIC_FLAG_OPTIONS,
         help: { type: "boolean", short: "h" },
       },
       strict: true,

@@ -2,8 +2,11 @@ import { PyramidConfigError } from "../../errors/index.js";
 import { PRESET_NAMES } from "../../policy/presets.js";
 import { saveRouterBundle, type RouterBundle } from "../../router/bundle.js";
 import { trainRouter } from "../../router/train/train_router.js";
+import { weakRouterReasons } from "../../router/train/weak_router.js";
 import { parseCommandArgs } from "../args.js";
+import { checkTrainingTraces } from "../traces_origin.js";
 import type { CliCommand } from "../main.js";
+import { runTrafficTraining, TRAFFIC_TRAIN_USAGE } from "../train_traffic.js";
 
 const USAGE = `Usage: pyramid-moa train --traces <traces.jsonl> --out <router.json> [options]
 
@@ -30,9 +33,17 @@ Options:
   --resamples <n>        bootstrap resamples behind the presets' 90% confidence and intervals (default 1000)
   --dataset <name>       data set name for the metadata (default: the traces' benchmark)
   --param <key=value>    an XGBoost parameter, repeatable (e.g. --param max_depth=4)
+  --force                write the router even when it is no better than chance (AUC < 0.55, no split,
+                         one round); without it such a router is refused (exit 1) and nothing is written
   -h, --help             show this help
 
-Needs libxgboost: apt-get install -y libxgboost0 (or set PYRAMID_LIBXGBOOST to the .so).`;
+The traces of \`eval --train --out <dir>\`: <dir>/train_traces.jsonl is the training part (use it);
+<dir>/traces.jsonl is the holdout part, which is refused. \`eval\` without --train writes every item to
+<dir>/traces.jsonl.
+
+Needs libxgboost: apt-get install -y libxgboost0 (or set PYRAMID_LIBXGBOOST to the .so).
+
+${TRAFFIC_TRAIN_USAGE}`;
 
 const OPTIONS = {
   traces: { type: "string" },
@@ -47,6 +58,10 @@ const OPTIONS = {
   "pfail-calibration": { type: "string" },
   resamples: { type: "string" },
   param: { type: "string", multiple: true },
+  labels: { type: "string" },
+  "oracle-accuracy": { type: "string" },
+  "min-labels": { type: "string" },
+  force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -142,6 +157,19 @@ export const trainCommand: CliCommand = {
       console.error(`pyramid-moa train: --traces and --out are required.\n\n${USAGE}`);
       return 2;
     }
+    if (values.labels !== undefined) {
+      return runTrafficTraining({
+        traces: values.traces,
+        out: values.out,
+        labels: values.labels,
+        "oracle-accuracy": values["oracle-accuracy"],
+        "min-labels": values["min-labels"],
+        force: values.force,
+        seed: number(values.seed, "--seed", true),
+        folds: number(values.folds, "--folds", true),
+        params: parseParams(values.param ?? []),
+      });
+    }
     const calibration = values.calibration;
     if (calibration !== undefined && calibration !== "validation" && calibration !== "cross-validation") {
       throw new PyramidConfigError(`expected validation or cross-validation, got "${calibration}".`, {
@@ -149,6 +177,7 @@ export const trainCommand: CliCommand = {
         fix: "see `pyramid-moa train --help`.",
       });
     }
+    checkTrainingTraces(values.traces);
     const method = values["pfail-calibration"];
     if (method !== undefined && method !== "isotonic" && method !== "platt" && method !== "none") {
       throw new PyramidConfigError(`expected isotonic, platt or none, got "${method}".`, {
@@ -170,8 +199,17 @@ export const trainCommand: CliCommand = {
       pFailCalibration: method,
       ...(resamples !== undefined ? { bootstrap: { resamples } } : {}),
     });
-    saveRouterBundle(values.out, bundle);
     console.log(formatValidationReport(bundle));
+    const weak = weakRouterReasons(bundle);
+    if (weak.length > 0) {
+      const lines = [`\nWARNING: this router is no better than chance: ${weak.join("; ")}.`, "Causes: too few traces, or traces that are not a training part."];
+      if (!values.force) {
+        console.error([...lines, `Not written. Fix: train on more traces (e.g. <eval dir>/train_traces.jsonl), or pass --force to write it anyway.`].join("\n"));
+        return 1;
+      }
+      console.error([...lines, "Written anyway (--force)."].join("\n"));
+    }
+    saveRouterBundle(values.out, bundle);
     console.log(`\nwrote ${values.out}`);
     return 0;
   },

@@ -3,6 +3,8 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { TaskKind } from "../../answers/types.js";
 import { buildPyramidStateGraph } from "../../graph/build.js";
 import { resolvePyramidOptions } from "../../graph/options.js";
+import { codeBehaviourByDefault } from "../../graph/feature_groups.js";
+import type { CodeBehaviourOptions } from "../../features/behaviour/options.js";
 import { pyramidResult } from "../../graph/result.js";
 import type { PyramidStateType } from "../../graph/state.js";
 import type { Candidate } from "../../core/types.js";
@@ -35,9 +37,19 @@ export interface ReplayedPyramid {
   readonly task: TaskKind;
   /** Grader of recorded outputs. */
   readonly grade: RecordedGrader;
+  /** Code behavioural agreement features (default: the pyramid's default, on for `task: "code"`). */
+  readonly codeBehaviour?: boolean;
   /** Use the router even if it was trained for other members (checked by the caller). */
   readonly allowRouterMemberMismatch?: boolean;
 }
+
+/**
+ * Limits of the code behaviour features in evaluation runs: an offline run is not latency-bound, and its traces
+ * train routers, so the wall-clock caps are generous enough that machine load (the grader's and other runs'
+ * sandboxes queue with these) does not turn the features into NaN or failed candidates; the CPU-time caps of
+ * the candidate's code and of each probe are the defaults.
+ */
+export const EVAL_CODE_BEHAVIOUR: CodeBehaviourOptions = { runTimeoutMs: 30_000, budgetMs: 600_000 };
 
 /** Converts recorded chat messages to LangChain messages. */
 export function toMessages(messages: readonly RecordedMessage[]): BaseMessage[] {
@@ -71,6 +83,7 @@ export async function evaluateItems(
     router: run.router,
     policy: run.policy,
     task: run.task,
+    codeBehaviour: (run.codeBehaviour ?? codeBehaviourByDefault(run.task, [run.router])) ? EVAL_CODE_BEHAVIOUR : false,
     allowRouterMemberMismatch: run.allowRouterMemberMismatch,
   });
   const graph = buildPyramidStateGraph(spec).compile();

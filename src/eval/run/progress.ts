@@ -1,6 +1,6 @@
-/** Reports progress: a bar redrawn in place on a terminal, a plain line every 10% otherwise. */
+/** Reports progress: a bar redrawn in place on a terminal, one plain line when done otherwise (logs, CI, pipes). */
 export class Progress {
-  private lastPlain = -1;
+  private reported = false;
   private readonly tty: boolean;
 
   /** Creates a reporter for `total` steps labelled `label`, writing to `stream` (default stderr). */
@@ -14,18 +14,17 @@ export class Progress {
 
   /** Reports that `done` of the steps are finished. */
   update(done: number): void {
-    const fraction = this.total === 0 ? 1 : done / this.total;
     if (this.tty) {
+      const fraction = this.total === 0 ? 1 : done / this.total;
       const width = 30;
       const filled = Math.round(fraction * width);
       this.stream.write(`\r${this.label} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${this.total}`);
       if (done >= this.total) this.stream.write("\n");
       return;
     }
-    const decile = Math.floor(fraction * 10);
-    if (decile !== this.lastPlain) {
-      this.lastPlain = decile;
-      this.stream.write(`${this.label}: ${done}/${this.total}\n`);
+    if (done >= this.total && !this.reported) {
+      this.reported = true;
+      this.stream.write(`${this.label}: ${this.total} queries evaluated\n`);
     }
   }
 }

@@ -75,12 +75,24 @@ export interface EvaluationOptions {
   readonly task?: TaskKind;
   /** Throw on the first bad line of the recorded file (default: report it on stderr and skip it). */
   readonly strict?: boolean;
+  /** Code behavioural agreement features with `task: "code"` (default true). */
+  readonly codeBehaviour?: boolean;
   /** Evaluate `routerFile` even when it was trained for other crowd members (default: refused, naming both). */
   readonly allowRouterMemberMismatch?: boolean;
 }
 
+/**
+ * Where the evaluated router came from: `trained` on the training part, the `shipped` router used because libxgboost
+ * or koffi is missing, a router `file` given, or the untrained `agreement` router (P_fail = 1 - vote share).
+ */
+export type RouterOrigin = "trained" | "shipped" | "file" | "agreement";
+
 /** What {@link runEvaluation} produced. */
 export interface EvaluationRun {
+  /** Where the router came from (see {@link RouterOrigin}). */
+  readonly routerOrigin: RouterOrigin;
+  /** Why the shipped router was used instead of training one (the missing dependency's message). */
+  readonly routerNote?: string;
   /** The resolved settings (also written to `run.json`). */
   readonly settings: Record<string, unknown>;
   /** Graded traces of the evaluated items (the holdout part with `train`). */
@@ -157,6 +169,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     policy: options.policy ?? null,
     grader,
     limit: options.limit ?? null,
+    ...(task === "code" ? { codeBehaviour: options.codeBehaviour ?? true } : {}),
   };
   // A router trained for other members is refused before any data is read (its bundle records their names).
   if (options.routerFile) {
@@ -188,9 +201,12 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     task,
     grade,
     allowRouterMemberMismatch: options.allowRouterMemberMismatch,
+    codeBehaviour: options.codeBehaviour,
   };
   try {
     let router: Router = new AgreementRouter();
+    let routerOrigin: RouterOrigin = "agreement";
+    let routerNote: string | undefined;
     let bundle: RouterBundle | undefined;
     let evalItems = items;
     let trainTraces: EvalTraceLine[] = [];
@@ -216,15 +232,19 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       try {
         bundle = trainRouter({ traces: trainTraces, seed, dataset: `${options.benchmark} (${crowd.join(", ")} -> ${oracle})` }).bundle;
         saveRouterBundle(routerPath, bundle);
+        routerOrigin = "trained";
       } catch (error) {
         const shipped = error instanceof MissingDependencyError ? shippedRouterFor(settings) : undefined;
         if (!shipped) throw error;
+        const missing = /koffi FFI package/.test(error instanceof Error ? error.message : "") ? "the koffi package" : "libxgboost";
+        routerNote = `${missing} is not installed, so the router is not retrained`;
         process.stderr.write(
-          `libxgboost is not installed, so the router is not retrained: using the shipped ${shipped}, which ` +
-            "`scripts/train_shipped_routers.ts` trains on this same training part (apt-get install -y libxgboost0 to retrain).\n",
+          `${routerNote}: using the shipped ${shipped}, which ` +
+            `\`scripts/train_shipped_routers.ts\` trains on this same training part (${missing === "libxgboost" ? "apt-get install -y libxgboost0" : "npm install koffi"} to retrain).\n`,
         );
         copyFileSync(shipped, routerPath);
         bundle = loadRouterBundle(routerPath);
+        routerOrigin = "shipped";
       }
       // Holdout traces of an earlier run carry that run's P_fail and decisions: keep them only for the same router.
       const holdoutPath = join(options.outDir, "traces.jsonl");
@@ -236,6 +256,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     } else if (options.routerFile) {
       bundle = loadRouterBundle(options.routerFile);
       router = loadRouter(options.routerFile);
+      routerOrigin = "file";
     }
     const policy: DecisionPolicy =
       typeof options.policy === "string"
@@ -247,7 +268,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       TracesFile.open(join(options.outDir, "traces.jsonl")),
       { concurrency: options.concurrency, progress: new Progress(options.train ? "holdout part" : "evaluation", evalItems.length) },
     );
-    return { settings, traces, trainTraces, bundle, policy };
+    return { settings, traces, trainTraces, bundle, policy, routerOrigin, ...(routerNote ? { routerNote } : {}) };
   } finally {
     await close();
   }

@@ -1,0 +1,50 @@
+import { PyramidConfigError } from "../errors/index.js";
+import type { TrafficOptions } from "../traces/options.js";
+
+/** The `pyramid-moa serve` flags of production traces and shadow sampling. */
+export interface TrafficFlags {
+  readonly traces?: string;
+  readonly "trace-content"?: boolean;
+  readonly "shadow-rate"?: string;
+  readonly "shadow-seed"?: string;
+}
+
+/** `parseArgs` definitions of {@link TrafficFlags}. */
+export const TRAFFIC_FLAG_OPTIONS = {
+  traces: { type: "string" },
+  "trace-content": { type: "boolean" },
+  "shadow-rate": { type: "string" },
+  "shadow-seed": { type: "string" },
+} as const;
+
+/** Help lines of the traffic flags. */
+export const TRAFFIC_FLAG_USAGE = `  --traces <file.jsonl>   append one line per answered query (with --workers: one file per worker, <file>.w<n>.jsonl)
+  --trace-content         also record prompts and answers in the traces (secrets redacted)
+  --shadow-rate <r>       send this fraction of the kept queries to the apex after answering (needs --traces)
+  --shadow-seed <n>       seed of the shadow draws (default 1)`;
+
+/**
+ * The pyramid's traffic options from the flags; `worker` names this process's trace file in a cluster.
+ *
+ * @throws PyramidConfigError naming the flag.
+ */
+export function trafficOptionsFromFlags(flags: TrafficFlags, worker?: string): TrafficOptions {
+  const rateText = flags["shadow-rate"];
+  const rate = rateText === undefined ? undefined : Number(rateText);
+  if (rate !== undefined && (rateText?.trim() === "" || !(rate >= 0 && rate <= 1))) {
+    throw new PyramidConfigError(`expected a fraction from 0 to 1, got "${rateText}"`, { field: "--shadow-rate", fix: "e.g. --shadow-rate 0.2" });
+  }
+  const seedText = flags["shadow-seed"];
+  const seed = seedText === undefined ? undefined : Number(seedText);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) {
+    throw new PyramidConfigError(`expected a whole number >= 0, got "${seedText}"`, { field: "--shadow-seed", fix: "e.g. --shadow-seed 7" });
+  }
+  if (rate !== undefined && rate > 0 && flags.traces === undefined) {
+    throw new PyramidConfigError("needs --traces: the shadow calls' results are written to the trace file", { field: "--shadow-rate", fix: "add --traces traffic.jsonl" });
+  }
+  if (flags.traces === undefined) return {};
+  return {
+    traces: { path: flags.traces, content: flags["trace-content"] ?? false, ...(worker ? { worker } : {}) },
+    ...(rate !== undefined ? { shadow: { rate, ...(seed !== undefined ? { seed } : {}) } } : {}),
+  };
+}

@@ -1,0 +1,68 @@
+import { PyramidConfigError } from "../errors/index.js";
+import { saveRouterBundle } from "../router/bundle.js";
+import type { LabelSource } from "../traces/labels.js";
+import { trainFromTraffic } from "../traces/train/train_traffic.js";
+
+/** Flags of `pyramid-moa train --labels ...` (training from production traces). */
+export interface TrafficTrainFlags {
+  readonly traces: string;
+  readonly out: string;
+  readonly labels: string;
+  readonly "oracle-accuracy"?: string;
+  readonly "min-labels"?: string;
+  readonly force?: boolean;
+  readonly seed?: number;
+  readonly folds?: number;
+  readonly params: Record<string, string | number>;
+}
+
+/** Help lines of the traffic training flags. */
+export const TRAFFIC_TRAIN_USAGE = `Training from production traces (serve --traces, the pyramid's traces option):
+  --labels <source>      apex: the apex's answer on escalated and shadowed queries (agreement), weighted by
+                         1/propensity (1 escalated, 1/shadow rate shadowed); feedback: POST /v1/feedback only;
+                         auto: feedback where given, the apex elsewhere
+  --oracle-accuracy <p>  P_oracle, to discount an apex disagreement (default 1: the apex is taken as right)
+  --min-labels <n>       refuse below n labelled queries (default 150)
+  --force                write the router even when it is no better than the agreement rule`;
+
+/** Runs `pyramid-moa train --labels ...`; returns the exit code. */
+export function runTrafficTraining(flags: TrafficTrainFlags): number {
+  const labels = flags.labels;
+  if (labels !== "apex" && labels !== "feedback" && labels !== "auto") {
+    throw new PyramidConfigError(`expected apex, feedback or auto, got "${labels}"`, { field: "--labels", fix: "e.g. --labels auto" });
+  }
+  const pText = flags["oracle-accuracy"];
+  const oracleAccuracy = pText === undefined ? 1 : Number(pText);
+  if (!(oracleAccuracy > 0 && oracleAccuracy <= 1)) {
+    throw new PyramidConfigError(`expected a probability in (0, 1], got "${pText}"`, { field: "--oracle-accuracy", fix: "e.g. --oracle-accuracy 0.95 (the apex's accuracy)" });
+  }
+  const minText = flags["min-labels"];
+  const minLabels = minText === undefined ? undefined : Number(minText);
+  if (minLabels !== undefined && !(Number.isInteger(minLabels) && minLabels >= 10)) {
+    throw new PyramidConfigError(`expected a whole number >= 10, got "${minText}"`, { field: "--min-labels", fix: "e.g. --min-labels 150" });
+  }
+  const result = trainFromTraffic({
+    tracesFile: flags.traces,
+    labels: labels as LabelSource,
+    oracleAccuracy,
+    ...(minLabels !== undefined ? { minLabels } : {}),
+    force: flags.force ?? false,
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.folds !== undefined ? { folds: flags.folds } : {}),
+    params: flags.params,
+  });
+  saveRouterBundle(flags.out, result.bundle);
+  const { sample, auc, bundle } = result;
+  const bySource = new Map<string, number>();
+  for (const row of sample.rows) bySource.set(row.source, (bySource.get(row.source) ?? 0) + 1);
+  console.log(
+    [
+      `labelled ${sample.rows.length} of ${sample.queries} queries (${[...bySource].map(([s, k]) => `${k} ${s}`).join(", ")}); labels: ${labels}, P_oracle ${oracleAccuracy}`,
+      `estimated crowd accuracy ${(100 * sample.crowdAccuracy).toFixed(1)}%; a disagreement with the apex counts as ${sample.disagreementLabel.toFixed(3)} of a crowd error`,
+      `weighted out-of-fold AUC: router ${auc.router.toFixed(3)}, agreement rule ${auc.agreement.toFixed(3)}`,
+      `presets: ${Object.entries(bundle.presets).map(([name, t]) => `${name} ${t.toFixed(4)}`).join(", ")}`,
+      `wrote ${flags.out}`,
+    ].join("\n"),
+  );
+  return 0;
+}

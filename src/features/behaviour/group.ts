@@ -1,0 +1,59 @@
+import type { Candidate } from "../../core/types.js";
+import type { FeatureContext, FeatureGroup } from "../group.js";
+import { behaviourAgreement, behaviourFeatureNames, behaviourFeatureValues, type BehaviourAgreement } from "./agreement.js";
+import { defaultBehaviourPool, resolveCodeBehaviourOptions, type CodeBehaviourOptions } from "./options.js";
+import { runCandidate, type CandidateBehaviour } from "./run.js";
+import { mayHaveProbes, probeSource } from "./sources.js";
+
+/** Name of the code behavioural agreement group. */
+export const CODE_BEHAVIOUR_GROUP = "code_behaviour";
+
+/**
+ * Runs every candidate on the probe inputs found in the candidates' own usage examples and in the prompt, in
+ * the sandbox, and measures how they agree ({@link behaviourAgreement}). Uses nothing the user lacks at inference
+ * time. Never rejects: past `budgetMs`, on `signal`'s abort or on a sandbox error the result is NaN (a candidate's
+ * own timeout or crash counts it as failed instead).
+ */
+export async function measureCodeBehaviour(
+  candidates: readonly Candidate[],
+  context: FeatureContext,
+  options: CodeBehaviourOptions = {},
+): Promise<BehaviourAgreement> {
+  const resolved = resolveCodeBehaviourOptions(options);
+  const unknown = (): BehaviourAgreement => behaviourAgreement(candidates.map(() => ({ kind: "absent" })));
+  if (context.signal?.aborted) return unknown();
+  const sources = [...candidates.map((c) => probeSource(c.error === undefined ? c.text : "")), probeSource(context.prompt)];
+  if (!mayHaveProbes(sources)) {
+    return behaviourAgreement(candidates.map((c) => (c.error === undefined ? { kind: "ran", probes: [], results: [] } : { kind: "absent" })));
+  }
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(context.signal?.reason);
+  context.signal?.addEventListener("abort", onAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new Error("code behaviour budget exceeded")), resolved.budgetMs);
+  const pool = resolved.pool ?? defaultBehaviourPool();
+  try {
+    const behaviours: CandidateBehaviour[] = await Promise.all(
+      candidates.map((candidate) => runCandidate(candidate, sources, pool, resolved, controller.signal)),
+    );
+    return behaviourAgreement(behaviours);
+  } catch {
+    return unknown();
+  } finally {
+    clearTimeout(timer);
+    context.signal?.removeEventListener("abort", onAbort);
+    if (!controller.signal.aborted) controller.abort();
+  }
+}
+
+/**
+ * The code behavioural agreement as a {@link FeatureGroup} (features {@link behaviourFeatureNames}); the pyramid
+ * adds it for `task: "code"`. Options are validated here, so a bad option fails when the pyramid is built.
+ */
+export function codeBehaviourGroup(options: CodeBehaviourOptions = {}): FeatureGroup {
+  resolveCodeBehaviourOptions(options);
+  return {
+    name: CODE_BEHAVIOUR_GROUP,
+    names: behaviourFeatureNames,
+    compute: async (candidates, context) => behaviourFeatureValues(await measureCodeBehaviour(candidates, context, options)),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * The Python that finds probe inputs in the texts the user has at inference time: the candidates' outputs and
+ * the prompt, never any gold test. Probes are calls, with literal arguments, of a function that some candidate
+ * defines at its top level:
+ * - in fenced code that parses: calls in top-level statements (and in `if`/`for`/`with`/`try` blocks, not in
+ *   function bodies), where a name bound earlier in the block to a literal counts as that literal
+ *   (`s = "a b"; print(f(s))`); docstrings of the defined functions (`>>> f(3)`) are read as text;
+ * - in prose, code that does not parse and docstrings: every `name(...)` with balanced brackets that parses as a
+ *   call with literal arguments (`def name(` excluded).
+ * Probes are keyed by name and canonical arguments, deduplicated, in source order (members first, then the
+ * prompt), and capped at `maxProbes`. It reads only the texts, so every run finds the same probes.
+ */
+export const PROBE_EXTRACTION_PY = String.raw`
+# ---- probe extraction (identical in every run: it reads only the texts) ----
+
+class NotLiteral(Exception):
+    pass
+
+def value_of(node, env):
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        items = [value_of(e, env) for e in node.elts]
+        return list(items) if isinstance(node, ast.List) else tuple(items) if isinstance(node, ast.Tuple) else set(items)
+    if isinstance(node, ast.Dict):
+        if any(k is None for k in node.keys):
+            raise NotLiteral()
+        return {value_of(k, env): value_of(v, env) for k, v in zip(node.keys, node.values)}
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        v = value_of(node.operand, env)
+        if type(v) not in (int, float, complex):
+            raise NotLiteral()
+        return -v if isinstance(node.op, ast.USub) else v
+    if isinstance(node, ast.Name) and node.id in env:
+        return copy.deepcopy(env[node.id])
+    raise NotLiteral()
+
+def defined_names(cfg):
+    names = set()
+    for src in cfg["sources"]:
+        for block in src["blocks"]:
+            try:
+                tree = ast.parse(block)
+                for st in tree.body:
+                    if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        names.add(st.name)
+            except SyntaxError:
+                for m in re.finditer(r"(?m)^def\s+([A-Za-z_]\w*)\s*\(", block):
+                    names.add(m.group(1))
+    return names
+
+def params_of(cfg):
+    # Parameter names of each source's top-level functions (to align argument order by name).
+    out = []
+    for src in cfg["sources"]:
+        table = {}
+        for block in src["blocks"]:
+            try:
+                tree = ast.parse(block)
+            except SyntaxError:
+                continue
+            for st in tree.body:
+                if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef)) and st.name not in table:
+                    table[st.name] = [a.arg for a in st.args.posonlyargs + st.args.args]
+        out.append(table)
+    return out
+
+def make_probe(call, env, names, params, found):
+    if not (isinstance(call.func, ast.Name) and call.func.id in names):
+        return
+    try:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return
+        args = [value_of(a, env) for a in call.args]
+        kwargs = {k.arg: value_of(k.value, env) for k in call.keywords}
+    except (NotLiteral, TypeError, ValueError, RecursionError):
+        return
+    if not args and not kwargs:
+        return
+    key = call.func.id + "(" + ",".join([canon(a) for a in args] + [k + "=" + canon(v) for k, v in sorted(kwargs.items())]) + ")"
+    if key in found:
+        return
+    found[key] = {"key": key, "name": call.func.id, "args": args, "kwargs": kwargs, "params": params.get(call.func.id)}
+
+def calls_in(node):
+    # Calls in a statement, not inside nested function or class bodies or lambdas.
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Call):
+            yield n
+        for child in ast.iter_child_nodes(n):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            stack.append(child)
+
+def scan_statements(body, env, names, params, found, texts):
+    for st in body:
+        if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            doc = ast.get_docstring(st, clean=False)
+            if doc:
+                texts.append(doc)
+            continue
+        calls = sorted(calls_in(st), key=lambda c: (c.lineno, c.col_offset))
+        for c in calls:
+            make_probe(c, env, names, params, found)
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+            try:
+                env[st.targets[0].id] = value_of(st.value, env)
+            except (NotLiteral, TypeError, ValueError, RecursionError):
+                env.pop(st.targets[0].id, None)
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(st, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                scan_statements(inner, env, names, params, found, texts)
+        for h in getattr(st, "handlers", []) or []:
+            scan_statements(h.body, env, names, params, found, texts)
+
+def closing(text, start):
+    depth, quote, i = 0, None, start
+    while i < len(text) and i < start + 2000:
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i
+        elif ch == "\n" and depth > 0 and text[i - 1 : i] == "\n":
+            return -1
+        i += 1
+    return -1
+
+def scan_text(text, names, params, found):
+    if not names:
+        return
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, names))) + r")\s*\(")
+    for m in pattern.finditer(text):
+        before = text[max(0, m.start() - 4) : m.start()]
+        if before.endswith("def "):
+            continue
+        end = closing(text, m.end() - 1)
+        if end < 0:
+            continue
+        try:
+            node = ast.parse(text[m.start() : end + 1].replace("\n", " "), mode="eval").body
+        except SyntaxError:
+            continue
+        if isinstance(node, ast.Call):
+            make_probe(node, {}, names, params, found)
+
+def extract(cfg):
+    names = defined_names(cfg)
+    params = params_of(cfg)
+    found = {}
+    for i, src in enumerate(cfg["sources"]):
+        table = params[i] if i < len(params) else {}
+        texts = [src["prose"]]
+        for block in src["blocks"]:
+            try:
+                tree = ast.parse(block)
+            except SyntaxError:
+                texts.append(block)
+                continue
+            scan_statements(tree.body, {}, names, table, found, texts)
+        for t in texts:
+            scan_text(t, names, table, found)
+    return list(found.values())[: cfg["maxProbes"]]
+`;

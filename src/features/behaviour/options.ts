@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { PyramidConfigError } from "../../errors/index.js";
+import { SandboxPool } from "../../eval/sandbox/pool.js";
+
+/**
+ * Limits of the code behavioural agreement features (validated with zod at the boundary). The defaults keep a
+ * query's sandbox work to about a tenth of a second for typical MBPP-like candidates and bound it at `budgetMs`.
+ */
+export const codeBehaviourOptionsSchema = z
+  .object({
+    /** Wall-clock cap of one candidate's run, in ms; past it the candidate counts as failed. */
+    runTimeoutMs: z.number().int().positive().default(3000),
+    /**
+     * Wall-clock cap of the whole group per query (queueing included), in ms; past it the runs are killed and the
+     * features are NaN (unknown, not the candidates' fault).
+     */
+    budgetMs: z.number().int().positive().default(8000),
+    /** CPU-time cap of one probe call, in seconds; past it the call's result is `!TimeoutError`. */
+    probeTimeSec: z.number().positive().max(60).default(0.5),
+    /** CPU-time cap of running the candidate's module (its top-level code), in seconds. */
+    moduleTimeSec: z.number().positive().max(60).default(1),
+    /** Most probes run per candidate. */
+    maxProbes: z.number().int().positive().max(200).default(16),
+    /**
+     * Pool bounding concurrent sandbox runs (shared with other queries); default one pool per process, at most
+     * twice the CPUs at once.
+     */
+    pool: z.instanceof(SandboxPool).optional(),
+  })
+  .strict();
+
+/** Options of the code behavioural agreement (input form: every field optional). */
+export type CodeBehaviourOptions = z.input<typeof codeBehaviourOptionsSchema>;
+
+/** Options after defaults. */
+export type ResolvedCodeBehaviourOptions = z.output<typeof codeBehaviourOptionsSchema>;
+
+/** Validates the options, naming the offending field (`codeBehaviour.<field>`) on error. */
+export function resolveCodeBehaviourOptions(options: CodeBehaviourOptions = {}): ResolvedCodeBehaviourOptions {
+  const parsed = codeBehaviourOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PyramidConfigError(issue.message, {
+      field: ["codeBehaviour", ...issue.path.map(String)].join("."),
+      fix: "see CodeBehaviourOptions",
+    });
+  }
+  return parsed.data;
+}
+
+let sharedPool: SandboxPool | undefined;
+
+/** The process-wide pool used when no `pool` is given (created on first use). */
+export function defaultBehaviourPool(): SandboxPool {
+  sharedPool ??= new SandboxPool();
+  return sharedPool;
+}

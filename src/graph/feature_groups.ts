@@ -1,0 +1,34 @@
+import type { TaskKind } from "../answers/types.js";
+import { codeBehaviourGroup } from "../features/behaviour/group.js";
+import { behaviourFeatureNames } from "../features/behaviour/agreement.js";
+import type { CodeBehaviourOptions } from "../features/behaviour/options.js";
+import type { FeatureGroup } from "../features/group.js";
+import type { Router } from "../router/types.js";
+
+/** Whether a router was trained without the code behaviour features (so it could not use them). */
+function trainedWithout(router: Router): boolean {
+  return router.featureNames !== undefined && !router.featureNames.includes(behaviourFeatureNames(0)[0]);
+}
+
+/**
+ * Whether a pyramid computes the code behaviour features when `codeBehaviour` is not given: for `task: "code"`,
+ * unless a router at a tier boundary was trained without them.
+ */
+export function codeBehaviourByDefault(task: TaskKind | undefined, routers: readonly Router[]): boolean {
+  return task === "code" && !routers.some(trainedWithout);
+}
+
+/**
+ * The feature groups of a pyramid. Code behavioural agreement ({@link codeBehaviourGroup}): `codeBehaviour: true` or
+ * an options object turns it on, `false` off; by default it is on for `task: "code"`, except when a router at a
+ * tier boundary was trained without it (its sandbox runs would be wasted, and the router refuses extra features).
+ */
+export function resolveFeatureGroups(
+  options: { readonly task?: TaskKind; readonly codeBehaviour?: boolean | CodeBehaviourOptions },
+  routers: readonly Router[],
+): FeatureGroup[] {
+  const setting = options.codeBehaviour;
+  const on = setting === undefined ? codeBehaviourByDefault(options.task, routers) : setting !== false;
+  if (!on) return [];
+  return [codeBehaviourGroup(typeof setting === "object" ? setting : {})];
+}

@@ -1,0 +1,10 @@
+export type { TrafficOptions, TracesOption, ShadowOption } from "./options.js";
+export type { TrafficMetadata } from "./recorder.js";
+export { queryTraceLineSchema, shadowTraceLineSchema, feedbackTraceLineSchema, trafficLineSchema } from "./schema.js";
+export type { QueryTraceLine, ShadowTraceLine, FeedbackTraceLine, TrafficLine } from "./schema.js";
+export { TraceWriter, DEFAULT_TRACE_MAX_BYTES, type TraceWriterOptions } from "./writer.js";
+export { readTraffic, trafficFiles, type TrafficLog, type TrafficRecord } from "./read.js";
+export { labelTraffic, type LabelSource, type LabelledQuery, type LabelledSample } from "./labels.js";
+export { trainFromTraffic, type TrainFromTrafficOptions, type TrafficTrainingResult } from "./train/train_traffic.js";
+export { writeTrafficReport, type TrafficReportOptions, type TrafficReport } from "./report/write_report.js";
+export { trafficWindows, type WindowReport, type WindowSpec } from "./report/windows.js";

@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { PyramidConfigError } from "../errors/index.js";
+import { configError } from "../graph/options.js";
+import type { PyramidResult } from "../graph/result.js";
+import type { PyramidSpec } from "../graph/spec.js";
+import type { PyramidStateType } from "../graph/state.js";
+import { ShadowRunner } from "../shadow/shadow_runner.js";
+import type { ShadowStats } from "../shadow/shadow_runner.js";
+import { resolveTrafficOptions } from "./options.js";
+import type { TrafficOptions } from "./options.js";
+import { queryTraceLine } from "./query_line.js";
+import { TraceWriter } from "./writer.js";
+
+/** Writers shared by every recorder of this process appending to the same file. */
+const WRITERS = new Map<string, TraceWriter>();
+
+function sharedWriter(path: string, worker: string | undefined, maxBytes: number | undefined): TraceWriter {
+  const key = `${resolve(path)}\u0000${worker ?? ""}`;
+  let writer = WRITERS.get(key);
+  if (!writer) {
+    writer = new TraceWriter({ path, worker, maxBytes });
+    WRITERS.set(key, writer);
+  }
+  return writer;
+}
+
+/** What the recorder attaches to `response_metadata.pyramid` of an answer. */
+export interface TrafficMetadata {
+  /** The query's id in the trace file: pass it to `feedback(id, correct)`. */
+  readonly traceId: string;
+  /** Whether the query was drawn for a shadow call to the apex (run after the answer is returned). */
+  readonly shadow: boolean;
+}
+
+const feedbackSchema = z.object({ id: z.string().min(1).max(200), correct: z.boolean() }).strict();
+
+/**
+ * The production side of a pyramid: appends one trace line per answered query, runs the shadow calls of the drawn
+ * queries in the background, and records feedback. Created by `PyramidChatModel` from its `traces` and `shadow`
+ * options (a model's `bindTools` copies share it).
+ */
+export class TrafficRecorder {
+  private readonly writer?: TraceWriter;
+  private readonly shadowRunner?: ShadowRunner;
+  private readonly content: boolean;
+
+  /** Validates the options (errors name `traces...` / `shadow...`) and opens the trace file. */
+  constructor(
+    private readonly spec: PyramidSpec,
+    options: TrafficOptions,
+  ) {
+    const resolved = resolveTrafficOptions(options);
+    this.content = resolved.traces?.content ?? false;
+    if (resolved.traces) this.writer = sharedWriter(resolved.traces.path, resolved.traces.worker, resolved.traces.maxBytes);
+    if (resolved.shadow && resolved.shadow.rate > 0) this.shadowRunner = new ShadowRunner(spec, resolved.shadow);
+  }
+
+  /** Whether traces or shadow sampling are configured. */
+  static wanted(options: TrafficOptions): boolean {
+    return options.traces !== undefined || options.shadow !== undefined;
+  }
+
+  /** The trace file being appended to (undefined without traces). */
+  get file(): string | undefined {
+    return this.writer?.file;
+  }
+
+  /** Running totals of the shadow calls (zeros without shadow sampling). */
+  get shadowStats(): Readonly<ShadowStats> {
+    return this.shadowRunner?.stats ?? { scheduled: 0, completed: 0, skipped: 0, costUsd: 0 };
+  }
+
+  /** Records an answered query (and schedules its shadow call when drawn); returns what goes in its metadata. */
+  onAnswer(state: PyramidStateType, result: PyramidResult, latencyMs: number): TrafficMetadata {
+    const id = `q_${randomUUID()}`;
+    const reachedApex = state.tiers.some((run) => run.tier === this.spec.tiers.length - 1);
+    const shadow = this.shadowRunner?.draw(reachedApex) ?? false;
+    this.writer?.append(
+      queryTraceLine(this.spec, state, result, {
+        id,
+        latencyMs,
+        shadowScheduled: shadow,
+        shadowRate: this.shadowRunner?.settings.rate ?? 0,
+        content: this.content,
+      }),
+    );
+    if (shadow) this.shadowRunner?.schedule(id, state, (line) => this.writer?.append(line));
+    return { traceId: id, shadow };
+  }
+
+  /** Appends ground truth for query `id`: whether the answer returned for it was correct. */
+  feedback(id: string, correct: boolean): void {
+    const parsed = feedbackSchema.safeParse({ id, correct });
+    if (!parsed.success) throw configError(parsed.error, "feedback");
+    if (!this.writer) {
+      throw new PyramidConfigError("feedback needs a trace file", { field: "traces", fix: "create the pyramid with traces: \"traffic.jsonl\" (serve --traces)" });
+    }
+    this.writer.append({ type: "feedback", id: parsed.data.id, time: new Date().toISOString(), correct: parsed.data.correct });
+  }
+
+  /** Resolves when every shadow call scheduled so far has finished and been recorded. */
+  drain(): Promise<void> {
+    return this.shadowRunner?.drain() ?? Promise.resolve();
+  }
+}

@@ -1,0 +1,183 @@
+import { DataFormatError } from "../../errors/index.js";
+import { calibrationFigures } from "../../router/train/calibration.js";
+import { bundleOf } from "../../router/train/bundle.js";
+import type { XGBBooster, XGBDMatrix } from "../../router/train/booster.js";
+import { XGBDMatrix as Matrix } from "../../router/train/booster.js";
+import { selectRows } from "../../router/train/dataset.js";
+import { fit, savedModel } from "../../router/train/fit.js";
+import { loadLibXGBoost } from "../../router/train/libxgboost.js";
+import type { LibXGBoost } from "../../router/train/libxgboost.js";
+import { seededPermutation } from "../../router/train/metrics.js";
+import { parseOptions, paramsFor } from "../../router/train/options.js";
+import type { RouterBundle } from "../../router/bundle.js";
+import { XGBoostRouter } from "../../router/xgboost/xgboost_router.js";
+import { labelTraffic } from "../labels.js";
+import type { LabelSource, LabelledSample } from "../labels.js";
+import { readTraffic } from "../read.js";
+import type { TrafficRecord } from "../read.js";
+import { asEvalTraces, trafficDataset } from "./dataset.js";
+import type { TrafficDataset } from "./dataset.js";
+import { trafficCalibrationRows } from "./calibration_rows.js";
+import { requireEnoughLabels } from "./refusals.js";
+import { weightedAuc } from "./weighted_metrics.js";
+
+/** Options of {@link trainFromTraffic}. Give `tracesFile` or `records`. */
+export interface TrainFromTrafficOptions {
+  /** A production trace file (with its worker and rotated files). */
+  readonly tracesFile?: string;
+  /** Or the joined records themselves. */
+  readonly records?: readonly TrafficRecord[];
+  /** Label source (default `auto`). */
+  readonly labels?: LabelSource;
+  /** `P_oracle` for the label correction (default 1: the apex is taken as right). */
+  readonly oracleAccuracy?: number;
+  readonly seed?: number;
+  readonly folds?: number;
+  /** Refuse below this many labelled queries (default 150). */
+  readonly minLabels?: number;
+  /** Refuse below this many labelled crowd errors (default 20). */
+  readonly minCrowdErrors?: number;
+  /** Train even when the router is no better than the agreement rule. */
+  readonly force?: boolean;
+  readonly numRounds?: number;
+  readonly earlyStoppingRounds?: number;
+  readonly params?: Record<string, string | number | boolean>;
+}
+
+/** What {@link trainFromTraffic} returns. */
+export interface TrafficTrainingResult {
+  readonly bundle: RouterBundle;
+  readonly router: XGBoostRouter;
+  readonly sample: LabelledSample;
+  /** Weighted out-of-fold AUC of the router, and of the agreement rule (`1 - vote_share`), on the crowd's errors. */
+  readonly auc: { readonly router: number; readonly agreement: number };
+}
+
+function weightedMatrix(lib: LibXGBoost, data: TrafficDataset, rows: readonly number[], matrices: XGBDMatrix[]): XGBDMatrix {
+  const matrix = new Matrix(lib, selectRows(data.matrix, rows), { labels: Float32Array.from(rows, (i) => data.labels[i]), featureNames: data.featureNames });
+  matrices.push(matrix);
+  const weights = Float32Array.from(rows, (i) => data.weights[i]);
+  lib.check(lib.XGDMatrixSetFloatInfo(matrix.handle, "weight", weights, weights.length), "XGDMatrixSetFloatInfo(weight)");
+  return matrix;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
+}
+
+/**
+ * Trains a router from production traffic: labels the queries ({@link labelTraffic}), refuses on too few labels,
+ * trains XGBoost with the inverse-propensity weights as sample weights and the corrected labels (soft labels in
+ * [0, 1]), measures the weighted out-of-fold AUC of a k-fold cross-validation against the agreement rule's (refusing
+ * when the router is no better, unless `force`), calibrates the presets on the out-of-fold predictions of the same
+ * weighted sample (rows replicated in proportion to their weights; a disagreement stands for `label` of a crowd error
+ * and `1 - label` of an apex error), and trains the final model on every labelled query.
+ *
+ * @throws DataFormatError on too few labels, or a router no better than the agreement rule.
+ */
+export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrainingResult {
+  const source = options.labels ?? "auto";
+  const records = options.records ?? readTraffic(options.tracesFile ?? "").records;
+  const sample = labelTraffic(records, source, options.oracleAccuracy ?? 1);
+  requireEnoughLabels(sample, { minLabels: options.minLabels ?? 150, minCrowdErrors: options.minCrowdErrors ?? 20 }, source);
+  const o = parseOptions({
+    tracesFile: options.tracesFile ?? "traffic",
+    seed: options.seed ?? 1,
+    folds: options.folds ?? 5,
+    numRounds: options.numRounds ?? 500,
+    earlyStoppingRounds: options.earlyStoppingRounds ?? 20,
+    params: options.params ?? {},
+    dataset: "traffic",
+  });
+  // Canonical order (by id): folds do not depend on the order the lines were written in.
+  const rows = [...sample.rows].sort((a, b) => (a.record.query.id < b.record.query.id ? -1 : 1));
+  const traces = asEvalTraces(rows);
+  const data = trafficDataset(rows, traces);
+  const n = rows.length;
+  const weightSum = data.weights.reduce((a, b) => a + b, 0);
+  const positiveRate = data.labels.reduce((sum, label, i) => sum + label * data.weights[i], 0) / weightSum;
+  const lib = loadLibXGBoost();
+  const order = seededPermutation(n, o.seed);
+  const dealt = [...order.filter((i) => data.crowdWrong[i]), ...order.filter((i) => !data.crowdWrong[i])];
+  const foldOf = new Array<number>(n).fill(0);
+  dealt.forEach((row, k) => {
+    foldOf[row] = k % o.folds;
+  });
+  const oof = new Array<number>(n).fill(0);
+  const foldRounds: number[] = [];
+  for (let f = 0; f < o.folds; f++) {
+    const held = foldOf.flatMap((fold, i) => (fold === f ? [i] : []));
+    const rest = foldOf.flatMap((fold, i) => (fold === f ? [] : [i]));
+    const inner = seededPermutation(rest.length, o.seed + 1 + f);
+    const innerSize = Math.round(rest.length * o.validationFraction);
+    const valid = inner.slice(0, innerSize).map((j) => rest[j]).sort((a, b) => a - b);
+    const train = inner.slice(innerSize).map((j) => rest[j]).sort((a, b) => a - b);
+    const boosters: XGBBooster[] = [];
+    const matrices: XGBDMatrix[] = [];
+    try {
+      const result = fit(lib, weightedMatrix(lib, data, train, matrices), weightedMatrix(lib, data, valid, matrices), paramsFor(o, positiveRate), data.featureNames, o.numRounds, o.earlyStoppingRounds, boosters);
+      const predictions = result.booster.predict(weightedMatrix(lib, data, held, matrices));
+      held.forEach((row, j) => {
+        oof[row] = predictions[j];
+      });
+      foldRounds.push(result.rounds);
+    } finally {
+      for (const b of boosters) b.free();
+      for (const m of matrices) m.free();
+    }
+  }
+  const weights = Array.from(data.weights);
+  const voteShare = data.featureNames.indexOf("vote_share");
+  const agreementScores = rows.map((_, i) => {
+    const share = voteShare >= 0 ? data.matrix.data[i * data.matrix.cols + voteShare] : Number.NaN;
+    return Number.isNaN(share) ? 1 : 1 - share;
+  });
+  const auc = { router: weightedAuc(oof, data.crowdWrong, weights), agreement: weightedAuc(agreementScores, data.crowdWrong, weights) };
+  if (!options.force && !(auc.router > auc.agreement)) {
+    throw new DataFormatError(
+      `the router trained from traffic is no better than the agreement rule: weighted out-of-fold AUC ${auc.router.toFixed(3)} against ${auc.agreement.toFixed(3)} for 1 - vote_share, on ${n} labelled queries`,
+      { field: "--traces", fix: "keep the agreement router (the default) and collect more labels, or pass --force to write the router anyway" },
+    );
+  }
+  const rounds = median(foldRounds);
+  const all = rows.map((_, i) => i);
+  const boosters: XGBBooster[] = [];
+  const matrices: XGBDMatrix[] = [];
+  try {
+    const train = weightedMatrix(lib, data, all, matrices);
+    const params = paramsFor(o, positiveRate);
+    const result = fit(lib, train, undefined, params, data.featureNames, rounds, 0, boosters);
+    const { model } = savedModel(result.booster, lib, data, all, train);
+    const calibration = trafficCalibrationRows(rows, traces, oof);
+    // The same calibration as `trainRouter` (Platt P_fail by default), fitted on the weighted out-of-fold sample.
+    const { presets, validation, pFailCalibration } = calibrationFigures(calibration.graded, calibration.labels, o);
+    const bundle = bundleOf(o, traces, data, lib, {
+      model,
+      presets,
+      pFailCalibration,
+      validation: {
+        ...validation,
+        auc: auc.router,
+        agreementAuc: auc.agreement,
+        labels: source,
+        labelledQueries: n,
+        queries: sample.queries,
+        oracleAccuracyAssumed: sample.oracleAccuracy,
+        crowdAccuracyEstimated: sample.crowdAccuracy,
+        disagreementLabel: sample.disagreementLabel,
+        weighting: "inverse propensity (escalated 1, shadowed 1/rate); presets calibrated on the weighted out-of-fold sample",
+      },
+      trainRows: n,
+      validationRows: n,
+      params,
+      rounds: { best: rounds, trained: rounds, max: o.numRounds, folds: foldRounds },
+      importance: result.booster.featureScore("gain"),
+    });
+    return { bundle, router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }), sample, auc };
+  } finally {
+    for (const b of boosters) b.free();
+    for (const m of matrices) m.free();
+  }
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { dataDir } from "../../../src/eval/data_dir.js";
+import { DEFAULT_EXPERIMENTS, runEvaluation } from "../../../src/eval/run/run_eval.js";
+import { getRecordedItems } from "../../../src/replay/items.js";
+import { RecordedOutputs } from "../../../src/replay/index.js";
+import { behaviourFeatureNames, extractAnswer, featureNames, measureCodeBehaviour } from "../../../src/index.js";
+import type { Candidate } from "../../../src/index.js";
+
+const dirs: string[] = [];
+const tmp = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), "pyramid-codebehaviour-"));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const LIMIT = 6;
+const crowd = DEFAULT_EXPERIMENTS.mbpp.crowd;
+
+describe("code behaviour on recorded MBPP outputs (real sandbox, real grader)", () => {
+  it("pyramid-moa eval writes behaviour_* features that match a direct measurement of the same outputs", async () => {
+    const run = await runEvaluation({ benchmark: "mbpp", outDir: tmp(), limit: LIMIT, concurrency: 2 });
+    expect(run.traces).toHaveLength(LIMIT);
+    const store = RecordedOutputs.load(join(dataDir(), "recorded", "mbpp.jsonl"));
+    const items = new Map(getRecordedItems(store).map((item) => [item.id, item]));
+    let probed = 0;
+    for (const trace of run.traces) {
+      expect(trace.featureNames).toEqual([...featureNames(3), ...behaviourFeatureNames(3)]);
+      const item = items.get(trace.id);
+      if (!item) throw new Error(`no recorded item ${trace.id}`);
+      const candidates: Candidate[] = crowd.map((model, index) => {
+        const text = item.byModel.get(model)?.output ?? "";
+        return {
+          model,
+          tier: 0,
+          index,
+          text,
+          answer: extractAnswer(text, "code")?.key ?? null,
+          display: null,
+          attempts: 1,
+          latencyMs: 0,
+          usage: { input: 0, output: 0, estimated: true },
+          costUsd: 0,
+        };
+      });
+      const direct = await measureCodeBehaviour(candidates, { prompt: item.messages[item.messages.length - 1].content });
+      const recorded = Object.fromEntries(trace.featureNames.map((n, i) => [n, trace.features[i] ?? Number.NaN]));
+      expect(recorded.behaviour_probes).toEqual(direct.probes);
+      expect(recorded.behaviour_cluster_share).toEqual(direct.clusterShare);
+      expect(recorded.behaviour_failed).toEqual(direct.failed);
+      expect([0, 1, 2].map((i) => recorded[`behaviour_in_largest_${i}`])).toEqual(direct.inLargest);
+      if (direct.probes > 0) {
+        probed++;
+        expect([1 / 3, 2 / 3, 1].some((share) => Math.abs(direct.clusterShare - share) < 1e-9) || direct.clusterShare === 0).toBe(true);
+      }
+    }
+    // These outputs show usage examples on most tasks (281 of the 299 development tasks).
+    expect(probed).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("--no-code-behaviour leaves them out", async () => {
+    const run = await runEvaluation({ benchmark: "mbpp", outDir: tmp(), limit: 2, codeBehaviour: false });
+    for (const trace of run.traces) expect(trace.featureNames).toEqual(featureNames(3));
+  }, 300_000);
+});
