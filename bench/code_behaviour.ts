@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { dataDir, extractAnswer, measureCodeBehaviour } from "../src/index.js";
 import type { Candidate } from "../src/index.js";
 import { DEFAULT_EXPERIMENTS } from "../src/eval/run/run_eval.js";
-import { SandboxPool } from "../src/eval/sandbox/index.js";
+import { SandboxPool } from "../src/sandbox/index.js";
 import { getRecordedItems } from "../src/replay/items.js";
 import { RecordedOutputs } from "../src/replay/index.js";
 import { LatencyChatModel } from "./latency_model.js";

@@ -6,6 +6,7 @@ import { createParallelSuite } from "./parallel.js";
 import { createRouterSuite } from "./router.js";
 import { createServeWorkersSuite } from "./serve_workers.js";
 import { createRedisSuite } from "./redis.js";
+import { createTextFeaturesSuite } from "./text_features.js";
 import type { BenchSuite } from "./types.js";
 
 /** A suite of `npm run bench`, with its full and its quick (smoke-test) settings. */
@@ -42,6 +43,10 @@ export const CORE_SUITES: readonly SuiteEntry[] = [
   {
     name: "router",
     create: (quick) => createRouterSuite(quick ? { rounds: 2, queries: 50, memberCalls: 2 } : {}),
+  },
+  {
+    name: "text_features",
+    create: (quick) => createTextFeaturesSuite(quick ? { rounds: 2, queries: 20, memberCalls: 2 } : {}),
   },
   {
     name: "eval_replay",

@@ -7,9 +7,12 @@
  * threshold fixed in advance reaches (the presets are fixed in advance, on the training part).
  *
  *   npm run demo && npx tsx src/cli/bin.ts eval --benchmark mbpp --train --out results/mbpp
- *   npx tsx scripts/paper_comparison.ts [results/gsm8k] [results/mbpp]
+ *   npx tsx src/cli/bin.ts eval --benchmark math --router routers/gsm8k-llama8b-gemma9b-qwen7b.json --out results/math-zeroshot
+ *   npx tsx scripts/paper_comparison.ts [results/gsm8k] [results/mbpp] [results/math-zeroshot]
+ *
+ * The paper's Table 3 (v2, Theorem 1 at t = 0.4) is printed next to the same quantities of these runs at t = 0.4.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { frontierSweep, gradedQueriesFromTraces, theorem1At, type GradedQuery } from "../src/eval/metrics/index.js";
@@ -58,7 +61,7 @@ const at = (s: RuleScore | undefined): string => (s === undefined ? "none" : `${
  * The comparison as markdown: headline figures (paper vs. this run), the Theorem 1 rows at the chosen thresholds, and
  * the goal check. Theorem 1 rows are given at each preset of the run's router.
  */
-export function paperComparisonMarkdown(gsm8kRun: EvalRun, mbppRun: EvalRun): string {
+export function paperComparisonMarkdown(gsm8kRun: EvalRun, mbppRun: EvalRun, mathRun?: EvalRun): string {
   const gsm8k = gsm8kRun.summary;
   const mbpp = mbppRun.summary;
   const gOracle = baseline(gsm8k, "Oracle alone");
@@ -76,7 +79,7 @@ export function paperComparisonMarkdown(gsm8kRun: EvalRun, mbppRun: EvalRun): st
     `| GSM8K/MMLU: savings near the Oracle (v3) | nearly 68.1%, up to 42.9% saving | on the frontier, cheapest point at or above the Oracle: ${at(cheapestAtOracle(gSweep, gOracle))} |`,
     `| MBPP: crowd bugs intercepted (v2, v3) | 81.6% | \`balanced\`: ${pct(mBalanced?.recallOfCrowdErrors)} at ${pct(mBalanced?.costSaving)} saving, ${pct(mBalanced?.accuracy)} vs Oracle ${pct(mOracle.accuracy)}; frontier reaches the Oracle at: ${at(cheapestAtOracle(mSweep, mOracle))} |`,
     "| HumanEval, zero-shot router transfer (v2, v3) | 81.1% = Oracle, 62.7% saving (economy) | not measured: no recorded HumanEval outputs (loader and grader ship) |",
-    "| MATH-500, zero-shot router transfer (v2, v3) | 58.0% = Oracle ceiling kept | not measured: no recorded MATH-500 outputs (loader and grader ship) |",
+    `| MATH-500, zero-shot router transfer (v2, v3) | 58.0% = Oracle ceiling kept | ${mathZeroShot(mathRun)} |`,
     "| anchoring: Oracle given right / wrong crowd reasoning (v3) | +19.2 pp / -18.0 pp | not measured: the recordings have no generative-mode Oracle outputs |",
   ];
   const theorem = [
@@ -113,7 +116,44 @@ export function paperComparisonMarkdown(gsm8kRun: EvalRun, mbppRun: EvalRun): st
       `learned-router frontier below ${below.length === 0 ? "no baseline" : below.join(", ")}.`
     );
   });
-  return [...rows, "", ...theorem, "", ...goal, ""].join("\n");
+  return [...rows, "", ...theorem, "", ...table3(gsm8kRun, mbppRun, mathRun), "", ...goal, ""].join("\n");
+}
+
+/** The MATH zero-shot cell: the GSM8K router's presets on MATH level 5, against the Oracle. */
+function mathZeroShot(run: EvalRun | undefined): string {
+  if (!run) return "not measured here (give the MATH zero-shot run as the third argument)";
+  const oracle = baseline(run.summary, "Oracle alone");
+  const presets = run.summary.presets.map((p) => `\`${p.name}\` ${pct(p.score.accuracy)} at ${pct(p.score.costSaving)} saving`).join(", ");
+  return `MATH level 5 (${run.summary.queries} problems, not MATH-500), GSM8K router zero-shot: Oracle ${pct(oracle.accuracy)}; ${presets}; frontier at or above the Oracle: ${at(cheapestAtOracle(frontierSweep(run.queries), oracle))}`;
+}
+
+/** The paper's Table 3 (v2; Theorem 1 check at t = 0.4): p_R, alpha_L1(R), alpha_L2(R), gap, delta accuracy. */
+const PAPER_TABLE3: readonly { row: string; values: readonly [number, number, number, number, number] }[] = [
+  { row: "MBPP (code)", values: [0.558, 0.379, 0.69, 0.311, 0.173] },
+  { row: "HumanEval (code, zero-shot)", values: [0.561, 0.696, 0.804, 0.109, 0.061] },
+  { row: "GSM8K/MMLU (math)", values: [0.516, 0.884, 0.983, 0.099, 0.051] },
+  { row: "MATH 500 (math, zero-shot)", values: [0.162, 0.543, 0.605, 0.062, 0.01] },
+];
+
+/** Table 3 side by side: the paper's row and this repo's same quantities at the paper's threshold t = 0.4. */
+function table3(gsm8kRun: EvalRun, mbppRun: EvalRun, mathRun: EvalRun | undefined): string[] {
+  const ours: Record<string, [string, EvalRun] | undefined> = {
+    "MBPP (code)": ["MBPP holdout", mbppRun],
+    "HumanEval (code, zero-shot)": undefined,
+    "GSM8K/MMLU (math)": ["GSM8K holdout", gsm8kRun],
+    "MATH 500 (math, zero-shot)": mathRun ? ["MATH level 5, GSM8K router", mathRun] : undefined,
+  };
+  const cells = (v: readonly number[]): string => `${pct(v[0])}, ${pct(v[1])}, ${pct(v[2])}, ${(100 * v[3]).toFixed(1)} pp, ${(100 * v[4]).toFixed(1)} pp`;
+  return [
+    "| Table 3 row (v2), t = 0.4 | paper: p_R, alpha_L1(R), alpha_L2(R), gap, delta accuracy | this repo at t = 0.4, same quantities |",
+    "|---|---|---|",
+    ...PAPER_TABLE3.map(({ row, values }) => {
+      const mine = ours[row];
+      if (!mine) return `| ${row} | ${cells(values)} | not measured: no recorded outputs |`;
+      const r = theorem1At(mine[1].queries, 0.4);
+      return `| ${row} | ${cells(values)} | ${mine[0]}: ${r.escalated > 0 ? cells([r.pR, r.alphaL1, r.alphaL2, r.gap, r.deltaAccuracy]) : `${pct(r.pR)} escalated`} (${r.satisfied ? "satisfied" : "not satisfied"}) |`;
+    }),
+  ];
 }
 
 /** Reads an evaluation output folder (`summary.json` and `traces.jsonl`). */
@@ -123,6 +163,7 @@ export function readEvalRun(dir: string): EvalRun {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [gsm8kDir = "results/gsm8k", mbppDir = "results/mbpp"] = process.argv.slice(2);
-  process.stdout.write(paperComparisonMarkdown(readEvalRun(gsm8kDir), readEvalRun(mbppDir)));
+  const [gsm8kDir = "results/gsm8k", mbppDir = "results/mbpp", mathDir = "results/math-zeroshot"] = process.argv.slice(2);
+  const math = existsSync(join(mathDir, "summary.json")) ? readEvalRun(mathDir) : undefined;
+  process.stdout.write(paperComparisonMarkdown(readEvalRun(gsm8kDir), readEvalRun(mbppDir), math));
 }

@@ -29,6 +29,15 @@ export {
   measureCodeBehaviour,
   behaviourFeatureNames,
   CODE_BEHAVIOUR_GROUP,
+  hedgeCount,
+  reasoningSteps,
+  answerInReasoning,
+  isCountingQuestion,
+  MATH_SIGNAL_GROUPS,
+  mathSignalNames,
+  mathSignalValues,
+  type MathSignalGroup,
+  type MathFeatureContext,
 } from "./features/index.js";
 export type { FeatureGroup, FeatureContext, BehaviourAgreement, CodeBehaviourOptions } from "./features/index.js";
 

@@ -1,8 +1,12 @@
-/** What kind of answer the pyramid votes on, which selects the answer extractor. */
-export type TaskKind = "math" | "choice" | "code" | "text";
+/**
+ * What kind of answer the pyramid votes on, which selects the answer extractor: `math` (the final number, for
+ * GSM8K-style word problems), `math-latex` (a competition-math answer in LaTeX: fractions, radicals, tuples,
+ * intervals, text; see `extractMathLatexAnswer`), `choice` (a letter A-D), `code`, `text`.
+ */
+export type TaskKind = "math" | "math-latex" | "choice" | "code" | "text";
 
 /** The list of supported task kinds, for validation. */
-export const TASK_KINDS = ["math", "choice", "code", "text"] as const;
+export const TASK_KINDS = ["math", "math-latex", "choice", "code", "text"] as const;
 
 /**
  * An answer extracted from a model's output.

@@ -14,7 +14,7 @@ import {
   normalizeGradedNumber as normalizeNumber,
   evaluateExpression,
 } from "../../src/eval/graders/index.js";
-import { SandboxPool } from "../../src/eval/sandbox/index.js";
+import { SandboxPool } from "../../src/sandbox/index.js";
 import { gsm8kAgreement } from "../../src/eval/graders/agreement.js";
 import { loadHumanEval, loadMath500, loadMbpp } from "../../src/eval/benchmarks/index.js";
 import { dataDir } from "../../src/eval/data_dir.js";

@@ -9,7 +9,7 @@ import {
   RouterModelError,
 } from "../../src/index.js";
 import type { PyramidMetadata, Router } from "../../src/index.js";
-import { SandboxPool } from "../../src/eval/sandbox/index.js";
+import { SandboxPool } from "../../src/sandbox/index.js";
 import { parsePyramidConfig, pyramidFromConfig } from "../../src/config/index.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 

@@ -2,10 +2,12 @@ import { PyramidConfigError } from "../../errors/index.js";
 import { runEvaluation, DEFAULT_EXPERIMENTS } from "../../eval/run/run_eval.js";
 import { writeEvaluationReport } from "../../eval/report.js";
 import { parseCommandArgs } from "../args.js";
+import { TASK_KINDS, type TaskKind } from "../../answers/types.js";
+import { EVAL_BENCHMARKS } from "../../eval/run/benchmark_graders.js";
 import { evalOutputLines } from "../eval_output.js";
 import type { CliCommand } from "../main.js";
 
-const USAGE = `Usage: pyramid-moa eval --benchmark <gsm8k|mbpp> --out <dir> [options]
+const USAGE = `Usage: pyramid-moa eval --benchmark <${EVAL_BENCHMARKS.join("|")}> --out <dir> [options]
 
 Runs the real pyramid graph over replayed recorded model outputs (no model calls), grades every
 query, and writes to <dir>: traces.jsonl, profile.csv, profile.svg/.png, frontier.svg/.png,
@@ -13,13 +15,17 @@ reliability.svg/.png (P_fail against the observed crowd error rate), theorem1.md
 the router is retrained (deterministically) and the holdout part re-evaluated if the router changed.
 
 Options:
-  --benchmark <name>     gsm8k or mbpp (required)
+  --benchmark <name>     ${EVAL_BENCHMARKS.join(", ")} (required); picks the grader and the answer extractor
   --out <dir>            output folder (required)
-  --recorded <file>      recorded outputs (default <data>/recorded/<benchmark>.jsonl; data = $PYRAMID_DATA_DIR or ../shared/data)
-  --crowd <m1,m2,...>    crowd models (default: gsm8k ${DEFAULT_EXPERIMENTS.gsm8k.crowd.join(",")})
-  --oracle <m>           Oracle model (default: gsm8k ${DEFAULT_EXPERIMENTS.gsm8k.oracle})
-  --router <file>        router bundle to evaluate; refused when it was trained for other crowd members
-                         (its bundle's metadata.members must equal the crowd's names, in order)
+  --recorded <file>      recorded outputs, any file of the shared line schema (default <data>/recorded/<benchmark>.jsonl,
+                         math: math-l5.jsonl; data = $PYRAMID_DATA_DIR or ../shared/data)
+  --crowd <m1,m2,...>    crowd models (default: gsm8k and math ${DEFAULT_EXPERIMENTS.gsm8k.crowd.join(",")}; required for mmlu, humaneval, custom)
+  --oracle <m>           Oracle model (default: gsm8k and math ${DEFAULT_EXPERIMENTS.gsm8k.oracle})
+  --task <kind>          answer extractor of the vote: ${TASK_KINDS.join(", ")} (default per benchmark: math-latex for math, choice for mmlu, code for mbpp/humaneval, text for custom)
+  --router <file>        router bundle to evaluate; one trained on another benchmark measures zero-shot transfer
+                         (e.g. --benchmark math --router routers/gsm8k-llama8b-gemma9b-qwen7b.json); refused when
+                         it was trained for other crowd members (its bundle's metadata.members must equal the
+                         crowd's names, in order)
   --allow-router-member-mismatch
                          evaluate --router even though it was trained for other members
   --train                train a router on the train part, evaluate on the holdout part
@@ -27,7 +33,10 @@ Options:
   --seed <n>             seed of the split, training and random baseline (default 1)
   --policy <preset>      economy | balanced | baseline-match (default baseline-match when the router has presets)
   --threshold <t>        fixed threshold instead of a preset
-  --grader <ours|reference>  grade with this library's graders (default) or the recorded upstream verdicts
+  --grader <g>           ours: this library's grader of the benchmark (default; gsm8k number, math LaTeX equivalence,
+                         mmlu letter, mbpp/humaneval tests in the sandbox); reference: the lines' reference.correct;
+                         or the path of an ES module exporting grade({ output, gold, id, model, question }) -> boolean
+                         (custom needs reference or a module)
   --limit <n>            only the first n items (quick runs)
   --concurrency <n>      queries at once (default 8)
   --strict               stop at the first bad line of the recorded file (default: report it and skip it)
@@ -49,6 +58,7 @@ const OPTIONS = {
   policy: { type: "string" },
   threshold: { type: "string" },
   grader: { type: "string" },
+  task: { type: "string" },
   limit: { type: "string" },
   concurrency: { type: "string" },
   "no-png": { type: "boolean" },
@@ -84,8 +94,14 @@ export const evalCommand: CliCommand = {
     if (v.policy && v.threshold) {
       throw new PyramidConfigError("--policy and --threshold exclude each other", { field: "--threshold", fix: "give one of them" });
     }
-    if (v.grader && v.grader !== "ours" && v.grader !== "reference") {
-      throw new PyramidConfigError(`unknown grader "${v.grader}"`, { field: "--grader", fix: "use ours or reference" });
+    if (!(EVAL_BENCHMARKS as readonly string[]).includes(v.benchmark)) {
+      throw new PyramidConfigError(`unknown benchmark "${v.benchmark}"`, { field: "--benchmark", fix: `use one of ${EVAL_BENCHMARKS.join(", ")}` });
+    }
+    if (v.grader !== undefined && v.grader.trim() === "") {
+      throw new PyramidConfigError("empty --grader", { field: "--grader", fix: "use ours, reference, or a grader module path" });
+    }
+    if (v.task !== undefined && !(TASK_KINDS as readonly string[]).includes(v.task)) {
+      throw new PyramidConfigError(`unknown task "${v.task}"`, { field: "--task", fix: `use one of ${TASK_KINDS.join(", ")}` });
     }
     const threshold = num(v.threshold, "--threshold", (n) => n >= 0 && n <= 1, "a number in [0, 1]");
     const run = await runEvaluation({
@@ -100,7 +116,8 @@ export const evalCommand: CliCommand = {
       holdout: num(v.holdout, "--holdout", (n) => n > 0 && n < 1, "a fraction in (0, 1)"),
       seed: num(v.seed, "--seed", Number.isInteger, "an integer"),
       policy: threshold !== undefined ? { threshold } : v.policy,
-      grader: v.grader as "ours" | "reference" | undefined,
+      grader: v.grader,
+      task: v.task as TaskKind | undefined,
       limit: num(v.limit, "--limit", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       concurrency: num(v.concurrency, "--concurrency", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       strict: v.strict ?? false,

@@ -1,6 +1,6 @@
 import { RecordedOutputs } from "../../replay/recorded_outputs.js";
-import { SandboxPool } from "../sandbox/pool.js";
-import type { SandboxOptions } from "../sandbox/options.js";
+import { SandboxPool } from "../../sandbox/pool.js";
+import type { SandboxOptions } from "../../sandbox/options.js";
 import type { MbppGold } from "../benchmarks/mbpp.js";
 import { gradeGsm8k, type Gsm8kGradeOptions } from "./gsm8k.js";
 import { gradeMbpp } from "./code.js";

@@ -1,9 +1,9 @@
-import { runPython } from "../sandbox/run_python.js";
-import type { SandboxPool } from "../sandbox/pool.js";
-import type { SandboxOptions, SandboxResult } from "../sandbox/options.js";
+import { runPython } from "../../sandbox/run_python.js";
+import type { SandboxPool } from "../../sandbox/pool.js";
+import type { SandboxOptions, SandboxResult } from "../../sandbox/options.js";
 import type { MbppGold } from "../benchmarks/mbpp.js";
 import type { HumanEvalGold } from "../benchmarks/humaneval.js";
-import { calledFunctionNames, extractPythonCode } from "./code_extract.js";
+import { calledFunctionNames, extractPythonCode } from "../../answers/code_extract.js";
 
 /** Options of the code graders. */
 export interface CodeGradeOptions {

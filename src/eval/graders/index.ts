@@ -14,9 +14,9 @@ export {
   extractMathAnswer as extractMath500Answer,
 } from "./math.js";
 export { lastBoxedLatex } from "../../answers/boxed.js";
-export { evaluateExpression } from "./latex_eval.js";
+export { evaluateExpression } from "../../answers/latex_eval.js";
 export { gradeMmlu, extractMmluLetter, type MmluLetter } from "./mmlu.js";
-export { extractPythonCode, fencedBlocks, calledFunctionNames } from "./code_extract.js";
+export { extractPythonCode, fencedBlocks, calledFunctionNames } from "../../answers/code_extract.js";
 export {
   gradeMbpp,
   gradeHumanEval,

@@ -1,13 +1,18 @@
+import { jsonAnswerText } from "../../answers/math_answer_text.js";
+
 /** An MMLU answer letter. */
 export type MmluLetter = "A" | "B" | "C" | "D";
 
 /**
- * The answer letter of an MMLU output: a lone letter, "answer is (B)", "Answer: C", "**D**",
+ * The answer letter of an MMLU output: a JSON `"answer"` field that starts with a letter (`"B"`, `"(B) ..."`,
+ * as the JSON answers the vote's `choice` extractor reads), a lone letter, "answer is (B)", "Answer: C", "**D**",
  * "\boxed{A}", or a leading "B." / "(B)". Returns `null` when the output names no letter or
  * names several different letters in its explicit answer statements.
  */
 export function extractMmluLetter(output: string): MmluLetter | null {
   const text = output.trim();
+  const field = /^\s*\(?([ABCD])\)?(?![A-Za-z])/.exec(jsonAnswerText(text) ?? "");
+  if (field) return field[1] as MmluLetter;
   const lone = /^\(?([ABCD])\)?[.:)]?$/.exec(text);
   if (lone) return lone[1] as MmluLetter;
   const patterns = [

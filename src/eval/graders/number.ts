@@ -11,6 +11,7 @@
  *   ({@link sameNumber}) rather than as vote keys (6 decimals).
  */
 import { formatNumber, fractionValue } from "../../answers/normalize_number.js";
+import { numbersClose } from "../../answers/numbers_close.js";
 
 /** Decimals kept in a graded number (see the module comment). */
 const GRADED_DECIMALS = 10;
@@ -75,10 +76,7 @@ export function lastNumber(text: string): string | null {
   return all && all.length > 0 ? clean(all[all.length - 1]) : null;
 }
 
-/** Whether two numbers are equal up to a relative tolerance of 1e-6 (absolute below 1). */
-export function numbersClose(x: number, y: number): boolean {
-  return Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x), Math.abs(y));
-}
+export { numbersClose } from "../../answers/numbers_close.js";
 
 /** Whether two numeric strings denote the same number (relative tolerance 1e-6). */
 export function sameNumber(a: string, b: string): boolean {

@@ -30,3 +30,15 @@ export {
 export { evaluationSummary, type EvaluationSummary, type SummaryOptions, type FrontierComparison } from "./summary.js";
 export { profileCsv, theorem1Markdown, summaryMarkdown, summaryJson, format } from "./writers.js";
 export { gradedQueriesFromTraces } from "./from_traces.js";
+export {
+  significance,
+  mcnemarExactP,
+  type Significance,
+  type RuleIntervals,
+  type PairedComparison,
+  type ScoredRule,
+  type SignificanceOptions,
+  type Interval,
+} from "./significance.js";
+export { significanceRules, ORACLE_RULE } from "./significance_rules.js";
+export { significanceMarkdown } from "./significance_writer.js";

@@ -20,6 +20,8 @@ import {
   type Theorem1Row,
 } from "./profile.js";
 import type { GradedQuery, RuleScore } from "./types.js";
+import { significance, type Significance } from "./significance.js";
+import { ORACLE_RULE, significanceRules } from "./significance_rules.js";
 import { reliabilityReport, type ReliabilityReport } from "../../router/calibration/reliability.js";
 
 /** Options of {@link evaluationSummary}. */
@@ -33,6 +35,8 @@ export interface SummaryOptions {
   /** Random-router draws (default 100) and seed (default 1). */
   randomDraws?: number;
   seed?: number;
+  /** Bootstrap resamples of the intervals (default 2000; seeded with `seed`). */
+  resamples?: number;
 }
 
 /** A baseline compared with the learned router at the same cost. */
@@ -60,6 +64,8 @@ export interface EvaluationSummary {
   baselines: RuleScore[];
   presets: { name: string; threshold: number; score: RuleScore }[];
   frontier: FrontierComparison[];
+  /** 95% bootstrap intervals of every rule and paired tests of each pyramid rule against the Oracle alone. */
+  significance: Significance;
   /**
    * Reliability of the router's `P_fail` as a probability of a crowd error: predicted versus observed crowd error rate
    * in 10 equal-width bins (90% Wilson intervals), expected calibration error (ECE), maximum error and Brier score.
@@ -107,6 +113,10 @@ export function evaluationSummary(queries: readonly GradedQuery[], options: Summ
       score: scoreThreshold(queries, threshold, `preset ${name} (t=${threshold.toFixed(2)})`),
     })),
     frontier,
+    significance: significance(queries, significanceRules(queries, t, options.presets), ORACLE_RULE, {
+      resamples: options.resamples,
+      seed: options.seed,
+    }),
     reliability: reliabilityReport(
       queries.map((q) => q.pFail),
       queries.map((q) => (q.crowdCorrect ? 0 : 1)),

@@ -2,6 +2,7 @@ import type { EvaluationSummary } from "./summary.js";
 import type { ProfilePoint, Theorem1Row } from "./profile.js";
 import type { RuleScore } from "./types.js";
 import { reliabilityMarkdown } from "./reliability_markdown.js";
+import { significanceMarkdown } from "./significance_writer.js";
 
 const pct = (x: number, digits = 1): string => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : "n/a");
 const num = (x: number, digits = 3): string => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
@@ -79,6 +80,7 @@ export function summaryMarkdown(summary: EvaluationSummary, options: { title?: s
       `delta accuracy = ${(100 * summary.theorem1.deltaAccuracy).toFixed(2)} pp, satisfied: ${summary.theorem1.satisfied ? "yes" : "no"}.`,
     "",
     reliabilityMarkdown(summary.reliability),
+    significanceMarkdown(summary.significance),
   ];
   return lines.join("\n");
 }

@@ -15,6 +15,7 @@ import { checkRouterMembers } from "../../router/member_check.js";
 import { dataDir } from "../data_dir.js";
 import type { EvalTraceLine } from "../../core/trace_schema.js";
 import { evaluateItems } from "./evaluate_items.js";
+import { EVAL_BENCHMARKS } from "./benchmark_graders.js";
 import { recordedGrader } from "./graders.js";
 import type { GraderChoice } from "./graders.js";
 import { Progress } from "./progress.js";
@@ -27,7 +28,7 @@ import { TracesFile } from "./traces_file.js";
  * three-way tie and ties go to the member listed first; GSM8K keeps the paper's order (three-way ties are rare).
  */
 export const DEFAULT_EXPERIMENTS: Readonly<
-  Record<string, { crowd: string[]; oracle: string; task: TaskKind; shippedRouter: string }>
+  Record<string, { crowd: string[]; oracle: string; task: TaskKind; shippedRouter?: string; recorded?: string }>
 > = {
   gsm8k: {
     crowd: ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"],
@@ -41,13 +42,24 @@ export const DEFAULT_EXPERIMENTS: Readonly<
     task: "code",
     shippedRouter: "mbpp-mistral7b-wizardlm13b-mixtral.json",
   },
+  // MATH level 5: the GSM8K crowd and Oracle (all four are in both files), for zero-shot transfer of the GSM8K
+  // router (`--router routers/gsm8k-...json`); no router is trained or shipped for it.
+  math: {
+    crowd: ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"],
+    oracle: "Meta-Llama-3.1-70B-Instruct",
+    task: "math-latex",
+    recorded: "math-l5.jsonl",
+  },
 };
+
+/** The answer extractor of each benchmark without a default experiment (`--task` overrides it). */
+const BENCHMARK_TASKS: Readonly<Record<string, TaskKind>> = { mmlu: "choice", humaneval: "code", custom: "text" };
 
 /** Options of {@link runEvaluation} (`pyramid-moa eval`). */
 export interface EvaluationOptions {
-  /** Benchmark: `gsm8k` or `mbpp`. */
+  /** Benchmark: `gsm8k`, `math`, `mmlu`, `mbpp`, `humaneval` or `custom` (see `EVAL_BENCHMARKS`). */
   readonly benchmark: string;
-  /** Recorded outputs file; default `<dataDir>/recorded/<benchmark>.jsonl`. */
+  /** Recorded outputs file; default `<dataDir>/recorded/<benchmark>.jsonl` (`math-l5.jsonl` for `math`). */
   readonly recordedFile?: string;
   /** Crowd model names; default per benchmark ({@link DEFAULT_EXPERIMENTS}). */
   readonly crowd?: readonly string[];
@@ -65,7 +77,7 @@ export interface EvaluationOptions {
   readonly policy?: DecisionPolicy | string;
   /** Output folder. */
   readonly outDir: string;
-  /** Graders: this library's (default) or the recorded upstream verdicts. */
+  /** Graders: this library's (default), the recorded upstream verdicts (`reference`), or a grader module's path. */
   readonly grader?: GraderChoice;
   /** Queries evaluated at once (default 8). */
   readonly concurrency?: number;
@@ -114,7 +126,7 @@ export const SHIPPED_ROUTERS_DIR = fileURLToPath(new URL("../../../routers/", im
  */
 function shippedRouterFor(settings: { benchmark: string; crowd: string[]; oracle: string; holdout: number; seed: number; grader: string; limit: number | null }): string | undefined {
   const experiment = DEFAULT_EXPERIMENTS[settings.benchmark];
-  if (!experiment || settings.holdout !== 0.3 || settings.seed !== 1 || settings.grader !== "ours" || settings.limit !== null) return undefined;
+  if (!experiment?.shippedRouter || settings.holdout !== 0.3 || settings.seed !== 1 || settings.grader !== "ours" || settings.limit !== null) return undefined;
   if (settings.oracle !== experiment.oracle || settings.crowd.join("\u0000") !== experiment.crowd.join("\u0000")) return undefined;
   const path = join(SHIPPED_ROUTERS_DIR, experiment.shippedRouter);
   return existsSync(path) ? path : undefined;
@@ -142,17 +154,26 @@ function checkSettings(outDir: string, settings: Record<string, unknown>): void 
  * where an interrupted run stopped.
  */
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationRun> {
+  if (!(EVAL_BENCHMARKS as readonly string[]).includes(options.benchmark)) {
+    throw new PyramidConfigError(`unknown benchmark "${options.benchmark}"`, { field: "--benchmark", fix: `use one of ${EVAL_BENCHMARKS.join(", ")}` });
+  }
   const defaults = DEFAULT_EXPERIMENTS[options.benchmark];
   if (!defaults && (!options.crowd || !options.oracle)) {
-    throw new PyramidConfigError(`no default crowd for benchmark "${options.benchmark}"`, {
-      field: "--benchmark",
-      fix: `use ${Object.keys(DEFAULT_EXPERIMENTS).join(" or ")}, or give --crowd and --oracle`,
+    throw new PyramidConfigError(`benchmark "${options.benchmark}" has no default crowd and Oracle`, {
+      field: options.crowd ? "--oracle" : "--crowd",
+      fix: `give --crowd <m1,m2,...> and --oracle <m> (models of the recorded file), or use ${Object.keys(DEFAULT_EXPERIMENTS).join(", ")}`,
+    });
+  }
+  if (options.benchmark === "custom" && (options.grader ?? "ours") === "ours") {
+    throw new PyramidConfigError("benchmark custom has no built-in grader", {
+      field: "--grader",
+      fix: "give --grader reference (the lines' reference.correct) or --grader <module path> exporting grade()",
     });
   }
   const crowd = [...(options.crowd ?? defaults.crowd)];
   const oracle = options.oracle ?? defaults.oracle;
-  const task = options.task ?? defaults?.task ?? "text";
-  const recordedFile = options.recordedFile ?? join(dataDir(), "recorded", `${options.benchmark}.jsonl`);
+  const task = options.task ?? defaults?.task ?? BENCHMARK_TASKS[options.benchmark] ?? "text";
+  const recordedFile = options.recordedFile ?? join(dataDir(), "recorded", defaults?.recorded ?? `${options.benchmark}.jsonl`);
   const holdout = options.holdout ?? 0.3;
   const seed = options.seed ?? 1;
   const grader = options.grader ?? "ours";
@@ -192,7 +213,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   }
   let items = itemsAnsweredByAll(getRecordedItems(store), [...crowd, oracle]);
   if (options.limit) items = items.slice(0, options.limit);
-  const { grade, close } = recordedGrader(options.benchmark, grader);
+  const { grade, close } = await recordedGrader(options.benchmark, grader);
   const base = {
     benchmark: options.benchmark,
     store,

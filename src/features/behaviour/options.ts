@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PyramidConfigError } from "../../errors/index.js";
-import { SandboxPool } from "../../eval/sandbox/pool.js";
+import { SandboxPool } from "../../sandbox/pool.js";
 
 /**
  * Limits of the code behavioural agreement features (validated with zod at the boundary). The defaults keep a

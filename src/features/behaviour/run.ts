@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { extractPythonCode } from "../../eval/graders/code_extract.js";
-import type { SandboxResult } from "../../eval/sandbox/options.js";
-import type { SandboxPool } from "../../eval/sandbox/pool.js";
+import { extractPythonCode } from "../../answers/code_extract.js";
+import type { SandboxResult } from "../../sandbox/options.js";
+import type { SandboxPool } from "../../sandbox/pool.js";
 import type { Candidate } from "../../core/types.js";
 import { PROBE_EXTRACTION_PY } from "./harness_extract.js";
 import { PROBE_RUN_PY } from "./harness_run.js";

@@ -1,4 +1,4 @@
-import { fencedBlocks, unfencedCode } from "../../eval/graders/code_extract.js";
+import { fencedBlocks, unfencedCode } from "../../answers/code_extract.js";
 
 /** The texts of one output that probes are read from: its Python code blocks, and the rest (prose). */
 export interface ProbeSource {

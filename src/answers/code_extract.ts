@@ -1,4 +1,4 @@
-import { codeFences, type CodeFence } from "../../answers/extract_code.js";
+import { codeFences, type CodeFence } from "./extract_code.js";
 
 /** A fenced code block of a model output: its language (lower case) and its code. */
 type CodeBlock = Pick<CodeFence, "lang" | "code">;

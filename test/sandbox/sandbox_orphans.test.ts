@@ -3,11 +3,11 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { SandboxPool, workingBwrap } from "../../src/eval/sandbox/index.js";
+import { SandboxPool, workingBwrap } from "../../src/sandbox/index.js";
 
 const isRoot = process.getuid?.() === 0;
 const bwrapWorks = workingBwrap(isRoot ? 65534 : null) !== null;
-const sandboxModule = resolve("src/eval/sandbox/index.ts");
+const sandboxModule = resolve("src/sandbox/index.ts");
 
 /** pid -> [parent pid, state, command name] of every process, read from /proc. */
 function processTable(): Map<number, { ppid: number; state: string; comm: string }> {

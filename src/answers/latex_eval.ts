@@ -1,9 +1,11 @@
 /**
  * A tiny, safe numeric evaluator for normalized LaTeX-ish math (no `eval`): numbers, `+ - * / ^`,
- * parentheses, unary minus, `pi`, `sqrt(...)`, `e`, implicit multiplication (`2sqrt(3)`,
- * `3pi`). Returns `null` on anything else.
+ * parentheses, unary minus, `pi`, `e`, the functions `sqrt sin cos tan ln log exp`, implicit
+ * multiplication (`2sqrt(3)`, `3pi`, `2x`), and single-letter variables when `vars` gives their
+ * values. Returns `null` on anything else (an unknown word, a letter without a value, a result that is
+ * not finite).
  */
-export function evaluateExpression(input: string): number | null {
+export function evaluateExpression(input: string, vars: Readonly<Record<string, number>> = {}): number | null {
   const tokens = tokenize(input);
   if (tokens === null || tokens.length === 0) return null;
   let pos = 0;
@@ -25,13 +27,15 @@ export function evaluateExpression(input: string): number | null {
     if (t === "+") return power();
     if (t === "pi") return Math.PI;
     if (t === "e") return Math.E;
-    if (t === "sqrt") {
+    const fn = FUNCTIONS[t];
+    if (fn) {
       if (next() !== "(") return null;
       const v = expr();
       if (next() !== ")" || v === null) return null;
-      return Math.sqrt(v);
+      return fn(v);
     }
     if (/^\d*\.?\d+$/.test(t) || /^\d+\.$/.test(t)) return Number(t);
+    if (/^[a-zA-Z]$/.test(t)) return Object.hasOwn(vars, t) ? vars[t] : null;
     return null;
   }
   function power(): number | null {
@@ -54,7 +58,7 @@ export function evaluateExpression(input: string): number | null {
         const r = power();
         if (r === null) return null;
         v = t === "*" ? v * r : v / r;
-      } else if (t !== undefined && (t === "(" || t === "pi" || t === "sqrt" || t === "e" || /^\d/.test(t))) {
+      } else if (t !== undefined && (t === "(" || /^[a-zA-Z\d.]/.test(t))) {
         const r = power(); // implicit multiplication
         if (r === null) return null;
         v *= r;
@@ -79,6 +83,22 @@ export function evaluateExpression(input: string): number | null {
   return value;
 }
 
+const FUNCTIONS: Readonly<Record<string, (x: number) => number>> = {
+  sqrt: Math.sqrt,
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  ln: Math.log,
+  log: Math.log10,
+  exp: Math.exp,
+};
+
+/** The letters of `input` that {@link evaluateExpression} reads as variables (sorted, distinct). */
+export function expressionVariables(input: string): string[] {
+  const tokens = tokenize(input) ?? [];
+  return [...new Set(tokens.filter((t) => /^[a-zA-Z]$/.test(t) && t !== "e"))].sort();
+}
+
 function tokenize(s: string): string[] | null {
   const out: string[] = [];
   let i = 0;
@@ -94,10 +114,15 @@ function tokenize(s: string): string[] | null {
       i += num[1].length;
       continue;
     }
-    const word = /^(pi|sqrt|e)(?![a-z])/.exec(s.slice(i));
+    const word = /^(pi|sqrt|sin|cos|tan|ln|log|exp)(?![a-z])/.exec(s.slice(i));
     if (word) {
       out.push(word[1]);
       i += word[1].length;
+      continue;
+    }
+    if (/[a-zA-Z]/.test(c)) {
+      out.push(c);
+      i += 1;
       continue;
     }
     if ("+-*/^()".includes(c)) {

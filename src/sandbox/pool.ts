@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { Semaphore } from "../../members/semaphore.js";
+import { Semaphore } from "../members/semaphore.js";
 import { runPython } from "./run_python.js";
 import type { SandboxOptions, SandboxResult } from "./options.js";
 import { sweepStaleSandboxDirs } from "./sweep.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { runPython, SandboxPool } from "../../src/eval/sandbox/index.js";
+import { runPython, SandboxPool } from "../../src/sandbox/index.js";
 
 /** Child processes of this process whose command is python. */
 function pythonChildren(): number[] {

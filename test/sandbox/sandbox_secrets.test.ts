@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runPython } from "../../src/eval/sandbox/index.js";
+import { runPython } from "../../src/sandbox/index.js";
 
 /** A python snippet that tries to read `path` and prints `READ <path>` or `BLOCKED <path>`. */
 function tryRead(path: string): string[] {

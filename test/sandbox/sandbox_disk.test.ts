@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runPython } from "../../src/eval/sandbox/index.js";
+import { runPython } from "../../src/sandbox/index.js";
 
 describe("sandbox disk use", () => {
   it("a program that creates 10,000 small files fails cleanly at the file cap", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
-import { runPython, SandboxPool, workingBwrap } from "../../src/eval/sandbox/index.js";
+import { runPython, SandboxPool, workingBwrap } from "../../src/sandbox/index.js";
 
 const repoDir = resolve(".");
 const isRoot = process.getuid?.() === 0;
