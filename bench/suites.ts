@@ -5,6 +5,7 @@ import { createOverheadSuite } from "./overhead.js";
 import { createParallelSuite } from "./parallel.js";
 import { createRouterSuite } from "./router.js";
 import { createServeWorkersSuite } from "./serve_workers.js";
+import { createRedisSuite } from "./redis.js";
 import { createTextFeaturesSuite } from "./text_features.js";
 import type { BenchSuite } from "./types.js";
 
@@ -33,6 +34,11 @@ export const CORE_SUITES: readonly SuiteEntry[] = [
   {
     name: "serve_workers",
     create: (quick) => createServeWorkersSuite(quick ? { queries: 20, rounds: 1 } : {}),
+  },
+  {
+    name: "redis",
+    create: (quick) =>
+      createRedisSuite(quick ? { operations: 50, concurrency: 4, rounds: 1, queries: 20, serveRounds: 1 } : {}),
   },
   {
     name: "router",

@@ -9,8 +9,6 @@ export * from "./errors/index.js";
 export { PyramidChatModel } from "./chat_models/index.js";
 export type { PyramidChatModelInput, PyramidChatModelCallOptions, PyramidStructuredOutputConfig } from "./chat_models/index.js";
 export { pyramidCacheIdentity } from "./chat_models/index.js";
-export { acceptsCallOption, forwardedCallOptions, memberInvocation } from "./members/call_options.js";
-export type { MemberInvocation } from "./members/call_options.js";
 export { checkRouterMembers } from "./router/member_check.js";
 
 export { buildPyramidGraph, buildPyramidStateGraph, pyramidNodeNames } from "./graph/build.js";
@@ -96,6 +94,8 @@ export type { PFailCalibration, PFailCalibrationMethod } from "./router/calibrat
 export type { Price, TokenUsage } from "./cost/index.js";
 export { priceSchema, defaultPriceFor, estimateTokens, usageOf, costOf, messageText } from "./cost/index.js";
 export { BudgetTracker } from "./cost/budget.js";
+export type { Budget, BudgetReservation, BudgetWindow } from "./cost/budget_api.js";
+export { combineBudgets } from "./cost/combine.js";
 export { estimateTierCost } from "./members/estimate.js";
 
 export type { MemberInput, Member, ChatRunnable } from "./members/member.js";

@@ -32,8 +32,14 @@ import { pyramidCacheIdentity } from "./cache_identity.js";
 import { childCallbacks } from "./child_callbacks.js";
 import { tokenCallbacks } from "./token_callbacks.js";
 import { answerChunks, closingChunk, liveTextChunk, toolCallChunks } from "./stream_chunks.js";
-import { planStructuredOutput } from "./structured_output.js";
+import { structuredPyramid } from "./structured_output_method.js";
 import type { PyramidStructuredOutputConfig } from "./structured_output.js";
+import type { Budget } from "../cost/budget_api.js";
+import { PYRAMID_RUN_KEY } from "../graph/run_config.js";
+import type { PyramidRunSettings } from "../graph/run_config.js";
+import { endQuerySpan, PYRAMID_ATTRIBUTES, startQuerySpan } from "../telemetry/spans.js";
+import { endPyramidSpan } from "./query_span.js";
+import type { Span } from "@opentelemetry/api";
 
 /** Constructor options of {@link PyramidChatModel}: the pyramid's options plus LangChain's chat model params. */
 export interface PyramidChatModelInput extends PyramidOptions, TrafficOptions, BaseChatModelParams {}
@@ -53,6 +59,10 @@ export interface PyramidChatModelCallOptions extends BaseChatModelCallOptions {
   strict?: boolean;
   /** Parallel tool calls, for members that take it. */
   parallel_tool_calls?: boolean;
+  /** The budget this call spends from instead of the pyramid's `budget` (e.g. a tenant's; see `combineBudgets`). */
+  budget?: Budget;
+  /** A tenant name recorded on the query's OpenTelemetry span (`pyramid.tenant`). Not forwarded to members. */
+  tenant?: string;
 }
 
 /** Structured-output settings handed from `withStructuredOutput` to the pyramid it builds (not a public option). */
@@ -186,12 +196,28 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   }
 
   /** Runs the pyramid graph on `messages` and returns its final state. */
-  async runGraph(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<PyramidStateType> {
+  async runGraph(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+    span?: Span,
+  ): Promise<PyramidStateType> {
     const callOptions = this.memberCallOptions(options);
     return this.graph.invoke(
       { messages, stream: false, callOptions },
-      { signal: options.signal, callbacks: childCallbacks(runManager) },
+      { signal: options.signal, callbacks: childCallbacks(runManager), configurable: this.runConfigurable(options, span) },
     ) as Promise<PyramidStateType>;
+  }
+
+  private runConfigurable(options: this["ParsedCallOptions"], span?: Span): Record<string, PyramidRunSettings> {
+    return { [PYRAMID_RUN_KEY]: { ...(options.budget ? { budget: options.budget } : {}), ...(span ? { span } : {}) } };
+  }
+
+  private startSpan(options: this["ParsedCallOptions"]): Span {
+    return startQuerySpan(this._llmType(), {
+      "gen_ai.request.model": this.apexName,
+      ...(options.tenant ? { [PYRAMID_ATTRIBUTES.tenant]: options.tenant } : {}),
+    });
   }
 
   /** Answers with the pyramid; the routing trace is in `response_metadata.pyramid`. */
@@ -200,10 +226,18 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
+    const span = this.startSpan(options);
     const started = Date.now();
-    const state = await this.runGraph(messages, options, runManager);
-    const plain = pyramidResult(this.spec, state);
-    const result = withTrafficMetadata(plain, this.traffic?.onAnswer(state, plain, Date.now() - started));
+    let result: ReturnType<typeof withTrafficMetadata>;
+    try {
+      const state = await this.runGraph(messages, options, runManager, span);
+      const plain = pyramidResult(this.spec, state);
+      result = withTrafficMetadata(plain, this.traffic?.onAnswer(state, plain, Date.now() - started));
+    } catch (error) {
+      endQuerySpan(span, { error });
+      throw error;
+    }
+    endPyramidSpan(span, result.pyramid, result.message.usage_metadata);
     // LangChain chat models return AIMessageChunk from invoke (what withStructuredOutput's parser expects).
     const message = new AIMessageChunk({
       content: result.message.content,
@@ -231,12 +265,32 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
+    const span = this.startSpan(options);
+    try {
+      yield* this.streamGraph(messages, options, span, runManager);
+    } catch (error) {
+      endQuerySpan(span, { error });
+      throw error;
+    }
+  }
+
+  private async *streamGraph(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    span: Span,
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
     const started = Date.now();
     const callOptions = this.memberCallOptions(options);
     const tokens = tokenCallbacks(runManager);
     const stream = await this.graph.stream(
       { messages, stream: true, callOptions },
-      { signal: options.signal, callbacks: childCallbacks(runManager), streamMode: ["custom", "values"] },
+      {
+        signal: options.signal,
+        callbacks: childCallbacks(runManager),
+        streamMode: ["custom", "values"],
+        configurable: this.runConfigurable(options, span),
+      },
     );
     let finalState: PyramidStateType | undefined;
     let streamed = 0;
@@ -266,6 +320,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
         { fix: "retry the query, or use invoke() to get the fallback answer with degraded: true" },
       );
     }
+    endPyramidSpan(span, pyramid, message.usage_metadata);
     const rest = apexAnswered && streamed > 0 ? toolCallChunks(message) : answerChunks(message);
     for (const chunk of [...rest, closingChunk(message)]) {
       yield chunk;
@@ -320,52 +375,14 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
 
 type StructuredOutput = BaseChatModel<PyramidChatModelCallOptions, AIMessageChunk>["withStructuredOutput"];
 
-function requireMemberOption(model: unknown, name: string, key: string): void {
-  if (!acceptsCallOption(model as Runnable<BaseLanguageModelInput, BaseMessage>, key)) {
-    throw new PyramidConfigError(`member "${name}" does not take "${key}", so it would be ignored`, {
-      field: key,
-      fix: `drop "${key}", or use members whose chat models take it`,
-    });
-  }
-}
-
 /**
- * `withStructuredOutput(schema, { method, includeRaw, name, strict })`, as `ChatOpenAI` does it. `functionCalling`
- * (default) binds the schema's tool to every member and forces it on the members that take `tool_choice`;
- * `jsonMode` / `jsonSchema` set `response_format` on the members that take it and tell the others the schema.
- * Each member's object is validated and canonicalized, and the crowd votes on the objects: a member without one is
- * a failed candidate. The final message is parsed by LangChain's parser for the method (its error when nothing
- * parses); `ls_structured_output_format` is set on the run.
+ * `withStructuredOutput(schema, { method, includeRaw, name, strict })`, as `ChatOpenAI` does it
+ * ({@link structuredPyramid}).
  */
 PyramidChatModel.prototype.withStructuredOutput = function withStructuredOutput(
   this: PyramidChatModel,
   schema: Parameters<StructuredOutput>[0],
   config?: PyramidStructuredOutputConfig,
 ) {
-  const plan = planStructuredOutput(schema, config);
-  const tiers = this.mapMembers((spec, name) => {
-    const model = spec.model as Runnable<BaseLanguageModelInput, BaseMessage> & {
-      bindTools?: (tools: BindToolsInput[], kwargs?: Record<string, unknown>) => Runnable<BaseLanguageModelInput, BaseMessage>;
-    };
-    if (plan.strict !== undefined) requireMemberOption(model, name, "strict");
-    if (plan.tool) {
-      if (typeof model.bindTools !== "function") {
-        throw new PyramidConfigError(`member "${name}" does not support tool calling (no bindTools)`, {
-          field: "withStructuredOutput",
-          fix: 'use chat models that implement bindTools, or method: "jsonMode" / "jsonSchema"',
-        });
-      }
-      const kwargs = {
-        ...(acceptsCallOption(model, "tool_choice") ? { tool_choice: plan.name } : {}),
-        ...(plan.strict !== undefined ? { strict: plan.strict } : {}),
-      };
-      return { ...spec, model: model.bindTools([plan.tool], kwargs) };
-    }
-    if (plan.responseFormat && acceptsCallOption(model, "response_format")) {
-      return { ...spec, model: model.withConfig({ response_format: plan.responseFormat } as never) };
-    }
-    return spec;
-  });
-  const llm = this.withTiers(tiers, plan.answer).withConfig({ ls_structured_output_format: plan.lsFormat } as never);
-  return assembleStructuredOutputPipeline(llm, plan.parser, config?.includeRaw);
+  return structuredPyramid(this, schema, config);
 } as StructuredOutput;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { findPyramidConfig, loadPyramidConfig } from "../config/load.js";
 import type { PyramidConfig } from "../config/schema.js";
 import { PyramidConfigError } from "../errors/index.js";
-import { DEFAULT_MAX_BODY_BYTES } from "../server/server.js";
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from "../server/server.js";
 import { trafficOptionsFromFlags } from "./traffic_flags.js";
 import type { TrafficFlags } from "./traffic_flags.js";
 
@@ -42,6 +42,7 @@ export interface ServeFlags extends TrafficFlags {
   readonly host?: string;
   readonly "token-env"?: string;
   readonly "max-body-bytes"?: string;
+  readonly "request-timeout-ms"?: string;
   readonly "model-id"?: string;
   readonly workers?: string;
 }
@@ -57,6 +58,8 @@ export interface ServeOptions {
   /** The bearer token, read from the `--token-env` variable. */
   readonly token?: string;
   readonly maxBodyBytes: number;
+  /** Time a client has to send a whole request, in ms. */
+  readonly requestTimeoutMs: number;
   readonly modelId?: string;
   /** Processes serving the port (1 = the CLI process itself, no cluster). */
   readonly workers: number;
@@ -90,6 +93,7 @@ export function resolveServeOptions(flags: ServeFlags): ServeOptions {
   const port = integer(flags.port, "--port", 0, 8000);
   if (port > 65535) throw new PyramidConfigError(`port ${port} is out of range`, { field: "--port", fix: "give a port between 0 and 65535" });
   const maxBodyBytes = integer(flags["max-body-bytes"], "--max-body-bytes", 1, DEFAULT_MAX_BODY_BYTES);
+  const requestTimeoutMs = integer(flags["request-timeout-ms"], "--request-timeout-ms", 1, DEFAULT_REQUEST_TIMEOUT_MS);
   const workers = parseWorkersOption(flags.workers);
   const token = tokenFrom(flags["token-env"]);
   trafficOptionsFromFlags(flags);
@@ -101,6 +105,7 @@ export function resolveServeOptions(flags: ServeFlags): ServeOptions {
     host: flags.host ?? "127.0.0.1",
     token,
     maxBodyBytes,
+    requestTimeoutMs,
     modelId: flags["model-id"],
     workers,
     traffic: { traces: flags.traces, "trace-content": flags["trace-content"], "shadow-rate": flags["shadow-rate"], "shadow-seed": flags["shadow-seed"] },

@@ -11,6 +11,7 @@ import { loadRouter } from "../router/bundle.js";
 import type { Router } from "../router/types.js";
 import { configFileIssues } from "./files.js";
 import { ConfigFileError, validatePyramidConfig } from "./load.js";
+import { budgetFromConfig } from "./budget.js";
 import { formatPath } from "./issues.js";
 import { llamaCppModel } from "./providers/llamacpp.js";
 import { openAICompatibleModel } from "./providers/openai.js";
@@ -112,5 +113,6 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
     ...(valid.onBudgetExceeded ? { onBudgetExceeded: valid.onBudgetExceeded } : {}),
     ...(valid.generativePrompt ? { generativePrompt: valid.generativePrompt } : {}),
     ...(valid.allowRouterMemberMismatch !== undefined ? { allowRouterMemberMismatch: valid.allowRouterMemberMismatch } : {}),
+    ...(valid.budget ? { budget: await budgetFromConfig(valid.budget) } : {}),
   });
 }

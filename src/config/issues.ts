@@ -28,7 +28,7 @@ export function formatPath(segments: readonly (string | number)[]): string {
 const FIXES: Record<string, string> = {
   provider: `set provider to one of ${PROVIDERS.map((p) => `"${p}"`).join(", ")}`,
   model: 'give the model name as a string, e.g. model: "llama3.1:8b"',
-  name: "give a non-empty name",
+  name: "give a non-empty name, distinct from the others of its list",
   modelPath: "give modelPath: the path of the GGUF file (relative to the config file) or an hf: URI",
   recordedFile: "give the path of a recorded JSONL file, or omit it for the recorded GSM8K outputs",
   baseURL: "give the API base URL with its scheme, e.g. http://127.0.0.1:11434/v1",
@@ -61,6 +61,16 @@ const FIXES: Record<string, string> = {
   generativePrompt: 'give a template containing "{candidates}"',
   tiers: "list at least two tiers, from the cheapest (the crowd) to the apex (the Oracle), each { name, members: [...] }",
   members: "give at least one member: { provider, model, ... }",
+  budget: "give budget: { limitUsd: 20, window: day, redis: redis://127.0.0.1:6379 } (window and redis optional)",
+  limitUsd: "give a number of USD >= 0",
+  window: 'use "day", "month" or "total"',
+  redis: "give a redis:// URL, e.g. redis://127.0.0.1:6379/0 (omit it to keep the budget in each process)",
+  reservationTtlMs: "give a whole number of milliseconds > 0, above the apex's longest call",
+  tenants: "list tenants as { name, keyEnv, budgetUsd?, requestsPerMinute?, tokensPerMinute? }",
+  keyEnv: "give the NAME of the environment variable holding the tenant's API key, with a distinct variable per tenant",
+  budgetUsd: "give a number of USD >= 0",
+  requestsPerMinute: "give a whole number > 0",
+  tokensPerMinute: "give a whole number > 0",
 };
 
 function lastKey(segments: readonly PropertyKey[]): string | undefined {

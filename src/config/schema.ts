@@ -3,6 +3,7 @@ import { TASK_KINDS } from "../answers/types.js";
 import { priceSchema } from "../cost/price.js";
 import { decisionPolicySchema } from "../policy/decision.js";
 import { codeBehaviourOptionsSchema } from "../features/behaviour/options.js";
+import { budgetConfigSchema, tenantsConfigSchema } from "./serving_schema.js";
 
 /** Providers a config member can use. */
 export const PROVIDERS = ["llamacpp", "openai", "ollama", "replay"] as const;
@@ -106,6 +107,10 @@ export const pyramidConfigSchema = z
     generativePrompt: z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }).optional(),
     /** Use a router trained for other member names (default false: refused, listing both). */
     allowRouterMemberMismatch: z.boolean().optional(),
+    /** Escalation budget, shared across processes and machines with a redis:// URL. */
+    budget: budgetConfigSchema.optional(),
+    /** API keys (from environment variables) mapped to tenants with budgets and rate limits (`serve`). */
+    tenants: tenantsConfigSchema.optional(),
   })
   .strict();
 

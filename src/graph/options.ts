@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { TASK_KINDS } from "../answers/types.js";
 import type { TaskKind } from "../answers/types.js";
-import { BudgetTracker } from "../cost/budget.js";
+import { isBudget } from "../cost/budget_api.js";
+import type { Budget } from "../cost/budget_api.js";
 import { priceSchema } from "../cost/price.js";
 import type { Price } from "../cost/price.js";
 import { PyramidConfigError, RouterModelError } from "../errors/index.js";
@@ -66,8 +67,8 @@ export interface PyramidOptions {
   readonly onApexError?: ApexErrorPolicy;
   /** Never escalate when the query's cost would exceed this many USD. */
   readonly maxCostPerQuery?: number;
-  /** A budget shared across queries; escalation stops once it is spent. */
-  readonly budget?: BudgetTracker;
+  /** A budget shared across queries (`BudgetTracker`, or `RedisBudget` across processes); escalation stops once it is spent. */
+  readonly budget?: Budget;
   /**
    * When `maxCostPerQuery` or `budget` refuses an escalation the policy asked for: return the lower tier's answer
    * with the reason in `decisions[].reason` (`answer`, default), or throw `BudgetExceededError` (`throw`).
@@ -128,7 +129,7 @@ const optionsSchema = z.object({
   askConfidence: z.boolean().optional(),
   onApexError: z.enum(["crowd", "throw"]).optional(),
   maxCostPerQuery: z.number().nonnegative().optional(),
-  budget: z.instanceof(BudgetTracker).optional(),
+  budget: z.custom<Budget>(isBudget, { message: "expected a Budget (BudgetTracker or RedisBudget)" }).optional(),
   onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
   memberTimeoutMs: z.number().positive().optional(),
   memberRetries: z.number().int().min(0).optional(),

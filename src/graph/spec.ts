@@ -1,7 +1,7 @@
 import type { TaskKind } from "../answers/types.js";
 import type { FeatureGroup } from "../features/group.js";
+import type { Budget } from "../cost/budget_api.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
-import type { BudgetTracker } from "../cost/budget.js";
 import type { Member } from "../members/member.js";
 import type { Router } from "../router/types.js";
 import type { GenerativePrompt } from "./nodes/generative_prompt.js";
@@ -47,7 +47,7 @@ export interface PyramidSpec {
   /** Never escalate when the query's estimated cost would exceed this (USD). */
   readonly maxCostPerQuery?: number;
   /** Shared budget across queries: stop escalating once it is spent. */
-  readonly budget?: BudgetTracker;
+  readonly budget?: Budget;
   /** When the cost cap or the budget refuses an escalation: keep the lower tier's answer (`answer`) or throw. */
   readonly onBudgetExceeded: BudgetExceededPolicy;
   /** Look-ahead decisions over the remaining tiers instead of each boundary's threshold. */

@@ -1,6 +1,7 @@
 import { Annotation } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { VoteResult } from "../answers/vote.js";
+import type { BudgetReservation } from "../cost/budget_api.js";
 import type { FeatureVector } from "../features/types.js";
 import type { Candidate, TierDecision } from "../core/types.js";
 
@@ -41,6 +42,8 @@ export const PyramidState = Annotation.Root({
    * queries cannot all escalate into the same remaining budget; the next tier settles it against its cost.
    */
   reservedUsd: Annotation<number | undefined>(),
+  /** The reservation behind `reservedUsd`, settled by the next tier against its real cost. */
+  reservation: Annotation<BudgetReservation | undefined>(),
   /** Set when every apex member failed and the lower tier's answer was returned instead. */
   degraded: Annotation<string | undefined>(),
 });

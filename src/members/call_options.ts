@@ -33,6 +33,9 @@ const NOT_FORWARDED = new Set([
   "executionInfo",
   "serverInfo",
   "runtime",
+  // The pyramid's own per-call settings (its budget, the tenant on its trace span).
+  "budget",
+  "tenant",
 ]);
 
 /** Tool-related options that a chat model taking `tools` per call also takes (they shape its tool definitions). */

@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { BudgetExceededError, ModelCallError, PyramidConfigError, TimeoutError } from "../errors/index.js";
 
 /** An HTTP error answered in OpenAI's error JSON shape: `{ error: { message, type, param, code } }`. */
@@ -12,11 +13,13 @@ export class HttpError extends Error {
   readonly code: string | null;
   /** Extra response headers. */
   readonly headers: Record<string, string>;
+  /** What went wrong in full, for the server's log only (never sent: it may hold file paths or prompt text). */
+  readonly detail?: string;
 
   constructor(
     status: number,
     message: string,
-    options: { type?: string; param?: string | null; code?: string | null; headers?: Record<string, string> } = {},
+    options: { type?: string; param?: string | null; code?: string | null; headers?: Record<string, string>; detail?: string } = {},
   ) {
     super(message);
     this.name = "HttpError";
@@ -25,6 +28,7 @@ export class HttpError extends Error {
     this.param = options.param ?? null;
     this.code = options.code ?? null;
     this.headers = options.headers ?? {};
+    this.detail = options.detail;
   }
 
   /** The JSON body of the error response. */
@@ -33,13 +37,24 @@ export class HttpError extends Error {
   }
 }
 
-/** Maps an error thrown while answering to an {@link HttpError}. */
+/**
+ * Maps an error thrown while answering to an {@link HttpError}. A 5xx carries a fixed message (a model error can
+ * quote file paths, a prompt or a provider's answer): the original goes to `detail`, for the server's log.
+ */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  const detail = error instanceof Error && error.stack ? error.stack : message;
   if (error instanceof PyramidConfigError) return new HttpError(400, message, { code: "invalid_request" });
   if (error instanceof BudgetExceededError) return new HttpError(402, message, { type: "insufficient_quota", code: "budget_exceeded" });
-  if (error instanceof TimeoutError) return new HttpError(504, message, { type: "timeout", code: "timeout" });
-  if (error instanceof ModelCallError) return new HttpError(502, message, { type: "api_error", code: "model_call_failed" });
-  return new HttpError(500, message, { type: "server_error", code: "internal_error" });
+  if (error instanceof TimeoutError) return new HttpError(504, "the models did not answer in time", { type: "timeout", code: "timeout", detail });
+  if (error instanceof ModelCallError) {
+    return new HttpError(502, "the models could not answer this request", { type: "api_error", code: "model_call_failed", detail });
+  }
+  return new HttpError(500, "internal server error", { type: "server_error", code: "internal_error", detail });
+}
+
+/** Writes a 5xx error's details to the server's log, under the response's `x-request-id` (other errors: nothing). */
+export function logServerError(errorLog: (line: string) => void, res: ServerResponse, error: HttpError): void {
+  if (error.status >= 500 && error.detail) errorLog(`request ${String(res.getHeader("x-request-id"))}: ${error.status} ${error.detail}`);
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { PyramidChatModel } from "../chat_models/index.js";
 import { HttpError } from "./errors.js";
-import { readBody } from "./request.js";
+import { readBody } from "./body.js";
 import { sendJson } from "./respond.js";
 
 const feedbackBodySchema = z

@@ -4,3 +4,10 @@ export { chatCompletionRequestSchema, type ChatCompletionRequest, type ChatCompl
 export { toChatCompletion, type ChatCompletion, type CompletionUsage, type CompletionToolCall } from "./format.js";
 export { toLangChainMessages } from "./messages.js";
 export { HttpError, toHttpError } from "./errors.js";
+export { DEFAULT_REQUEST_TIMEOUT_MS } from "./server.js";
+export { PyramidMetrics, DEFAULT_TENANT } from "./metrics.js";
+export { TenantGate, tenantSpendingBudget, BUDGET_REMAINING_HEADER, TENANT_HEADER } from "./tenants.js";
+export type { ServerTenant, AdmittedTenant } from "./tenants.js";
+export { tenantsFromConfig } from "./tenants_config.js";
+export type { ServingLimits } from "./tenants_config.js";
+export { listenError } from "./listen_error.js";

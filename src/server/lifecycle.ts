@@ -1,7 +1,11 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
 import { toHttpError } from "./errors.js";
+import type { HttpError } from "./errors.js";
+import { checkContinue } from "./body.js";
+import { listenError } from "./listen_error.js";
 import { sendError } from "./respond.js";
 
 /** A running (or ready to run) OpenAI-compatible pyramid server. */
@@ -27,11 +31,19 @@ export interface ServerState {
   readonly controllers: Set<AbortController>;
 }
 
-/** How the server runs: headers on every response, the request log, and how long shutdown waits. */
+/** How the server runs: headers on every response, the request log, time limits, and what happens to errors. */
 export interface LifecycleOptions {
   readonly headers: readonly (readonly [string, string])[];
   readonly log?: (line: string) => void;
   readonly shutdownTimeoutMs: number;
+  /** Time a client has to send a whole request (headers and body), in ms; slower clients get a 408 and are closed. */
+  readonly requestTimeoutMs: number;
+  /** Largest body: a client asking `Expect: 100-continue` for more gets the 413 at once, without `100 Continue`. */
+  readonly maxBodyBytes: number;
+  /** Called with every error answered (after it is mapped to an HTTP error), e.g. to log a 5xx's details. */
+  readonly onError?: (res: ServerResponse, error: HttpError) => void;
+  /** Called when a response is done, with its duration in seconds. */
+  readonly onFinished?: (res: ServerResponse, seconds: number) => void;
 }
 
 /**
@@ -48,26 +60,39 @@ export function serveRequests(
   const responses = new Set<ServerResponse>();
   let closed: Promise<void> | undefined;
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
     state.inFlight++;
     responses.add(res);
     for (const [name, value] of extraHeaders) res.setHeader(name, value);
+    res.setHeader("x-request-id", `req_${randomUUID().replace(/-/g, "")}`);
     if (state.closing) res.setHeader("connection", "close");
     res.on("close", () => {
       state.inFlight--;
       responses.delete(res);
       log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+      options.onFinished?.(res, (Date.now() - started) / 1000);
       if (state.closing) setImmediate(() => server.closeIdleConnections());
     });
     handle(req, res).catch((error: unknown) => {
       if (res.destroyed) return;
       const httpError = toHttpError(error);
+      options.onError?.(res, httpError);
+      // After a 413 node:http reads and discards the rest of the body, so the client can read the answer.
       sendError(res, httpError, state.closing);
-      // A 413 left unread body bytes behind: end the connection rather than parse them as a request.
-      if (httpError.status === 413) res.on("finish", () => req.socket.end());
     });
-  });
+  };
+
+  // Slow clients: the whole request (headers and body) within requestTimeoutMs, checked every second.
+  const server = createServer(
+    {
+      requestTimeout: options.requestTimeoutMs,
+      headersTimeout: options.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
+    },
+    onRequest,
+  );
+  server.on("checkContinue", checkContinue(options.maxBodyBytes, (res, error) => sendError(res, error, true), onRequest));
 
   return {
     server,
@@ -76,9 +101,10 @@ export function serveRequests(
     },
     listen(port = 8000, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
-        server.once("error", reject);
+        const onError = (error: unknown) => reject(listenError(error, port, host));
+        server.once("error", onError);
         server.listen(port, host, () => {
-          server.off("error", reject);
+          server.off("error", onError);
           const address = server.address() as AddressInfo;
           const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
           resolve({ url: `http://${shownHost}:${address.port}`, port: address.port, host: address.address });

@@ -1,46 +1,7 @@
-import type { IncomingMessage } from "node:http";
-import { timingSafeEqual } from "node:crypto";
 import { formatPath } from "../config/issues.js";
 import { HttpError } from "./errors.js";
 import { chatCompletionRequestSchema } from "./schema.js";
 import type { ChatCompletionRequest } from "./schema.js";
-
-/** Whether an `Authorization` header carries `Bearer <token>` (compared in constant time). */
-export function tokenMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
-  if (!match) return false;
-  const given = Buffer.from(match[1].trim());
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** Reads the body; over `limit` bytes it drains the rest (so the client can read the 413) and throws. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    const tooLarge = () =>
-      new HttpError(413, `request body is larger than ${limit} bytes`, { code: "request_too_large", param: null, headers: { connection: "close" } });
-    const parts: Buffer[] = [];
-    let size = 0;
-    let over = Number.isFinite(declared) && declared > limit;
-    const drainCap = Math.max(limit * 8, 16 * 1024 * 1024);
-    req.on("data", (part: Buffer) => {
-      size += part.length;
-      if (size > limit) over = true;
-      if (over) {
-        parts.length = 0;
-        if (size > drainCap) {
-          reject(tooLarge());
-          req.destroy();
-        }
-        return;
-      }
-      parts.push(part);
-    });
-    req.on("end", () => (over ? reject(tooLarge()) : resolve(Buffer.concat(parts))));
-    req.on("error", reject);
-  });
-}
 
 /**
  * The request body as a chat completion request: JSON, validated by {@link chatCompletionRequestSchema}, with

@@ -46,10 +46,17 @@ export function runnableFor(model: PyramidChatModel, request: ChatCompletionRequ
   return model.bindTools(tools as BindToolsInput[], request.tool_choice ? { tool_choice: request.tool_choice } : undefined) as ChatRunnable;
 }
 
+/** What an answered request reports to metrics and rate limits. */
+export interface Answered {
+  readonly pyramid?: PyramidMetadata;
+  readonly usage?: AIMessageChunk["usage_metadata"];
+}
+
 /** Answers with one chat completion. */
-export async function answer(res: ServerResponse, runnable: ChatRunnable, messages: BaseMessage[], modelId: string, config: RunnableConfig): Promise<void> {
+export async function answer(res: ServerResponse, runnable: ChatRunnable, messages: BaseMessage[], modelId: string, config: RunnableConfig): Promise<Answered> {
   const message = await runnable.invoke(messages, config);
   sendJson(res, 200, toChatCompletion(message, modelId));
+  return { pyramid: message.response_metadata?.pyramid as PyramidMetadata | undefined, usage: message.usage_metadata };
 }
 
 function writeEvent(res: ServerResponse, data: unknown): void {
@@ -57,7 +64,10 @@ function writeEvent(res: ServerResponse, data: unknown): void {
   res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
 }
 
-/** Answers as OpenAI's SSE chunk stream: text and tool-call deltas, the routing trace on the last chunk, `[DONE]`. */
+/**
+ * Answers as OpenAI's SSE chunk stream: text and tool-call deltas, the routing trace on the last chunk, `[DONE]`.
+ * `report` receives an error that ends the stream after it started (its details belong in the server's log).
+ */
 export async function streamAnswer(
   res: ServerResponse,
   runnable: ChatRunnable,
@@ -65,7 +75,8 @@ export async function streamAnswer(
   request: ChatCompletionRequest,
   modelId: string,
   config: RunnableConfig,
-): Promise<void> {
+  report: (error: HttpError) => void = () => undefined,
+): Promise<Answered> {
   const header: ChunkHeader = { id: completionId(), created: nowSeconds(), model: modelId };
   const stream = await runnable.stream(messages, config);
   let started = false;
@@ -100,13 +111,16 @@ export async function streamAnswer(
     }
   } catch (error) {
     if (!started) throw error;
-    writeEvent(res, toHttpError(error).body());
+    const httpError = toHttpError(error);
+    report(httpError);
+    writeEvent(res, httpError.body());
     if (!res.destroyed) res.end();
-    return;
+    return { pyramid, usage };
   }
   start();
   writeEvent(res, chunk(header, {}, toolIds.size > 0 ? "tool_calls" : "stop", pyramid ? { pyramid } : {}));
   if (request.stream_options?.include_usage) writeEvent(res, usageChunk(header, toUsage(usage, pyramid)));
   writeEvent(res, "[DONE]");
   res.end();
+  return { pyramid, usage };
 }

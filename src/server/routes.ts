@@ -1,29 +1,48 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PyramidChatModel } from "../chat_models/index.js";
-import { HttpError } from "./errors.js";
+import { readBody } from "./body.js";
+import { HttpError, logServerError } from "./errors.js";
 import type { ServerState } from "./lifecycle.js";
 import { toLangChainMessages } from "./messages.js";
-import { parseRequest, readBody, tokenMatches } from "./request.js";
+import type { PyramidMetrics } from "./metrics.js";
+import { parseRequest } from "./request.js";
 import { answer, runnableFor, sendJson, streamAnswer } from "./respond.js";
 import { handleFeedback } from "./feedback.js";
+import type { Answered } from "./respond.js";
+import type { AdmittedTenant, TenantGate } from "./tenants.js";
 
-/** What the routes answer with: the pyramid, its id, the token and body limit, and the server's state. */
+/** What the routes answer with: the pyramid, its id, the tenants and body limit, metrics, and the server's state. */
 export interface RouteContext {
   readonly model: PyramidChatModel;
   readonly modelId: string;
-  readonly token?: string;
   readonly maxBodyBytes: number;
   /** When the server was created (seconds), listed by `GET /v1/models`. */
   readonly created: number;
   readonly state: ServerState;
+  /** Authenticates requests (the bearer token or the tenants' keys) and admits them (budgets, rate limits). */
+  readonly gate: TenantGate;
+  /** Served at `GET /metrics`, fed by every answer; none = no such route. */
+  readonly metrics?: PyramidMetrics;
+  /** Records the tenant a chat completion request was counted against (for the request metrics). */
+  readonly onTenant: (res: ServerResponse, tenant: string) => void;
+  /** The server's log, for the details of 5xx errors and failures of the rate limiter. */
+  readonly errorLog: (line: string) => void;
+}
+
+async function recordAnswer(context: RouteContext, tenant: AdmittedTenant, done: Answered): Promise<void> {
+  const input = done.usage?.input_tokens ?? 0;
+  const output = done.usage?.output_tokens ?? 0;
+  if (done.pyramid) context.metrics?.observeAnswer(tenant.name, done.pyramid, { input, output });
+  await context.gate.recordTokens(tenant, input + output).catch((error: unknown) => context.errorLog(`rate limiter: ${String(error)}`));
 }
 
 /**
- * Answers one request: `GET /health`, then (behind the bearer token) `GET /v1/models` and
- * `POST /v1/chat/completions`; anything else throws an {@link HttpError} (404, 405, 503 while closing).
+ * Answers one request: `GET /health` and `GET /metrics`, then (behind the token or a tenant's key) `GET /v1/models`
+ * and `POST /v1/chat/completions` (admitted by the tenant's budget and rate limits first); anything else throws an
+ * {@link HttpError} (401, 402, 404, 405, 413, 429, 503 while closing).
  */
 export async function route(context: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { model, modelId, token, maxBodyBytes, created, state } = context;
+  const { model, modelId, maxBodyBytes, created, state, gate, metrics } = context;
   const { controllers } = state;
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname.replace(/\/+$/, "") || "/";
@@ -34,13 +53,14 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
     sendJson(res, 200, { status: "ok", model: modelId, inFlight: Math.max(0, state.inFlight - 1) });
     return;
   }
-  if (path.startsWith("/v1/") && token !== undefined && !tokenMatches(req.headers.authorization, token)) {
-    throw new HttpError(401, "missing or invalid bearer token (send Authorization: Bearer <token>)", {
-      type: "authentication_error",
-      code: "invalid_api_key",
-      headers: { "www-authenticate": "Bearer" },
-    });
+  if (path === "/metrics" && metrics) {
+    if (req.method !== "GET") throw new HttpError(405, "use GET /metrics", { headers: { allow: "GET" } });
+    const text = await metrics.text();
+    res.writeHead(200, { "content-type": metrics.registry.contentType, "content-length": String(Buffer.byteLength(text)) });
+    res.end(text);
+    return;
   }
+  if (path.startsWith("/v1/") && path !== "/v1/chat/completions") gate.identify(req.headers);
   if (path === "/v1/models") {
     if (req.method !== "GET") throw new HttpError(405, "use GET /v1/models", { headers: { allow: "GET" } });
     sendJson(res, 200, { object: "list", data: [{ id: modelId, object: "model", created, owned_by: "pyramid-moa" }] });
@@ -63,6 +83,9 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
   if (path === "/v1/feedback") return handleFeedback(model, req, res, maxBodyBytes);
   if (path === "/v1/chat/completions") {
     if (req.method !== "POST") throw new HttpError(405, "use POST /v1/chat/completions", { headers: { allow: "POST" } });
+    context.onTenant(res, gate.identify(req.headers).name);
+    const tenant = await gate.admit(req.headers, (name, limit) => metrics?.observeRateLimited(name, limit));
+    for (const [name, value] of Object.entries(tenant.headers)) res.setHeader(name, value);
     const request = parseRequest(await readBody(req, maxBodyBytes));
     const messages = toLangChainMessages(request.messages);
     const runnable = runnableFor(model, request);
@@ -72,9 +95,12 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
       if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
     };
     res.on("close", onClose);
+    const config = { signal: controller.signal, tenant: tenant.name, ...(tenant.budget ? { budget: tenant.budget } : {}) };
     try {
-      if (request.stream) await streamAnswer(res, runnable, messages, request, modelId, { signal: controller.signal });
-      else await answer(res, runnable, messages, modelId, { signal: controller.signal });
+      const done = request.stream
+        ? await streamAnswer(res, runnable, messages, request, modelId, config, (error) => logServerError(context.errorLog, res, error))
+        : await answer(res, runnable, messages, modelId, config);
+      await recordAnswer(context, tenant, done);
     } finally {
       controllers.delete(controller);
       res.off("close", onClose);

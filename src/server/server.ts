@@ -5,9 +5,19 @@ import { serveRequests } from "./lifecycle.js";
 import type { PyramidServer, ServerState } from "./lifecycle.js";
 import { route } from "./routes.js";
 import { validate } from "../errors/validate.js";
+import { logServerError } from "./errors.js";
+import { PyramidMetrics } from "./metrics.js";
+import { TenantGate } from "./tenants.js";
+import type { ServerTenant } from "./tenants.js";
+import { InProcessRateLimiter } from "../limits/rate_limiter.js";
+import type { RateLimiter } from "../limits/rate_limiter.js";
+import type { ServerResponse } from "node:http";
 
 /** Default request-body limit: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Default time a client has to send a whole request (headers and body): 30 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Options of {@link createPyramidServer}. */
 export interface PyramidServerOptions {
@@ -25,6 +35,16 @@ export interface PyramidServerOptions {
   readonly log?: (line: string) => void;
   /** Headers added to every response, e.g. `{ "x-pyramid-worker": String(process.pid) }`. Default: none. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** API keys mapped to tenants with budgets and rate limits; requests must then carry one of the keys (or `token`). */
+  readonly tenants?: readonly ServerTenant[];
+  /** Where the tenants' rate limits are kept (a `RedisRateLimiter` to share them); default: in this process. */
+  readonly rateLimiter?: RateLimiter;
+  /** Prometheus metrics served at `GET /metrics` (default: new ones); `false` turns the route off. */
+  readonly metrics?: PyramidMetrics | false;
+  /** Time a client has to send a whole request, headers included, in ms (else 408 and closed). Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** Receives the details of 5xx errors (never sent to clients). Default: `log`, else stderr. */
+  readonly errorLog?: (line: string) => void;
 }
 
 const optionsSchema = z.object({
@@ -37,6 +57,13 @@ const optionsSchema = z.object({
   maxBodyBytes: z.number().int().positive().optional(),
   shutdownTimeoutMs: z.number().int().nonnegative().optional(),
   log: z.function().optional(),
+  errorLog: z.function().optional(),
+  tenants: z
+    .array(z.object({ name: z.string().min(1), key: z.string().min(1, "must not be empty (an empty key would accept anyone)") }).loose())
+    .optional(),
+  rateLimiter: z.custom<RateLimiter>((v) => typeof (v as RateLimiter | undefined)?.admit === "function", { message: "expected a RateLimiter" }).optional(),
+  metrics: z.union([z.instanceof(PyramidMetrics), z.literal(false)]).optional(),
+  requestTimeoutMs: z.number().int().positive().optional(),
   headers: z
     .record(z.string(), z.string().regex(/^[^\r\n\0]*$/, "must not contain line breaks"))
     .superRefine((headers, ctx) => {
@@ -52,7 +79,9 @@ const optionsSchema = z.object({
  * `POST /v1/chat/completions` (JSON, or SSE streaming in OpenAI's chunk format ending with `data: [DONE]`;
  * `tools`/`tool_choice` bound to every member; `usage`), `GET /v1/models`, `GET /health`. The routing trace
  * is in the `pyramid` field of the completion (and of the streamed chunk that carries `finish_reason`).
- * Errors use OpenAI's JSON shape: 400 (validation), 401 (bearer token), 404, 405, 413 (body size), 5xx.
+ * Errors use OpenAI's JSON shape: 400 (validation), 401 (bearer token or tenant key), 402 (tenant budget spent),
+ * 404, 405, 413 (body size), 429 (tenant rate), 5xx (a fixed message; the details go to `errorLog`).
+ * `GET /metrics` serves Prometheus metrics per tenant. See docs/server.md.
  *
  * ```ts
  * const server = createPyramidServer({ model: pyramid, token: process.env.PYRAMID_TOKEN });
@@ -63,17 +92,35 @@ const optionsSchema = z.object({
 export function createPyramidServer(options: PyramidServerOptions): PyramidServer {
   validate(optionsSchema, options, { field: "createPyramidServer", fix: "see docs/server.md" });
   const state: ServerState = { inFlight: 0, closing: false, controllers: new Set<AbortController>() };
+  const { model, log } = options;
+  const errorLog = options.errorLog ?? log ?? ((line: string) => console.error(line));
+  const metrics = options.metrics === false ? undefined : (options.metrics ?? new PyramidMetrics());
+  const gate = new TenantGate(options.tenants ?? [], options.rateLimiter ?? new InProcessRateLimiter(), model.spec.budget, options.token);
+  if (metrics && model.spec.budget) metrics.watchBudget("global", model.spec.budget);
+  for (const [name, budget] of gate.budgets()) metrics?.watchBudget(name, budget);
+  const tenants = new WeakMap<ServerResponse, string>();
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const context = {
-    model: options.model,
+    model,
     modelId: options.modelId ?? "pyramid-moa",
-    token: options.token,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxBodyBytes,
     created: nowSeconds(),
     state,
+    gate,
+    metrics,
+    errorLog,
+    onTenant: (res: ServerResponse, tenant: string) => tenants.set(res, tenant),
   };
   return serveRequests((req, res) => route(context, req, res), state, {
     headers: Object.entries(options.headers ?? {}),
-    log: options.log,
+    log,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    maxBodyBytes,
+    onError: (res, error) => logServerError(errorLog, res, error),
+    onFinished: (res, seconds) => {
+      const tenant = tenants.get(res);
+      if (tenant !== undefined) metrics?.observeRequest(tenant, res.statusCode, seconds);
+    },
   });
 }

@@ -8,10 +8,10 @@ import { describe, expect, it } from "vitest";
 /** The layers, from the ground up: a folder may import only from its own folder and from lower layers. */
 const LAYERS: readonly (readonly string[])[] = [
   ["errors"],
-  ["utils", "security", "cost"],
+  ["utils", "security", "cost", "limits"],
   ["answers"],
-  ["core", "policy", "replay", "plots"],
-  ["members"],
+  ["core", "policy", "replay", "plots", "redis"],
+  ["members", "telemetry"],
   ["sandbox"],
   ["features"],
   ["router", "engines"],

@@ -162,7 +162,7 @@ describe("the published package", () => {
 describeInstalledWithNpm(() => ({ tarball, work }));
 
 /** The subpath entry points the package promises (package.json "exports"). */
-const SUBPATHS = ["eval", "server", "config", "llamacpp", "openai", "train", "traces", "replay", "plots"];
+const SUBPATHS = ["eval", "server", "config", "llamacpp", "openai", "train", "traces", "redis", "replay", "plots"];
 
 /** package.json's "exports", without its "./package.json" entry. */
 function exportsMap(): Record<string, { types: string; import: string }> {

@@ -266,13 +266,25 @@ describe("pyramid server: errors in OpenAI's shape", () => {
     expect(ok.choices[0].message.content).toBe("1");
   });
 
-  it("maps a pyramid failure to a 502 in OpenAI's shape", async () => {
-    const { model } = pyramidOf([new Error("boom"), new Error("boom"), new Error("boom")], new Error("down"));
-    const { client } = await start(model);
-    const error = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+  it("maps a pyramid failure to a 502 in OpenAI's shape, the details in the server's log only", async () => {
+    const secretPath = "/home/alice/models/llama-70b.gguf";
+    const { model } = pyramidOf([new Error("boom"), new Error("boom"), new Error("boom")], new Error(`cannot open ${secretPath}`));
+    const logged: string[] = [];
+    const { client } = await start(model, { errorLog: (line) => logged.push(line) });
+    const prompt = "my private question about Acme's merger";
+    const error = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: prompt }] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
-    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
-    expect((error as Error).message).toContain("every member of the apex tier failed (big-70b: Error: down)");
+    const apiError = error as InstanceType<typeof OpenAI.APIError>;
+    expect(apiError.status).toBe(502);
+    expect(apiError.code).toBe("model_call_failed");
+    expect(apiError.message).toBe("502 the models could not answer this request");
+    expect(JSON.stringify(apiError.error)).not.toContain(secretPath);
+    expect(JSON.stringify(apiError.error)).not.toContain("Acme");
+    const requestId = apiError.headers?.get("x-request-id");
+    expect(requestId).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain(`request ${requestId}: 502 `);
+    expect(logged[0]).toContain(secretPath);
   });
 
   it("answers 402 (insufficient_quota) when the budget refuses an escalation and onBudgetExceeded is throw", async () => {

@@ -4,6 +4,7 @@ import type { AIMessageChunk } from "@langchain/core/messages";
 import { pyramidFromConfig } from "../../config/build.js";
 import { findPyramidConfig, loadPyramidConfig } from "../../config/load.js";
 import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
+import { disposeConfigBudgets } from "../../config/budget.js";
 import { PyramidConfigError } from "../../errors/index.js";
 import type { PyramidMetadata } from "../../graph/result.js";
 import { parseCommandArgs } from "../args.js";
@@ -107,6 +108,7 @@ export const askCommand: CliCommand = {
       return 0;
     } finally {
       await disposeLlamaCppEngines();
+      await disposeConfigBudgets();
     }
   },
 };

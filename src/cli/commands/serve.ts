@@ -3,9 +3,14 @@ import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pyramidFromConfig } from "../../config/build.js";
 import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
+import { disposeConfigBudgets } from "../../config/budget.js";
+import { tenantsFromConfig } from "../../server/tenants_config.js";
+import { PyramidMetrics } from "../../server/metrics.js";
+import { clusterMetricsText, serveWorkerMetrics } from "../../server/cluster_metrics.js";
+import type { ServingLimits } from "../../server/tenants_config.js";
 import { onPrimaryRequests } from "../../server/cluster_messages.js";
 import { runServerCluster } from "../../server/cluster_primary.js";
-import { createPyramidServer, DEFAULT_MAX_BODY_BYTES } from "../../server/server.js";
+import { createPyramidServer, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from "../../server/server.js";
 import type { PyramidServer } from "../../server/lifecycle.js";
 import { parseCommandArgs } from "../args.js";
 import { TRAFFIC_FLAG_OPTIONS, TRAFFIC_FLAG_USAGE, trafficOptionsFromFlags } from "../traffic_flags.js";
@@ -16,12 +21,15 @@ import type { ServeOptions } from "../serve_options.js";
 /** Response header naming the pid of the process that answered (a worker's with `--workers` > 1). */
 export const WORKER_HEADER = "x-pyramid-worker";
 
-const USAGE = `Usage: pyramid-moa serve [--config file] [--port 8000] [--host 127.0.0.1] [--token-env NAME] [--max-body-bytes N] [--workers N]
+const USAGE = `Usage: pyramid-moa serve [--config file] [--port 8000] [--host 127.0.0.1] [--token-env NAME] [--max-body-bytes N] [--request-timeout-ms N] [--workers N]
 
 Serves the pyramid of a config file as an OpenAI-compatible API (docs/server.md):
   POST /v1/chat/completions   JSON or SSE streaming, tools; the routing trace in the "pyramid" field
   GET  /v1/models             the one model, "pyramid-moa" (or --model-id)
   GET  /health                liveness
+  GET  /metrics               Prometheus metrics (per tenant)
+With "tenants" in the config, requests carry a tenant's key (Authorization: Bearer <key>): its budget (402) and its
+requests/tokens per minute (429) are enforced, across processes and machines when "budget.redis" is set.
 Every response carries "${WORKER_HEADER}: <pid>", the process that answered.
 SIGINT/SIGTERM stop accepting connections and finish the requests in flight (a second signal cuts them off).
 
@@ -30,7 +38,8 @@ Options:
   --port <n>              port (default 8000; 0 picks a free one)
   --host <addr>           address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)
   --token-env <NAME>      require "Authorization: Bearer <token>", the token read from env var NAME
-  --max-body-bytes <n>    largest request body (default ${DEFAULT_MAX_BODY_BYTES})
+  --max-body-bytes <n>    largest request body (default ${DEFAULT_MAX_BODY_BYTES}); larger ones get 413
+  --request-timeout-ms <n> time a client has to send a whole request (default ${DEFAULT_REQUEST_TIMEOUT_MS}); slower: 408, closed
   --model-id <id>         model id reported by the API (default pyramid-moa)
   --workers <n|auto>      processes serving the port (default 1; auto = one per CPU; at most ${MAX_SERVE_WORKERS}):
                           a node:cluster primary restarts a worker that crashes and forwards SIGINT/SIGTERM
@@ -81,12 +90,20 @@ function untilShutdown(server: PyramidServer, inWorker: boolean, prefix: string)
 /** Serves in this process: the whole server with one worker, or one worker of a cluster. */
 async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise<number> {
   const prefix = inWorker ? `pyramid-moa serve: worker ${process.pid}: ` : "pyramid-moa serve: ";
+  let limits: ServingLimits | undefined;
   try {
     const worker = inWorker && cluster.worker ? `w${cluster.worker.id}` : undefined;
     const model = await pyramidFromConfig(options.config, { baseDir: dirname(options.configPath), ...trafficOptionsFromFlags(options.traffic, worker) });
+    limits = await tenantsFromConfig(options.config, model.spec.budget);
+    const metrics = new PyramidMetrics();
+    if (inWorker) metrics.serveFrom(clusterMetricsText(metrics.registry));
     const server = createPyramidServer({
       model,
+      metrics,
       token: options.token,
+      tenants: limits.tenants,
+      rateLimiter: limits.rateLimiter,
+      requestTimeoutMs: options.requestTimeoutMs,
       maxBodyBytes: options.maxBodyBytes,
       modelId: options.modelId,
       headers: { [WORKER_HEADER]: String(process.pid) },
@@ -100,6 +117,8 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
     return 0;
   } finally {
     await disposeLlamaCppEngines();
+    await limits?.close();
+    await disposeConfigBudgets();
     // The IPC channel would keep the worker alive.
     if (inWorker) cluster.worker?.disconnect();
   }
@@ -108,6 +127,7 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
 /** Runs the node:cluster primary: forks the workers, which run this same command with the same arguments. */
 async function serveWithWorkers(options: ServeOptions, argv: readonly string[]): Promise<number> {
   const here = fileURLToPath(import.meta.url);
+  const stopMetrics = serveWorkerMetrics();
   const code = await runServerCluster({
     workers: options.workers,
     exec: join(dirname(here), "..", `bin${extname(here)}`),
@@ -117,6 +137,7 @@ async function serveWithWorkers(options: ServeOptions, argv: readonly string[]):
     onReady: ({ url }) =>
       console.log(`pyramid-moa serve: ${options.configPath} on ${url}/v1 (${describe(options, `, ${options.workers} workers`)})`),
   });
+  stopMetrics();
   if (code === 0) console.error("pyramid-moa serve: stopped");
   return code;
 }
@@ -133,6 +154,7 @@ export const serveCommand: CliCommand = {
         host: { type: "string" },
         "token-env": { type: "string" },
         "max-body-bytes": { type: "string" },
+        "request-timeout-ms": { type: "string" },
         "model-id": { type: "string" },
         workers: { type: "string" },
         ...TRAFFIC_FLAG_OPTIONS,

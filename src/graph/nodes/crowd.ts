@@ -6,6 +6,17 @@ import { acceptsCallOption, memberInvocation } from "../../members/call_options.
 import type { PyramidSpec } from "../spec.js";
 import type { PyramidStateType, PyramidUpdate, TierRun } from "../state.js";
 import { tierPrompt, withSystemText } from "./tier_prompt.js";
+import { runBudget, runSettings } from "../run_config.js";
+import { endTierSpan, startTierSpan, traceMemberCall } from "../../telemetry/spans.js";
+import { settleTierCost } from "../../cost/settle.js";
+
+/** The chat model's LangChain type (`openai`, `llama-cpp`, ...) as the GenAI provider name, when it has one. */
+function providerOf(runnable: unknown): string | undefined {
+  const llmType = (runnable as { _llmType?: () => unknown })._llmType;
+  if (typeof llmType !== "function") return undefined;
+  const value: unknown = llmType.call(runnable);
+  return typeof value === "string" ? value : undefined;
+}
 
 /** Runs every member of tier `tier` concurrently and returns the tier run (candidates, vote, cost). */
 export async function runTier(
@@ -23,6 +34,7 @@ export async function runTier(
     generativePrompt: spec.generativePrompt,
     askConfidence: spec.askConfidence,
   });
+  const tierSpan = startTierSpan(runSettings(config).span, tier, tierSpec.name);
   const candidates = await Promise.all(
     tierSpec.members.map((member, index) => {
       const invocation = memberInvocation(member, state.callOptions ?? {});
@@ -30,7 +42,7 @@ export async function runTier(
       const instruction = spec.structured?.instruction;
       const memberPrompt =
         instruction && !acceptsCallOption(invocation.runnable, "response_format") ? withSystemText(prompt, instruction) : prompt;
-      return callMember({ ...member, runnable: invocation.runnable }, memberPrompt, {
+      const call = () => callMember({ ...member, runnable: invocation.runnable }, memberPrompt, {
         tier,
         index,
         task: spec.task,
@@ -41,11 +53,13 @@ export async function runTier(
         structured: spec.structured,
         callOptions: invocation.options,
       });
+      return traceMemberCall(tierSpan, member.name, providerOf(member.runnable), call);
     }),
   );
   const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
-  // The router that sent the query here reserved this tier's estimate; record the difference.
-  spec.budget?.record(costUsd - (tier > 0 ? (state.reservedUsd ?? 0) : 0));
+  endTierSpan(tierSpan, costUsd, candidates);
+  // The router that sent the query here reserved this tier's estimate: settle it with the real cost.
+  await settleTierCost(runBudget(spec, config), tier > 0 ? state.reservation : undefined, costUsd);
   return {
     tier,
     name: tierSpec.name,

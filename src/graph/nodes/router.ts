@@ -1,4 +1,9 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { featureRecord } from "../../features/types.js";
+import type { Budget, BudgetReservation } from "../../cost/budget_api.js";
+import type { EscalationDecision, EscalationInput } from "../../policy/escalation.js";
+import { runBudget } from "../run_config.js";
+import { reservationTtlMs } from "./reservation_ttl.js";
 import { BudgetExceededError } from "../../errors/index.js";
 import { decideEscalation } from "../../policy/escalation.js";
 import type { PyramidSpec } from "../spec.js";
@@ -13,13 +18,13 @@ import { estimateTierCost } from "../../members/estimate.js";
  */
 export function makeRouterNode(spec: PyramidSpec, tier: number) {
   const tierSpec = spec.tiers[tier];
-  return (state: PyramidStateType): PyramidUpdate => {
+  return async (state: PyramidStateType, config?: LangGraphRunnableConfig): Promise<PyramidUpdate> => {
     const run = state.tiers[tier];
     const features = state.featureVector;
     if (!features) throw new Error("router node ran before the features node");
     const answered = run.candidates.some((candidate) => candidate.error === undefined && candidate.invalid === undefined);
     const nextTierCostUsd = estimateTierCost(spec.tiers[tier + 1].members, state.messages, run.candidates);
-    const decision = decideEscalation({
+    const input: EscalationInput = {
       pFail: answered ? tierSpec.router.predict(features) : 1,
       answered,
       threshold: tierSpec.threshold,
@@ -29,20 +34,20 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
       nextTierCostUsd,
       spentUsd: state.tiers.reduce((sum, done) => sum + done.costUsd, 0),
       maxCostPerQuery: spec.maxCostPerQuery,
-      budget: spec.budget ? { spentUsd: spec.budget.spent, limitUsd: spec.budget.limitUsd } : undefined,
-    });
+    };
+    // The budget guard needs the shared budget's state, which the atomic reservation itself reads and updates.
+    const budget = runBudget(spec, config);
+    const reserved = await reserveEscalation(budget, input, decideEscalation(input), reservationTtlMs(spec.tiers[tier + 1].members));
+    const { decision, reservation } = reserved;
     if (decision.refusedBy && spec.onBudgetExceeded === "throw") {
       throw new BudgetExceededError(`escalation after tier "${tierSpec.name}" refused: ${decision.reason}`, {
         field: decision.refusedBy,
         fix: `raise ${decision.refusedBy}, or set onBudgetExceeded: "answer" to keep the lower tier's answer`,
       });
     }
-    // Reserve the next tier's estimate now (check and record in one synchronous step), so that concurrent
-    // queries see it; the next tier's node settles the reservation against what it actually cost.
-    const reservedUsd = decision.escalate && spec.budget ? nextTierCostUsd : 0;
-    if (reservedUsd > 0) spec.budget?.record(reservedUsd);
     return {
-      reservedUsd,
+      reservedUsd: reservation?.usd ?? 0,
+      reservation,
       decisions: [
         {
           tier,
@@ -57,5 +62,35 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
         },
       ],
     };
+  };
+}
+
+/**
+ * When the decision without the budget escalates, reserves the next tier's estimate in `budget` (check and hold in
+ * one atomic step, so that concurrent queries, in this process or in others sharing the budget, see it; the next
+ * tier settles it with its real cost). A refusal is turned into the budget guard's decision by
+ * {@link decideEscalation} itself, fed the state the budget refused with; an unreachable budget store refuses too.
+ */
+async function reserveEscalation(
+  budget: Budget | undefined,
+  input: EscalationInput,
+  unbudgeted: EscalationDecision,
+  ttlMs: number | undefined,
+): Promise<{ decision: EscalationDecision; reservation?: BudgetReservation }> {
+  if (!budget || !unbudgeted.escalate) return { decision: unbudgeted };
+  let held;
+  try {
+    held = await budget.reserve(input.nextTierCostUsd, { ttlMs });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { decision: { ...unbudgeted, escalate: false, refusedBy: "budget", reason: `budget unavailable (not escalating): ${why}` } };
+  }
+  if (held.ok) return { decision: unbudgeted, reservation: held.reservation };
+  const decision = decideEscalation({ ...input, budget: { spentUsd: budget.limitUsd - held.remainingUsd, limitUsd: budget.limitUsd } });
+  if (!decision.escalate) return { decision };
+  // Rounding to the store's unit refused what the guard would let through: the store's refusal stands.
+  const left = Math.max(0, held.remainingUsd).toFixed(6);
+  return {
+    decision: { ...decision, escalate: false, refusedBy: "budget", reason: `budget exhausted: ${left} USD left, next tier ~${input.nextTierCostUsd.toFixed(6)} USD` },
   };
 }

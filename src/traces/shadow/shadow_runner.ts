@@ -1,4 +1,5 @@
 import { runTier } from "../../graph/nodes/crowd.js";
+import type { BudgetReservation } from "../../cost/budget_api.js";
 import type { PyramidSpec } from "../../graph/spec.js";
 import type { PyramidStateType } from "../../graph/state.js";
 import { estimateTierCost } from "../../members/estimate.js";
@@ -90,15 +91,20 @@ export class ShadowRunner {
     };
     if (this.semaphore.queued >= this.settings.maxQueued) return skip(`${this.settings.maxQueued} shadow calls already waiting`);
     return this.semaphore.run(async () => {
-      const budget = this.spec.budget;
-      if (budget && !budget.canSpend(estimate)) return skip(`the budget would be exceeded (${budget.remaining.toFixed(6)} USD left)`);
       if (this.spec.maxCostPerQuery !== undefined && spent + estimate > this.spec.maxCostPerQuery) {
         return skip(`maxCostPerQuery ${this.spec.maxCostPerQuery} USD would be exceeded`);
       }
-      // Reserve the estimate now (concurrent shadow calls see it); runTier settles it against the actual cost.
-      budget?.record(estimate);
+      // Reserve the estimate now, atomically (concurrent shadow calls, and other processes on a shared budget, see
+      // it); runTier settles it against the actual cost.
+      const budget = this.spec.budget;
+      let reservation: BudgetReservation | undefined;
+      if (budget) {
+        const held = await budget.reserve(estimate).catch(() => ({ ok: false as const, remainingUsd: Number.NaN }));
+        if (!held.ok) return skip(`the budget would be exceeded (${Math.max(0, held.remainingUsd).toFixed(6)} USD left)`);
+        reservation = held.reservation;
+      }
       const started = Date.now();
-      const run = await runTier(this.spec, apex, { ...state, reservedUsd: budget ? estimate : 0 }, {});
+      const run = await runTier(this.spec, apex, { ...state, reservedUsd: reservation?.usd ?? 0, reservation }, {});
       this.stats.completed++;
       this.stats.costUsd += run.costUsd;
       const errors = run.candidates.filter((c) => c.error !== undefined).map((c) => `${c.model}: ${c.error}`);

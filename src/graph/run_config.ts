@@ -1,0 +1,28 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { Span } from "@opentelemetry/api";
+import type { Budget } from "../cost/budget_api.js";
+import { isBudget } from "../cost/budget_api.js";
+import type { PyramidSpec } from "./spec.js";
+
+/** Key of the per-run settings in a graph run's `configurable`. */
+export const PYRAMID_RUN_KEY = "pyramid_run";
+
+/** Settings of one run of the pyramid graph, passed through `configurable[PYRAMID_RUN_KEY]`. */
+export interface PyramidRunSettings {
+  /** A budget for this run instead of the pyramid's own (e.g. a tenant's, combined with the global one). */
+  readonly budget?: Budget;
+  /** The query's OpenTelemetry span, parent of the tier and member spans. */
+  readonly span?: Span;
+}
+
+/** The settings of this graph run (empty when none were given). */
+export function runSettings(config: LangGraphRunnableConfig | undefined): PyramidRunSettings {
+  const value = (config?.configurable as Record<string, unknown> | undefined)?.[PYRAMID_RUN_KEY];
+  return typeof value === "object" && value !== null ? (value as PyramidRunSettings) : {};
+}
+
+/** The budget a run spends from: the run's own when given, else the pyramid's. */
+export function runBudget(spec: PyramidSpec, config: LangGraphRunnableConfig | undefined): Budget | undefined {
+  const budget = runSettings(config).budget;
+  return isBudget(budget) ? budget : spec.budget;
+}

@@ -1,0 +1,147 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { budgetResetsInMs } from "../cost/budget_api.js";
+import type { Budget } from "../cost/budget_api.js";
+import { combineBudgets } from "../cost/combine.js";
+import type { RateLimiter, RateLimits } from "../limits/rate_limiter.js";
+import { RedisBudget } from "../redis/budget.js";
+import { HttpError } from "./errors.js";
+import { DEFAULT_TENANT } from "./metrics.js";
+
+/** Response header with the USD left in the tenant's budget when the request was admitted. */
+export const BUDGET_REMAINING_HEADER = "x-pyramid-budget-remaining-usd";
+
+/** Response header naming the tenant a request was counted against. */
+export const TENANT_HEADER = "x-pyramid-tenant";
+
+/** A tenant of the server: its API key, its budget and its rate limits. */
+export interface ServerTenant {
+  /** Name, in metrics, traces and Redis keys. */
+  readonly name: string;
+  /** The bearer token its clients send (`Authorization: Bearer <key>`). */
+  readonly key: string;
+  /** Its own budget (checked together with the pyramid's budget); none = only the pyramid's. */
+  readonly budget?: Budget;
+  /** Requests and tokens per minute. */
+  readonly requestsPerMinute?: number;
+  readonly tokensPerMinute?: number;
+}
+
+/** A request's tenant, once authenticated. */
+export interface AdmittedTenant {
+  readonly name: string;
+  readonly limits: RateLimits;
+  /** Budget the request spends from (the tenant's combined with the pyramid's), when the tenant has one. */
+  readonly budget?: Budget;
+  /** Headers every response to the tenant carries. */
+  readonly headers: Record<string, string>;
+}
+
+function bearer(headers: IncomingHttpHeaders): Buffer | undefined {
+  const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "");
+  return match ? Buffer.from(match[1].trim()) : undefined;
+}
+
+function sameKey(given: Buffer, key: string): boolean {
+  const expected = Buffer.from(key);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function seconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
+}
+
+/** The budget a tenant's requests spend from: its own and the pyramid's, in one atomic script when both are in Redis. */
+export function tenantSpendingBudget(own: Budget | undefined, pyramid: Budget | undefined): Budget | undefined {
+  if (!own) return undefined;
+  if (!pyramid) return own;
+  if (own instanceof RedisBudget && pyramid instanceof RedisBudget && own.redis === pyramid.redis) return own.and(pyramid);
+  return combineBudgets([own, pyramid]);
+}
+
+/**
+ * Authenticates requests against the tenants' keys and admits them: 401 for an unknown key, 429 (with
+ * `retry-after`) when the tenant's request or token rate is used up, 402 (with the remaining budget and, for a
+ * day or month window, `retry-after` until it resets) when its budget is spent.
+ */
+export class TenantGate {
+  private readonly tenants: ReadonlyArray<{ tenant: ServerTenant; spending?: Budget }>;
+
+  /** `token` (the `--token-env` token) is admitted as the tenant `default`, without limits. */
+  constructor(
+    tenants: readonly ServerTenant[],
+    private readonly limiter: RateLimiter,
+    pyramidBudget: Budget | undefined,
+    private readonly token?: string,
+  ) {
+    this.tenants = tenants.map((tenant) => ({ tenant, spending: tenantSpendingBudget(tenant.budget, pyramidBudget) }));
+  }
+
+  /** Whether requests must authenticate. */
+  get required(): boolean {
+    return this.tenants.length > 0 || this.token !== undefined;
+  }
+
+  /** The tenant of a request's bearer token (every key compared in constant time), or a 401. */
+  identify(headers: IncomingHttpHeaders): { tenant?: ServerTenant; spending?: Budget; name: string } {
+    if (!this.required) return { name: DEFAULT_TENANT };
+    const given = bearer(headers);
+    let found: { tenant: ServerTenant; spending?: Budget } | undefined;
+    let isToken = false;
+    if (given) {
+      for (const entry of this.tenants) if (sameKey(given, entry.tenant.key)) found = entry;
+      if (this.token !== undefined && sameKey(given, this.token)) isToken = true;
+    }
+    if (found) return { ...found, name: found.tenant.name };
+    if (isToken) return { name: DEFAULT_TENANT };
+    throw new HttpError(401, "missing or invalid bearer token (send Authorization: Bearer <token>)", {
+      type: "authentication_error",
+      code: "invalid_api_key",
+      headers: { "www-authenticate": "Bearer" },
+    });
+  }
+
+  /** Authenticates and admits a request, or throws the 401, 429 or 402 to answer. */
+  async admit(headers: IncomingHttpHeaders, onRateLimited?: (tenant: string, limit: "requests" | "tokens") => void): Promise<AdmittedTenant> {
+    const { tenant, spending, name } = this.identify(headers);
+    const limits: RateLimits = {
+      name,
+      ...(tenant?.requestsPerMinute ? { requestsPerMinute: tenant.requestsPerMinute } : {}),
+      ...(tenant?.tokensPerMinute ? { tokensPerMinute: tenant.tokensPerMinute } : {}),
+    };
+    const out: Record<string, string> = this.required ? { [TENANT_HEADER]: name } : {};
+    if (tenant?.budget) {
+      const remaining = await tenant.budget.remainingUsd();
+      out[BUDGET_REMAINING_HEADER] = Math.max(0, remaining).toFixed(6);
+      if (remaining <= 0) {
+        const resetsIn = budgetResetsInMs(tenant.budget);
+        throw new HttpError(402, `tenant "${name}" has spent its budget of ${tenant.budget.limitUsd} USD (${tenant.budget.window})`, {
+          type: "insufficient_quota",
+          code: "insufficient_quota",
+          headers: { ...out, ...(resetsIn !== undefined ? { "retry-after": seconds(resetsIn) } : {}) },
+        });
+      }
+    }
+    const decision = await this.limiter.admit(limits);
+    if (!decision.ok) {
+      onRateLimited?.(name, decision.limit);
+      const perMinute = decision.limit === "requests" ? limits.requestsPerMinute : limits.tokensPerMinute;
+      throw new HttpError(429, `tenant "${name}" is over its ${decision.limit} per minute (${perMinute}); retry in ${seconds(decision.retryAfterMs)} s`, {
+        type: decision.limit,
+        code: "rate_limit_exceeded",
+        headers: { ...out, "retry-after": seconds(decision.retryAfterMs), "retry-after-ms": String(decision.retryAfterMs) },
+      });
+    }
+    return { name, limits, ...(spending ? { budget: spending } : {}), headers: out };
+  }
+
+  /** Records the tokens an admitted request used (its tokens-per-minute bucket). */
+  async recordTokens(tenant: AdmittedTenant, tokens: number): Promise<void> {
+    await this.limiter.recordTokens(tenant.limits, tokens);
+  }
+
+  /** Every tenant with a budget of its own, for the budget-remaining gauge. */
+  budgets(): Array<[string, Budget]> {
+    return this.tenants.flatMap(({ tenant }) => (tenant.budget ? [[tenant.name, tenant.budget] as [string, Budget]] : []));
+  }
+}
