@@ -65,7 +65,10 @@ function startServe(config: string, env: Record<string, string>): Promise<Serve>
     child.stdout?.on("data", (data: Buffer) => {
       stdout += data.toString();
       const match = /on (http:\/\/[^\s]+)\/v1/.exec(stdout);
-      if (match) resolve({ url: match[1], stop: () => (child.kill("SIGTERM"), exited) });
+      if (match) resolve({ url: match[1], stop: () => {
+          child.kill("SIGTERM");
+          return exited;
+        } });
     });
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });

@@ -5,7 +5,6 @@ import type {
   BindToolsInput,
   ToolChoice,
 } from "@langchain/core/language_models/chat_models";
-import { assembleStructuredOutputPipeline } from "@langchain/core/language_models/structured_output";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import type { LangSmithParams } from "@langchain/core/language_models/chat_models";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
@@ -27,7 +26,7 @@ import { TrafficRecorder } from "../traces/recorder.js";
 import type { TrafficOptions } from "../traces/options.js";
 import type { ShadowStats } from "../traces/shadow/shadow_runner.js";
 import { withTrafficMetadata } from "./traffic_metadata.js";
-import { acceptsCallOption, checkMemberCallOptions, forwardedCallOptions } from "../members/call_options.js";
+import { checkMemberCallOptions, forwardedCallOptions } from "../members/call_options.js";
 import { pyramidCacheIdentity } from "./cache_identity.js";
 import { childCallbacks } from "./child_callbacks.js";
 import { tokenCallbacks } from "./token_callbacks.js";

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MissingDependencyError, PyramidConfigError } from "../errors/index.js";
+import { MissingDependencyError, } from "../errors/index.js";
 import { abortReason } from "../members/abort.js";
 import { redactSecrets } from "../security/redact.js";
 import { bwrapArgs, warnNoIsolationOnce, workingBwrap } from "./isolation.js";

@@ -100,7 +100,9 @@ export class PyramidMetrics {
         this.reset();
         const entries = [...budgets.entries()];
         const values = await Promise.all(entries.map(([, budget]) => budget.remainingUsd().catch(() => Number.NaN)));
-        entries.forEach(([name, _], i) => this.set({ budget: name }, values[i]));
+        entries.forEach(([name], i) => {
+          this.set({ budget: name }, values[i]);
+        });
       },
     });
   }

@@ -1,6 +1,6 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { featureRecord } from "../../features/types.js";
-import type { Budget, BudgetReservation } from "../../cost/budget_api.js";
+import type { Budget, BudgetReservation, BudgetReserveResult } from "../../cost/budget_api.js";
 import type { EscalationDecision, EscalationInput } from "../../policy/escalation.js";
 import { runBudget } from "../run_config.js";
 import { reservationTtlMs } from "./reservation_ttl.js";
@@ -78,7 +78,7 @@ async function reserveEscalation(
   ttlMs: number | undefined,
 ): Promise<{ decision: EscalationDecision; reservation?: BudgetReservation }> {
   if (!budget || !unbudgeted.escalate) return { decision: unbudgeted };
-  let held;
+  let held: BudgetReserveResult;
   try {
     held = await budget.reserve(input.nextTierCostUsd, { ttlMs });
   } catch (error) {
