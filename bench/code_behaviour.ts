@@ -49,7 +49,8 @@ export function codeQueries(limit: number): { queries: CodeQuery[]; source: stri
   const file = join(dataDir(), "recorded", "mbpp.jsonl");
   const crowd = DEFAULT_EXPERIMENTS.mbpp.crowd;
   if (!existsSync(file)) {
-    const code = (body: string): string => `\`\`\`python\ndef f(xs):\n    return ${body}\n\`\`\`\n\n\`\`\`python\nprint(f([3, 1, 2]))\n\`\`\``;
+    const code = (body: string): string =>
+      `\`\`\`python\ndef f(xs):\n    return ${body}\n\`\`\`\n\n\`\`\`python\nprint(f([3, 1, 2]))\n\`\`\``;
     const queries = Array.from({ length: limit }, () => ({
       candidates: ["sum(xs)", "sum(sorted(xs))", "max(xs)"].map((body, i) => candidate(`m${i}`, i, code(body))),
       prompt: "Write a function.",

@@ -61,7 +61,12 @@ export function createOverheadSuite(options: OverheadOptions = {}): BenchSuite {
     const work = overheadWorkload();
     const variants = Object.keys(work) as OverheadVariant[];
     for (const variant of variants) await runBatch(work[variant], 0, warmup);
-    const samples: Record<OverheadVariant, Sample[]> = { pyramidModel: [], pyramidGraph: [], bareGraph: [], bareJs: [] };
+    const samples: Record<OverheadVariant, Sample[]> = {
+      pyramidModel: [],
+      pyramidGraph: [],
+      bareGraph: [],
+      bareJs: [],
+    };
     for (let round = 0; round < rounds; round++) {
       for (const variant of rotate(variants, round)) samples[variant].push(await runBatch(work[variant], 0, queries));
     }

@@ -57,5 +57,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const variant = (positional[0] ?? "pyramidModel") as OverheadVariant;
   const queries = Number(positional[1] ?? 1500);
   const { wallUs, cpuUs } = await profileOverhead(variant, queries, { out });
-  console.log(`${variant}: ${queries} queries, ${wallUs.toFixed(0)} µs/query wall, ${cpuUs.toFixed(0)} µs/query CPU${out ? `, profile in ${out}` : ""}`);
+  console.log(
+    `${variant}: ${queries} queries, ${wallUs.toFixed(0)} µs/query wall, ${cpuUs.toFixed(0)} µs/query CPU${out ? `, profile in ${out}` : ""}`,
+  );
 }

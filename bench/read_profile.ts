@@ -111,7 +111,8 @@ function newest(dir: string): string {
     .filter((name) => name.endsWith(".cpuprofile"))
     .map((name) => join(dir, name))
     .sort((a, b) => statSync(b).size - statSync(a).size);
-  if (!files[0]) throw new DataFormatError(`no .cpuprofile in ${dir}`, { field: dir, fix: "run node --cpu-prof first" });
+  if (!files[0])
+    throw new DataFormatError(`no .cpuprofile in ${dir}`, { field: dir, fix: "run node --cpu-prof first" });
   return files[0];
 }
 
@@ -143,7 +144,8 @@ function main(args: readonly string[]): void {
     const b = summariseProfile(resolveProfile(against));
     const count = Number(flag(args, "--top") ?? 30);
     console.log(`${path}: ${a.totalMs.toFixed(0)} ms sampled; ${against}: ${b.totalMs.toFixed(0)} ms sampled`);
-    const cats = (s: ProfileSummary): Map<string, number> => new Map(selfByCategory(s).map((c) => [c.category, c.selfMs]));
+    const cats = (s: ProfileSummary): Map<string, number> =>
+      new Map(selfByCategory(s).map((c) => [c.category, c.selfMs]));
     const ca = cats(a);
     const cb = cats(b);
     console.log("\nSelf time by where the code lives (first - second):");
@@ -154,7 +156,9 @@ function main(args: readonly string[]): void {
     }
     console.log(`\nTop ${count} functions by extra self time in the first profile:`);
     for (const row of diffProfiles(a, b).slice(0, count)) {
-      console.log(`  ${(row.aMs - row.bMs).toFixed(1).padStart(9)} ms  (${row.aMs.toFixed(0)} vs ${row.bMs.toFixed(0)})  ${row.fn}`);
+      console.log(
+        `  ${(row.aMs - row.bMs).toFixed(1).padStart(9)} ms  (${row.aMs.toFixed(0)} vs ${row.bMs.toFixed(0)})  ${row.fn}`,
+      );
     }
     return;
   }

@@ -65,10 +65,14 @@ function startServe(config: string, env: Record<string, string>): Promise<Serve>
     child.stdout?.on("data", (data: Buffer) => {
       stdout += data.toString();
       const match = /on (http:\/\/[^\s]+)\/v1/.exec(stdout);
-      if (match) resolve({ url: match[1], stop: () => {
-          child.kill("SIGTERM");
-          return exited;
-        } });
+      if (match)
+        resolve({
+          url: match[1],
+          stop: () => {
+            child.kill("SIGTERM");
+            return exited;
+          },
+        });
     });
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });
@@ -82,7 +86,11 @@ function complete(url: string, question: string, key: string): Promise<void> {
       {
         method: "POST",
         agent: false,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: `Bearer ${key}` },
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          authorization: `Bearer ${key}`,
+        },
       },
       (res) => {
         res.resume();
@@ -110,7 +118,9 @@ export function createRedisSuite(options: RedisBenchOptions = {}): BenchSuite {
     try {
       redis = await startRedisServer();
     } catch (error) {
-      console.log(`  redis: skipped, redis-server did not start (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
+      console.log(
+        `  redis: skipped, redis-server did not start (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
+      );
       return [];
     }
     const figures: BenchFigure[] = [];
@@ -149,7 +159,9 @@ export function createRedisSuite(options: RedisBenchOptions = {}): BenchSuite {
 
       const setup = replaySetup();
       if (!setup) {
-        console.log("  redis: serve comparison skipped, no recorded/gsm8k.jsonl under the data folder (set PYRAMID_DATA_DIR)");
+        console.log(
+          "  redis: serve comparison skipped, no recorded/gsm8k.jsonl under the data folder (set PYRAMID_DATA_DIR)",
+        );
         return figures;
       }
       const texts = setup.queries.map((messages) => String(messages[messages.length - 1].content));
@@ -172,7 +184,15 @@ export function createRedisSuite(options: RedisBenchOptions = {}): BenchSuite {
         JSON.stringify({
           ...base,
           budget: { limitUsd: 1e6, redis: redis.url },
-          tenants: [{ name: "bench", keyEnv: "PYRAMID_BENCH_KEY", budgetUsd: 1e6, requestsPerMinute: 1e9, tokensPerMinute: 1e12 }],
+          tenants: [
+            {
+              name: "bench",
+              keyEnv: "PYRAMID_BENCH_KEY",
+              budgetUsd: 1e6,
+              requestsPerMinute: 1e9,
+              tokensPerMinute: 1e12,
+            },
+          ],
         }),
       );
       const env = { PYRAMID_BENCH_KEY: "bench-key" };
@@ -189,7 +209,8 @@ export function createRedisSuite(options: RedisBenchOptions = {}): BenchSuite {
         await round("plain");
         await round("redis");
         const walls: Record<"plain" | "redis", number[]> = { plain: [], redis: [] };
-        for (let r = 0; r < serveRounds; r++) for (const name of rotate(["plain", "redis"] as const, r)) walls[name].push(await round(name));
+        for (let r = 0; r < serveRounds; r++)
+          for (const name of rotate(["plain", "redis"] as const, r)) walls[name].push(await round(name));
         const qps = (name: "plain" | "redis") => ((queries * 1000) / Math.min(...walls[name])).toFixed(1);
         figures.push(
           figure({

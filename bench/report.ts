@@ -60,7 +60,10 @@ export function mergeReports(previous: BenchReport, current: BenchReport, suites
     suiteSeconds: { ...previous.suiteSeconds, ...current.suiteSeconds },
     skipped: [...previous.skipped.filter((s) => !rerun.has(s.suite)), ...current.skipped],
     figures,
-    updates: [...(previous.updates ?? []), { startedAt: current.startedAt, suites, sections, machine: current.machine }],
+    updates: [
+      ...(previous.updates ?? []),
+      { startedAt: current.startedAt, suites, sections, machine: current.machine },
+    ],
   };
 }
 

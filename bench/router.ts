@@ -50,7 +50,11 @@ export function realisticCrowds(limit = 200): { crowds: Candidate[][]; source: s
   if (!existsSync(file)) {
     const crowds = Array.from({ length: limit }, (_, i) =>
       CROWD_MODELS.map((model, j) =>
-        candidate(model, j, `Step 1: ${i} apples plus ${j} more. Step 2: add them. {"answer": "${i + (j === 2 ? 1 : 0)}"}`),
+        candidate(
+          model,
+          j,
+          `Step 1: ${i} apples plus ${j} more. Step 2: add them. {"answer": "${i + (j === 2 ? 1 : 0)}"}`,
+        ),
       ),
     );
     return { crowds, source: `synthetic texts (${file} not found)` };
@@ -105,7 +109,8 @@ export function createRouterSuite(options: RouterOptions = {}): BenchSuite {
     const { crowds, source } = realisticCrowds();
     const xgb = hundredTreeRouter(options.modelPath);
     const router: Router = xgb?.router ?? new AgreementRouter();
-    const routerNote = xgb?.note ?? `AgreementRouter (no 100-tree model at ${options.modelPath ?? DEFAULT_ROUTER_MODEL})`;
+    const routerNote =
+      xgb?.note ?? `AgreementRouter (no 100-tree model at ${options.modelPath ?? DEFAULT_ROUTER_MODEL})`;
     let sink = 0;
     const both = (i: number): void => {
       sink += router.predict(computeFeatures(crowds[i % crowds.length]));

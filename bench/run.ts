@@ -58,7 +58,9 @@ async function loadOptional(name: string, module: string): Promise<{ suites: Ben
     if (suites.length === 0) return { reason: `${shown} exports no suite (expected ${name}Suite or ${name}Bench)` };
     return { suites };
   } catch (error) {
-    return { reason: `could not load ${shown} (a native dependency may be missing): ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      reason: `could not load ${shown} (a native dependency may be missing): ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 
@@ -70,7 +72,10 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
   const known = new Set([...CORE_SUITES.map((s) => s.name), ...OPTIONAL_SUITE_MODULES.map((s) => s.name)]);
   for (const name of only ?? []) {
     if (!known.has(name)) {
-      throw new PyramidConfigError(`unknown suite "${name}"`, { field: "--only", fix: `use one of ${[...known].join(", ")}` });
+      throw new PyramidConfigError(`unknown suite "${name}"`, {
+        field: "--only",
+        fix: `use one of ${[...known].join(", ")}`,
+      });
     }
   }
   const wanted = (name: string): boolean => !only || only.has(name);
@@ -87,7 +92,8 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
     try {
       const produced = await suite();
       const seconds = (performance.now() - started) / 1000;
-      for (const section of new Set(produced.map((f) => f.section))) suiteSeconds[section] = (suiteSeconds[section] ?? 0) + seconds;
+      for (const section of new Set(produced.map((f) => f.section)))
+        suiteSeconds[section] = (suiteSeconds[section] ?? 0) + seconds;
       figures.push(...produced);
       log(produced.length > 0 ? consoleTable(produced) : "(no figures)");
       log(`(${seconds.toFixed(1)} s)`);
@@ -128,9 +134,14 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchRepo
   const outDir = options.outDir ?? (quick ? join(tmpdir(), "pyramid-bench-quick") : here);
   const jsonPath = join(outDir, "results.json");
   const ran = only ? [...only] : [...known];
-  const report = options.merge && existsSync(jsonPath) ? mergeReports(JSON.parse(readFileSync(jsonPath, "utf8")) as BenchReport, fresh, ran) : fresh;
+  const report =
+    options.merge && existsSync(jsonPath)
+      ? mergeReports(JSON.parse(readFileSync(jsonPath, "utf8")) as BenchReport, fresh, ran)
+      : fresh;
   writeReport(report, join(outDir, "results.md"), jsonPath);
-  log(`\nWrote ${join(outDir, "results.md")} and results.json${report === fresh ? "" : " (merged)"} in ${fresh.totalSeconds.toFixed(0)} s.`);
+  log(
+    `\nWrote ${join(outDir, "results.md")} and results.json${report === fresh ? "" : " (merged)"} in ${fresh.totalSeconds.toFixed(0)} s.`,
+  );
   return report;
 }
 
@@ -141,7 +152,10 @@ function parseArgs(argv: readonly string[]): RunBenchOptions {
   };
   return {
     quick: argv.includes("--quick") || process.env.BENCH_QUICK === "1",
-    only: value("--only")?.split(",").map((s) => s.trim()).filter(Boolean),
+    only: value("--only")
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     outDir: value("--out"),
     optional: !argv.includes("--no-optional"),
     merge: argv.includes("--merge"),

@@ -32,7 +32,18 @@ interface ServeProcess {
 function startServe(config: string, workers: number): Promise<ServeProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", join(root, "src/cli/bin.ts"), "serve", "--config", config, "--port", "0", "--workers", String(workers)],
+    [
+      "--import",
+      "tsx",
+      join(root, "src/cli/bin.ts"),
+      "serve",
+      "--config",
+      config,
+      "--port",
+      "0",
+      "--workers",
+      String(workers),
+    ],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
   );
   let stdout = "";
@@ -67,13 +78,20 @@ function complete(server: ServeProcess, question: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${server.url}/v1/chat/completions`,
-      { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      {
+        method: "POST",
+        agent: false,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         const parts: Buffer[] = [];
         res.on("data", (part: Buffer) => parts.push(part));
         res.on("end", () => {
           const text = Buffer.concat(parts).toString();
-          const answer = res.statusCode === 200 ? (JSON.parse(text) as { choices: { message: { content: unknown } }[] }).choices[0]?.message.content : undefined;
+          const answer =
+            res.statusCode === 200
+              ? (JSON.parse(text) as { choices: { message: { content: unknown } }[] }).choices[0]?.message.content
+              : undefined;
           if (typeof answer === "string") resolve(Number(res.headers["x-pyramid-worker"]));
           else reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
         });
@@ -85,7 +103,10 @@ function complete(server: ServeProcess, question: string): Promise<number> {
 }
 
 /** One round: every question at once; wall time and how many each process answered. Throws if any request failed. */
-async function loadRound(server: ServeProcess, questions: readonly string[]): Promise<{ wallMs: number; byPid: Map<number, number> }> {
+async function loadRound(
+  server: ServeProcess,
+  questions: readonly string[],
+): Promise<{ wallMs: number; byPid: Map<number, number> }> {
   const t0 = now();
   const settled = await Promise.allSettled(questions.map((question) => complete(server, question)));
   const wallMs = now() - t0;
@@ -95,7 +116,10 @@ async function loadRound(server: ServeProcess, questions: readonly string[]): Pr
     if (result.status === "fulfilled") byPid.set(result.value, (byPid.get(result.value) ?? 0) + 1);
     else failures.push(result.reason instanceof Error ? result.reason.message : String(result.reason));
   }
-  if (failures.length > 0) throw new Error(`${failures.length} of ${questions.length} requests to serve --workers ${server.workers} failed; first: ${failures[0]}`);
+  if (failures.length > 0)
+    throw new Error(
+      `${failures.length} of ${questions.length} requests to serve --workers ${server.workers} failed; first: ${failures[0]}`,
+    );
   return { wallMs, byPid };
 }
 

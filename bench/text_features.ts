@@ -31,7 +31,8 @@ export function createTextFeaturesSuite(options: TextFeaturesOptions = {}): Benc
     let sink = 0;
     const features = (i: number): void => {
       const crowd = crowds[i % crowds.length];
-      for (const v of mathSignalValues(crowd, GROUPS, { question: "How many apples are left?" })) sink += Number.isNaN(v) ? 0 : v;
+      for (const v of mathSignalValues(crowd, GROUPS, { question: "How many apples are left?" }))
+        sink += Number.isNaN(v) ? 0 : v;
     };
     const keys = (i: number): void => {
       for (const c of crowds[i % crowds.length]) sink += extractAnswer(c.text, "math-latex")?.key.length ?? 0;

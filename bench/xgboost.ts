@@ -130,7 +130,8 @@ export async function runXGBoostBench(options: XGBoostBenchOptions = {}): Promis
   const tsBatch = (): number =>
     time(() => {
       for (let b = 0; b < batches; b++) sink += router.predictBatch(rows)[b % ROWS];
-    }) / (batches * ROWS);
+    }) /
+    (batches * ROWS);
   const libSingle = (): number =>
     booster && buffer
       ? time(() => {
@@ -141,7 +142,8 @@ export async function runXGBoostBench(options: XGBoostBenchOptions = {}): Promis
     booster && buffer
       ? time(() => {
           for (let b = 0; b < batches; b++) sink += booster.predictDense(buffer, ROWS, cols)[b % ROWS];
-        }) / (batches * ROWS)
+        }) /
+        (batches * ROWS)
       : Number.NaN;
 
   try {
@@ -163,7 +165,12 @@ export async function runXGBoostBench(options: XGBoostBenchOptions = {}): Promis
     tsBatch();
     libSingle();
     libBatch();
-    const secondsPerPrediction = { tsSingle: [] as number[], libSingle: [] as number[], tsBatch: [] as number[], libBatch: [] as number[] };
+    const secondsPerPrediction = {
+      tsSingle: [] as number[],
+      libSingle: [] as number[],
+      tsBatch: [] as number[],
+      libBatch: [] as number[],
+    };
     for (let r = 0; r < repeats; r++) {
       secondsPerPrediction.tsSingle.push(tsSingle());
       secondsPerPrediction.libSingle.push(libSingle());

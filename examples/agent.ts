@@ -132,7 +132,11 @@ export const agentExampleOptionsSchema = z
   })
   .strict();
 
-function members(options: AgentExampleOptions): { source: "offline" | "real"; crowd: MemberInput[]; oracle: MemberInput } {
+function members(options: AgentExampleOptions): {
+  source: "offline" | "real";
+  crowd: MemberInput[];
+  oracle: MemberInput;
+} {
   const endpoint = chooseEndpoint(options);
   if (endpoint) {
     return {
@@ -220,7 +224,9 @@ export function summarize(result: AgentExampleResult): string {
       );
     });
     lines.push(`  tools: ${run.toolMessages.map((t) => `${t.name} -> ${t.content}`).join(", ") || "(none)"}`);
-    lines.push(`  A: ${run.answer}   (cost ${run.costUsd.toExponential(2)} USD vs apex alone ${run.oracleOnlyUsd.toExponential(2)} USD)`);
+    lines.push(
+      `  A: ${run.answer}   (cost ${run.costUsd.toExponential(2)} USD vs apex alone ${run.oracleOnlyUsd.toExponential(2)} USD)`,
+    );
   }
   lines.push("", `Escalated steps: ${result.escalations}`);
   return lines.join("\n");

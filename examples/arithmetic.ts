@@ -33,7 +33,10 @@ export function evaluateArithmetic(expression: string): number {
   const tokens = tokenize(expression);
   let position = 0;
   const fail = (what: string): never => {
-    throw new DataFormatError(`${what} in "${expression}"`, { field: "expression", fix: "write a complete expression, e.g. 17 * 23" });
+    throw new DataFormatError(`${what} in "${expression}"`, {
+      field: "expression",
+      fix: "write a complete expression, e.g. 17 * 23",
+    });
   };
   const peek = (): Token | undefined => tokens[position];
   const isOp = (token: Token | undefined, ops: string): token is { kind: "op"; value: string } =>

@@ -18,12 +18,28 @@
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { PyramidChatModel, PyramidConfigError, defaultPriceFor, estimateTokens, extractAnswer, normalizeNumber } from "../src/index.js";
+import {
+  PyramidChatModel,
+  PyramidConfigError,
+  defaultPriceFor,
+  estimateTokens,
+  extractAnswer,
+  normalizeNumber,
+} from "../src/index.js";
 import type { MemberInput, PyramidMetadata } from "../src/index.js";
 import { RecordedOutputs, getRecordedItems, itemsAnsweredByAll } from "../src/replay/index.js";
 import type { RecordedItem, RecordedMessage } from "../src/replay/index.js";
 import { z } from "zod";
-import { chooseEndpoint, flagValue, isDirectRun, openAIModel, parseExampleOptions, positiveInt, realEndpointSchema, recordedGsm8kPath } from "./support.js";
+import {
+  chooseEndpoint,
+  flagValue,
+  isDirectRun,
+  openAIModel,
+  parseExampleOptions,
+  positiveInt,
+  realEndpointSchema,
+  recordedGsm8kPath,
+} from "./support.js";
 import type { RealEndpoint } from "./support.js";
 
 /** The recorded models of each tier. */
@@ -67,7 +83,11 @@ export interface DeepPyramidResult {
   readonly questions: number;
   readonly threshold: number;
   /** Per tier: its models and how many queries stopped there (the counts sum to `questions`). */
-  readonly tiers: ReadonlyArray<{ readonly name: string; readonly models: readonly string[]; readonly stopped: number }>;
+  readonly tiers: ReadonlyArray<{
+    readonly name: string;
+    readonly models: readonly string[];
+    readonly stopped: number;
+  }>;
   /** Accuracy (fraction correct) of the pyramid, of the small tier's majority vote, of the apex alone, and of every model. */
   readonly accuracy: {
     readonly pyramid: number;
@@ -84,7 +104,11 @@ export interface DeepPyramidResult {
 /** Converts recorded chat messages to LangChain messages (same contents, so the replay keys match). */
 export function toMessages(messages: readonly RecordedMessage[]): BaseMessage[] {
   return messages.map((m) =>
-    m.role === "system" ? new SystemMessage(m.content) : m.role === "assistant" ? new AIMessage(m.content) : new HumanMessage(m.content),
+    m.role === "system"
+      ? new SystemMessage(m.content)
+      : m.role === "assistant"
+        ? new AIMessage(m.content)
+        : new HumanMessage(m.content),
   );
 }
 
@@ -99,7 +123,11 @@ export function goldKey(item: RecordedItem): string | null {
 }
 
 /** Runs `work` over `items` with at most `limit` in flight, keeping the order of the results. */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -112,7 +140,10 @@ export async function mapConcurrent<T, R>(items: readonly T[], limit: number, wo
   return results;
 }
 
-function tierModels(options: DeepPyramidOptions, store: RecordedOutputs): {
+function tierModels(
+  options: DeepPyramidOptions,
+  store: RecordedOutputs,
+): {
   source: "recorded" | "real";
   tiers: Array<{ name: string; models: MemberInput[]; names: string[] }>;
 } {
@@ -132,12 +163,19 @@ function tierModels(options: DeepPyramidOptions, store: RecordedOutputs): {
     ];
     return {
       source: "real",
-      tiers: groups.map((g) => ({ ...g, models: g.names.map((name) => ({ name, model: openAIModel(endpoint, name) as BaseChatModel })) })),
+      tiers: groups.map((g) => ({
+        ...g,
+        models: g.names.map((name) => ({ name, model: openAIModel(endpoint, name) as BaseChatModel })),
+      })),
     };
   }
   return {
     source: "recorded",
-    tiers: TIERS.map((t) => ({ name: t.name, names: [...t.models], models: t.models.map((name) => ({ name, model: store.model(name) })) })),
+    tiers: TIERS.map((t) => ({
+      name: t.name,
+      names: [...t.models],
+      models: t.models.map((name) => ({ name, model: store.model(name) })),
+    })),
   };
 }
 
@@ -147,7 +185,10 @@ export async function main(input: DeepPyramidOptions = {}): Promise<DeepPyramidR
   const threshold = options.threshold ?? 0.3;
   const store = RecordedOutputs.load(recordedGsm8kPath());
   const { source, tiers } = tierModels(options, store);
-  const allItems = itemsAnsweredByAll(getRecordedItems(store), TIERS.flatMap((t) => [...t.models]));
+  const allItems = itemsAnsweredByAll(
+    getRecordedItems(store),
+    TIERS.flatMap((t) => [...t.models]),
+  );
   const limit = options.all ? allItems.length : (options.limit ?? (source === "real" ? 20 : 200));
   const items = allItems.slice(0, limit);
   const pyramid = new PyramidChatModel({
@@ -192,20 +233,32 @@ export async function main(input: DeepPyramidOptions = {}): Promise<DeepPyramidR
     }
   }
   const pyramidCost = outcomes.reduce((sum, o) => sum + o.meta.cost.total, 0);
-  const perQuery = outcomes.map(({ item, meta, key }) => ({ id: item.id, tierName: meta.tierName, correct: key !== null && key === goldKey(item) }));
+  const perQuery = outcomes.map(({ item, meta, key }) => ({
+    id: item.id,
+    tierName: meta.tierName,
+    correct: key !== null && key === goldKey(item),
+  }));
   const n = Math.max(1, items.length);
   return {
     source,
     questions: items.length,
     threshold,
-    tiers: tiers.map((t) => ({ name: t.name, models: t.names, stopped: perQuery.filter((q) => q.tierName === t.name).length })),
+    tiers: tiers.map((t) => ({
+      name: t.name,
+      models: t.names,
+      stopped: perQuery.filter((q) => q.tierName === t.name).length,
+    })),
     accuracy: {
       pyramid: perQuery.filter((q) => q.correct).length / n,
       crowdMajority: crowdCorrect / n,
       apexAlone: byModel[apexName] ?? Number.NaN,
       byModel,
     },
-    cost: { pyramid: pyramidCost, apexAlone: apexAloneCost, ratio: apexAloneCost > 0 ? pyramidCost / apexAloneCost : Number.NaN },
+    cost: {
+      pyramid: pyramidCost,
+      apexAlone: apexAloneCost,
+      ratio: apexAloneCost > 0 ? pyramidCost / apexAloneCost : Number.NaN,
+    },
     perQuery,
   };
 }
@@ -222,7 +275,10 @@ export function summarize(r: DeepPyramidResult): string {
     `Three-tier pyramid on ${r.questions} GSM8K questions (${r.source} outputs), escalate when P_fail > ${r.threshold}`,
     "",
     "Queries answered per tier:",
-    ...r.tiers.map((t) => `  ${t.name.padEnd(6)} ${String(t.stopped).padStart(4)}  (${pct(t.stopped / Math.max(1, r.questions))})  ${t.models.join(", ")}`),
+    ...r.tiers.map(
+      (t) =>
+        `  ${t.name.padEnd(6)} ${String(t.stopped).padStart(4)}  (${pct(t.stopped / Math.max(1, r.questions))})  ${t.models.join(", ")}`,
+    ),
     "",
     "Accuracy:",
     `  pyramid           ${pct(r.accuracy.pyramid)}`,

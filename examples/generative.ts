@@ -33,7 +33,16 @@ import type { RecordedItem } from "../src/replay/index.js";
 import { answerKey, goldKey, mapConcurrent, toMessages } from "./deep_pyramid.js";
 import { ArithmeticJudge } from "./offline_models.js";
 import { z } from "zod";
-import { chooseEndpoint, flagValue, isDirectRun, openAIModel, parseExampleOptions, positiveInt, realEndpointSchema, recordedGsm8kPath } from "./support.js";
+import {
+  chooseEndpoint,
+  flagValue,
+  isDirectRun,
+  openAIModel,
+  parseExampleOptions,
+  positiveInt,
+  realEndpointSchema,
+  recordedGsm8kPath,
+} from "./support.js";
 import type { RealEndpoint } from "./support.js";
 
 /** The recorded crowd. */
@@ -129,7 +138,10 @@ export interface GenerativeExampleResult {
   }>;
 }
 
-function outcome(results: ReadonlyArray<{ key: string | null; meta: PyramidMetadata }>, items: readonly RecordedItem[]): ModeOutcome {
+function outcome(
+  results: ReadonlyArray<{ key: string | null; meta: PyramidMetadata }>,
+  items: readonly RecordedItem[],
+): ModeOutcome {
   const n = Math.max(1, items.length);
   return {
     accuracy: results.filter((r, i) => r.key !== null && r.key === goldKey(items[i])).length / n,
@@ -188,7 +200,9 @@ export async function main(input: GenerativeExampleOptions = {}): Promise<Genera
     const prompts = capture.prompts.get(name);
     return prompts && prompts.length > 0 ? renderPrompt(prompts[0]) : "(the apex was not called)";
   };
-  const crowdCorrect = generated.filter((r, i) => r.meta.decisions[0]?.answer != null && r.meta.decisions[0].answer === goldKey(items[i])).length;
+  const crowdCorrect = generated.filter(
+    (r, i) => r.meta.decisions[0]?.answer != null && r.meta.decisions[0].answer === goldKey(items[i]),
+  ).length;
   return {
     source: endpoint ? "real" : "recorded",
     scanned,
@@ -197,15 +211,22 @@ export async function main(input: GenerativeExampleOptions = {}): Promise<Genera
     routing: outcome(routed, items),
     generative: outcome(generated, items),
     apex: { routing: routingApex.name, generative: generativeApex.name },
-    apexPrompt: { routing: prompt(routingCapture, routingApex.name), generative: prompt(generativeCapture, generativeApex.name) },
-    firstCandidates: (firstMeta?.candidates ?? []).filter((c) => c.tier === 0).map((c) => {
-      const line = items[0].byModel.get(c.model);
-      return endpoint || !line ? (c.answer ?? "") : line.output;
-    }),
+    apexPrompt: {
+      routing: prompt(routingCapture, routingApex.name),
+      generative: prompt(generativeCapture, generativeApex.name),
+    },
+    firstCandidates: (firstMeta?.candidates ?? [])
+      .filter((c) => c.tier === 0)
+      .map((c) => {
+        const line = items[0].byModel.get(c.model);
+        return endpoint || !line ? (c.answer ?? "") : line.output;
+      }),
     perQuery: items.map((item, i) => ({
       id: item.id,
       gold: goldKey(item),
-      crowd: generated[i].meta.candidates.filter((c) => c.tier === 0).map((c) => (c.answer === null ? null : answerKey(c.answer))),
+      crowd: generated[i].meta.candidates
+        .filter((c) => c.tier === 0)
+        .map((c) => (c.answer === null ? null : answerKey(c.answer))),
       routing: routed[i].key,
       generative: generated[i].key,
     })),
@@ -215,7 +236,8 @@ export async function main(input: GenerativeExampleOptions = {}): Promise<Genera
 /** A readable summary of {@link main}'s result. */
 export function summarize(r: GenerativeExampleResult): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}\n  [... ${text.length - max} more characters]` : text);
+  const clip = (text: string, max: number) =>
+    text.length > max ? `${text.slice(0, max)}\n  [... ${text.length - max} more characters]` : text;
   return [
     `Routing vs generative mode on ${r.questions} GSM8K questions where the crowd is split (of ${r.scanned} scanned; ${r.source} crowd)`,
     "",
@@ -224,7 +246,12 @@ export function summarize(r: GenerativeExampleResult): string {
     `  generative (apex ${r.apex.generative.padEnd(28)}) ${pct(r.generative.accuracy)}  escalated ${r.generative.escalated}`,
     "",
     "Per question (gold | crowd | routing | generative):",
-    ...r.perQuery.slice(0, 15).map((q) => `  ${q.id.padEnd(16)} ${String(q.gold).padStart(8)} | ${q.crowd.map(String).join(", ").padEnd(26)} | ${String(q.routing).padStart(8)} | ${String(q.generative).padStart(8)}`),
+    ...r.perQuery
+      .slice(0, 15)
+      .map(
+        (q) =>
+          `  ${q.id.padEnd(16)} ${String(q.gold).padStart(8)} | ${q.crowd.map(String).join(", ").padEnd(26)} | ${String(q.routing).padStart(8)} | ${String(q.generative).padStart(8)}`,
+      ),
     r.perQuery.length > 15 ? `  ... ${r.perQuery.length - 15} more` : "",
     "",
     "What the apex received for the first question, routing mode:",

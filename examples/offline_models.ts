@@ -28,7 +28,9 @@ import { evaluateArithmetic } from "./arithmetic.js";
 function textOf(message: BaseMessage): string {
   const { content } = message;
   if (typeof content === "string") return content;
-  return content.map((part) => (typeof part === "object" && part.type === "text" && typeof part.text === "string" ? part.text : "")).join("");
+  return content
+    .map((part) => (typeof part === "object" && part.type === "text" && typeof part.text === "string" ? part.text : ""))
+    .join("");
 }
 
 /** Name and description of a bound tool, whatever form it was given in (LangChain tool or OpenAI definition). */
@@ -105,7 +107,12 @@ interface ToolResult {
 /** Words of a list in a tool description, e.g. `Offices: Oslo, Lyon, Austin.` -> `["Oslo", "Lyon", "Austin"]`. */
 function listAfter(description: string, label: string): string[] {
   const match = new RegExp(`${label}:\\s*([^.]+)\\.`, "i").exec(description);
-  return match ? match[1].split(",").map((s) => s.trim()).filter(Boolean) : [];
+  return match
+    ? match[1]
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 const DIFFERENCE = /\b(difference|more|fewer|less|before|after|minus)\b/i;
@@ -139,7 +146,9 @@ export class ToolAgentMember extends OfflineChatModel<ToolAgentMemberFields> {
       .filter((o) => o.at >= 0)
       .sort((a, b) => a.at - b.at)
       .map((o) => o.office);
-    const field = listAfter(lookupTool?.description ?? "", "Fields").find((f) => question.toLowerCase().includes(f.toLowerCase()));
+    const field = listAfter(lookupTool?.description ?? "", "Fields").find((f) =>
+      question.toLowerCase().includes(f.toLowerCase()),
+    );
     const calculated = results.find((r) => r.name === "calculator");
     if (calculated) return new AIMessage(`The answer is ${calculated.content}.`);
 
@@ -147,13 +156,18 @@ export class ToolAgentMember extends OfflineChatModel<ToolAgentMemberFields> {
       const looked = results.filter((r) => r.name === "lookup");
       if (looked.length === 0) {
         const wanted = this.fields.style === "hasty" ? offices.slice(0, 1) : offices;
-        return this.call(messages, wanted.map((office) => ({ name: "lookup", args: { office, field } })));
+        return this.call(
+          messages,
+          wanted.map((office) => ({ name: "lookup", args: { office, field } })),
+        );
       }
       const values = looked.map((r) => Number(r.content)).filter((v) => Number.isFinite(v));
       if (values.length === 1) return new AIMessage(`The answer is ${values[0]}.`);
       const difference = DIFFERENCE.test(question);
       const ordered = difference ? [...values].sort((a, b) => b - a) : values;
-      return this.call(messages, [{ name: "calculator", args: { expression: ordered.join(difference ? " - " : " + ") } }]);
+      return this.call(messages, [
+        { name: "calculator", args: { expression: ordered.join(difference ? " - " : " + ") } },
+      ]);
     }
     const literal = LITERAL.exec(question);
     if (literal) {
@@ -167,7 +181,11 @@ export class ToolAgentMember extends OfflineChatModel<ToolAgentMemberFields> {
   private call(messages: BaseMessage[], calls: Array<{ name: string; args: Record<string, unknown> }>): AIMessage {
     return new AIMessage({
       content: "",
-      tool_calls: calls.map((c, i) => ({ ...c, id: `${this.fields.name}_${messages.length}_${i}`, type: "tool_call" as const })),
+      tool_calls: calls.map((c, i) => ({
+        ...c,
+        id: `${this.fields.name}_${messages.length}_${i}`,
+        type: "tool_call" as const,
+      })),
     });
   }
 
@@ -179,7 +197,11 @@ export class ToolAgentMember extends OfflineChatModel<ToolAgentMemberFields> {
       if (AIMessage.isInstance(message)) for (const c of message.tool_calls ?? []) if (c.id) calls.set(c.id, c);
       if (ToolMessage.isInstance(message)) {
         const call = calls.get(message.tool_call_id);
-        results.push({ name: call?.name ?? message.name ?? "", args: call?.args ?? {}, content: textOf(message).trim() });
+        results.push({
+          name: call?.name ?? message.name ?? "",
+          args: call?.args ?? {},
+          content: textOf(message).trim(),
+        });
       }
     }
     return results;
@@ -198,7 +220,9 @@ export interface ExtractiveReaderFields extends OfflineModelFields {
 }
 
 const STOPWORDS = new Set(
-  "a an and are as at be by can do does for from has have how i in is it its of on or our the their there this to was what when where which who why will with you your".split(" "),
+  "a an and are as at be by can do does for from has have how i in is it its of on or our the their there this to was what when where which who why will with you your".split(
+    " ",
+  ),
 );
 
 /** Lower-case content words of `text` (stopwords dropped), optionally stemmed. */
@@ -228,7 +252,8 @@ export class ExtractiveReader extends OfflineChatModel<ExtractiveReaderFields> {
     const sentences: Array<{ id: string; sentence: string }> = [];
     for (const message of messages) {
       for (const match of textOf(message).matchAll(/^\[([\w.-]+)\]\s+(.+)$/gm)) {
-        for (const sentence of match[2].split(/(?<=[.!?])\s+/)) sentences.push({ id: match[1], sentence: sentence.trim() });
+        for (const sentence of match[2].split(/(?<=[.!?])\s+/))
+          sentences.push({ id: match[1], sentence: sentence.trim() });
       }
     }
     if (sentences.length === 0) return new AIMessage("I don't know: the context holds no documents.");

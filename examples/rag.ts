@@ -72,7 +72,8 @@ export class KeywordRetriever extends BaseRetriever {
     this.k = k;
     this.terms = docs.map((d) => contentWords(d.pageContent, true));
     this.avgLength = this.terms.reduce((s, t) => s + t.length, 0) / Math.max(1, this.terms.length);
-    for (const terms of this.terms) for (const term of new Set(terms)) this.docFreq.set(term, (this.docFreq.get(term) ?? 0) + 1);
+    for (const terms of this.terms)
+      for (const term of new Set(terms)) this.docFreq.set(term, (this.docFreq.get(term) ?? 0) + 1);
   }
 
   /** BM25 score of every document for `query`. */
@@ -165,7 +166,7 @@ const PROMPT = ChatPromptTemplate.fromMessages([
   [
     "system",
     "Answer the question using only the context below. Quote the one sentence that answers it, in double quotes, " +
-      "followed by its document id in brackets, e.g. \"...\" [doc-id]. If the context does not answer it, say so.\n\n" +
+      'followed by its document id in brackets, e.g. "..." [doc-id]. If the context does not answer it, say so.\n\n' +
       "Context:\n{context}",
   ],
   ["human", "{question}"],
@@ -176,7 +177,11 @@ export function formatDocs(docs: readonly Document[]): string {
   return docs.map((d) => `[${String(d.id ?? d.metadata.id)}] ${d.pageContent}`).join("\n");
 }
 
-function members(options: RagExampleOptions): { source: "offline" | "real"; crowd: MemberInput[]; oracle: MemberInput } {
+function members(options: RagExampleOptions): {
+  source: "offline" | "real";
+  crowd: MemberInput[];
+  oracle: MemberInput;
+} {
   const endpoint = chooseEndpoint(options);
   if (endpoint) {
     return {
@@ -236,14 +241,18 @@ export async function main(input: RagExampleOptions = {}): Promise<RagExampleRes
 
 /** A readable summary of {@link main}'s result. */
 export function summarize(result: RagExampleResult): string {
-  const lines = [`RAG chain with a Pyramid MoA (${result.source} models): BM25 retriever -> prompt -> pyramid -> string`];
+  const lines = [
+    `RAG chain with a Pyramid MoA (${result.source} models): BM25 retriever -> prompt -> pyramid -> string`,
+  ];
   for (const run of result.runs) {
     const p = run.pyramid;
     lines.push(
       "",
       `Q: ${run.question}`,
       `  retrieved: ${run.retrievedIds.join(", ")}`,
-      ...p.candidates.map((c) => `  ${c.tier === 0 ? "crowd" : "apex "} ${c.model.padEnd(11)} ${c.answer ?? c.error ?? "-"}`),
+      ...p.candidates.map(
+        (c) => `  ${c.tier === 0 ? "crowd" : "apex "} ${c.model.padEnd(11)} ${c.answer ?? c.error ?? "-"}`,
+      ),
       `  decision: P_fail ${p.decisions[0]?.pFail.toFixed(2)} vs threshold ${p.decisions[0]?.threshold}: answered by ${p.tierName}${p.escalated ? " (escalated)" : ""}`,
       `  A: ${run.answer}`,
     );

@@ -28,7 +28,10 @@ export function isDirectRun(moduleUrl: string): boolean {
 export const realEndpointSchema = z
   .object({
     baseURL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:8000/v1" }),
-    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must name an environment variable").optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must name an environment variable")
+      .optional(),
     crowd: z.array(z.string().min(1)).min(1, "needs at least one crowd model"),
     middle: z.array(z.string().min(1)),
     oracle: z.string().min(1),
@@ -102,7 +105,10 @@ export function openAIModel(endpoint: RealEndpoint, model: string): ChatOpenAI {
 }
 
 /** The endpoint an example uses: the one given, none when `offline`, else the environment's (or none). */
-export function chooseEndpoint(options: { readonly offline?: boolean; readonly endpoint?: RealEndpoint }): RealEndpoint | undefined {
+export function chooseEndpoint(options: {
+  readonly offline?: boolean;
+  readonly endpoint?: RealEndpoint;
+}): RealEndpoint | undefined {
   if (options.endpoint) return options.endpoint;
   return options.offline ? undefined : realEndpointFromEnv();
 }

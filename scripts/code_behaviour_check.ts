@@ -34,7 +34,11 @@ function keepColumns(traces: readonly EvalTraceLine[], keep: (name: string) => b
 }
 
 type Spread = { mean: number; min: number; max: number };
-const spread = (xs: number[]): Spread => ({ mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) });
+const spread = (xs: number[]): Spread => ({
+  mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+  min: Math.min(...xs),
+  max: Math.max(...xs),
+});
 
 /** Out-of-fold AUC on `traces`, and (with `holdout`) the AUC on `holdout` of the router trained on all of `traces`. */
 function aucs(traces: readonly EvalTraceLine[], holdout?: readonly EvalTraceLine[]): { oof: Spread; held?: Spread } {
@@ -42,7 +46,9 @@ function aucs(traces: readonly EvalTraceLine[], holdout?: readonly EvalTraceLine
   const held: number[] = [];
   const test = holdout && holdout.length > 0 ? tracesToDataset(holdout) : undefined;
   const rows = test
-    ? Array.from({ length: test.matrix.rows }, (_, i) => test.matrix.data.subarray(i * test.matrix.cols, (i + 1) * test.matrix.cols))
+    ? Array.from({ length: test.matrix.rows }, (_, i) =>
+        test.matrix.data.subarray(i * test.matrix.cols, (i + 1) * test.matrix.cols),
+      )
     : [];
   for (const seed of SEEDS) {
     const { bundle, router } = trainRouter({ traces, seed });
@@ -100,7 +106,10 @@ for (const run of runs) {
   const all = [...train, ...holdout];
   if (!train[0].featureNames.some(isBehaviour)) throw new Error(`${run}: the traces have no behaviour_* features`);
   const base = (name: string): boolean => !isBehaviour(name);
-  for (const [part, traces] of [["training part", train], ["all items", all]] as const) {
+  for (const [part, traces] of [
+    ["training part", train],
+    ["all items", all],
+  ] as const) {
     const test = part === "training part" ? holdout : undefined;
     const without = aucs(keepColumns(traces, base), test && keepColumns(test, base));
     const withB = aucs(traces, test);

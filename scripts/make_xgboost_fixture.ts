@@ -52,8 +52,8 @@ function makeData(spec: FixtureSpec): { matrix: DenseMatrix; labels: Float32Arra
 
 /** Internal nodes' (feature, threshold) pairs of the saved model. */
 function splits(model: unknown): Array<[number, number]> {
-  const trees = (model as { learner: { gradient_booster: { model: { trees: Array<Record<string, number[]>> } } } }).learner
-    .gradient_booster.model.trees;
+  const trees = (model as { learner: { gradient_booster: { model: { trees: Array<Record<string, number[]>> } } } })
+    .learner.gradient_booster.model.trees;
   const out: Array<[number, number]> = [];
   for (const tree of trees) {
     tree.left_children.forEach((left, i) => {
@@ -98,12 +98,19 @@ function makeTestRows(spec: FixtureSpec, model: unknown): DenseMatrix {
 function toJsonRows(matrix: DenseMatrix): Array<Array<number | null>> {
   const out: Array<Array<number | null>> = [];
   for (let r = 0; r < matrix.rows; r++) {
-    out.push(Array.from(matrix.data.subarray(r * matrix.cols, (r + 1) * matrix.cols), (x) => (Number.isNaN(x) ? null : x)));
+    out.push(
+      Array.from(matrix.data.subarray(r * matrix.cols, (r + 1) * matrix.cols), (x) => (Number.isNaN(x) ? null : x)),
+    );
   }
   return out;
 }
 
-function makeFixture(lib: LibXGBoost, spec: FixtureSpec, outDir: string, files: { model: string; inputs: string; predictions: string }): void {
+function makeFixture(
+  lib: LibXGBoost,
+  spec: FixtureSpec,
+  outDir: string,
+  files: { model: string; inputs: string; predictions: string },
+): void {
   const featureNames = Array.from({ length: spec.cols }, (_, c) => `f${c}`);
   const { matrix, labels } = makeData(spec);
   const train = new XGBDMatrix(lib, matrix, { labels, featureNames });

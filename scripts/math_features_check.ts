@@ -11,7 +11,12 @@
 import { join } from "node:path";
 import { extractAnswer } from "../src/answers/index.js";
 import { dataDir } from "../src/eval/index.js";
-import { MATH_SIGNAL_GROUPS, mathSignalNames, mathSignalValues, type MathSignalGroup } from "../src/features/math_signals.js";
+import {
+  MATH_SIGNAL_GROUPS,
+  mathSignalNames,
+  mathSignalValues,
+  type MathSignalGroup,
+} from "../src/features/math_signals.js";
 import type { Candidate } from "../src/core/types.js";
 import { getRecordedItems } from "../src/replay/items.js";
 import { readTraces } from "../src/router/train/dataset.js";
@@ -31,18 +36,36 @@ function candidatesOf(trace: EvalTraceLine): Candidate[] {
   return trace.candidates.map((c, index) => {
     const text = item.byModel.get(c.model)?.output ?? "";
     const answer = extractAnswer(text, "math");
-    return { model: c.model, tier: 0, index, text, answer: answer?.key ?? null, display: answer?.display ?? null, attempts: 1, latencyMs: 0, usage: { input: 0, output: 0 }, costUsd: 0 } as unknown as Candidate;
+    return {
+      model: c.model,
+      tier: 0,
+      index,
+      text,
+      answer: answer?.key ?? null,
+      display: answer?.display ?? null,
+      attempts: 1,
+      latencyMs: 0,
+      usage: { input: 0, output: 0 },
+      costUsd: 0,
+    } as unknown as Candidate;
   });
 }
 
-const rebuilt = traces.map((trace) => ({ trace, candidates: candidatesOf(trace), question: items.get(trace.id)?.question ?? "" }));
+const rebuilt = traces.map((trace) => ({
+  trace,
+  candidates: candidatesOf(trace),
+  question: items.get(trace.id)?.question ?? "",
+}));
 
 function withGroups(groups: readonly MathSignalGroup[]): EvalTraceLine[] {
   const names = mathSignalNames(groups);
   return rebuilt.map(({ trace, candidates, question }) => ({
     ...trace,
     featureNames: [...trace.featureNames, ...names],
-    features: [...trace.features, ...mathSignalValues(candidates, groups, { question }).map((v) => (Number.isNaN(v) ? null : v))],
+    features: [
+      ...trace.features,
+      ...mathSignalValues(candidates, groups, { question }).map((v) => (Number.isNaN(v) ? null : v)),
+    ],
   }));
 }
 
@@ -66,12 +89,16 @@ for (const group of Object.keys(MATH_SIGNAL_GROUPS) as MathSignalGroup[]) {
   const gains = aucs.map((auc, i) => auc - base[i]);
   const keep = mean(gains) > 0 && mean(gains) > sd(gains);
   if (keep) kept.push(group);
-  rows.push(`| + ${group} (${mathSignalNames([group]).join(", ")}) | ${mean(aucs).toFixed(4)} | ${mean(gains) >= 0 ? "+" : ""}${mean(gains).toFixed(4)} ± ${sd(gains).toFixed(4)} | ${keep ? "yes" : "no"} |`);
+  rows.push(
+    `| + ${group} (${mathSignalNames([group]).join(", ")}) | ${mean(aucs).toFixed(4)} | ${mean(gains) >= 0 ? "+" : ""}${mean(gains).toFixed(4)} ± ${sd(gains).toFixed(4)} | ${keep ? "yes" : "no"} |`,
+  );
 }
 const all = oofAuc(withGroups(Object.keys(MATH_SIGNAL_GROUPS) as MathSignalGroup[]));
 rows.push(`| + all groups | ${mean(all).toFixed(4)} | ${(mean(all) - mean(base)).toFixed(4)} | |`);
 if (kept.length > 1) {
   const together = oofAuc(withGroups(kept));
-  rows.push(`| + kept groups together (${kept.join(", ")}) | ${mean(together).toFixed(4)} | ${(mean(together) - mean(base)).toFixed(4)} | |`);
+  rows.push(
+    `| + kept groups together (${kept.join(", ")}) | ${mean(together).toFixed(4)} | ${(mean(together) - mean(base)).toFixed(4)} | |`,
+  );
 }
 console.log(rows.join("\n"));

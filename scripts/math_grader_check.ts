@@ -36,7 +36,9 @@ const wrongCases = cases.filter((c) => {
   return gradeMath(line.output, String(line.gold)).correct !== c.expected;
 });
 const forms = new Set(cases.map((c) => c.form)).size;
-out.push(`hand-checked cases (${forms} answer forms, ${cases.filter((c) => c.expected).length} correct / ${cases.filter((c) => !c.expected).length} wrong): gradeMath agrees on ${cases.length - wrongCases.length} of ${cases.length}`);
+out.push(
+  `hand-checked cases (${forms} answer forms, ${cases.filter((c) => c.expected).length} correct / ${cases.filter((c) => !c.expected).length} wrong): gradeMath agrees on ${cases.length - wrongCases.length} of ${cases.length}`,
+);
 for (const c of wrongCases) out.push(`  differs: ${c.id} ${c.model} (${c.form}): expected ${c.expected}, ${c.note}`);
 const refOnCases = cases.filter((c) => byKey.get(`${c.id}\u0000${c.model}`)?.reference?.correct === c.expected).length;
 out.push(`upstream reference on the same cases: ${refOnCases} of ${cases.length}`);
@@ -64,7 +66,9 @@ for (const line of store.lines) {
   const why = reason(graded.correct, graded.answer, reference);
   reasons.set(why, [...(reasons.get(why) ?? []), `${line.id} ${line.model}`]);
 }
-out.push(`upstream reference on all ${store.lines.length} lines: agrees on ${agree} (${((100 * agree) / store.lines.length).toFixed(1)}%); differs on ${store.lines.length - agree}:`);
+out.push(
+  `upstream reference on all ${store.lines.length} lines: agrees on ${agree} (${((100 * agree) / store.lines.length).toFixed(1)}%); differs on ${store.lines.length - agree}:`,
+);
 for (const [why, lines] of reasons) out.push(`  ${lines.length} x ${why}: ${lines.join(", ")}`);
 
 const items = loadMath500();
@@ -72,5 +76,7 @@ const sameKey = items.filter((item) => {
   const boxed = lastBoxedLatex(item.solution);
   return boxed !== null && mathAnswerKey(boxed) === mathAnswerKey(item.gold);
 }).length;
-out.push(`MATH-500: the gold and the reference solution's \\boxed{} get the same vote key on ${sameKey} of ${items.length}`);
+out.push(
+  `MATH-500: the gold and the reference solution's \\boxed{} get the same vote key on ${sameKey} of ${items.length}`,
+);
 console.log(out.join("\n"));

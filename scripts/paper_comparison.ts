@@ -26,7 +26,8 @@ export interface EvalRun {
   queries: readonly GradedQuery[];
 }
 
-const pct = (x: number | null | undefined): string => (typeof x === "number" && Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a");
+const pct = (x: number | null | undefined): string =>
+  typeof x === "number" && Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a";
 
 /** The saving the issue's goal asks for at Oracle accuracy. */
 const GOAL_SAVING = 0.5;
@@ -35,14 +36,25 @@ const GOAL_SAVING = 0.5;
 function bestAtSaving(sweep: readonly RuleScore[], minSaving: number): RuleScore | undefined {
   return sweep
     .filter((p) => p.costSaving >= minSaving - 1e-12)
-    .reduce<RuleScore | undefined>((best, p) => (best === undefined || p.accuracy > best.accuracy || (p.accuracy === best.accuracy && p.costSaving > best.costSaving) ? p : best), undefined);
+    .reduce<RuleScore | undefined>(
+      (best, p) =>
+        best === undefined ||
+        p.accuracy > best.accuracy ||
+        (p.accuracy === best.accuracy && p.costSaving > best.costSaving)
+          ? p
+          : best,
+      undefined,
+    );
 }
 
 /** The cheapest frontier point whose accuracy is at least the Oracle's, or undefined. */
 function cheapestAtOracle(sweep: readonly RuleScore[], oracle: RuleScore): RuleScore | undefined {
   return sweep
     .filter((p) => p.accuracy >= oracle.accuracy - 1e-12)
-    .reduce<RuleScore | undefined>((best, p) => (best === undefined || p.costSaving > best.costSaving ? p : best), undefined);
+    .reduce<RuleScore | undefined>(
+      (best, p) => (best === undefined || p.costSaving > best.costSaving ? p : best),
+      undefined,
+    );
 }
 
 function baseline(summary: EvaluationSummary, name: string): RuleScore {
@@ -55,7 +67,8 @@ function preset(summary: EvaluationSummary, name: string): RuleScore | undefined
   return summary.presets.find((p) => p.name === name)?.score;
 }
 
-const at = (s: RuleScore | undefined): string => (s === undefined ? "none" : `${pct(s.accuracy)} at ${pct(s.costSaving)} saving`);
+const at = (s: RuleScore | undefined): string =>
+  s === undefined ? "none" : `${pct(s.accuracy)} at ${pct(s.costSaving)} saving`;
 
 /**
  * The comparison as markdown: headline figures (paper vs. this run), the Theorem 1 rows at the chosen thresholds, and
@@ -123,7 +136,9 @@ export function paperComparisonMarkdown(gsm8kRun: EvalRun, mbppRun: EvalRun, mat
 function mathZeroShot(run: EvalRun | undefined): string {
   if (!run) return "not measured here (give the MATH zero-shot run as the third argument)";
   const oracle = baseline(run.summary, "Oracle alone");
-  const presets = run.summary.presets.map((p) => `\`${p.name}\` ${pct(p.score.accuracy)} at ${pct(p.score.costSaving)} saving`).join(", ");
+  const presets = run.summary.presets
+    .map((p) => `\`${p.name}\` ${pct(p.score.accuracy)} at ${pct(p.score.costSaving)} saving`)
+    .join(", ");
   return `MATH level 5 (${run.summary.queries} problems, not MATH-500), GSM8K router zero-shot: Oracle ${pct(oracle.accuracy)}; ${presets}; frontier at or above the Oracle: ${at(cheapestAtOracle(frontierSweep(run.queries), oracle))}`;
 }
 
@@ -143,7 +158,8 @@ function table3(gsm8kRun: EvalRun, mbppRun: EvalRun, mathRun: EvalRun | undefine
     "GSM8K/MMLU (math)": ["GSM8K holdout", gsm8kRun],
     "MATH 500 (math, zero-shot)": mathRun ? ["MATH level 5, GSM8K router", mathRun] : undefined,
   };
-  const cells = (v: readonly number[]): string => `${pct(v[0])}, ${pct(v[1])}, ${pct(v[2])}, ${(100 * v[3]).toFixed(1)} pp, ${(100 * v[4]).toFixed(1)} pp`;
+  const cells = (v: readonly number[]): string =>
+    `${pct(v[0])}, ${pct(v[1])}, ${pct(v[2])}, ${(100 * v[3]).toFixed(1)} pp, ${(100 * v[4]).toFixed(1)} pp`;
   return [
     "| Table 3 row (v2), t = 0.4 | paper: p_R, alpha_L1(R), alpha_L2(R), gap, delta accuracy | this repo at t = 0.4, same quantities |",
     "|---|---|---|",
@@ -163,7 +179,8 @@ export function readEvalRun(dir: string): EvalRun {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [gsm8kDir = "results/gsm8k", mbppDir = "results/mbpp", mathDir = "results/math-zeroshot"] = process.argv.slice(2);
+  const [gsm8kDir = "results/gsm8k", mbppDir = "results/mbpp", mathDir = "results/math-zeroshot"] =
+    process.argv.slice(2);
   const math = existsSync(join(mathDir, "summary.json")) ? readEvalRun(mathDir) : undefined;
   process.stdout.write(paperComparisonMarkdown(readEvalRun(gsm8kDir), readEvalRun(mbppDir), math));
 }

@@ -74,13 +74,25 @@ function scoreAt(rows: GradedPrediction[], threshold: number, seed: number) {
 
 const summary: string[] = [];
 for (const run of RUNS) {
-  const settings = JSON.parse(readFileSync(join(run, "run.json"), "utf8")) as { benchmark: string; recordedFile: string; crowd: string[]; oracle: string; holdout: number };
+  const settings = JSON.parse(readFileSync(join(run, "run.json"), "utf8")) as {
+    benchmark: string;
+    recordedFile: string;
+    crowd: string[];
+    oracle: string;
+    holdout: number;
+  };
   const traces = [...readTraces(join(run, "train_traces.jsonl")), ...readTraces(join(run, "traces.jsonl"))];
   const byId = new Map(traces.map((t) => [t.id, t]));
   const store = RecordedOutputs.load(settings.recordedFile, { strict: false, onWarning: () => undefined });
-  const ids = itemsAnsweredByAll(getRecordedItems(store), [...settings.crowd, settings.oracle]).map((item) => item.id).filter((id) => byId.has(id));
-  console.log(`\n### ${settings.benchmark} (${run}): ${ids.length} items, holdout ${settings.holdout}, seeds ${SEEDS.join(",")}\n`);
-  console.log("| seed | presets chosen | preset | t | holdout accuracy | Oracle | accuracy - Oracle [90%] | saving [90%] | resamples >= Oracle |");
+  const ids = itemsAnsweredByAll(getRecordedItems(store), [...settings.crowd, settings.oracle])
+    .map((item) => item.id)
+    .filter((id) => byId.has(id));
+  console.log(
+    `\n### ${settings.benchmark} (${run}): ${ids.length} items, holdout ${settings.holdout}, seeds ${SEEDS.join(",")}\n`,
+  );
+  console.log(
+    "| seed | presets chosen | preset | t | holdout accuracy | Oracle | accuracy - Oracle [90%] | saving [90%] | resamples >= Oracle |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|");
   const tally: Record<string, { savings: number[]; atOracle: number; diffs: number[] }> = {};
   const calibrationRows: string[] = [];
@@ -106,7 +118,10 @@ for (const run of RUNS) {
       }
       calibrationRows.push(`| ${seed} | ${cells.join(" | ")} |`);
     }
-    for (const [label, specs] of [["bootstrap 90%", DEFAULT_PRESET_SPECS], ["point estimate", POINT_SPECS]] as const) {
+    for (const [label, specs] of [
+      ["bootstrap 90%", DEFAULT_PRESET_SPECS],
+      ["point estimate", POINT_SPECS],
+    ] as const) {
       const { router } = trainRouter({ traces: train, seed, presetSpecs: specs as Record<PresetName, PresetSpec> });
       const pFail = router.predictBatch(holdoutValues);
       const rows = holdout.map((t, i) => gradedOf(t, pFail[i]));
@@ -129,7 +144,9 @@ for (const run of RUNS) {
           .map((t) => performanceAt(rows, t))
           .filter((p) => p.accuracy >= oracleAcc - 1e-12)
           .reduce((a, b) => (b.meanCost < a.meanCost ? b : a));
-        console.log(`| ${seed} | hindsight | frontier at >= Oracle | ${best.threshold.toFixed(3)} | ${pct(best.accuracy)} | ${pct(oracleAcc)} | ${pp(best.accuracy - oracleAcc)} | ${pct(best.costSaving)} | |`);
+        console.log(
+          `| ${seed} | hindsight | frontier at >= Oracle | ${best.threshold.toFixed(3)} | ${pct(best.accuracy)} | ${pct(oracleAcc)} | ${pp(best.accuracy - oracleAcc)} | ${pct(best.costSaving)} | |`,
+        );
         const key = "hindsight / frontier";
         tally[key] ??= { savings: [], atOracle: 0, diffs: [] };
         tally[key].savings.push(best.costSaving);
@@ -149,11 +166,17 @@ for (const run of RUNS) {
       `| mean ECE | ${meanOf(eceSums.raw)} | ${meanOf(eceSums.isotonic)} | ${meanOf(eceSums.platt)} |`,
     ].join("\n"),
   );
-  summary.push(`\n### ${settings.benchmark}: mean over seeds ${SEEDS.join(",")}\n`, "| presets | preset | mean accuracy - Oracle | mean saving | seeds at or above the Oracle |", "|---|---|---|---|---|");
+  summary.push(
+    `\n### ${settings.benchmark}: mean over seeds ${SEEDS.join(",")}\n`,
+    "| presets | preset | mean accuracy - Oracle | mean saving | seeds at or above the Oracle |",
+    "|---|---|---|---|---|",
+  );
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   for (const [key, v] of Object.entries(tally)) {
     const [label, name] = key.split(" / ");
-    summary.push(`| ${label} | ${name} | ${pp(mean(v.diffs))} pp | ${pct(mean(v.savings))}% | ${v.atOracle} of ${SEEDS.length} |`);
+    summary.push(
+      `| ${label} | ${name} | ${pp(mean(v.diffs))} pp | ${pct(mean(v.savings))}% | ${v.atOracle} of ${SEEDS.length} |`,
+    );
   }
 }
 console.log(summary.join("\n"));

@@ -18,11 +18,16 @@ const CANDIDATES: Record<string, Record<string, number>> = {
 const SEEDS = [1, 2, 3, 4, 5];
 const mean = (xs: number[]): string => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3);
 
-const rows = ["| run | parameters | out-of-fold AUC (train part), mean of 5 seeds | holdout AUC, mean of 5 seeds |", "|---|---|---|---|"];
+const rows = [
+  "| run | parameters | out-of-fold AUC (train part), mean of 5 seeds | holdout AUC, mean of 5 seeds |",
+  "|---|---|---|---|",
+];
 for (const run of ["results/gsm8k", "results/mbpp"]) {
   const train = readTraces(join(run, "train_traces.jsonl"));
   const { matrix, labels } = tracesToDataset(readTraces(join(run, "traces.jsonl")));
-  const holdoutRows = Array.from({ length: matrix.rows }, (_, i) => matrix.data.subarray(i * matrix.cols, (i + 1) * matrix.cols));
+  const holdoutRows = Array.from({ length: matrix.rows }, (_, i) =>
+    matrix.data.subarray(i * matrix.cols, (i + 1) * matrix.cols),
+  );
   for (const [name, params] of Object.entries(CANDIDATES)) {
     const oof: number[] = [];
     const held: number[] = [];

@@ -23,16 +23,26 @@ const rows = [
   "| router | calibration rows | AUC | preset | threshold | target held in | recall of crowd errors | accuracy [interval] | accuracy - Oracle, pp [interval] | cost saving [interval] |",
   "|---|---|---|---|---|---|---|---|---|---|",
 ];
-const calibrationRows = ["| router | P_fail calibration | fitted on | ECE raw -> calibrated (cross-fitted) | Brier raw -> calibrated | bootstrap |", "|---|---|---|---|---|---|"];
-for (const file of readdirSync(dir).filter((name) => name.endsWith(".json")).sort()) {
+const calibrationRows = [
+  "| router | P_fail calibration | fitted on | ECE raw -> calibrated (cross-fitted) | Brier raw -> calibrated | bootstrap |",
+  "|---|---|---|---|---|---|",
+];
+for (const file of readdirSync(dir)
+  .filter((name) => name.endsWith(".json"))
+  .sort()) {
   const bundle = loadRouterBundle(join(dir, file));
   const validation = bundle.metadata.validation;
-  const rowsLabel = validation.calibration === "cross-validation" ? `${bundle.metadata.validationRows} (${validation.folds}-fold out-of-fold)` : `${bundle.metadata.validationRows}`;
+  const rowsLabel =
+    validation.calibration === "cross-validation"
+      ? `${bundle.metadata.validationRows} (${validation.folds}-fold out-of-fold)`
+      : `${bundle.metadata.validationRows}`;
   const oracle = validation.oracleAccuracy;
   for (const [preset, figures] of Object.entries(validation.presets ?? {})) {
     const f = figures as Record<string, unknown>;
     const intervals = (f.intervals ?? {}) as Record<string, unknown>;
-    const held = isNum(f.targetProbability) ? `${(f.targetProbability * 100).toFixed(1)}%${f.feasible ? "" : " (target missed)"}` : "n/a";
+    const held = isNum(f.targetProbability)
+      ? `${(f.targetProbability * 100).toFixed(1)}%${f.feasible ? "" : " (target missed)"}`
+      : "n/a";
     const vsOracle = isNum(f.accuracy) && isNum(oracle) ? pp((f.accuracy as number) - oracle) : "n/a";
     rows.push(
       `| \`${file}\` | ${rowsLabel} | ${Number(validation.auc).toFixed(3)} | ${preset} | ${Number(f.threshold).toFixed(3)} | ${held} | ${pct(f.recallOfCrowdErrors)} | ` +

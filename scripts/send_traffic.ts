@@ -34,7 +34,11 @@ const feedbackEvery = values["feedback-every"] ? Number(values["feedback-every"]
 
 async function main(): Promise<void> {
   const items = getRecordedItems(join(dataDir(), "recorded", `${benchmark}.jsonl`));
-  const { train, holdout } = splitHoldout(items.map((item) => item.id), 0.3, 1);
+  const { train, holdout } = splitHoldout(
+    items.map((item) => item.id),
+    0.3,
+    1,
+  );
   const keep = new Set(part === "train" ? train : part === "holdout" ? holdout : items.map((item) => item.id));
   const chosen = items.filter((item) => keep.has(item.id)).slice(0, values.limit ? Number(values.limit) : undefined);
   let next = 0;
@@ -50,20 +54,30 @@ async function main(): Promise<void> {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ model: "pyramid-moa", messages: item.messages }),
       });
-      const body = (await response.json()) as { choices?: { message: { content: string } }[]; pyramid?: { escalated: boolean; shadow?: boolean; traceId?: string }; error?: { message: string } };
+      const body = (await response.json()) as {
+        choices?: { message: { content: string } }[];
+        pyramid?: { escalated: boolean; shadow?: boolean; traceId?: string };
+        error?: { message: string };
+      };
       if (!response.ok) throw new Error(`${item.id}: HTTP ${response.status}: ${body.error?.message ?? ""}`);
       if (body.pyramid?.escalated) escalated++;
       if (body.pyramid?.shadow) shadow++;
       if (feedbackEvery > 0 && index % feedbackEvery === 0 && body.pyramid?.traceId && typeof item.gold === "string") {
         const answer = extractAnswer(body.choices?.[0]?.message.content ?? "", "math")?.key;
         const gold = extractAnswer(item.gold, "math")?.key;
-        await fetch(`${url}/v1/feedback`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id: body.pyramid.traceId, correct: answer !== undefined && answer === gold }) });
+        await fetch(`${url}/v1/feedback`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ id: body.pyramid.traceId, correct: answer !== undefined && answer === gold }),
+        });
         feedback++;
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  console.log(`sent ${chosen.length} ${benchmark} ${part} queries: ${escalated} escalated, ${shadow} drawn for a shadow call, ${feedback} feedback`);
+  console.log(
+    `sent ${chosen.length} ${benchmark} ${part} queries: ${escalated} escalated, ${shadow} drawn for a shadow call, ${feedback} feedback`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -29,7 +29,12 @@ import { trainFromTraffic } from "../src/traces/train/train_traffic.js";
 import { seededRandom } from "../src/utils/random.js";
 
 const { values } = parseArgs({
-  options: { out: { type: "string" }, rate: { type: "string" }, "oracle-accuracy": { type: "string" }, seed: { type: "string" } },
+  options: {
+    out: { type: "string" },
+    rate: { type: "string" },
+    "oracle-accuracy": { type: "string" },
+    seed: { type: "string" },
+  },
 });
 const outDir = values.out ?? join("results", "traffic-experiment");
 const rate = Number(values.rate ?? 0.2);
@@ -62,7 +67,13 @@ function writeTraffic(traces: readonly EvalTraceLine[], file: string): { escalat
       time,
       featureNames: t.featureNames,
       features: t.features,
-      candidates: t.candidates.map((c) => ({ model: c.model, tier: 0, answer: c.answer, costUsd: c.costUsd ?? 0, latencyMs: 0 })),
+      candidates: t.candidates.map((c) => ({
+        model: c.model,
+        tier: 0,
+        answer: c.answer,
+        costUsd: c.costUsd ?? 0,
+        latencyMs: 0,
+      })),
       crowdAnswer: t.crowdAnswer,
       apexAnswer: up ? (t.oracleAnswer ?? null) : null,
       pFail,
@@ -72,7 +83,12 @@ function writeTraffic(traces: readonly EvalTraceLine[], file: string): { escalat
       tier: up ? 1 : 0,
       decisions: [{ tier: 0, pFail, threshold: DEPLOYED_THRESHOLD, escalated: up }],
       finalAnswer: up ? (t.oracleAnswer ?? null) : t.crowdAnswer,
-      cost: { crowd: t.cost.crowd, oracle: up ? t.cost.oracle : 0, total: t.cost.crowd + (up ? t.cost.oracle : 0), oracleOnly: t.cost.oracleOnly },
+      cost: {
+        crowd: t.cost.crowd,
+        oracle: up ? t.cost.oracle : 0,
+        total: t.cost.crowd + (up ? t.cost.oracle : 0),
+        oracleOnly: t.cost.oracleOnly,
+      },
       latencyMs: 0,
       shadowScheduled: shadow,
       shadowRate: rate,
@@ -82,7 +98,15 @@ function writeTraffic(traces: readonly EvalTraceLine[], file: string): { escalat
     if (shadow) {
       shadowed++;
       const apex = t.oracleAnswer ?? null;
-      writer.append({ type: "shadow", id, time, apexAnswer: apex, agrees: apex === null ? null : t.crowdAnswer === apex, costUsd: t.cost.oracle, latencyMs: 0 });
+      writer.append({
+        type: "shadow",
+        id,
+        time,
+        apexAnswer: apex,
+        agrees: apex === null ? null : t.crowdAnswer === apex,
+        costUsd: t.cost.oracle,
+        latencyMs: 0,
+      });
     }
   });
   writer.close();
@@ -109,7 +133,11 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** Bootstrap 95% intervals of two accuracies and of their paired difference. */
-function bootstrap(a: readonly boolean[], b: readonly boolean[], resamples = 2000): { a: [number, number]; b: [number, number]; diff: [number, number] } {
+function bootstrap(
+  a: readonly boolean[],
+  b: readonly boolean[],
+  resamples = 2000,
+): { a: [number, number]; b: [number, number]; diff: [number, number] } {
   const random = seededRandom(12345);
   const n = a.length;
   const as: number[] = [];
@@ -138,7 +166,13 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const run = await runEvaluation({ benchmark: "gsm8k", train: true, holdout: 0.3, seed: 1, outDir: join(outDir, "eval") });
+  const run = await runEvaluation({
+    benchmark: "gsm8k",
+    train: true,
+    holdout: 0.3,
+    seed: 1,
+    outDir: join(outDir, "eval"),
+  });
   if (!run.bundle) throw new Error("eval --train produced no router");
   const gold = routerFromBundle(run.bundle);
   const trafficFile = join(outDir, "traffic.jsonl");
@@ -150,7 +184,9 @@ async function main(): Promise<void> {
   const goldRows = graded(gold, holdout);
   const trafficRows = graded(trained.router, holdout);
   const goldBalanced = performanceAt(goldRows, run.bundle.presets.balanced);
-  const targets = [...new Set([0.3, 0.4, 0.5, goldBalanced.costSaving, 0.6].map((x) => Math.round(x * 1000) / 1000))].sort();
+  const targets = [
+    ...new Set([0.3, 0.4, 0.5, goldBalanced.costSaving, 0.6].map((x) => Math.round(x * 1000) / 1000)),
+  ].sort();
   const lines = [
     `# Router from traffic vs gold router (GSM8K, replayed; \`npx tsx scripts/traffic_experiment.ts\`)`,
     "",
@@ -177,7 +213,10 @@ async function main(): Promise<void> {
   lines.push("", `Holdout reference: apex alone ${pct(oracleAlone)}, crowd majority alone ${pct(crowdAlone)}.`);
   const text = `${lines.join("\n")}\n`;
   writeFileSync(join(outDir, "comparison.md"), text);
-  writeFileSync(join(outDir, "comparison.json"), `${JSON.stringify({ rate, oracleAccuracy, escalated, shadowed, labelled: trained.sample.rows.length, auc: trained.auc, rows: summary }, null, 2)}\n`);
+  writeFileSync(
+    join(outDir, "comparison.json"),
+    `${JSON.stringify({ rate, oracleAccuracy, escalated, shadowed, labelled: trained.sample.rows.length, auc: trained.auc, rows: summary }, null, 2)}\n`,
+  );
   console.log(text);
 }
 

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     const run = await runEvaluation({ benchmark, train: true, holdout: 0.3, seed: 1, outDir });
     copyFileSync(join(outDir, "router.json"), join("routers", file));
     const validation = run.bundle?.metadata.validation;
-    console.log(`routers/${file}: trained on ${run.trainTraces.length} ${benchmark} queries; validation AUC ${validation?.auc?.toFixed(3)}`);
+    console.log(
+      `routers/${file}: trained on ${run.trainTraces.length} ${benchmark} queries; validation AUC ${validation?.auc?.toFixed(3)}`,
+    );
   }
 }
 

@@ -7,7 +7,11 @@
 export * from "./errors/index.js";
 
 export { PyramidChatModel } from "./chat_models/index.js";
-export type { PyramidChatModelInput, PyramidChatModelCallOptions, PyramidStructuredOutputConfig } from "./chat_models/index.js";
+export type {
+  PyramidChatModelInput,
+  PyramidChatModelCallOptions,
+  PyramidStructuredOutputConfig,
+} from "./chat_models/index.js";
 export { pyramidCacheIdentity } from "./chat_models/index.js";
 export { checkRouterMembers } from "./router/member_check.js";
 
@@ -78,7 +82,13 @@ export type { EscalationInput, EscalationDecision, EscalationGuard } from "./pol
 export { lookaheadDecision, myopicThreshold } from "./policy/lookahead.js";
 export type { LookaheadDecision, LookaheadInput, LookaheadRule, TierEstimate } from "./policy/lookahead.js";
 export { calibratePresets, DEFAULT_PRESET_SPECS, PRESET_NAMES } from "./policy/presets.js";
-export type { PresetName, CalibratedPresets, PresetSpec, PresetReport, CalibratePresetsOptions } from "./policy/presets.js";
+export type {
+  PresetName,
+  CalibratedPresets,
+  PresetSpec,
+  PresetReport,
+  CalibratePresetsOptions,
+} from "./policy/presets.js";
 export {
   performanceAt,
   calibrationProfile,
@@ -88,7 +98,11 @@ export {
   thresholdForAccuracyGap,
 } from "./policy/calibrate.js";
 export type { GradedPrediction, CalibrationResult, CalibrationPoint } from "./policy/calibrate.js";
-export { applyPFailCalibration, pFailCalibrationSchema, PFAIL_CALIBRATION_METHODS } from "./router/calibration/index.js";
+export {
+  applyPFailCalibration,
+  pFailCalibrationSchema,
+  PFAIL_CALIBRATION_METHODS,
+} from "./router/calibration/index.js";
 export type { PFailCalibration, PFailCalibrationMethod } from "./router/calibration/index.js";
 
 export type { Price, TokenUsage } from "./cost/index.js";

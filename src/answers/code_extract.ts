@@ -12,7 +12,8 @@ type CodeBlock = Pick<CodeFence, "lang" | "code">;
 export function fencedBlocks(text: string): CodeBlock[] {
   const normalized = text.replace(/\r\n/g, "\n");
   const blocks: { at: number; block: CodeBlock }[] = [];
-  for (const fence of codeFences(normalized)) blocks.push({ at: fence.at, block: { lang: fence.lang, code: fence.code } });
+  for (const fence of codeFences(normalized))
+    blocks.push({ at: fence.at, block: { lang: fence.lang, code: fence.code } });
   for (const m of normalized.matchAll(/\[PYTHON\]\s*\n?([\s\S]*?)(?:\[\/PYTHON\]|$)/g)) {
     blocks.push({ at: m.index, block: { lang: "python", code: m[1] } });
   }
@@ -29,7 +30,11 @@ export function unfencedCode(text: string): string {
   if (start < 0) return text.replace(/\r\n/g, "\n");
   const kept: string[] = [];
   for (const line of lines.slice(start)) {
-    if (line.trim() === "" || /^[ \t]/.test(line) || /^(?:def |class |import |from \S+ import |@|[A-Za-z_]\w*\s*=[^=])/.test(line)) {
+    if (
+      line.trim() === "" ||
+      /^[ \t]/.test(line) ||
+      /^(?:def |class |import |from \S+ import |@|[A-Za-z_]\w*\s*=[^=])/.test(line)
+    ) {
       kept.push(line);
     } else break;
   }
@@ -43,7 +48,31 @@ export function calledFunctionNames(tests: readonly string[]): string[] {
   const names = new Set<string>();
   for (const t of tests) {
     for (const m of t.matchAll(/([A-Za-z_]\w*)\s*\(/g)) {
-      if (!["assert", "set", "len", "sorted", "list", "tuple", "abs", "round", "math", "isclose", "str", "int", "float", "dict", "frozenset", "max", "min", "sum", "all", "any"].includes(m[1])) names.add(m[1]);
+      if (
+        ![
+          "assert",
+          "set",
+          "len",
+          "sorted",
+          "list",
+          "tuple",
+          "abs",
+          "round",
+          "math",
+          "isclose",
+          "str",
+          "int",
+          "float",
+          "dict",
+          "frozenset",
+          "max",
+          "min",
+          "sum",
+          "all",
+          "any",
+        ].includes(m[1])
+      )
+        names.add(m[1]);
     }
   }
   return [...names];

@@ -1,7 +1,23 @@
 import { lastBoxedLatex } from "./boxed.js";
 
 /** Words that join alternatives: a number followed by one of them is not a number with a unit. */
-const NOT_UNITS = new Set(["and", "or", "not", "if", "is", "are", "but", "when", "where", "for", "with", "to", "then", "because", "since"]);
+const NOT_UNITS = new Set([
+  "and",
+  "or",
+  "not",
+  "if",
+  "is",
+  "are",
+  "but",
+  "when",
+  "where",
+  "for",
+  "with",
+  "to",
+  "then",
+  "because",
+  "since",
+]);
 
 const UNICODE: ReadonlyArray<[RegExp, string]> = [
   [/\u2212|\u2013|\u2014/g, "-"],
@@ -57,7 +73,10 @@ function unwrapText(s: string): string {
  * `\sqrt2` -> `\sqrt{2}`, all whitespace, a trailing period; `.5` -> `0.5`.
  */
 export function normalizeMathAnswer(answer: string): string {
-  let s = answer.trim().replace(/^["'`]+|["'`]+$/g, "").trim();
+  let s = answer
+    .trim()
+    .replace(/^["'`]+|["'`]+$/g, "")
+    .trim();
   if (/\\(?:boxed|fbox)/.test(s)) s = lastBoxedLatex(s) ?? s;
   s = s.replace(/\\\\+(?=[a-zA-Z])/g, "\\");
   s = s.replace(/\\\\(?![a-zA-Z])/g, ";");
@@ -79,7 +98,10 @@ export function normalizeMathAnswer(answer: string): string {
   s = s.replace(/\s+/g, "");
   s = s.replace(/\.$/, "");
   s = s.replace(/(^|[^\d])\.(\d)/g, "$10.$2");
-  s = s.replace(/\\frac(\d)(\d)/g, "\\frac{$1}{$2}").replace(/\\frac(\d)\{/g, "\\frac{$1}{").replace(/\\frac(\{[^{}]*\})(\d)/g, "\\frac$1{$2}");
+  s = s
+    .replace(/\\frac(\d)(\d)/g, "\\frac{$1}{$2}")
+    .replace(/\\frac(\d)\{/g, "\\frac{$1}{")
+    .replace(/\\frac(\{[^{}]*\})(\d)/g, "\\frac$1{$2}");
   s = s.replace(/\\sqrt(\d+)/g, "\\sqrt{$1}");
   if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replace(/,/g, "");
   s = s.replace(/^(\d+)_\{?(?:[a-z]|\d+)\}?$/, "$1");

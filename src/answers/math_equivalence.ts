@@ -65,7 +65,13 @@ function list(open: string, close: string, ordered: boolean, parts: string[]): M
 /** The structure of a normalized answer. */
 function shapeOf(s: string): MathAnswerShape {
   const matrix = /^\\begin\{([pbv]?matrix)\}(.*)\\end\{\1\}$/.exec(s);
-  if (matrix) return list("M[", "]", true, matrix[2].split(/;|&/).filter((cell) => cell.length > 0));
+  if (matrix)
+    return list(
+      "M[",
+      "]",
+      true,
+      matrix[2].split(/;|&/).filter((cell) => cell.length > 0),
+    );
   if (s.startsWith("\\{") && s.endsWith("\\}")) return list("{", "}", false, splitTopLevel(s.slice(2, -2), ","));
   const union = splitTopLevel(s, "\\cup");
   if (union.length > 1) return list("U", "", false, union);
@@ -114,7 +120,11 @@ function isText(s: string): boolean {
 
 /** Two fixed assignments of the variables (the same letter always gets the same values). */
 function points(vars: readonly string[]): Record<string, number>[] {
-  return [0, 1].map((k) => Object.fromEntries(vars.map((v) => [v, k === 0 ? 1.13 + (v.charCodeAt(0) % 7) * 0.173 : 2.31 - (v.charCodeAt(0) % 5) * 0.211])));
+  return [0, 1].map((k) =>
+    Object.fromEntries(
+      vars.map((v) => [v, k === 0 ? 1.13 + (v.charCodeAt(0) % 7) * 0.173 : 2.31 - (v.charCodeAt(0) % 5) * 0.211]),
+    ),
+  );
 }
 
 /** The value(s) of a scalar: one number, or the values at {@link points} for an expression in variables. */
@@ -171,12 +181,18 @@ function scalarsEqual(a: string, b: string): boolean {
   const x = scalarValues(a);
   const y = scalarValues(b);
   if (x === null || y === null) return x === null && y === null && textKey(a) === textKey(b);
-  return x.vars === y.vars && x.values.length === y.values.length && x.values.every((value, i) => numbersClose(value, y.values[i]));
+  return (
+    x.vars === y.vars &&
+    x.values.length === y.values.length &&
+    x.values.every((value, i) => numbersClose(value, y.values[i]))
+  );
 }
 
 function shapesEqual(a: MathAnswerShape, b: MathAnswerShape): boolean {
-  if (a.kind === "scalar" || b.kind === "scalar") return a.kind === "scalar" && b.kind === "scalar" && scalarsEqual(a.text, b.text);
-  if (a.open !== b.open || a.close !== b.close || a.ordered !== b.ordered || a.parts.length !== b.parts.length) return false;
+  if (a.kind === "scalar" || b.kind === "scalar")
+    return a.kind === "scalar" && b.kind === "scalar" && scalarsEqual(a.text, b.text);
+  if (a.open !== b.open || a.close !== b.close || a.ordered !== b.ordered || a.parts.length !== b.parts.length)
+    return false;
   if (a.ordered) return a.parts.every((part, i) => shapesEqual(part, b.parts[i]));
   const unused = [...b.parts];
   return a.parts.every((part) => {

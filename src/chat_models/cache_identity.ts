@@ -11,7 +11,17 @@ import type { Router } from "../router/types.js";
 /** Keys whose values are credentials: never part of a cache key (cache keys may be stored, e.g. in Redis). */
 const SECRET_KEY = /(api[_-]?key|apikey|secret|token|password|authorization|credential)/i;
 /** Per-call plumbing of a binding's config, not part of what a member computes. */
-const CONFIG_PLUMBING = new Set(["callbacks", "signal", "runId", "runName", "tags", "metadata", "configurable", "recursionLimit", "maxConcurrency"]);
+const CONFIG_PLUMBING = new Set([
+  "callbacks",
+  "signal",
+  "runId",
+  "runName",
+  "tags",
+  "metadata",
+  "configurable",
+  "recursionLimit",
+  "maxConcurrency",
+]);
 const MAX_DEPTH = 12;
 
 function sha256(text: string): string {
@@ -39,9 +49,11 @@ export function stableValue(value: unknown, seen: Set<object> = new Set(), depth
   seen.add(value);
   try {
     if (isInteropZodSchema(value)) return stableValue(toJsonSchema(value), seen, depth + 1);
-    if (isStructuredTool(value) || isRunnableToolLike(value)) return stableValue(convertToOpenAITool(value), seen, depth + 1);
+    if (isStructuredTool(value) || isRunnableToolLike(value))
+      return stableValue(convertToOpenAITool(value), seen, depth + 1);
     if (Runnable.isRunnable(value)) return runnableIdentity(value, seen, depth + 1);
-    if (ArrayBuffer.isView(value)) return `bytes:${sha256(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64"))}`;
+    if (ArrayBuffer.isView(value))
+      return `bytes:${sha256(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64"))}`;
     if (Array.isArray(value)) return value.map((item) => stableValue(item, seen, depth + 1) ?? null);
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
@@ -63,7 +75,9 @@ export function stableValue(value: unknown, seen: Set<object> = new Set(), depth
 export function runnableIdentity(runnable: Runnable, seen: Set<object> = new Set(), depth = 0): unknown {
   const binding = runnable as unknown as { bound?: unknown; kwargs?: unknown; config?: Record<string, unknown> };
   if (Runnable.isRunnable(binding.bound) && binding.bound !== runnable) {
-    const config = Object.fromEntries(Object.entries(binding.config ?? {}).filter(([key]) => !CONFIG_PLUMBING.has(key)));
+    const config = Object.fromEntries(
+      Object.entries(binding.config ?? {}).filter(([key]) => !CONFIG_PLUMBING.has(key)),
+    );
     return {
       binding: runnable.constructor.name,
       kwargs: stableValue(binding.kwargs ?? {}, seen, depth + 1),
@@ -86,7 +100,8 @@ export function runnableIdentity(runnable: Runnable, seen: Set<object> = new Set
 }
 
 function routerIdentity(router: Router): string {
-  const identity = router.digest ?? sha256(JSON.stringify({ class: router.constructor?.name, fields: stableValue({ ...router }) }));
+  const identity =
+    router.digest ?? sha256(JSON.stringify({ class: router.constructor?.name, fields: stableValue({ ...router }) }));
   return `${router.constructor?.name ?? "Router"}:${identity}`;
 }
 

@@ -103,7 +103,10 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   constructor(fields: PyramidChatModelInput) {
     super(fields ?? {});
     if (!fields || typeof fields !== "object") {
-      throw new PyramidConfigError("expected an options object", { field: "options", fix: "new PyramidChatModel({ crowd, oracle })" });
+      throw new PyramidConfigError("expected an options object", {
+        field: "options",
+        fix: "new PyramidChatModel({ crowd, oracle })",
+      });
     }
     this.options = fields;
     const structured = structuredSettings.get(fields);
@@ -112,7 +115,11 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     const apex = this.spec.tiers[this.spec.tiers.length - 1];
     this.apexName = apex.members.map((member) => member.name).join("+");
     this.identity = {
-      tiers: this.spec.tiers.map((tier) => ({ name: tier.name, members: tier.members.map((m) => m.name), threshold: tier.threshold })),
+      tiers: this.spec.tiers.map((tier) => ({
+        name: tier.name,
+        members: tier.members.map((m) => m.name),
+        threshold: tier.threshold,
+      })),
       mode: this.spec.mode,
       task: this.spec.task,
     };
@@ -125,7 +132,10 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
    */
   feedback(id: string, correct: boolean): void {
     if (!this.traffic) {
-      throw new PyramidConfigError("feedback needs a trace file", { field: "traces", fix: 'create the pyramid with traces: "traffic.jsonl"' });
+      throw new PyramidConfigError("feedback needs a trace file", {
+        field: "traces",
+        fix: 'create the pyramid with traces: "traffic.jsonl"',
+      });
     }
     this.traffic.feedback(id, correct);
   }
@@ -165,7 +175,11 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     this.cacheIdentity ??= pyramidCacheIdentity(this.spec, {
       generativePrompt: typeof prompt === "function" ? prompt : (prompt ?? "default"),
       structured: this.spec.structured
-        ? { method: this.spec.structured.method, name: this.spec.structured.name, instruction: this.spec.structured.instruction }
+        ? {
+            method: this.spec.structured.method,
+            name: this.spec.structured.name,
+            instruction: this.spec.structured.instruction,
+          }
         : undefined,
     });
     return this.cacheIdentity;
@@ -204,7 +218,11 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     const callOptions = this.memberCallOptions(options);
     return this.graph.invoke(
       { messages, stream: false, callOptions },
-      { signal: options.signal, callbacks: childCallbacks(runManager), configurable: this.runConfigurable(options, span) },
+      {
+        signal: options.signal,
+        callbacks: childCallbacks(runManager),
+        configurable: this.runConfigurable(options, span),
+      },
     ) as Promise<PyramidStateType>;
   }
 
@@ -307,7 +325,10 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     }
     if (!finalState) throw new Error("the pyramid graph produced no state");
     const plain = pyramidResult(this.spec, finalState);
-    const { message, pyramid } = withTrafficMetadata(plain, this.traffic?.onAnswer(finalState, plain, Date.now() - started));
+    const { message, pyramid } = withTrafficMetadata(
+      plain,
+      this.traffic?.onAnswer(finalState, plain, Date.now() - started),
+    );
     const apexAnswered = pyramid.tier === this.spec.tiers.length - 1;
     if (streamed > 0 && !apexAnswered) {
       // The apex failed after some of its tokens were sent: appending the fallback answer would glue two answers

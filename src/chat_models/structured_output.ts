@@ -29,7 +29,10 @@ export interface StructuredOutputPlan {
   /** The schema as JSON schema. */
   readonly jsonSchema: Record<string, unknown>;
   /** `functionCalling`: the OpenAI-format tool bound to every member. */
-  readonly tool?: { type: "function"; function: { name: string; description: string; parameters: Record<string, unknown>; strict?: boolean } };
+  readonly tool?: {
+    type: "function";
+    function: { name: string; description: string; parameters: Record<string, unknown>; strict?: boolean };
+  };
   /** JSON methods: the `response_format` given to members that take it. */
   readonly responseFormat?: Record<string, unknown>;
   /** `strict`, when given. */
@@ -43,7 +46,9 @@ export interface StructuredOutputPlan {
 }
 
 const configSchema = z.object({
-  method: z.enum(["functionCalling", "function_calling", "jsonMode", "json_mode", "jsonSchema", "json_schema"]).optional(),
+  method: z
+    .enum(["functionCalling", "function_calling", "jsonMode", "json_mode", "jsonSchema", "json_schema"])
+    .optional(),
   includeRaw: z.boolean().optional(),
   name: z.string().min(1).optional(),
   strict: z.boolean().optional(),
@@ -78,7 +83,10 @@ function jsonInstruction(name: string, schema: Record<string, unknown>): string 
  *
  * @throws PyramidConfigError for an unknown method, or `strict` with `jsonMode`.
  */
-export function planStructuredOutput(schema: unknown, options: PyramidStructuredOutputConfig = {}): StructuredOutputPlan {
+export function planStructuredOutput(
+  schema: unknown,
+  options: PyramidStructuredOutputConfig = {},
+): StructuredOutputPlan {
   const config = parseOptions(configSchema, options, "withStructuredOutput");
   const method = METHODS[config.method ?? "functionCalling"];
   if (config.strict !== undefined && method === "jsonMode") {
@@ -91,9 +99,17 @@ export function planStructuredOutput(schema: unknown, options: PyramidStructured
   const record = (typeof schema === "object" && schema !== null ? schema : {}) as Record<string, unknown>;
   // An OpenAI function definition ({ name, parameters }) is taken as is, as ChatOpenAI does.
   const isFunctionDefinition = !isZod && typeof record.name === "string" && typeof record.parameters === "object";
-  const jsonSchema = (isFunctionDefinition ? record.parameters : toJsonSchema(schema as never)) as Record<string, unknown>;
+  const jsonSchema = (isFunctionDefinition ? record.parameters : toJsonSchema(schema as never)) as Record<
+    string,
+    unknown
+  >;
   const name =
-    config.name ?? (isFunctionDefinition ? (record.name as string) : typeof jsonSchema.title === "string" ? jsonSchema.title : "extract");
+    config.name ??
+    (isFunctionDefinition
+      ? (record.name as string)
+      : typeof jsonSchema.title === "string"
+        ? jsonSchema.title
+        : "extract");
   const description =
     (isFunctionDefinition ? (record.description as string | undefined) : undefined) ??
     getSchemaDescription(schema as never) ??
@@ -108,17 +124,33 @@ export function planStructuredOutput(schema: unknown, options: PyramidStructured
       strict: config.strict,
       tool: {
         type: "function",
-        function: { name, description, parameters: jsonSchema, ...(config.strict !== undefined ? { strict: config.strict } : {}) },
+        function: {
+          name,
+          description,
+          parameters: jsonSchema,
+          ...(config.strict !== undefined ? { strict: config.strict } : {}),
+        },
       },
       answer: { method, name, validate },
-      parser: createFunctionCallingParser((isFunctionDefinition ? jsonSchema : schema) as never, name) as unknown as Runnable<BaseMessage, Record<string, unknown>>,
+      parser: createFunctionCallingParser(
+        (isFunctionDefinition ? jsonSchema : schema) as never,
+        name,
+      ) as unknown as Runnable<BaseMessage, Record<string, unknown>>,
       lsFormat,
     };
   }
   const responseFormat =
     method === "jsonMode"
       ? { type: "json_object" }
-      : { type: "json_schema", json_schema: { name, description, schema: jsonSchema, ...(config.strict !== undefined ? { strict: config.strict } : {}) } };
+      : {
+          type: "json_schema",
+          json_schema: {
+            name,
+            description,
+            schema: jsonSchema,
+            ...(config.strict !== undefined ? { strict: config.strict } : {}),
+          },
+        };
   const contentParser = createContentParser((isFunctionDefinition ? jsonSchema : schema) as never);
   return {
     method,

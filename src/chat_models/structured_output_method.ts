@@ -46,7 +46,10 @@ export function structuredPyramid(
   const plan = planStructuredOutput(schema, config);
   const tiers = pyramid.mapMembers((spec, name) => {
     const model = spec.model as Runnable<BaseLanguageModelInput, BaseMessage> & {
-      bindTools?: (tools: BindToolsInput[], kwargs?: Record<string, unknown>) => Runnable<BaseLanguageModelInput, BaseMessage>;
+      bindTools?: (
+        tools: BindToolsInput[],
+        kwargs?: Record<string, unknown>,
+      ) => Runnable<BaseLanguageModelInput, BaseMessage>;
     };
     if (plan.strict !== undefined) requireMemberOption(model, name, "strict");
     if (plan.tool) {

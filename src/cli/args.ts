@@ -26,7 +26,10 @@ function joinNegativeValues(args: readonly string[], options: ParseArgsConfig["o
  * Parses a subcommand's arguments strictly (node's `util.parseArgs`); an unknown or malformed flag becomes a
  * {@link PyramidConfigError} that names the command and points at its `--help`.
  */
-export function parseCommandArgs<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
+export function parseCommandArgs<T extends ParseArgsConfig>(
+  command: string,
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
   try {
     const args = config.args ? joinNegativeValues(config.args, config.options) : undefined;
     return parseArgs<T>(args ? { ...config, args } : config);

@@ -59,9 +59,16 @@ export function evalOutputLines(input: EvalOutputInput): string[] {
   const { summary, run, benchmark, outDir } = input;
   const part = run.trainTraces.length > 0 ? "holdout part" : "all items";
   const lines = [routerText(input)];
-  lines.push(`${benchmark} ${part}: ${summary.queries} queries; the "pyramid" row uses ${policyText(run.policy, summary.threshold)}.`, "");
+  lines.push(
+    `${benchmark} ${part}: ${summary.queries} queries; the "pyramid" row uses ${policyText(run.policy, summary.threshold)}.`,
+    "",
+  );
   const preset = "preset" in run.policy ? `${run.policy.preset}, ` : "";
-  const rows = [{ ...summary.pyramid, name: `pyramid (${preset}t=${summary.threshold.toFixed(2)})` }, ...summary.presets.map((p) => p.score), ...summary.baselines];
+  const rows = [
+    { ...summary.pyramid, name: `pyramid (${preset}t=${summary.threshold.toFixed(2)})` },
+    ...summary.presets.map((p) => p.score),
+    ...summary.baselines,
+  ];
   const width = Math.max(...rows.map((r) => r.name.length));
   lines.push(`${"rule".padEnd(width)}  accuracy  escalated  cost vs Oracle  saving`);
   for (const r of rows) {
@@ -72,7 +79,12 @@ export function evalOutputLines(input: EvalOutputInput): string[] {
   const find = (name: string) => summary.baselines.find((b) => b.name === name);
   const p = summary.pyramid;
   lines.push("", "Compared with:");
-  for (const name of ["Oracle alone", "crowd majority", "escalate unless unanimous", "escalate unless a majority agrees"]) {
+  for (const name of [
+    "Oracle alone",
+    "crowd majority",
+    "escalate unless unanimous",
+    "escalate unless a majority agrees",
+  ]) {
     const b = find(name);
     if (b) lines.push(`  ${name.padEnd(34)} ${versus(p, b)}`);
   }

@@ -26,7 +26,10 @@ async function usage(): Promise<string> {
       // A command whose module is not built yet is left out of the listing.
     }
   }
-  lines.push("", "Run `pyramid-moa <command> --help` for a command's options; `pyramid-moa --version` prints the version.");
+  lines.push(
+    "",
+    "Run `pyramid-moa <command> --help` for a command's options; `pyramid-moa --version` prints the version.",
+  );
   return lines.join("\n");
 }
 

@@ -12,11 +12,7 @@ export const MAX_SERVE_WORKERS = 256;
 
 const workersSchema = z.union([
   z.literal("auto").transform(() => availableParallelism()),
-  z
-    .string()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(MAX_SERVE_WORKERS)),
+  z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(MAX_SERVE_WORKERS)),
 ]);
 
 /**
@@ -71,7 +67,10 @@ function integer(value: string | undefined, flag: string, min: number, fallback:
   if (value === undefined) return fallback;
   const n = Number(value);
   if (value.trim() === "" || !Number.isInteger(n) || n < min) {
-    throw new PyramidConfigError(`expected a whole number >= ${min}, got "${value}"`, { field: flag, fix: "see `pyramid-moa serve --help`" });
+    throw new PyramidConfigError(`expected a whole number >= ${min}, got "${value}"`, {
+      field: flag,
+      fix: "see `pyramid-moa serve --help`",
+    });
   }
   return n;
 }
@@ -91,7 +90,11 @@ function tokenFrom(tokenEnv: string | undefined): string | undefined {
 /** Checks the `pyramid-moa serve` flags and loads (validates) the config file; throws a {@link PyramidConfigError} naming the flag. */
 export function resolveServeOptions(flags: ServeFlags): ServeOptions {
   const port = integer(flags.port, "--port", 0, 8000);
-  if (port > 65535) throw new PyramidConfigError(`port ${port} is out of range`, { field: "--port", fix: "give a port between 0 and 65535" });
+  if (port > 65535)
+    throw new PyramidConfigError(`port ${port} is out of range`, {
+      field: "--port",
+      fix: "give a port between 0 and 65535",
+    });
   const maxBodyBytes = integer(flags["max-body-bytes"], "--max-body-bytes", 1, DEFAULT_MAX_BODY_BYTES);
   const requestTimeoutMs = integer(flags["request-timeout-ms"], "--request-timeout-ms", 1, DEFAULT_REQUEST_TIMEOUT_MS);
   const workers = parseWorkersOption(flags.workers);
@@ -108,6 +111,11 @@ export function resolveServeOptions(flags: ServeFlags): ServeOptions {
     requestTimeoutMs,
     modelId: flags["model-id"],
     workers,
-    traffic: { traces: flags.traces, "trace-content": flags["trace-content"], "shadow-rate": flags["shadow-rate"], "shadow-seed": flags["shadow-seed"] },
+    traffic: {
+      traces: flags.traces,
+      "trace-content": flags["trace-content"],
+      "shadow-rate": flags["shadow-rate"],
+      "shadow-seed": flags["shadow-seed"],
+    },
   };
 }

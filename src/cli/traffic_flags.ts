@@ -32,15 +32,24 @@ export function trafficOptionsFromFlags(flags: TrafficFlags, worker?: string): T
   const rateText = flags["shadow-rate"];
   const rate = rateText === undefined ? undefined : Number(rateText);
   if (rate !== undefined && (rateText?.trim() === "" || !(rate >= 0 && rate <= 1))) {
-    throw new PyramidConfigError(`expected a fraction from 0 to 1, got "${rateText}"`, { field: "--shadow-rate", fix: "e.g. --shadow-rate 0.2" });
+    throw new PyramidConfigError(`expected a fraction from 0 to 1, got "${rateText}"`, {
+      field: "--shadow-rate",
+      fix: "e.g. --shadow-rate 0.2",
+    });
   }
   const seedText = flags["shadow-seed"];
   const seed = seedText === undefined ? undefined : Number(seedText);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) {
-    throw new PyramidConfigError(`expected a whole number >= 0, got "${seedText}"`, { field: "--shadow-seed", fix: "e.g. --shadow-seed 7" });
+    throw new PyramidConfigError(`expected a whole number >= 0, got "${seedText}"`, {
+      field: "--shadow-seed",
+      fix: "e.g. --shadow-seed 7",
+    });
   }
   if (rate !== undefined && rate > 0 && flags.traces === undefined) {
-    throw new PyramidConfigError("needs --traces: the shadow calls' results are written to the trace file", { field: "--shadow-rate", fix: "add --traces traffic.jsonl" });
+    throw new PyramidConfigError("needs --traces: the shadow calls' results are written to the trace file", {
+      field: "--shadow-rate",
+      fix: "add --traces traffic.jsonl",
+    });
   }
   if (flags.traces === undefined) return {};
   return {

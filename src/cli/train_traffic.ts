@@ -29,17 +29,26 @@ export const TRAFFIC_TRAIN_USAGE = `Training from production traces (serve --tra
 export function runTrafficTraining(flags: TrafficTrainFlags): number {
   const labels = flags.labels;
   if (labels !== "apex" && labels !== "feedback" && labels !== "auto") {
-    throw new PyramidConfigError(`expected apex, feedback or auto, got "${labels}"`, { field: "--labels", fix: "e.g. --labels auto" });
+    throw new PyramidConfigError(`expected apex, feedback or auto, got "${labels}"`, {
+      field: "--labels",
+      fix: "e.g. --labels auto",
+    });
   }
   const pText = flags["oracle-accuracy"];
   const oracleAccuracy = pText === undefined ? 1 : Number(pText);
   if (!(oracleAccuracy > 0 && oracleAccuracy <= 1)) {
-    throw new PyramidConfigError(`expected a probability in (0, 1], got "${pText}"`, { field: "--oracle-accuracy", fix: "e.g. --oracle-accuracy 0.95 (the apex's accuracy)" });
+    throw new PyramidConfigError(`expected a probability in (0, 1], got "${pText}"`, {
+      field: "--oracle-accuracy",
+      fix: "e.g. --oracle-accuracy 0.95 (the apex's accuracy)",
+    });
   }
   const minText = flags["min-labels"];
   const minLabels = minText === undefined ? undefined : Number(minText);
   if (minLabels !== undefined && !(Number.isInteger(minLabels) && minLabels >= 10)) {
-    throw new PyramidConfigError(`expected a whole number >= 10, got "${minText}"`, { field: "--min-labels", fix: "e.g. --min-labels 150" });
+    throw new PyramidConfigError(`expected a whole number >= 10, got "${minText}"`, {
+      field: "--min-labels",
+      fix: "e.g. --min-labels 150",
+    });
   }
   const result = trainFromTraffic({
     tracesFile: flags.traces,
@@ -60,7 +69,9 @@ export function runTrafficTraining(flags: TrafficTrainFlags): number {
       `labelled ${sample.rows.length} of ${sample.queries} queries (${[...bySource].map(([s, k]) => `${k} ${s}`).join(", ")}); labels: ${labels}, P_oracle ${oracleAccuracy}`,
       `estimated crowd accuracy ${(100 * sample.crowdAccuracy).toFixed(1)}%; a disagreement with the apex counts as ${sample.disagreementLabel.toFixed(3)} of a crowd error`,
       `weighted out-of-fold AUC: router ${auc.router.toFixed(3)}, agreement rule ${auc.agreement.toFixed(3)}`,
-      `presets: ${Object.entries(bundle.presets).map(([name, t]) => `${name} ${t.toFixed(4)}`).join(", ")}`,
+      `presets: ${Object.entries(bundle.presets)
+        .map(([name, t]) => `${name} ${t.toFixed(4)}`)
+        .join(", ")}`,
       `wrote ${flags.out}`,
     ].join("\n"),
   );

@@ -25,11 +25,7 @@ export interface PyramidFromConfigOptions extends BaseChatModelParams, TrafficOp
 }
 
 /** Builds the chat model of one config member. */
-export async function chatModelFromMember(
-  member: MemberConfig,
-  field: string,
-  baseDir: string,
-): Promise<ChatRunnable> {
+export async function chatModelFromMember(member: MemberConfig, field: string, baseDir: string): Promise<ChatRunnable> {
   switch (member.provider) {
     case "openai":
     case "ollama":
@@ -71,7 +67,10 @@ function policyOf(policy: PyramidConfig["policy"]): DecisionPolicy | undefined {
  * @throws PyramidConfigError naming the field, e.g. a missing API-key environment variable, a model, recorded or
  *   router file that does not exist or cannot be read.
  */
-export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInput, options: PyramidFromConfigOptions = {}): Promise<PyramidChatModel> {
+export async function pyramidFromConfig(
+  config: PyramidConfig | PyramidConfigInput,
+  options: PyramidFromConfigOptions = {},
+): Promise<PyramidChatModel> {
   const { baseDir: givenBaseDir, ...chatParams } = options;
   const valid = validatePyramidConfig(config, "config");
   const baseDir = resolve(givenBaseDir ?? process.cwd());
@@ -112,7 +111,9 @@ export async function pyramidFromConfig(config: PyramidConfig | PyramidConfigInp
     ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
     ...(valid.onBudgetExceeded ? { onBudgetExceeded: valid.onBudgetExceeded } : {}),
     ...(valid.generativePrompt ? { generativePrompt: valid.generativePrompt } : {}),
-    ...(valid.allowRouterMemberMismatch !== undefined ? { allowRouterMemberMismatch: valid.allowRouterMemberMismatch } : {}),
+    ...(valid.allowRouterMemberMismatch !== undefined
+      ? { allowRouterMemberMismatch: valid.allowRouterMemberMismatch }
+      : {}),
     ...(valid.budget ? { budget: await budgetFromConfig(valid.budget) } : {}),
   });
 }

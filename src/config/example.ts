@@ -81,14 +81,24 @@ export const EXAMPLE_CONFIG_JSON = `${JSON.stringify(
       {
         name: "crowd",
         members: [
-          { provider: "ollama", model: "llama3.1:8b", price: { input: 0.1, output: 0.1 }, timeoutMs: 60000, retries: 1, temperature: 0, maxTokens: 1024 },
+          {
+            provider: "ollama",
+            model: "llama3.1:8b",
+            price: { input: 0.1, output: 0.1 },
+            timeoutMs: 60000,
+            retries: 1,
+            temperature: 0,
+            maxTokens: 1024,
+          },
           { provider: "ollama", model: "gemma2:9b", maxConcurrency: 2 },
           { provider: "ollama", model: "qwen2:7b" },
         ],
       },
       {
         name: "oracle",
-        members: [{ provider: "openai", model: "gpt-4o", apiKeyEnv: "OPENAI_API_KEY", price: { input: 2.5, output: 10 } }],
+        members: [
+          { provider: "openai", model: "gpt-4o", apiKeyEnv: "OPENAI_API_KEY", price: { input: 2.5, output: 10 } },
+        ],
       },
     ],
     policy: { threshold: 0.5 },
@@ -122,7 +132,11 @@ export function defaultLlamaCppThreads(cores: number = availableParallelism()): 
  * that a first `ask` answers in seconds. Paths are written as given (relative ones are resolved against the config
  * file's folder when it is loaded).
  */
-export function llamaCppExampleYaml(modelPath: string, oraclePath: string, threads: number = defaultLlamaCppThreads()): string {
+export function llamaCppExampleYaml(
+  modelPath: string,
+  oraclePath: string,
+  threads: number = defaultLlamaCppThreads(),
+): string {
   const q = (value: string) => JSON.stringify(value);
   const limits = `contextSize: 1024, threads: ${threads}, price: { input: 0, output: 0 }`;
   return `# pyramid-moa configuration, fully local (reference: docs/config.md).
@@ -164,7 +178,10 @@ export function replayExampleYaml(routerPath?: string): string {
         `router: ${JSON.stringify(routerPath)}`,
         "policy: balanced",
       ].join("\n")
-    : ["# Equation 5: escalate iff P_fail > C_esc/U_correct + (1 - P_oracle).", "policy: { costBarrier: 0.05, oracleAccuracy: 0.95 }"].join("\n");
+    : [
+        "# Equation 5: escalate iff P_fail > C_esc/U_correct + (1 - P_oracle).",
+        "policy: { costBarrier: 0.05, oracleAccuracy: 0.95 }",
+      ].join("\n");
   return `# pyramid-moa configuration, offline (reference: docs/config.md).
 # Every member replays what a real model answered on GSM8K, from $PYRAMID_DATA_DIR/recorded/gsm8k.jsonl
 # (default ../shared/data). Replayed models answer only recorded prompts: ask a recorded question

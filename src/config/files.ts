@@ -50,7 +50,13 @@ export function configFileIssues(config: PyramidConfig, baseDir: string): Config
     }
     const problem = routers.get(file);
     if (problem) {
-      issues.push(issue(segments, problem, `give a router file written by \`pyramid-moa train\` (${relativeNote}), or remove the field to route by vote agreement`));
+      issues.push(
+        issue(
+          segments,
+          problem,
+          `give a router file written by \`pyramid-moa train\` (${relativeNote}), or remove the field to route by vote agreement`,
+        ),
+      );
     }
   };
   config.tiers.forEach((tier, t) => {
@@ -59,7 +65,11 @@ export function configFileIssues(config: PyramidConfig, baseDir: string): Config
         const file = full(member.modelPath);
         if (!isFile(file)) {
           issues.push(
-            issue(["tiers", t, "members", m, "modelPath"], `the model file ${file} does not exist`, `give the path of a GGUF file (${relativeNote}), or an hf: model URI`),
+            issue(
+              ["tiers", t, "members", m, "modelPath"],
+              `the model file ${file} does not exist`,
+              `give the path of a GGUF file (${relativeNote}), or an hf: model URI`,
+            ),
           );
         }
       }
@@ -70,7 +80,9 @@ export function configFileIssues(config: PyramidConfig, baseDir: string): Config
             issue(
               ["tiers", t, "members", m, member.recordedFile ? "recordedFile" : "provider"],
               `the recorded file ${file} does not exist`,
-              member.recordedFile ? `give the path of a recorded JSONL file (${relativeNote})` : "set PYRAMID_DATA_DIR to the shared data folder, or give recordedFile",
+              member.recordedFile
+                ? `give the path of a recorded JSONL file (${relativeNote})`
+                : "set PYRAMID_DATA_DIR to the shared data folder, or give recordedFile",
             ),
           );
         }

@@ -32,7 +32,8 @@ const FIXES: Record<string, string> = {
   modelPath: "give modelPath: the path of the GGUF file (relative to the config file) or an hf: URI",
   recordedFile: "give the path of a recorded JSONL file, or omit it for the recorded GSM8K outputs",
   baseURL: "give the API base URL with its scheme, e.g. http://127.0.0.1:11434/v1",
-  apiKeyEnv: "give the NAME of the environment variable holding the key (e.g. apiKeyEnv: OPENAI_API_KEY) and export the key in it",
+  apiKeyEnv:
+    "give the NAME of the environment variable holding the key (e.g. apiKeyEnv: OPENAI_API_KEY) and export the key in it",
   price: "give USD per 1M tokens, e.g. price: { input: 0.2, output: 0.6 }",
   input: "give USD per 1M input tokens, a number >= 0",
   output: "give USD per 1M output tokens, a number >= 0",
@@ -59,7 +60,8 @@ const FIXES: Record<string, string> = {
   maxCostPerQuery: "give a number of USD >= 0",
   onBudgetExceeded: 'use "answer" (keep the lower tier\'s answer) or "throw" (HTTP 402 from serve)',
   generativePrompt: 'give a template containing "{candidates}"',
-  tiers: "list at least two tiers, from the cheapest (the crowd) to the apex (the Oracle), each { name, members: [...] }",
+  tiers:
+    "list at least two tiers, from the cheapest (the crowd) to the apex (the Oracle), each { name, members: [...] }",
   members: "give at least one member: { provider, model, ... }",
   budget: "give budget: { limitUsd: 20, window: day, redis: redis://127.0.0.1:6379 } (window and redis optional)",
   limitUsd: "give a number of USD >= 0",
@@ -119,7 +121,9 @@ export function configIssues(error: z.ZodError, input?: unknown): ConfigIssue[] 
       path: formatPath(segments),
       segments,
       message,
-      fix: (key && FIXES[key]) ?? (segments.length === 0 ? "the file must hold an object with tiers: [...]" : "see docs/config.md"),
+      fix:
+        (key && FIXES[key]) ??
+        (segments.length === 0 ? "the file must hold an object with tiers: [...]" : "see docs/config.md"),
     });
   }
   return out;

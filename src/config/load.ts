@@ -51,10 +51,16 @@ function locate(doc: Document, counter: LineCounter, issue: ConfigIssue): Locate
  *
  * @throws ConfigFileError naming every bad field (`tiers[0].members[2].provider`) and its fix.
  */
-export function validatePyramidConfig(value: unknown, source = "config", locateIn?: { doc: Document; counter: LineCounter }): PyramidConfig {
+export function validatePyramidConfig(
+  value: unknown,
+  source = "config",
+  locateIn?: { doc: Document; counter: LineCounter },
+): PyramidConfig {
   const parsed = pyramidConfigSchema.safeParse(value);
   if (!parsed.success) {
-    const issues = configIssues(parsed.error, value).map((issue) => (locateIn ? locate(locateIn.doc, locateIn.counter, issue) : issue));
+    const issues = configIssues(parsed.error, value).map((issue) =>
+      locateIn ? locate(locateIn.doc, locateIn.counter, issue) : issue,
+    );
     throw new ConfigFileError(source, issues);
   }
   const config = parsed.data;
@@ -120,7 +126,11 @@ export function parsePyramidConfig(
   const config = validatePyramidConfig(value, source, locateIn);
   if (options.baseDir !== undefined) {
     const issues = configFileIssues(config, options.baseDir);
-    if (issues.length > 0) throw new ConfigFileError(source, issues.map((i) => (locateIn ? locate(locateIn.doc, locateIn.counter, i) : i)));
+    if (issues.length > 0)
+      throw new ConfigFileError(
+        source,
+        issues.map((i) => (locateIn ? locate(locateIn.doc, locateIn.counter, i) : i)),
+      );
   }
   return config;
 }

@@ -38,7 +38,9 @@ const commonMember = {
 /** Settings of members reached over HTTP. */
 const remoteMember = {
   /** Base URL of the OpenAI-compatible API, e.g. `http://127.0.0.1:8000/v1`. */
-  baseURL: z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:11434/v1" }).optional(),
+  baseURL: z
+    .url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:11434/v1" })
+    .optional(),
   /** NAME of the environment variable holding the API key (never the key itself). */
   apiKeyEnv: z
     .string()
@@ -72,7 +74,12 @@ const replayMember = z
   .strict();
 
 /** zod schema of one member of a config tier. */
-export const memberConfigSchema = z.discriminatedUnion("provider", [llamacppMember, openaiMember, ollamaMember, replayMember]);
+export const memberConfigSchema = z.discriminatedUnion("provider", [
+  llamacppMember,
+  openaiMember,
+  ollamaMember,
+  replayMember,
+]);
 
 /** zod schema of a policy in the config file: an object policy or a preset name. */
 export const policyConfigSchema = z.union([decisionPolicySchema, z.string().min(1)]);
@@ -104,7 +111,10 @@ export const pyramidConfigSchema = z
     onApexError: z.enum(["crowd", "throw"]).optional(),
     maxCostPerQuery: z.number().nonnegative().optional(),
     onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
-    generativePrompt: z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }).optional(),
+    generativePrompt: z
+      .string()
+      .includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' })
+      .optional(),
     /** Use a router trained for other member names (default false: refused, listing both). */
     allowRouterMemberMismatch: z.boolean().optional(),
     /** Escalation budget, shared across processes and machines with a redis:// URL. */

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { BUDGET_WINDOWS } from "../cost/budget_api.js";
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the NAME of an environment variable (e.g. TEAM_A_KEY), not a key");
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the NAME of an environment variable (e.g. TEAM_A_KEY), not a key");
 
 /** zod schema of the config's `budget`: a limit on escalation spending, shared across processes with `redis`. */
 export const budgetConfigSchema = z
@@ -28,7 +30,11 @@ export const tenantConfigSchema = z
     /** NAME of the environment variable holding the tenant's API key (the bearer token its clients send). */
     keyEnv: envName,
     /** USD the tenant may spend per `budget.window` (crowd and escalations); at 0 left its requests get 402. */
-    budgetUsd: z.number().nonnegative("must be a number of USD >= 0").max(9e6, "must be at most 9,000,000 USD").optional(),
+    budgetUsd: z
+      .number()
+      .nonnegative("must be a number of USD >= 0")
+      .max(9e6, "must be at most 9,000,000 USD")
+      .optional(),
     /** Requests per minute (429 beyond). */
     requestsPerMinute: z.number().int("must be a whole number").positive("must be > 0").optional(),
     /** Tokens (prompt + completion over every member) per minute (429 once in debt). */
@@ -44,7 +50,8 @@ export const tenantsConfigSchema = z
     for (const field of ["name", "keyEnv"] as const) {
       const seen = new Set<string>();
       tenants.forEach((tenant, i) => {
-        if (seen.has(tenant[field])) ctx.addIssue({ code: "custom", path: [i, field], message: `"${tenant[field]}" is used by two tenants` });
+        if (seen.has(tenant[field]))
+          ctx.addIssue({ code: "custom", path: [i, field], message: `"${tenant[field]}" is used by two tenants` });
         seen.add(tenant[field]);
       });
     }

@@ -70,7 +70,8 @@ export function budgetWindowAt(window: BudgetWindow, nowMs: number): { id: strin
       endsAtMs: Date.UTC(year, month, day + 1),
     };
   }
-  if (window === "month") return { id: `m${year}-${String(month + 1).padStart(2, "0")}`, endsAtMs: Date.UTC(year, month + 1, 1) };
+  if (window === "month")
+    return { id: `m${year}-${String(month + 1).padStart(2, "0")}`, endsAtMs: Date.UTC(year, month + 1, 1) };
   return { id: "total" };
 }
 

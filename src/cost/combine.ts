@@ -33,7 +33,9 @@ export function combineBudgets(budgets: readonly Budget[]): Budget {
     },
     async settle(reservation: BudgetReservation, actualUsd: number): Promise<void> {
       const parts = (reservation as Partial<CombinedReservation>).parts;
-      await Promise.all(budgets.map((budget, i) => (parts?.[i] ? budget.settle(parts[i], actualUsd) : budget.charge(actualUsd))));
+      await Promise.all(
+        budgets.map((budget, i) => (parts?.[i] ? budget.settle(parts[i], actualUsd) : budget.charge(actualUsd))),
+      );
     },
     async charge(usd: number): Promise<void> {
       await Promise.all(budgets.map((budget) => budget.charge(usd)));

@@ -10,7 +10,9 @@ export async function settleTierCost(
   reservation: BudgetReservation | undefined,
   costUsd: number,
   onError: (error: unknown) => void = (error) =>
-    console.error(`pyramid-moa: could not record ${costUsd} USD in the budget: ${error instanceof Error ? error.message : String(error)}`),
+    console.error(
+      `pyramid-moa: could not record ${costUsd} USD in the budget: ${error instanceof Error ? error.message : String(error)}`,
+    ),
 ): Promise<void> {
   if (!budget) return;
   try {

@@ -59,7 +59,10 @@ export async function writeEvaluationReport(
   const oracle = summary.baselines.find((b) => b.name === "Oracle alone")!;
   const crowd = summary.baselines.find((b) => b.name === "crowd majority")!;
   write("profile.csv", profileCsv(summary.profile));
-  write("theorem1.md", theorem1Markdown(summary.theorem1Table, { title: `${title}: Theorem 1 check`, chosen: threshold }));
+  write(
+    "theorem1.md",
+    theorem1Markdown(summary.theorem1Table, { title: `${title}: Theorem 1 check`, chosen: threshold }),
+  );
   write("summary.md", summaryMarkdown(summary, { title: `${title}: evaluation summary` }));
   write("summary.json", summaryJson(summary));
   const profileSvg = performanceProfileSvg(summary.profile, {
@@ -74,8 +77,16 @@ export async function writeEvaluationReport(
       points: frontierSweep(queries).map((p) => ({ x: p.cost / oracleCost, y: p.accuracy })),
       kind: "line",
     },
-    ...summary.presets.map((p) => ({ name: `preset ${p.name}`, points: [{ x: p.score.cost / oracleCost, y: p.score.accuracy }], kind: "points" as const })),
-    ...summary.baselines.map((b) => ({ name: b.name, points: [{ x: b.cost / oracleCost, y: b.accuracy }], kind: "points" as const })),
+    ...summary.presets.map((p) => ({
+      name: `preset ${p.name}`,
+      points: [{ x: p.score.cost / oracleCost, y: p.score.accuracy }],
+      kind: "points" as const,
+    })),
+    ...summary.baselines.map((b) => ({
+      name: b.name,
+      points: [{ x: b.cost / oracleCost, y: b.accuracy }],
+      kind: "points" as const,
+    })),
   ];
   const frontier = frontierSvg(series, {
     title: `${title}: accuracy vs. cost`,
@@ -93,7 +104,12 @@ export async function writeEvaluationReport(
       png = await svgToPng(profileSvg);
     } catch (error) {
       if (!(error instanceof MissingDependencyError)) throw error;
-      return { summary, files, pngSkipped: "PNG plots skipped: @resvg/resvg-js is not installed (npm install @resvg/resvg-js); the SVG plots are written" };
+      return {
+        summary,
+        files,
+        pngSkipped:
+          "PNG plots skipped: @resvg/resvg-js is not installed (npm install @resvg/resvg-js); the SVG plots are written",
+      };
     }
     write("profile.png", png);
     write("frontier.png", await svgToPng(frontier));

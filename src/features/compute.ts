@@ -32,7 +32,9 @@ export function computeFeatures(candidates: readonly Candidate[]): FeatureVector
   const vote = majorityVote(candidates.map((candidate) => (candidate.error === undefined ? candidate.answer : null)));
   const lengths = answered.map((candidate) => candidate.text.length);
   const lengthMean = mean(lengths);
-  const perMemberLogprobs = candidates.map((candidate) => logprobStats(candidate.error ? undefined : candidate.logprobs));
+  const perMemberLogprobs = candidates.map((candidate) =>
+    logprobStats(candidate.error ? undefined : candidate.logprobs),
+  );
   const avgLogprobs = perMemberLogprobs.map((stats) => stats.avg).filter((value) => !Number.isNaN(value));
   const minProbs = perMemberLogprobs.map((stats) => stats.minProb).filter((value) => !Number.isNaN(value));
   const confidences = candidates.map((candidate) =>

@@ -4,7 +4,13 @@ export { featureNames } from "./names.js";
 export { computeFeatures } from "./compute.js";
 export { meanPairwiseSimilarity } from "./similarity.js";
 export { hedgeCount, reasoningSteps, reasoningPart, answerInReasoning, isCountingQuestion } from "./reasoning_text.js";
-export { MATH_SIGNAL_GROUPS, mathSignalNames, mathSignalValues, type MathSignalGroup, type MathFeatureContext } from "./math_signals.js";
+export {
+  MATH_SIGNAL_GROUPS,
+  mathSignalNames,
+  mathSignalValues,
+  type MathSignalGroup,
+  type MathFeatureContext,
+} from "./math_signals.js";
 export { featureNamesWith, computeFeaturesWith, type FeatureGroup, type FeatureContext } from "./group.js";
 export {
   codeBehaviourGroup,

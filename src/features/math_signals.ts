@@ -44,11 +44,19 @@ function groupValues(group: MathSignalGroup, answered: readonly Candidate[], con
     }
     case "answerInReasoning": {
       const withAnswer = answered.filter((c) => c.answer !== null);
-      return [withAnswer.length > 0 ? withAnswer.filter((c) => answerInReasoning(c.text, { key: c.answer ?? "", display: c.display ?? "" })).length / withAnswer.length : Number.NaN];
+      return [
+        withAnswer.length > 0
+          ? withAnswer.filter((c) => answerInReasoning(c.text, { key: c.answer ?? "", display: c.display ?? "" }))
+              .length / withAnswer.length
+          : Number.NaN,
+      ];
     }
     case "integrality": {
-      const keys = answered.map((c) => c.answer).filter((key): key is string => key !== null && /^-?\d+(?:\.\d+)?$/.test(key));
-      if (context.question === undefined || !isCountingQuestion(context.question) || keys.length === 0) return [Number.NaN];
+      const keys = answered
+        .map((c) => c.answer)
+        .filter((key): key is string => key !== null && /^-?\d+(?:\.\d+)?$/.test(key));
+      if (context.question === undefined || !isCountingQuestion(context.question) || keys.length === 0)
+        return [Number.NaN];
       return [keys.filter((key) => !Number.isInteger(Number(key))).length / keys.length];
     }
     case "steps": {
@@ -71,7 +79,11 @@ function groupValues(group: MathSignalGroup, answered: readonly Candidate[], con
  * The values of the math feature groups `groups` for one tier's candidates (member order), NaN where a signal is
  * absent (no member answered, no question, not a counting question).
  */
-export function mathSignalValues(candidates: readonly Candidate[], groups: readonly MathSignalGroup[], context: MathFeatureContext = {}): number[] {
+export function mathSignalValues(
+  candidates: readonly Candidate[],
+  groups: readonly MathSignalGroup[],
+  context: MathFeatureContext = {},
+): number[] {
   const answered = candidates.filter((c) => c.error === undefined);
   return groups.flatMap((group) => groupValues(group, answered, context));
 }

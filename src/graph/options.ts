@@ -19,7 +19,14 @@ import type { DecisionPolicy } from "../policy/decision.js";
 import { AgreementRouter } from "../router/agreement.js";
 import { checkRouterMembers } from "../router/member_check.js";
 import type { Router } from "../router/types.js";
-import type { ApexErrorPolicy, BudgetExceededPolicy, LookaheadOptions, PyramidMode, PyramidSpec, TierSpec } from "./spec.js";
+import type {
+  ApexErrorPolicy,
+  BudgetExceededPolicy,
+  LookaheadOptions,
+  PyramidMode,
+  PyramidSpec,
+  TierSpec,
+} from "./spec.js";
 import { tierEstimateSchema } from "../policy/lookahead.js";
 import { validationError } from "../errors/validate.js";
 
@@ -113,7 +120,12 @@ const optionsSchema = z.object({
   oracle: z.union([member, members]).optional(),
   tiers: z
     .array(
-      z.object({ name: z.string().min(1), models: members, router: router.optional(), policy: decisionPolicySchema.optional() }),
+      z.object({
+        name: z.string().min(1),
+        models: members,
+        router: router.optional(),
+        policy: decisionPolicySchema.optional(),
+      }),
     )
     .min(2, "needs at least two tiers (a crowd and an apex)")
     .optional(),
@@ -124,7 +136,10 @@ const optionsSchema = z.object({
   codeBehaviour: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
   prices: z.record(z.string(), priceSchema).optional(),
   generativePrompt: z
-    .union([z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }), z.function()])
+    .union([
+      z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }),
+      z.function(),
+    ])
     .optional(),
   askConfidence: z.boolean().optional(),
   onApexError: z.enum(["crowd", "throw"]).optional(),
@@ -179,8 +194,10 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
   const tierInputs: readonly TierInput[] =
     options.tiers ??
     (() => {
-      if (!options.crowd) throw new PyramidConfigError("is required", { field: "crowd", fix: "give crowd: [model, ...] or tiers" });
-      if (!options.oracle) throw new PyramidConfigError("is required", { field: "oracle", fix: "give oracle: model, or tiers" });
+      if (!options.crowd)
+        throw new PyramidConfigError("is required", { field: "crowd", fix: "give crowd: [model, ...] or tiers" });
+      if (!options.oracle)
+        throw new PyramidConfigError("is required", { field: "oracle", fix: "give oracle: model, or tiers" });
       const apex = Array.isArray(options.oracle) ? options.oracle : [options.oracle as MemberInput];
       return [
         { name: "crowd", models: options.crowd },
@@ -189,27 +206,43 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     })();
   const prices = options.prices ?? {};
   const defaultRouter = options.router ?? new AgreementRouter();
-  const featureGroups = resolveFeatureGroups(options, [...tierInputs.slice(0, -1).map((t) => t.router ?? defaultRouter)]);
+  const featureGroups = resolveFeatureGroups(options, [
+    ...tierInputs.slice(0, -1).map((t) => t.router ?? defaultRouter),
+  ]);
   const defaultPolicy: DecisionPolicy =
     typeof options.policy === "string" ? { preset: options.policy } : (options.policy ?? DEFAULT_POLICY);
   const defaults = { timeoutMs: options.memberTimeoutMs, retries: options.memberRetries };
   let pooled = 0;
-  const resolved = distinctMemberNames(tierInputs.map((tier) => tier.models.map((m) => resolveMember(m, prices, defaults))));
+  const resolved = distinctMemberNames(
+    tierInputs.map((tier) => tier.models.map((m) => resolveMember(m, prices, defaults))),
+  );
   const tiers: TierSpec[] = tierInputs.map((tier, index) => {
     const field = options.tiers ? `tiers.${index}` : index === 0 ? "crowd" : "oracle";
     const tierRouter = tier.router ?? defaultRouter;
     pooled += tier.models.length;
     const isApex = index === tierInputs.length - 1;
-    if (!isApex) checkFeatureNames(tierRouter, featureNamesWith(pooled, featureGroups), options.tiers ? `${field}.router` : "router");
+    if (!isApex)
+      checkFeatureNames(
+        tierRouter,
+        featureNamesWith(pooled, featureGroups),
+        options.tiers ? `${field}.router` : "router",
+      );
     const members = resolved[index];
     if (!isApex && index === 0) {
-      checkRouterMembers(tierRouter, members.map((m) => m.name), options.tiers ? `${field}.router` : "router", options.allowRouterMemberMismatch ?? false);
+      checkRouterMembers(
+        tierRouter,
+        members.map((m) => m.name),
+        options.tiers ? `${field}.router` : "router",
+        options.allowRouterMemberMismatch ?? false,
+      );
     }
     return {
       name: tier.name,
       members,
       router: tierRouter,
-      threshold: isApex ? 1 : resolveThreshold(tier.policy ?? defaultPolicy, tierRouter, tier.policy ? `${field}.policy` : "policy"),
+      threshold: isApex
+        ? 1
+        : resolveThreshold(tier.policy ?? defaultPolicy, tierRouter, tier.policy ? `${field}.policy` : "policy"),
     };
   });
   if (options.lookahead && options.lookahead.tiers.length !== tiers.length - 1) {

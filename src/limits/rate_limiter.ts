@@ -59,6 +59,9 @@ export class InProcessRateLimiter implements RateLimiter {
 
   async recordTokens(limits: RateLimits, tokens: number): Promise<void> {
     if (!limits.tokensPerMinute || tokens <= 0) return;
-    this.tokens.set(limits.name, gcraStep(this.tokens.get(limits.name) ?? 0, this.now(), limits.tokensPerMinute, tokens).tat);
+    this.tokens.set(
+      limits.name,
+      gcraStep(this.tokens.get(limits.name) ?? 0, this.now(), limits.tokensPerMinute, tokens).tat,
+    );
   }
 }

@@ -97,7 +97,12 @@ async function invokeOnce(
   signal: AbortSignal,
 ): Promise<BaseMessage> {
   // Handlers (LangSmith among them) see the member's errors with secrets masked, like the candidate does.
-  const config = { ...context.callOptions, signal, callbacks: redactingCallbacks(context.callbacks), runName: member.name };
+  const config = {
+    ...context.callOptions,
+    signal,
+    callbacks: redactingCallbacks(context.callbacks),
+    runName: member.name,
+  };
   if (!context.onChunk) return member.runnable.invoke(prompt, config);
   let merged: AIMessageChunk | undefined;
   for await (const piece of await member.runnable.stream(prompt, config)) {

@@ -50,7 +50,10 @@ const MODEL_OPTIONS = ["stop", "tools", "tool_choice", "response_format", "stric
  * declares in its `callKeys` (e.g. ChatOpenAI's `seed`). Other keys are LangChain's or LangGraph's plumbing
  * (`version`, `writer`, `store`, ...), or options no member reads, which any LangChain chat model ignores too.
  */
-export function forwardedCallOptions(options: Readonly<Record<string, unknown>>, members: readonly Member[]): Record<string, unknown> {
+export function forwardedCallOptions(
+  options: Readonly<Record<string, unknown>>,
+  members: readonly Member[],
+): Record<string, unknown> {
   const known = new Set(MODEL_OPTIONS);
   for (const member of members) for (const key of underlyingChatModel(member.runnable)?.callKeys ?? []) known.add(key);
   const forwarded: Record<string, unknown> = {};
@@ -115,20 +118,26 @@ export function memberInvocation(member: Member, callOptions: Readonly<Record<st
     } else if (key === "tools" && Array.isArray(value) && hasBindTools(runnable)) {
       runnable = runnable.bindTools(value as BindToolsInput[]);
     } else {
-      throw new PyramidConfigError(`member "${member.name}" does not take the call option "${key}", so it would be ignored`, {
-        field: key,
-        fix:
-          key === "tools"
-            ? "use members whose chat models implement bindTools, or bind the tools with pyramid.bindTools(tools)"
-            : `drop "${key}" from the call, or use members whose chat models take it (it must be in the model's callKeys)`,
-      });
+      throw new PyramidConfigError(
+        `member "${member.name}" does not take the call option "${key}", so it would be ignored`,
+        {
+          field: key,
+          fix:
+            key === "tools"
+              ? "use members whose chat models implement bindTools, or bind the tools with pyramid.bindTools(tools)"
+              : `drop "${key}" from the call, or use members whose chat models take it (it must be in the model's callKeys)`,
+        },
+      );
     }
   }
   return { runnable, options };
 }
 
 /** Checks, before any call, that every member of every tier takes the call's options (see {@link memberInvocation}). */
-export function checkMemberCallOptions(members: readonly Member[], callOptions: Readonly<Record<string, unknown>>): void {
+export function checkMemberCallOptions(
+  members: readonly Member[],
+  callOptions: Readonly<Record<string, unknown>>,
+): void {
   if (Object.keys(callOptions).length === 0) return;
   for (const member of members) memberInvocation(member, callOptions);
 }

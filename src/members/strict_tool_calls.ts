@@ -21,9 +21,20 @@ export function withStrictToolCalls(merged: AIMessageChunk): AIMessage {
       args = undefined;
     }
     if (typeof args === "object" && args !== null && !Array.isArray(args)) {
-      toolCalls.push({ name: piece.name ?? "", args: args as Record<string, unknown>, id: piece.id, type: "tool_call" });
+      toolCalls.push({
+        name: piece.name ?? "",
+        args: args as Record<string, unknown>,
+        id: piece.id,
+        type: "tool_call",
+      });
     } else {
-      invalid.push({ name: piece.name, args: piece.args, id: piece.id, error: "arguments are not a complete JSON object", type: "invalid_tool_call" });
+      invalid.push({
+        name: piece.name,
+        args: piece.args,
+        id: piece.id,
+        error: "arguments are not a complete JSON object",
+        type: "invalid_tool_call",
+      });
     }
   }
   return new AIMessage({

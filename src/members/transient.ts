@@ -13,7 +13,11 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 function statusOf(error: Record<string, unknown>): number | undefined {
-  for (const value of [error.status, error.statusCode, (error.response as Record<string, unknown> | undefined)?.status]) {
+  for (const value of [
+    error.status,
+    error.statusCode,
+    (error.response as Record<string, unknown> | undefined)?.status,
+  ]) {
     if (typeof value === "number") return value;
   }
   return undefined;

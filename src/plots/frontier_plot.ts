@@ -69,15 +69,20 @@ export function frontierSvg(series: readonly FrontierSeries[], options: Frontier
   );
   const markers = ["circle", "square", "diamond", "triangle"] as const;
   const marker = (kind: (typeof markers)[number], cx: number, cy: number, color: string, r = 5.5): string => {
-    if (kind === "circle") return `<circle cx="${cx.toFixed(2)}" cy="${cy.toFixed(2)}" r="${r}" fill="${color}" stroke="#fff"/>`;
-    if (kind === "square") return `<rect x="${(cx - r).toFixed(2)}" y="${(cy - r).toFixed(2)}" width="${2 * r}" height="${2 * r}" fill="${color}" stroke="#fff"/>`;
-    if (kind === "diamond") return `<path d="M${cx.toFixed(2)} ${(cy - r - 1).toFixed(2)} L${(cx + r + 1).toFixed(2)} ${cy.toFixed(2)} L${cx.toFixed(2)} ${(cy + r + 1).toFixed(2)} L${(cx - r - 1).toFixed(2)} ${cy.toFixed(2)} Z" fill="${color}" stroke="#fff"/>`;
+    if (kind === "circle")
+      return `<circle cx="${cx.toFixed(2)}" cy="${cy.toFixed(2)}" r="${r}" fill="${color}" stroke="#fff"/>`;
+    if (kind === "square")
+      return `<rect x="${(cx - r).toFixed(2)}" y="${(cy - r).toFixed(2)}" width="${2 * r}" height="${2 * r}" fill="${color}" stroke="#fff"/>`;
+    if (kind === "diamond")
+      return `<path d="M${cx.toFixed(2)} ${(cy - r - 1).toFixed(2)} L${(cx + r + 1).toFixed(2)} ${cy.toFixed(2)} L${cx.toFixed(2)} ${(cy + r + 1).toFixed(2)} L${(cx - r - 1).toFixed(2)} ${cy.toFixed(2)} Z" fill="${color}" stroke="#fff"/>`;
     return `<path d="M${cx.toFixed(2)} ${(cy - r - 1).toFixed(2)} L${(cx + r + 1).toFixed(2)} ${(cy + r).toFixed(2)} L${(cx - r - 1).toFixed(2)} ${(cy + r).toFixed(2)} Z" fill="${color}" stroke="#fff"/>`;
   };
   const legend: string[] = [`<g id="legend" font-size="13">`];
   const kindOf = (s: FrontierSeries): "line" | "points" => s.kind ?? (s.points.length > 1 ? "line" : "points");
   // Curves first, markers on top; the legend keeps the given order.
-  const drawOrder = series.map((s, i) => ({ s, i })).sort((a, b) => Number(kindOf(a.s) === "points") - Number(kindOf(b.s) === "points"));
+  const drawOrder = series
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => Number(kindOf(a.s) === "points") - Number(kindOf(b.s) === "points"));
   const style = (i: number) => ({
     color: PALETTE[i % PALETTE.length],
     // 11 colors x 4 shapes: (color, shape) pairs are distinct for the first 44 series.
@@ -91,8 +96,11 @@ export function frontierSvg(series: readonly FrontierSeries[], options: Frontier
     parts.push(`<g id="${id}" data-name="${escapeXml(s.name)}">`);
     if (kind === "line") {
       const sorted = [...pts].sort((a, b) => a.x - b.x);
-      parts.push(`<path d="${polyline(sorted.map((p) => [x(p.x), y(p.y)]))}" fill="none" stroke="${color}" stroke-width="2.5"/>`);
-      for (const p of sorted) parts.push(`<circle cx="${x(p.x).toFixed(2)}" cy="${y(p.y).toFixed(2)}" r="2.5" fill="${color}"/>`);
+      parts.push(
+        `<path d="${polyline(sorted.map((p) => [x(p.x), y(p.y)]))}" fill="none" stroke="${color}" stroke-width="2.5"/>`,
+      );
+      for (const p of sorted)
+        parts.push(`<circle cx="${x(p.x).toFixed(2)}" cy="${y(p.y).toFixed(2)}" r="2.5" fill="${color}"/>`);
     } else {
       for (const p of pts) parts.push(marker(shape, x(p.x), y(p.y), color));
     }

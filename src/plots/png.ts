@@ -2,7 +2,13 @@ import { existsSync } from "node:fs";
 import { MissingDependencyError } from "../errors/index.js";
 
 /** Font folders searched for the plots' text (Debian: fonts-dejavu-core installs the first). */
-export const FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/TTF", "/usr/share/fonts/dejavu", "/Library/Fonts", "C:\\Windows\\Fonts"];
+export const FONT_DIRS = [
+  "/usr/share/fonts/truetype/dejavu",
+  "/usr/share/fonts/TTF",
+  "/usr/share/fonts/dejavu",
+  "/Library/Fonts",
+  "C:\\Windows\\Fonts",
+];
 
 /**
  * Renders an SVG to PNG bytes with @resvg/resvg-js (an optional dependency: `npm install

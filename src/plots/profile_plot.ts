@@ -1,4 +1,14 @@
-import { escapeXml, FONT_FAMILY, linearScale, niceRange, niceTicks, PALETTE, polyline, textWidth, tickLabel } from "./svg.js";
+import {
+  escapeXml,
+  FONT_FAMILY,
+  linearScale,
+  niceRange,
+  niceTicks,
+  PALETTE,
+  polyline,
+  textWidth,
+  tickLabel,
+} from "./svg.js";
 
 /**
  * What the profile plot reads of each point of a performance profile (an evaluation's `ProfilePoint` is one):
@@ -33,7 +43,9 @@ export function performanceProfileSvg(profile: readonly ProfilePlotPoint[], opti
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   const x = linearScale([0, 1], [m.left, m.left + plotW]);
-  const accValues = [...profile.map((p) => p.accuracy), options.oracleAccuracy, options.crowdAccuracy].filter(Number.isFinite);
+  const accValues = [...profile.map((p) => p.accuracy), options.oracleAccuracy, options.crowdAccuracy].filter(
+    Number.isFinite,
+  );
   const [a0, a1] = niceRange(Math.min(...accValues), Math.max(...accValues), 6);
   const yA = linearScale([a0, a1], [m.top + plotH, m.top]);
   const savings = profile.map((p) => p.costSaving).filter(Number.isFinite);
@@ -98,12 +110,21 @@ export function performanceProfileSvg(profile: readonly ProfilePlotPoint[], opti
   hline(options.crowdAccuracy, crowdColor, "line-crowd");
   // series
   const accPts = profile.map((p) => [x(p.threshold), yA(p.accuracy)] as [number, number]);
-  const savePts = profile.filter((p) => Number.isFinite(p.costSaving)).map((p) => [x(p.threshold), yS(p.costSaving)] as [number, number]);
-  parts.push(`<path id="series-accuracy" d="${polyline(accPts)}" fill="none" stroke="${accColor}" stroke-width="2.5"/>`);
-  for (const [px, py] of accPts) parts.push(`<circle cx="${px.toFixed(2)}" cy="${py.toFixed(2)}" r="3.5" fill="${accColor}"/>`);
-  parts.push(`<path id="series-saving" d="${polyline(savePts)}" fill="none" stroke="${saveColor}" stroke-width="2.5"/>`);
+  const savePts = profile
+    .filter((p) => Number.isFinite(p.costSaving))
+    .map((p) => [x(p.threshold), yS(p.costSaving)] as [number, number]);
+  parts.push(
+    `<path id="series-accuracy" d="${polyline(accPts)}" fill="none" stroke="${accColor}" stroke-width="2.5"/>`,
+  );
+  for (const [px, py] of accPts)
+    parts.push(`<circle cx="${px.toFixed(2)}" cy="${py.toFixed(2)}" r="3.5" fill="${accColor}"/>`);
+  parts.push(
+    `<path id="series-saving" d="${polyline(savePts)}" fill="none" stroke="${saveColor}" stroke-width="2.5"/>`,
+  );
   for (const [px, py] of savePts) {
-    parts.push(`<rect x="${(px - 3.5).toFixed(2)}" y="${(py - 3.5).toFixed(2)}" width="7" height="7" fill="${saveColor}"/>`);
+    parts.push(
+      `<rect x="${(px - 3.5).toFixed(2)}" y="${(py - 3.5).toFixed(2)}" width="7" height="7" fill="${saveColor}"/>`,
+    );
   }
   // legend, below the x-axis title
   const legend: { label: string; color: string; dash: boolean }[] = [

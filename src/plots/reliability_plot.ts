@@ -88,10 +88,14 @@ export function reliabilitySvg(report: ReliabilityPlotData, options: Reliability
     const share = b.count / Math.max(1, report.count);
     const x0 = x(b.lower) + 1;
     const w = Math.max(1, x(b.upper) - x(b.lower) - 2);
-    parts.push(`<rect x="${x0.toFixed(2)}" y="${yHist(share).toFixed(2)}" width="${w.toFixed(2)}" height="${(histTop + histH - yHist(share)).toFixed(2)}" fill="${barColor}"/>`);
+    parts.push(
+      `<rect x="${x0.toFixed(2)}" y="${yHist(share).toFixed(2)}" width="${w.toFixed(2)}" height="${(histTop + histH - yHist(share)).toFixed(2)}" fill="${barColor}"/>`,
+    );
   }
   for (const v of niceTicks(0, maxShare, 2)) {
-    parts.push(`<text x="${m.left - 8}" y="${(yHist(v) + 4).toFixed(2)}" text-anchor="end">${tickLabel(v, true)}</text>`);
+    parts.push(
+      `<text x="${m.left - 8}" y="${(yHist(v) + 4).toFixed(2)}" text-anchor="end">${tickLabel(v, true)}</text>`,
+    );
   }
   parts.push(
     `<rect x="${m.left}" y="${histTop}" width="${plotW}" height="${histH}" fill="none" stroke="#333"/>`,

@@ -52,7 +52,17 @@ export function linearScale(domain: [number, number], range: [number, number]): 
 
 /** A color-blind-friendly palette (Okabe-Ito, with yellow darkened, plus gray, brown, purple), cycled by index. */
 export const PALETTE = [
-  "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#B8A000", "#8C8C8C", "#8B4513", "#6A3D9A",
+  "#0072B2",
+  "#D55E00",
+  "#009E73",
+  "#CC79A7",
+  "#E69F00",
+  "#56B4E9",
+  "#000000",
+  "#B8A000",
+  "#8C8C8C",
+  "#8B4513",
+  "#6A3D9A",
 ];
 
 /** Approximate rendered width of `text` in px at `fontSize` (DejaVu Sans averages ~0.6 em per character). */

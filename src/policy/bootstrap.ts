@@ -45,7 +45,11 @@ export interface BootstrapProfile {
  * The comparison with the tiers alone is paired: each resample's crowd and Oracle accuracies are measured on the same
  * resampled queries. O(resamples x (queries + thresholds)).
  */
-export function bootstrapProfile(rows: readonly ProfileQuery[], thresholds: readonly number[], options: BootstrapOptions = {}): BootstrapProfile {
+export function bootstrapProfile(
+  rows: readonly ProfileQuery[],
+  thresholds: readonly number[],
+  options: BootstrapOptions = {},
+): BootstrapProfile {
   const o = bootstrapOptionsSchema.parse(options);
   const n = rows.length;
   const T = thresholds.length;
@@ -96,12 +100,24 @@ export function bootstrapProfile(rows: readonly ProfileQuery[], thresholds: read
       costSaving[at] = oracleAlone > 0 ? 1 - (crowdCost + pCost[e]) / oracleAlone : Number.NaN;
     }
   }
-  return { thresholds: sorted, resamples: B, seed: o.seed, level: o.level, accuracy, costSaving, escalationRate, crowdAccuracy, oracleAccuracy };
+  return {
+    thresholds: sorted,
+    resamples: B,
+    seed: o.seed,
+    level: o.level,
+    accuracy,
+    costSaving,
+    escalationRate,
+    crowdAccuracy,
+    oracleAccuracy,
+  };
 }
 
 /** The `q`-quantile of values (linear interpolation between order statistics; NaN values left out, NaN if none). */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const finite = Array.from(values).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  const finite = Array.from(values)
+    .filter((v) => !Number.isNaN(v))
+    .sort((a, b) => a - b);
   if (finite.length === 0) return Number.NaN;
   const pos = (finite.length - 1) * Math.min(1, Math.max(0, q));
   const lo = Math.floor(pos);

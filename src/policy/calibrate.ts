@@ -67,7 +67,12 @@ export function tierBaselines(rows: readonly GradedPrediction[]): TierBaselines 
   const crowd = tallyEscalation(rows, () => false);
   const oracle = tallyEscalation(rows, () => true);
   const n = rows.length;
-  return { crowdAccuracy: crowd.correct / n, oracleAccuracy: oracle.correct / n, crowdMeanCost: crowd.cost / n, oracleMeanCost: crowd.oracleAloneCost / n };
+  return {
+    crowdAccuracy: crowd.correct / n,
+    oracleAccuracy: oracle.correct / n,
+    crowdMeanCost: crowd.cost / n,
+    oracleMeanCost: crowd.oracleAloneCost / n,
+  };
 }
 
 /** How the pyramid does on the graded set when it escalates iff `pFail > threshold`. */
@@ -107,7 +112,10 @@ export function candidateThresholds(rows: readonly GradedPrediction[]): number[]
  * The performance profile: the pyramid's escalation rate, accuracy, cost and recall at each
  * threshold (by default every {@link candidateThresholds} threshold), ascending by threshold.
  */
-export function calibrationProfile(rows: readonly GradedPrediction[], thresholds?: readonly number[]): CalibrationPoint[] {
+export function calibrationProfile(
+  rows: readonly GradedPrediction[],
+  thresholds?: readonly number[],
+): CalibrationPoint[] {
   requireRows(rows);
   const list = thresholds ? [...thresholds].sort((a, b) => a - b) : candidateThresholds(rows);
   return list.map((threshold) => performanceAt(rows, threshold));
@@ -142,10 +150,13 @@ export function thresholdForCostSaving(rows: readonly GradedPrediction[], target
   checkFraction(targetSaving, "targetSaving");
   const profile = calibrationProfile(rows);
   if (Number.isNaN(profile[0].costSaving)) {
-    throw new PyramidConfigError("the Oracle alone costs nothing on these queries, so no cost saving can be measured.", {
-      field: "oracleCost",
-      fix: "record the Oracle's cost per query (or calibrate by escalation rate instead).",
-    });
+    throw new PyramidConfigError(
+      "the Oracle alone costs nothing on these queries, so no cost saving can be measured.",
+      {
+        field: "oracleCost",
+        fix: "record the Oracle's cost per query (or calibrate by escalation rate instead).",
+      },
+    );
   }
   const point = profile.find((p) => p.costSaving >= targetSaving);
   if (point) return { threshold: point.threshold, point, feasible: true };
@@ -191,5 +202,8 @@ export function baselineMatchThreshold(rows: readonly GradedPrediction[]): Calib
 export function thresholdForAccuracyGap(rows: readonly GradedPrediction[], fraction: number): CalibrationResult {
   checkFraction(fraction, "fraction");
   const { crowdAccuracy, oracleAccuracy } = tierBaselines(rows);
-  return thresholdForAccuracy(rows, Math.min(1, Math.max(0, crowdAccuracy + fraction * (oracleAccuracy - crowdAccuracy))));
+  return thresholdForAccuracy(
+    rows,
+    Math.min(1, Math.max(0, crowdAccuracy + fraction * (oracleAccuracy - crowdAccuracy))),
+  );
 }

@@ -38,11 +38,7 @@ export const DEFAULT_POLICY: DecisionPolicy = { threshold: 0.5 };
  * The escalation threshold of a policy: Equation 5's right-hand side `C_esc/U_correct + (1 - P_oracle)`,
  * a plain threshold, or a router preset.
  */
-export function resolveThreshold(
-  policy: DecisionPolicy,
-  router: PresetSource | undefined,
-  field = "policy",
-): number {
+export function resolveThreshold(policy: DecisionPolicy, router: PresetSource | undefined, field = "policy"): number {
   if ("threshold" in policy) return policy.threshold;
   if ("costBarrier" in policy) return policy.costBarrier + (1 - policy.oracleAccuracy);
   const presets = router?.presets ?? {};

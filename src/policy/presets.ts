@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { PyramidConfigError } from "../errors/index.js";
-import { bootstrapOptionsSchema, bootstrapProfile, intervalsAt, type BootstrapOptions, type PresetIntervals } from "./bootstrap.js";
+import {
+  bootstrapOptionsSchema,
+  bootstrapProfile,
+  intervalsAt,
+  type BootstrapOptions,
+  type PresetIntervals,
+} from "./bootstrap.js";
 import {
   baselineMatchThreshold,
   candidateThresholds,
@@ -156,9 +162,7 @@ export function calibratePresets(
   const oracleTotal = rows.reduce((sum, row) => sum + (row.oracleOnlyCost ?? row.oracleCost), 0);
   const costModel = oracleTotal > 0 ? "recorded" : "unit";
   const graded: readonly GradedPrediction[] =
-    costModel === "recorded"
-      ? rows
-      : rows.map((row) => ({ ...row, crowdCost: 0, oracleCost: 1, oracleOnlyCost: 1 }));
+    costModel === "recorded" ? rows : rows.map((row) => ({ ...row, crowdCost: 0, oracleCost: 1, oracleOnlyCost: 1 }));
   const parsedSpecs = {} as Record<PresetName, PresetSpec>;
   for (const name of PRESET_NAMES) parsedSpecs[name] = parseSpec(specs[name], name);
   const bootstrap = options.bootstrap === false ? undefined : bootstrapOptionsSchema.parse(options.bootstrap ?? {});
@@ -195,7 +199,11 @@ export function calibratePresets(
     const j = profile ? profile.thresholds.indexOf(threshold) : -1;
     const probability = profile && j >= 0 ? targetProbability(profile, spec, j) : undefined;
     let feasible = raw[name].feasible;
-    if (raised) feasible = spec.confidence !== undefined && probability !== undefined ? probability >= spec.confidence - 1e-12 : targetMet(graded, spec, point);
+    if (raised)
+      feasible =
+        spec.confidence !== undefined && probability !== undefined
+          ? probability >= spec.confidence - 1e-12
+          : targetMet(graded, spec, point);
     reports[name] = {
       spec,
       threshold,
@@ -224,7 +232,7 @@ function parseSpec(spec: PresetSpec, name: PresetName): PresetSpec {
   const issue = parsed.error.issues[0];
   throw new PyramidConfigError(issue.message, {
     field: `presetSpecs.${name}${issue.path.length ? `.${issue.path.map(String).join(".")}` : ""}`,
-    fix: "see presetSpecSchema: e.g. { kind: \"baseline-match\", confidence: 0.9 }.",
+    fix: 'see presetSpecSchema: e.g. { kind: "baseline-match", confidence: 0.9 }.',
   });
 }
 

@@ -71,7 +71,16 @@ export function tallyEscalation<Q extends ProfileQuery>(
     }
     if (up ? query.oracleCorrect : query.crowdCorrect) correct++;
   });
-  return { queries: queries.length, escalated, correct, cost, oracleAloneCost, crowdErrors, escalatedCrowdWrong, escalatedOracleCorrect };
+  return {
+    queries: queries.length,
+    escalated,
+    correct,
+    cost,
+    oracleAloneCost,
+    crowdErrors,
+    escalatedCrowdWrong,
+    escalatedOracleCorrect,
+  };
 }
 
 /** The pyramid at one threshold: one row of the performance profile. */

@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { BUDGET_WINDOWS, budgetWindowAt } from "../cost/budget_api.js";
-import type { Budget, BudgetReservation, BudgetReserveOptions, BudgetReserveResult, BudgetWindow } from "../cost/budget_api.js";
+import type {
+  Budget,
+  BudgetReservation,
+  BudgetReserveOptions,
+  BudgetReserveResult,
+  BudgetWindow,
+} from "../cost/budget_api.js";
 import { parseOptions } from "../errors/validate.js";
 import { connectRedis } from "./connection.js";
 import type { RedisConnection } from "./connection.js";
@@ -40,7 +46,10 @@ const accountSchema = z
   .strict();
 const optionsSchema = z
   .object({
-    prefix: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be 1-64 letters, digits, '_', '.', ':' or '-'").optional(),
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be 1-64 letters, digits, '_', '.', ':' or '-'")
+      .optional(),
     reservationTtlMs: z.number().int().positive().optional(),
   })
   .strict();
@@ -74,16 +83,25 @@ export class RedisBudget implements Budget {
     accounts: RedisBudgetAccount | readonly RedisBudgetAccount[],
     options: RedisBudgetOptions = {},
   ) {
-    const list = Array.isArray(accounts) ? (accounts as readonly RedisBudgetAccount[]) : [accounts as RedisBudgetAccount];
+    const list = Array.isArray(accounts)
+      ? (accounts as readonly RedisBudgetAccount[])
+      : [accounts as RedisBudgetAccount];
     if (list.length === 0) parseOptions(accountSchema, undefined, "RedisBudget.accounts");
-    this.accounts = list.map((account, i) => ({ window: "total" as const, ...parseOptions(accountSchema, account, `RedisBudget.accounts.${i}`) }));
+    this.accounts = list.map((account, i) => ({
+      window: "total" as const,
+      ...parseOptions(accountSchema, account, `RedisBudget.accounts.${i}`),
+    }));
     const checked = parseOptions(optionsSchema, options, "RedisBudget.options");
     this.prefix = checked.prefix ?? "pyramid-moa";
     this.reservationTtlMs = checked.reservationTtlMs;
   }
 
   /** Connects to `url` (ioredis, loaded lazily) and returns the budget of `account`. */
-  static async connect(url: string, account: RedisBudgetAccount, options: RedisBudgetOptions = {}): Promise<RedisBudget> {
+  static async connect(
+    url: string,
+    account: RedisBudgetAccount,
+    options: RedisBudgetOptions = {},
+  ): Promise<RedisBudget> {
     return new RedisBudget(await connectRedis(url, { field: "budget.redis" }), account, options);
   }
 
@@ -127,10 +145,12 @@ export class RedisBudget implements Budget {
     const amount = nano(Math.max(0, usd), Math.ceil);
     const ttlMs = Math.max(1, Math.round(this.reservationTtlMs ?? options.ttlMs ?? DEFAULT_RESERVATION_TTL_MS));
     const id = randomUUID();
-    const reply = (await RESERVE_SCRIPT.run(this.redis, this.keys(Date.now()).keys, [id, amount, ttlMs, ...this.limits()])) as [
-      number,
-      string,
-    ];
+    const reply = (await RESERVE_SCRIPT.run(this.redis, this.keys(Date.now()).keys, [
+      id,
+      amount,
+      ttlMs,
+      ...this.limits(),
+    ])) as [number, string];
     const remainingUsd = Number(reply[1]) / NANO;
     if (Number(reply[0]) !== 1) return { ok: false, remainingUsd };
     return { ok: true, reservation: { id, usd: amount / NANO }, remainingUsd };
@@ -153,7 +173,10 @@ export class RedisBudget implements Budget {
 
   /** The smallest USD left over the accounts (limit - spent - live reservations; negative when overspent). */
   async remainingUsd(): Promise<number> {
-    const reply = (await RESERVE_SCRIPT.run(this.redis, this.keys(Date.now()).keys, ["", 0, 1, ...this.limits()])) as [number, string];
+    const reply = (await RESERVE_SCRIPT.run(this.redis, this.keys(Date.now()).keys, ["", 0, 1, ...this.limits()])) as [
+      number,
+      string,
+    ];
     return Number(reply[1]) / NANO;
   }
 

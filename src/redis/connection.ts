@@ -28,10 +28,13 @@ export function checkRedisUrl(url: string, field = "redis"): string {
     parsed = undefined;
   }
   if (!parsed || !["redis:", "rediss:"].includes(parsed.protocol) || parsed.hostname === "") {
-    throw new PyramidConfigError(`expected a redis:// or rediss:// URL, got "${url.replace(/\/\/[^@/]*@/, "//***@")}"`, {
-      field,
-      fix: "give e.g. redis://127.0.0.1:6379/0 (a password goes in redis://:password@host:6379)",
-    });
+    throw new PyramidConfigError(
+      `expected a redis:// or rediss:// URL, got "${url.replace(/\/\/[^@/]*@/, "//***@")}"`,
+      {
+        field,
+        fix: "give e.g. redis://127.0.0.1:6379/0 (a password goes in redis://:password@host:6379)",
+      },
+    );
   }
   return url;
 }

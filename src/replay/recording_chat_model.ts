@@ -135,9 +135,7 @@ export class RecordingChatModel extends BaseChatModel<RecordingChatModelCallOpti
               }
               end = start;
             }
-            this.warn(
-              `${this.file}: removed a partial last line (${size - cut} bytes) left by an interrupted run`,
-            );
+            this.warn(`${this.file}: removed a partial last line (${size - cut} bytes) left by an interrupted run`);
             ftruncateSync(fd, cut);
             fsyncSync(fd);
           }
@@ -178,10 +176,7 @@ export class RecordingChatModel extends BaseChatModel<RecordingChatModelCallOpti
     }
   }
 
-  override async _generate(
-    messages: BaseMessage[],
-    options: this["ParsedCallOptions"],
-  ): Promise<ChatResult> {
+  override async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
     const store = this.openStore();
     const contents = messages.map(messageText);
     const item = { ...this.defaults, ...(options.recordItem ?? {}) };
@@ -234,7 +229,11 @@ export class RecordingChatModel extends BaseChatModel<RecordingChatModelCallOpti
     };
     const message = new AIMessage({
       content: output,
-      response_metadata: { ...answer.response_metadata, model_name: this.model, tokenUsageEstimated: usage === undefined },
+      response_metadata: {
+        ...answer.response_metadata,
+        model_name: this.model,
+        tokenUsageEstimated: usage === undefined,
+      },
       usage_metadata: {
         ...tokenUsage,
         total_tokens: tokenUsage.input_tokens + tokenUsage.output_tokens,

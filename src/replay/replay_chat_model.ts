@@ -82,7 +82,10 @@ export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
    * tool-bound request the way a model without tool calling does, in text. This lets a pyramid of replayed members
    * (and `pyramid-moa serve` with the offline config) take requests that carry `tools` offline.
    */
-  override bindTools(_tools: BindToolsInput[], _kwargs?: Partial<ReplayChatModelCallOptions>): Runnable<BaseLanguageModelInput, AIMessageChunk, ReplayChatModelCallOptions> {
+  override bindTools(
+    _tools: BindToolsInput[],
+    _kwargs?: Partial<ReplayChatModelCallOptions>,
+  ): Runnable<BaseLanguageModelInput, AIMessageChunk, ReplayChatModelCallOptions> {
     return this;
   }
 
@@ -106,7 +109,10 @@ export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
     return found[0];
   }
 
-  private metadataFor(line: RecordedLine, contents: string[]): {
+  private metadataFor(
+    line: RecordedLine,
+    contents: string[],
+  ): {
     usage: UsageMetadata;
     responseMetadata: Record<string, unknown>;
   } {
@@ -125,10 +131,7 @@ export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
     };
   }
 
-  override async _generate(
-    messages: BaseMessage[],
-    options: this["ParsedCallOptions"],
-  ): Promise<ChatResult> {
+  override async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
     options.signal?.throwIfAborted();
     const line = this.recordedLineFor(messages, options.recordedId);
     const { usage, responseMetadata } = this.metadataFor(line, messages.map(messageText));
@@ -139,7 +142,13 @@ export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
     });
     return {
       generations: [{ text: line.output, message, generationInfo: responseMetadata }],
-      llmOutput: { tokenUsage: { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens } },
+      llmOutput: {
+        tokenUsage: {
+          promptTokens: usage.input_tokens,
+          completionTokens: usage.output_tokens,
+          totalTokens: usage.total_tokens,
+        },
+      },
     };
   }
 

@@ -61,9 +61,7 @@ export const routerBundleSchema = z.object({
    * Thresholds (escalate iff `P_fail > threshold`), calibrated on the out-of-fold predictions of a
    * cross-validation or on a validation split (see `metadata.validation.calibration`).
    */
-  presets: z
-    .object({ economy: threshold, balanced: threshold, "baseline-match": threshold })
-    .catchall(threshold),
+  presets: z.object({ economy: threshold, balanced: threshold, "baseline-match": threshold }).catchall(threshold),
   metadata: z.looseObject({
     /** Data set the router was trained on (e.g. `gsm8k`). */
     dataset: z.string(),
@@ -81,7 +79,14 @@ export const routerBundleSchema = z.object({
      * the folds' best round counts (`folds`), the final model being trained on all traces without
      * early stopping.
      */
-    rounds: z.looseObject({ best: z.number(), trained: z.number(), max: z.number(), folds: z.array(z.number().int()).optional() }).optional(),
+    rounds: z
+      .looseObject({
+        best: z.number(),
+        trained: z.number(),
+        max: z.number(),
+        folds: z.array(z.number().int()).optional(),
+      })
+      .optional(),
     validation: z.looseObject({
       /** How the figures were measured: out-of-fold predictions or a held-out split (absent in older bundles). */
       calibration: z.enum(["validation", "cross-validation"]).optional(),
@@ -96,7 +101,9 @@ export const routerBundleSchema = z.object({
       /** `recallOfCrowdErrors@<preset>` and the other figures per preset. */
       presets: z.record(z.string(), presetFiguresSchema).optional(),
       /** The bootstrap behind the presets' intervals (version 2). */
-      bootstrap: z.looseObject({ resamples: z.number().int().positive(), seed: z.number().int(), level: z.number().gt(0).lt(1) }).optional(),
+      bootstrap: z
+        .looseObject({ resamples: z.number().int().positive(), seed: z.number().int(), level: z.number().gt(0).lt(1) })
+        .optional(),
     }),
     /** Feature importance by gain (`XGBoosterFeatureScore`), for features used in a split. */
     importance: z.record(z.string(), z.number()),
@@ -133,10 +140,13 @@ export function parseRouterBundle(json: unknown, source = "router bundle"): Rout
       });
     }
   } else if (bundle.featureNames.length !== model.numFeature) {
-    throw new RouterModelError(`${bundle.featureNames.length} featureNames for a model with ${model.numFeature} features.`, {
-      field: `${source}: featureNames`,
-      fix: "the bundle is inconsistent; train it again with `pyramid-moa train`.",
-    });
+    throw new RouterModelError(
+      `${bundle.featureNames.length} featureNames for a model with ${model.numFeature} features.`,
+      {
+        field: `${source}: featureNames`,
+        fix: "the bundle is inconsistent; train it again with `pyramid-moa train`.",
+      },
+    );
   }
   return bundle;
 }
@@ -144,7 +154,8 @@ export function parseRouterBundle(json: unknown, source = "router bundle"): Rout
 /** Builds the router of a (validated) bundle, with its presets. */
 export function routerFromBundle(bundle: RouterBundle, source = "router bundle"): XGBoostRouter {
   const members = (bundle.metadata as { members?: unknown }).members;
-  const memberNames = Array.isArray(members) && members.every((m) => typeof m === "string") ? (members as string[]) : undefined;
+  const memberNames =
+    Array.isArray(members) && members.every((m) => typeof m === "string") ? (members as string[]) : undefined;
   return XGBoostRouter.fromJSON(bundle.model, {
     featureNames: bundle.featureNames,
     presets: bundle.presets,

@@ -8,11 +8,17 @@ import type { Router } from "./types.js";
  *
  * @throws RouterModelError listing the router's members and the tier's.
  */
-export function checkRouterMembers(router: Router, names: readonly string[], field: string, allowMismatch: boolean): void {
+export function checkRouterMembers(
+  router: Router,
+  names: readonly string[],
+  field: string,
+  allowMismatch: boolean,
+): void {
   const trained = router.memberNames;
   if (!trained || allowMismatch) return;
   if (trained.length === names.length && trained.every((name, i) => name === names[i])) return;
-  const sameSet = trained.length === names.length && [...trained].sort().join("\u0000") === [...names].sort().join("\u0000");
+  const sameSet =
+    trained.length === names.length && [...trained].sort().join("\u0000") === [...names].sort().join("\u0000");
   const what = sameSet ? "the same members in another order" : "other members";
   throw new RouterModelError(
     `the router was trained for ${what}: it expects [${trained.join(", ")}] but this tier has [${names.join(", ")}]`,

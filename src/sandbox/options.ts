@@ -10,9 +10,17 @@ export const sandboxOptionsSchema = z.object({
   /** CPU-time limit in seconds (RLIMIT_CPU; SIGXCPU then SIGKILL one second later). */
   cpuTimeSec: z.number().int().positive().default(5),
   /** Address-space limit in bytes (RLIMIT_AS); a memory bomb gets a MemoryError. */
-  memoryBytes: z.number().int().positive().default(512 * 1024 * 1024),
+  memoryBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
   /** Largest file the code may write, in bytes (RLIMIT_FSIZE). */
-  maxFileBytes: z.number().int().nonnegative().default(1024 * 1024),
+  maxFileBytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(1024 * 1024),
   /**
    * Directory entries (files, directories, links) the code may create, counted by the audit hook. With
    * `maxFileBytes` this bounds the disk a run can fill: at most `maxFiles * maxFileBytes` bytes (100 MiB by
@@ -25,7 +33,11 @@ export const sandboxOptionsSchema = z.object({
   /** Open file descriptors (RLIMIT_NOFILE). */
   maxOpenFiles: z.number().int().positive().default(64),
   /** Bytes kept of stdout and of stderr each; past it the process is killed (`outputLimitExceeded`). */
-  maxOutputBytes: z.number().int().positive().default(64 * 1024),
+  maxOutputBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /**
    * Install the Python audit hook that refuses process creation, ctypes, sockets and writes outside
    * the temp dir (defense in depth; turn off only to test the layers under it).

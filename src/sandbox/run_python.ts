@@ -3,16 +3,11 @@ import { randomBytes } from "node:crypto";
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MissingDependencyError, } from "../errors/index.js";
+import { MissingDependencyError } from "../errors/index.js";
 import { abortReason } from "../members/abort.js";
 import { redactSecrets } from "../security/redact.js";
 import { bwrapArgs, warnNoIsolationOnce, workingBwrap } from "./isolation.js";
-import {
-  sandboxOptionsSchema,
-  type IsolationKind,
-  type SandboxOptions,
-  type SandboxResult,
-} from "./options.js";
+import { sandboxOptionsSchema, type IsolationKind, type SandboxOptions, type SandboxResult } from "./options.js";
 import { PYTHON_PRELUDE } from "./prelude.js";
 import { SANDBOX_DIR_PREFIX } from "./sweep.js";
 import { validate } from "../errors/validate.js";
@@ -174,8 +169,7 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
         let stdout = Buffer.concat(out).toString("utf8");
         const rawStderr = Buffer.concat(err).toString("utf8");
         const marker = `\n${token}\n`;
-        const completed =
-          exitCode === 0 && !timedOut && !outputLimitExceeded && stdout.endsWith(marker);
+        const completed = exitCode === 0 && !timedOut && !outputLimitExceeded && stdout.endsWith(marker);
         if (stdout.endsWith(marker)) stdout = stdout.slice(0, -marker.length);
         if (stdout.length > opts.maxOutputBytes) stdout = stdout.slice(0, opts.maxOutputBytes);
         // Whatever the code printed is masked before it can reach a trace or log (keys in the parent's env, token shapes).

@@ -3,7 +3,12 @@ import type { BaseCallbackHandler, CallbackHandlerMethods } from "@langchain/cor
 import { redactSecrets } from "./redact.js";
 
 /** The callback methods that receive an error as their first argument. */
-const ERROR_METHODS = new Set<string | symbol>(["handleLLMError", "handleChainError", "handleToolError", "handleRetrieverError"]);
+const ERROR_METHODS = new Set<string | symbol>([
+  "handleLLMError",
+  "handleChainError",
+  "handleToolError",
+  "handleRetrieverError",
+]);
 
 /** A copy of `error` whose message (and stack) have secrets masked; the same object when there is nothing to mask. */
 export function redactError(error: unknown): unknown {
@@ -34,7 +39,8 @@ function redactingHandler<H extends Handler>(handler: H): H {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
       if (ERROR_METHODS.has(property)) {
-        return (error: unknown, ...rest: unknown[]) => (value as (...args: unknown[]) => unknown).call(target, redactError(error), ...rest);
+        return (error: unknown, ...rest: unknown[]) =>
+          (value as (...args: unknown[]) => unknown).call(target, redactError(error), ...rest);
       }
       return (value as (...args: unknown[]) => unknown).bind(target);
     },

@@ -35,8 +35,11 @@ export function serveWorkerMetrics(): () => void {
   const onMessage = (worker: Worker, message: unknown): void => {
     if (!isMessage<MetricsRequest>(message, METRICS_REQUEST)) return;
     aggregator.clusterMetrics().then(
-      (text) => worker.isConnected() && worker.send({ type: METRICS_REPLY, id: message.id, text } satisfies MetricsReply),
-      (error: unknown) => worker.isConnected() && worker.send({ type: METRICS_REPLY, id: message.id, error: String(error) } satisfies MetricsReply),
+      (text) =>
+        worker.isConnected() && worker.send({ type: METRICS_REPLY, id: message.id, text } satisfies MetricsReply),
+      (error: unknown) =>
+        worker.isConnected() &&
+        worker.send({ type: METRICS_REPLY, id: message.id, error: String(error) } satisfies MetricsReply),
     );
   };
   cluster.on("message", onMessage);

@@ -15,7 +15,12 @@ export interface WorkerRestartPolicy {
 }
 
 /** Default {@link WorkerRestartPolicy}: 100 ms doubling up to 5 s, at most 10 restarts per minute. */
-export const DEFAULT_RESTART_POLICY: WorkerRestartPolicy = { initialDelayMs: 100, maxDelayMs: 5000, maxRestarts: 10, windowMs: 60_000 };
+export const DEFAULT_RESTART_POLICY: WorkerRestartPolicy = {
+  initialDelayMs: 100,
+  maxDelayMs: 5000,
+  maxRestarts: 10,
+  windowMs: 60_000,
+};
 
 /** Where the workers of a cluster listen. */
 export interface ClusterAddress {
@@ -134,7 +139,11 @@ export function runServerCluster(options: ServerClusterOptions): Promise<number>
     };
 
     const fork = (): void => {
-      cluster.setupPrimary({ exec: options.exec, args: options.args(listening.size === 0 ? port : undefined), execArgv });
+      cluster.setupPrimary({
+        exec: options.exec,
+        args: options.args(listening.size === 0 ? port : undefined),
+        execArgv,
+      });
       const worker = cluster.fork();
       live.add(worker);
       worker.on("listening", (address: Address) => {

@@ -19,7 +19,13 @@ export class HttpError extends Error {
   constructor(
     status: number,
     message: string,
-    options: { type?: string; param?: string | null; code?: string | null; headers?: Record<string, string>; detail?: string } = {},
+    options: {
+      type?: string;
+      param?: string | null;
+      code?: string | null;
+      headers?: Record<string, string>;
+      detail?: string;
+    } = {},
   ) {
     super(message);
     this.name = "HttpError";
@@ -46,15 +52,22 @@ export function toHttpError(error: unknown): HttpError {
   const message = error instanceof Error ? error.message : String(error);
   const detail = error instanceof Error && error.stack ? error.stack : message;
   if (error instanceof PyramidConfigError) return new HttpError(400, message, { code: "invalid_request" });
-  if (error instanceof BudgetExceededError) return new HttpError(402, message, { type: "insufficient_quota", code: "budget_exceeded" });
-  if (error instanceof TimeoutError) return new HttpError(504, "the models did not answer in time", { type: "timeout", code: "timeout", detail });
+  if (error instanceof BudgetExceededError)
+    return new HttpError(402, message, { type: "insufficient_quota", code: "budget_exceeded" });
+  if (error instanceof TimeoutError)
+    return new HttpError(504, "the models did not answer in time", { type: "timeout", code: "timeout", detail });
   if (error instanceof ModelCallError) {
-    return new HttpError(502, "the models could not answer this request", { type: "api_error", code: "model_call_failed", detail });
+    return new HttpError(502, "the models could not answer this request", {
+      type: "api_error",
+      code: "model_call_failed",
+      detail,
+    });
   }
   return new HttpError(500, "internal server error", { type: "server_error", code: "internal_error", detail });
 }
 
 /** Writes a 5xx error's details to the server's log, under the response's `x-request-id` (other errors: nothing). */
 export function logServerError(errorLog: (line: string) => void, res: ServerResponse, error: HttpError): void {
-  if (error.status >= 500 && error.detail) errorLog(`request ${String(res.getHeader("x-request-id"))}: ${error.status} ${error.detail}`);
+  if (error.status >= 500 && error.detail)
+    errorLog(`request ${String(res.getHeader("x-request-id"))}: ${error.status} ${error.detail}`);
 }

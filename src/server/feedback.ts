@@ -19,7 +19,12 @@ const feedbackBodySchema = z
  * (a line appended to the trace file; `pyramid-moa train --labels feedback|auto` reads it). 400 naming the field for
  * a bad body, 409 when the server writes no traces.
  */
-export async function handleFeedback(model: PyramidChatModel, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
+export async function handleFeedback(
+  model: PyramidChatModel,
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+): Promise<void> {
   if (req.method !== "POST") throw new HttpError(405, "use POST /v1/feedback", { headers: { allow: "POST" } });
   let json: unknown;
   try {
@@ -31,10 +36,18 @@ export async function handleFeedback(model: PyramidChatModel, req: IncomingMessa
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const param = issue.path.map(String).join(".") || null;
-    throw new HttpError(400, `${param ?? "body"}: ${issue.message} (send { "id": "<pyramid.traceId>", "correct": true|false })`, { param, code: "invalid_value" });
+    throw new HttpError(
+      400,
+      `${param ?? "body"}: ${issue.message} (send { "id": "<pyramid.traceId>", "correct": true|false })`,
+      { param, code: "invalid_value" },
+    );
   }
   if (model.traceFile === undefined) {
-    throw new HttpError(409, "this server writes no traces, so feedback cannot be recorded (start it with --traces <file>)", { code: "traces_disabled" });
+    throw new HttpError(
+      409,
+      "this server writes no traces, so feedback cannot be recorded (start it with --traces <file>)",
+      { code: "traces_disabled" },
+    );
   }
   model.feedback(parsed.data.id, parsed.data.correct);
   sendJson(res, 200, { id: parsed.data.id, recorded: true });

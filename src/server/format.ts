@@ -64,8 +64,6 @@ export function toUsage(usage: UsageMetadata | undefined, pyramid?: PyramidMetad
   };
 }
 
-
-
 /** OpenAI tool calls from LangChain tool calls (ids generated when a member gave none). */
 export function toToolCalls(calls: readonly ToolCall[] | undefined): CompletionToolCall[] {
   return (calls ?? []).map((call) => ({
@@ -137,7 +135,14 @@ export function chunk(
 
 /** The usage chunk sent last when `stream_options.include_usage` is set (empty `choices`). */
 export function usageChunk(header: ChunkHeader, usage: CompletionUsage): Record<string, unknown> {
-  return { id: header.id, object: "chat.completion.chunk", created: header.created, model: header.model, choices: [], usage };
+  return {
+    id: header.id,
+    object: "chat.completion.chunk",
+    created: header.created,
+    model: header.model,
+    choices: [],
+    usage,
+  };
 }
 
 /** Tool-call deltas from a LangChain chunk's tool-call chunks. */

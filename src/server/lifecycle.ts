@@ -92,7 +92,10 @@ export function serveRequests(
     },
     onRequest,
   );
-  server.on("checkContinue", checkContinue(options.maxBodyBytes, (res, error) => sendError(res, error, true), onRequest));
+  server.on(
+    "checkContinue",
+    checkContinue(options.maxBodyBytes, (res, error) => sendError(res, error, true), onRequest),
+  );
 
   return {
     server,

@@ -69,7 +69,12 @@ export class PyramidMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.cost = new Counter({ name: `${prefix}cost_usd_total`, help: "USD spent on member calls.", labelNames: ["tenant"], registers });
+    this.cost = new Counter({
+      name: `${prefix}cost_usd_total`,
+      help: "USD spent on member calls.",
+      labelNames: ["tenant"],
+      registers,
+    });
     this.oracleOnlyCost = new Counter({
       name: `${prefix}oracle_only_cost_usd_total`,
       help: "USD the same queries would have cost with the apex alone (estimated when the apex was not called); savings = this - cost.",
@@ -133,7 +138,8 @@ export class PyramidMetrics {
     const slowest = new Map<number, number>();
     for (const candidate of pyramid.candidates) {
       slowest.set(candidate.tier, Math.max(slowest.get(candidate.tier) ?? 0, candidate.latencyMs));
-      if (candidate.error !== undefined) this.memberErrors.inc({ tenant, tier: tierName(pyramid, candidate.tier), member: candidate.model });
+      if (candidate.error !== undefined)
+        this.memberErrors.inc({ tenant, tier: tierName(pyramid, candidate.tier), member: candidate.model });
     }
     for (const [tier, ms] of slowest) this.tierLatency.observe({ tenant, tier: tierName(pyramid, tier) }, ms / 1000);
     this.cost.inc({ tenant }, pyramid.cost.total);

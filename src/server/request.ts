@@ -27,11 +27,20 @@ export function parseRequest(raw: Buffer): ChatCompletionRequest {
   }
   const request = parsed.data;
   const choice = request.tool_choice;
-  if (typeof choice === "object" && !(request.tools ?? []).some((tool) => tool.function.name === choice.function.name)) {
-    throw new HttpError(400, `tool_choice names "${choice.function.name}", which is not in tools`, { param: "tool_choice", code: "invalid_value" });
+  if (
+    typeof choice === "object" &&
+    !(request.tools ?? []).some((tool) => tool.function.name === choice.function.name)
+  ) {
+    throw new HttpError(400, `tool_choice names "${choice.function.name}", which is not in tools`, {
+      param: "tool_choice",
+      code: "invalid_value",
+    });
   }
   if (choice !== undefined && choice !== "none" && (request.tools ?? []).length === 0) {
-    throw new HttpError(400, "tool_choice is set but no tools are given", { param: "tool_choice", code: "invalid_value" });
+    throw new HttpError(400, "tool_choice is set but no tools are given", {
+      param: "tool_choice",
+      code: "invalid_value",
+    });
   }
   return request;
 }

@@ -8,15 +8,7 @@ import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import type { PyramidChatModel } from "../chat_models/index.js";
 import type { PyramidMetadata } from "../graph/result.js";
 import { type HttpError, toHttpError } from "./errors.js";
-import {
-  chunk,
-  completionId,
-  nowSeconds,
-  toChatCompletion,
-  toToolCallDeltas,
-  toUsage,
-  usageChunk,
-} from "./format.js";
+import { chunk, completionId, nowSeconds, toChatCompletion, toToolCallDeltas, toUsage, usageChunk } from "./format.js";
 import type { ChunkHeader } from "./format.js";
 import type { ChatCompletionRequest } from "./schema.js";
 
@@ -24,9 +16,18 @@ import type { ChatCompletionRequest } from "./schema.js";
 export type ChatRunnable = Runnable<BaseLanguageModelInput, AIMessageChunk>;
 
 /** Sends `body` as JSON with `status`. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -43,7 +44,10 @@ export function sendError(res: ServerResponse, error: HttpError, closing: boolea
 export function runnableFor(model: PyramidChatModel, request: ChatCompletionRequest): ChatRunnable {
   const tools = request.tools ?? [];
   if (tools.length === 0 || request.tool_choice === "none") return model;
-  return model.bindTools(tools as BindToolsInput[], request.tool_choice ? { tool_choice: request.tool_choice } : undefined) as ChatRunnable;
+  return model.bindTools(
+    tools as BindToolsInput[],
+    request.tool_choice ? { tool_choice: request.tool_choice } : undefined,
+  ) as ChatRunnable;
 }
 
 /** What an answered request reports to metrics and rate limits. */
@@ -53,7 +57,13 @@ export interface Answered {
 }
 
 /** Answers with one chat completion. */
-export async function answer(res: ServerResponse, runnable: ChatRunnable, messages: BaseMessage[], modelId: string, config: RunnableConfig): Promise<Answered> {
+export async function answer(
+  res: ServerResponse,
+  runnable: ChatRunnable,
+  messages: BaseMessage[],
+  modelId: string,
+  config: RunnableConfig,
+): Promise<Answered> {
   const message = await runnable.invoke(messages, config);
   sendJson(res, 200, toChatCompletion(message, modelId));
   return { pyramid: message.response_metadata?.pyramid as PyramidMetadata | undefined, usage: message.usage_metadata };
@@ -83,7 +93,11 @@ export async function streamAnswer(
   const start = () => {
     if (started) return;
     started = true;
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+    });
     writeEvent(res, chunk(header, { role: "assistant", content: "" }));
   };
   let pyramid: PyramidMetadata | undefined;

@@ -33,7 +33,9 @@ async function recordAnswer(context: RouteContext, tenant: AdmittedTenant, done:
   const input = done.usage?.input_tokens ?? 0;
   const output = done.usage?.output_tokens ?? 0;
   if (done.pyramid) context.metrics?.observeAnswer(tenant.name, done.pyramid, { input, output });
-  await context.gate.recordTokens(tenant, input + output).catch((error: unknown) => context.errorLog(`rate limiter: ${String(error)}`));
+  await context.gate
+    .recordTokens(tenant, input + output)
+    .catch((error: unknown) => context.errorLog(`rate limiter: ${String(error)}`));
 }
 
 /**
@@ -46,7 +48,11 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
   const { controllers } = state;
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname.replace(/\/+$/, "") || "/";
-  if (state.closing) throw new HttpError(503, "the server is shutting down", { code: "shutting_down", headers: { connection: "close" } });
+  if (state.closing)
+    throw new HttpError(503, "the server is shutting down", {
+      code: "shutting_down",
+      headers: { connection: "close" },
+    });
   if (path === "/health") {
     if (req.method !== "GET") throw new HttpError(405, "use GET /health", { headers: { allow: "GET" } });
     // The /health request itself is counted by the server while it runs: report the others.
@@ -56,7 +62,10 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
   if (path === "/metrics" && metrics) {
     if (req.method !== "GET") throw new HttpError(405, "use GET /metrics", { headers: { allow: "GET" } });
     const text = await metrics.text();
-    res.writeHead(200, { "content-type": metrics.registry.contentType, "content-length": String(Buffer.byteLength(text)) });
+    res.writeHead(200, {
+      "content-type": metrics.registry.contentType,
+      "content-length": String(Buffer.byteLength(text)),
+    });
     res.end(text);
     return;
   }
@@ -76,13 +85,15 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
     } catch {
       // A malformed escape is simply not the model's id.
     }
-    if (id !== modelId) throw new HttpError(404, `no model "${id}": this server serves "${modelId}"`, { code: "model_not_found" });
+    if (id !== modelId)
+      throw new HttpError(404, `no model "${id}": this server serves "${modelId}"`, { code: "model_not_found" });
     sendJson(res, 200, { id: modelId, object: "model", created, owned_by: "pyramid-moa" });
     return;
   }
   if (path === "/v1/feedback") return handleFeedback(model, req, res, maxBodyBytes);
   if (path === "/v1/chat/completions") {
-    if (req.method !== "POST") throw new HttpError(405, "use POST /v1/chat/completions", { headers: { allow: "POST" } });
+    if (req.method !== "POST")
+      throw new HttpError(405, "use POST /v1/chat/completions", { headers: { allow: "POST" } });
     context.onTenant(res, gate.identify(req.headers).name);
     const tenant = await gate.admit(req.headers, (name, limit) => metrics?.observeRateLimited(name, limit));
     for (const [name, value] of Object.entries(tenant.headers)) res.setHeader(name, value);
@@ -95,10 +106,16 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
       if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
     };
     res.on("close", onClose);
-    const config = { signal: controller.signal, tenant: tenant.name, ...(tenant.budget ? { budget: tenant.budget } : {}) };
+    const config = {
+      signal: controller.signal,
+      tenant: tenant.name,
+      ...(tenant.budget ? { budget: tenant.budget } : {}),
+    };
     try {
       const done = request.stream
-        ? await streamAnswer(res, runnable, messages, request, modelId, config, (error) => logServerError(context.errorLog, res, error))
+        ? await streamAnswer(res, runnable, messages, request, modelId, config, (error) =>
+            logServerError(context.errorLog, res, error),
+          )
         : await answer(res, runnable, messages, modelId, config);
       await recordAnswer(context, tenant, done);
     } finally {

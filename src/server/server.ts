@@ -49,7 +49,8 @@ export interface PyramidServerOptions {
 
 const optionsSchema = z.object({
   model: z.custom<PyramidChatModel>(
-    (value) => typeof value === "object" && value !== null && typeof (value as { invoke?: unknown }).invoke === "function",
+    (value) =>
+      typeof value === "object" && value !== null && typeof (value as { invoke?: unknown }).invoke === "function",
     { message: "expected a PyramidChatModel" },
   ),
   modelId: z.string().min(1).optional(),
@@ -59,16 +60,28 @@ const optionsSchema = z.object({
   log: z.function().optional(),
   errorLog: z.function().optional(),
   tenants: z
-    .array(z.object({ name: z.string().min(1), key: z.string().min(1, "must not be empty (an empty key would accept anyone)") }).loose())
+    .array(
+      z
+        .object({
+          name: z.string().min(1),
+          key: z.string().min(1, "must not be empty (an empty key would accept anyone)"),
+        })
+        .loose(),
+    )
     .optional(),
-  rateLimiter: z.custom<RateLimiter>((v) => typeof (v as RateLimiter | undefined)?.admit === "function", { message: "expected a RateLimiter" }).optional(),
+  rateLimiter: z
+    .custom<RateLimiter>((v) => typeof (v as RateLimiter | undefined)?.admit === "function", {
+      message: "expected a RateLimiter",
+    })
+    .optional(),
   metrics: z.union([z.instanceof(PyramidMetrics), z.literal(false)]).optional(),
   requestTimeoutMs: z.number().int().positive().optional(),
   headers: z
     .record(z.string(), z.string().regex(/^[^\r\n\0]*$/, "must not contain line breaks"))
     .superRefine((headers, ctx) => {
       for (const name of Object.keys(headers)) {
-        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "is not a valid HTTP header name" });
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+          ctx.addIssue({ code: "custom", path: [name], message: "is not a valid HTTP header name" });
       }
     })
     .optional(),
@@ -95,7 +108,12 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
   const { model, log } = options;
   const errorLog = options.errorLog ?? log ?? ((line: string) => console.error(line));
   const metrics = options.metrics === false ? undefined : (options.metrics ?? new PyramidMetrics());
-  const gate = new TenantGate(options.tenants ?? [], options.rateLimiter ?? new InProcessRateLimiter(), model.spec.budget, options.token);
+  const gate = new TenantGate(
+    options.tenants ?? [],
+    options.rateLimiter ?? new InProcessRateLimiter(),
+    model.spec.budget,
+    options.token,
+  );
   if (metrics && model.spec.budget) metrics.watchBudget("global", model.spec.budget);
   for (const [name, budget] of gate.budgets()) metrics?.watchBudget(name, budget);
   const tenants = new WeakMap<ServerResponse, string>();

@@ -55,7 +55,8 @@ function seconds(ms: number): string {
 export function tenantSpendingBudget(own: Budget | undefined, pyramid: Budget | undefined): Budget | undefined {
   if (!own) return undefined;
   if (!pyramid) return own;
-  if (own instanceof RedisBudget && pyramid instanceof RedisBudget && own.redis === pyramid.redis) return own.and(pyramid);
+  if (own instanceof RedisBudget && pyramid instanceof RedisBudget && own.redis === pyramid.redis)
+    return own.and(pyramid);
   return combineBudgets([own, pyramid]);
 }
 
@@ -102,7 +103,10 @@ export class TenantGate {
   }
 
   /** Authenticates and admits a request, or throws the 401, 429 or 402 to answer. */
-  async admit(headers: IncomingHttpHeaders, onRateLimited?: (tenant: string, limit: "requests" | "tokens") => void): Promise<AdmittedTenant> {
+  async admit(
+    headers: IncomingHttpHeaders,
+    onRateLimited?: (tenant: string, limit: "requests" | "tokens") => void,
+  ): Promise<AdmittedTenant> {
     const { tenant, spending, name } = this.identify(headers);
     const limits: RateLimits = {
       name,
@@ -115,22 +119,34 @@ export class TenantGate {
       out[BUDGET_REMAINING_HEADER] = Math.max(0, remaining).toFixed(6);
       if (remaining <= 0) {
         const resetsIn = budgetResetsInMs(tenant.budget);
-        throw new HttpError(402, `tenant "${name}" has spent its budget of ${tenant.budget.limitUsd} USD (${tenant.budget.window})`, {
-          type: "insufficient_quota",
-          code: "insufficient_quota",
-          headers: { ...out, ...(resetsIn !== undefined ? { "retry-after": seconds(resetsIn) } : {}) },
-        });
+        throw new HttpError(
+          402,
+          `tenant "${name}" has spent its budget of ${tenant.budget.limitUsd} USD (${tenant.budget.window})`,
+          {
+            type: "insufficient_quota",
+            code: "insufficient_quota",
+            headers: { ...out, ...(resetsIn !== undefined ? { "retry-after": seconds(resetsIn) } : {}) },
+          },
+        );
       }
     }
     const decision = await this.limiter.admit(limits);
     if (!decision.ok) {
       onRateLimited?.(name, decision.limit);
       const perMinute = decision.limit === "requests" ? limits.requestsPerMinute : limits.tokensPerMinute;
-      throw new HttpError(429, `tenant "${name}" is over its ${decision.limit} per minute (${perMinute}); retry in ${seconds(decision.retryAfterMs)} s`, {
-        type: decision.limit,
-        code: "rate_limit_exceeded",
-        headers: { ...out, "retry-after": seconds(decision.retryAfterMs), "retry-after-ms": String(decision.retryAfterMs) },
-      });
+      throw new HttpError(
+        429,
+        `tenant "${name}" is over its ${decision.limit} per minute (${perMinute}); retry in ${seconds(decision.retryAfterMs)} s`,
+        {
+          type: decision.limit,
+          code: "rate_limit_exceeded",
+          headers: {
+            ...out,
+            "retry-after": seconds(decision.retryAfterMs),
+            "retry-after-ms": String(decision.retryAfterMs),
+          },
+        },
+      );
     }
     return { name, limits, ...(spending ? { budget: spending } : {}), headers: out };
   }
@@ -142,6 +158,8 @@ export class TenantGate {
 
   /** Every tenant with a budget of its own, for the budget-remaining gauge. */
   budgets(): Array<[string, Budget]> {
-    return this.tenants.flatMap(({ tenant }) => (tenant.budget ? [[tenant.name, tenant.budget] as [string, Budget]] : []));
+    return this.tenants.flatMap(({ tenant }) =>
+      tenant.budget ? [[tenant.name, tenant.budget] as [string, Budget]] : [],
+    );
   }
 }

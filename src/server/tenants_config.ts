@@ -41,7 +41,11 @@ export async function tenantsFromConfig(
       });
     }
     const other = keys.get(key);
-    if (other) throw new PyramidConfigError(`tenants "${other}" and "${tenant.name}" have the same key`, { field, fix: "give every tenant its own key" });
+    if (other)
+      throw new PyramidConfigError(`tenants "${other}" and "${tenant.name}" have the same key`, {
+        field,
+        fix: "give every tenant its own key",
+      });
     keys.set(key, tenant.name);
   });
   const url = config.budget?.redis;

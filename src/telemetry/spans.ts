@@ -39,7 +39,10 @@ export function startTierSpan(parent: Span | undefined, index: number, name: str
   const ctx = parent ? trace.setSpan(context.active(), parent) : context.active();
   return tracer().startSpan(
     `tier ${name}`,
-    { kind: SpanKind.INTERNAL, attributes: { [PYRAMID_ATTRIBUTES.tierIndex]: index, [PYRAMID_ATTRIBUTES.tierName]: name } },
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: { [PYRAMID_ATTRIBUTES.tierIndex]: index, [PYRAMID_ATTRIBUTES.tierName]: name },
+    },
     ctx,
   );
 }

@@ -66,13 +66,19 @@ function feedbackLabel(record: TrafficRecord): boolean | undefined {
  *   features).
  * - `auto`: feedback where there is some (it overrides the apex), the apex elsewhere.
  */
-export function labelTraffic(records: readonly TrafficRecord[], source: LabelSource, oracleAccuracy = 1): LabelledSample {
+export function labelTraffic(
+  records: readonly TrafficRecord[],
+  source: LabelSource,
+  oracleAccuracy = 1,
+): LabelledSample {
   const rows: Omit<LabelledQuery, "label">[] = [];
   for (const record of records) {
     const fromFeedback = source === "apex" ? undefined : feedbackLabel(record);
     const fromApex = source === "feedback" ? undefined : apexLabel(record);
-    if (fromFeedback !== undefined) rows.push({ record, crowdWrong: fromFeedback, weight: fromApex?.weight ?? 1, source: "feedback" });
-    else if (fromApex) rows.push({ record, crowdWrong: fromApex.wrong, weight: fromApex.weight, source: fromApex.source });
+    if (fromFeedback !== undefined)
+      rows.push({ record, crowdWrong: fromFeedback, weight: fromApex?.weight ?? 1, source: "feedback" });
+    else if (fromApex)
+      rows.push({ record, crowdWrong: fromApex.wrong, weight: fromApex.weight, source: fromApex.source });
   }
   const apexRows = rows.filter((row) => row.source !== "feedback");
   const total = apexRows.reduce((sum, row) => sum + row.weight, 0);

@@ -44,7 +44,10 @@ const trafficSchema = z.object({
           path: z.string().min(1),
           content: z.boolean().optional(),
           maxBytes: z.number().int().positive().optional(),
-          worker: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -").optional(),
+          worker: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -")
+            .optional(),
         })
         .strict(),
     ])
@@ -62,8 +65,18 @@ const trafficSchema = z.object({
 
 /** {@link TrafficOptions} checked, with defaults. */
 export interface ResolvedTrafficOptions {
-  readonly traces?: { readonly path: string; readonly content: boolean; readonly maxBytes?: number; readonly worker?: string };
-  readonly shadow?: { readonly rate: number; readonly seed: number; readonly maxConcurrency: number; readonly maxQueued: number };
+  readonly traces?: {
+    readonly path: string;
+    readonly content: boolean;
+    readonly maxBytes?: number;
+    readonly worker?: string;
+  };
+  readonly shadow?: {
+    readonly rate: number;
+    readonly seed: number;
+    readonly maxConcurrency: number;
+    readonly maxQueued: number;
+  };
 }
 
 /** Validates the traffic options; errors name the field (`traces.path`, `shadow.rate`, ...). */
@@ -73,11 +86,34 @@ export function resolveTrafficOptions(input: TrafficOptions): ResolvedTrafficOpt
   const { traces, shadow } = parsed.data;
   if (shadow && shadow.rate > 0 && !traces) {
     throw configError(
-      new z.ZodError([{ code: "custom", path: ["shadow"], message: "needs traces: the shadow calls' results are recorded in the trace file", input: shadow }]),
+      new z.ZodError([
+        {
+          code: "custom",
+          path: ["shadow"],
+          message: "needs traces: the shadow calls' results are recorded in the trace file",
+          input: shadow,
+        },
+      ]),
     );
   }
   return {
-    ...(traces !== undefined ? { traces: typeof traces === "string" ? { path: traces, content: false } : { ...traces, content: traces.content ?? false } } : {}),
-    ...(shadow ? { shadow: { rate: shadow.rate, seed: shadow.seed ?? 1, maxConcurrency: shadow.maxConcurrency ?? 2, maxQueued: shadow.maxQueued ?? 64 } } : {}),
+    ...(traces !== undefined
+      ? {
+          traces:
+            typeof traces === "string"
+              ? { path: traces, content: false }
+              : { ...traces, content: traces.content ?? false },
+        }
+      : {}),
+    ...(shadow
+      ? {
+          shadow: {
+            rate: shadow.rate,
+            seed: shadow.seed ?? 1,
+            maxConcurrency: shadow.maxConcurrency ?? 2,
+            maxQueued: shadow.maxQueued ?? 64,
+          },
+        }
+      : {}),
   };
 }

@@ -21,7 +21,12 @@ function finite(x: number | undefined): number | null {
 }
 
 /** The trace line of one answered query, from the pyramid's final state and result. */
-export function queryTraceLine(spec: PyramidSpec, state: PyramidStateType, result: PyramidResult, context: QueryTraceContext): QueryTraceLine {
+export function queryTraceLine(
+  spec: PyramidSpec,
+  state: PyramidStateType,
+  result: PyramidResult,
+  context: QueryTraceContext,
+): QueryTraceLine {
   const apex = spec.tiers.length - 1;
   const runs = state.tiers;
   const crowdDecision = state.decisions.find((d) => d.tier === 0);

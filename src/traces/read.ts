@@ -16,7 +16,11 @@ export function trafficFiles(path: string): string[] {
   const stem = basename(full, ext);
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((name) => name === basename(full) || (name.startsWith(`${stem}.`) && name.endsWith(ext) && name.length > stem.length + ext.length + 1))
+    .filter(
+      (name) =>
+        name === basename(full) ||
+        (name.startsWith(`${stem}.`) && name.endsWith(ext) && name.length > stem.length + ext.length + 1),
+    )
     .sort()
     .map((name) => join(dir, name));
 }
@@ -56,7 +60,11 @@ export function readTraffic(path: string): TrafficLog {
   const shadows = new Map<string, ShadowTraceLine>();
   const feedback = new Map<string, FeedbackTraceLine>();
   for (const file of files) {
-    const text = readTextFile(file, { error: DataFormatError, what: "trace file", fix: "pass a production trace JSONL file" });
+    const text = readTextFile(file, {
+      error: DataFormatError,
+      what: "trace file",
+      fix: "pass a production trace JSONL file",
+    });
     const lines = text.split("\n");
     lines.forEach((line, index) => {
       if (line.trim() === "") return;
@@ -67,15 +75,22 @@ export function readTraffic(path: string): TrafficLog {
         json = JSON.parse(line);
       } catch (cause) {
         if (last) return; // a write cut short by a crash: only ever the last line, without its newline
-        throw new DataFormatError("not valid JSON", { field: where, fix: "each line must be one JSON trace line", cause });
+        throw new DataFormatError("not valid JSON", {
+          field: where,
+          fix: "each line must be one JSON trace line",
+          cause,
+        });
       }
       const parsed = trafficLineSchema.safeParse(json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new DataFormatError(`not a production trace line: ${issue.path.join(".") || "(root)"}: ${issue.message}`, {
-          field: where,
-          fix: "production traces are written by the pyramid's traces option (src/traces/schema.ts); graded evaluation traces go to `train` without --labels",
-        });
+        throw new DataFormatError(
+          `not a production trace line: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+          {
+            field: where,
+            fix: "production traces are written by the pyramid's traces option (src/traces/schema.ts); graded evaluation traces go to `train` without --labels",
+          },
+        );
       }
       const value = parsed.data;
       if (value.type === "query") queries.set(value.id, value);

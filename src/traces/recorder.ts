@@ -53,7 +53,8 @@ export class TrafficRecorder {
   ) {
     const resolved = resolveTrafficOptions(options);
     this.content = resolved.traces?.content ?? false;
-    if (resolved.traces) this.writer = sharedWriter(resolved.traces.path, resolved.traces.worker, resolved.traces.maxBytes);
+    if (resolved.traces)
+      this.writer = sharedWriter(resolved.traces.path, resolved.traces.worker, resolved.traces.maxBytes);
     if (resolved.shadow && resolved.shadow.rate > 0) this.shadowRunner = new ShadowRunner(spec, resolved.shadow);
   }
 
@@ -95,9 +96,17 @@ export class TrafficRecorder {
     const parsed = feedbackSchema.safeParse({ id, correct });
     if (!parsed.success) throw configError(parsed.error, "feedback");
     if (!this.writer) {
-      throw new PyramidConfigError("feedback needs a trace file", { field: "traces", fix: "create the pyramid with traces: \"traffic.jsonl\" (serve --traces)" });
+      throw new PyramidConfigError("feedback needs a trace file", {
+        field: "traces",
+        fix: 'create the pyramid with traces: "traffic.jsonl" (serve --traces)',
+      });
     }
-    this.writer.append({ type: "feedback", id: parsed.data.id, time: new Date().toISOString(), correct: parsed.data.correct });
+    this.writer.append({
+      type: "feedback",
+      id: parsed.data.id,
+      time: new Date().toISOString(),
+      correct: parsed.data.correct,
+    });
   }
 
   /** Resolves when every shadow call scheduled so far has finished and been recorded. */

@@ -93,7 +93,11 @@ export const feedbackTraceLineSchema = z.object({
 });
 
 /** Any line of a production trace file. */
-export const trafficLineSchema = z.discriminatedUnion("type", [queryTraceLineSchema, shadowTraceLineSchema, feedbackTraceLineSchema]);
+export const trafficLineSchema = z.discriminatedUnion("type", [
+  queryTraceLineSchema,
+  shadowTraceLineSchema,
+  feedbackTraceLineSchema,
+]);
 
 /** One answered query; see {@link queryTraceLineSchema}. */
 export type QueryTraceLine = z.infer<typeof queryTraceLineSchema>;

@@ -56,7 +56,10 @@ export class TraceWriter {
     const ext = extname(this.file);
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
     this.rotations++;
-    renameSync(this.file, join(dirname(this.file), `${basename(this.file, ext)}.${stamp}-${process.pid}-${this.rotations}${ext}`));
+    renameSync(
+      this.file,
+      join(dirname(this.file), `${basename(this.file, ext)}.${stamp}-${process.pid}-${this.rotations}${ext}`),
+    );
     this.open();
   }
 

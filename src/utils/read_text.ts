@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import type { PyramidError } from "../errors/base.js";
 
 /** A {@link PyramidError} subclass, constructed as `new ErrorClass(message, { field, fix, cause })`. */
-export type PyramidErrorClass = new (message: string, options: { field?: string; fix?: string; cause?: unknown }) => PyramidError;
+export type PyramidErrorClass = new (
+  message: string,
+  options: { field?: string; fix?: string; cause?: unknown },
+) => PyramidError;
 
 /** What {@link readTextFile} says when the file cannot be read. */
 export interface ReadTextFileFailure {
@@ -22,10 +25,13 @@ export function readTextFile(path: string, failure: ReadTextFileFailure): string
   try {
     return readFileSync(path, "utf8");
   } catch (cause) {
-    throw new failure.error(`cannot read the ${failure.what}: ${cause instanceof Error ? cause.message : String(cause)}.`, {
-      field: path,
-      fix: failure.fix,
-      cause,
-    });
+    throw new failure.error(
+      `cannot read the ${failure.what}: ${cause instanceof Error ? cause.message : String(cause)}.`,
+      {
+        field: path,
+        fix: failure.fix,
+        cause,
+      },
+    );
   }
 }

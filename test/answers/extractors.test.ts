@@ -2,13 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dataDir } from "../../src/eval/index.js";
-import {
-  extractAnswer,
-  extractToolCallAnswer,
-  majorityVote,
-  normalizeCode,
-  normalizeNumber,
-} from "../../src/index.js";
+import { extractAnswer, extractToolCallAnswer, majorityVote, normalizeCode, normalizeNumber } from "../../src/index.js";
 
 interface RecordedLine {
   model: string;
@@ -31,7 +25,10 @@ describe("math extractor on the recorded GSM8K outputs", () => {
     for (const line of lines) {
       const ours = extractAnswer(line.output, "math")?.key ?? null;
       const reference = line.reference.answer_number == null ? null : normalizeNumber(line.reference.answer_number);
-      if (ours === reference || (ours !== null && reference !== null && Math.abs(Number(ours) - Number(reference)) < 1e-4)) {
+      if (
+        ours === reference ||
+        (ours !== null && reference !== null && Math.abs(Number(ours) - Number(reference)) < 1e-4)
+      ) {
         agree++;
       }
     }
@@ -67,7 +64,8 @@ describe("answer normalization", () => {
   });
 
   it("extracts and normalizes the first fenced code block", () => {
-    const a = "Here:\n```python\ndef f(x):\n    # double it\n    return 2 * x  # result\n```\nand ```python\nother()\n```";
+    const a =
+      "Here:\n```python\ndef f(x):\n    # double it\n    return 2 * x  # result\n```\nand ```python\nother()\n```";
     const b = "```\r\ndef f(x):\r\n\r\n    return 2 * x\r\n```";
     expect(extractAnswer(a, "code")?.key).toBe("def f(x):\n    return 2 * x");
     expect(extractAnswer(a, "code")?.key).toBe(extractAnswer(b, "code")?.key);

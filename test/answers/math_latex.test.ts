@@ -81,7 +81,9 @@ describe("math-latex vote key", () => {
 describe("gradeMath on recorded MATH level-5 outputs", () => {
   it("matches every hand-checked verdict of the case table (JSON answers, boxed, lists, radicals, text, ...)", () => {
     const store = RecordedOutputs.load(RECORDED);
-    const cases = (JSON.parse(readFileSync(CASES, "utf8")) as { cases: { id: string; model: string; expected: boolean }[] }).cases;
+    const cases = (
+      JSON.parse(readFileSync(CASES, "utf8")) as { cases: { id: string; model: string; expected: boolean }[] }
+    ).cases;
     expect(cases.length).toBeGreaterThanOrEqual(40);
     expect(new Set(cases.map((c) => c.expected)).size).toBe(2);
     const mismatches = cases.filter((c) => {

@@ -156,6 +156,8 @@ describe("code fences", () => {
       { lang: "python", code: "def f():\n    return 2\n" },
     ]);
     expect(extractPythonCode(text, ["f"])).toBe("def f():\n    return 2\n");
-    expect(extractPythonCode("```python\nimport os\n```\n```py\ndef f():\n    pass\n```")).toBe("import os\ndef f():\n    pass\n");
+    expect(extractPythonCode("```python\nimport os\n```\n```py\ndef f():\n    pass\n```")).toBe(
+      "import os\ndef f():\n    pass\n",
+    );
   });
 });

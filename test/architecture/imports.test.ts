@@ -60,7 +60,9 @@ describe("the source layers (docs/architecture.md)", () => {
 
   it("resolves every relative import to a source file", () => {
     const known = new Set(files);
-    const missing = [...graph].flatMap(([file, targets]) => targets.filter((t) => !known.has(t)).map((t) => `${relative(src, file)} -> ${relative(src, t)}`));
+    const missing = [...graph].flatMap(([file, targets]) =>
+      targets.filter((t) => !known.has(t)).map((t) => `${relative(src, file)} -> ${relative(src, t)}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -73,7 +75,9 @@ describe("the source layers (docs/architecture.md)", () => {
   });
 
   it("keeps every file of src/ under 400 lines", () => {
-    const long = files.filter((file) => readFileSync(file, "utf8").split("\n").length > 400).map((f) => relative(src, f));
+    const long = files
+      .filter((file) => readFileSync(file, "utf8").split("\n").length > 400)
+      .map((f) => relative(src, f));
     expect(long).toEqual([]);
   });
 
@@ -97,7 +101,8 @@ function upwardImports(imports: ReadonlyMap<string, readonly string[]>): string[
     const from = folderOf(file);
     for (const target of targets) {
       const to = folderOf(target);
-      if (to !== from && layerOf(to) >= layerOf(from)) upward.push(`${relative(src, file)} -> ${relative(src, target)}`);
+      if (to !== from && layerOf(to) >= layerOf(from))
+        upward.push(`${relative(src, file)} -> ${relative(src, target)}`);
     }
   }
   return upward;

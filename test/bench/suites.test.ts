@@ -46,7 +46,10 @@ describe("bench suites (quick settings)", () => {
     const lines: string[] = [];
     const report = await runBench({ quick: true, only: ["router"], outDir: out, log: (l) => lines.push(l) });
     expect(report.figures.map((f) => f.section)).toEqual(["Router"]);
-    const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { figures: BenchFigure[]; quick: boolean };
+    const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
+      figures: BenchFigure[];
+      quick: boolean;
+    };
     expect(json.quick).toBe(true);
     expect(json.figures).toHaveLength(1);
     const md = readFileSync(join(out, "results.md"), "utf8");
@@ -56,7 +59,9 @@ describe("bench suites (quick settings)", () => {
   });
 
   it("runBench rejects an unknown suite name, naming the flag", async () => {
-    await expect(runBench({ only: ["nope"], outDir: out, log: () => undefined })).rejects.toBeInstanceOf(PyramidConfigError);
+    await expect(runBench({ only: ["nope"], outDir: out, log: () => undefined })).rejects.toBeInstanceOf(
+      PyramidConfigError,
+    );
   });
 });
 
@@ -112,7 +117,8 @@ describe("bench helpers", () => {
   });
 
   it("mergeReports replaces the re-run sections in place, appends new ones and lists the update", () => {
-    const f = (section: string, name: string, value: number) => figure({ section, name, unit: "ms", values: [value], baselines: [1] });
+    const f = (section: string, name: string, value: number) =>
+      figure({ section, name, unit: "ms", values: [value], baselines: [1] });
     const machine = { node: "v20", cpus: 2, cpuModel: "cpu", loadStart: [0, 0, 0], loadEnd: [0, 0, 0] };
     const previous: BenchReport = {
       startedAt: "full",
@@ -136,12 +142,19 @@ describe("bench helpers", () => {
     expect(merged.suiteSeconds).toEqual({ A: 1, B: 5, D: 6 });
     expect(merged.skipped).toEqual([]);
     expect(merged.updates).toEqual([{ startedAt: "partial", suites: ["b", "d"], sections: ["B", "D"], machine }]);
-    expect(markdownReport(merged)).toContain('Sections "B", "D" re-run alone on partial (`npm run bench -- --only b,d --merge`)');
+    expect(markdownReport(merged)).toContain(
+      'Sections "B", "D" re-run alone on partial (`npm run bench -- --only b,d --merge`)',
+    );
   });
 
   it("summariseProfile attributes self and total time from a V8 cpuprofile", () => {
     const file = join(out, "p.cpuprofile");
-    const frame = (functionName: string) => ({ functionName, url: "file:///x/src/a.ts", lineNumber: 0, columnNumber: 0 });
+    const frame = (functionName: string) => ({
+      functionName,
+      url: "file:///x/src/a.ts",
+      lineNumber: 0,
+      columnNumber: 0,
+    });
     const profile = {
       nodes: [
         { id: 1, callFrame: frame("(root)"), children: [2] },

@@ -72,7 +72,12 @@ policy: { threshold: 0.4 }
   it("--json prints one JSON object with the answer, usage and the trace", async () => {
     const { code, stdout } = await runCli(["ask", "--config", config, "--json", "a split question"]);
     expect(code).toBe(0);
-    const result = JSON.parse(stdout) as { question: string; answer: string; usage: { input_tokens: number }; pyramid: PyramidMetadata };
+    const result = JSON.parse(stdout) as {
+      question: string;
+      answer: string;
+      usage: { input_tokens: number };
+      pyramid: PyramidMetadata;
+    };
     expect(result.question).toBe("a split question");
     expect(result.answer).toBe("It is 9.");
     expect(result.pyramid.escalated).toBe(true);
@@ -98,7 +103,10 @@ policy: { threshold: 0.4 }
       process.chdir(cwd);
       rmSync(empty, { recursive: true, force: true });
     }
-    const bad = writeConfig("bad.yaml", "tiers:\n  - { name: a, members: [{ provider: gpt, model: x }] }\n  - { name: b, members: [{ provider: ollama, model: y }] }\n");
+    const bad = writeConfig(
+      "bad.yaml",
+      "tiers:\n  - { name: a, members: [{ provider: gpt, model: x }] }\n  - { name: b, members: [{ provider: ollama, model: y }] }\n",
+    );
     const result = await runCli(["ask", "--config", bad, "What?"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('tiers[0].members[0].provider: unknown provider "gpt" (');
@@ -131,7 +139,10 @@ task: math
     const recorded = readFileSync(join(dataDir(), "recorded", "gsm8k.jsonl"), "utf8")
       .split("\n")
       .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as { id: string; model: string; messages: Array<{ content: string }>; output: string })
+      .map(
+        (line) =>
+          JSON.parse(line) as { id: string; model: string; messages: Array<{ content: string }>; output: string },
+      )
       .find((line) => line.id === "gsm8k/test/0" && line.model === "Meta-Llama-3.1-70B-Instruct")!;
     const { code, stdout } = await runCli(["ask", "--config", config, "--json", recorded.messages[0].content]);
     expect(code).toBe(0);
@@ -158,7 +169,11 @@ describe("pyramid-moa init --template llamacpp, then ask", () => {
     const { code, stdout } = await runCli(["ask", "--config", config, "--json", "Once upon a time"]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as { answer: string; pyramid: PyramidMetadata; usage: { output_tokens: number } };
-    expect(result.pyramid.candidates.filter((c) => c.tier === 0).map((c) => c.model)).toEqual(["crowd-a", "crowd-b", "crowd-c"]);
+    expect(result.pyramid.candidates.filter((c) => c.tier === 0).map((c) => c.model)).toEqual([
+      "crowd-a",
+      "crowd-b",
+      "crowd-c",
+    ]);
     expect(result.pyramid.candidates.every((c) => c.error === undefined)).toBe(true);
     expect(result.answer.length).toBeGreaterThan(0);
     expect(result.usage.output_tokens).toBeGreaterThan(3);
@@ -167,7 +182,13 @@ describe("pyramid-moa init --template llamacpp, then ask", () => {
 
 describe("examples/pyramid.config.json (the paper's crowd and Oracle replayed from recorded GSM8K, with the shipped router)", () => {
   it("loads the router and its preset, and routes recorded questions offline", async () => {
-    type Line = { id: string; model: string; messages: Array<{ content: string }>; output: string; reference: { answer_number?: string } };
+    type Line = {
+      id: string;
+      model: string;
+      messages: Array<{ content: string }>;
+      output: string;
+      reference: { answer_number?: string };
+    };
     const lines = readFileSync(join(dataDir(), "recorded", "gsm8k.jsonl"), "utf8")
       .split("\n")
       .filter((line) => line.length > 0)
@@ -175,13 +196,16 @@ describe("examples/pyramid.config.json (the paper's crowd and Oracle replayed fr
     const byId = new Map<string, Map<string, Line>>();
     for (const line of lines) byId.set(line.id, (byId.get(line.id) ?? new Map<string, Line>()).set(line.model, line));
     const crowd = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
-    const answers = (models: Map<string, Line>) => new Set(crowd.map((m) => models.get(m)?.reference.answer_number ?? "none")).size;
+    const answers = (models: Map<string, Line>) =>
+      new Set(crowd.map((m) => models.get(m)?.reference.answer_number ?? "none")).size;
     const items = [...byId.values()];
     const agreed = items.find((models) => answers(models) === 1)!;
     const split = items.find((models) => answers(models) === 3)!;
     const root = join(import.meta.dirname, "../..");
     const config = join(root, "examples/pyramid.config.json");
-    const bundle = JSON.parse(readFileSync(join(root, "routers/gsm8k-llama8b-gemma9b-qwen7b.json"), "utf8")) as { presets: { balanced: number } };
+    const bundle = JSON.parse(readFileSync(join(root, "routers/gsm8k-llama8b-gemma9b-qwen7b.json"), "utf8")) as {
+      presets: { balanced: number };
+    };
     const results: Array<{ escalated: boolean; pFail: number }> = [];
     for (const item of [agreed, split]) {
       const oracle = item.get("Meta-Llama-3.1-70B-Instruct")!;

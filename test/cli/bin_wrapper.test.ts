@@ -16,6 +16,7 @@ describe("bin/pyramid-moa.js in a clone (the package.json bin, what `npx pyramid
     expect(stdout.trim()).toBe(version);
     // Commands load from src/ (a command missing from the listing would mean its module failed to load).
     const help = await exec(process.execPath, [join(ROOT, "bin/pyramid-moa.js"), "--help"], { cwd: ROOT });
-    for (const name of ["ask", "eval", "init", "serve", "train"]) expect(help.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    for (const name of ["ask", "eval", "init", "serve", "train"])
+      expect(help.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
   });
 });

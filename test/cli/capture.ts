@@ -9,7 +9,14 @@ import { cliErrorLine, main } from "../../src/cli/main.js";
 import type { CliCommand } from "../../src/cli/main.js";
 import { PyramidError } from "../../src/errors/index.js";
 
-const COMMANDS: Record<string, CliCommand> = { ask: askCommand, eval: evalCommand, init: initCommand, report: reportCommand, serve: serveCommand, train: trainCommand };
+const COMMANDS: Record<string, CliCommand> = {
+  ask: askCommand,
+  eval: evalCommand,
+  init: initCommand,
+  report: reportCommand,
+  serve: serveCommand,
+  train: trainCommand,
+};
 
 /**
  * Runs a CLI command in-process the way `src/cli/main.ts` does (a PyramidError prints
@@ -21,8 +28,12 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
   const [name, ...rest] = argv;
   const out: string[] = [];
   const err: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void out.push(args.map(String).join(" ")));
-  const error = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void err.push(args.map(String).join(" ")));
+  const log = vi
+    .spyOn(console, "log")
+    .mockImplementation((...args: unknown[]) => void out.push(args.map(String).join(" ")));
+  const error = vi
+    .spyOn(console, "error")
+    .mockImplementation((...args: unknown[]) => void err.push(args.map(String).join(" ")));
   try {
     let code: number;
     try {

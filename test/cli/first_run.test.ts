@@ -18,13 +18,14 @@ describe("pyramid-moa as a newcomer meets it", () => {
       expect(code).toBe(0);
       expect(stdout.trim()).toBe(pkg.version);
     }
-
   });
 
   it("checks a negative number given to a flag with the flag's own message, prefixed once", async () => {
     const { code, stderr } = await runCli(["serve", "--max-body-bytes", "-5"]);
     expect(code).toBe(1);
-    expect(stderr).toBe('pyramid-moa serve: --max-body-bytes: expected a whole number >= 1, got "-5" Fix: see `pyramid-moa serve --help`');
+    expect(stderr).toBe(
+      'pyramid-moa serve: --max-body-bytes: expected a whole number >= 1, got "-5" Fix: see `pyramid-moa serve --help`',
+    );
     const unknown = await runCli(["serve", "--nope"]);
     expect(unknown.stderr.match(/pyramid-moa serve/g)).toHaveLength(2); // the prefix, and the --help pointer
   });
@@ -40,7 +41,15 @@ describe("pyramid-moa as a newcomer meets it", () => {
   });
 
   it("init refuses a --model-path that does not exist, naming the flag", async () => {
-    const { code, stderr } = await runCli(["init", "--template", "llamacpp", "--model-path", "no/such.gguf", "--out", join(dir, "x.yaml")]);
+    const { code, stderr } = await runCli([
+      "init",
+      "--template",
+      "llamacpp",
+      "--model-path",
+      "no/such.gguf",
+      "--out",
+      join(dir, "x.yaml"),
+    ]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/--model-path: .*no\/such\.gguf does not exist/);
   });
@@ -71,23 +80,33 @@ describe("config mistakes fail when the config is loaded, naming the field and t
   });
 
   it("the same through pyramidFromConfig (an object config) and through ask and serve, before any request", async () => {
-    const error = await pyramidFromConfig(loadPyramidConfig(write("m.yaml", llamacpp("absent.gguf")), { checkFiles: false }), { baseDir: dir }).catch((e: unknown) => e);
+    const error = await pyramidFromConfig(
+      loadPyramidConfig(write("m.yaml", llamacpp("absent.gguf")), { checkFiles: false }),
+      { baseDir: dir },
+    ).catch((e: unknown) => e);
     expect((error as ConfigFileError).field).toBe("tiers[0].members[0].modelPath");
     const path = join(dir, "m.yaml");
     for (const command of ["ask", "serve"]) {
       const args = command === "ask" ? ["ask", "--config", path, "hi"] : ["serve", "--config", path, "--port", "0"];
       const { code, stderr } = await runCli(args);
       expect(code).toBe(1);
-      expect(stderr).toContain(`pyramid-moa ${command}: tiers[0].members[0].modelPath: the model file ${join(dir, "absent.gguf")} does not exist`);
+      expect(stderr).toContain(
+        `pyramid-moa ${command}: tiers[0].members[0].modelPath: the model file ${join(dir, "absent.gguf")} does not exist`,
+      );
     }
   });
 
   it("an unknown provider and an unreadable router are refused at load", () => {
-    const provider = write("provider.yaml", llamacpp(gguf).replace("provider: llamacpp, model: a", "provider: llamacp, model: a"));
+    const provider = write(
+      "provider.yaml",
+      llamacpp(gguf).replace("provider: llamacpp, model: a", "provider: llamacp, model: a"),
+    );
     expect(() => loadPyramidConfig(provider)).toThrow(/tiers\[0\]\.members\[0\]\.provider: unknown provider "llamacp"/);
     mkdirSync(join(dir, "routers"), { recursive: true });
     writeFileSync(join(dir, "routers", "r.json"), "{ not json");
     const router = write("router.yaml", `${llamacpp(gguf)}router: routers/r.json\n`);
-    expect(() => loadPyramidConfig(router)).toThrow(/^router: the router file .*routers\/r\.json cannot be used: .*not valid JSON/);
+    expect(() => loadPyramidConfig(router)).toThrow(
+      /^router: the router file .*routers\/r\.json cannot be used: .*not valid JSON/,
+    );
   });
 });

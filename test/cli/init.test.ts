@@ -22,7 +22,24 @@ describe("pyramid-moa init", () => {
     expect(first.stdout).toContain(`Wrote ${out}`);
     const text = readFileSync(out, "utf8");
     expect(text.split("\n").filter((line) => line.trimStart().startsWith("#")).length).toBeGreaterThan(20);
-    for (const field of ["provider", "apiKeyEnv", "baseURL", "modelPath", "recordedFile", "price", "timeoutMs", "retries", "maxConcurrency", "router", "policy", "mode", "task", "askConfidence", "onApexError", "maxCostPerQuery"]) {
+    for (const field of [
+      "provider",
+      "apiKeyEnv",
+      "baseURL",
+      "modelPath",
+      "recordedFile",
+      "price",
+      "timeoutMs",
+      "retries",
+      "maxConcurrency",
+      "router",
+      "policy",
+      "mode",
+      "task",
+      "askConfidence",
+      "onApexError",
+      "maxCostPerQuery",
+    ]) {
       expect(text).toContain(field);
     }
     const config = loadPyramidConfig(out);
@@ -52,7 +69,12 @@ describe("pyramid-moa init", () => {
     const local = join(dir, "local.yaml");
     expect((await runCli(["init", "--template", "llamacpp", "--model-path", gguf, "--out", local])).code).toBe(0);
     const config = loadPyramidConfig(local);
-    expect(config.tiers.flatMap((t) => t.members.map((m) => m.provider))).toEqual(["llamacpp", "llamacpp", "llamacpp", "llamacpp"]);
+    expect(config.tiers.flatMap((t) => t.members.map((m) => m.provider))).toEqual([
+      "llamacpp",
+      "llamacpp",
+      "llamacpp",
+      "llamacpp",
+    ]);
     const model = await pyramidFromConfig(config, { baseDir: dir });
     expect(model.spec.tiers[0].members.map((m) => m.name)).toEqual(["crowd-a", "crowd-b", "crowd-c"]);
     await disposeLlamaCppEngines();
@@ -65,7 +87,7 @@ describe("pyramid-moa init", () => {
 
     const bad = await runCli(["init", "--template", "vllm", "--out", join(dir, "x.yaml")]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("--template: unknown template \"vllm\"");
+    expect(bad.stderr).toContain('--template: unknown template "vllm"');
   });
 
   it("rejects unknown flags", async () => {

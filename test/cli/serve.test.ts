@@ -26,14 +26,22 @@ afterAll(async () => {
 
 describe("pyramid-moa serve", () => {
   it("serves the config's pyramid with a bearer token and shuts down gracefully on SIGTERM", async () => {
-    const { child, url, stderr, exited } = await startServeCli(["--config", config, "--port", "0", "--token-env", "PYRAMID_SERVE_TEST_TOKEN"], {
-      PYRAMID_SERVE_TEST_TOKEN: "serve-token",
-    });
+    const { child, url, stderr, exited } = await startServeCli(
+      ["--config", config, "--port", "0", "--token-env", "PYRAMID_SERVE_TEST_TOKEN"],
+      {
+        PYRAMID_SERVE_TEST_TOKEN: "serve-token",
+      },
+    );
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "serve-token", maxRetries: 0 });
-    const unauthorized = await new OpenAI({ baseURL: `${url}/v1`, apiKey: "nope", maxRetries: 0 }).models.list().catch((e: unknown) => e);
+    const unauthorized = await new OpenAI({ baseURL: `${url}/v1`, apiKey: "nope", maxRetries: 0 }).models
+      .list()
+      .catch((e: unknown) => e);
     expect((unauthorized as InstanceType<typeof OpenAI.APIError>).status).toBe(401);
 
-    const inFlight = client.chat.completions.create({ model: "pyramid-moa", messages: [{ role: "user", content: "2 + 2?" }] });
+    const inFlight = client.chat.completions.create({
+      model: "pyramid-moa",
+      messages: [{ role: "user", content: "2 + 2?" }],
+    });
     // /health does not count itself: 1 means the completion is being answered.
     for (;;) {
       const health = (await (await fetch(`${url}/health`)).json()) as { inFlight: number };

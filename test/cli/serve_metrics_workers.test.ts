@@ -24,15 +24,26 @@ afterAll(async () => {
 
 describe("GET /metrics with serve --workers 2", () => {
   it("reports every worker's requests, whichever worker the scrape reaches", async () => {
-    const serve = await startServeCli(["--config", writeUpstreamConfig(dir, upstream.baseURL), "--port", "0", "--workers", "2"]);
+    const serve = await startServeCli([
+      "--config",
+      writeUpstreamConfig(dir, upstream.baseURL),
+      "--port",
+      "0",
+      "--workers",
+      "2",
+    ]);
     const client = new OpenAI({ baseURL: `${serve.url}/v1`, apiKey: "x", maxRetries: 0 });
     const workers = new Set<string>();
     for (let i = 0; i < 12; i++) {
-      const { response } = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: `2 + 2? ${i}` }] }).withResponse();
+      const { response } = await client.chat.completions
+        .create({ model: "m", messages: [{ role: "user", content: `2 + 2? ${i}` }] })
+        .withResponse();
       workers.add(response.headers.get("x-pyramid-worker") ?? "");
     }
     for (let scrape = 0; scrape < 4; scrape++) {
-      const samples = parseMetrics(await (await fetch(`${serve.url}/metrics`, { headers: { connection: "close" } })).text());
+      const samples = parseMetrics(
+        await (await fetch(`${serve.url}/metrics`, { headers: { connection: "close" } })).text(),
+      );
       expect(sampleValue(samples, "pyramid_requests_total", { tenant: "default", status: "200" })).toBe(12);
       expect(sampleValue(samples, "pyramid_request_duration_seconds_count", { tenant: "default" })).toBe(12);
     }

@@ -57,13 +57,21 @@ function ask(url: string, question: string): Promise<{ status: number; worker: n
   return new Promise((resolve, reject) => {
     const req = request(
       `${url}/v1/chat/completions`,
-      { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      {
+        method: "POST",
+        agent: false,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         let text = "";
         res.on("data", (part: Buffer) => (text += part.toString()));
         res.on("end", () => {
           const parsed = JSON.parse(text) as { choices?: { message: { content: string } }[] };
-          resolve({ status: res.statusCode ?? 0, worker: Number(res.headers["x-pyramid-worker"]), content: parsed.choices?.[0]?.message.content ?? text });
+          resolve({
+            status: res.statusCode ?? 0,
+            worker: Number(res.headers["x-pyramid-worker"]),
+            content: parsed.choices?.[0]?.message.content ?? text,
+          });
         });
       },
     );
@@ -74,7 +82,9 @@ function ask(url: string, question: string): Promise<{ status: number; worker: n
 
 /** Asks `count` different sums at once and checks every answer. */
 async function askSums(url: string, count: number, offset: number): Promise<number[]> {
-  const replies = await Promise.all(Array.from({ length: count }, (_, i) => ask(url, `What is ${offset + i} + ${i * 7}?`)));
+  const replies = await Promise.all(
+    Array.from({ length: count }, (_, i) => ask(url, `What is ${offset + i} + ${i * 7}?`)),
+  );
   replies.forEach((reply, i) => {
     expect(reply.status).toBe(200);
     expect(reply.content).toBe(`The answer is ${offset + i + i * 7}.`);
@@ -106,16 +116,21 @@ describe("pyramid-moa serve --workers", () => {
     process.kill(victim, "SIGKILL");
     await waitForLog(serve, new RegExp(`worker ${victim} exited \\(signal SIGKILL\\); restarting it in \\d+ ms`));
     expect(new Set(await askSums(serve.url, 4, 100)).has(victim)).toBe(false);
-    await waitForLog(serve, /worker (\d+) listening on[\s\S]*worker (\d+) listening on[\s\S]*worker (\d+) listening on/);
+    await waitForLog(
+      serve,
+      /worker (\d+) listening on[\s\S]*worker (\d+) listening on[\s\S]*worker (\d+) listening on/,
+    );
     const replacement = listeningPids(serve.stderr())[2];
     expect([victim, survivor, serve.child.pid]).not.toContain(replacement);
     expect(isAlive(victim)).toBe(false);
     let seen = new Set<number>();
-    for (let round = 0; round < 20 && !seen.has(replacement); round++) seen = new Set([...seen, ...(await askSums(serve.url, 4, 200 + round * 10))]);
+    for (let round = 0; round < 20 && !seen.has(replacement); round++)
+      seen = new Set([...seen, ...(await askSums(serve.url, 4, 200 + round * 10))]);
     expect(seen.has(replacement)).toBe(true);
 
     // SIGTERM the primary while a request is in flight: it is answered, then every process exits with 0.
-    const slowRequests = () => upstream.chatRequests().filter((r) => JSON.stringify(r.body?.messages).includes("slowly")).length;
+    const slowRequests = () =>
+      upstream.chatRequests().filter((r) => JSON.stringify(r.body?.messages).includes("slowly")).length;
     const before = slowRequests();
     const inFlight = ask(serve.url, "What is 40 + 2? Answer slowly.");
     while (slowRequests() === before) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -140,10 +155,14 @@ describe("pyramid-moa serve --workers", () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const port = (blocker.address() as AddressInfo).port;
     try {
-      const failed = await startServeCli(["--config", config, "--port", String(port), "--workers", "2"]).catch((e: unknown) => e as Error);
+      const failed = await startServeCli(["--config", config, "--port", String(port), "--workers", "2"]).catch(
+        (e: unknown) => e as Error,
+      );
       // One line naming the flag and the fix, not a stack trace.
       expect((failed as Error).message).toMatch(
-        new RegExp(`serve exited with 1:[^]*pyramid-moa serve: --port: port ${port} on 127\\.0\\.0\\.1 is already in use Fix: [^]*exited \\(code 1\\) before it listened: stopping`),
+        new RegExp(
+          `serve exited with 1:[^]*pyramid-moa serve: --port: port ${port} on 127\\.0\\.0\\.1 is already in use Fix: [^]*exited \\(code 1\\) before it listened: stopping`,
+        ),
       );
       expect((failed as Error).message).not.toMatch(/\n\s+at /);
     } finally {

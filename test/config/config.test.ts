@@ -91,7 +91,10 @@ describe("config file: loading", () => {
     expect(model.spec.onApexError).toBe("throw");
     expect(model.spec.maxCostPerQuery).toBe(0.5);
     expect(model.spec.onBudgetExceeded).toBe("throw");
-    const ollama = model.spec.tiers[0].members[1].runnable as unknown as { clientConfig?: { baseURL?: string }; logprobs?: boolean };
+    const ollama = model.spec.tiers[0].members[1].runnable as unknown as {
+      clientConfig?: { baseURL?: string };
+      logprobs?: boolean;
+    };
     expect(ollama.logprobs).toBe(true);
   });
 
@@ -110,28 +113,102 @@ describe("config file: loading", () => {
     write("pyramid.config.yaml", "");
     expect(findPyramidConfig(undefined, dir)).toBe(join(dir, "pyramid.config.yaml"));
     expect(findPyramidConfig("other.yaml", dir)).toBe(join(dir, "other.yaml"));
-    expect(errorOf(() => loadPyramidConfig(join(dir, "missing.yaml"))).message).toContain("cannot read the config file");
+    expect(errorOf(() => loadPyramidConfig(join(dir, "missing.yaml"))).message).toContain(
+      "cannot read the config file",
+    );
   });
 });
 
 describe("config file: errors name the field, its line and the fix", () => {
   const cases: Array<[string, unknown, Record<string, unknown>, string, string]> = [
-    ["unknown provider", { provider: "olama", model: "x" }, {}, "tiers[0].members[1].provider", 'unknown provider "olama"'],
+    [
+      "unknown provider",
+      { provider: "olama", model: "x" },
+      {},
+      "tiers[0].members[1].provider",
+      'unknown provider "olama"',
+    ],
     ["missing provider", { model: "x" }, {}, "tiers[0].members[1].provider", "provider is missing"],
-    ["API key in the file", { provider: "openai", model: "x", apiKey: "sk-123" }, {}, "tiers[0].members[1].apiKey", "API keys never go in the config file"],
-    ["a key in apiKeyEnv", { provider: "openai", model: "x", apiKeyEnv: "sk-abc-123" }, {}, "tiers[0].members[1].apiKeyEnv", "NAME of an environment variable"],
-    ["llamacpp without modelPath", { provider: "llamacpp", model: "x" }, {}, "tiers[0].members[1].modelPath", "expected string"],
-    ["modelPath on an openai member", { provider: "openai", model: "x", modelPath: "m.gguf" }, {}, "tiers[0].members[1].modelPath", 'unknown field "modelPath"'],
-    ["a baseURL without scheme", { provider: "openai", model: "x", baseURL: "localhost:8000" }, {}, "tiers[0].members[1].baseURL", "http(s) URL"],
-    ["a negative price", { provider: "ollama", model: "x", price: { input: -1, output: 1 } }, {}, "tiers[0].members[1].price.input", "USD per 1M input tokens"],
-    ["a fractional timeout", { provider: "ollama", model: "x", timeoutMs: 1.5 }, {}, "tiers[0].members[1].timeoutMs", "expected int"],
-    ["a zero download timeout", { provider: "llamacpp", model: "x", modelPath: "m.gguf", downloadTimeoutMs: 0 }, {}, "tiers[0].members[1].downloadTimeoutMs", "milliseconds > 0"],
-    ["a threshold above 1", { provider: "ollama", model: "x" }, { policy: { threshold: 2 } }, "policy.threshold", "<=1"],
-    ["a policy of unknown shape", { provider: "ollama", model: "x" }, { policy: { limit: 1 } }, "policy", "is not a valid value"],
+    [
+      "API key in the file",
+      { provider: "openai", model: "x", apiKey: "sk-123" },
+      {},
+      "tiers[0].members[1].apiKey",
+      "API keys never go in the config file",
+    ],
+    [
+      "a key in apiKeyEnv",
+      { provider: "openai", model: "x", apiKeyEnv: "sk-abc-123" },
+      {},
+      "tiers[0].members[1].apiKeyEnv",
+      "NAME of an environment variable",
+    ],
+    [
+      "llamacpp without modelPath",
+      { provider: "llamacpp", model: "x" },
+      {},
+      "tiers[0].members[1].modelPath",
+      "expected string",
+    ],
+    [
+      "modelPath on an openai member",
+      { provider: "openai", model: "x", modelPath: "m.gguf" },
+      {},
+      "tiers[0].members[1].modelPath",
+      'unknown field "modelPath"',
+    ],
+    [
+      "a baseURL without scheme",
+      { provider: "openai", model: "x", baseURL: "localhost:8000" },
+      {},
+      "tiers[0].members[1].baseURL",
+      "http(s) URL",
+    ],
+    [
+      "a negative price",
+      { provider: "ollama", model: "x", price: { input: -1, output: 1 } },
+      {},
+      "tiers[0].members[1].price.input",
+      "USD per 1M input tokens",
+    ],
+    [
+      "a fractional timeout",
+      { provider: "ollama", model: "x", timeoutMs: 1.5 },
+      {},
+      "tiers[0].members[1].timeoutMs",
+      "expected int",
+    ],
+    [
+      "a zero download timeout",
+      { provider: "llamacpp", model: "x", modelPath: "m.gguf", downloadTimeoutMs: 0 },
+      {},
+      "tiers[0].members[1].downloadTimeoutMs",
+      "milliseconds > 0",
+    ],
+    [
+      "a threshold above 1",
+      { provider: "ollama", model: "x" },
+      { policy: { threshold: 2 } },
+      "policy.threshold",
+      "<=1",
+    ],
+    [
+      "a policy of unknown shape",
+      { provider: "ollama", model: "x" },
+      { policy: { limit: 1 } },
+      "policy",
+      "is not a valid value",
+    ],
     ["an unknown mode", { provider: "ollama", model: "x" }, { mode: "fast" }, "mode", '"routing"|"generative"'],
     ["an unknown task", { provider: "ollama", model: "x" }, { task: "poetry" }, "task", '"math"'],
     ["an unknown top-level field", { provider: "ollama", model: "x" }, { crowd: [] }, "crowd", 'unknown field "crowd"'],
-    ["a duplicate member name", { provider: "openai", model: "a", baseURL: "http://127.0.0.1:9/v1" }, {}, "tiers[0].members[1].model", 'member name "a" is already used by tiers[0].members[0]'],
+    [
+      "a duplicate member name",
+      { provider: "openai", model: "a", baseURL: "http://127.0.0.1:9/v1" },
+      {},
+      "tiers[0].members[1].model",
+      'member name "a" is already used by tiers[0].members[0]',
+    ],
   ];
   for (const [what, member, extra, path, message] of cases) {
     it(`rejects ${what}`, () => {
@@ -146,10 +223,16 @@ describe("config file: errors name the field, its line and the fix", () => {
   }
 
   it("rejects fewer than two tiers and a tier without members", () => {
-    const one = errorOf(() => parsePyramidConfig("tiers:\n  - name: only\n    members: [{ provider: ollama, model: x }]\n"));
+    const one = errorOf(() =>
+      parsePyramidConfig("tiers:\n  - name: only\n    members: [{ provider: ollama, model: x }]\n"),
+    );
     expect(one.field).toBe("tiers");
     expect(one.message).toContain("at least two tiers");
-    const empty = errorOf(() => parsePyramidConfig("tiers:\n  - { name: a, members: [] }\n  - { name: b, members: [{ provider: ollama, model: x }] }\n"));
+    const empty = errorOf(() =>
+      parsePyramidConfig(
+        "tiers:\n  - { name: a, members: [] }\n  - { name: b, members: [{ provider: ollama, model: x }] }\n",
+      ),
+    );
     expect(empty.field).toBe("tiers[0].members");
     expect(empty.fix).toContain("at least one member");
   });
@@ -168,7 +251,9 @@ describe("config file: errors name the field, its line and the fix", () => {
 mode: fast
 `;
     const error = errorOf(() => parsePyramidConfig(text, "pyramid.config.yaml")) as ConfigFileError;
-    expect(error.message).toContain("tiers[0].members[1].provider: unknown provider \"olama\" (pyramid.config.yaml:6:19)");
+    expect(error.message).toContain(
+      'tiers[0].members[1].provider: unknown provider "olama" (pyramid.config.yaml:6:19)',
+    );
     expect(error.issues.map((i) => [i.path, i.line])).toEqual([
       ["tiers[0].members[1].provider", 6],
       ["tiers[1].members[0].apiKey", 10],
@@ -191,7 +276,11 @@ mode: fast
 describe("config file: building the pyramid", () => {
   it("names a missing API-key environment variable and the member", async () => {
     delete process.env.PYRAMID_TEST_UNSET_KEY;
-    const config = parsePyramidConfig(withMember({ provider: "openai", model: "gpt-x", apiKeyEnv: "PYRAMID_TEST_UNSET_KEY" }), "c.json", "json");
+    const config = parsePyramidConfig(
+      withMember({ provider: "openai", model: "gpt-x", apiKeyEnv: "PYRAMID_TEST_UNSET_KEY" }),
+      "c.json",
+      "json",
+    );
     const error = await pyramidFromConfig(config).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PyramidConfigError);
     expect((error as PyramidConfigError).field).toBe("tiers[0].members[1].apiKeyEnv");
@@ -203,7 +292,9 @@ describe("config file: building the pyramid", () => {
     const saved = process.env.OPENAI_API_KEY;
     delete process.env.OPENAI_API_KEY;
     try {
-      const error = await pyramidFromConfig(JSON.parse(withMember({ provider: "openai", model: "gpt-4o" }))).catch((e: unknown) => e);
+      const error = await pyramidFromConfig(JSON.parse(withMember({ provider: "openai", model: "gpt-4o" }))).catch(
+        (e: unknown) => e,
+      );
       expect((error as Error).message).toContain("OPENAI_API_KEY");
       process.env.OPENAI_API_KEY = "sk-test";
       const model = await pyramidFromConfig(JSON.parse(withMember({ provider: "openai", model: "gpt-4o" })));
@@ -220,36 +311,55 @@ describe("config file: building the pyramid", () => {
   });
 
   it("resolves a router file against baseDir and fails clearly on a missing or bad one", async () => {
-    const missing = await pyramidFromConfig(JSON.parse(withMember({ provider: "ollama", model: "x" }, { router: "routers/none.json" })), { baseDir: dir }).catch(
-      (e: unknown) => e,
-    );
+    const missing = await pyramidFromConfig(
+      JSON.parse(withMember({ provider: "ollama", model: "x" }, { router: "routers/none.json" })),
+      { baseDir: dir },
+    ).catch((e: unknown) => e);
     expect((missing as PyramidConfigError).field).toBe("router");
     expect((missing as Error).message).toContain(join(dir, "routers/none.json"));
     write("notarouter.json", JSON.stringify({ hello: 1 }));
-    const bad = await pyramidFromConfig(JSON.parse(withMember({ provider: "ollama", model: "x" }, { router: "notarouter.json" })), { baseDir: dir }).catch(
-      (e: unknown) => e,
-    );
+    const bad = await pyramidFromConfig(
+      JSON.parse(withMember({ provider: "ollama", model: "x" }, { router: "notarouter.json" })),
+      { baseDir: dir },
+    ).catch((e: unknown) => e);
     // Refused when the config is loaded, naming the field (not at the first request).
     expect(bad).toBeInstanceOf(PyramidConfigError);
     expect((bad as PyramidConfigError).field).toBe("router");
-    expect((bad as Error).message).toMatch(/notarouter\.json cannot be used: .*neither a router bundle nor an XGBoost JSON model/);
+    expect((bad as Error).message).toMatch(
+      /notarouter\.json cannot be used: .*neither a router bundle nor an XGBoost JSON model/,
+    );
   });
 
   it("says a preset needs a router file that stores it", async () => {
-    const error = await pyramidFromConfig(JSON.parse(withMember({ provider: "ollama", model: "x" }, { policy: "balanced" }))).catch((e: unknown) => e);
+    const error = await pyramidFromConfig(
+      JSON.parse(withMember({ provider: "ollama", model: "x" }, { policy: "balanced" })),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PyramidConfigError);
     expect((error as Error).message).toContain('unknown preset "balanced"');
   });
 
   it("builds llamacpp members that share one engine per GGUF file (resolved against baseDir)", async () => {
     const modelDir = join(dataDir(), "models");
-    const member = (model: string, seed: number) => ({ provider: "llamacpp", model, modelPath: "stories260K.gguf", seed, maxTokens: 4 });
+    const member = (model: string, seed: number) => ({
+      provider: "llamacpp",
+      model,
+      modelPath: "stories260K.gguf",
+      seed,
+      maxTokens: 4,
+    });
     const model = await pyramidFromConfig(
-      { tiers: [{ name: "crowd", members: [member("s-a", 1), member("s-b", 2)] }, { name: "oracle", members: [member("s-c", 3)] }] } as never,
+      {
+        tiers: [
+          { name: "crowd", members: [member("s-a", 1), member("s-b", 2)] },
+          { name: "oracle", members: [member("s-c", 3)] },
+        ],
+      } as never,
       { baseDir: modelDir },
     );
     try {
-      const engines = model.spec.tiers.flatMap((tier) => tier.members.map((m) => (m.runnable as unknown as { engine: unknown; modelPath: string })));
+      const engines = model.spec.tiers.flatMap((tier) =>
+        tier.members.map((m) => m.runnable as unknown as { engine: unknown; modelPath: string }),
+      );
       expect(engines.map((e) => e.modelPath)).toEqual(Array(3).fill(join(modelDir, "stories260K.gguf")));
       expect(new Set(engines.map((e) => e.engine)).size).toBe(1);
     } finally {
@@ -258,9 +368,10 @@ describe("config file: building the pyramid", () => {
   });
 
   it("names a missing recorded file of a replay member", async () => {
-    const error = await pyramidFromConfig(JSON.parse(withMember({ provider: "replay", model: "m", recordedFile: "nope.jsonl" })), { baseDir: dir }).catch(
-      (e: unknown) => e,
-    );
+    const error = await pyramidFromConfig(
+      JSON.parse(withMember({ provider: "replay", model: "m", recordedFile: "nope.jsonl" })),
+      { baseDir: dir },
+    ).catch((e: unknown) => e);
     expect((error as PyramidConfigError).field).toBe("tiers[0].members[1].recordedFile");
     expect((error as Error).message).toContain(join(dir, "nope.jsonl"));
   });

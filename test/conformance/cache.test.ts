@@ -55,7 +55,13 @@ describe("LLM cache key of a pyramid", () => {
           policy: { threshold: 0.5 },
         }),
       ),
-      key(new PyramidChatModel({ crowd: CROWD.map((name) => ({ name, model: f("4") })), oracle: f("4"), policy: { threshold: 0.5 } })),
+      key(
+        new PyramidChatModel({
+          crowd: CROWD.map((name) => ({ name, model: f("4") })),
+          oracle: f("4"),
+          policy: { threshold: 0.5 },
+        }),
+      ),
     ];
     expect(new Set(keys).size).toBe(keys.length);
     // Same configuration, new objects: same key.
@@ -81,7 +87,10 @@ describe("LLM cache key of a pyramid", () => {
       process.stdout.write(p._getSerializedCacheKeyParametersForCall({}));
     `;
     const root = fileURLToPath(new URL("../../", import.meta.url));
-    const other = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+    const other = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: root,
+      encoding: "utf8",
+    });
     const here = new PyramidChatModel({
       crowd: CROWD.map((name) => ({ name, model: f("4") })),
       oracle: f("5"),

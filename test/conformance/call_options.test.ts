@@ -105,7 +105,10 @@ describe("call options flow to every member (ChatOpenAI members on a real OpenAI
   it("an option a member cannot take is an error naming the member and the option, before any call", async () => {
     const crowd = [new FakeListChatModel({ responses: ["4"] }), new FakeListChatModel({ responses: ["4"] })];
     const pyramid = new PyramidChatModel({
-      crowd: [{ name: "fake-a", model: crowd[0] }, { name: "fake-b", model: crowd[1] }],
+      crowd: [
+        { name: "fake-a", model: crowd[0] },
+        { name: "fake-b", model: crowd[1] },
+      ],
       oracle: { name: "fake-apex", model: new FakeListChatModel({ responses: ["5"] }) },
     });
     const call = pyramid.invoke("2+2?", { tool_choice: "any" });

@@ -26,7 +26,9 @@ afterAll(() => {
 async function runEval(argv: string[]): Promise<{ code: number; stderr: string }> {
   const err: string[] = [];
   const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-  const error = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void err.push(args.map(String).join(" ")));
+  const error = vi
+    .spyOn(console, "error")
+    .mockImplementation((...args: unknown[]) => void err.push(args.map(String).join(" ")));
   try {
     try {
       return { code: await evalCommand.run(argv), stderr: err.join("\n") };
@@ -42,7 +44,8 @@ async function runEval(argv: string[]): Promise<{ code: number; stderr: string }
 
 describe("a router trained for other members", () => {
   it("is refused with an error listing both member lists", () => {
-    const build = () => new PyramidChatModel({ crowd: crowdOf(GSM8K_CROWD), oracle: f(), router: loadRouter(MBPP_ROUTER) });
+    const build = () =>
+      new PyramidChatModel({ crowd: crowdOf(GSM8K_CROWD), oracle: f(), router: loadRouter(MBPP_ROUTER) });
     expect(build).toThrow(RouterModelError);
     expect(build).toThrow(/mistralai\/mixtral-8x7b-chat.*Meta-Llama-3\.1-8B-Instruct/);
     expect(build).toThrow(/allowRouterMemberMismatch/);
@@ -59,18 +62,31 @@ describe("a router trained for other members", () => {
   });
 
   it("passes with the member names it was trained for (whatever the benchmark), and refuses another order", () => {
-    expect(() => new PyramidChatModel({ crowd: crowdOf(GSM8K_CROWD), oracle: f(), router: loadRouter(GSM8K_ROUTER) })).not.toThrow();
-    expect(() => new PyramidChatModel({ crowd: crowdOf(MBPP_CROWD), oracle: f(), router: loadRouter(MBPP_ROUTER) })).not.toThrow();
+    expect(
+      () => new PyramidChatModel({ crowd: crowdOf(GSM8K_CROWD), oracle: f(), router: loadRouter(GSM8K_ROUTER) }),
+    ).not.toThrow();
+    expect(
+      () => new PyramidChatModel({ crowd: crowdOf(MBPP_CROWD), oracle: f(), router: loadRouter(MBPP_ROUTER) }),
+    ).not.toThrow();
     const reordered = [GSM8K_CROWD[1], GSM8K_CROWD[0], GSM8K_CROWD[2]];
-    expect(() => new PyramidChatModel({ crowd: crowdOf(reordered), oracle: f(), router: loadRouter(GSM8K_ROUTER) })).toThrow(
-      /another order/,
-    );
+    expect(
+      () => new PyramidChatModel({ crowd: crowdOf(reordered), oracle: f(), router: loadRouter(GSM8K_ROUTER) }),
+    ).toThrow(/another order/);
   });
 
   it("pyramid-moa eval --router <bundle of other members> stops before reading any data, and says how to opt in", async () => {
     const out = mkdtempSync(join(tmpdir(), "router-members-"));
     dirs.push(out);
-    const { code, stderr } = await runEval(["--benchmark", "gsm8k", "--router", MBPP_ROUTER, "--out", out, "--recorded", "/nonexistent.jsonl"]);
+    const { code, stderr } = await runEval([
+      "--benchmark",
+      "gsm8k",
+      "--router",
+      MBPP_ROUTER,
+      "--out",
+      out,
+      "--recorded",
+      "/nonexistent.jsonl",
+    ]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/--router .*mbpp.*other members/);
     expect(stderr).toContain("Meta-Llama-3.1-8B-Instruct");

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage, getBufferString } from "@langchain/core/messages";
+import {
+  AIMessage,
+  AIMessageChunk,
+  HumanMessage,
+  SystemMessage,
+  ToolMessage,
+  getBufferString,
+} from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { BindToolsInput } from "@langchain/core/language_models/chat_models";
 import { InMemoryCache } from "@langchain/core/caches";
@@ -36,11 +43,18 @@ function member(kind: Kind, index: number, isApex: boolean, parallel = false): S
     reply: (messages: BaseMessage[], tools: BindToolsInput[]) => {
       const last = messages[messages.length - 1];
       const named = toolName(tools);
-      if (ToolMessage.isInstance(last)) return kind === "crowd" || isApex ? `The sum is ${String(last.content)}.` : `Maybe ${index}.`;
+      if (ToolMessage.isInstance(last))
+        return kind === "crowd" || isApex ? `The sum is ${String(last.content)}.` : `Maybe ${index}.`;
       if (named) {
         const args = toolArgs(kind, index, isApex);
         const calls = [{ name: named, args, id: `${name}-1`, type: "tool_call" as const }];
-        if (parallel) calls.push({ name: named, args: { a: args.a + 1, b: args.b + 1 }, id: `${name}-2`, type: "tool_call" as const });
+        if (parallel)
+          calls.push({
+            name: named,
+            args: { a: args.a + 1, b: args.b + 1 },
+            id: `${name}-2`,
+            type: "tool_call" as const,
+          });
         return new AIMessage({ content: "", tool_calls: calls });
       }
       return kind === "crowd" || isApex ? "Hello! The answer is 3." : `I think ${index}.`;
@@ -56,7 +70,8 @@ function pyramid(kind: Kind, extra: Record<string, unknown> = {}, parallel = fal
   });
 }
 
-const trace = (message: BaseMessage): PyramidMetadata => (message.response_metadata as { pyramid: PyramidMetadata }).pyramid;
+const trace = (message: BaseMessage): PyramidMetadata =>
+  (message.response_metadata as { pyramid: PyramidMetadata }).pyramid;
 const expectedTier = (kind: Kind) => (kind === "crowd" ? "crowd" : "oracle");
 
 const adder = tool(async ({ a, b }: { a: number; b: number }) => String(a + b), {
@@ -131,7 +146,9 @@ describe.each(["crowd", "apex"] as const)("standard checklist, the %s answers", 
     const invoked = await pyramid(kind).invoke("Hello");
     expect(invoked.usage_metadata).toMatchObject({ input_tokens: 10 * calls });
     expect(invoked.usage_metadata?.output_tokens).toBeGreaterThan(0);
-    expect(invoked.usage_metadata?.total_tokens).toBe((invoked.usage_metadata?.input_tokens ?? 0) + (invoked.usage_metadata?.output_tokens ?? 0));
+    expect(invoked.usage_metadata?.total_tokens).toBe(
+      (invoked.usage_metadata?.input_tokens ?? 0) + (invoked.usage_metadata?.output_tokens ?? 0),
+    );
     const streamed = merge(await collect(await pyramid(kind).stream("Hello")));
     const { input_tokens, output_tokens, total_tokens } = invoked.usage_metadata ?? {};
     expect(streamed.usage_metadata).toMatchObject({ input_tokens, output_tokens, total_tokens });
@@ -139,16 +156,28 @@ describe.each(["crowd", "apex"] as const)("standard checklist, the %s answers", 
 
   it("stop sequence: as a call option and bound with withConfig", async () => {
     expect((await pyramid(kind).invoke("Hello", { stop: ["\n"] })).text.length).toBeGreaterThan(0);
-    expect((await pyramid(kind).withConfig({ stop: ["\n"] }).invoke("Hello")).text.length).toBeGreaterThan(0);
+    expect(
+      (
+        await pyramid(kind)
+          .withConfig({ stop: ["\n"] })
+          .invoke("Hello")
+      ).text.length,
+    ).toBeGreaterThan(0);
   });
 
   it("tool calling: a LangChain tool, an OpenAI-format tool, a RunnableToolLike and StructuredToolParams", async () => {
-    const runnableTool = RunnableLambda.from(async (input: { a: number; b: number }) => String(input.a + input.b)).asTool({
+    const runnableTool = RunnableLambda.from(async (input: { a: number; b: number }) =>
+      String(input.a + input.b),
+    ).asTool({
       name: "math_addition",
       description: "Adds a and b",
       schema: z.object({ a: z.number(), b: z.number() }),
     });
-    const params = { name: "math_addition", description: "Adds a and b", schema: z.object({ a: z.number(), b: z.number() }) };
+    const params = {
+      name: "math_addition",
+      description: "Adds a and b",
+      schema: z.object({ a: z.number(), b: z.number() }),
+    };
     for (const bound of [adder, openAITool, runnableTool, params]) {
       const result = await pyramid(kind).bindTools([bound]).invoke("What is 1 + 2?");
       expect(result.tool_calls?.[0]).toMatchObject({ name: "math_addition", args: { a: 1, b: 2 } });
@@ -159,7 +188,11 @@ describe.each(["crowd", "apex"] as const)("standard checklist, the %s answers", 
   it("tool message histories with string and list content; the model uses the tool result", async () => {
     const call = { name: "math_addition", args: { a: 1, b: 2 }, id: "call-1", type: "tool_call" as const };
     const histories: BaseMessage[][] = [
-      [new HumanMessage("What is 1 + 2?"), new AIMessage({ content: "", tool_calls: [call] }), new ToolMessage({ content: "3", tool_call_id: "call-1" })],
+      [
+        new HumanMessage("What is 1 + 2?"),
+        new AIMessage({ content: "", tool_calls: [call] }),
+        new ToolMessage({ content: "3", tool_call_id: "call-1" }),
+      ],
       [
         new HumanMessage("What is 1 + 2?"),
         new AIMessage({ content: [{ type: "text", text: "Let me add." }], tool_calls: [call] }),
@@ -174,7 +207,10 @@ describe.each(["crowd", "apex"] as const)("standard checklist, the %s answers", 
 
   it("parallel tool calls are kept, in order", async () => {
     const result = await pyramid(kind, {}, true).bindTools([adder]).invoke("Add 1+2 and 2+3");
-    expect(result.tool_calls?.map((c) => c.args)).toEqual([{ a: 1, b: 2 }, { a: 2, b: 3 }]);
+    expect(result.tool_calls?.map((c) => c.args)).toEqual([
+      { a: 1, b: 2 },
+      { a: 2, b: 3 },
+    ]);
   });
 
   it("streamed tool calls, with usage", async () => {

@@ -91,7 +91,10 @@ describe.each(["crowd", "apex"] as const)("standard checklist with ChatOpenAI me
     expect(streamed.tool_calls?.[0]).toMatchObject({ name: "math_addition", args: { a: 1, b: 2 } });
     const history = [
       new HumanMessage("What is 1 + 2?"),
-      new AIMessage({ content: "", tool_calls: [{ name: "math_addition", args: { a: 1, b: 2 }, id: "c1", type: "tool_call" }] }),
+      new AIMessage({
+        content: "",
+        tool_calls: [{ name: "math_addition", args: { a: 1, b: 2 }, id: "c1", type: "tool_call" }],
+      }),
       new ToolMessage({ content: "3", tool_call_id: "c1" }),
     ];
     expect((await model.invoke(history)).text).toBe("The sum is 3.");

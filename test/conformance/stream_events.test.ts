@@ -13,25 +13,42 @@ import type { ScriptedReply } from "../helpers/scripted_model.js";
 
 const scripted = (name: string, reply: ScriptedReply | (() => ScriptedReply)) => new ScriptedChatModel({ name, reply });
 const call = (city: string) =>
-  new AIMessage({ content: "", tool_calls: [{ name: "weather", args: { city }, id: `id-${city}`, type: "tool_call" }] });
+  new AIMessage({
+    content: "",
+    tool_calls: [{ name: "weather", args: { city }, id: `id-${city}`, type: "tool_call" }],
+  });
 
 /** The four ways a pyramid answers: the crowd's text, the streamed apex, tool calls, a degraded answer. */
 const CASES: Array<{ name: string; build: () => PyramidChatModel; text: string; tool?: string; degraded?: boolean }> = [
   {
     name: "crowd answers",
-    build: () => new PyramidChatModel({ crowd: [scripted("a", "It is 12 apples."), scripted("b", "12"), scripted("c", "12")], oracle: scripted("big", "no"), task: "math" }),
+    build: () =>
+      new PyramidChatModel({
+        crowd: [scripted("a", "It is 12 apples."), scripted("b", "12"), scripted("c", "12")],
+        oracle: scripted("big", "no"),
+        task: "math",
+      }),
     text: "It is 12 apples.",
   },
   {
     name: "the apex answers (streamed live)",
-    build: () => new PyramidChatModel({ crowd: [scripted("a", "1"), scripted("b", "2"), scripted("c", "3")], oracle: scripted("big", "Hi there, the answer is 30."), task: "math" }),
+    build: () =>
+      new PyramidChatModel({
+        crowd: [scripted("a", "1"), scripted("b", "2"), scripted("c", "3")],
+        oracle: scripted("big", "Hi there, the answer is 30."),
+        task: "math",
+      }),
     text: "Hi there, the answer is 30.",
   },
   {
     name: "tool calls (apex)",
     build: () =>
       new PyramidChatModel({
-        crowd: [scripted("a", () => call("Paris")), scripted("b", () => call("Rome")), scripted("c", () => call("Lyon"))],
+        crowd: [
+          scripted("a", () => call("Paris")),
+          scripted("b", () => call("Rome")),
+          scripted("c", () => call("Lyon")),
+        ],
         oracle: scripted("big", () => call("Oslo")),
       }),
     text: "",
@@ -73,7 +90,9 @@ describe("streamEvents v2 with the pyramid as the root run", () => {
       expect((merged.response_metadata.pyramid as PyramidMetadata).degraded ?? false).toBe(c.degraded ?? false);
       // Member calls are visible as their own chat-model runs (named after the members), nested in the pyramid's.
       const members = events.filter((e) => e.event === "on_chat_model_start" && e.run_id !== root.run_id);
-      expect(new Set(members.map((e) => e.name))).toEqual(new Set(["a", "b", "c", ...(c.name === "crowd answers" ? [] : ["big"])]));
+      expect(new Set(members.map((e) => e.name))).toEqual(
+        new Set(["a", "b", "c", ...(c.name === "crowd answers" ? [] : ["big"])]),
+      );
       const rootEnd = events.findIndex((e) => e.event === "on_chat_model_end" && e.run_id === root.run_id);
       expect(events.indexOf(members.at(-1)!)).toBeLessThan(rootEnd);
     });
@@ -97,16 +116,23 @@ describe("the pyramid inside a chain or a graph", () => {
     it(`LangGraph streamMode "messages", ${c.name}: the pyramid's message chunks add up to the node's answer once`, async () => {
       const pyramid = c.build();
       const graph = new StateGraph(MessagesAnnotation)
-        .addNode("agent", async (state: typeof MessagesAnnotation.State) => ({ messages: [await pyramid.invoke(state.messages)] }))
+        .addNode("agent", async (state: typeof MessagesAnnotation.State) => ({
+          messages: [await pyramid.invoke(state.messages)],
+        }))
         .addEdge(START, "agent")
         .addEdge("agent", END)
         .compile();
       const pieces: Array<[BaseMessage, Record<string, unknown>]> = [];
-      for await (const item of await graph.stream({ messages: [new HumanMessage("question")] }, { streamMode: "messages" })) {
+      for await (const item of await graph.stream(
+        { messages: [new HumanMessage("question")] },
+        { streamMode: "messages" },
+      )) {
         pieces.push(item as [BaseMessage, Record<string, unknown>]);
       }
       const final = (await graph.invoke({ messages: [new HumanMessage("question")] })).messages.at(-1) as AIMessage;
-      const fromPyramid = pieces.filter(([, meta]) => meta.ls_provider === "pyramid-moa").map(([m]) => m as AIMessageChunk);
+      const fromPyramid = pieces
+        .filter(([, meta]) => meta.ls_provider === "pyramid-moa")
+        .map(([m]) => m as AIMessageChunk);
       expect(fromPyramid.length).toBeGreaterThan(0);
       // Nothing else is streamed: the members' own messages stay out of the node's messages stream.
       expect(pieces.length).toBe(fromPyramid.length);

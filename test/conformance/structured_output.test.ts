@@ -15,7 +15,8 @@ import type { ScriptedReply } from "../helpers/scripted_model.js";
 // Point 4 of issue #13: withStructuredOutput(schema, { method, includeRaw, name, strict }) as ChatOpenAI does it.
 
 const person = z.object({ name: z.string(), age: z.number() }).describe("A person");
-const scripted = (name: string, reply: ScriptedReply | ((messages: BaseMessage[]) => ScriptedReply)) => new ScriptedChatModel({ name, reply });
+const scripted = (name: string, reply: ScriptedReply | ((messages: BaseMessage[]) => ScriptedReply)) =>
+  new ScriptedChatModel({ name, reply });
 const extract = (args: Record<string, unknown>, name = "extract") =>
   new AIMessage({ content: "", tool_calls: [{ name, args, id: "t1", type: "tool_call" }] });
 
@@ -70,10 +71,17 @@ describe("withStructuredOutput", () => {
 
   it("objects that fail the schema are failed candidates; when nothing parses, LangChain's parser error", async () => {
     const wrong = () => extract({ name: "Ada", age: "thirty-six" });
-    const pyramid = new PyramidChatModel({ crowd: [scripted("a", wrong), scripted("b", wrong)], oracle: scripted("big", wrong) });
+    const pyramid = new PyramidChatModel({
+      crowd: [scripted("a", wrong), scripted("b", wrong)],
+      oracle: scripted("big", wrong),
+    });
     const raw = await pyramid.withStructuredOutput(person, { includeRaw: true }).invoke("Who is Ada?");
     expect(raw.parsed).toBeNull();
-    expect(((raw.raw as AIMessage).response_metadata.pyramid as PyramidMetadata).candidates.every((c) => c.invalid?.includes("schema"))).toBe(true);
+    expect(
+      ((raw.raw as AIMessage).response_metadata.pyramid as PyramidMetadata).candidates.every((c) =>
+        c.invalid?.includes("schema"),
+      ),
+    ).toBe(true);
     await expect(pyramid.withStructuredOutput(person).invoke("Who is Ada?")).rejects.toThrow(OutputParserException);
   });
 
@@ -85,7 +93,9 @@ describe("withStructuredOutput", () => {
       crowd: [openAIMember(server, "json-a"), openAIMember(server, "json-b"), instructed],
       oracle: openAIMember(server, "apex"),
     });
-    const result = await pyramid.withStructuredOutput(person, { method: "jsonMode", includeRaw: true }).invoke("Who is Ada?");
+    const result = await pyramid
+      .withStructuredOutput(person, { method: "jsonMode", includeRaw: true })
+      .invoke("Who is Ada?");
     expect(result.parsed).toEqual({ name: "Ada", age: 36 });
     expect(((result.raw as AIMessage).response_metadata.pyramid as PyramidMetadata).escalated).toBe(false);
     expect(requestsOf(server, "json-a")[0].response_format).toEqual({ type: "json_object" });
@@ -99,30 +109,52 @@ describe("withStructuredOutput", () => {
       crowd: [openAIMember(server, "json-a"), openAIMember(server, "json-b")],
       oracle: openAIMember(server, "apex"),
     });
-    const parsed = await pyramid.withStructuredOutput(person, { method: "jsonSchema", name: "person", strict: true }).invoke("Ada?");
+    const parsed = await pyramid
+      .withStructuredOutput(person, { method: "jsonSchema", name: "person", strict: true })
+      .invoke("Ada?");
     expect(parsed).toEqual({ name: "Ada", age: 36 });
-    const format = requestsOf(server, "json-a")[0].response_format as { type: string; json_schema: { name: string; strict: boolean } };
+    const format = requestsOf(server, "json-a")[0].response_format as {
+      type: string;
+      json_schema: { name: string; strict: boolean };
+    };
     expect(format.type).toBe("json_schema");
     expect(format.json_schema).toMatchObject({ name: "person", strict: true });
 
-    const prose = new PyramidChatModel({ crowd: [scripted("a", "Ada"), scripted("b", "Ada")], oracle: scripted("big", "Ada, 36") });
-    await expect(prose.withStructuredOutput(person, { method: "jsonMode" }).invoke("Ada?")).rejects.toThrow(OutputParserException);
+    const prose = new PyramidChatModel({
+      crowd: [scripted("a", "Ada"), scripted("b", "Ada")],
+      oracle: scripted("big", "Ada, 36"),
+    });
+    await expect(prose.withStructuredOutput(person, { method: "jsonMode" }).invoke("Ada?")).rejects.toThrow(
+      OutputParserException,
+    );
   });
 
   it("sets ls_structured_output_format on the pyramid's run, as ChatOpenAI does", async () => {
     const seen: Array<Record<string, unknown>> = [];
     class Recorder extends BaseCallbackHandler {
       name = "recorder";
-      override handleChatModelStart(_llm: unknown, _messages: unknown, _runId: string, _parent?: string, extra?: Record<string, unknown>) {
+      override handleChatModelStart(
+        _llm: unknown,
+        _messages: unknown,
+        _runId: string,
+        _parent?: string,
+        extra?: Record<string, unknown>,
+      ) {
         seen.push((extra?.options ?? {}) as Record<string, unknown>);
       }
     }
     const pyramid = new PyramidChatModel({
-      crowd: [scripted("a", () => extract({ name: "Ada", age: 36 })), scripted("b", () => extract({ name: "Ada", age: 36 }))],
+      crowd: [
+        scripted("a", () => extract({ name: "Ada", age: 36 })),
+        scripted("b", () => extract({ name: "Ada", age: 36 })),
+      ],
       oracle: scripted("big", "x"),
     });
     await pyramid.withStructuredOutput(person, { name: "extract" }).invoke("Ada?", { callbacks: [new Recorder()] });
-    expect(seen[0].ls_structured_output_format).toMatchObject({ kwargs: { method: "function_calling" }, schema: { title: "extract" } });
+    expect(seen[0].ls_structured_output_format).toMatchObject({
+      kwargs: { method: "function_calling" },
+      schema: { title: "extract" },
+    });
     // Members get tools, never the pyramid's tracing descriptor.
     expect(seen.slice(1).every((options) => options.ls_structured_output_format === undefined)).toBe(true);
   });

@@ -19,7 +19,10 @@ afterAll(async () => {
 
 describe("LlamaCppChatModel on stories260K.gguf", () => {
   it("answers with real per-token log-probabilities and token counts", async () => {
-    const answer = await model({ topLogprobs: 5 }).invoke([new SystemMessage("You tell stories."), new HumanMessage(PROMPT)]);
+    const answer = await model({ topLogprobs: 5 }).invoke([
+      new SystemMessage("You tell stories."),
+      new HumanMessage(PROMPT),
+    ]);
     expect(typeof answer.content).toBe("string");
     expect((answer.content as string).length).toBeGreaterThan(0);
     const usage = answer.usage_metadata!;
@@ -87,7 +90,11 @@ describe("LlamaCppChatModel on stories260K.gguf", () => {
   });
 
   it("shares one loaded model between members that generate concurrently", async () => {
-    const members = [model({ maxTokens: 60 }), model({ maxTokens: 60, temperature: 0.9, seed: 1 }), model({ maxTokens: 60, temperature: 0.9, seed: 2 })];
+    const members = [
+      model({ maxTokens: 60 }),
+      model({ maxTokens: 60, temperature: 0.9, seed: 1 }),
+      model({ maxTokens: 60, temperature: 0.9, seed: 2 }),
+    ];
     expect(members[1]!.engine).toBe(members[0]!.engine);
     expect(members[2]!.engine).toBe(members[0]!.engine);
     const engine = members[0]!.engine;
@@ -121,7 +128,12 @@ describe("LlamaCppChatModel on stories260K.gguf", () => {
     const chat = model({ parallel: 2, maxTokens: 30 });
     chat.engine.resetPeak();
     const controller = new AbortController();
-    const calls = [chat.invoke(PROMPT), chat.invoke(PROMPT), chat.invoke(PROMPT, { signal: controller.signal }), chat.invoke(PROMPT)];
+    const calls = [
+      chat.invoke(PROMPT),
+      chat.invoke(PROMPT),
+      chat.invoke(PROMPT, { signal: controller.signal }),
+      chat.invoke(PROMPT),
+    ];
     controller.abort();
     const settled = await Promise.allSettled(calls);
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
@@ -201,7 +213,9 @@ describe("LlamaCppChatModel on stories260K.gguf", () => {
     bad({ modelPath: "" }, "LlamaCppChatModel.modelPath");
     bad({ engine: {} }, "LlamaCppChatModel.engine");
 
-    await expect(model().invoke(PROMPT, { maxTokens: -3 })).rejects.toMatchObject({ field: "LlamaCppChatModel call option.maxTokens" });
+    await expect(model().invoke(PROMPT, { maxTokens: -3 })).rejects.toMatchObject({
+      field: "LlamaCppChatModel call option.maxTokens",
+    });
     const missing = new LlamaCppChatModel({ modelPath: join(dataDir(), "models", "missing.gguf") });
     await expect(missing.load()).rejects.toMatchObject({ field: "modelPath" });
     await expect(missing.invoke(PROMPT)).rejects.toBeInstanceOf(PyramidConfigError);

@@ -16,7 +16,11 @@ const weatherSchema = z.object({
   days: z.number().int(),
   metric: z.boolean(),
 });
-const weather = tool(async ({ city }) => `sunny in ${city}`, { name: "get_weather", description: "Weather forecast of a city", schema: weatherSchema });
+const weather = tool(async ({ city }) => `sunny in ${city}`, {
+  name: "get_weather",
+  description: "Weather forecast of a city",
+  schema: weatherSchema,
+});
 const timeSchema = z.object({ zone: z.enum(["UTC", "CET"]) });
 const clock = { name: "get_time", description: "Current time in a time zone", schema: timeSchema };
 
@@ -33,7 +37,9 @@ describe("LlamaCppChatModel tool calling on stories260K.gguf", () => {
     const structured = model().withStructuredOutput(weatherSchema, { name: "forecast" });
     const parsed = await structured.invoke(PROMPT);
     expect(weatherSchema.safeParse(parsed).success).toBe(true);
-    const withRaw = await model().withStructuredOutput(weatherSchema, { name: "forecast", includeRaw: true }).invoke(PROMPT);
+    const withRaw = await model()
+      .withStructuredOutput(weatherSchema, { name: "forecast", includeRaw: true })
+      .invoke(PROMPT);
     expect(weatherSchema.safeParse(withRaw.parsed).success).toBe(true);
     expect((withRaw.raw as AIMessage).tool_calls?.[0]?.name).toBe("forecast");
   });
@@ -75,12 +81,27 @@ describe("LlamaCppChatModel tool calling on stories260K.gguf", () => {
     expect(answer.tool_calls![0]!.name).toBe("get_time");
     expect(timeSchema.safeParse(answer.tool_calls![0]!.args).success).toBe(true);
     const openai = model().bindTools(
-      [{ type: "function", function: { name: "add", description: "Adds", parameters: { type: "object", properties: { a: { type: "integer" }, b: { type: "integer" } }, required: ["a", "b"] } } }],
+      [
+        {
+          type: "function",
+          function: {
+            name: "add",
+            description: "Adds",
+            parameters: {
+              type: "object",
+              properties: { a: { type: "integer" }, b: { type: "integer" } },
+              required: ["a", "b"],
+            },
+          },
+        },
+      ],
       { tool_choice: { type: "function", function: { name: "add" } } },
     );
     const sum = await openai.invoke("2 + 3?");
     expect(sum.tool_calls![0]!.name).toBe("add");
-    expect(z.object({ a: z.number().int(), b: z.number().int() }).strict().safeParse(sum.tool_calls![0]!.args).success).toBe(true);
+    expect(
+      z.object({ a: z.number().int(), b: z.number().int() }).strict().safeParse(sum.tool_calls![0]!.args).success,
+    ).toBe(true);
   });
 
   it('answers either text or a valid call with "auto", and text with "none"', async () => {
@@ -140,14 +161,20 @@ describe("LlamaCppChatModel tool calling on stories260K.gguf", () => {
     const first = await model().bindTools([weather], { tool_choice: "any" }).invoke(PROMPT);
     const call = first.tool_calls![0]!;
     const result = await weather.invoke(call.args as z.infer<typeof weatherSchema>);
-    const answer = await bound.invoke([new HumanMessage(PROMPT), first, new ToolMessage({ content: result, tool_call_id: call.id! })]);
+    const answer = await bound.invoke([
+      new HumanMessage(PROMPT),
+      first,
+      new ToolMessage({ content: result, tool_call_id: call.id! }),
+    ]);
     expect(answer.usage_metadata!.input_tokens).toBeGreaterThan(first.usage_metadata!.input_tokens);
     expect(answer.tool_calls!.length + (answer.content as string).length).toBeGreaterThan(0);
   });
 
   it("stops promptly when aborted during a constrained generation", async () => {
     const chat = model({ maxTokens: 400 });
-    const bound = chat.bindTools([{ name: "echo", description: "Echo", schema: z.object({ text: z.string() }) }], { tool_choice: "any" });
+    const bound = chat.bindTools([{ name: "echo", description: "Echo", schema: z.object({ text: z.string() }) }], {
+      tool_choice: "any",
+    });
     const controller = new AbortController();
     let chunks = 0;
     const consume = async (): Promise<void> => {
@@ -165,7 +192,9 @@ describe("LlamaCppChatModel tool calling on stories260K.gguf", () => {
 
   it("rejects unusable tools and tool_choice with ToolDefinitionError", async () => {
     const chat = model();
-    expect(() => chat.bindTools([{ name: "bad", schema: { type: "object", properties: { x: { not: { type: "string" } } } } }])).toThrow(ToolDefinitionError);
+    expect(() =>
+      chat.bindTools([{ name: "bad", schema: { type: "object", properties: { x: { not: { type: "string" } } } } }]),
+    ).toThrow(ToolDefinitionError);
     expect(() => chat.bindTools([weather], { tool_choice: "get_time" })).toThrow(/not a bound tool/);
     await expect(chat.invoke(PROMPT, { tool_choice: "any" })).rejects.toMatchObject({ field: "tool_choice" });
   });

@@ -131,7 +131,9 @@ describe("model URIs whose server is dead", () => {
       const uri = `http://127.0.0.1:${silent.port}/model.gguf`;
       const error = await resolveModelSource(uri, { cacheDir, timeoutMs: 300 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TimeoutError);
-      expect((error as Error).message).toContain(`modelPath: ${uri} did not answer within 300 ms, so the model "${uri}" cannot be downloaded`);
+      expect((error as Error).message).toContain(
+        `modelPath: ${uri} did not answer within 300 ms, so the model "${uri}" cannot be downloaded`,
+      );
       expect(silent.connections()).toBe(1);
     } finally {
       await silent.close();
@@ -156,7 +158,10 @@ describe("model URIs whose server is dead", () => {
     try {
       const controller = new AbortController();
       const reason = new Error("user cancelled");
-      const pending = resolveModelSource(`http://127.0.0.1:${silent.port}/model.gguf`, { cacheDir, signal: controller.signal });
+      const pending = resolveModelSource(`http://127.0.0.1:${silent.port}/model.gguf`, {
+        cacheDir,
+        signal: controller.signal,
+      });
       while (silent.connections() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       controller.abort(reason);
       await expect(pending).rejects.toBe(reason);
@@ -177,7 +182,10 @@ describe("model URIs whose server is dead", () => {
     try {
       const controller = new AbortController();
       const reason = new Error("user cancelled the download");
-      const pending = resolveModelSource(`http://127.0.0.1:${(stalling.address() as AddressInfo).port}/stall.gguf`, { cacheDir, signal: controller.signal });
+      const pending = resolveModelSource(`http://127.0.0.1:${(stalling.address() as AddressInfo).port}/stall.gguf`, {
+        cacheDir,
+        signal: controller.signal,
+      });
       while (gets === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       controller.abort(reason);
       await expect(pending).rejects.toBe(reason);
@@ -188,6 +196,8 @@ describe("model URIs whose server is dead", () => {
   });
 
   it("rejects bad options naming the option", async () => {
-    await expect(resolveModelSource(url, { cacheDir, timeoutMs: 0 })).rejects.toThrow(/resolveModelSource\.timeoutMs: .*Fix: /);
+    await expect(resolveModelSource(url, { cacheDir, timeoutMs: 0 })).rejects.toThrow(
+      /resolveModelSource\.timeoutMs: .*Fix: /,
+    );
   });
 });

@@ -22,12 +22,24 @@ beforeAll(async () => {
         const last = request.messages.at(-1);
         return { content: `You said: ${String(last?.content)}`, logprobs: undefined };
       },
-      fixed: () => ({ content: "The answer is 42", tokens: ["The", " answer", " is", " 42"], logprobs: [-0.01, -0.2, -0.05, -1.25] }),
+      fixed: () => ({
+        content: "The answer is 42",
+        tokens: ["The", " answer", " is", " 42"],
+        logprobs: [-0.01, -0.2, -0.05, -1.25],
+      }),
       broken: () => ({ error: { status: 500, message: "The server had an error while processing your request." } }),
       slow: () => ({ content: "late", delayMs: 3_000 }),
       flaky: () =>
         ++flakyCalls % 2 === 1
-          ? { error: { status: 429, message: "Rate limit reached.", type: "requests", code: "rate_limit_exceeded", retryAfterMs: 5 } }
+          ? {
+              error: {
+                status: 429,
+                message: "Rate limit reached.",
+                type: "requests",
+                code: "rate_limit_exceeded",
+                retryAfterMs: 5,
+              },
+            }
           : { content: "ok now" },
       tools: () => ({ toolCalls: [{ name: "calculator", arguments: { a: 6, b: 7 } }] }),
     },
@@ -40,7 +52,14 @@ afterAll(async () => {
 });
 
 function chat(model: string, extra: Record<string, unknown> = {}) {
-  return createOpenAICompatibleChatModel({ baseURL: server.baseURL, model, apiKeyEnv: KEY_ENV, maxRetries: 0, timeoutMs: 5_000, ...extra });
+  return createOpenAICompatibleChatModel({
+    baseURL: server.baseURL,
+    model,
+    apiKeyEnv: KEY_ENV,
+    maxRetries: 0,
+    timeoutMs: 5_000,
+    ...extra,
+  });
 }
 
 describe("createOpenAICompatibleChatModel against a local OpenAI-compatible server", () => {

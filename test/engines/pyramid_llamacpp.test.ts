@@ -72,7 +72,11 @@ describe("a three-member pyramid on stories260K.gguf", () => {
 
   it("votes the crowd's tool calls when the pyramid is bound to tools", async () => {
     const schema = z.object({ city: z.enum(["Paris", "Rome", "Tokyo"]), metric: z.boolean() });
-    const weather = tool(async ({ city }) => `sunny in ${city}`, { name: "get_weather", description: "Weather forecast of a city", schema });
+    const weather = tool(async ({ city }) => `sunny in ${city}`, {
+      name: "get_weather",
+      description: "Weather forecast of a city",
+      schema,
+    });
     const engine = LlamaCppEngine.shared({ modelPath: MODEL });
     // Seeds whose calls differ, so the vote has something to decide.
     const crowd = [25, 21, 22].map(

@@ -57,23 +57,27 @@ describe("sampleToken", () => {
 describe("StopSequenceMatcher", () => {
   it("cuts before the first stop sequence however the text is split", () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 30 }), (prefix, cuts) => {
-        const text = `${prefix.replace(/[END]/g, "x")}ENDtail END more`;
-        const expected = text.slice(0, text.indexOf("END"));
-        const matcher = new StopSequenceMatcher(["END"]);
-        let out = "";
-        let stopped = false;
-        let pos = 0;
-        for (const cut of [...cuts, text.length]) {
-          if (pos >= text.length || stopped) break;
-          const r = matcher.push(text.slice(pos, pos + cut));
-          pos += cut;
-          out += r.text;
-          stopped = r.stopped;
-        }
-        expect(stopped).toBe(true);
-        expect(out).toBe(expected);
-      }),
+      fc.property(
+        fc.string({ maxLength: 30 }),
+        fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 30 }),
+        (prefix, cuts) => {
+          const text = `${prefix.replace(/[END]/g, "x")}ENDtail END more`;
+          const expected = text.slice(0, text.indexOf("END"));
+          const matcher = new StopSequenceMatcher(["END"]);
+          let out = "";
+          let stopped = false;
+          let pos = 0;
+          for (const cut of [...cuts, text.length]) {
+            if (pos >= text.length || stopped) break;
+            const r = matcher.push(text.slice(pos, pos + cut));
+            pos += cut;
+            out += r.text;
+            stopped = r.stopped;
+          }
+          expect(stopped).toBe(true);
+          expect(out).toBe(expected);
+        },
+      ),
     );
   });
 

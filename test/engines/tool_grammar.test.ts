@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ToolDefinitionError } from "../../src/errors/index.js";
 import { normalizeTools, resolveToolChoice } from "../../src/engines/llamacpp/tools/definitions.js";
-import { GrammarBuilder, literal, charClass, textNotStartingWith, type Grammar } from "../../src/engines/llamacpp/tools/grammar.js";
+import {
+  GrammarBuilder,
+  literal,
+  charClass,
+  textNotStartingWith,
+  type Grammar,
+} from "../../src/engines/llamacpp/tools/grammar.js";
 import { GrammarState } from "../../src/engines/llamacpp/tools/grammar_state.js";
 import { JsonSchemaGrammar } from "../../src/engines/llamacpp/tools/json_schema_grammar.js";
 import { buildToolGrammar, callOpening } from "../../src/engines/llamacpp/tools/tool_grammar.js";
@@ -48,7 +54,8 @@ describe("GrammarState", () => {
   it("builds free text that never starts with an excluded opening", () => {
     const b = new GrammarBuilder();
     const g = b.build(textNotStartingWith(b, "text", ["||call: ", "<tool_call>"]));
-    for (const text of ["", "|", "||call:", "Hello", "<tool", "| call", "<tool_cal>"]) expect(verdict(g, text)).toBe("complete");
+    for (const text of ["", "|", "||call:", "Hello", "<tool", "| call", "<tool_cal>"])
+      expect(verdict(g, text)).toBe("complete");
     expect(verdict(g, "||call: x")).toBe("rejected");
     expect(verdict(g, "<tool_call> x")).toBe("rejected");
     const free = GrammarState.initial(g).advance("Hi")!;
@@ -75,7 +82,13 @@ describe("JsonSchemaGrammar", () => {
       { city: "Rome", days: 3, hourly: true, tags: ["a", 'quote " and \\ backslash', "é ☃ \n"] },
       { city: "Paris", days: -12, hourly: false, tags: ["x"], where: { lat: 48.85, lon: -2.35 } },
       { city: "Rome", hourly: null, tags: [], where: { lat: 0, lon: 1e-7 } },
-      { city: "Paris", days: 999_999_999_999_999, hourly: true, tags: [], where: { lat: Number("1.2345678901234567e21"), lon: 0.1 + 0.2 } },
+      {
+        city: "Paris",
+        days: 999_999_999_999_999,
+        hourly: true,
+        tags: [],
+        where: { lat: Number("1.2345678901234567e21"), lon: 0.1 + 0.2 },
+      },
     ];
     for (const value of values) {
       expect(weather.safeParse(value).success).toBe(true);
@@ -117,7 +130,13 @@ describe("JsonSchemaGrammar", () => {
 
   it("supports local $refs (recursion included), anyOf, type lists, const, tuples and open objects", () => {
     const tree = schemaGrammar({
-      $defs: { node: { type: "object", properties: { v: { type: "integer" }, kids: { type: "array", items: { $ref: "#/$defs/node" } } }, required: ["v", "kids"] } },
+      $defs: {
+        node: {
+          type: "object",
+          properties: { v: { type: "integer" }, kids: { type: "array", items: { $ref: "#/$defs/node" } } },
+          required: ["v", "kids"],
+        },
+      },
       $ref: "#/$defs/node",
     });
     expect(verdict(tree, '{"v":1,"kids":[{"v":2,"kids":[]},{"v":3,"kids":[{"v":4,"kids":[]}]}]}')).toBe("complete");
@@ -135,7 +154,12 @@ describe("JsonSchemaGrammar", () => {
       },
       required: ["id", "kind", "pair", "meta", "any", "maybe"],
     });
-    expect(verdict(mixed, '{"id":7,"kind":"point","pair":[1.5,true],"meta":{"a":1,"b":2},"any":{"x":[null,"y"]},"maybe":null}')).toBe("complete");
+    expect(
+      verdict(
+        mixed,
+        '{"id":7,"kind":"point","pair":[1.5,true],"meta":{"a":1,"b":2},"any":{"x":[null,"y"]},"maybe":null}',
+      ),
+    ).toBe("complete");
     expect(verdict(mixed, '{"id":"7","kind":"point","pair":[1,false],"meta":{},"any":3,"maybe":"m"}')).toBe("complete");
     expect(verdict(mixed, '{"id":7,"kind":"line"')).toBe("rejected");
     expect(verdict(mixed, '{"id":7,"kind":"point","pair":[1,true,2')).toBe("rejected");
@@ -154,10 +178,26 @@ describe("JsonSchemaGrammar", () => {
       expect((caught as Error).message).toMatch(message);
       expect((caught as ToolDefinitionError).fix).toBeDefined();
     };
-    fails({ type: "object", properties: { x: { not: { type: "string" } } } }, "schema.properties.x.not", /"not" cannot be enforced/);
-    fails({ type: "object", properties: { x: { $ref: "https://example.com/s.json" } } }, "schema.properties.x.$ref", /only local references/);
-    fails({ type: "object", properties: { x: { $ref: "#/$defs/missing" } } }, "schema.properties.x.$ref", /does not name a schema/);
-    fails({ type: "object", properties: { x: { allOf: [{ type: "string" }, { minLength: 2 }] } } }, "schema.properties.x.allOf", /allOf/);
+    fails(
+      { type: "object", properties: { x: { not: { type: "string" } } } },
+      "schema.properties.x.not",
+      /"not" cannot be enforced/,
+    );
+    fails(
+      { type: "object", properties: { x: { $ref: "https://example.com/s.json" } } },
+      "schema.properties.x.$ref",
+      /only local references/,
+    );
+    fails(
+      { type: "object", properties: { x: { $ref: "#/$defs/missing" } } },
+      "schema.properties.x.$ref",
+      /does not name a schema/,
+    );
+    fails(
+      { type: "object", properties: { x: { allOf: [{ type: "string" }, { minLength: 2 }] } } },
+      "schema.properties.x.allOf",
+      /allOf/,
+    );
     fails({ type: "object", properties: { x: false } }, "schema.properties.x", /allows no value/);
     fails({ type: "object", properties: { x: { type: "date" } } }, "schema.properties.x.type", /unknown type "date"/);
   });
@@ -199,7 +239,9 @@ describe("buildToolGrammar", () => {
 
   it("excludes the template's call opening before the tool name from text", () => {
     expect(callOpening({ name: "get_weather", before: "||call: get_weather(" })).toBe("||call: ");
-    expect(callOpening({ name: "f", before: '<tool_call>\n{"name": "f", "arguments": ' })).toBe('<tool_call>\n{"name": "');
+    expect(callOpening({ name: "f", before: '<tool_call>\n{"name": "f", "arguments": ' })).toBe(
+      '<tool_call>\n{"name": "',
+    );
     expect(callOpening({ name: "f", before: "f(" })).toBe("f(");
   });
 });
@@ -225,7 +267,8 @@ describe("GrammarVocabulary", () => {
   const g = b.build(b.rule("root", [literal('{"city":')]));
 
   it("lists exactly the tokens whose whole text the grammar allows next", () => {
-    const names = (tokens: Token[] | null): string[] | null => (tokens ? tokens.map((t) => entries[t]![0]).sort() : null);
+    const names = (tokens: Token[] | null): string[] | null =>
+      tokens ? tokens.map((t) => entries[t]![0]).sort() : null;
     const state = GrammarState.initial(g);
     expect(names(vocabulary.allowedTextTokens(state, 10))).toEqual(["{", '{"', '{"c']);
     expect(names(vocabulary.allowedTextTokens(state.advance('{"')!, 10))).toEqual(["c", "city"]);

@@ -1,6 +1,12 @@
 import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { GeneralChatWrapper, Llama3_1ChatWrapper, QwenChatWrapper, type ChatModelFunctionCall, type ChatModelResponse } from "node-llama-cpp";
+import {
+  GeneralChatWrapper,
+  Llama3_1ChatWrapper,
+  QwenChatWrapper,
+  type ChatModelFunctionCall,
+  type ChatModelResponse,
+} from "node-llama-cpp";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ToolDefinitionError, PyramidConfigError } from "../../src/errors/index.js";
@@ -13,16 +19,34 @@ const citySchema = z.object({ city: z.string().describe("City name") });
 
 describe("normalizeTools", () => {
   it("accepts LangChain tools, zod-schema tools, OpenAI tools and bare function definitions", () => {
-    const langchain = tool(async () => "sunny", { name: "weather", description: "Weather of a city", schema: citySchema });
+    const langchain = tool(async () => "sunny", {
+      name: "weather",
+      description: "Weather of a city",
+      schema: citySchema,
+    });
     const tools = normalizeTools([
       langchain,
       { name: "zod_tool", description: "A zod tool", schema: citySchema },
-      { type: "function", function: { name: "openai_tool", description: "OpenAI", parameters: { type: "object", properties: { n: { type: "integer" } }, required: ["n"] } } },
+      {
+        type: "function",
+        function: {
+          name: "openai_tool",
+          description: "OpenAI",
+          parameters: { type: "object", properties: { n: { type: "integer" } }, required: ["n"] },
+        },
+      },
       { name: "bare", parameters: { properties: { s: { type: "string" } } } },
       { type: "function", function: { name: "no_params" } },
     ]);
     expect(tools.map((t) => t.name)).toEqual(["weather", "zod_tool", "openai_tool", "bare", "no_params"]);
-    expect(tools[0]).toMatchObject({ description: "Weather of a city", parameters: { type: "object", properties: { city: { type: "string", description: "City name" } }, required: ["city"] } });
+    expect(tools[0]).toMatchObject({
+      description: "Weather of a city",
+      parameters: {
+        type: "object",
+        properties: { city: { type: "string", description: "City name" } },
+        required: ["city"],
+      },
+    });
     expect(tools[0]!.parameters.$schema).toBeUndefined();
     expect(tools[3]!.parameters).toEqual({ type: "object", properties: { s: { type: "string" } } });
     expect(tools[4]!.parameters).toEqual({ type: "object", properties: {} });
@@ -42,9 +66,17 @@ describe("normalizeTools", () => {
       expect((caught as Error).message).toContain("Fix:");
     };
     fails({ name: "has space", schema: citySchema }, "tools[0].function.name");
-    fails({ type: "function", function: { name: "list", parameters: { type: "array" } } }, "tools[0].function.parameters");
+    fails(
+      { type: "function", function: { name: "list", parameters: { type: "array" } } },
+      "tools[0].function.parameters",
+    );
     fails(42, "tools[0]");
-    expect(() => normalizeTools([{ name: "a", schema: citySchema }, { name: "a", schema: citySchema }])).toThrow(/two tools are named "a"/);
+    expect(() =>
+      normalizeTools([
+        { name: "a", schema: citySchema },
+        { name: "a", schema: citySchema },
+      ]),
+    ).toThrow(/two tools are named "a"/);
   });
 });
 
@@ -57,8 +89,14 @@ describe("resolveToolChoice", () => {
     expect(resolveToolChoice("any", names)).toEqual({ mode: "required", allowed: names });
     expect(resolveToolChoice("required", names)).toEqual({ mode: "required", allowed: names });
     expect(resolveToolChoice("get_time", names)).toEqual({ mode: "required", allowed: ["get_time"] });
-    expect(resolveToolChoice({ type: "function", function: { name: "get_time" } }, names)).toEqual({ mode: "required", allowed: ["get_time"] });
-    expect(resolveToolChoice({ type: "tool", name: "get_weather" }, names)).toEqual({ mode: "required", allowed: ["get_weather"] });
+    expect(resolveToolChoice({ type: "function", function: { name: "get_time" } }, names)).toEqual({
+      mode: "required",
+      allowed: ["get_time"],
+    });
+    expect(resolveToolChoice({ type: "tool", name: "get_weather" }, names)).toEqual({
+      mode: "required",
+      allowed: ["get_weather"],
+    });
     expect(resolveToolChoice("auto", [])).toEqual({ mode: "auto", allowed: [] });
   });
 
@@ -78,14 +116,26 @@ describe("resolveToolChoice", () => {
 describe("call syntax of chat templates", () => {
   it("is read from node-llama-cpp's chat wrappers", () => {
     const names = ["get_weather"];
-    expect(callSyntaxOf(new GeneralChatWrapper(), names)).toEqual([{ name: "get_weather", before: "||call: get_weather(" }]);
-    expect(callSyntaxOf(new QwenChatWrapper(), names)).toEqual([{ name: "get_weather", before: '<tool_call>\n{"name": "get_weather", "arguments": ' }]);
-    expect(callSyntaxOf(new Llama3_1ChatWrapper(), names)).toEqual([{ name: "get_weather", before: "<function=get_weather>" }]);
+    expect(callSyntaxOf(new GeneralChatWrapper(), names)).toEqual([
+      { name: "get_weather", before: "||call: get_weather(" },
+    ]);
+    expect(callSyntaxOf(new QwenChatWrapper(), names)).toEqual([
+      { name: "get_weather", before: '<tool_call>\n{"name": "get_weather", "arguments": ' },
+    ]);
+    expect(callSyntaxOf(new Llama3_1ChatWrapper(), names)).toEqual([
+      { name: "get_weather", before: "<function=get_weather>" },
+    ]);
   });
 
   it("keeps special-token text, stops at the arguments and refuses built-in special tokens before them", () => {
     const args = JSON.stringify(PLACEHOLDER);
-    expect(callPrefixFromRendering([{ type: "specialTokensText", value: "<call>" }, `f ${args}`, { type: "specialToken", value: "EOS" }])).toBe("<call>f ");
+    expect(
+      callPrefixFromRendering([
+        { type: "specialTokensText", value: "<call>" },
+        `f ${args}`,
+        { type: "specialToken", value: "EOS" },
+      ]),
+    ).toBe("<call>f ");
     expect(callPrefixFromRendering([{ type: "specialToken", value: "BOS" }, `f(${args})`])).toBeNull();
     expect(callPrefixFromRendering("no arguments here")).toBeNull();
   });
@@ -96,7 +146,8 @@ describe("ToolCallSplitter", () => {
     { name: "get", before: "||call: get(" },
     { name: "get_weather", before: "||call: get_weather(" },
   ];
-  const run = (splitter: ToolCallSplitter, pieces: string[]): ToolOutputEvent[] => pieces.flatMap((piece) => splitter.push(piece));
+  const run = (splitter: ToolCallSplitter, pieces: string[]): ToolOutputEvent[] =>
+    pieces.flatMap((piece) => splitter.push(piece));
 
   it("returns text at once when it cannot open a call", () => {
     const splitter = new ToolCallSplitter(syntax, true);
@@ -140,11 +191,19 @@ describe("ToolCallSplitter", () => {
   it("reports calls cut short as invalid tool calls", () => {
     const cut = new ToolCallSplitter(syntax, true, "call_2");
     run(cut, ['||call: get_weather({"city": "Pa']);
-    expect(cut.finish()).toMatchObject({ content: "", toolCalls: [], invalidToolCalls: [{ id: "call_2", name: "get_weather", args: '{"city": "Pa' }] });
+    expect(cut.finish()).toMatchObject({
+      content: "",
+      toolCalls: [],
+      invalidToolCalls: [{ id: "call_2", name: "get_weather", args: '{"city": "Pa' }],
+    });
     const unnamed = new ToolCallSplitter(syntax, false, "call_3");
     run(unnamed, ["||cal"]);
     expect(unnamed.flush()).toEqual([]);
-    expect(unnamed.finish()).toMatchObject({ content: "", toolCalls: [], invalidToolCalls: [{ id: "call_3", args: "||cal" }] });
+    expect(unnamed.finish()).toMatchObject({
+      content: "",
+      toolCalls: [],
+      invalidToolCalls: [{ id: "call_3", args: "||cal" }],
+    });
   });
 
   it("turns events into chunks whose concatenation is the call", () => {
@@ -153,8 +212,15 @@ describe("ToolCallSplitter", () => {
     const chunks = pieces.map((piece) => new AIMessageChunk(chunkFields(splitter.push(piece))));
     const merged = chunks.reduce((a, b) => a.concat(b));
     expect(merged.content).toBe("");
-    expect(merged.tool_calls).toEqual([{ id: "call_4", name: "get_weather", args: { city: "Rome" }, type: "tool_call" }]);
-    expect(chunkFields([{ type: "text", text: "a" }, { type: "text", text: "b" }])).toEqual({ content: "ab", tool_call_chunks: [] });
+    expect(merged.tool_calls).toEqual([
+      { id: "call_4", name: "get_weather", args: { city: "Rome" }, type: "tool_call" },
+    ]);
+    expect(
+      chunkFields([
+        { type: "text", text: "a" },
+        { type: "text", text: "b" },
+      ]),
+    ).toEqual({ content: "ab", tool_call_chunks: [] });
   });
 });
 
@@ -183,7 +249,10 @@ describe("toChatHistory", () => {
 
     const answered = toChatHistory([
       new HumanMessage("Weather?"),
-      new AIMessage({ content: "", tool_calls: [{ id: "a", name: "get_weather", args: { city: "Paris" }, type: "tool_call" }] }),
+      new AIMessage({
+        content: "",
+        tool_calls: [{ id: "a", name: "get_weather", args: { city: "Paris" }, type: "tool_call" }],
+      }),
       new ToolMessage({ content: "sunny", tool_call_id: "a" }),
       new AIMessage("It is sunny."),
       new HumanMessage("Thanks"),
@@ -202,7 +271,14 @@ describe("toChatHistory", () => {
 
   it("documents tools for the template, with anyOf written as oneOf", () => {
     const [t] = normalizeTools([
-      { type: "function", function: { name: "f", description: "F", parameters: { type: "object", properties: { n: { anyOf: [{ type: "integer" }, { type: "null" }] } } } } },
+      {
+        type: "function",
+        function: {
+          name: "f",
+          description: "F",
+          parameters: { type: "object", properties: { n: { anyOf: [{ type: "integer" }, { type: "null" }] } } },
+        },
+      },
     ]);
     const functions = toChatFunctions([t!]);
     expect(functions.f!.description).toBe("F");

@@ -34,7 +34,11 @@ describe("benchmark loaders on the real files", () => {
   it("MATH-500: 500 problems with answers", () => {
     const items = loadMath500();
     expect(items).toHaveLength(500);
-    expect(items[0]).toMatchObject({ id: "math500/test/precalculus/807", gold: "\\left( 3, \\frac{\\pi}{2} \\right)", level: 2 });
+    expect(items[0]).toMatchObject({
+      id: "math500/test/precalculus/807",
+      gold: "\\left( 3, \\frac{\\pi}{2} \\right)",
+      level: 2,
+    });
     expect(new Set(items.map((x) => x.id)).size).toBe(500);
   });
 
@@ -95,7 +99,10 @@ describe("parseCsv", () => {
   it("MMLU loader rejects a row with a bad answer", () => {
     const dir = mkdtempSync(join(tmpdir(), "mmlu-"));
     mkdirSync(join(dir, "mmlu", "test"), { recursive: true });
-    writeFileSync(join(dir, "mmlu", "test", "x_test.csv"), "question,choice0,choice1,choice2,choice3,answer\nq,a,b,c,d,7\n");
+    writeFileSync(
+      join(dir, "mmlu", "test", "x_test.csv"),
+      "question,choice0,choice1,choice2,choice3,answer\nq,a,b,c,d,7\n",
+    );
     expect(() => loadMmlu({ dir })).toThrow(DataFormatError);
   });
 });

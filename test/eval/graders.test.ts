@@ -115,9 +115,12 @@ describe("code graders (sandboxed execution)", () => {
   const task = mbpp.find((t) => t.taskId === 2)!;
 
   it("extracts the block that defines the tested function", () => {
-    const out = "Example:\n```python\nprint(f(1))\n```\nSolution:\n```python\nimport math\ndef f(x):\n    return x\n```\n";
+    const out =
+      "Example:\n```python\nprint(f(1))\n```\nSolution:\n```python\nimport math\ndef f(x):\n    return x\n```\n";
     expect(extractPythonCode(out, ["f"])).toBe("import math\ndef f(x):\n    return x\n");
-    expect(extractPythonCode("[PYTHON]\ndef g():\n    return 1\n[/PYTHON]\n[TESTS]\nassert g() == 2\n[/TESTS]")).toBe("def g():\n    return 1\n");
+    expect(extractPythonCode("[PYTHON]\ndef g():\n    return 1\n[/PYTHON]\n[TESTS]\nassert g() == 2\n[/TESTS]")).toBe(
+      "def g():\n    return 1\n",
+    );
   });
 
   it("MBPP: the reference solution passes, a wrong one fails with the failing test", async () => {
@@ -126,13 +129,27 @@ describe("code graders (sandboxed execution)", () => {
     const bad = await gradeMbpp("```python\ndef similar_elements(a, b):\n    return ()\n```", task.gold);
     expect(bad.correct).toBe(false);
     expect(bad.reason).toBe("failed test 0");
-    const renamed = await gradeMbpp(`\`\`\`python\n${task.code.replace("similar_elements", "shared")}\n\`\`\``, task.gold);
+    const renamed = await gradeMbpp(
+      `\`\`\`python\n${task.code.replace("similar_elements", "shared")}\n\`\`\``,
+      task.gold,
+    );
     expect(renamed.correct).toBe(true);
-    const strict = await gradeMbpp(`\`\`\`python\n${task.code.replace("similar_elements", "shared")}\n\`\`\``, task.gold, { strictNames: true });
+    const strict = await gradeMbpp(
+      `\`\`\`python\n${task.code.replace("similar_elements", "shared")}\n\`\`\``,
+      task.gold,
+      { strictNames: true },
+    );
     expect(strict.correct).toBe(false);
-    const early = await gradeMbpp("```python\nimport sys\ndef similar_elements(a, b):\n    return 1\nsys.exit(0)\n```", task.gold);
+    const early = await gradeMbpp(
+      "```python\nimport sys\ndef similar_elements(a, b):\n    return 1\nsys.exit(0)\n```",
+      task.gold,
+    );
     expect(early.correct).toBe(false);
-    const loop = await gradeMbpp("```python\ndef similar_elements(a, b):\n    while True:\n        pass\n```", task.gold, { perTestTimeSec: 1 });
+    const loop = await gradeMbpp(
+      "```python\ndef similar_elements(a, b):\n    while True:\n        pass\n```",
+      task.gold,
+      { perTestTimeSec: 1 },
+    );
     expect(loop.correct).toBe(false);
     expect(loop.reason).toMatch(/timed out|cpu-limit|timeout/);
   });

@@ -43,11 +43,15 @@ describe("every eval report has a reliability diagram of P_fail", () => {
     expect(r.ece).toBeCloseTo((20 / 60) * 0.35, 9);
     const md = readFileSync(join(out, "summary.md"), "utf8");
     expect(md).toContain("## Calibration of P_fail (reliability diagram: `reliability.svg`)");
-    expect(md).toContain("| P_fail bin | queries | mean predicted P_fail | observed crowd error rate [90% Wilson] | gap |");
+    expect(md).toContain(
+      "| P_fail bin | queries | mean predicted P_fail | observed crowd error rate [90% Wilson] | gap |",
+    );
     expect(md).toMatch(/\| 0\.00-0\.10 \| 40 \| 5\.0% \| 5\.0% \[[\d.]+%, [\d.]+%\] \| \+0\.0 pp \|/);
     expect(md).toMatch(/\| 0\.80-0\.90 \| 20 \| 85\.0% \| 50\.0% \[[\d.]+%, [\d.]+%\] \| -35\.0 pp \|/);
     expect(md).toContain("ECE = 0.117");
-    const json = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { reliability: { ece: number; bins: { count: number; meanPredicted: number | null }[] } };
+    const json = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
+      reliability: { ece: number; bins: { count: number; meanPredicted: number | null }[] };
+    };
     expect(json.reliability.ece).toBeCloseTo(r.ece, 12);
     expect(json.reliability.bins[5]).toMatchObject({ count: 0, meanPredicted: null });
     const svg = readFileSync(join(out, "reliability.svg"), "utf8");

@@ -19,10 +19,23 @@ describe("pyramid-moa eval (real pyramid over recorded GSM8K outputs)", () => {
       console.log = log;
     }
     expect(code).toBe(0);
-    for (const f of ["traces.jsonl", "profile.csv", "profile.svg", "profile.png", "frontier.svg", "frontier.png", "theorem1.md", "summary.md", "summary.json"]) {
+    for (const f of [
+      "traces.jsonl",
+      "profile.csv",
+      "profile.svg",
+      "profile.png",
+      "frontier.svg",
+      "frontier.png",
+      "theorem1.md",
+      "summary.md",
+      "summary.json",
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
-    const traces = readFileSync(join(out, "traces.jsonl"), "utf8").trim().split("\n").map((l) => evalTraceLineSchema.parse(JSON.parse(l)));
+    const traces = readFileSync(join(out, "traces.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => evalTraceLineSchema.parse(JSON.parse(l)));
     expect(traces).toHaveLength(40);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
       queries: number;
@@ -48,7 +61,11 @@ describe("pyramid-moa eval (real pyramid over recorded GSM8K outputs)", () => {
 
   it("rejects bad flags with the flag named", async () => {
     await expect(evalCommand.run(["--out", "/tmp/x"])).rejects.toThrow(PyramidConfigError);
-    await expect(evalCommand.run(["--benchmark", "gsm8k", "--out", "/tmp/x", "--threshold", "2"])).rejects.toThrow(/--threshold/);
-    await expect(evalCommand.run(["--benchmark", "gsm8k", "--out", "/tmp/x", "--train", "--router", "r.json"])).rejects.toThrow(/--router/);
+    await expect(evalCommand.run(["--benchmark", "gsm8k", "--out", "/tmp/x", "--threshold", "2"])).rejects.toThrow(
+      /--threshold/,
+    );
+    await expect(
+      evalCommand.run(["--benchmark", "gsm8k", "--out", "/tmp/x", "--train", "--router", "r.json"]),
+    ).rejects.toThrow(/--router/);
   });
 });

@@ -1,8 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { evaluationSummary, mcnemarExactP, scoreThreshold, significance, summaryJson, summaryMarkdown, ORACLE_RULE, type GradedQuery } from "../../src/eval/index.js";
+import {
+  evaluationSummary,
+  mcnemarExactP,
+  scoreThreshold,
+  significance,
+  summaryJson,
+  summaryMarkdown,
+  ORACLE_RULE,
+  type GradedQuery,
+} from "../../src/eval/index.js";
 
 /** `n` queries; the crowd is right on `crowdRight(i)`, the Oracle on `oracleRight(i)`, pFail = `p(i)`. */
-function queries(n: number, crowdRight: (i: number) => boolean, oracleRight: (i: number) => boolean, p: (i: number) => number): GradedQuery[] {
+function queries(
+  n: number,
+  crowdRight: (i: number) => boolean,
+  oracleRight: (i: number) => boolean,
+  p: (i: number) => number,
+): GradedQuery[] {
   return Array.from({ length: n }, (_, i) => ({
     id: `q${i}`,
     pFail: p(i),
@@ -10,7 +24,12 @@ function queries(n: number, crowdRight: (i: number) => boolean, oracleRight: (i:
     oracleCorrect: oracleRight(i),
     crowdCost: 3,
     oracleCost: 10,
-    members: ["a", "b", "c"].map((model) => ({ model, answer: crowdRight(i) ? "right" : `wrong-${model}`, correct: crowdRight(i), cost: 1 })),
+    members: ["a", "b", "c"].map((model) => ({
+      model,
+      answer: crowdRight(i) ? "right" : `wrong-${model}`,
+      correct: crowdRight(i),
+      cost: 1,
+    })),
   }));
 }
 
@@ -25,15 +44,34 @@ describe("mcnemarExactP", () => {
 });
 
 describe("significance in the evaluation summary", () => {
-  const qs = queries(300, (i) => i % 5 !== 0, (i) => i % 10 !== 0, (i) => (i % 5 === 0 ? 0.9 : 0.1));
+  const qs = queries(
+    300,
+    (i) => i % 5 !== 0,
+    (i) => i % 10 !== 0,
+    (i) => (i % 5 === 0 ? 0.9 : 0.1),
+  );
   const summary = evaluationSummary(qs, { threshold: 0.5, presets: { economy: 1, balanced: 0.5 }, seed: 3 });
 
   it("gives every rule and preset an interval around its score, seeded and reproducible", () => {
     const s = summary.significance;
     expect(s).toMatchObject({ resamples: 2000, seed: 3, level: 0.95 });
     const names = s.rules.map((r) => r.name);
-    expect(names).toEqual(expect.arrayContaining(["pyramid (t=0.50)", "preset economy (t=1.00)", "preset balanced (t=0.50)", "a", "crowd majority", "Oracle alone", "perfect router"]));
-    for (const rule of [summary.pyramid, ...summary.presets.map((p) => p.score), ...summary.baselines.filter((b) => !b.name.startsWith("random"))]) {
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "pyramid (t=0.50)",
+        "preset economy (t=1.00)",
+        "preset balanced (t=0.50)",
+        "a",
+        "crowd majority",
+        "Oracle alone",
+        "perfect router",
+      ]),
+    );
+    for (const rule of [
+      summary.pyramid,
+      ...summary.presets.map((p) => p.score),
+      ...summary.baselines.filter((b) => !b.name.startsWith("random")),
+    ]) {
       const ci = s.rules.find((r) => r.name === rule.name);
       expect(ci, rule.name).toBeDefined();
       expect(ci!.accuracy[0]).toBeLessThanOrEqual(rule.accuracy + 1e-12);
@@ -72,12 +110,19 @@ describe("significance in the evaluation summary", () => {
     const md = summaryMarkdown(summary);
     expect(md).toMatch(/## Significance \(95% bootstrap intervals, 2000 resamples of the queries, seed 3\)/);
     expect(md).toMatch(/\| crowd majority \| -10\.0 pp \| \[/);
-    const json = JSON.parse(summaryJson(summary)) as { significance: { rules: { name: string; accuracy: number[] }[] } };
+    const json = JSON.parse(summaryJson(summary)) as {
+      significance: { rules: { name: string; accuracy: number[] }[] };
+    };
     expect(json.significance.rules.length).toBe(summary.significance.rules.length);
   });
 
   it("scores any rule the same way as the summary (custom rules)", () => {
-    const custom = significance(qs, [{ name: "t=0.95", score: (x) => scoreThreshold(x, 0.95), paired: true }], ORACLE_RULE, { resamples: 500 });
+    const custom = significance(
+      qs,
+      [{ name: "t=0.95", score: (x) => scoreThreshold(x, 0.95), paired: true }],
+      ORACLE_RULE,
+      { resamples: 500 },
+    );
     expect(custom.versusOracle[0].accuracyDifference).toBeCloseTo(-0.1, 12);
     expect(custom.rules[0].escalationRate).toEqual([0, 0]);
   });

@@ -59,7 +59,13 @@ describe("examples/agent.ts", () => {
         PYRAMID_CROWD_MODELS: "a, b ,c",
         PYRAMID_ORACLE_MODEL: "big",
       }),
-    ).toEqual({ baseURL: "http://127.0.0.1:8000/v1", apiKeyEnv: undefined, crowd: ["a", "b", "c"], middle: [], oracle: "big" });
+    ).toEqual({
+      baseURL: "http://127.0.0.1:8000/v1",
+      apiKeyEnv: undefined,
+      crowd: ["a", "b", "c"],
+      middle: [],
+      oracle: "big",
+    });
     expect(
       realEndpointFromEnv({
         PYRAMID_OPENAI_BASE_URL: "http://127.0.0.1:8000/v1",
@@ -69,10 +75,18 @@ describe("examples/agent.ts", () => {
       })?.apiKeyEnv,
     ).toBe("PYRAMID_OPENAI_API_KEY");
     expect(() =>
-      realEndpointFromEnv({ PYRAMID_OPENAI_BASE_URL: "ftp://x", PYRAMID_CROWD_MODELS: "a", PYRAMID_ORACLE_MODEL: "big" }),
+      realEndpointFromEnv({
+        PYRAMID_OPENAI_BASE_URL: "ftp://x",
+        PYRAMID_CROWD_MODELS: "a",
+        PYRAMID_ORACLE_MODEL: "big",
+      }),
     ).toThrow(/PYRAMID_OPENAI.baseURL/);
-    expect(() => realEndpointFromEnv({ PYRAMID_OPENAI_BASE_URL: "http://x", PYRAMID_ORACLE_MODEL: "big" })).toThrow(PyramidConfigError);
-    expect(() => realEndpointFromEnv({ PYRAMID_OPENAI_BASE_URL: "http://x", PYRAMID_CROWD_MODELS: "a" })).toThrow(/PYRAMID_ORACLE_MODEL/);
+    expect(() => realEndpointFromEnv({ PYRAMID_OPENAI_BASE_URL: "http://x", PYRAMID_ORACLE_MODEL: "big" })).toThrow(
+      PyramidConfigError,
+    );
+    expect(() => realEndpointFromEnv({ PYRAMID_OPENAI_BASE_URL: "http://x", PYRAMID_CROWD_MODELS: "a" })).toThrow(
+      /PYRAMID_ORACLE_MODEL/,
+    );
   });
 
   it("runs on real models over HTTP (ChatOpenAI against a local OpenAI-compatible server)", async () => {
@@ -105,7 +119,10 @@ describe("examples/agent.ts", () => {
       expect(bodies.filter((b) => b?.model === "big")).toHaveLength(1);
       for (const body of bodies) {
         expect(body?.logprobs).toBe(true);
-        expect((body?.tools ?? []).map((t) => (t as { function: { name: string } }).function.name).sort()).toEqual(["calculator", "lookup"]);
+        expect((body?.tools ?? []).map((t) => (t as { function: { name: string } }).function.name).sort()).toEqual([
+          "calculator",
+          "lookup",
+        ]);
       }
     } finally {
       await server.close();

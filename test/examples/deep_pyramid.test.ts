@@ -31,20 +31,33 @@ describe("examples/deep_pyramid.ts", () => {
     );
     const stoppedAtSmall = new Set(result.perQuery.filter((q) => q.tierName === "small").map((q) => q.id));
     expect(stoppedAtSmall).toEqual(unanimous);
-    const apexCorrect = items.filter((item) => answerKey(item.byModel.get(TIERS[2].models[0])?.output ?? "") === goldKey(item));
+    const apexCorrect = items.filter(
+      (item) => answerKey(item.byModel.get(TIERS[2].models[0])?.output ?? "") === goldKey(item),
+    );
     expect(result.accuracy.apexAlone).toBeCloseTo(apexCorrect.length / 200, 12);
   });
 
   it("on real endpoints says the apex alone was not measured instead of printing NaN%", async () => {
     const server = await startOpenAITestServer({
-      models: { s1: () => ({ content: "The answer is 18." }), s2: () => ({ content: "The answer is 18." }), s3: () => ({ content: "It is 17." }), m1: () => ({ content: "18" }), big: () => ({ content: "18" }) },
+      models: {
+        s1: () => ({ content: "The answer is 18." }),
+        s2: () => ({ content: "The answer is 18." }),
+        s3: () => ({ content: "It is 17." }),
+        m1: () => ({ content: "18" }),
+        big: () => ({ content: "18" }),
+      },
     });
     try {
-      const result = await main({ endpoint: { baseURL: server.baseURL, crowd: ["s1", "s2", "s3"], middle: ["m1"], oracle: "big" }, limit: 2 });
+      const result = await main({
+        endpoint: { baseURL: server.baseURL, crowd: ["s1", "s2", "s3"], middle: ["m1"], oracle: "big" },
+        limit: 2,
+      });
       expect(result.source).toBe("real");
       const text = summarize(result);
       expect(text).not.toContain("NaN");
-      expect(text).toContain("apex alone        not measured (real endpoints: the apex answers only the escalated questions)");
+      expect(text).toContain(
+        "apex alone        not measured (real endpoints: the apex answers only the escalated questions)",
+      );
     } finally {
       await server.close();
     }

@@ -20,7 +20,8 @@ describe("examples/generative.ts", () => {
 
     // Routing mode: the recorded apex answered the user's prompt alone, so its answers are the recorded ones.
     const items = new Map(getRecordedItems(recordedGsm8kPath()).map((item) => [item.id, item]));
-    for (const q of result.perQuery) expect(q.routing).toBe(answerKey(items.get(q.id)?.byModel.get(APEX)?.output ?? ""));
+    for (const q of result.perQuery)
+      expect(q.routing).toBe(answerKey(items.get(q.id)?.byModel.get(APEX)?.output ?? ""));
     expect(result.apexPrompt.routing).not.toContain("<candidates>");
 
     // Generative mode: the apex's prompt holds every crowd candidate (escaped), and the judge picks one of them.

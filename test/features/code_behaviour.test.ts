@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { computeFeaturesWith, extractAnswer, featureNames, featureNamesWith, PyramidConfigError } from "../../src/index.js";
+import {
+  computeFeaturesWith,
+  extractAnswer,
+  featureNames,
+  featureNamesWith,
+  PyramidConfigError,
+} from "../../src/index.js";
 import { behaviourFeatureNames, codeBehaviourGroup, measureCodeBehaviour } from "../../src/router/train/index.js";
 import type { BehaviourAgreement, Candidate } from "../../src/index.js";
 
@@ -34,7 +40,10 @@ describe("code behavioural agreement", () => {
   it("agreeing candidates form one cluster, whatever their function names", async () => {
     const r = await measure([
       fence("def total(xs):\n    return sum(xs)", "print(total([1, 2, 3]))  # 6"),
-      fence("def list_sum(values):\n    s = 0\n    for v in values:\n        s += v\n    return s", "assert list_sum([4, 5]) == 9"),
+      fence(
+        "def list_sum(values):\n    s = 0\n    for v in values:\n        s += v\n    return s",
+        "assert list_sum([4, 5]) == 9",
+      ),
       fence("def add_all(a):\n    import functools\n    return functools.reduce(lambda x, y: x + y, a, 0)"),
     ]);
     expect(r.probes).toBe(2);
@@ -72,7 +81,9 @@ describe("code behavioural agreement", () => {
   it("maps calls to the candidate's main function by arity, not to its helpers", async () => {
     const r = await measure([
       fence("def add_numbers(a, b):\n    return a + b", "assert add_numbers(2, 3) == 5"),
-      fence("def check(x):\n    return isinstance(x, int)\n\ndef sum_two(x, y):\n    assert check(x)\n    return x + y"),
+      fence(
+        "def check(x):\n    return isinstance(x, int)\n\ndef sum_two(x, y):\n    assert check(x)\n    return x + y",
+      ),
       fence("def plus(p, q):\n    return p - q"),
     ]);
     expect(r.inLargest).toEqual([1, 1, 0]);
@@ -131,10 +142,14 @@ describe("code behavioural agreement", () => {
   it("stops on the query's abort and resolves with NaN", async () => {
     const controller = new AbortController();
     const sleeper = fence("import time\ndef f(n):\n    return n\ntime.sleep(30)", "print(f(1))");
-    const pending = measureCodeBehaviour([candidate(0, sleeper), candidate(1, sleeper)], {
-      prompt: "",
-      signal: controller.signal,
-    }, { runTimeoutMs: 60_000, budgetMs: 60_000 });
+    const pending = measureCodeBehaviour(
+      [candidate(0, sleeper), candidate(1, sleeper)],
+      {
+        prompt: "",
+        signal: controller.signal,
+      },
+      { runTimeoutMs: 60_000, budgetMs: 60_000 },
+    );
     setTimeout(() => controller.abort(new Error("client went away")), 300);
     const r = await pending;
     expect(Number.isNaN(r.probes)).toBe(true);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { featureNames, featureNamesWith, PyramidChatModel, PyramidConfigError, RouterModelError } from "../../src/index.js";
+import {
+  featureNames,
+  featureNamesWith,
+  PyramidChatModel,
+  PyramidConfigError,
+  RouterModelError,
+} from "../../src/index.js";
 import { behaviourFeatureNames, codeBehaviourGroup } from "../../src/router/train/index.js";
 import type { PyramidMetadata, Router } from "../../src/index.js";
 import { SandboxPool } from "../../src/sandbox/index.js";
@@ -34,7 +40,12 @@ function namedRouter(names: readonly string[] | undefined, seen: Record<string, 
 describe("code behaviour in the pyramid", () => {
   it("is on for task code: the router sees behaviour_* after the base features", async () => {
     const seen: Record<string, number>[] = [];
-    const model = new PyramidChatModel({ crowd: crowd(), oracle: oracle(), task: "code", router: namedRouter(undefined, seen) });
+    const model = new PyramidChatModel({
+      crowd: crowd(),
+      oracle: oracle(),
+      task: "code",
+      router: namedRouter(undefined, seen),
+    });
     const result = await model.invoke("Write a function that doubles a number.");
     const features = meta(result).features;
     expect(Object.keys(features)).toEqual(featureNamesWith(3, [codeBehaviourGroup()]));
@@ -51,7 +62,12 @@ describe("code behaviour in the pyramid", () => {
       const features = meta(await model.invoke("Write it.")).features;
       expect(Object.keys(features)).toEqual(featureNames(3));
     }
-    const old = new PyramidChatModel({ crowd: crowd(), oracle: oracle(), task: "code", router: namedRouter(featureNames(3)) });
+    const old = new PyramidChatModel({
+      crowd: crowd(),
+      oracle: oracle(),
+      task: "code",
+      router: namedRouter(featureNames(3)),
+    });
     expect(Object.keys(meta(await old.invoke("Write it.")).features)).toEqual(featureNames(3));
     const trained = new PyramidChatModel({
       crowd: crowd(),
@@ -63,9 +79,16 @@ describe("code behaviour in the pyramid", () => {
   });
 
   it("refuses codeBehaviour: true with a router trained without it, and bad limits, naming the field", () => {
-    expect(() => new PyramidChatModel({ crowd: crowd(), oracle: oracle(), task: "code", codeBehaviour: true, router: namedRouter(featureNames(3)) })).toThrow(
-      RouterModelError,
-    );
+    expect(
+      () =>
+        new PyramidChatModel({
+          crowd: crowd(),
+          oracle: oracle(),
+          task: "code",
+          codeBehaviour: true,
+          router: namedRouter(featureNames(3)),
+        }),
+    ).toThrow(RouterModelError);
     let error: unknown;
     try {
       new PyramidChatModel({ crowd: crowd(), oracle: oracle(), task: "code", codeBehaviour: { runTimeoutMs: 0 } });
@@ -89,14 +112,16 @@ describe("code behaviour in the pyramid", () => {
 
 describe("code behaviour in a config file", () => {
   const config = (extra: Record<string, unknown>) =>
-    parsePyramidConfig(JSON.stringify({
-    tiers: [
-      { name: "crowd", members: [{ provider: "openai", model: "a", baseURL: "http://127.0.0.1:9/v1" }] },
-      { name: "oracle", members: [{ provider: "openai", model: "b", baseURL: "http://127.0.0.1:9/v1" }] },
-    ],
-    task: "code",
-    ...extra,
-    }));
+    parsePyramidConfig(
+      JSON.stringify({
+        tiers: [
+          { name: "crowd", members: [{ provider: "openai", model: "a", baseURL: "http://127.0.0.1:9/v1" }] },
+          { name: "oracle", members: [{ provider: "openai", model: "b", baseURL: "http://127.0.0.1:9/v1" }] },
+        ],
+        task: "code",
+        ...extra,
+      }),
+    );
 
   it("is on for task code by default, off with codeBehaviour: false, and its limits are checked", async () => {
     expect((await pyramidFromConfig(config({}))).spec.featureGroups.map((g) => g.name)).toEqual(["code_behaviour"]);

@@ -20,7 +20,11 @@ function candidate(index: number, text: string, answer: string | null, extra: Pa
 
 describe("computeFeatures", () => {
   it("computes agreement and length features, NaN for absent log-probabilities and confidence", () => {
-    const f = computeFeatures([candidate(0, "the answer is 4", "4"), candidate(1, "answer 4", "4"), candidate(2, "it is 5 ok", "5")]);
+    const f = computeFeatures([
+      candidate(0, "the answer is 4", "4"),
+      candidate(1, "answer 4", "4"),
+      candidate(2, "it is 5 ok", "5"),
+    ]);
     expect(f.names).toEqual(featureNames(3));
     expect(f.values).toHaveLength(featureNames(3).length);
     expect(featureValue(f, "members_answered")).toBe(3);
@@ -33,7 +37,14 @@ describe("computeFeatures", () => {
     expect(featureValue(f, "length_std")).toBeGreaterThan(0);
     // "the answer is 4" vs "answer 4": {answer,4} shared of {the,answer,is,4} -> 2/4.
     expect(featureValue(f, "pairwise_similarity")).toBeGreaterThan(0);
-    for (const name of ["avg_logprob_0", "min_prob_0", "avg_logprob_mean", "min_prob_min", "confidence_0", "confidence_mean"]) {
+    for (const name of [
+      "avg_logprob_0",
+      "min_prob_0",
+      "avg_logprob_mean",
+      "min_prob_min",
+      "confidence_0",
+      "confidence_mean",
+    ]) {
       expect(featureValue(f, name), name).toBeNaN();
     }
   });
@@ -52,7 +63,11 @@ describe("computeFeatures", () => {
   });
 
   it("treats failed members as not answered, with NaN per-member features", () => {
-    const f = computeFeatures([candidate(0, "4", "4"), candidate(1, "", null, { error: "Error: 500" }), candidate(2, "4", "4")]);
+    const f = computeFeatures([
+      candidate(0, "4", "4"),
+      candidate(1, "", null, { error: "Error: 500" }),
+      candidate(2, "4", "4"),
+    ]);
     expect(featureValue(f, "members_answered")).toBe(2);
     expect(featureValue(f, "vote_share")).toBe(1);
     expect(featureValue(f, "unanimous")).toBe(0);

@@ -1,12 +1,33 @@
 import { describe, expect, it } from "vitest";
 import { extractAnswer, type Candidate } from "../../src/index.js";
-import { answerInReasoning, hedgeCount, isCountingQuestion, MATH_SIGNAL_GROUPS, mathSignalNames, mathSignalValues, reasoningSteps } from "../../src/router/train/index.js";
+import {
+  answerInReasoning,
+  hedgeCount,
+  isCountingQuestion,
+  MATH_SIGNAL_GROUPS,
+  mathSignalNames,
+  mathSignalValues,
+  reasoningSteps,
+} from "../../src/router/train/index.js";
 
-const json = (reasoning: string, answer: string): string => `\`\`\`json\n{\n  "reasoning": "${reasoning}",\n  "answer": "${answer}"\n}\n\`\`\``;
+const json = (reasoning: string, answer: string): string =>
+  `\`\`\`json\n{\n  "reasoning": "${reasoning}",\n  "answer": "${answer}"\n}\n\`\`\``;
 
 function candidate(text: string, index: number, error?: string): Candidate {
   const answer = error ? null : extractAnswer(text, "math");
-  return { model: `m${index}`, tier: 0, index, text: error ? "" : text, answer: answer?.key ?? null, display: answer?.display ?? null, attempts: 1, latencyMs: 1, usage: { input: 1, output: 1, estimated: false }, costUsd: 0, ...(error ? { error } : {}) };
+  return {
+    model: `m${index}`,
+    tier: 0,
+    index,
+    text: error ? "" : text,
+    answer: answer?.key ?? null,
+    display: answer?.display ?? null,
+    attempts: 1,
+    latencyMs: 1,
+    usage: { input: 1, output: 1, estimated: false },
+    costUsd: 0,
+    ...(error ? { error } : {}),
+  };
 }
 
 describe("reasoning-text signals", () => {
@@ -23,7 +44,9 @@ describe("reasoning-text signals", () => {
   it("sees whether the answer is derived in the reasoning, as a whole number", () => {
     expect(answerInReasoning(json("3 * 4 = 12 apples", "12"), { key: "12", display: "12" })).toBe(true);
     expect(answerInReasoning(json("3 * 40 = 120 apples", "12"), { key: "12", display: "12" })).toBe(false);
-    expect(answerInReasoning(json("she earns 57,500 a year", "$57,500"), { key: "57500", display: "$57,500" })).toBe(true);
+    expect(answerInReasoning(json("she earns 57,500 a year", "$57,500"), { key: "57500", display: "$57,500" })).toBe(
+      true,
+    );
   });
 
   it("recognizes counting questions", () => {

@@ -88,7 +88,14 @@ describe("look-ahead policy in a deep pyramid", () => {
         { name: "apex", models: [apex] },
       ],
       task: "math",
-      lookahead: { utility: 1, rule, tiers: [{ accuracy: 0.7, cost: 0.01 }, { accuracy: 0.99, cost: 0.05 }] },
+      lookahead: {
+        utility: 1,
+        rule,
+        tiers: [
+          { accuracy: 0.7, cost: 0.01 },
+          { accuracy: 0.99, cost: 0.05 },
+        ],
+      },
     });
     return { model, mid, apex };
   };
@@ -106,14 +113,27 @@ describe("look-ahead policy in a deep pyramid", () => {
     const { model, mid } = build("optimal");
     const pyramid = meta(await model.invoke("?"));
     expect(pyramid.decisions[0]).toMatchObject({ escalated: true, lookahead: { rule: "optimal" } });
-    expect(pyramid.decisions[0].lookahead?.valueContinue).toBeGreaterThan(pyramid.decisions[0].lookahead?.valueStop ?? 1);
+    expect(pyramid.decisions[0].lookahead?.valueContinue).toBeGreaterThan(
+      pyramid.decisions[0].lookahead?.valueStop ?? 1,
+    );
     expect(mid.calls).toHaveLength(1);
   });
 
   it("rejects a look-ahead with the wrong number of tier estimates", () => {
     const m = (name: string) => new ScriptedChatModel({ name, reply: "1" });
     expect(
-      () => new PyramidChatModel({ crowd: [m("a")], oracle: m("b"), lookahead: { utility: 1, tiers: [{ accuracy: 0.9, cost: 0 }, { accuracy: 0.9, cost: 0 }] } }),
+      () =>
+        new PyramidChatModel({
+          crowd: [m("a")],
+          oracle: m("b"),
+          lookahead: {
+            utility: 1,
+            tiers: [
+              { accuracy: 0.9, cost: 0 },
+              { accuracy: 0.9, cost: 0 },
+            ],
+          },
+        }),
     ).toThrow(/lookahead\.tiers/);
   });
 });

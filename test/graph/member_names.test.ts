@@ -23,7 +23,12 @@ describe("members without a name", () => {
     expect(model.spec.tiers[0].members[0].price).toEqual({ input: 1, output: 1 });
     const answer = await model.invoke("What is 6 x 7?");
     const pyramid = answer.response_metadata.pyramid as PyramidMetadata;
-    expect(pyramid.candidates.map((c) => c.model)).toEqual(["FakeListChatModel#1", "FakeListChatModel#2", "mine", "FakeListChatModel#3"]);
+    expect(pyramid.candidates.map((c) => c.model)).toEqual([
+      "FakeListChatModel#1",
+      "FakeListChatModel#2",
+      "mine",
+      "FakeListChatModel#3",
+    ]);
   });
 
   it("a lone unnamed member keeps its model's name", () => {
@@ -48,7 +53,9 @@ describe("members with neither a price nor a size in their name", () => {
     await model.invoke("What is 6 x 7?");
     const messages = warn.mock.calls.map((call) => String(call[0]));
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toContain('member "unpriced-model" has no price and no parameter count in its name, so its calls count as $0');
+    expect(messages[0]).toContain(
+      'member "unpriced-model" has no price and no parameter count in its name, so its calls count as $0',
+    );
     expect(warn.mock.calls[0][1]).toMatchObject({ type: "PyramidMoaWarning", code: "PYRAMID_MOA_UNPRICED" });
   });
 });

@@ -63,7 +63,12 @@ describe("PyramidChatModel: routing", () => {
     expect(atBoundary).toMatchObject({ escalated: false, oracleCalls: 0 });
     // A plain threshold is the special case.
     const oracle = new ScriptedChatModel({ name: "big", reply: "9" });
-    const plain = new PyramidChatModel({ crowd: crowdOf(["3", "3", "4"]), oracle, task: "math", policy: { threshold: 0.3 } });
+    const plain = new PyramidChatModel({
+      crowd: crowdOf(["3", "3", "4"]),
+      oracle,
+      task: "math",
+      policy: { threshold: 0.3 },
+    });
     expect(meta(await plain.invoke("?")).escalated).toBe(true);
   });
 
@@ -102,7 +107,9 @@ describe("PyramidChatModel: routing", () => {
 
   it("does not show candidates to the Oracle in routing mode", async () => {
     const oracle = new ScriptedChatModel({ name: "big", reply: "8" });
-    await new PyramidChatModel({ crowd: crowdOf(["I think 5", "maybe 6", "surely 7"]), oracle, task: "math" }).invoke("How many?");
+    await new PyramidChatModel({ crowd: crowdOf(["I think 5", "maybe 6", "surely 7"]), oracle, task: "math" }).invoke(
+      "How many?",
+    );
     const seen = oracle.calls[0].map((m) => String(m.content)).join("\n");
     expect(seen).toBe("How many?");
   });
@@ -113,7 +120,12 @@ describe("PyramidChatModel: routing", () => {
       crowd: crowdOf(["5", "6", "7"]),
       oracle,
       task: "math",
-      prices: { "small-0": { input: 1, output: 1 }, "small-1": { input: 1, output: 1 }, "small-2": { input: 1, output: 1 }, big: { input: 10, output: 20 } },
+      prices: {
+        "small-0": { input: 1, output: 1 },
+        "small-1": { input: 1, output: 1 },
+        "small-2": { input: 1, output: 1 },
+        big: { input: 10, output: 20 },
+      },
     });
     const result = await model.invoke("?");
     // Each scripted call reports 10 input tokens and 1 output token.
@@ -129,17 +141,24 @@ describe("PyramidChatModel: routing", () => {
   it("rejects bad options with an error naming the field", () => {
     const oracle = new ScriptedChatModel({ name: "big", reply: "7" });
     expect(() => new PyramidChatModel({ crowd: [], oracle })).toThrow(/crowd: needs at least one model/);
-    expect(() => new PyramidChatModel({ crowd: crowdOf(["1"]), oracle, policy: { threshold: 2 } })).toThrow(PyramidConfigError);
+    expect(() => new PyramidChatModel({ crowd: crowdOf(["1"]), oracle, policy: { threshold: 2 } })).toThrow(
+      PyramidConfigError,
+    );
     expect(() => new PyramidChatModel({ crowd: crowdOf(["1"]), oracle, policy: { threshold: 2 } })).toThrow(/policy/);
     expect(() => new PyramidChatModel({ crowd: crowdOf(["1"]), oracle, task: "poetry" as never })).toThrow(/task/);
     expect(() => new PyramidChatModel({ crowd: [{ model: "not a model" as never }], oracle })).toThrow(/crowd\.0/);
-    expect(() => new PyramidChatModel({ crowd: crowdOf(["1"]), oracle, policy: "balanced" })).toThrow(/policy\.preset: unknown preset/);
+    expect(() => new PyramidChatModel({ crowd: crowdOf(["1"]), oracle, policy: "balanced" })).toThrow(
+      /policy\.preset: unknown preset/,
+    );
   });
 });
 
 describe("buildPyramidGraph", () => {
   it("names its nodes crowd, features, router, oracle", () => {
-    const graph = buildPyramidGraph({ crowd: crowdOf(["1"]), oracle: new ScriptedChatModel({ name: "big", reply: "1" }) });
+    const graph = buildPyramidGraph({
+      crowd: crowdOf(["1"]),
+      oracle: new ScriptedChatModel({ name: "big", reply: "1" }),
+    });
     const nodes = Object.keys(graph.getGraph().nodes);
     expect(nodes).toEqual(expect.arrayContaining(["crowd", "features", "router", "oracle"]));
   });
@@ -151,7 +170,9 @@ describe("routers trained on a member order", () => {
     const oracle = new ScriptedChatModel({ name: "big", reply: "1" });
     expect(() => new PyramidChatModel({ crowd: crowdOf(["1", "1", "1"]), oracle, router })).not.toThrow();
     const swapped = [...crowdOf(["1", "1", "1"])].reverse();
-    expect(() => new PyramidChatModel({ crowd: swapped, oracle, router })).toThrow(/router: the router was trained for the same members in another order: it expects \[small-0/);
+    expect(() => new PyramidChatModel({ crowd: swapped, oracle, router })).toThrow(
+      /router: the router was trained for the same members in another order: it expects \[small-0/,
+    );
   });
 });
 

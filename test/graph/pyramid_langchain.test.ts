@@ -36,7 +36,11 @@ describe("PyramidChatModel: the LangChain chat model contract", () => {
 
   it("streams the Oracle's own tokens when the query is escalated", async () => {
     const oracle = scripted("big", "Let me think step by step. The answer is 30.", 0);
-    const model = new PyramidChatModel({ crowd: [scripted("a", "1"), scripted("b", "2"), scripted("c", "3")], oracle, task: "math" });
+    const model = new PyramidChatModel({
+      crowd: [scripted("a", "1"), scripted("b", "2"), scripted("c", "3")],
+      oracle,
+      task: "math",
+    });
     const texts: string[] = [];
     let merged: AIMessageChunk | undefined;
     for await (const chunk of await model.stream("?")) {
@@ -109,7 +113,10 @@ describe("PyramidChatModel: the LangChain chat model contract", () => {
     const schema = z.object({ answer: z.number(), unit: z.string() });
     const reply = (_: BaseMessage[], tools: unknown[]) => {
       expect(tools).toHaveLength(1);
-      return new AIMessage({ content: "", tool_calls: [{ name: "extract", args: { answer: 42, unit: "kg" }, id: "t", type: "tool_call" }] });
+      return new AIMessage({
+        content: "",
+        tool_calls: [{ name: "extract", args: { answer: 42, unit: "kg" }, id: "t", type: "tool_call" }],
+      });
     };
     const model = new PyramidChatModel({
       crowd: [scripted("a", reply), scripted("b", reply), scripted("c", reply)],
@@ -130,10 +137,17 @@ describe("PyramidChatModel: the LangChain chat model contract", () => {
       scripted(name, (messages) => {
         const last = messages[messages.length - 1];
         if (ToolMessage.isInstance(last)) return `The product is ${String(last.content)}.`;
-        return new AIMessage({ content: "", tool_calls: [{ name: "multiply", args: { a: 17, b: 23 }, id: `${name}-1`, type: "tool_call" }] });
+        return new AIMessage({
+          content: "",
+          tool_calls: [{ name: "multiply", args: { a: 17, b: 23 }, id: `${name}-1`, type: "tool_call" }],
+        });
       });
     const agent = createReactAgent({
-      llm: new PyramidChatModel({ crowd: [member("a"), member("b"), member("c")], oracle: member("big"), task: "math" }),
+      llm: new PyramidChatModel({
+        crowd: [member("a"), member("b"), member("c")],
+        oracle: member("big"),
+        task: "math",
+      }),
       tools: [multiply],
     });
     const result = await agent.invoke({ messages: [new HumanMessage("What is 17 times 23?")] });
@@ -143,12 +157,28 @@ describe("PyramidChatModel: the LangChain chat model contract", () => {
   });
 
   it("reports LangSmith params and shows each member call as a child run", async () => {
-    const model = new PyramidChatModel({ crowd: [scripted("a", "1"), scripted("b", "1")], oracle: scripted("big", "2") });
-    expect(model.getLsParams({} as never)).toMatchObject({ ls_provider: "pyramid-moa", ls_model_name: "big", ls_model_type: "chat" });
+    const model = new PyramidChatModel({
+      crowd: [scripted("a", "1"), scripted("b", "1")],
+      oracle: scripted("big", "2"),
+    });
+    expect(model.getLsParams({} as never)).toMatchObject({
+      ls_provider: "pyramid-moa",
+      ls_model_name: "big",
+      ls_model_type: "chat",
+    });
     const runs: Array<{ name: string; parent?: string; id: string }> = [];
     class Recorder extends BaseCallbackHandler {
       name = "recorder";
-      override async handleChatModelStart(llm: Serialized, _m: BaseMessage[][], runId: string, parentRunId?: string, _e?: Record<string, unknown>, _t?: string[], _md?: Record<string, unknown>, runName?: string) {
+      override async handleChatModelStart(
+        llm: Serialized,
+        _m: BaseMessage[][],
+        runId: string,
+        parentRunId?: string,
+        _e?: Record<string, unknown>,
+        _t?: string[],
+        _md?: Record<string, unknown>,
+        runName?: string,
+      ) {
         runs.push({ name: runName ?? String(llm.id?.[llm.id.length - 1]), parent: parentRunId, id: runId });
       }
     }

@@ -16,13 +16,22 @@ export function parseMetrics(text: string): Sample[] {
     for (const pair of (match[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
       labels[pair[1]] = pair[2].replace(/\\n/g, "\n").replace(/\\"/g, '"').replace(/\\\\/g, "\\");
     }
-    const value = match[3] === "+Inf" ? Number.POSITIVE_INFINITY : match[3] === "-Inf" ? Number.NEGATIVE_INFINITY : Number(match[3]);
+    const value =
+      match[3] === "+Inf"
+        ? Number.POSITIVE_INFINITY
+        : match[3] === "-Inf"
+          ? Number.NEGATIVE_INFINITY
+          : Number(match[3]);
     samples.push({ name: match[1], labels, value });
   }
   return samples;
 }
 
 /** The value of the sample `name` whose labels include `labels` (undefined when there is none). */
-export function sampleValue(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  samples: readonly Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 }

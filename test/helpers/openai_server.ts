@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** A chat completions request body as received (only the fields the server reads are typed). */
@@ -177,7 +183,11 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
     record.body = body;
     const script = models.get(body.model) ?? options.fallback;
     if (script === undefined) {
-      sendJson(response, 404, errorBody(`The model '${body.model}' does not exist`, "invalid_request_error", "model_not_found"));
+      sendJson(
+        response,
+        404,
+        errorBody(`The model '${body.model}' does not exist`, "invalid_request_error", "model_not_found"),
+      );
       return;
     }
     const reply = await script(body, chatCount++);
@@ -185,8 +195,15 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
       if (reply.delayMs) await sleep(reply.delayMs, response);
       const retryAfter = reply.error.retryAfterMs;
       const headers: Record<string, string> =
-        retryAfter !== undefined ? { "retry-after-ms": String(retryAfter), "retry-after": String(retryAfter / 1000) } : {};
-      sendJson(response, reply.error.status, errorBody(reply.error.message, reply.error.type ?? "server_error", reply.error.code ?? null), headers);
+        retryAfter !== undefined
+          ? { "retry-after-ms": String(retryAfter), "retry-after": String(retryAfter / 1000) }
+          : {};
+      sendJson(
+        response,
+        reply.error.status,
+        errorBody(reply.error.message, reply.error.type ?? "server_error", reply.error.code ?? null),
+        headers,
+      );
       return;
     }
     const content = reply.content ?? "";
@@ -196,7 +213,10 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
     const toolCalls = (reply.toolCalls ?? []).map((call, i) => ({
       id: call.id ?? `call_${chatCount}_${i}`,
       type: "function" as const,
-      function: { name: call.name, arguments: typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments) },
+      function: {
+        name: call.name,
+        arguments: typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments),
+      },
     }));
     const finishReason = reply.finishReason ?? (toolCalls.length > 0 ? "tool_calls" : "stop");
     const top = body.logprobs === true ? Math.max(0, Math.min(20, body.top_logprobs ?? 0)) : 0;
@@ -236,12 +256,18 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
       return;
     }
 
-    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    response.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    });
     response.flushHeaders();
     if (reply.delayMs) await sleep(reply.delayMs, response);
     const send = (choices: unknown[], extra: Record<string, unknown> = {}): void => {
       if (response.destroyed) return;
-      response.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, system_fingerprint: "fp_test", choices, ...extra })}\n\n`);
+      response.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, system_fingerprint: "fp_test", choices, ...extra })}\n\n`,
+      );
     };
     send([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }]);
     for (let i = 0; i < tokens.length; i++) {
@@ -256,8 +282,26 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
       ]);
     }
     toolCalls.forEach((call, index) => {
-      send([{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] }, logprobs: null, finish_reason: null }]);
-      send([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: call.function.arguments } }] }, logprobs: null, finish_reason: null }]);
+      send([
+        {
+          index: 0,
+          delta: {
+            tool_calls: [
+              { index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } },
+            ],
+          },
+          logprobs: null,
+          finish_reason: null,
+        },
+      ]);
+      send([
+        {
+          index: 0,
+          delta: { tool_calls: [{ index, function: { arguments: call.function.arguments } }] },
+          logprobs: null,
+          finish_reason: null,
+        },
+      ]);
     });
     send([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }]);
     if (body.stream_options?.include_usage === true) send([], { usage });

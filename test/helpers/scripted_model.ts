@@ -76,14 +76,20 @@ export class ScriptedChatModel extends BaseChatModel {
         throw error;
       }
       const reply =
-        typeof this.fields.reply === "function" ? this.fields.reply(messages, this.fields.tools ?? []) : this.fields.reply;
+        typeof this.fields.reply === "function"
+          ? this.fields.reply(messages, this.fields.tools ?? [])
+          : this.fields.reply;
       if (reply instanceof Error) throw reply;
       const message = typeof reply === "string" ? new AIMessage(reply) : reply;
       const text = typeof message.content === "string" ? message.content : "";
       return new AIMessage({
         content: message.content,
         tool_calls: message.tool_calls,
-        usage_metadata: { input_tokens: 10, output_tokens: Math.max(1, text.length), total_tokens: 10 + Math.max(1, text.length) },
+        usage_metadata: {
+          input_tokens: 10,
+          output_tokens: Math.max(1, text.length),
+          total_tokens: 10 + Math.max(1, text.length),
+        },
       });
     } finally {
       this.fields.inFlight?.leave();

@@ -42,19 +42,27 @@ export function describeInstalledWithNpm(packed: () => { tarball: string; work: 
       app = join(work, "npm-app");
       mkdirSync(app, { recursive: true });
       writeFileSync(join(app, "package.json"), JSON.stringify({ name: "npm-app", private: true, type: "module" }));
-      await exec("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
+      await exec("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], {
+        cwd: app,
+        maxBuffer: 16 * 1024 * 1024,
+      });
     }, 300_000);
 
     it("npx pyramid-moa --version", async () => {
       const { stdout } = await npx(["--version"]);
       expect(stdout.trim()).toBe(version);
-      for (const peer of ["koffi", "@resvg/resvg-js", "node-llama-cpp"]) expect(existsSync(join(app, "node_modules", peer))).toBe(false);
+      for (const peer of ["koffi", "@resvg/resvg-js", "node-llama-cpp"])
+        expect(existsSync(join(app, "node_modules", peer))).toBe(false);
     });
 
     it("the demo without the optional peers: the shipped router, the summary, SVG plots and a one-line PNG notice", async () => {
       const { stdout, stderr } = await npx(["eval", "--benchmark", "gsm8k", "--train", "--out", "results/gsm8k"]);
-      expect(stdout).toMatch(/^Router: the koffi package is not installed, so the router is not retrained; the shipped router/m);
-      expect(stdout).toContain('gsm8k holdout part: 284 queries; the "pyramid" row uses the router\'s "baseline-match" preset');
+      expect(stdout).toMatch(
+        /^Router: the koffi package is not installed, so the router is not retrained; the shipped router/m,
+      );
+      expect(stdout).toContain(
+        'gsm8k holdout part: 284 queries; the "pyramid" row uses the router\'s "baseline-match" preset',
+      );
       expect(stdout).toMatch(/^Oracle alone +96\.1%/m);
       expect(stdout).toContain("PNG plots skipped: @resvg/resvg-js is not installed");
       expect(stdout).toContain("Plots: results/gsm8k/profile.svg");
@@ -65,7 +73,10 @@ export function describeInstalledWithNpm(packed: () => { tarball: string; work: 
 
     it("train on the holdout traces is refused, pointing at train_traces.jsonl", async () => {
       const run = npx(["train", "--traces", "results/gsm8k/traces.jsonl", "--out", "router.json"]);
-      await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("--traces results/gsm8k/train_traces.jsonl") });
+      await expect(run).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining("--traces results/gsm8k/train_traces.jsonl"),
+      });
       expect(existsSync(join(app, "router.json"))).toBe(false);
     });
 
@@ -75,7 +86,18 @@ export function describeInstalledWithNpm(packed: () => { tarball: string; work: 
         'import { PyramidChatModel, loadRouter } from "pyramid-moa";\nexport const make = (r: string) => [PyramidChatModel, loadRouter(r)] as const;\n',
       );
       const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
-      const args = ["--noEmit", "--strict", "--skipLibCheck", "false", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022"];
+      const args = [
+        "--noEmit",
+        "--strict",
+        "--skipLibCheck",
+        "false",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2022",
+      ];
       const typeRoots = ["--types", "node", "--typeRoots", join(repo, "node_modules", "@types")];
       await expect(exec(process.execPath, [tsc, ...args, ...typeRoots, "use.ts"], { cwd: app })).resolves.toBeDefined();
     }, 120_000);
@@ -87,7 +109,10 @@ export function describeInstalledWithNpm(packed: () => { tarball: string; work: 
       // A path relative to the current folder, rewritten relative to the config file's folder.
       await npx(["init", "--template", "llamacpp", "--model-path", relative(app, gguf), "--out", "configs/local.yaml"]);
       const { stdout } = await npx(["ask", "What is 17 * 23?", "--config", "configs/local.yaml", "--json"]);
-      const result = JSON.parse(stdout) as { answer: string; pyramid: { candidates: { model: string; error?: string }[] } };
+      const result = JSON.parse(stdout) as {
+        answer: string;
+        pyramid: { candidates: { model: string; error?: string }[] };
+      };
       expect(result.answer.length).toBeGreaterThan(0);
       expect(result.pyramid.candidates.map((c) => c.model).slice(0, 3)).toEqual(["crowd-a", "crowd-b", "crowd-c"]);
       expect(result.pyramid.candidates.every((c) => c.error === undefined)).toBe(true);

@@ -23,7 +23,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  * node_modules, and the package's runtime dependencies linked from this repository's node_modules (no network).
  */
 beforeAll(async () => {
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], {
+    cwd: repo,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const report = JSON.parse(stdout.slice(stdout.indexOf("["))) as { filename: string; files: { path: string }[] }[];
   files = report[0].files.map((f) => f.path);
   tarball = join(work, report[0].filename);
@@ -66,7 +69,11 @@ describe("the published package", () => {
     const file = join(app, "use.mjs");
     writeFileSync(file, script);
     const { stdout } = await run(process.execPath, [file], { cwd: app });
-    const result = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { content: string; tier: number; presets: string[] };
+    const result = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as {
+      content: string;
+      tier: number;
+      presets: string[];
+    };
     expect(result.content).toContain("42");
     expect(result.tier).toBe(0);
     expect(result.presets).toEqual(["economy", "balanced", "baseline-match"]);
@@ -77,10 +84,24 @@ describe("the published package", () => {
     const router = join(installed, "routers", "gsm8k-llama8b-gemma9b-qwen7b.json");
     const { stdout } = await run(
       process.execPath,
-      [join(installed, "dist", "cli", "bin.js"), "eval", "--benchmark", "gsm8k", "--router", router, "--limit", "20", "--no-png", "--out", out],
+      [
+        join(installed, "dist", "cli", "bin.js"),
+        "eval",
+        "--benchmark",
+        "gsm8k",
+        "--router",
+        router,
+        "--limit",
+        "20",
+        "--no-png",
+        "--out",
+        out,
+      ],
       { cwd: app, env: { ...process.env, PYRAMID_DATA_DIR: dataDir() }, maxBuffer: 16 * 1024 * 1024 },
     );
-    expect(stdout).toContain('gsm8k all items: 20 queries; the "pyramid" row uses the router\'s "baseline-match" preset (t=0.55).');
+    expect(stdout).toContain(
+      'gsm8k all items: 20 queries; the "pyramid" row uses the router\'s "baseline-match" preset (t=0.55).',
+    );
     expect(readFileSync(join(out, "summary.md"), "utf8")).toContain("| Oracle alone |");
   });
 
@@ -130,7 +151,9 @@ describe("the published package", () => {
     writeFileSync(file, script);
     const { stdout } = await run(process.execPath, ["--import", "./register.mjs", file], { cwd: app });
     const loaded = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { names: number; builtins: string[] };
-    const urls = readFileSync(log, "utf8").split("\n").filter((u) => u.length > 0);
+    const urls = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((u) => u.length > 0);
     const own = urls.filter((u) => u.includes("/node_modules/pyramid-moa/dist/"));
     expect(own.some((u) => u.endsWith("/dist/chat_models/pyramid.js"))).toBe(true);
     expect(own.filter((u) => /\/dist\/(server|eval|config|cli|plots|replay|engines)\//.test(u))).toEqual([]);
@@ -143,7 +166,13 @@ describe("the published package", () => {
 
   it("exports at most 150 names from its root, whose declarations do not reference node-llama-cpp", () => {
     const entry = join(installed, "dist", "index.d.ts");
-    const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true, skipLibCheck: true, types: [] });
+    const program = ts.createProgram([entry], {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      noEmit: true,
+      skipLibCheck: true,
+      types: [],
+    });
     const checker = program.getTypeChecker();
     const source = program.getSourceFile(entry);
     const symbol = source && checker.getSymbolAtLocation(source);

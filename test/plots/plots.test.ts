@@ -57,7 +57,14 @@ describe("frontier plot", () => {
   it("draws every named series and the legend", async () => {
     const svg = frontierSvg(
       [
-        { name: "learned router", points: [{ x: 0.3, y: 0.9 }, { x: 0.5, y: 0.94 }, { x: 1, y: 0.95 }] },
+        {
+          name: "learned router",
+          points: [
+            { x: 0.3, y: 0.9 },
+            { x: 0.5, y: 0.94 },
+            { x: 1, y: 0.95 },
+          ],
+        },
         { name: "Oracle alone", points: [{ x: 1, y: 0.944 }] },
         { name: "escalate unless unanimous", points: [{ x: 0.66, y: 0.949 }] },
       ],

@@ -46,7 +46,12 @@ describe("calibration on graded predictions", () => {
     expect(none.precision).toBeNaN();
     const all = performanceAt(rows, 0);
     expect(all).toMatchObject({ escalationRate: 1, accuracy: 0.9, meanCost: 11, recallOfCrowdErrors: 1 });
-    expect(tierBaselines(rows)).toEqual({ crowdAccuracy: 0.7, oracleAccuracy: 0.9, crowdMeanCost: 1, oracleMeanCost: 10 });
+    expect(tierBaselines(rows)).toEqual({
+      crowdAccuracy: 0.7,
+      oracleAccuracy: 0.9,
+      crowdMeanCost: 1,
+      oracleMeanCost: 10,
+    });
   });
 
   it("profiles every distinct behaviour, at midpoints between P_fail values", () => {
@@ -56,7 +61,9 @@ describe("calibration on graded predictions", () => {
     expect(thresholds[1]).toBeCloseTo(0.075, 12);
     expect(thresholds[10]).toBe(1);
     const profile = calibrationProfile(rows);
-    expect(profile.map((p) => p.escalationRate)).toEqual([1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0].map((x) => expect.closeTo(x, 12)));
+    expect(profile.map((p) => p.escalationRate)).toEqual(
+      [1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0].map((x) => expect.closeTo(x, 12)),
+    );
   });
 
   it("finds thresholds for an escalation rate, a cost saving, an accuracy gap and baseline match", () => {
@@ -112,7 +119,10 @@ describe("calibration on graded predictions", () => {
     expect(presets["baseline-match"]).toBeCloseTo(0.75, 12);
     expect(reports["baseline-match"].recallOfCrowdErrors).toBeCloseTo(2 / 3, 12);
     // Without costs, a saving target becomes an escalation budget.
-    const free = calibratePresets(rows.map((r) => ({ ...r, crowdCost: 0, oracleCost: 0 })), pointSpecs);
+    const free = calibratePresets(
+      rows.map((r) => ({ ...r, crowdCost: 0, oracleCost: 0 })),
+      pointSpecs,
+    );
     expect(free.costModel).toBe("unit");
     expect(free.reports.economy.escalationRate).toBeLessThanOrEqual(0.3);
   });

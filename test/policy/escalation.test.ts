@@ -39,7 +39,12 @@ describe("decideEscalation: look-ahead", () => {
     const remaining = [{ accuracy: 0.9, cost: 0.1 }];
     // myopic threshold = 0.1 / 1 + (1 - 0.9) = 0.2; the boundary threshold (0.99) is not used.
     expect(myopicThreshold(remaining[0], 1)).toBeCloseTo(0.2, 12);
-    const above = decideEscalation({ ...base, pFail: 0.25, threshold: 0.99, lookahead: { utility: 1, remaining, rule: "myopic" } });
+    const above = decideEscalation({
+      ...base,
+      pFail: 0.25,
+      threshold: 0.99,
+      lookahead: { utility: 1, remaining, rule: "myopic" },
+    });
     expect(above.escalate).toBe(true);
     expect(above.lookahead?.rule).toBe("myopic");
     expect(above.lookahead?.valueContinue).toBeGreaterThan(above.lookahead?.valueStop ?? Number.POSITIVE_INFINITY);
@@ -72,17 +77,33 @@ describe("decideEscalation: guards", () => {
   });
 
   it("checks the per-query cap before the budget", () => {
-    const d = decideEscalation({ ...base, nextTierCostUsd: 1, maxCostPerQuery: 0.5, budget: { spentUsd: 0, limitUsd: 0.5 } });
+    const d = decideEscalation({
+      ...base,
+      nextTierCostUsd: 1,
+      maxCostPerQuery: 0.5,
+      budget: { spentUsd: 0, limitUsd: 0.5 },
+    });
     expect(d.refusedBy).toBe("maxCostPerQuery");
   });
 
   it("guards only an escalation: a stop stays a stop, however little money is left", () => {
-    const d = decideEscalation({ ...base, pFail: 0.1, nextTierCostUsd: 1, maxCostPerQuery: 0, budget: { spentUsd: 1, limitUsd: 1 } });
+    const d = decideEscalation({
+      ...base,
+      pFail: 0.1,
+      nextTierCostUsd: 1,
+      maxCostPerQuery: 0,
+      budget: { spentUsd: 1, limitUsd: 1 },
+    });
     expect(d).toEqual({ escalate: false, pFail: 0.1 });
   });
 
   it("a refused forced escalation (every member failed) carries the guard's reason", () => {
-    const d = decideEscalation({ ...base, answered: false, nextTierCostUsd: 1, budget: { spentUsd: 0, limitUsd: 0.5 } });
+    const d = decideEscalation({
+      ...base,
+      answered: false,
+      nextTierCostUsd: 1,
+      budget: { spentUsd: 0, limitUsd: 0.5 },
+    });
     expect(d.escalate).toBe(false);
     expect(d.refusedBy).toBe("budget");
     expect(d.reason).toMatch(/^budget exhausted: /);

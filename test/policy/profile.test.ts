@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { profileAt, profileRows, tallyEscalation, type ProfileQuery } from "../../src/policy/profile.js";
 import { performanceAt, tierBaselines } from "../../src/policy/calibrate.js";
-import { confusionAt, performanceProfile, scorePyramidRule, theorem1At, type GradedQuery } from "../../src/eval/metrics/index.js";
+import {
+  confusionAt,
+  performanceProfile,
+  scorePyramidRule,
+  theorem1At,
+  type GradedQuery,
+} from "../../src/eval/metrics/index.js";
 
 // The profile shared by preset calibration (src/policy/calibrate.ts) and the evaluation reports
 // (src/eval/metrics): these cases pin what each caller computed before they shared it.
@@ -52,7 +58,12 @@ describe("shared performance profile", () => {
     const free = rows.map((row) => ({ ...row, crowdCost: 0, oracleCost: 0 }));
     expect(profileAt(free, 0.5).costSaving).toBeNaN();
     expect(profileAt(free, 0.5).costFraction).toBeNaN();
-    expect(profileAt(rows.filter((row) => row.crowdCorrect), 0).recall).toBeNaN();
+    expect(
+      profileAt(
+        rows.filter((row) => row.crowdCorrect),
+        0,
+      ).recall,
+    ).toBeNaN();
     expect(profileAt(rows, 1).precision).toBeNaN();
     expect(profileAt([], 0.5)).toMatchObject({ accuracy: 0, escalationRate: 0, cost: 0, meanCost: 0 });
   });
@@ -60,7 +71,12 @@ describe("shared performance profile", () => {
   it("measures the saving against oracleOnlyCost when given (calibration), oracleCost otherwise", () => {
     const withOnly = rows.map((row) => ({ ...row, oracleOnlyCost: 20 }));
     expect(profileAt(withOnly, 0.5).costSaving).toBe(1 - 25 / 100);
-    expect(tierBaselines(withOnly)).toEqual({ crowdAccuracy: 3 / 5, oracleAccuracy: 4 / 5, crowdMeanCost: 1, oracleMeanCost: 20 });
+    expect(tierBaselines(withOnly)).toEqual({
+      crowdAccuracy: 3 / 5,
+      oracleAccuracy: 4 / 5,
+      crowdMeanCost: 1,
+      oracleMeanCost: 20,
+    });
   });
 
   it("adds costs query by query, as the reports always did", () => {
@@ -89,7 +105,10 @@ describe("shared performance profile", () => {
       expect(confusion.truePositive + confusion.falsePositive).toBe(report.escalationRate * 5);
       expect(confusion.recall).toEqual(report.recall);
       expect(theorem1At(queries, t).pR).toBe(report.escalationRate);
-      expect(scorePyramidRule("x", queries, (q) => q.pFail > t)).toMatchObject({ accuracy: report.accuracy, cost: report.cost });
+      expect(scorePyramidRule("x", queries, (q) => q.pFail > t)).toMatchObject({
+        accuracy: report.accuracy,
+        cost: report.cost,
+      });
     }
   });
 

@@ -23,7 +23,10 @@ afterAll(async () => {
 });
 
 let names = 0;
-async function budget(limitUsd: number, options: { name?: string; window?: "day" | "month" | "total"; reservationTtlMs?: number } = {}) {
+async function budget(
+  limitUsd: number,
+  options: { name?: string; window?: "day" | "month" | "total"; reservationTtlMs?: number } = {},
+) {
   const b = await RedisBudget.connect(
     redis.url,
     { name: options.name ?? `acct${++names}`, limitUsd, window: options.window },
@@ -100,9 +103,15 @@ describe("RedisBudget", () => {
   });
 
   it("names the field and the fix for a bad URL or account", async () => {
-    await expect(RedisBudget.connect("http://localhost:6379", { name: "x", limitUsd: 1 })).rejects.toThrow(PyramidConfigError);
-    await expect(RedisBudget.connect("http://localhost:6379", { name: "x", limitUsd: 1 })).rejects.toThrow(/budget\.redis: .*Fix: give e\.g\. redis:\/\//);
-    await expect(RedisBudget.connect(redis.url, { name: "has space", limitUsd: 1 })).rejects.toThrow(/RedisBudget\.accounts\.0\.name/);
+    await expect(RedisBudget.connect("http://localhost:6379", { name: "x", limitUsd: 1 })).rejects.toThrow(
+      PyramidConfigError,
+    );
+    await expect(RedisBudget.connect("http://localhost:6379", { name: "x", limitUsd: 1 })).rejects.toThrow(
+      /budget\.redis: .*Fix: give e\.g\. redis:\/\//,
+    );
+    await expect(RedisBudget.connect(redis.url, { name: "has space", limitUsd: 1 })).rejects.toThrow(
+      /RedisBudget\.accounts\.0\.name/,
+    );
   });
 });
 
@@ -140,7 +149,12 @@ describe("a pyramid on a RedisBudget", () => {
         budget: shared,
       });
     const [first, second] = [make(a), make(b)];
-    const results = (await Promise.all([first.batch(Array.from({ length: 8 }, (_, i) => `a${i}`)), second.batch(Array.from({ length: 8 }, (_, i) => `b${i}`))]))
+    const results = (
+      await Promise.all([
+        first.batch(Array.from({ length: 8 }, (_, i) => `a${i}`)),
+        second.batch(Array.from({ length: 8 }, (_, i) => `b${i}`)),
+      ])
+    )
       .flat()
       .map((message) => message.response_metadata.pyramid as PyramidMetadata);
     const apexSpend = results.reduce((sum, r) => sum + (r.cost.byTier.oracle ?? 0), 0);

@@ -28,7 +28,10 @@ beforeAll(async () => {
     models: Object.fromEntries(
       ["a", "b", "c"].map((model, i) => [model, () => ({ content: `The answer is ${i + 1}.`, delayMs: 10 })]),
     ),
-    fallback: (body) => ({ content: "The answer is 4.", delayMs: JSON.stringify(body.messages).includes("hang") ? 20_000 : 50 }),
+    fallback: (body) => ({
+      content: "The answer is 4.",
+      delayMs: JSON.stringify(body.messages).includes("hang") ? 20_000 : 50,
+    }),
   });
 }, 60_000);
 
@@ -41,7 +44,13 @@ afterAll(async () => {
 });
 
 /** A config whose Oracle costs 1000 USD per 1M tokens (the crowd is free unless priced), with a budget in Redis database `db`. */
-function writeConfig(name: string, db: number, budget: Record<string, unknown>, extra: Record<string, unknown> = {}, crowdUsdPerMTok = 0): string {
+function writeConfig(
+  name: string,
+  db: number,
+  budget: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  crowdUsdPerMTok = 0,
+): string {
   const baseURL = upstream.baseURL;
   const free = { input: crowdUsdPerMTok, output: crowdUsdPerMTok };
   const path = join(dir, `${name}.json`);
@@ -49,8 +58,16 @@ function writeConfig(name: string, db: number, budget: Record<string, unknown>, 
     path,
     JSON.stringify({
       tiers: [
-        { name: "crowd", members: ["a", "b", "c"].map((model) => ({ provider: "openai", model, baseURL, price: free })) },
-        { name: "oracle", members: [{ provider: "openai", model: "big-70b", baseURL, price: { input: 1000, output: 1000 }, timeoutMs: 30_000 }] },
+        {
+          name: "crowd",
+          members: ["a", "b", "c"].map((model) => ({ provider: "openai", model, baseURL, price: free })),
+        },
+        {
+          name: "oracle",
+          members: [
+            { provider: "openai", model: "big-70b", baseURL, price: { input: 1000, output: 1000 }, timeoutMs: 30_000 },
+          ],
+        },
       ],
       task: "math",
       budget: { redis: `${redis.url}/${db}`, ...budget },
@@ -72,21 +89,29 @@ const oracleCalls = () => upstream.chatRequests().filter((r) => r.body?.model ==
 describe("serve processes sharing one Redis budget", () => {
   it("never spend more on the Oracle together than the limit, under concurrent load", async () => {
     const config = writeConfig("shared", 1, { limitUsd: 0.05 });
-    const servers = await Promise.all([startServeCli(["--config", config, "--port", "0"]), startServeCli(["--config", config, "--port", "0"])]);
+    const servers = await Promise.all([
+      startServeCli(["--config", config, "--port", "0"]),
+      startServeCli(["--config", config, "--port", "0"]),
+    ]);
     const before = oracleCalls().length;
     const answers = await Promise.all(
-      Array.from({ length: 24 }, (_, i) => ask(servers[i % 2].url, `What is ${i} + ${i}? Think about question number ${i}.`)),
+      Array.from({ length: 24 }, (_, i) =>
+        ask(servers[i % 2].url, `What is ${i} + ${i}? Think about question number ${i}.`),
+      ),
     );
     const pyramids = answers.map((a) => (a as unknown as { pyramid: PyramidMetadata }).pyramid);
     const apexSpend = pyramids.reduce((sum, p) => sum + (p.cost.byTier.oracle ?? 0), 0);
     const escalated = pyramids.filter((p) => p.escalated);
-    const story = JSON.stringify(pyramids.map((p) => ({ escalated: p.escalated, reason: p.decisions[0].reason, cost: p.cost.byTier })));
+    const story = JSON.stringify(
+      pyramids.map((p) => ({ escalated: p.escalated, reason: p.decisions[0].reason, cost: p.cost.byTier })),
+    );
     expect(escalated.length, story).toBeGreaterThan(0);
     expect(escalated.length, story).toBeLessThan(24);
     expect(apexSpend, story).toBeLessThanOrEqual(0.05);
     // The Oracle was called exactly as often as the answers say, by both processes together.
     expect(oracleCalls().length - before, story).toBe(escalated.length);
-    for (const p of pyramids.filter((p) => !p.escalated)) expect(p.decisions[0].reason, story).toMatch(/^budget exhausted: /);
+    for (const p of pyramids.filter((p) => !p.escalated))
+      expect(p.decisions[0].reason, story).toMatch(/^budget exhausted: /);
     // Each process answered some of the escalated queries from the one budget.
     const budget = await RedisBudget.connect(`${redis.url}/1`, { name: "global", limitUsd: 0.05 });
     try {
@@ -127,14 +152,23 @@ describe("serve processes sharing one Redis budget", () => {
   }, 60_000);
 
   it("enforces a tenant's budget and requests per minute across two processes", async () => {
-    const config = writeConfig("tenants", 3, { limitUsd: 100, window: "day" }, {
-      tenants: [
-        { name: "team-a", keyEnv: "PYRAMID_TEST_KEY_A", budgetUsd: 0.03 },
-        { name: "team-b", keyEnv: "PYRAMID_TEST_KEY_B", requestsPerMinute: 3 },
-      ],
-    }, 100);
+    const config = writeConfig(
+      "tenants",
+      3,
+      { limitUsd: 100, window: "day" },
+      {
+        tenants: [
+          { name: "team-a", keyEnv: "PYRAMID_TEST_KEY_A", budgetUsd: 0.03 },
+          { name: "team-b", keyEnv: "PYRAMID_TEST_KEY_B", requestsPerMinute: 3 },
+        ],
+      },
+      100,
+    );
     const env = { PYRAMID_TEST_KEY_A: "key-a", PYRAMID_TEST_KEY_B: "key-b" };
-    const servers = await Promise.all([startServeCli(["--config", config, "--port", "0"], env), startServeCli(["--config", config, "--port", "0"], env)]);
+    const servers = await Promise.all([
+      startServeCli(["--config", config, "--port", "0"], env),
+      startServeCli(["--config", config, "--port", "0"], env),
+    ]);
     const statuses = async (key: string, n: number) =>
       Promise.all(
         Array.from({ length: n }, (_, i) =>
@@ -151,7 +185,11 @@ describe("serve processes sharing one Redis budget", () => {
     const a: number[] = [];
     for (let round = 0; round < 8 && !a.includes(402); round++) a.push(...(await statuses("key-a", 2)));
     expect(a).toContain(402);
-    const tenant = await RedisBudget.connect(`${redis.url}/3`, { name: "tenant.team-a", limitUsd: 0.03, window: "day" });
+    const tenant = await RedisBudget.connect(`${redis.url}/3`, {
+      name: "tenant.team-a",
+      limitUsd: 0.03,
+      window: "day",
+    });
     try {
       expect(await tenant.remainingUsd()).toBeLessThanOrEqual(0);
       expect(await tenant.remainingUsd()).toBeGreaterThan(-0.03);

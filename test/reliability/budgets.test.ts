@@ -9,7 +9,11 @@ const meta = (message: { response_metadata: Record<string, unknown> }): PyramidM
 /** Every call uses 1,000 input and 100 output tokens, so a call costs 1,100 tokens at the member's price. */
 const TOKENS = { input: 1000, output: 100 };
 
-function member(name: string, reply: (prompt: string) => string, options: { delayMs?: number; counter?: CallCounter } = {}): FaultyChatModel {
+function member(
+  name: string,
+  reply: (prompt: string) => string,
+  options: { delayMs?: number; counter?: CallCounter } = {},
+): FaultyChatModel {
   return new FaultyChatModel({
     name,
     tokens: TOKENS,
@@ -37,12 +41,20 @@ const APEX_COST = 0.011;
 describe("maxCostPerQuery", () => {
   it("does not escalate when the next tier would take the query past the limit, and says so", async () => {
     const oracle = member("big", () => "4");
-    const model = new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", maxCostPerQuery: 0.01 });
+    const model = new PyramidChatModel({
+      crowd: splitCrowd(),
+      oracle,
+      prices: PRICES,
+      task: "math",
+      maxCostPerQuery: 0.01,
+    });
     const pyramid = meta(await model.invoke("q"));
     expect(pyramid.escalated).toBe(false);
     expect(oracle.callsFor("q")).toBe(0);
     expect(pyramid.decisions[0].pFail).toBeGreaterThan(pyramid.decisions[0].threshold);
-    expect(pyramid.decisions[0].reason).toMatch(/^maxCostPerQuery: spent 0\.003300 USD, next tier ~0\.011000 USD, limit 0\.01 USD$/);
+    expect(pyramid.decisions[0].reason).toMatch(
+      /^maxCostPerQuery: spent 0\.003300 USD, next tier ~0\.011000 USD, limit 0\.01 USD$/,
+    );
     expect(pyramid.cost.total).toBeCloseTo(CROWD_COST, 12);
     expect(pyramid.cost.total).toBeLessThanOrEqual(0.01);
   });
@@ -50,7 +62,13 @@ describe("maxCostPerQuery", () => {
   it("escalates when the estimate fits, and the query's cost stays within the limit", async () => {
     const oracle = member("big", () => "4");
     const limit = CROWD_COST + APEX_COST + 1e-9;
-    const model = new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", maxCostPerQuery: limit });
+    const model = new PyramidChatModel({
+      crowd: splitCrowd(),
+      oracle,
+      prices: PRICES,
+      task: "math",
+      maxCostPerQuery: limit,
+    });
     const pyramid = meta(await model.invoke("q"));
     expect(pyramid.escalated).toBe(true);
     expect(pyramid.decisions[0].reason).toBeUndefined();
@@ -84,7 +102,14 @@ describe("maxCostPerQuery", () => {
 describe("onBudgetExceeded", () => {
   it("throw: a refused escalation throws BudgetExceededError naming the guard and the fix; the apex is not called", async () => {
     const oracle = member("big", () => "4");
-    const model = new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", maxCostPerQuery: 0.01, onBudgetExceeded: "throw" });
+    const model = new PyramidChatModel({
+      crowd: splitCrowd(),
+      oracle,
+      prices: PRICES,
+      task: "math",
+      maxCostPerQuery: 0.01,
+      onBudgetExceeded: "throw",
+    });
     const error = await model.invoke("q").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect((error as BudgetExceededError).field).toBe("maxCostPerQuery");
@@ -96,7 +121,14 @@ describe("onBudgetExceeded", () => {
   it("throw: a spent shared budget throws once it refuses, and reserves nothing", async () => {
     const budget = new BudgetTracker(0.005);
     const oracle = member("big", () => "4");
-    const model = new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", budget, onBudgetExceeded: "throw" });
+    const model = new PyramidChatModel({
+      crowd: splitCrowd(),
+      oracle,
+      prices: PRICES,
+      task: "math",
+      budget,
+      onBudgetExceeded: "throw",
+    });
     const error = await model.invoke("q").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect((error as BudgetExceededError).field).toBe("budget");
@@ -106,13 +138,24 @@ describe("onBudgetExceeded", () => {
   it("throw: a query the policy does not escalate answers as usual", async () => {
     const oracle = member("big", () => "4");
     const agreeing = ["1", "1", "1"].map((answer, i) => member(`small-${i}`, () => answer));
-    const model = new PyramidChatModel({ crowd: agreeing, oracle, prices: PRICES, task: "math", maxCostPerQuery: 0, onBudgetExceeded: "throw" });
+    const model = new PyramidChatModel({
+      crowd: agreeing,
+      oracle,
+      prices: PRICES,
+      task: "math",
+      maxCostPerQuery: 0,
+      onBudgetExceeded: "throw",
+    });
     const pyramid = meta(await model.invoke("q"));
     expect(pyramid.escalated).toBe(false);
   });
 
   it("rejects an unknown value, naming the field", () => {
-    const bad = { crowd: splitCrowd(), oracle: member("big", () => "4"), onBudgetExceeded: "fail" } as unknown as ConstructorParameters<typeof PyramidChatModel>[0];
+    const bad = {
+      crowd: splitCrowd(),
+      oracle: member("big", () => "4"),
+      onBudgetExceeded: "fail",
+    } as unknown as ConstructorParameters<typeof PyramidChatModel>[0];
     expect(() => new PyramidChatModel(bad)).toThrow(/onBudgetExceeded/);
   });
 });
@@ -128,7 +171,8 @@ describe("BudgetTracker shared across calls", () => {
     // 0.0143 per escalated query: three fit in 0.05; the fourth's crowd brings the total to 0.0462 and the
     // apex (0.011) no longer fits. Crowds still answer once the budget is spent: the budget limits escalation.
     expect(results.map((r) => r.escalated)).toEqual([true, true, true, false, false, false]);
-    for (const r of results.slice(3)) expect(r.decisions[0].reason).toMatch(/^budget exhausted: \d+\.\d{6} USD left, next tier ~0\.011000 USD$/);
+    for (const r of results.slice(3))
+      expect(r.decisions[0].reason).toMatch(/^budget exhausted: \d+\.\d{6} USD left, next tier ~0\.011000 USD$/);
     for (const r of results.slice(0, 3)) expect(r.decisions[0].reason).toBeUndefined();
     const total = results.reduce((sum, r) => sum + r.cost.total, 0);
     expect(budget.spent).toBeCloseTo(total, 12);
@@ -142,7 +186,12 @@ describe("BudgetTracker shared across calls", () => {
     const model = new PyramidChatModel({
       crowd: splitCrowd(5),
       oracle,
-      prices: { ...PRICES, "small-0": { input: 0, output: 0 }, "small-1": { input: 0, output: 0 }, "small-2": { input: 0, output: 0 } },
+      prices: {
+        ...PRICES,
+        "small-0": { input: 0, output: 0 },
+        "small-1": { input: 0, output: 0 },
+        "small-2": { input: 0, output: 0 },
+      },
       task: "math",
       budget,
     });
@@ -156,7 +205,11 @@ describe("BudgetTracker shared across calls", () => {
 
   it("gives back the estimate of an apex that failed (it cost nothing)", async () => {
     const budget = new BudgetTracker(1);
-    const oracle = new FaultyChatModel({ name: "big", tokens: TOKENS, plan: () => ({ kind: "error", error: httpError(500), delayMs: 0 }) });
+    const oracle = new FaultyChatModel({
+      name: "big",
+      tokens: TOKENS,
+      plan: () => ({ kind: "error", error: httpError(500), delayMs: 0 }),
+    });
     const model = new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", budget });
     const pyramid = meta(await model.invoke("q"));
     expect(pyramid.degraded).toBe(true);
@@ -199,7 +252,9 @@ describe("maxConcurrency per member under batch", () => {
       task: "math" as const,
     };
     const pyramid = new PyramidChatModel(options);
-    const withTools = pyramid.bindTools([{ type: "function", function: { name: "noop", parameters: { type: "object", properties: {} } } }]);
+    const withTools = pyramid.bindTools([
+      { type: "function", function: { name: "noop", parameters: { type: "object", properties: {} } } },
+    ]);
     const other = new PyramidChatModel(options);
     const prompts = (prefix: string) => Array.from({ length: 20 }, (_, i) => `${prefix}${i}`);
     await Promise.all([pyramid.batch(prompts("a")), withTools.batch(prompts("b")), other.batch(prompts("c"))]);
@@ -216,7 +271,9 @@ describe("maxConcurrency per member under batch", () => {
       tokens: TOKENS,
       plan: (_prompt, call) => {
         calls++;
-        return call === 0 ? { kind: "error", error: httpError(429), delayMs: 1 } : { kind: "answer", text: "1", delayMs: 2 };
+        return call === 0
+          ? { kind: "error", error: httpError(429), delayMs: 1 }
+          : { kind: "answer", text: "1", delayMs: 2 };
       },
     });
     const model = new PyramidChatModel({

@@ -43,8 +43,14 @@ function stepFor(member: MemberPlan, prompt: string, call: number): FaultStep {
   const random = prng(hash(`${SEED}|${member.name}|${prompt}|${call}`));
   const roll = random();
   const fast = Math.floor(random() * 3);
-  if (roll < 0.5) return { kind: "answer", text: `The answer is ${random() < 0.7 ? 1 : 2 + Math.floor(random() * 3)}.`, delayMs: fast };
-  if (roll < 0.6) return { kind: "answer", text: `${1 + Math.floor(random() * 2)}`, delayMs: Math.floor(member.timeoutMs / 4) };
+  if (roll < 0.5)
+    return {
+      kind: "answer",
+      text: `The answer is ${random() < 0.7 ? 1 : 2 + Math.floor(random() * 3)}.`,
+      delayMs: fast,
+    };
+  if (roll < 0.6)
+    return { kind: "answer", text: `${1 + Math.floor(random() * 2)}`, delayMs: Math.floor(member.timeoutMs / 4) };
   if (roll < 0.68) return { kind: "error", error: httpError(429, "429 Rate limit reached"), delayMs: fast };
   if (roll < 0.76) return { kind: "error", error: httpError(random() < 0.5 ? 500 : 503), delayMs: fast };
   if (roll < 0.82) return { kind: "error", error: networkError(), delayMs: fast };
@@ -92,12 +98,17 @@ type Outcome =
 
 describe("fault injection: 1,000 queries through a 3-tier pyramid whose members fail, hang and dawdle", () => {
   // ~6,000 member calls cost ~15 s of CPU in LangChain/LangGraph; the limit only guards against a hang on a loaded machine.
-  it("answers or fails clearly, with complete traces, exact costs, bounded retries and bounded wall time", { timeout: 180_000 }, async () => {
+  it("answers or fails clearly, with complete traces, exact costs, bounded retries and bounded wall time", {
+    timeout: 180_000,
+  }, async () => {
     const counter = new CallCounter();
     const models = new Map<string, FaultyChatModel>();
     for (const tier of TIERS) {
       for (const member of tier.members) {
-        models.set(member.name, new FaultyChatModel({ name: member.name, counter, plan: (prompt, call) => stepFor(member, prompt, call) }));
+        models.set(
+          member.name,
+          new FaultyChatModel({ name: member.name, counter, plan: (prompt, call) => stepFor(member, prompt, call) }),
+        );
       }
     }
     const tiers = TIERS.map((tier) => ({
@@ -113,8 +124,20 @@ describe("fault injection: 1,000 queries through a 3-tier pyramid whose members 
       ),
     }));
     const pyramids = {
-      crowd: new PyramidChatModel({ tiers, prices: PRICES, task: "math", policy: { threshold: 0.3 }, onApexError: "crowd" }),
-      throw: new PyramidChatModel({ tiers, prices: PRICES, task: "math", policy: { threshold: 0.3 }, onApexError: "throw" }),
+      crowd: new PyramidChatModel({
+        tiers,
+        prices: PRICES,
+        task: "math",
+        policy: { threshold: 0.3 },
+        onApexError: "crowd",
+      }),
+      throw: new PyramidChatModel({
+        tiers,
+        prices: PRICES,
+        task: "math",
+        policy: { threshold: 0.3 },
+        onApexError: "throw",
+      }),
     };
 
     const timersBefore = process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
@@ -129,7 +152,14 @@ describe("fault injection: 1,000 queries through a 3-tier pyramid whose members 
         try {
           const message = await pyramids[onApexError].invoke(prompt);
           const pyramid = message.response_metadata.pyramid as PyramidMetadata;
-          outcomes.push({ kind: "answer", prompt, pyramid, content: message.content, wallMs: performance.now() - t0, onApexError });
+          outcomes.push({
+            kind: "answer",
+            prompt,
+            pyramid,
+            content: message.content,
+            wallMs: performance.now() - t0,
+            onApexError,
+          });
         } catch (error) {
           outcomes.push({ kind: "error", prompt, error, wallMs: performance.now() - t0, onApexError });
         }
@@ -139,19 +169,32 @@ describe("fault injection: 1,000 queries through a 3-tier pyramid whose members 
     const elapsedMs = performance.now() - started;
 
     expect(outcomes).toHaveLength(QUERIES);
-    const tally = { crowd: 0, escalated: 0, apexAnswered: 0, degraded: 0, thrown: 0, allCrowdFailed: 0, memberFailures: 0 };
+    const tally = {
+      crowd: 0,
+      escalated: 0,
+      apexAnswered: 0,
+      degraded: 0,
+      thrown: 0,
+      allCrowdFailed: 0,
+      memberFailures: 0,
+    };
     const apexIndex = TIERS.length - 1;
     let slowest = 0;
 
     for (const outcome of outcomes) {
       slowest = Math.max(slowest, outcome.wallMs);
       // Nothing hangs past its timeouts.
-      expect(outcome.wallMs, `${outcome.prompt} took ${outcome.wallMs} ms`).toBeLessThanOrEqual(WORST_CASE_MS + MARGIN_MS);
+      expect(outcome.wallMs, `${outcome.prompt} took ${outcome.wallMs} ms`).toBeLessThanOrEqual(
+        WORST_CASE_MS + MARGIN_MS,
+      );
 
       // Retries never exceed the configured retries; tiers that did not run made no calls.
-      const callsByTier = TIERS.map((tier) => tier.members.map((member) => (models.get(member.name) as FaultyChatModel).callsFor(outcome.prompt)));
+      const callsByTier = TIERS.map((tier) =>
+        tier.members.map((member) => (models.get(member.name) as FaultyChatModel).callsFor(outcome.prompt)),
+      );
       for (const [t, tier] of TIERS.entries()) {
-        for (const [m, member] of tier.members.entries()) expect(callsByTier[t][m]).toBeLessThanOrEqual(member.retries + 1);
+        for (const [m, member] of tier.members.entries())
+          expect(callsByTier[t][m]).toBeLessThanOrEqual(member.retries + 1);
       }
 
       if (outcome.kind === "error") {
@@ -172,7 +215,9 @@ describe("fault injection: 1,000 queries through a 3-tier pyramid whose members 
       const k = ranTiers.length - 1;
       expect(ranTiers).toEqual(Array.from({ length: k + 1 }, (_, t) => t));
       for (let t = 0; t <= k; t++) {
-        expect(pyramid.candidates.filter((c) => c.tier === t).map((c) => c.model)).toEqual(TIERS[t].members.map((m) => m.name));
+        expect(pyramid.candidates.filter((c) => c.tier === t).map((c) => c.model)).toEqual(
+          TIERS[t].members.map((m) => m.name),
+        );
         for (const m of TIERS[t].members.keys()) expect(callsByTier[t][m]).toBeGreaterThan(0);
       }
       for (let t = k + 1; t <= apexIndex; t++) expect(callsByTier[t].every((calls) => calls === 0)).toBe(true);
@@ -201,7 +246,8 @@ describe("fault injection: 1,000 queries through a 3-tier pyramid whose members 
       expect(pyramid.escalated).toBe(k > 0);
 
       // The answer comes from the last tier run, or from below when the apex failed (degraded).
-      const apexFailed = k === apexIndex && pyramid.candidates.filter((c) => c.tier === apexIndex).every((c) => c.error !== undefined);
+      const apexFailed =
+        k === apexIndex && pyramid.candidates.filter((c) => c.tier === apexIndex).every((c) => c.error !== undefined);
       if (apexFailed) {
         expect(outcome.onApexError).toBe("crowd");
         expect(pyramid.degraded).toBe(true);
@@ -229,7 +275,9 @@ describe("fault injection: 1,000 queries through a 3-tier pyramid whose members 
           tally.memberFailures++;
           expect(c.costUsd).toBe(0);
           expect(c.answer).toBeNull();
-          expect(c.error).toMatch(/^(TimeoutError: model ".+" timed out after \d+ ms|Error: (429 Rate limit reached|50[03] status code|400 invalid request)|TypeError: fetch failed)/);
+          expect(c.error).toMatch(
+            /^(TimeoutError: model ".+" timed out after \d+ ms|Error: (429 Rate limit reached|50[03] status code|400 invalid request)|TypeError: fetch failed)/,
+          );
         } else {
           expect(c.costUsd).toBeGreaterThan(0);
         }
@@ -243,7 +291,9 @@ describe("fault injection: 1,000 queries through a 3-tier pyramid whose members 
     await new Promise((resolve) => setImmediate(resolve));
     expect(counter.live).toBe(0);
     expect(liveMemberCalls()).toBe(0);
-    expect(process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length).toBeLessThanOrEqual(timersBefore);
+    expect(process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length).toBeLessThanOrEqual(
+      timersBefore,
+    );
 
     console.info(
       `fault injection: ${QUERIES} queries in ${(elapsedMs / 1000).toFixed(1)} s, slowest ${slowest.toFixed(0)} ms ` +

@@ -1,5 +1,9 @@
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { BaseChatModelCallOptions, BaseChatModelParams, BindToolsInput } from "@langchain/core/language_models/chat_models";
+import type {
+  BaseChatModelCallOptions,
+  BaseChatModelParams,
+  BindToolsInput,
+} from "@langchain/core/language_models/chat_models";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import type { Runnable } from "@langchain/core/runnables";
 import { AIMessage } from "@langchain/core/messages";
@@ -23,7 +27,9 @@ export function httpError(status: number, message = `${status} status code`): Er
 
 /** A network error (connection reset), as Node's fetch/undici throws it. */
 export function networkError(): Error {
-  return Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
+  return Object.assign(new TypeError("fetch failed"), {
+    cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+  });
 }
 
 /** Calls of every fault model, counted: in progress now (hangs included until aborted), started, aborted. */
@@ -88,7 +94,9 @@ export class FaultyChatModel extends BaseChatModel {
   }
 
   /** Binds tools the way provider chat models do: a binding around this very model (the tools are ignored). */
-  override bindTools(tools: BindToolsInput[]): Runnable<BaseLanguageModelInput, AIMessageChunk, BaseChatModelCallOptions> {
+  override bindTools(
+    tools: BindToolsInput[],
+  ): Runnable<BaseLanguageModelInput, AIMessageChunk, BaseChatModelCallOptions> {
     return this.withConfig({ tools } as Partial<BaseChatModelCallOptions>);
   }
 
@@ -122,7 +130,11 @@ export class FaultyChatModel extends BaseChatModel {
       const tokens = this.fields.tokens ?? { input: 20, output: 5 };
       const message = new AIMessage({
         content: text,
-        usage_metadata: { input_tokens: tokens.input, output_tokens: tokens.output, total_tokens: tokens.input + tokens.output },
+        usage_metadata: {
+          input_tokens: tokens.input,
+          output_tokens: tokens.output,
+          total_tokens: tokens.input + tokens.output,
+        },
       });
       return { generations: [{ text, message }] };
     } catch (error) {

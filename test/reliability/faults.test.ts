@@ -69,9 +69,17 @@ describe("transient errors", () => {
     const model = scripted("m", [answer("1")]);
     const member = resolveMember({ model, retries: 0, timeoutMs: 10, jitter: true }, {}, { retries: 3, timeoutMs: 99 });
     expect(member).toMatchObject({ retries: 0, timeoutMs: 10, jitter: true, backoffMs: 250 });
-    expect(resolveMember(model, {}, { retries: 3, timeoutMs: 99 })).toMatchObject({ retries: 3, timeoutMs: 99, jitter: false });
+    expect(resolveMember(model, {}, { retries: 3, timeoutMs: 99 })).toMatchObject({
+      retries: 3,
+      timeoutMs: 99,
+      jitter: false,
+    });
     // No timeout anywhere: a 10-minute ceiling, so that a hung connection cannot hang a query forever.
-    expect(resolveMember(model, {}, {})).toMatchObject({ retries: 0, timeoutMs: DEFAULT_MEMBER_TIMEOUT_MS, backoffMs: 250 });
+    expect(resolveMember(model, {}, {})).toMatchObject({
+      retries: 0,
+      timeoutMs: DEFAULT_MEMBER_TIMEOUT_MS,
+      backoffMs: 250,
+    });
   });
 });
 
@@ -145,7 +153,11 @@ describe("member faults through the pyramid", () => {
   it("escalates directly when every crowd member failed, and says why", async () => {
     const oracle = scripted("big", [answer("The answer is 12.")]);
     const model = new PyramidChatModel({
-      crowd: [scripted("a", [fail(httpError(500))]), scripted("b", [fail(httpError(401))]), { model: scripted("c", [{ kind: "hang" }]), timeoutMs: 20 }],
+      crowd: [
+        scripted("a", [fail(httpError(500))]),
+        scripted("b", [fail(httpError(401))]),
+        { model: scripted("c", [{ kind: "hang" }]), timeoutMs: 20 },
+      ],
       oracle,
       policy: { threshold: 0.99 },
       task: "math",
@@ -154,7 +166,12 @@ describe("member faults through the pyramid", () => {
     expect(pyramid.escalated).toBe(true);
     expect(pyramid.tierName).toBe("oracle");
     expect(pyramid.decisions).toHaveLength(1);
-    expect(pyramid.decisions[0]).toMatchObject({ escalated: true, pFail: 1, reason: "every member of this tier failed", answer: null });
+    expect(pyramid.decisions[0]).toMatchObject({
+      escalated: true,
+      pFail: 1,
+      reason: "every member of this tier failed",
+      answer: null,
+    });
     expect(pyramid.decisions[0].features.members_answered).toBe(0);
     expect(pyramid.candidates.slice(0, 3).every((c) => c.error !== undefined)).toBe(true);
     expect(oracle.callsFor("q")).toBe(1);

@@ -21,16 +21,69 @@ const anyText = fc.oneof(
 
 /** Fragments that answer extractors look for, mixed into random text. */
 const FRAGMENTS = [
-  "answer", "Answer: ", "the answer is ", "final answer", "option", "choice", " is ", ":", "=", "####", "\\boxed{",
-  "}", "{", '"answer": "', '"', "'", "`", "```", "```python\n", "\n", "\r\n", " ", "\t", "#", "//", "(", ")", "*",
-  "A", "B", "c", "D", "E", "$", "-", ".", ",", "1", "42", "1,000", "3/4", "0.5", "1/0", "%", "confidence: ", "\u2028",
-  "\u00a0", "\u{1F600}", "é", "ﬁ", "\ud800",
+  "answer",
+  "Answer: ",
+  "the answer is ",
+  "final answer",
+  "option",
+  "choice",
+  " is ",
+  ":",
+  "=",
+  "####",
+  "\\boxed{",
+  "}",
+  "{",
+  '"answer": "',
+  '"',
+  "'",
+  "`",
+  "```",
+  "```python\n",
+  "\n",
+  "\r\n",
+  " ",
+  "\t",
+  "#",
+  "//",
+  "(",
+  ")",
+  "*",
+  "A",
+  "B",
+  "c",
+  "D",
+  "E",
+  "$",
+  "-",
+  ".",
+  ",",
+  "1",
+  "42",
+  "1,000",
+  "3/4",
+  "0.5",
+  "1/0",
+  "%",
+  "confidence: ",
+  "\u2028",
+  "\u00a0",
+  "\u{1F600}",
+  "é",
+  "ﬁ",
+  "\ud800",
 ];
-const fragmentText = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), anyText), { maxLength: 40 }).map((parts) => parts.join(""));
+const fragmentText = fc
+  .array(fc.oneof(fc.constantFrom(...FRAGMENTS), anyText), { maxLength: 40 })
+  .map((parts) => parts.join(""));
 
 /** Long runs of one fragment (the shape that makes backtracking regexes blow up), 100k-400k characters. */
 const hugeRun = fc
-  .tuple(fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 3 }), fc.integer({ min: 100_000, max: 400_000 }), fc.constantFrom("", "x", "\n", "B"))
+  .tuple(
+    fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 3 }),
+    fc.integer({ min: 100_000, max: 400_000 }),
+    fc.constantFrom("", "x", "\n", "B"),
+  )
   .map(([unit, length, end]) => {
     const piece = unit.join("");
     return piece.repeat(Math.ceil(length / piece.length)) + end;
@@ -54,7 +107,7 @@ const ADVERSARIAL: Record<string, string> = {
   "unclosed boxes": "\\boxed{".repeat(MB / 7),
   "json answer of backslashes": `"answer": "${"\\".repeat(MB)}`,
   "many numbers": "12.5 ".repeat(MB / 5),
-  "unicode": "\u{1F600}é\u0301ﬁ".repeat(MB / 6),
+  unicode: "\u{1F600}é\u0301ﬁ".repeat(MB / 6),
 };
 
 function assertExtracted(result: ReturnType<typeof extractAnswer>): void {
@@ -131,7 +184,13 @@ describe("normalizeNumber", () => {
         const canonical = String(n);
         const grouped = Math.abs(n).toLocaleString("en-US");
         const sign = n < 0 ? "-" : "";
-        for (const written of [canonical, `${canonical}.00`, `${sign}$${grouped}`, `${sign}${grouped}.0`, ` ${canonical} `]) {
+        for (const written of [
+          canonical,
+          `${canonical}.00`,
+          `${sign}$${grouped}`,
+          `${sign}${grouped}.0`,
+          ` ${canonical} `,
+        ]) {
           expect(normalizeNumber(written)).toBe(canonical);
         }
       }),
@@ -161,7 +220,9 @@ describe("tool-call keys", () => {
     if (Array.isArray(value)) return value.map((v) => shuffleKeys(v, seed + 1));
     if (value !== null && typeof value === "object") {
       const entries = Object.entries(value as Record<string, unknown>);
-      const rotated = entries.slice(seed % Math.max(1, entries.length)).concat(entries.slice(0, seed % Math.max(1, entries.length)));
+      const rotated = entries
+        .slice(seed % Math.max(1, entries.length))
+        .concat(entries.slice(0, seed % Math.max(1, entries.length)));
       return Object.fromEntries(rotated.reverse().map(([k, v]) => [k, shuffleKeys(v, seed + 1)]));
     }
     return value;
@@ -171,7 +232,11 @@ describe("tool-call keys", () => {
     fc.assert(
       fc.property(fc.array(callArb, { minLength: 1, maxLength: 4 }), fc.nat(), (calls, seed) => {
         const a = extractToolCallAnswer(calls as ToolCall[]);
-        const reordered = calls.map((call) => ({ ...call, id: `other-${seed}`, args: shuffleKeys(call.args, seed) as Record<string, unknown> }));
+        const reordered = calls.map((call) => ({
+          ...call,
+          id: `other-${seed}`,
+          args: shuffleKeys(call.args, seed) as Record<string, unknown>,
+        }));
         const b = extractToolCallAnswer(reordered as ToolCall[]);
         expect(a).not.toBeNull();
         expect(b?.key).toBe(a?.key);
@@ -233,7 +298,9 @@ const candidateArb = (index: number) =>
       failed: fc.boolean(),
       text: fc.oneof(anyText, fragmentText),
       answer: fc.option(fc.constantFrom("1", "2", "3", "A", "B"), { nil: null }),
-      logprobs: fc.option(fc.array(fc.double({ min: -50, max: 0, noNaN: true }), { maxLength: 20 }), { nil: undefined }),
+      logprobs: fc.option(fc.array(fc.double({ min: -50, max: 0, noNaN: true }), { maxLength: 20 }), {
+        nil: undefined,
+      }),
       confidence: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
     })
     .map(({ failed, text, answer, logprobs, confidence }) =>
@@ -242,7 +309,9 @@ const candidateArb = (index: number) =>
         : candidate({ index, text, answer, display: answer, logprobs, confidence }),
     );
 
-const crowdArb = fc.integer({ min: 0, max: 9 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => candidateArb(i))));
+const crowdArb = fc
+  .integer({ min: 0, max: 9 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => candidateArb(i))));
 
 function assertVector(candidates: readonly Candidate[]): void {
   const vector = computeFeatures(candidates);
@@ -256,7 +325,10 @@ function assertVector(candidates: readonly Candidate[]): void {
 
 describe("computeFeatures", () => {
   it("has its declared length with finite-or-NaN values for arbitrary crowds (empty, all failed, mixed)", () => {
-    fc.assert(fc.property(crowdArb, (candidates) => assertVector(candidates)), { numRuns: 500 });
+    fc.assert(
+      fc.property(crowdArb, (candidates) => assertVector(candidates)),
+      { numRuns: 500 },
+    );
   });
 
   it("an empty crowd and an all-failed crowd never throw and give NaN agreement", () => {
@@ -266,7 +338,14 @@ describe("computeFeatures", () => {
     const vector = computeFeatures(failed);
     const value = (name: string) => vector.values[vector.names.indexOf(name)];
     expect(value("members_answered")).toBe(0);
-    for (const name of ["vote_share", "distinct_answers", "agrees_with_majority_0", "avg_logprob_1", "confidence_2", "length_mean"]) {
+    for (const name of [
+      "vote_share",
+      "distinct_answers",
+      "agrees_with_majority_0",
+      "avg_logprob_1",
+      "confidence_2",
+      "length_mean",
+    ]) {
       expect(value(name)).toBeNaN();
     }
   });

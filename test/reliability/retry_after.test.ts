@@ -34,9 +34,12 @@ describe("Retry-After", () => {
     expect(retryAfterMs(rateLimited({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }), now)).toBe(5000);
     expect(retryAfterMs(rateLimited({ "retry-after": "Wed, 31 Dec 2025 23:00:00 GMT" }), now)).toBe(0);
     expect(retryAfterMs(Object.assign(new Error("x"), { headers: { "Retry-After": "2" } }), now)).toBe(2000);
-    expect(retryAfterMs(Object.assign(new Error("x"), { response: { status: 429, headers: { "retry-after": "1" } } }), now)).toBe(1000);
+    expect(
+      retryAfterMs(Object.assign(new Error("x"), { response: { status: 429, headers: { "retry-after": "1" } } }), now),
+    ).toBe(1000);
     expect(retryAfterMs(new Error("wrapped", { cause: rateLimited({ "retry-after": "4" }) }), now)).toBe(4000);
-    for (const bad of ["soon", "", "-1", "NaN"]) expect(retryAfterMs(rateLimited({ "retry-after": bad }), now)).toBeUndefined();
+    for (const bad of ["soon", "", "-1", "NaN"])
+      expect(retryAfterMs(rateLimited({ "retry-after": bad }), now)).toBeUndefined();
     expect(retryAfterMs(new Error("no headers"), now)).toBeUndefined();
     expect(retryAfterMs("string", now)).toBeUndefined();
   });

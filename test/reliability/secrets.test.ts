@@ -17,7 +17,8 @@ const ENV_NAME = "PYRAMID_RELIABILITY_TEST_API_KEY";
 const PLAIN_TOKEN = "tok_9f8e7d6c5b4a3210";
 const TOKEN_ENV = "PYRAMID_RELIABILITY_TEST_TOKEN";
 
-const answer = (text: string) => new FaultyChatModel({ name: `ok-${text}`, plan: () => ({ kind: "answer", text, delayMs: 0 }) });
+const answer = (text: string) =>
+  new FaultyChatModel({ name: `ok-${text}`, plan: () => ({ kind: "answer", text, delayMs: 0 }) });
 
 describe("redactSecrets", () => {
   beforeAll(() => {
@@ -32,31 +33,49 @@ describe("redactSecrets", () => {
   it("masks values of secret-looking environment variables, also URL-encoded", () => {
     expect(redactSecrets(`auth failed for ${PLAIN_TOKEN}!`)).toBe(`auth failed for ${REDACTED}!`);
     const odd = "p@ss/w0rd+with spaces";
-    expect(redactSecrets(`GET /x?key=${encodeURIComponent(odd)}`, { env: { DB_PASSWORD: odd } })).toBe(`GET /x?key=${REDACTED}`);
+    expect(redactSecrets(`GET /x?key=${encodeURIComponent(odd)}`, { env: { DB_PASSWORD: odd } })).toBe(
+      `GET /x?key=${REDACTED}`,
+    );
     expect(redactSecrets(`value ${KEY} again ${KEY}`)).toBe(`value ${REDACTED} again ${REDACTED}`);
   });
 
   it("recognizes key-like variable names only", () => {
-    for (const name of ["OPENAI_API_KEY", "ANTHROPIC_APIKEY", "HF_TOKEN", "AWS_SECRET", "GITHUB_TOKEN", "DB_PASSWORD", "MY_KEY"]) {
+    for (const name of [
+      "OPENAI_API_KEY",
+      "ANTHROPIC_APIKEY",
+      "HF_TOKEN",
+      "AWS_SECRET",
+      "GITHUB_TOKEN",
+      "DB_PASSWORD",
+      "MY_KEY",
+    ]) {
       expect(isSecretEnvName(name), name).toBe(true);
     }
     for (const name of ["PATH", "HOME", "KEYBOARD", "TOKENIZERS_PARALLELISM", "NODE_ENV", "PYRAMID_DATA_DIR"]) {
       expect(isSecretEnvName(name), name).toBe(false);
     }
     // Short values (e.g. `1`, `true`) are left alone: masking them would garble every message.
-    expect(redactSecrets("retry 1 of 3: true", { env: { FEATURE_TOKEN: "true", X_KEY: "1" } })).toBe("retry 1 of 3: true");
+    expect(redactSecrets("retry 1 of 3: true", { env: { FEATURE_TOKEN: "true", X_KEY: "1" } })).toBe(
+      "retry 1 of 3: true",
+    );
   });
 
   it("masks bearer tokens, well-known key shapes, named assignments and extra secrets", () => {
     const none = { env: {} };
     expect(redactSecrets("Authorization: Bearer abc.def-ghi_jkl012", none)).not.toContain("abc.def-ghi_jkl012");
-    expect(redactSecrets("Incorrect API key provided: sk-proj-AbCdEf0123456789xyzXYZ.", none)).toBe(`Incorrect API key provided: ${REDACTED}.`);
-    expect(redactSecrets("hf_abcdefghijklmnopqrstu ghp_0123456789abcdefghijABCDEFGHIJ AKIAABCDEFGHIJKLMNOP", none)).toBe(
-      `${REDACTED} ${REDACTED} ${REDACTED}`,
+    expect(redactSecrets("Incorrect API key provided: sk-proj-AbCdEf0123456789xyzXYZ.", none)).toBe(
+      `Incorrect API key provided: ${REDACTED}.`,
     );
-    expect(redactSecrets("https://api.example.com/v1?api_key=abc123def456ghi&x=1", none)).toBe(`https://api.example.com/v1?api_key=${REDACTED}&x=1`);
+    expect(
+      redactSecrets("hf_abcdefghijklmnopqrstu ghp_0123456789abcdefghijABCDEFGHIJ AKIAABCDEFGHIJKLMNOP", none),
+    ).toBe(`${REDACTED} ${REDACTED} ${REDACTED}`);
+    expect(redactSecrets("https://api.example.com/v1?api_key=abc123def456ghi&x=1", none)).toBe(
+      `https://api.example.com/v1?api_key=${REDACTED}&x=1`,
+    );
     expect(redactSecrets('{"apiKey": "zz99yy88xx77ww66"}', none)).toBe(`{"apiKey": "${REDACTED}"}`);
-    expect(redactSecrets("my pass is hunter2hunter2", { ...none, extraSecrets: ["hunter2hunter2"] })).toBe(`my pass is ${REDACTED}`);
+    expect(redactSecrets("my pass is hunter2hunter2", { ...none, extraSecrets: ["hunter2hunter2"] })).toBe(
+      `my pass is ${REDACTED}`,
+    );
   });
 
   it("leaves ordinary messages alone", () => {
@@ -89,8 +108,13 @@ describe("keys never reach traces or errors", () => {
     server = await startOpenAITestServer({
       models: {
         // A worst-case provider: its error body echoes the key it received.
-        echo: () => ({ error: { status: 401, message: `Incorrect API key provided: ${KEY}. Bearer ${KEY}`, code: "invalid_api_key" } }),
-        limited: () => (limitedCalls++ === 0 ? { error: { status: 429, message: `Rate limit for key ${KEY}` } } : { content: "The answer is 7." }),
+        echo: () => ({
+          error: { status: 401, message: `Incorrect API key provided: ${KEY}. Bearer ${KEY}`, code: "invalid_api_key" },
+        }),
+        limited: () =>
+          limitedCalls++ === 0
+            ? { error: { status: 429, message: `Rate limit for key ${KEY}` } }
+            : { content: "The answer is 7." },
         fine: () => ({ content: "The answer is 7." }),
       },
     });
@@ -104,10 +128,20 @@ describe("keys never reach traces or errors", () => {
   });
 
   const openai = (model: string) =>
-    createOpenAICompatibleChatModel({ model, baseURL: server.baseURL, apiKeyEnv: ENV_NAME, maxRetries: 0, logprobs: false });
+    createOpenAICompatibleChatModel({
+      model,
+      baseURL: server.baseURL,
+      apiKeyEnv: ENV_NAME,
+      maxRetries: 0,
+      logprobs: false,
+    });
 
   it("a member whose error echoes its key: the key is sent to the server but absent from the trace", async () => {
-    const model = new PyramidChatModel({ crowd: [openai("echo"), openai("fine"), openai("fine")], oracle: openai("fine"), task: "math" });
+    const model = new PyramidChatModel({
+      crowd: [openai("echo"), openai("fine"), openai("fine")],
+      oracle: openai("fine"),
+      task: "math",
+    });
     const result = await model.invoke("What is 3 + 4?");
     const pyramid = meta(result);
     expect(server.requests[0].headers.authorization).toBe(`Bearer ${KEY}`);
@@ -135,7 +169,13 @@ describe("keys never reach traces or errors", () => {
     const closed = await startOpenAITestServer({});
     const baseURL = closed.baseURL;
     await closed.close();
-    const unreachable = createOpenAICompatibleChatModel({ model: "gone", baseURL, apiKeyEnv: ENV_NAME, maxRetries: 0, logprobs: false });
+    const unreachable = createOpenAICompatibleChatModel({
+      model: "gone",
+      baseURL,
+      apiKeyEnv: ENV_NAME,
+      maxRetries: 0,
+      logprobs: false,
+    });
     const model = new PyramidChatModel({
       crowd: [{ model: unreachable, retries: 2, backoffMs: 1 }, openai("fine")],
       oracle: openai("fine"),
@@ -147,7 +187,11 @@ describe("keys never reach traces or errors", () => {
   });
 
   it("when every model fails, the thrown error names the failures without the key", async () => {
-    const model = new PyramidChatModel({ crowd: [openai("echo"), openai("echo")], oracle: openai("echo"), task: "math" });
+    const model = new PyramidChatModel({
+      crowd: [openai("echo"), openai("echo")],
+      oracle: openai("echo"),
+      task: "math",
+    });
     const error = await model.invoke("q").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelCallError);
     expect((error as Error).message).toMatch(/401/);
@@ -158,7 +202,10 @@ describe("keys never reach traces or errors", () => {
   it("an apex error that echoes the key is redacted in the degraded trace", async () => {
     const model = new PyramidChatModel({
       crowd: [answer("1"), answer("2")],
-      oracle: new FaultyChatModel({ name: "big", plan: () => ({ kind: "error", error: httpError(500, `upstream rejected ${KEY}`), delayMs: 0 }) }),
+      oracle: new FaultyChatModel({
+        name: "big",
+        plan: () => ({ kind: "error", error: httpError(500, `upstream rejected ${KEY}`), delayMs: 0 }),
+      }),
       policy: { threshold: 0.1 },
       task: "math",
     });
@@ -189,7 +236,11 @@ describe("keys never reach traces or errors", () => {
         errors.push(String(error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : error));
       },
     });
-    const model = new PyramidChatModel({ crowd: [openai("echo"), openai("fine")], oracle: openai("fine"), task: "math" });
+    const model = new PyramidChatModel({
+      crowd: [openai("echo"), openai("fine")],
+      oracle: openai("fine"),
+      task: "math",
+    });
     const pyramid = meta(await model.invoke("q", { callbacks: [handler] }));
     expect(JSON.stringify(pyramid)).not.toContain(KEY);
     // The failed member's run is reported, with its status code, without the key.

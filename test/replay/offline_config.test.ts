@@ -31,13 +31,15 @@ afterAll(async () => {
 });
 
 describe("the offline config (replayed GSM8K members)", () => {
-  it("finds a recorded prompt whatever whitespace surrounds it, as `ask \"$(cat q.txt)\"` sends it", async () => {
+  it('finds a recorded prompt whatever whitespace surrounds it, as `ask "$(cat q.txt)"` sends it', async () => {
     const exact = await model.invoke(question);
     // The recorded prompts start with "\n## Question:" and end with a newline; a shell's "$(cat q.txt)" drops it.
     for (const variant of [question.trimEnd(), question.trim(), `${question}\n`, `  ${question}\n\n`]) {
       const answer = await model.invoke(variant);
       expect(answer.content).toBe(exact.content);
-      expect((answer.response_metadata.pyramid as PyramidMetadata).candidates.every((c) => c.error === undefined)).toBe(true);
+      expect((answer.response_metadata.pyramid as PyramidMetadata).candidates.every((c) => c.error === undefined)).toBe(
+        true,
+      );
     }
   });
 
@@ -50,7 +52,16 @@ describe("the offline config (replayed GSM8K members)", () => {
     const completion = await client.chat.completions.create({
       model: "pyramid-moa",
       messages: [{ role: "user", content: question }],
-      tools: [{ type: "function", function: { name: "calculator", description: "evaluates arithmetic", parameters: { type: "object", properties: { expression: { type: "string" } }, required: ["expression"] } } }],
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "calculator",
+            description: "evaluates arithmetic",
+            parameters: { type: "object", properties: { expression: { type: "string" } }, required: ["expression"] },
+          },
+        },
+      ],
     });
     const message = completion.choices[0].message;
     expect(message.tool_calls ?? []).toEqual([]);

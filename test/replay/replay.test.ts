@@ -151,7 +151,10 @@ describe("RecordingChatModel", () => {
     const b = await recorder.invoke([["user", "3*3?"]], { recordItem: { id: "toy/1", gold: "9" } });
     await recorder.close();
     expect([a.content, b.content]).toEqual(["4", "9"]);
-    const lines = readFileSync(file, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as RecordedLine);
+    const lines = readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as RecordedLine);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ benchmark: "toy", id: "toy/0", model: "fake", output: "4", gold: "4" });
     expect(lines[0].messages).toEqual([{ role: "user", content: "2+2?" }]);
@@ -161,7 +164,11 @@ describe("RecordingChatModel", () => {
 
   it("resumes: recorded pairs are answered from the file, not the live model", async () => {
     const file = tempFile("resume.jsonl");
-    const first = new RecordingChatModel({ inner: new FakeListChatModel({ responses: ["one", "two"] }), model: "m", file });
+    const first = new RecordingChatModel({
+      inner: new FakeListChatModel({ responses: ["one", "two"] }),
+      model: "m",
+      file,
+    });
     await first.invoke("q1");
     await first.invoke("q2");
     await first.close();
@@ -200,9 +207,13 @@ describe("RecordingChatModel", () => {
 
   it("survives SIGKILL mid-run: only whole lines, and a re-run completes without duplicates", async () => {
     const file = tempFile("killed.jsonl");
-    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures", "record_child.ts"), file, "200"], {
-      stdio: "ignore",
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(import.meta.dirname, "fixtures", "record_child.ts"), file, "200"],
+      {
+        stdio: "ignore",
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
         if (existsSync(file) && statSync(file).size > 0 && readFileSync(file, "utf8").split("\n").length > 5) {
@@ -221,9 +232,13 @@ describe("RecordingChatModel", () => {
     const partial = RecordedOutputs.load(file, { onWarning: (m) => warnings.push(m) });
     expect(partial.lines.length).toBeGreaterThan(3);
     expect(partial.lines.length).toBeLessThan(200);
-    const rerun = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures", "record_child.ts"), file, "200"], {
-      stdio: "ignore",
-    });
+    const rerun = spawn(
+      process.execPath,
+      ["--import", "tsx", join(import.meta.dirname, "fixtures", "record_child.ts"), file, "200"],
+      {
+        stdio: "ignore",
+      },
+    );
     const code = await new Promise((r) => rerun.once("exit", r));
     expect(code).toBe(0);
     const done = RecordedOutputs.load(file, { strict: true });

@@ -74,20 +74,24 @@ describe("router bundles", () => {
       writeFileSync(path, JSON.stringify(value));
       return path;
     };
-    expect(() => loadRouter(write("names.json", bundle({ featureNames: ["f0", "f1", "vote_share", "f3", "f4"] })))).toThrow(
+    expect(() =>
+      loadRouter(write("names.json", bundle({ featureNames: ["f0", "f1", "vote_share", "f3", "f4"] }))),
+    ).toThrow(
       /names\.json: featureNames: the bundle's featureNames differ from its model's: feature 2 is "vote_share"/,
     );
     expect(() =>
       loadRouter(write("preset.json", bundle({ presets: { economy: 1.5, balanced: 0.4, "baseline-match": 0.2 } }))),
     ).toThrow(/preset\.json: presets\.economy/);
-    expect(() =>
-      loadRouter(write("missing.json", { ...bundle(), presets: { economy: 0.5, balanced: 0.4 } })),
-    ).toThrow(/presets\.baseline-match/);
+    expect(() => loadRouter(write("missing.json", { ...bundle(), presets: { economy: 0.5, balanced: 0.4 } }))).toThrow(
+      /presets\.baseline-match/,
+    );
     expect(() => loadRouter(write("format.json", { ...bundle(), format: "something-else" }))).toThrow(
       /format\.json: format: unknown router file format "something-else"/,
     );
     expect(() => loadRouter(write("version.json", { ...bundle(), version: 99 }))).toThrow(/version\.json: version/);
-    expect(() => loadRouter(write("neither.json", { weights: [1, 2] }))).toThrow(/neither a router bundle nor an XGBoost JSON model/);
+    expect(() => loadRouter(write("neither.json", { weights: [1, 2] }))).toThrow(
+      /neither a router bundle nor an XGBoost JSON model/,
+    );
     const badModel = bundle();
     (badModel.model as { learner: { objective: { name: string } } }).learner.objective.name = "multi:softprob";
     expect(() => loadRouter(write("objective.json", badModel))).toThrow(RouterModelError);

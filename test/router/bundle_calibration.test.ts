@@ -30,7 +30,12 @@ function bundle(overrides: Partial<RouterBundle> = {}): RouterBundle {
     version: 2,
     featureNames: ["f0", "f1", "f2", "f3", "f4"],
     model: JSON.parse(modelText) as unknown,
-    pFailCalibration: fitPFailCalibration("isotonic", [0.1, 0.2, 0.3, 0.5, 0.6, 0.8, 0.9], [0, 0, 1, 0, 1, 1, 1], "synthetic"),
+    pFailCalibration: fitPFailCalibration(
+      "isotonic",
+      [0.1, 0.2, 0.3, 0.5, 0.6, 0.8, 0.9],
+      [0, 0, 1, 0, 1, 1, 1],
+      "synthetic",
+    ),
     presets: { economy: 0.6, balanced: 0.4, "baseline-match": 0.2 },
     metadata: {
       dataset: "synthetic",
@@ -73,7 +78,10 @@ describe("router bundles with a P_fail calibration", () => {
 
   it("still loads version 1 bundles, which have no calibration: the model's output is P_fail", () => {
     for (const file of ["gsm8k-llama8b-gemma9b-qwen7b.json", "mbpp-mistral7b-wizardlm13b-mixtral.json"]) {
-      const old = JSON.parse(readFileSync(join(SHIPPED, file), "utf8")) as { version: number; pFailCalibration?: unknown };
+      const old = JSON.parse(readFileSync(join(SHIPPED, file), "utf8")) as {
+        version: number;
+        pFailCalibration?: unknown;
+      };
       const v1 = { ...old, version: 1, pFailCalibration: undefined };
       const parsed = parseRouterBundle(JSON.parse(JSON.stringify(v1)), file);
       expect(parsed.version).toBe(1);

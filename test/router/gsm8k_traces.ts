@@ -80,7 +80,8 @@ export function buildGsm8kTraces(): EvalTraceLine[] {
     for (const a of answers) if (a !== null) counts.set(a, (counts.get(a) ?? 0) + 1);
     // Majority, ties broken by member order.
     let majority: string | null = null;
-    for (const a of answers) if (a !== null && (majority === null || (counts.get(a) ?? 0) > (counts.get(majority) ?? 0))) majority = a;
+    for (const a of answers)
+      if (a !== null && (majority === null || (counts.get(a) ?? 0) > (counts.get(majority) ?? 0))) majority = a;
     const majorityMember = members[answers.indexOf(majority)];
     const answered = answers.filter((a) => a !== null).length;
     const lengths = members.map((m) => (m?.output ?? "").length);

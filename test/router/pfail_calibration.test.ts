@@ -1,10 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  applyPFailCalibration,
-  pFailCalibrationSchema,
-  PyramidConfigError,
-} from "../../src/index.js";
+import { applyPFailCalibration, pFailCalibrationSchema, PyramidConfigError } from "../../src/index.js";
 import { fitPFailCalibration, reliabilityReport } from "../../src/router/train/index.js";
 import { rocAuc } from "../../src/router/train/metrics.js";
 import { seededRandom } from "../../src/utils/random.js";
@@ -51,7 +47,8 @@ describe("P_fail calibration", () => {
         expect(after).toBeLessThan(exact ? 0.03 : before / 2);
         // Monotone: the ranking is kept, so the AUC is too (up to ties in the flat ends of an isotonic map).
         const order = test.scores.map((_, i) => i).sort((a, b) => test.scores[a] - test.scores[b]);
-        for (let k = 1; k < order.length; k++) expect(calibrated[order[k]]).toBeGreaterThanOrEqual(calibrated[order[k - 1]]);
+        for (let k = 1; k < order.length; k++)
+          expect(calibrated[order[k]]).toBeGreaterThanOrEqual(calibrated[order[k - 1]]);
         expect(Math.abs(rocAuc(calibrated, test.labels) - rocAuc(test.scores, test.labels))).toBeLessThan(0.005);
       });
     }
@@ -69,10 +66,24 @@ describe("P_fail calibration", () => {
     fc.assert(
       fc.property(
         // Scores on a grid of 1/1000 (a router's outputs; subnormal gaps would only test float rounding).
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }).map((k) => k / 1000), fc.boolean()), { minLength: 1, maxLength: 80 }),
-        fc.array(fc.integer({ min: 0, max: 1000 }).map((k) => k / 1000), { minLength: 2, maxLength: 20 }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 1000 }).map((k) => k / 1000),
+            fc.boolean(),
+          ),
+          { minLength: 1, maxLength: 80 },
+        ),
+        fc.array(
+          fc.integer({ min: 0, max: 1000 }).map((k) => k / 1000),
+          { minLength: 2, maxLength: 20 },
+        ),
         (rows, probes) => {
-          const calibration = fitPFailCalibration("isotonic", rows.map((r) => r[0]), rows.map((r) => (r[1] ? 1 : 0)), "property");
+          const calibration = fitPFailCalibration(
+            "isotonic",
+            rows.map((r) => r[0]),
+            rows.map((r) => (r[1] ? 1 : 0)),
+            "property",
+          );
           if (calibration.method !== "isotonic") return false;
           const sorted = [...probes].sort((a, b) => a - b);
           const values = sorted.map((p) => applyPFailCalibration(calibration, p));
@@ -103,9 +114,17 @@ describe("P_fail calibration", () => {
       expect(error).toBeInstanceOf(PyramidConfigError);
       expect((error as PyramidConfigError).field).toBe("scores[1]");
     }
-    const bad = pFailCalibrationSchema.safeParse({ method: "isotonic", x: [0.1, 0.5], y: [0.6, 0.2], fittedOn: "x", rows: 2 });
+    const bad = pFailCalibrationSchema.safeParse({
+      method: "isotonic",
+      x: [0.1, 0.5],
+      y: [0.6, 0.2],
+      fittedOn: "x",
+      rows: 2,
+    });
     expect(bad.success).toBe(false);
-    expect(pFailCalibrationSchema.safeParse({ method: "platt", a: -1, b: 0, fittedOn: "x", rows: 2 }).success).toBe(false);
+    expect(pFailCalibrationSchema.safeParse({ method: "platt", a: -1, b: 0, fittedOn: "x", rows: 2 }).success).toBe(
+      false,
+    );
   });
 
   it("measures reliability: bins, ECE, Wilson intervals, equal-mass bins", () => {
@@ -122,6 +141,7 @@ describe("P_fail calibration", () => {
     const quantiles = reliabilityReport(predicted, outcomes, { binning: "equal-mass", bins: 3 });
     expect(quantiles.bins.reduce((s, b) => s + b.count, 0)).toBe(7);
     // Equal predictions stay in one bin: no two bins share a value.
-    for (let k = 1; k < quantiles.bins.length; k++) expect(quantiles.bins[k].lower).toBeGreaterThan(quantiles.bins[k - 1].upper);
+    for (let k = 1; k < quantiles.bins.length; k++)
+      expect(quantiles.bins[k].lower).toBeGreaterThan(quantiles.bins[k - 1].upper);
   });
 });

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  calibratePresets,
-  DEFAULT_PRESET_SPECS,
-  PyramidConfigError,
-  type GradedPrediction,
-} from "../../src/index.js";
+import { calibratePresets, DEFAULT_PRESET_SPECS, PyramidConfigError, type GradedPrediction } from "../../src/index.js";
 import { bootstrapProfile, candidateThresholds, targetProbability } from "../../src/router/train/index.js";
 
 const row = (pFail: number, crowdCorrect: boolean, oracleCorrect: boolean): GradedPrediction => ({
@@ -44,7 +39,14 @@ function exactShareNotBelow(n: number): number {
   for (let x = 0; x <= n; x++) {
     for (let y = 0; x + y <= n && y <= x; y++) {
       const rest = n - x - y;
-      total += Math.exp(logFactorial(n) - logFactorial(x) - logFactorial(y) - logFactorial(rest) + (x + y) * Math.log(1 / n) + rest * Math.log((n - 2) / n));
+      total += Math.exp(
+        logFactorial(n) -
+          logFactorial(x) -
+          logFactorial(y) -
+          logFactorial(rest) +
+          (x + y) * Math.log(1 / n) +
+          rest * Math.log((n - 2) / n),
+      );
     }
   }
   return total;
@@ -76,7 +78,10 @@ describe("presets chosen with sampling noise accounted for (bootstrap)", () => {
     expect(report.intervals?.escalationRate[0]).toBeLessThanOrEqual(0.2);
     expect(report.intervals?.escalationRate[1]).toBeGreaterThanOrEqual(0.2);
     // At 60% confidence the 0.75 threshold (~65%) qualifies and is cheaper.
-    const lenient = calibratePresets(rows, { ...DEFAULT_PRESET_SPECS, "baseline-match": { kind: "baseline-match", confidence: 0.6 } });
+    const lenient = calibratePresets(rows, {
+      ...DEFAULT_PRESET_SPECS,
+      "baseline-match": { kind: "baseline-match", confidence: 0.6 },
+    });
     expect(lenient.presets["baseline-match"]).toBe(0.75);
     expect(lenient.reports["baseline-match"].targetProbability).toBeGreaterThan(0.6);
     expect(lenient.reports["baseline-match"].targetProbability).toBeLessThan(0.7);
@@ -101,7 +106,11 @@ describe("presets chosen with sampling noise accounted for (bootstrap)", () => {
     const economy = result.reports.economy;
     expect(economy).toMatchObject({ threshold: 0.55, raisedForOrder: false, feasible: true, escalationRate: 0.15 });
     expect(economy.targetProbability).toBeGreaterThanOrEqual(0.9);
-    const point = calibratePresets(unit, { ...specs, economy: { kind: "escalation-rate", target: 0.25 } }, { bootstrap: { resamples: 2000, seed: 3 } });
+    const point = calibratePresets(
+      unit,
+      { ...specs, economy: { kind: "escalation-rate", target: 0.25 } },
+      { bootstrap: { resamples: 2000, seed: 3 } },
+    );
     expect(point.presets.economy).toBe(0.3);
     expect(point.reports.economy.targetProbability).toBeLessThan(0.9);
     expect(result.presets.economy).toBeGreaterThanOrEqual(result.presets.balanced);
@@ -117,11 +126,16 @@ describe("presets chosen with sampling noise accounted for (bootstrap)", () => {
       expect(error).toBeInstanceOf(PyramidConfigError);
       expect((error as PyramidConfigError).field).toBe("presetSpecs.economy.confidence");
     }
-    const bad = { ...DEFAULT_PRESET_SPECS, balanced: { kind: "accuracy-gap", fraction: 0.5, confidence: 1.5 } } as const;
+    const bad = {
+      ...DEFAULT_PRESET_SPECS,
+      balanced: { kind: "accuracy-gap", fraction: 0.5, confidence: 1.5 },
+    } as const;
     expect(() => calibratePresets(rows, bad)).toThrow(/presetSpecs\.balanced\.confidence|too big|<1/);
     expect(() => calibratePresets(rows, DEFAULT_PRESET_SPECS, { bootstrap: { resamples: 3 } })).toThrow();
     // Without confidence and without a bootstrap: the version 1 behaviour, no intervals.
-    const plain = Object.fromEntries(Object.entries(DEFAULT_PRESET_SPECS).map(([k, v]) => [k, { ...v, confidence: undefined }]));
+    const plain = Object.fromEntries(
+      Object.entries(DEFAULT_PRESET_SPECS).map(([k, v]) => [k, { ...v, confidence: undefined }]),
+    );
     const result = calibratePresets(rows, plain as typeof DEFAULT_PRESET_SPECS, { bootstrap: false });
     expect(result.reports["baseline-match"].intervals).toBeUndefined();
     expect(result.presets["baseline-match"]).toBe(0.75);

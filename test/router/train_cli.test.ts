@@ -36,8 +36,12 @@ describe("pyramid-moa train: flags", () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toContain("--traces and --out are required");
     await expect(run(["--bogus"])).rejects.toThrow(PyramidConfigError);
-    await expect(run(["--traces", "a", "--out", "b", "--rounds", "many"])).rejects.toThrow(/--rounds: expected an integer, got "many"/);
-    await expect(run(["--traces", "a", "--out", "b", "--param", "max_depth"])).rejects.toThrow(/--param: expected key=value/);
+    await expect(run(["--traces", "a", "--out", "b", "--rounds", "many"])).rejects.toThrow(
+      /--rounds: expected an integer, got "many"/,
+    );
+    await expect(run(["--traces", "a", "--out", "b", "--param", "max_depth"])).rejects.toThrow(
+      /--param: expected key=value/,
+    );
   });
 });
 
@@ -53,11 +57,27 @@ describe.skipIf(!libXGBoostAvailable())("pyramid-moa train on traces made from r
 
   it("trains, writes a loadable bundle and prints the validation figures", async () => {
     const out = join(dir, "router.json");
-    const result = await run(["--traces", traces, "--out", out, "--seed", "4", "--calibration", "validation", "--validation", "0.25", "--rounds", "60", "--param", "max_depth=2"]);
+    const result = await run([
+      "--traces",
+      traces,
+      "--out",
+      out,
+      "--seed",
+      "4",
+      "--calibration",
+      "validation",
+      "--validation",
+      "0.25",
+      "--rounds",
+      "60",
+      "--param",
+      "max_depth=2",
+    ]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/data set gsm8k: 710 training rows, 237 validation rows/);
     expect(result.out).toMatch(/validation: AUC 0\.\d{3}, log-loss 0\.\d{4}/);
-    for (const name of ["economy", "balanced", "baseline-match"]) expect(result.out).toMatch(new RegExp(`^${name} +0\\.\\d{4}`, "m"));
+    for (const name of ["economy", "balanced", "baseline-match"])
+      expect(result.out).toMatch(new RegExp(`^${name} +0\\.\\d{4}`, "m"));
     expect(result.out).toContain(`wrote ${out}`);
     const bundle = loadRouterBundle(out);
     expect(bundle.metadata.seed).toBe(4);
@@ -72,11 +92,15 @@ describe.skipIf(!libXGBoostAvailable())("pyramid-moa train on traces made from r
     const out = join(dir, "router-cv.json");
     const result = await run(["--traces", traces, "--out", out, "--folds", "4", "--rounds", "40"]);
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/data set gsm8k: 947 training rows; presets calibrated on the out-of-fold predictions of 947 rows \(4-fold cross-validation\)/);
+    expect(result.out).toMatch(
+      /data set gsm8k: 947 training rows; presets calibrated on the out-of-fold predictions of 947 rows \(4-fold cross-validation\)/,
+    );
     expect(result.out).toMatch(/out-of-fold validation: AUC 0\.\d{3}/);
     const bundle = loadRouterBundle(out);
     expect(bundle.metadata.validation).toMatchObject({ calibration: "cross-validation", folds: 4 });
-    await expect(run(["--traces", traces, "--out", out, "--calibration", "holdout"])).rejects.toThrow(/--calibration: expected validation or cross-validation, got "holdout"/);
+    await expect(run(["--traces", traces, "--out", out, "--calibration", "holdout"])).rejects.toThrow(
+      /--calibration: expected validation or cross-validation, got "holdout"/,
+    );
     await expect(run(["--traces", traces, "--out", out, "--folds", "1"])).rejects.toThrow(/trainRouter\.folds/);
   });
 
@@ -100,7 +124,9 @@ describe.skipIf(!libXGBoostAvailable())("pyramid-moa train on traces made from r
     await expect(run(["--traces", join(evalDir, "traces.jsonl"), "--out", out])).rejects.toThrow(
       `--traces: ${join(evalDir, "traces.jsonl")} holds the holdout part of an \`eval --train\` run`,
     );
-    await expect(run(["--traces", join(evalDir, "traces.jsonl"), "--out", out])).rejects.toThrow(`--traces ${join(evalDir, "train_traces.jsonl")}`);
+    await expect(run(["--traces", join(evalDir, "traces.jsonl"), "--out", out])).rejects.toThrow(
+      `--traces ${join(evalDir, "train_traces.jsonl")}`,
+    );
     expect(existsSync(out)).toBe(false);
     // The traces of an eval run without --train (every item) are training data.
     writeFileSync(join(evalDir, "run.json"), JSON.stringify({ benchmark: "gsm8k", train: false }));
@@ -110,11 +136,16 @@ describe.skipIf(!libXGBoostAvailable())("pyramid-moa train on traces made from r
   it("refuses a router no better than chance (exit 1, nothing written) unless --force", async () => {
     // Every feature constant: no split can separate the crowd's errors, the AUC is 0.5.
     const flat = join(dir, "flat.jsonl");
-    writeTraces(flat, buildGsm8kTraces().map((t) => ({ ...t, features: t.features.map(() => 0) })));
+    writeTraces(
+      flat,
+      buildGsm8kTraces().map((t) => ({ ...t, features: t.features.map(() => 0) })),
+    );
     const out = join(dir, "flat-router.json");
     const refused = await run(["--traces", flat, "--out", out, "--folds", "3", "--rounds", "30"]);
     expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(/WARNING: this router is no better than chance: its validation AUC is 0\.500.*no tree splits on any feature/);
+    expect(refused.err).toMatch(
+      /WARNING: this router is no better than chance: its validation AUC is 0\.500.*no tree splits on any feature/,
+    );
     expect(refused.err).toContain("Not written.");
     expect(existsSync(out)).toBe(false);
     const forced = await run(["--traces", flat, "--out", out, "--folds", "3", "--rounds", "30", "--force"]);
@@ -124,7 +155,23 @@ describe.skipIf(!libXGBoostAvailable())("pyramid-moa train on traces made from r
   });
 
   it("fails with exit code 1 and a readable message on a bad traces file", async () => {
-    const run = promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/bin.ts"), "train", "--traces", join(dir, "absent.jsonl"), "--out", join(dir, "x.json")], { cwd: ROOT });
-    await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("absent.jsonl: cannot read the traces file") });
+    const run = promisify(execFile)(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(ROOT, "src/cli/bin.ts"),
+        "train",
+        "--traces",
+        join(dir, "absent.jsonl"),
+        "--out",
+        join(dir, "x.json"),
+      ],
+      { cwd: ROOT },
+    );
+    await expect(run).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("absent.jsonl: cannot read the traces file"),
+    });
   });
 });

@@ -25,7 +25,9 @@ describe("libxgboost loading", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(MissingDependencyError);
-    expect((error as Error).message).toMatch(/^PYRAMID_LIBXGBOOST: libxgboost could not be loaded; tried \/nonexistent\/libxgboost\.so/);
+    expect((error as Error).message).toMatch(
+      /^PYRAMID_LIBXGBOOST: libxgboost could not be loaded; tried \/nonexistent\/libxgboost\.so/,
+    );
     expect((error as Error).message).toContain("apt-get install -y libxgboost0");
   });
 });
@@ -41,7 +43,12 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
   it("trains a router whose bundle is valid, calibrated on a validation split and reproducible", () => {
     const lib = loadLibXGBoost();
     expect(lib.version[0]).toBeGreaterThanOrEqual(1);
-    const { bundle, router, validationCurve } = trainRouter({ traces, seed: 1, validationFraction: 0.2, calibration: "validation" });
+    const { bundle, router, validationCurve } = trainRouter({
+      traces,
+      seed: 1,
+      validationFraction: 0.2,
+      calibration: "validation",
+    });
     expect(traces.length).toBeGreaterThan(900);
     expect(bundle.metadata.trainRows + bundle.metadata.validationRows).toBe(traces.length);
     expect(bundle.metadata.validationRows).toBe(Math.round(traces.length * 0.2));
@@ -145,14 +152,22 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     expect(() => trainRouter({ traces: traces.slice(0, 8), folds: 10 })).toThrow(/8 traces are too few for 10 folds/);
     // A fold whose training part has no crowd error cannot be trained.
     const oneError = traces.slice(0, 60).map((t, i) => ({ ...t, crowdCorrect: i !== 3 }));
-    expect(() => trainRouter({ traces: oneError, folds: 3 })).toThrow(/every crowd answer in the training part of fold \d of 3 is correct/);
+    expect(() => trainRouter({ traces: oneError, folds: 3 })).toThrow(
+      /every crowd answer in the training part of fold \d of 3 is correct/,
+    );
   });
 
   it("trains from a JSONL file, saves a bundle that loadRouter reads back with its presets", () => {
     const dir = mkdtempSync(join(tmpdir(), "pyramid-train-"));
     const file = join(dir, "traces.jsonl");
     writeTraces(file, traces);
-    const { bundle, router } = trainRouter({ tracesFile: file, seed: 3, numRounds: 30, earlyStoppingRounds: 0, params: { max_depth: 2 } });
+    const { bundle, router } = trainRouter({
+      tracesFile: file,
+      seed: 3,
+      numRounds: 30,
+      earlyStoppingRounds: 0,
+      params: { max_depth: 2 },
+    });
     expect(router.numTrees).toBe(30);
     expect(bundle.metadata.params?.max_depth).toBe(2);
     saveRouterBundle(join(dir, "router.json"), bundle);
@@ -165,7 +180,13 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
   });
 
   it("early-stops on a maximised metric (auc) at its best round", () => {
-    const { bundle, validationCurve, router } = trainRouter({ traces, seed: 5, params: { eval_metric: "auc" }, earlyStoppingRounds: 10, calibration: "validation" });
+    const { bundle, validationCurve, router } = trainRouter({
+      traces,
+      seed: 5,
+      params: { eval_metric: "auc" },
+      earlyStoppingRounds: 10,
+      calibration: "validation",
+    });
     const best = (bundle.metadata.rounds as { best: number }).best;
     expect(Math.max(...validationCurve)).toBe(validationCurve[best - 1]);
     expect(router.numTrees).toBe(best);
@@ -180,8 +201,12 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     const notTrace = join(dir, "not_trace.jsonl");
     writeFileSync(notTrace, `${JSON.stringify({ id: "x" })}\n`);
     expect(() => trainRouter({ tracesFile: notTrace })).toThrow(/not_trace\.jsonl:1: not a trace line: benchmark/);
-    const mixed = traces.slice(0, 100).map((t, i) => (i === 7 ? { ...t, featureNames: ["other", ...t.featureNames.slice(1)] } : t));
-    expect(() => trainRouter({ traces: mixed })).toThrow(/traces\[7\]: feature names differ from the first trace's at position 0/);
+    const mixed = traces
+      .slice(0, 100)
+      .map((t, i) => (i === 7 ? { ...t, featureNames: ["other", ...t.featureNames.slice(1)] } : t));
+    expect(() => trainRouter({ traces: mixed })).toThrow(
+      /traces\[7\]: feature names differ from the first trace's at position 0/,
+    );
     const allRight = traces.slice(0, 100).map((t) => ({ ...t, crowdCorrect: true }));
     expect(() => trainRouter({ traces: allRight })).toThrow(/every crowd answer in the training split is correct/);
     const noOracle = traces.slice(0, 200).map((t) => ({ ...t, oracleCorrect: undefined }));
@@ -189,6 +214,8 @@ describe.skipIf(!libXGBoostAvailable())("trainRouter with the real libxgboost on
     expect(() => trainRouter({ traces: traces.slice(0, 2) })).toThrow(/too few/);
     expect(() => trainRouter({})).toThrow(PyramidConfigError);
     expect(() => trainRouter({ traces, validationFraction: 1.5 })).toThrow(/trainRouter\.validationFraction/);
-    expect(() => trainRouter({ traces, params: { objective: "reg:squarederror" } })).toThrow(/objective must be binary:logistic/);
+    expect(() => trainRouter({ traces, params: { objective: "reg:squarederror" } })).toThrow(
+      /objective must be binary:logistic/,
+    );
   });
 });

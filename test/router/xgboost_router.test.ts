@@ -135,10 +135,13 @@ describe("XGBoostRouter on the golden fixtures (made by libxgboost 1.7.4, see sc
     m.gbtree_model_param.num_parallel_tree = "2";
     const row = [0.25, 10, 0.5, Number.NaN, 0.9];
     const base = router.predictMargin(row) - Math.fround(Math.log(0.3 / 0.7));
-    expect(XGBoostRouter.fromJSON(doubled).predictMargin(row) - Math.fround(Math.log(0.3 / 0.7))).toBeCloseTo(2 * base, 4);
+    expect(XGBoostRouter.fromJSON(doubled).predictMargin(row) - Math.fround(Math.log(0.3 / 0.7))).toBeCloseTo(
+      2 * base,
+      4,
+    );
   });
 
-  it("parses every base_score spelling: number, \"3E-1\", \"[5E-1]\"", () => {
+  it('parses every base_score spelling: number, "3E-1", "[5E-1]"', () => {
     expect(parseXGBoostNumber("3E-1", "x")).toEqual([0.3]);
     expect(parseXGBoostNumber("[5E-1]", "x")).toEqual([0.5]);
     expect(parseXGBoostNumber(0.25, "x")).toEqual([0.25]);
@@ -204,7 +207,10 @@ describe("XGBoostRouter errors", () => {
     expectError(() => XGBoostRouter.fromJSON({ hello: 1 }), /^learner: .*not an XGBoost JSON model/);
     const truncated = smallModel();
     truncated.learner.gradient_booster.model.trees[3].right_children.pop();
-    expectError(() => XGBoostRouter.fromJSON(truncated), /trees\[3\]\.right_children: .* entries but left_children has/);
+    expectError(
+      () => XGBoostRouter.fromJSON(truncated),
+      /trees\[3\]\.right_children: .* entries but left_children has/,
+    );
     const badChild = smallModel();
     badChild.learner.gradient_booster.model.trees[0].left_children[0] = 999;
     expectError(() => XGBoostRouter.fromJSON(badChild), /node 0 has child 999/);
@@ -247,7 +253,10 @@ describe("XGBoostRouter errors", () => {
       () => XGBoostRouter.fromJSON(smallModel(), { featureNames: ["a", "b", "c", "d", "e"] }),
       /feature 0 is "a" where the model expects "f0"/,
     );
-    expectError(() => XGBoostRouter.fromJSON(smallModel(), { featureNames: ["a"] }), /1 feature names given for a model with 5/);
+    expectError(
+      () => XGBoostRouter.fromJSON(smallModel(), { featureNames: ["a"] }),
+      /1 feature names given for a model with 5/,
+    );
   });
 
   it("takes feature names from the options for a bare model saved without them", () => {

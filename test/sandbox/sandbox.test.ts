@@ -65,7 +65,10 @@ describe("runPython sandbox", () => {
     }
     // Under the audit hook: the repository is protected by the uid drop / read-only bind.
     for (const isolation of ["auto", "none"] as const) {
-      const r = await runPython(`open(${JSON.stringify(repoTarget)}, "w").write("x")\n`, { auditHook: false, isolation });
+      const r = await runPython(`open(${JSON.stringify(repoTarget)}, "w").write("x")\n`, {
+        auditHook: false,
+        isolation,
+      });
       expect(r.completed).toBe(false);
       expect(existsSync(repoTarget)).toBe(false);
     }
@@ -109,7 +112,9 @@ describe("runPython sandbox", () => {
   });
 
   it("removes its temp dir, which is the code's cwd and HOME", async () => {
-    const r = await runPython("import os\nopen('x.txt', 'w').write('data')\nprint(os.getcwd())\nprint(os.environ['HOME'])\n");
+    const r = await runPython(
+      "import os\nopen('x.txt', 'w').write('data')\nprint(os.getcwd())\nprint(os.environ['HOME'])\n",
+    );
     expect(r.completed).toBe(true);
     const [cwd, home] = r.stdout.trim().split("\n");
     expect(home).toBe(cwd);

@@ -92,9 +92,12 @@ describe("sandbox without bubblewrap: secrets of the parent stay out of reach", 
     process.env.OPENAI_API_KEY = key;
     try {
       // However a candidate came by the key, printing it must not carry it into traces.
-      const r = await runPython(`import sys\nprint(${JSON.stringify(key)})\nprint(${JSON.stringify(key)}, file=sys.stderr)\n`, {
-        isolation: "none",
-      });
+      const r = await runPython(
+        `import sys\nprint(${JSON.stringify(key)})\nprint(${JSON.stringify(key)}, file=sys.stderr)\n`,
+        {
+          isolation: "none",
+        },
+      );
       expect(r.completed).toBe(true);
       expect(r.stdout).not.toContain(key);
       expect(r.stderr).not.toContain(key);

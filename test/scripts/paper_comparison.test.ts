@@ -17,7 +17,10 @@ function q(id: string, pFail: number, crowdCorrect: boolean, oracleCorrect: bool
 }
 
 function run(queries: GradedQuery[], threshold: number): EvalRun {
-  return { queries, summary: evaluationSummary(queries, { threshold, presets: { balanced: threshold, "baseline-match": threshold } }) };
+  return {
+    queries,
+    summary: evaluationSummary(queries, { threshold, presets: { balanced: threshold, "baseline-match": threshold } }),
+  };
 }
 
 // 10 queries, crowd wrong on the two with the highest pFail, Oracle right everywhere: escalating those two
@@ -38,7 +41,9 @@ describe("paperComparisonMarkdown", () => {
     expect(md).toContain("| GSM8K | balanced | 0.75 | 20.0% | 0.0% | 100.0% | 100.0 pp | 20.00 pp | yes |");
     // balanced preset at t=0.75 escalates the two crowd errors of `good`, none of `bad`'s.
     expect(md).toContain("`baseline-match`: 100.0% vs 100.0%, 50.0% saving");
-    expect(md).toContain("| MBPP: crowd bugs intercepted (v2, v3) | 81.6% | `balanced`: 0.0% at 50.0% saving, 80.0% vs Oracle 100.0%");
+    expect(md).toContain(
+      "| MBPP: crowd bugs intercepted (v2, v3) | 81.6% | `balanced`: 0.0% at 50.0% saving, 80.0% vs Oracle 100.0%",
+    );
   });
 });
 
@@ -46,11 +51,21 @@ describe("paperComparisonMarkdown with Table 3 and the MATH zero-shot run", () =
   it("prints the paper's Table 3 rows next to this run's values at t = 0.4", () => {
     const md = paperComparisonMarkdown(run(good, 0.75), run(bad, 0.75), run(good, 0.75));
     expect(md).toContain("| MBPP (code) | 55.8%, 37.9%, 69.0%, 31.1 pp, 17.3 pp | MBPP holdout:");
-    expect(md).toContain("| HumanEval (code, zero-shot) | 56.1%, 69.6%, 80.4%, 10.9 pp, 6.1 pp | not measured: no recorded outputs |");
+    expect(md).toContain(
+      "| HumanEval (code, zero-shot) | 56.1%, 69.6%, 80.4%, 10.9 pp, 6.1 pp | not measured: no recorded outputs |",
+    );
     // good: pFail i/10 > 0.4 escalates 5 queries (i = 5..9), the crowd is wrong on 8 and 9 of them.
-    expect(md).toContain("| GSM8K/MMLU (math) | 51.6%, 88.4%, 98.3%, 9.9 pp, 5.1 pp | GSM8K holdout: 50.0%, 60.0%, 100.0%, 40.0 pp, 20.0 pp (satisfied) |");
-    expect(md).toContain("| MATH 500 (math, zero-shot) | 16.2%, 54.3%, 60.5%, 6.2 pp, 1.0 pp | MATH level 5, GSM8K router:");
-    expect(md).toMatch(/MATH level 5 \(10 problems, not MATH-500\), GSM8K router zero-shot: Oracle 100\.0%; `balanced` 100\.0% at 50\.0% saving/);
-    expect(paperComparisonMarkdown(run(good, 0.75), run(bad, 0.75))).toContain("not measured here (give the MATH zero-shot run as the third argument)");
+    expect(md).toContain(
+      "| GSM8K/MMLU (math) | 51.6%, 88.4%, 98.3%, 9.9 pp, 5.1 pp | GSM8K holdout: 50.0%, 60.0%, 100.0%, 40.0 pp, 20.0 pp (satisfied) |",
+    );
+    expect(md).toContain(
+      "| MATH 500 (math, zero-shot) | 16.2%, 54.3%, 60.5%, 6.2 pp, 1.0 pp | MATH level 5, GSM8K router:",
+    );
+    expect(md).toMatch(
+      /MATH level 5 \(10 problems, not MATH-500\), GSM8K router zero-shot: Oracle 100\.0%; `balanced` 100\.0% at 50\.0% saving/,
+    );
+    expect(paperComparisonMarkdown(run(good, 0.75), run(bad, 0.75))).toContain(
+      "not measured here (give the MATH zero-shot run as the third argument)",
+    );
   });
 });

@@ -41,7 +41,12 @@ describe("redactingCallbacks", () => {
   it("passes errors masked to a manager's handlers, keeps tags, metadata, inheritance and the handler's own state", async () => {
     const handler = new PrivateStateHandler();
     const local = BaseCallbackHandler.fromMethods({ handleChainError() {} });
-    const manager = new CallbackManager(undefined, { handlers: [handler], inheritableHandlers: [handler], tags: ["t"], metadata: { m: 1 } });
+    const manager = new CallbackManager(undefined, {
+      handlers: [handler],
+      inheritableHandlers: [handler],
+      tags: ["t"],
+      metadata: { m: 1 },
+    });
     manager.addHandler(local, false);
     const wrapped = redactingCallbacks(manager) as CallbackManager;
     expect(wrapped).not.toBe(manager);

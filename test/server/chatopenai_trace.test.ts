@@ -14,10 +14,19 @@ let client: ChatOpenAI;
 
 beforeAll(async () => {
   const s = (name: string, reply: string) => new ScriptedChatModel({ name, reply });
-  const model = new PyramidChatModel({ crowd: [s("small-a", "1"), s("small-b", "2"), s("small-c", "3")], oracle: s("big", "The answer is 30."), task: "math" });
+  const model = new PyramidChatModel({
+    crowd: [s("small-a", "1"), s("small-b", "2"), s("small-c", "3")],
+    oracle: s("big", "The answer is 30."),
+    task: "math",
+  });
   server = createPyramidServer({ model, token: "t0ken" });
   const { url } = await server.listen(0, "127.0.0.1");
-  client = new ChatOpenAI({ model: "pyramid-moa", apiKey: "t0ken", maxRetries: 0, configuration: { baseURL: `${url}/v1` } });
+  client = new ChatOpenAI({
+    model: "pyramid-moa",
+    apiKey: "t0ken",
+    maxRetries: 0,
+    configuration: { baseURL: `${url}/v1` },
+  });
 });
 
 afterAll(async () => {

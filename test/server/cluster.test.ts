@@ -47,7 +47,13 @@ describe("runServerCluster", () => {
     const file = join(dir, "fail_at_start.mjs");
     writeFileSync(file, "process.exit(2);\n");
     const lines: string[] = [];
-    const code = await runServerCluster({ workers: 2, exec: file, args: () => [], execArgv: [], log: (line) => lines.push(line) });
+    const code = await runServerCluster({
+      workers: 2,
+      exec: file,
+      args: () => [],
+      execArgv: [],
+      log: (line) => lines.push(line),
+    });
     expect(code).toBe(1);
     expect(lines.some((line) => /exited \(code 2\) before it listened: stopping/.test(line))).toBe(true);
     expect(lines.some((line) => line.includes("restarting"))).toBe(false);

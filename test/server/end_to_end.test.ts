@@ -19,11 +19,17 @@ describe("pyramid server end to end: config members are ChatOpenAI clients of a 
     upstream = await startOpenAITestServer({
       models: {
         "crowd-a": (request) =>
-          request.tools ? { toolCalls: [{ name: "add", arguments: { a: 2, b: 3 } }] } : { content: JSON.stringify(request.messages).includes("split") ? "It is 5." : "The answer is 18." },
+          request.tools
+            ? { toolCalls: [{ name: "add", arguments: { a: 2, b: 3 } }] }
+            : { content: JSON.stringify(request.messages).includes("split") ? "It is 5." : "The answer is 18." },
         "crowd-b": (request) =>
-          request.tools ? { toolCalls: [{ name: "add", arguments: { b: 3, a: 2 } }] } : { content: JSON.stringify(request.messages).includes("split") ? "It is 6." : "So 18 dollars." },
+          request.tools
+            ? { toolCalls: [{ name: "add", arguments: { b: 3, a: 2 } }] }
+            : { content: JSON.stringify(request.messages).includes("split") ? "It is 6." : "So 18 dollars." },
         "crowd-c": (request) =>
-          request.tools ? { toolCalls: [{ name: "add", arguments: { a: 2, b: 3 } }] } : { content: JSON.stringify(request.messages).includes("split") ? "It is 7." : "18" },
+          request.tools
+            ? { toolCalls: [{ name: "add", arguments: { a: 2, b: 3 } }] }
+            : { content: JSON.stringify(request.messages).includes("split") ? "It is 7." : "18" },
         "oracle-70b": () => ({ content: "The Oracle says 7.", chunkDelayMs: 1 }),
       },
     });
@@ -41,7 +47,15 @@ describe("pyramid server end to end: config members are ChatOpenAI clients of a 
         },
         {
           name: "oracle",
-          members: [{ provider: "openai", model: "oracle-70b", baseURL: upstream.baseURL, apiKeyEnv: "PYRAMID_E2E_ORACLE_KEY", price: { input: 1, output: 1 } }],
+          members: [
+            {
+              provider: "openai",
+              model: "oracle-70b",
+              baseURL: upstream.baseURL,
+              apiKeyEnv: "PYRAMID_E2E_ORACLE_KEY",
+              price: { input: 1, output: 1 },
+            },
+          ],
         },
       ],
       task: "math",
@@ -60,7 +74,10 @@ describe("pyramid server end to end: config members are ChatOpenAI clients of a 
   });
 
   it("answers from the crowd with real log-probability features, and escalates a split crowd", async () => {
-    const agreed = await client.chat.completions.create({ model: "pyramid-moa", messages: [{ role: "user", content: "Janet's ducks?" }] });
+    const agreed = await client.chat.completions.create({
+      model: "pyramid-moa",
+      messages: [{ role: "user", content: "Janet's ducks?" }],
+    });
     expect(agreed.choices[0].message.content).toBe("The answer is 18.");
     const trace = (agreed as unknown as { pyramid: PyramidMetadata }).pyramid;
     expect(trace.escalated).toBe(false);
@@ -72,7 +89,10 @@ describe("pyramid server end to end: config members are ChatOpenAI clients of a 
     expect(crowdCalls.every((r) => r.body?.logprobs === true)).toBe(true);
     expect(agreed.usage?.prompt_tokens).toBeGreaterThan(0);
 
-    const split = await client.chat.completions.create({ model: "pyramid-moa", messages: [{ role: "user", content: "a split question" }] });
+    const split = await client.chat.completions.create({
+      model: "pyramid-moa",
+      messages: [{ role: "user", content: "a split question" }],
+    });
     expect(split.choices[0].message.content).toBe("The Oracle says 7.");
     const oracleCall = upstream.chatRequests().find((r) => r.body?.model === "oracle-70b");
     expect(oracleCall?.headers.authorization).toBe("Bearer e2e-secret");
@@ -111,7 +131,10 @@ describe("pyramid server end to end: config members are ChatOpenAI clients of a 
       tools: [
         {
           type: "function",
-          function: { name: "add", parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } } },
+          function: {
+            name: "add",
+            parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } } },
+          },
         },
       ],
     });
@@ -122,7 +145,11 @@ describe("pyramid server end to end: config members are ChatOpenAI clients of a 
     expect(JSON.parse(call.function.arguments)).toEqual({ a: 2, b: 3 });
     const sent = upstream.chatRequests().slice(before);
     expect(sent.map((r) => r.body?.model).sort()).toEqual(["crowd-a", "crowd-b", "crowd-c"]);
-    expect(sent.every((r) => (r.body?.tools as Array<{ function: { name: string } }> | undefined)?.[0]?.function.name === "add")).toBe(true);
+    expect(
+      sent.every(
+        (r) => (r.body?.tools as Array<{ function: { name: string } }> | undefined)?.[0]?.function.name === "add",
+      ),
+    ).toBe(true);
     expect((completion as unknown as { pyramid: PyramidMetadata }).pyramid.escalated).toBe(false);
   });
 });

@@ -12,7 +12,10 @@ const running: PyramidServer[] = [];
 
 function pyramid(): { model: PyramidChatModel; crowd: ScriptedChatModel[] } {
   const crowd = [0, 1, 2].map((i) => new ScriptedChatModel({ name: `small-${i}`, reply: "1" }));
-  return { model: new PyramidChatModel({ crowd, oracle: new ScriptedChatModel({ name: "big", reply: "2" }), task: "math" }), crowd };
+  return {
+    model: new PyramidChatModel({ crowd, oracle: new ScriptedChatModel({ name: "big", reply: "2" }), task: "math" }),
+    crowd,
+  };
 }
 
 async function start(options: Omit<PyramidServerOptions, "model"> = {}) {
@@ -71,7 +74,9 @@ describe("pyramid server hardening", () => {
       const socket = connect({ port, host: "127.0.0.1" });
       let received = "";
       socket.on("connect", () =>
-        socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`),
+        socket.write(
+          `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+        ),
       );
       socket.on("data", (data) => {
         received += data.toString();
@@ -93,7 +98,10 @@ describe("pyramid server hardening", () => {
     const slowHeaders = await rawExchange(port, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n");
     expect(slowHeaders.startsWith("HTTP/1.1 408")).toBe(true);
     // A body that never comes.
-    const slowBody = await rawExchange(port, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{");
+    const slowBody = await rawExchange(
+      port,
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",
+    );
     expect(slowBody.startsWith("HTTP/1.1 408")).toBe(true);
   });
 
@@ -111,13 +119,17 @@ describe("pyramid server hardening", () => {
       const server = createPyramidServer({ model: pyramid().model });
       const inUse = await server.listen(port, "127.0.0.1").catch((e: unknown) => e);
       expect(inUse).toBeInstanceOf(PyramidConfigError);
-      expect((inUse as Error).message).toMatch(new RegExp(`^--port: port ${port} on 127\\.0\\.0\\.1 is already in use Fix: `));
+      expect((inUse as Error).message).toMatch(
+        new RegExp(`^--port: port ${port} on 127\\.0\\.0\\.1 is already in use Fix: `),
+      );
       expect((inUse as Error).message).not.toContain("\n");
       const badHost = await createPyramidServer({ model: pyramid().model })
         .listen(0, "no-such-host.invalid")
         .catch((e: unknown) => e);
       expect(badHost).toBeInstanceOf(PyramidConfigError);
-      expect((badHost as Error).message).toMatch(/^--host: the host name "no-such-host\.invalid" could not be resolved Fix: /);
+      expect((badHost as Error).message).toMatch(
+        /^--host: the host name "no-such-host\.invalid" could not be resolved Fix: /,
+      );
       const notMine = await createPyramidServer({ model: pyramid().model })
         .listen(0, "192.0.2.1")
         .catch((e: unknown) => e);

@@ -12,7 +12,11 @@ afterEach(async () => {
 
 async function start(delayMs = 0) {
   const crowd = ["a-7b", "b-7b", "c-7b"].map((name) => new ScriptedChatModel({ name, reply: "18", delayMs }));
-  const model = new PyramidChatModel({ crowd, oracle: new ScriptedChatModel({ name: "big-70b", reply: "18" }), task: "math" });
+  const model = new PyramidChatModel({
+    crowd,
+    oracle: new ScriptedChatModel({ name: "big-70b", reply: "18" }),
+    task: "math",
+  });
   const server = createPyramidServer({ model, modelId: "my/pyramid" });
   running.push(server);
   const { url } = await server.listen(0, "127.0.0.1");

@@ -25,7 +25,11 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.close()));
 });
 
-function pyramidOf(crowdReplies: ScriptedReply[], oracleReply: ScriptedReply, extra: { delayMs?: number; calls?: BaseMessage[][] } = {}) {
+function pyramidOf(
+  crowdReplies: ScriptedReply[],
+  oracleReply: ScriptedReply,
+  extra: { delayMs?: number; calls?: BaseMessage[][] } = {},
+) {
   const crowd = crowdReplies.map((reply, i) => new ScriptedChatModel({ name: `small-${i}`, reply, ...extra }));
   const oracle = new ScriptedChatModel({ name: "big-70b", reply: oracleReply, ...extra });
   return { model: new PyramidChatModel({ crowd, oracle, task: "math" }), crowd, oracle };
@@ -61,7 +65,10 @@ describe("pyramid server: chat completions with the official openai client", () 
   it("escalates a split crowd and reports the Oracle's answer", async () => {
     const { model, oracle } = pyramidOf(["5", "6", "7"], "It is 7.");
     const { client } = await start(model);
-    const completion = await client.chat.completions.create({ model: "anything", messages: [{ role: "user", content: "?" }] });
+    const completion = await client.chat.completions.create({
+      model: "anything",
+      messages: [{ role: "user", content: "?" }],
+    });
     expect(completion.choices[0].message.content).toBe("It is 7.");
     expect(oracle.calls).toHaveLength(1);
     const pyramid = (completion as unknown as WithPyramid).pyramid!;
@@ -98,7 +105,11 @@ describe("pyramid server: chat completions with the official openai client", () 
   it("streams an escalated answer token by token from the Oracle", async () => {
     const { model } = pyramidOf(["1", "2", "3"], "The Oracle says 6 for sure.");
     const { client } = await start(model);
-    const stream = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "?" }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: "m",
+      messages: [{ role: "user", content: "?" }],
+      stream: true,
+    });
     let text = "";
     let pyramid: PyramidMetadata | undefined;
     for await (const part of stream) {
@@ -115,7 +126,10 @@ describe("pyramid server: chat completions with the official openai client", () 
       seenTools.push(tools.map((t) => (t as { function: { name: string } }).function.name));
       const last = messages[messages.length - 1];
       if (last instanceof ToolMessage) return `The sum is ${String(last.content)}.`;
-      return new AIMessage({ content: "", tool_calls: [{ id: "call_1", name: "add", args: { a: 2, b: 3 }, type: "tool_call" }] });
+      return new AIMessage({
+        content: "",
+        tool_calls: [{ id: "call_1", name: "add", args: { a: 2, b: 3 }, type: "tool_call" }],
+      });
     };
     const crowd = [0, 1, 2].map((i) => new ScriptedChatModel({ name: `small-${i}`, reply }));
     const model = new PyramidChatModel({ crowd, oracle: new ScriptedChatModel({ name: "big", reply }) });
@@ -126,12 +140,23 @@ describe("pyramid server: chat completions with the official openai client", () 
         function: {
           name: "add",
           description: "Adds two numbers",
-          parameters: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] },
+          parameters: {
+            type: "object",
+            properties: { a: { type: "number" }, b: { type: "number" } },
+            required: ["a", "b"],
+          },
         },
       },
     ];
-    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: "user", content: "What is 2 + 3?" }];
-    const completion = await client.chat.completions.create({ model: "pyramid-moa", messages, tools, tool_choice: "auto" });
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
+      { role: "user", content: "What is 2 + 3?" },
+    ];
+    const completion = await client.chat.completions.create({
+      model: "pyramid-moa",
+      messages,
+      tools,
+      tool_choice: "auto",
+    });
     const choice = completion.choices[0];
     expect(choice.finish_reason).toBe("tool_calls");
     expect(choice.message.content).toBeNull();
@@ -184,15 +209,28 @@ describe("pyramid server: chat completions with the official openai client", () 
     const missing = await fetch(`${url}/nope`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get("x-pyramid-worker")).toBe("1234");
-    expect(() => createPyramidServer({ model, headers: { "bad header": "x" } })).toThrow(/createPyramidServer\.headers\.bad header: is not a valid HTTP header name/);
-    expect(() => createPyramidServer({ model, headers: { "x-ok": "a\r\nset-cookie: b" } })).toThrow(/createPyramidServer\.headers\.x-ok: must not contain line breaks/);
+    expect(() => createPyramidServer({ model, headers: { "bad header": "x" } })).toThrow(
+      /createPyramidServer\.headers\.bad header: is not a valid HTTP header name/,
+    );
+    expect(() => createPyramidServer({ model, headers: { "x-ok": "a\r\nset-cookie: b" } })).toThrow(
+      /createPyramidServer\.headers\.x-ok: must not contain line breaks/,
+    );
   });
 });
 
 describe("pyramid server: errors in OpenAI's shape", () => {
   async function post(url: string, body: string, headers: Record<string, string> = {}) {
-    const response = await fetch(`${url}/v1/chat/completions`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
-    return { status: response.status, body: (await response.json()) as { error: { message: string; type: string; param: string | null; code: string | null } } };
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", ...headers },
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        error: { message: string; type: string; param: string | null; code: string | null };
+      },
+    };
   }
 
   it("rejects bad requests with 400 naming the field", async () => {
@@ -203,28 +241,62 @@ describe("pyramid server: errors in OpenAI's shape", () => {
     expect((missing as InstanceType<typeof OpenAI.BadRequestError>).status).toBe(400);
     expect((missing as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("messages");
 
-    const badRole = await client.chat.completions.create({ model: "m", messages: [{ role: "wizard", content: "hi" }] } as never).catch((e: unknown) => e);
+    const badRole = await client.chat.completions
+      .create({ model: "m", messages: [{ role: "wizard", content: "hi" }] } as never)
+      .catch((e: unknown) => e);
     expect(badRole).toBeInstanceOf(OpenAI.BadRequestError);
     expect((badRole as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("messages[0].role");
     expect((badRole as Error).message).toContain('"system", "developer", "user", "assistant", "tool"');
 
-    const image = await post(url, JSON.stringify({ model: "m", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] }));
+    const image = await post(
+      url,
+      JSON.stringify({
+        model: "m",
+        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }],
+      }),
+    );
     expect(image.status).toBe(400);
     expect(image.body.error.param).toBe("messages[0].content[0]");
     expect(image.body.error.message).toContain("only text content parts");
 
     const json = await post(url, "{ not json");
-    expect(json).toMatchObject({ status: 400, body: { error: { type: "invalid_request_error", code: "invalid_json" } } });
+    expect(json).toMatchObject({
+      status: 400,
+      body: { error: { type: "invalid_request_error", code: "invalid_json" } },
+    });
 
     const n = await post(url, JSON.stringify({ model: "m", n: 2, messages: [{ role: "user", content: "hi" }] }));
     expect(n.status).toBe(400);
     expect(n.body.error.message).toContain("only n = 1");
 
-    const choice = await post(url, JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "add" } }], tool_choice: { type: "function", function: { name: "mul" } } }));
+    const choice = await post(
+      url,
+      JSON.stringify({
+        model: "m",
+        messages: [{ role: "user", content: "hi" }],
+        tools: [{ type: "function", function: { name: "add" } }],
+        tool_choice: { type: "function", function: { name: "mul" } },
+      }),
+    );
     expect(choice).toMatchObject({ status: 400, body: { error: { param: "tool_choice" } } });
 
-    const args = await post(url, JSON.stringify({ model: "m", messages: [{ role: "assistant", content: null, tool_calls: [{ id: "c", type: "function", function: { name: "add", arguments: "{oops" } }] }] }));
-    expect(args).toMatchObject({ status: 400, body: { error: { param: "messages[0].tool_calls[0].function.arguments" } } });
+    const args = await post(
+      url,
+      JSON.stringify({
+        model: "m",
+        messages: [
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [{ id: "c", type: "function", function: { name: "add", arguments: "{oops" } }],
+          },
+        ],
+      }),
+    );
+    expect(args).toMatchObject({
+      status: 400,
+      body: { error: { param: "messages[0].tool_calls[0].function.arguments" } },
+    });
 
     expect((await fetch(`${url}/v1/chat/completions`)).status).toBe(405);
     expect((await fetch(`${url}/v1/nothing`)).status).toBe(404);
@@ -237,7 +309,9 @@ describe("pyramid server: errors in OpenAI's shape", () => {
     const ok = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "hi" }] });
     expect(ok.choices[0].message.content).toBe("1");
     const wrong = new OpenAI({ baseURL: `${url}/v1`, apiKey: "s3cret-tokeX", maxRetries: 0 });
-    const error = await wrong.chat.completions.create({ model: "m", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    const error = await wrong.chat.completions
+      .create({ model: "m", messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((error as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe("invalid_api_key");
     const missing = await post(url, JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }));
@@ -268,11 +342,16 @@ describe("pyramid server: errors in OpenAI's shape", () => {
 
   it("maps a pyramid failure to a 502 in OpenAI's shape, the details in the server's log only", async () => {
     const secretPath = "/home/alice/models/llama-70b.gguf";
-    const { model } = pyramidOf([new Error("boom"), new Error("boom"), new Error("boom")], new Error(`cannot open ${secretPath}`));
+    const { model } = pyramidOf(
+      [new Error("boom"), new Error("boom"), new Error("boom")],
+      new Error(`cannot open ${secretPath}`),
+    );
     const logged: string[] = [];
     const { client } = await start(model, { errorLog: (line) => logged.push(line) });
     const prompt = "my private question about Acme's merger";
-    const error = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: prompt }] }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: "m", messages: [{ role: "user", content: prompt }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     const apiError = error as InstanceType<typeof OpenAI.APIError>;
     expect(apiError.status).toBe(502);
@@ -291,9 +370,18 @@ describe("pyramid server: errors in OpenAI's shape", () => {
     const crowd = ["1", "2", "3"].map((reply, i) => new ScriptedChatModel({ name: `small-${i}`, reply }));
     const oracle = new ScriptedChatModel({ name: "big-70b", reply: "4" });
     const prices = { "big-70b": { input: 10, output: 10 } };
-    const model = new PyramidChatModel({ crowd, oracle, task: "math", prices, maxCostPerQuery: 1e-9, onBudgetExceeded: "throw" });
+    const model = new PyramidChatModel({
+      crowd,
+      oracle,
+      task: "math",
+      prices,
+      maxCostPerQuery: 1e-9,
+      onBudgetExceeded: "throw",
+    });
     const { client } = await start(model);
-    const error = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    const error = await client.chat.completions
+      .create({ model: "m", messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe("budget_exceeded");
@@ -325,7 +413,11 @@ describe("pyramid server: graceful shutdown", () => {
       return answer;
     };
     const crowd = [0, 1, 2].map((i) => new ScriptedChatModel({ name: `small-${i}`, reply: reply("7"), delayMs: 400 }));
-    const model = new PyramidChatModel({ crowd, oracle: new ScriptedChatModel({ name: "big", reply: reply("8") }), task: "math" });
+    const model = new PyramidChatModel({
+      crowd,
+      oracle: new ScriptedChatModel({ name: "big", reply: reply("8") }),
+      task: "math",
+    });
     const server = createPyramidServer({ model });
     const { url } = await server.listen(0);
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "x", maxRetries: 0 });

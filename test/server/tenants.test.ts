@@ -29,8 +29,13 @@ async function serve(tenants: ServerTenant[], budget?: BudgetTracker) {
   return { url, client };
 }
 
-const ask = (client: OpenAI) => client.chat.completions.create({ model: "pyramid-moa", messages: [{ role: "user", content: "q" }] });
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
+const ask = (client: OpenAI) =>
+  client.chat.completions.create({ model: "pyramid-moa", messages: [{ role: "user", content: "q" }] });
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+  );
 
 describe("pyramid server tenants", () => {
   it("answers 401 for an unknown key, 402 once a tenant's budget is spent, 429 over its requests per minute; the openai client reads them", async () => {
@@ -46,11 +51,15 @@ describe("pyramid server tenants", () => {
     expect(unknown?.status).toBe(401);
 
     // Query 1: crowd 0.033 + Oracle 0.011 = 0.044 of 0.05. Query 2: the crowd (0.033) answers, the Oracle no longer fits.
-    const first = await a.chat.completions.create({ model: "m", messages: [{ role: "user", content: "q1" }] }).withResponse();
+    const first = await a.chat.completions
+      .create({ model: "m", messages: [{ role: "user", content: "q1" }] })
+      .withResponse();
     expect(first.response.headers.get("x-pyramid-tenant")).toBe("team-a");
     expect(first.response.headers.get("x-pyramid-budget-remaining-usd")).toBe("0.050000");
     expect((first.data as unknown as { pyramid: { escalated: boolean } }).pyramid.escalated).toBe(true);
-    const second = await a.chat.completions.create({ model: "m", messages: [{ role: "user", content: "q2" }] }).withResponse();
+    const second = await a.chat.completions
+      .create({ model: "m", messages: [{ role: "user", content: "q2" }] })
+      .withResponse();
     expect(second.response.headers.get("x-pyramid-budget-remaining-usd")).toBe("0.006000");
     expect((second.data as unknown as { pyramid: { escalated: boolean } }).pyramid.escalated).toBe(false);
 
@@ -84,10 +93,17 @@ describe("pyramid server tenants", () => {
     expect(sampleValue(samples, "pyramid_requests_total", { tenant: "team-b", status: "429" })).toBe(1);
     expect(sampleValue(samples, "pyramid_requests_total", { tenant: "default" })).toBeUndefined();
     expect(sampleValue(samples, "pyramid_rate_limited_total", { tenant: "team-b", limit: "requests" })).toBe(1);
-    expect(sampleValue(samples, "pyramid_escalations_total", { tenant: "team-a", from_tier: "crowd", to_tier: "oracle" })).toBe(1);
-    expect(sampleValue(samples, "pyramid_escalations_total", { tenant: "team-b", from_tier: "crowd", to_tier: "oracle" })).toBe(2);
+    expect(
+      sampleValue(samples, "pyramid_escalations_total", { tenant: "team-a", from_tier: "crowd", to_tier: "oracle" }),
+    ).toBe(1);
+    expect(
+      sampleValue(samples, "pyramid_escalations_total", { tenant: "team-b", from_tier: "crowd", to_tier: "oracle" }),
+    ).toBe(2);
     expect(sampleValue(samples, "pyramid_cost_usd_total", { tenant: "team-a" })).toBeCloseTo(0.044 + 0.033, 9);
-    expect(sampleValue(samples, "pyramid_oracle_only_cost_usd_total", { tenant: "team-a" })).toBeCloseTo(0.011 + 0.011, 9);
+    expect(sampleValue(samples, "pyramid_oracle_only_cost_usd_total", { tenant: "team-a" })).toBeCloseTo(
+      0.011 + 0.011,
+      9,
+    );
     expect(sampleValue(samples, "pyramid_budget_remaining_usd", { budget: "team-a" })).toBeCloseTo(0.05 - 0.077, 9);
     expect(sampleValue(samples, "pyramid_tokens_total", { tenant: "team-b", type: "input" })).toBe(2 * 40);
     expect(sampleValue(samples, "pyramid_tier_latency_seconds_count", { tenant: "team-b", tier: "oracle" })).toBe(2);
@@ -98,7 +114,11 @@ describe("pyramid server tenants", () => {
 
   it("counts member errors and degraded answers", async () => {
     const crowd = ["1", "2", "3"].map((answer, i) => new ScriptedChatModel({ name: `small-${i}`, reply: answer }));
-    const model = new PyramidChatModel({ crowd, oracle: new ScriptedChatModel({ name: "big", reply: new Error("down") }), task: "math" });
+    const model = new PyramidChatModel({
+      crowd,
+      oracle: new ScriptedChatModel({ name: "big", reply: new Error("down") }),
+      task: "math",
+    });
     const server = createPyramidServer({ model });
     running.push(server);
     const { url } = await server.listen(0, "127.0.0.1");
@@ -106,12 +126,19 @@ describe("pyramid server tenants", () => {
     expect(answer.choices[0].message.content).toBe("1");
     const samples = parseMetrics(await (await fetch(`${url}/metrics`)).text());
     expect(sampleValue(samples, "pyramid_degraded_answers_total", { tenant: "default" })).toBe(1);
-    expect(sampleValue(samples, "pyramid_member_errors_total", { tenant: "default", tier: "oracle", member: "big" })).toBe(1);
+    expect(
+      sampleValue(samples, "pyramid_member_errors_total", { tenant: "default", tier: "oracle", member: "big" }),
+    ).toBe(1);
     expect(sampleValue(samples, "pyramid_requests_total", { tenant: "default", status: "200" })).toBe(1);
   });
 
   it("takes --token-env's token as the tenant default beside the tenants, and keeps /metrics off when asked", async () => {
-    const server = createPyramidServer({ model: splitPyramid(), token: "admin", tenants: [{ name: "t", key: "k" }], metrics: false });
+    const server = createPyramidServer({
+      model: splitPyramid(),
+      token: "admin",
+      tenants: [{ name: "t", key: "k" }],
+      metrics: false,
+    });
     running.push(server);
     const { url } = await server.listen(0, "127.0.0.1");
     const admin = await new OpenAI({ baseURL: `${url}/v1`, apiKey: "admin", maxRetries: 0 }).chat.completions

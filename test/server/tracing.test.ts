@@ -81,7 +81,13 @@ class RecordingTracer implements Tracer {
   constructor(private readonly spans: Recorded[]) {}
   startSpan(name: string, options: SpanOptions = {}, context: Context = otelContext.active()): Span {
     const parent = trace.getSpan(context)?.spanContext();
-    const record: Recorded = { name, id: (++next).toString(16).padStart(16, "0"), parentId: parent?.spanId, attributes: { ...options.attributes }, ended: false };
+    const record: Recorded = {
+      name,
+      id: (++next).toString(16).padStart(16, "0"),
+      parentId: parent?.spanId,
+      attributes: { ...options.attributes },
+      ended: false,
+    };
     this.spans.push(record);
     return new RecordingSpan(record, parent?.traceId ?? (++next).toString(16).padStart(32, "0"));
   }
@@ -145,8 +151,15 @@ describe("OpenTelemetry spans (GenAI semantic conventions)", () => {
 
   it("marks a failed member's span with error.type and an error status", async () => {
     spans.length = 0;
-    const crowd = [new ScriptedChatModel({ name: "ok", reply: "1" }), new ScriptedChatModel({ name: "bad", reply: new Error("HTTP 503 upstream") })];
-    const model = new PyramidChatModel({ crowd, oracle: new ScriptedChatModel({ name: "big", reply: "1" }), task: "math" });
+    const crowd = [
+      new ScriptedChatModel({ name: "ok", reply: "1" }),
+      new ScriptedChatModel({ name: "bad", reply: new Error("HTTP 503 upstream") }),
+    ];
+    const model = new PyramidChatModel({
+      crowd,
+      oracle: new ScriptedChatModel({ name: "big", reply: "1" }),
+      task: "math",
+    });
     await model.invoke("q", { tenant: "t" });
     const bad = spans.find((s) => s.name === "chat bad");
     expect(bad?.attributes["error.type"]).toBe("503");

@@ -61,7 +61,16 @@ function writeTraffic(name: string, queries: readonly Query[], rate: number, see
     const escalated = 1 - q.voteShare > 0.5;
     const shadow = !escalated && draw() < rate;
     writer.append(queryLine(id, q, escalated, shadow, rate));
-    if (shadow) writer.append({ type: "shadow", id, time: q.time ?? "2026-12-01T10:00:00.000Z", apexAnswer: "2", agrees: !q.crowdWrong, costUsd: 0.01, latencyMs: 3 });
+    if (shadow)
+      writer.append({
+        type: "shadow",
+        id,
+        time: q.time ?? "2026-12-01T10:00:00.000Z",
+        apexAnswer: "2",
+        agrees: !q.crowdWrong,
+        costUsd: 0.01,
+        latencyMs: 3,
+      });
   });
   writer.close();
   return file;
@@ -80,12 +89,26 @@ function syntheticQueries(n: number, seed: number, informative = true, errorBoos
 
 describe("labels from traffic", () => {
   it("weights escalated queries 1 and shadowed ones 1/rate, discounts disagreements by P_oracle, prefers feedback", () => {
-    const mk = (id: string, escalated: boolean, wrong: boolean, shadow: boolean, feedback?: boolean): TrafficRecord => ({
+    const mk = (
+      id: string,
+      escalated: boolean,
+      wrong: boolean,
+      shadow: boolean,
+      feedback?: boolean,
+    ): TrafficRecord => ({
       query: queryLine(id, { voteShare: escalated ? 1 / 3 : 1, signal: 0, crowdWrong: wrong }, escalated, shadow, 0.2),
-      ...(shadow ? { shadow: { type: "shadow", id, time: "t", apexAnswer: "2", agrees: !wrong, costUsd: 0.01, latencyMs: 1 } } : {}),
+      ...(shadow
+        ? { shadow: { type: "shadow", id, time: "t", apexAnswer: "2", agrees: !wrong, costUsd: 0.01, latencyMs: 1 } }
+        : {}),
       ...(feedback !== undefined ? { feedback: { type: "feedback", id, time: "t", correct: feedback } } : {}),
     });
-    const records = [mk("e", true, true, false), mk("s1", false, false, true), mk("s2", false, true, true), mk("k", false, false, false), mk("f", false, true, false, false)];
+    const records = [
+      mk("e", true, true, false),
+      mk("s1", false, false, true),
+      mk("s2", false, true, true),
+      mk("k", false, false, false),
+      mk("f", false, true, false, false),
+    ];
     const apex = labelTraffic(records, "apex", 0.9);
     expect(apex.rows.map((r) => [r.record.query.id, r.weight, r.crowdWrong])).toEqual([
       ["e", 1, true],
@@ -110,8 +133,12 @@ describe("pyramid-moa train --labels", () => {
     const file = writeTraffic("few.jsonl", syntheticQueries(120, 3), 0.2);
     const result = await runCli(["train", "--traces", file, "--out", join(dir, "few.json"), "--labels", "apex"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/too few labels to train a router: \d+ labelled queries \(\d+ crowd errors\) of 120 queries/);
-    expect(result.stderr).toMatch(/about \d+ more labelled queries are needed \(about \d+ more queries of traffic at the current rate of [\d.]+% labelled\)/);
+    expect(result.stderr).toMatch(
+      /too few labels to train a router: \d+ labelled queries \(\d+ crowd errors\) of 120 queries/,
+    );
+    expect(result.stderr).toMatch(
+      /about \d+ more labelled queries are needed \(about \d+ more queries of traffic at the current rate of [\d.]+% labelled\)/,
+    );
     expect(existsSync(join(dir, "few.json"))).toBe(false);
   });
 
@@ -125,12 +152,25 @@ describe("pyramid-moa train --labels", () => {
   it("trains a weighted router from apex labels that beats the agreement rule and loads as a router", async () => {
     const file = writeTraffic("good.jsonl", syntheticQueries(1500, 5), 0.3);
     const out = join(dir, "from-traffic.json");
-    const result = await runCli(["train", "--traces", file, "--out", out, "--labels", "apex", "--oracle-accuracy", "0.95"]);
+    const result = await runCli([
+      "train",
+      "--traces",
+      file,
+      "--out",
+      out,
+      "--labels",
+      "apex",
+      "--oracle-accuracy",
+      "0.95",
+    ]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const auc = /weighted out-of-fold AUC: router ([\d.]+), agreement rule ([\d.]+)/.exec(result.stdout);
     expect(Number(auc?.[1])).toBeGreaterThan(Number(auc?.[2]));
-    const bundle = JSON.parse(readFileSync(out, "utf8")) as { metadata: { validation: Record<string, unknown> }; presets: Record<string, number> };
+    const bundle = JSON.parse(readFileSync(out, "utf8")) as {
+      metadata: { validation: Record<string, unknown> };
+      presets: Record<string, number>;
+    };
     expect(bundle.metadata.validation.labels).toBe("apex");
     expect(bundle.metadata.validation.oracleAccuracyAssumed).toBe(0.95);
     const router = loadRouter(out);
@@ -143,13 +183,18 @@ describe("pyramid-moa train --labels", () => {
 
 describe("pyramid-moa report", () => {
   it("writes the windows, plots and flags the day whose kept error rose above the preset's value", async () => {
-    const queries = [...syntheticQueries(600, 6, true, 0, "2026-12-01T08:00:00.000Z"), ...syntheticQueries(600, 7, true, 0.3, "2026-12-02T08:00:00.000Z")];
+    const queries = [
+      ...syntheticQueries(600, 6, true, 0, "2026-12-01T08:00:00.000Z"),
+      ...syntheticQueries(600, 7, true, 0.3, "2026-12-02T08:00:00.000Z"),
+    ];
     const file = writeTraffic("drift.jsonl", queries, 0.3);
     const out = join(dir, "report");
     const result = await runCli(["report", "--traces", file, "--out", out, "--expected-kept-error", "0.2"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("FLAGGED: kept error above 20.0% in 2026-12-02");
-    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as { windows: { label: string; flagged: boolean; keptError: number; escalationRate: number; saving: number }[] };
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as {
+      windows: { label: string; flagged: boolean; keptError: number; escalationRate: number; saving: number }[];
+    };
     expect(report.windows.map((w) => [w.label, w.flagged])).toEqual([
       ["2026-12-01", false],
       ["2026-12-02", true],
@@ -161,7 +206,16 @@ describe("pyramid-moa report", () => {
     expect(svg).toContain('data-name="expected kept error"');
     expect(readFileSync(join(out, "calibration.svg"), "utf8")).toContain("router P_fail (IPW bins)");
     expect(readFileSync(join(out, "windows.png")).subarray(1, 4).toString()).toBe("PNG");
-    const byCount = await runCli(["report", "--traces", file, "--out", join(dir, "report-n"), "--every", "400", "--no-png"]);
+    const byCount = await runCli([
+      "report",
+      "--traces",
+      file,
+      "--out",
+      join(dir, "report-n"),
+      "--every",
+      "400",
+      "--no-png",
+    ]);
     expect(byCount.code).toBe(0);
     expect(readFileSync(join(dir, "report-n", "report.md"), "utf8")).toContain("| 801-1200 |");
     expect(readTraffic(file).records).toHaveLength(1200);

@@ -30,14 +30,32 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function post(url: string, path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown>; worker: number }> {
+function post(
+  url: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown>; worker: number }> {
   const text = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } }, (res) => {
-      let data = "";
-      res.on("data", (part: Buffer) => (data += part.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(data) as Record<string, unknown>, worker: Number(res.headers["x-pyramid-worker"]) }));
-    });
+    const req = request(
+      `${url}${path}`,
+      {
+        method: "POST",
+        agent: false,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
+      },
+      (res) => {
+        let data = "";
+        res.on("data", (part: Buffer) => (data += part.toString()));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            json: JSON.parse(data) as Record<string, unknown>,
+            worker: Number(res.headers["x-pyramid-worker"]),
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(text);
   });
@@ -46,9 +64,27 @@ function post(url: string, path: string, body: unknown): Promise<{ status: numbe
 describe("pyramid-moa serve --traces --shadow-rate --workers 2", () => {
   it("writes one file per worker with every query whole, shadow lines, and feedback from POST /v1/feedback", async () => {
     const file = join(dir, "traffic.jsonl");
-    const serve = await startServeCli(["--config", config, "--port", "0", "--workers", "2", "--traces", file, "--shadow-rate", "0.5", "--shadow-seed", "3"]);
+    const serve = await startServeCli([
+      "--config",
+      config,
+      "--port",
+      "0",
+      "--workers",
+      "2",
+      "--traces",
+      file,
+      "--shadow-rate",
+      "0.5",
+      "--shadow-seed",
+      "3",
+    ]);
     const replies = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => post(serve.url, "/v1/chat/completions", { model: "pyramid-moa", messages: [{ role: "user", content: `What is ${i} + 1?` }] })),
+      Array.from({ length: 60 }, (_, i) =>
+        post(serve.url, "/v1/chat/completions", {
+          model: "pyramid-moa",
+          messages: [{ role: "user", content: `What is ${i} + 1?` }],
+        }),
+      ),
     );
     const ids = replies.map((reply) => (reply.json.pyramid as { traceId: string }).traceId);
     expect(new Set(ids).size).toBe(60);
@@ -62,7 +98,9 @@ describe("pyramid-moa serve --traces --shadow-rate --workers 2", () => {
     expect(await serve.exited).toBe(0);
     const log = readTraffic(file);
     expect(log.files.map((f) => basename(f)).sort()).toEqual(["traffic.w1.jsonl", "traffic.w2.jsonl"]);
-    for (const f of log.files) for (const line of readFileSync(f, "utf8").split("\n").filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+    for (const f of log.files)
+      for (const line of readFileSync(f, "utf8").split("\n").filter(Boolean))
+        expect(() => JSON.parse(line)).not.toThrow();
     expect(log.records).toHaveLength(60);
     expect(new Set(log.records.map((r) => r.query.id))).toEqual(new Set(ids));
     expect(log.records.find((r) => r.query.id === ids[0])?.feedback?.correct).toBe(false);
@@ -80,6 +118,8 @@ describe("pyramid-moa serve --traces --shadow-rate --workers 2", () => {
     expect((reply.json.error as { message: string }).message).toMatch(/--traces/);
     serve.child.kill("SIGTERM");
     await serve.exited;
-    await expect(startServeCli(["--config", config, "--port", "0", "--shadow-rate", "0.2"])).rejects.toThrow(/--shadow-rate: needs --traces/);
+    await expect(startServeCli(["--config", config, "--port", "0", "--shadow-rate", "0.2"])).rejects.toThrow(
+      /--shadow-rate: needs --traces/,
+    );
   }, 60_000);
 });

@@ -13,7 +13,8 @@ import { ScriptedChatModel } from "../helpers/scripted_model.js";
 const dir = mkdtempSync(join(tmpdir(), "pyramid-traces-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const meta = (message: { response_metadata: Record<string, unknown> }): PyramidMetadata => message.response_metadata.pyramid as PyramidMetadata;
+const meta = (message: { response_metadata: Record<string, unknown> }): PyramidMetadata =>
+  message.response_metadata.pyramid as PyramidMetadata;
 
 /** "What is a + b?" answered with a + b by every member, except `wrong` members, which add 1 when b is odd. */
 function member(name: string, wrong = false): ScriptedChatModel {
@@ -45,12 +46,20 @@ class GatedApex extends BaseChatModel {
     this.events.push("apex called");
     await this.gate;
     this.events.push("apex answered");
-    const message = new AIMessage({ content: "The answer is 5.", usage_metadata: { input_tokens: 10, output_tokens: 5, total_tokens: 15 } });
+    const message = new AIMessage({
+      content: "The answer is 5.",
+      usage_metadata: { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+    });
     return { generations: [{ text: "The answer is 5.", message }] };
   }
 }
 
-const prices = { a: { input: 1, output: 1 }, b: { input: 1, output: 1 }, c: { input: 1, output: 1 }, big: { input: 10, output: 10 } };
+const prices = {
+  a: { input: 1, output: 1 },
+  b: { input: 1, output: 1 },
+  c: { input: 1, output: 1 },
+  big: { input: 10, output: 10 },
+};
 
 describe("production traces", () => {
   it("writes one whole line per query under concurrent load, joined with feedback", async () => {
@@ -90,7 +99,12 @@ describe("production traces", () => {
 
   it("rotates by size without losing a line, and the reader reads every file", async () => {
     const file = join(dir, "rotate", "traffic.jsonl");
-    const model = new PyramidChatModel({ crowd: [member("a"), member("b")], oracle: member("big"), task: "math", traces: { path: file, maxBytes: 4000 } });
+    const model = new PyramidChatModel({
+      crowd: [member("a"), member("b")],
+      oracle: member("big"),
+      task: "math",
+      traces: { path: file, maxBytes: 4000 },
+    });
     await Promise.all(Array.from({ length: 40 }, (_, i) => model.invoke(`What is ${i} + 2?`)));
     const files = readdirSync(join(dir, "rotate"));
     expect(files.length).toBeGreaterThan(2);
@@ -99,7 +113,12 @@ describe("production traces", () => {
 
   it("records prompts and answers only with content: true, secrets redacted", async () => {
     const file = join(dir, "content.jsonl");
-    const model = new PyramidChatModel({ crowd: [member("a"), member("b")], oracle: member("big"), task: "math", traces: { path: file, content: true } });
+    const model = new PyramidChatModel({
+      crowd: [member("a"), member("b")],
+      oracle: member("big"),
+      task: "math",
+      traces: { path: file, content: true },
+    });
     await model.invoke("What is 1 + 2? my key is sk-abcdefghijklmnopqrstuvwx");
     const [record] = readTraffic(file).records;
     expect(record.query.content?.prompt).toContain("What is 1 + 2?");
@@ -108,8 +127,18 @@ describe("production traces", () => {
   });
 
   it("rejects bad options and feedback without traces, naming the field", () => {
-    expect(() => new PyramidChatModel({ crowd: [member("a")], oracle: member("big"), shadow: { rate: 0.2 } })).toThrow(/shadow: needs traces/);
-    expect(() => new PyramidChatModel({ crowd: [member("a")], oracle: member("big"), traces: join(dir, "x.jsonl"), shadow: { rate: 2 } })).toThrow(/shadow\.rate/);
+    expect(() => new PyramidChatModel({ crowd: [member("a")], oracle: member("big"), shadow: { rate: 0.2 } })).toThrow(
+      /shadow: needs traces/,
+    );
+    expect(
+      () =>
+        new PyramidChatModel({
+          crowd: [member("a")],
+          oracle: member("big"),
+          traces: join(dir, "x.jsonl"),
+          shadow: { rate: 2 },
+        }),
+    ).toThrow(/shadow\.rate/);
     const plain = new PyramidChatModel({ crowd: [member("a")], oracle: member("big") });
     expect(() => plain.feedback("q_1", true)).toThrow(PyramidConfigError);
     const traced = new PyramidChatModel({ crowd: [member("a")], oracle: member("big"), traces: join(dir, "fb.jsonl") });
@@ -178,7 +207,14 @@ describe("shadow sampling", () => {
     expect(model.shadowStats.completed + model.shadowStats.skipped).toBe(model.shadowStats.scheduled);
 
     const budget = new BudgetTracker(0);
-    const broke = new PyramidChatModel({ crowd: [member("a"), member("b")], oracle: { model: member("big"), price: { input: 1, output: 1 } }, task: "math", budget, traces: join(dir, "budget.jsonl"), shadow: { rate: 1 } });
+    const broke = new PyramidChatModel({
+      crowd: [member("a"), member("b")],
+      oracle: { model: member("big"), price: { input: 1, output: 1 } },
+      task: "math",
+      budget,
+      traces: join(dir, "budget.jsonl"),
+      shadow: { rate: 1 },
+    });
     await broke.invoke("What is 1 + 1?");
     await broke.drainShadow();
     const [record] = readTraffic(join(dir, "budget.jsonl")).records;

@@ -38,8 +38,11 @@ function oneLine(text: string, width: number): string {
 /** The routing trace of an answer as human-readable lines. */
 export function formatTrace(pyramid: PyramidMetadata): string[] {
   const lines: string[] = [];
-  lines.push(`Answered by tier ${pyramid.tier} "${pyramid.tierName}"${pyramid.escalated ? " (escalated)" : " (not escalated)"}`);
-  if (pyramid.degraded) lines.push(`  degraded: the apex failed (${pyramid.error ?? "unknown error"}); a lower tier answered`);
+  lines.push(
+    `Answered by tier ${pyramid.tier} "${pyramid.tierName}"${pyramid.escalated ? " (escalated)" : " (not escalated)"}`,
+  );
+  if (pyramid.degraded)
+    lines.push(`  degraded: the apex failed (${pyramid.error ?? "unknown error"}); a lower tier answered`);
   for (const d of pyramid.decisions) {
     const op = d.pFail > d.threshold ? ">" : "<=";
     lines.push(
@@ -49,10 +52,20 @@ export function formatTrace(pyramid: PyramidMetadata): string[] {
   lines.push("Members:");
   const nameWidth = Math.max(...pyramid.candidates.map((c) => c.model.length), 4);
   for (const c of pyramid.candidates) {
-    const answer = c.error !== undefined ? `error: ${oneLine(c.error, 80)}` : c.answer === null ? "(no answer extracted)" : oneLine(c.answer, 60);
-    lines.push(`  [tier ${c.tier}] ${c.model.padEnd(nameWidth)}  ${answer}  (${usd(c.costUsd)}, ${Math.round(c.latencyMs)} ms)`);
+    const answer =
+      c.error !== undefined
+        ? `error: ${oneLine(c.error, 80)}`
+        : c.answer === null
+          ? "(no answer extracted)"
+          : oneLine(c.answer, 60);
+    lines.push(
+      `  [tier ${c.tier}] ${c.model.padEnd(nameWidth)}  ${answer}  (${usd(c.costUsd)}, ${Math.round(c.latencyMs)} ms)`,
+    );
   }
-  const saving = pyramid.cost.oracleOnly > 0 ? ` (${Math.round((1 - pyramid.cost.total / pyramid.cost.oracleOnly) * 100)}% saved)` : "";
+  const saving =
+    pyramid.cost.oracleOnly > 0
+      ? ` (${Math.round((1 - pyramid.cost.total / pyramid.cost.oracleOnly) * 100)}% saved)`
+      : "";
   lines.push(
     `Cost: ${usd(pyramid.cost.total)}; Oracle only: ${usd(pyramid.cost.oracleOnly)}${pyramid.cost.oracleOnlyEstimated ? " (estimated)" : ""}${saving}${pyramid.cost.tokensEstimated ? "; some token counts estimated" : ""}`,
   );
@@ -68,11 +81,11 @@ export const askCommand: CliCommand = {
   summary: "ask the pyramid of a config file one question; print the answer and the routing trace",
   async run(argv) {
     const parsed = parseCommandArgs("ask", {
-        args: [...argv],
-        options: { config: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-        allowPositionals: true,
-        strict: true,
-      });
+      args: [...argv],
+      options: { config: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
     const { values, positionals } = parsed;
     if (values.help) {
       console.log(USAGE);
@@ -80,7 +93,10 @@ export const askCommand: CliCommand = {
     }
     const question = positionals.join(" ");
     if (question.trim().length === 0) {
-      throw new PyramidConfigError("no question given", { field: "pyramid-moa ask", fix: 'pyramid-moa ask "What is 17 * 23?"' });
+      throw new PyramidConfigError("no question given", {
+        field: "pyramid-moa ask",
+        fix: 'pyramid-moa ask "What is 17 * 23?"',
+      });
     }
     const path = findPyramidConfig(values.config);
     const config = loadPyramidConfig(path);
@@ -102,7 +118,10 @@ export const askCommand: CliCommand = {
           }),
         );
       } else {
-        const body = answer.length > 0 ? answer : toolCalls.map((c) => `tool call: ${c.name}(${JSON.stringify(c.args)})`).join("\n");
+        const body =
+          answer.length > 0
+            ? answer
+            : toolCalls.map((c) => `tool call: ${c.name}(${JSON.stringify(c.args)})`).join("\n");
         console.log([body, "", ...formatTrace(pyramid)].join("\n"));
       }
       return 0;

@@ -71,7 +71,10 @@ function num(value: string | undefined, flag: string, check: (n: number) => bool
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || !check(n)) {
-    throw new PyramidConfigError(`expected ${what}, got "${value}"`, { field: flag, fix: "see `pyramid-moa eval --help`" });
+    throw new PyramidConfigError(`expected ${what}, got "${value}"`, {
+      field: flag,
+      fix: "see `pyramid-moa eval --help`",
+    });
   }
   return n;
 }
@@ -80,35 +83,61 @@ function num(value: string | undefined, flag: string, check: (n: number) => bool
 export const evalCommand: CliCommand = {
   summary: "evaluate the pyramid on recorded model outputs: traces, profile/frontier plots, Theorem 1, baselines",
   async run(argv) {
-    const parsed = parseCommandArgs("eval", { args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
+    const parsed = parseCommandArgs("eval", {
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: false,
+      strict: true,
+    });
     const v = parsed.values;
     if (v.help) {
       console.log(USAGE);
       return 0;
     }
-    if (!v.benchmark) throw new PyramidConfigError("missing --benchmark", { field: "--benchmark", fix: "e.g. --benchmark gsm8k" });
+    if (!v.benchmark)
+      throw new PyramidConfigError("missing --benchmark", { field: "--benchmark", fix: "e.g. --benchmark gsm8k" });
     if (!v.out) throw new PyramidConfigError("missing --out", { field: "--out", fix: "e.g. --out results/gsm8k" });
     if (v.train && v.router) {
-      throw new PyramidConfigError("--train and --router exclude each other", { field: "--router", fix: "give one of them" });
+      throw new PyramidConfigError("--train and --router exclude each other", {
+        field: "--router",
+        fix: "give one of them",
+      });
     }
     if (v.policy && v.threshold) {
-      throw new PyramidConfigError("--policy and --threshold exclude each other", { field: "--threshold", fix: "give one of them" });
+      throw new PyramidConfigError("--policy and --threshold exclude each other", {
+        field: "--threshold",
+        fix: "give one of them",
+      });
     }
     if (!(EVAL_BENCHMARKS as readonly string[]).includes(v.benchmark)) {
-      throw new PyramidConfigError(`unknown benchmark "${v.benchmark}"`, { field: "--benchmark", fix: `use one of ${EVAL_BENCHMARKS.join(", ")}` });
+      throw new PyramidConfigError(`unknown benchmark "${v.benchmark}"`, {
+        field: "--benchmark",
+        fix: `use one of ${EVAL_BENCHMARKS.join(", ")}`,
+      });
     }
     if (v.grader !== undefined && v.grader.trim() === "") {
-      throw new PyramidConfigError("empty --grader", { field: "--grader", fix: "use ours, reference, or a grader module path" });
+      throw new PyramidConfigError("empty --grader", {
+        field: "--grader",
+        fix: "use ours, reference, or a grader module path",
+      });
     }
     if (v.task !== undefined && !(TASK_KINDS as readonly string[]).includes(v.task)) {
-      throw new PyramidConfigError(`unknown task "${v.task}"`, { field: "--task", fix: `use one of ${TASK_KINDS.join(", ")}` });
+      throw new PyramidConfigError(`unknown task "${v.task}"`, {
+        field: "--task",
+        fix: `use one of ${TASK_KINDS.join(", ")}`,
+      });
     }
     const threshold = num(v.threshold, "--threshold", (n) => n >= 0 && n <= 1, "a number in [0, 1]");
     const run = await runEvaluation({
       benchmark: v.benchmark,
       outDir: v.out,
       recordedFile: v.recorded,
-      crowd: v.crowd ? v.crowd.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+      crowd: v.crowd
+        ? v.crowd
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined,
       oracle: v.oracle,
       routerFile: v.router,
       allowRouterMemberMismatch: v["allow-router-member-mismatch"] ?? false,
@@ -131,7 +160,15 @@ export const evalCommand: CliCommand = {
       png: !v["no-png"],
       seed: num(v.seed, "--seed", Number.isInteger, "an integer") ?? 1,
     });
-    const lines = evalOutputLines({ benchmark: v.benchmark, outDir: v.out, run, summary, png: !v["no-png"] && !pngSkipped, pngSkipped, routerFile: v.router });
+    const lines = evalOutputLines({
+      benchmark: v.benchmark,
+      outDir: v.out,
+      run,
+      summary,
+      png: !v["no-png"] && !pngSkipped,
+      pngSkipped,
+      routerFile: v.router,
+    });
     console.log(lines.join("\n"));
     return 0;
   },

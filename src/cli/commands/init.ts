@@ -1,6 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
-import { EXAMPLE_CONFIG_JSON, EXAMPLE_CONFIG_YAML, INIT_TEMPLATES, llamaCppExampleYaml, replayExampleYaml } from "../../config/example.js";
+import {
+  EXAMPLE_CONFIG_JSON,
+  EXAMPLE_CONFIG_YAML,
+  INIT_TEMPLATES,
+  llamaCppExampleYaml,
+  replayExampleYaml,
+} from "../../config/example.js";
 import type { InitTemplate } from "../../config/example.js";
 import { PyramidConfigError } from "../../errors/index.js";
 import { parseCommandArgs } from "../args.js";
@@ -29,7 +35,11 @@ Paths given here are relative to the current folder; they are written relative t
 folder (which is what relative paths in a config file are resolved against), so --out may be anywhere.
   -h, --help            show this help`;
 
-function templateText(template: InitTemplate, values: { "model-path"?: string; "oracle-path"?: string; router?: string }, out: string): string {
+function templateText(
+  template: InitTemplate,
+  values: { "model-path"?: string; "oracle-path"?: string; router?: string },
+  out: string,
+): string {
   // Paths typed on the command line are relative to the current folder; the config's are relative to its own folder.
   const given = (flag: "model-path" | "oracle-path" | "router") => {
     const value = values[flag];
@@ -48,30 +58,36 @@ export const initCommand: CliCommand = {
   summary: "write a commented example pyramid.config.yaml",
   async run(argv) {
     const { values } = parseCommandArgs("init", {
-        args: [...argv],
-        options: {
-          out: { type: "string" },
-          force: { type: "boolean" },
-          template: { type: "string" },
-          "model-path": { type: "string" },
-          "oracle-path": { type: "string" },
-          router: { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-        strict: true,
-      });
+      args: [...argv],
+      options: {
+        out: { type: "string" },
+        force: { type: "boolean" },
+        template: { type: "string" },
+        "model-path": { type: "string" },
+        "oracle-path": { type: "string" },
+        router: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    });
     if (values.help) {
       console.log(USAGE);
       return 0;
     }
     const template = (values.template ?? "ollama") as InitTemplate;
     if (!INIT_TEMPLATES.includes(template)) {
-      throw new PyramidConfigError(`unknown template "${values.template}"`, { field: "--template", fix: `use one of ${INIT_TEMPLATES.join(", ")}` });
+      throw new PyramidConfigError(`unknown template "${values.template}"`, {
+        field: "--template",
+        fix: `use one of ${INIT_TEMPLATES.join(", ")}`,
+      });
     }
     const out = resolve(values.out ?? "pyramid.config.yaml");
     const json = extname(out).toLowerCase() === ".json";
     if (json && template !== "ollama") {
-      throw new PyramidConfigError(`the ${template} template is written as YAML only`, { field: "--out", fix: "use a .yaml --out" });
+      throw new PyramidConfigError(`the ${template} template is written as YAML only`, {
+        field: "--out",
+        fix: "use a .yaml --out",
+      });
     }
     if (existsSync(out) && !values.force) {
       throw new PyramidConfigError(`${out} already exists`, {
@@ -82,7 +98,9 @@ export const initCommand: CliCommand = {
     const text = json ? EXAMPLE_CONFIG_JSON : templateText(template, values, out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, text);
-    console.log(`Wrote ${out}. Edit it, then run: pyramid-moa ask "What is 17 * 23?"${values.out ? ` --config ${values.out}` : ""}`);
+    console.log(
+      `Wrote ${out}. Edit it, then run: pyramid-moa ask "What is 17 * 23?"${values.out ? ` --config ${values.out}` : ""}`,
+    );
     return 0;
   },
 };

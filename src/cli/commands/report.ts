@@ -30,7 +30,8 @@ Options:
 function fraction(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text.trim() === "" || !(value >= 0 && value <= 1)) throw new PyramidConfigError(`expected a fraction from 0 to 1, got "${text}"`, { field: flag, fix: "e.g. 0.05" });
+  if (text.trim() === "" || !(value >= 0 && value <= 1))
+    throw new PyramidConfigError(`expected a fraction from 0 to 1, got "${text}"`, { field: flag, fix: "e.g. 0.05" });
   return value;
 }
 
@@ -40,7 +41,12 @@ export function presetKeptError(routerFile: string, preset: string): number {
   const validation = bundle.metadata.validation as Record<string, unknown>;
   const figures = (validation.presets as Record<string, Record<string, unknown>> | undefined)?.[preset];
   const crowdErrorRate = validation.crowdErrorRate;
-  if (!figures || typeof crowdErrorRate !== "number" || typeof figures.recallOfCrowdErrors !== "number" || typeof figures.escalationRate !== "number") {
+  if (
+    !figures ||
+    typeof crowdErrorRate !== "number" ||
+    typeof figures.recallOfCrowdErrors !== "number" ||
+    typeof figures.escalationRate !== "number"
+  ) {
     throw new PyramidConfigError(`the router bundle has no calibration figures for preset "${preset}"`, {
       field: "--preset",
       fix: `use one of ${Object.keys(bundle.presets).join(", ")}, or pass --expected-kept-error`,
@@ -80,26 +86,42 @@ export const reportCommand: CliCommand = {
     let windows: WindowSpec = { by: "day" };
     if (values.every !== undefined) {
       const n = Number(values.every);
-      if (!(Number.isInteger(n) && n >= 1)) throw new PyramidConfigError(`expected a whole number >= 1, got "${values.every}"`, { field: "--every", fix: "e.g. --every 500" });
+      if (!(Number.isInteger(n) && n >= 1))
+        throw new PyramidConfigError(`expected a whole number >= 1, got "${values.every}"`, {
+          field: "--every",
+          fix: "e.g. --every 500",
+        });
       windows = { by: "count", n };
     }
     const labels = values.labels ?? "auto";
     if (labels !== "apex" && labels !== "feedback" && labels !== "auto") {
-      throw new PyramidConfigError(`expected apex, feedback or auto, got "${labels}"`, { field: "--labels", fix: "e.g. --labels auto" });
+      throw new PyramidConfigError(`expected apex, feedback or auto, got "${labels}"`, {
+        field: "--labels",
+        fix: "e.g. --labels auto",
+      });
     }
     const preset = values.preset ?? "balanced";
-    const expected = fraction(values["expected-kept-error"], "--expected-kept-error") ?? (values.router ? presetKeptError(values.router, preset) : undefined);
+    const expected =
+      fraction(values["expected-kept-error"], "--expected-kept-error") ??
+      (values.router ? presetKeptError(values.router, preset) : undefined);
     const log = readTraffic(values.traces);
     const sample = labelTraffic(log.records, labels as LabelSource);
     const report = await writeTrafficReport(log, sample, {
       outDir: values.out,
       windows,
       expectedKeptError: expected,
-      expectedSource: values.router ? `${values.router}, preset ${preset}` : values["expected-kept-error"] ? "--expected-kept-error" : undefined,
+      expectedSource: values.router
+        ? `${values.router}, preset ${preset}`
+        : values["expected-kept-error"]
+          ? "--expected-kept-error"
+          : undefined,
       png: !values["no-png"],
     });
-    console.log(`${log.records.length} queries in ${log.files.length} file(s), ${sample.rows.length} labelled, ${report.windows.length} window(s)`);
-    if (report.flagged.length > 0) console.log(`FLAGGED: kept error above ${(100 * (expected ?? 0)).toFixed(1)}% in ${report.flagged.join(", ")}`);
+    console.log(
+      `${log.records.length} queries in ${log.files.length} file(s), ${sample.rows.length} labelled, ${report.windows.length} window(s)`,
+    );
+    if (report.flagged.length > 0)
+      console.log(`FLAGGED: kept error above ${(100 * (expected ?? 0)).toFixed(1)}% in ${report.flagged.join(", ")}`);
     console.log(`wrote ${report.files.join(", ")}`);
     return 0;
   },

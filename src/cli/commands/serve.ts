@@ -93,7 +93,10 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
   let limits: ServingLimits | undefined;
   try {
     const worker = inWorker && cluster.worker ? `w${cluster.worker.id}` : undefined;
-    const model = await pyramidFromConfig(options.config, { baseDir: dirname(options.configPath), ...trafficOptionsFromFlags(options.traffic, worker) });
+    const model = await pyramidFromConfig(options.config, {
+      baseDir: dirname(options.configPath),
+      ...trafficOptionsFromFlags(options.traffic, worker),
+    });
     limits = await tenantsFromConfig(options.config, model.spec.budget);
     const metrics = new PyramidMetrics();
     if (inWorker) metrics.serveFrom(clusterMetricsText(metrics.registry));
@@ -135,7 +138,9 @@ async function serveWithWorkers(options: ServeOptions, argv: readonly string[]):
     args: (port) => ["serve", ...argv, ...(port === undefined ? [] : ["--port", String(port)])],
     log: (line) => console.error(`pyramid-moa serve: ${line}`),
     onReady: ({ url }) =>
-      console.log(`pyramid-moa serve: ${options.configPath} on ${url}/v1 (${describe(options, `, ${options.workers} workers`)})`),
+      console.log(
+        `pyramid-moa serve: ${options.configPath} on ${url}/v1 (${describe(options, `, ${options.workers} workers`)})`,
+      ),
   });
   stopMetrics();
   if (code === 0) console.error("pyramid-moa serve: stopped");

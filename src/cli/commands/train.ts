@@ -82,7 +82,10 @@ function parseParams(values: readonly string[]): Record<string, string | number>
   for (const entry of values) {
     const eq = entry.indexOf("=");
     if (eq <= 0) {
-      throw new PyramidConfigError(`expected key=value, got "${entry}".`, { field: "--param", fix: "e.g. --param max_depth=4." });
+      throw new PyramidConfigError(`expected key=value, got "${entry}".`, {
+        field: "--param",
+        fix: "e.g. --param max_depth=4.",
+      });
     }
     const value = entry.slice(eq + 1);
     params[entry.slice(0, eq)] = value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
@@ -101,8 +104,13 @@ function fixed(x: number | null | undefined, digits: number): string {
 /** One line on the bundle's P_fail calibration and bootstrap. */
 function pFailLine(bundle: RouterBundle): string {
   const c = bundle.pFailCalibration;
-  const v = bundle.metadata.validation as { pFail?: { raw?: { ece?: number }; calibrated?: { ece?: number }; crossFitted?: { ece?: number } }; bootstrap?: { resamples: number; level: number } };
-  const boot = v.bootstrap ? `; presets chosen on ${v.bootstrap.resamples} bootstrap resamples ("held in": share where the target held), ${Math.round(100 * v.bootstrap.level)}% intervals` : "";
+  const v = bundle.metadata.validation as {
+    pFail?: { raw?: { ece?: number }; calibrated?: { ece?: number }; crossFitted?: { ece?: number } };
+    bootstrap?: { resamples: number; level: number };
+  };
+  const boot = v.bootstrap
+    ? `; presets chosen on ${v.bootstrap.resamples} bootstrap resamples ("held in": share where the target held), ${Math.round(100 * v.bootstrap.level)}% intervals`
+    : "";
   if (!c) return `P_fail: the model's output, not calibrated${boot}`;
   return `P_fail calibration: ${c.method} on ${c.rows} ${c.fittedOn}; ECE ${fixed(v.pFail?.raw?.ece, 3)} raw -> ${fixed(v.pFail?.calibrated?.ece, 3)} calibrated (${fixed(v.pFail?.crossFitted?.ece, 3)} cross-fitted)${boot}`;
 }
@@ -139,7 +147,10 @@ export function formatValidationReport(bundle: RouterBundle): string {
     );
   }
   const importance = Object.entries(metadata.importance).sort((a, b) => b[1] - a[1]);
-  lines.push("", `importance (gain): ${importance.map(([name, gain]) => `${name} ${gain.toFixed(2)}`).join(", ") || "none"}`);
+  lines.push(
+    "",
+    `importance (gain): ${importance.map(([name, gain]) => `${name} ${gain.toFixed(2)}`).join(", ") || "none"}`,
+  );
   return lines.join("\n");
 }
 
@@ -147,7 +158,12 @@ export function formatValidationReport(bundle: RouterBundle): string {
 export const trainCommand: CliCommand = {
   summary: "train an XGBoost router from graded traces (needs libxgboost)",
   async run(argv: readonly string[]): Promise<number> {
-    const parsed = parseCommandArgs("train", { args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+    const parsed = parseCommandArgs("train", {
+      args: [...argv],
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: false,
+    });
     const { values } = parsed;
     if (values.help) {
       console.log(USAGE);
@@ -202,9 +218,17 @@ export const trainCommand: CliCommand = {
     console.log(formatValidationReport(bundle));
     const weak = weakRouterReasons(bundle);
     if (weak.length > 0) {
-      const lines = [`\nWARNING: this router is no better than chance: ${weak.join("; ")}.`, "Causes: too few traces, or traces that are not a training part."];
+      const lines = [
+        `\nWARNING: this router is no better than chance: ${weak.join("; ")}.`,
+        "Causes: too few traces, or traces that are not a training part.",
+      ];
       if (!values.force) {
-        console.error([...lines, `Not written. Fix: train on more traces (e.g. <eval dir>/train_traces.jsonl), or pass --force to write it anyway.`].join("\n"));
+        console.error(
+          [
+            ...lines,
+            `Not written. Fix: train on more traces (e.g. <eval dir>/train_traces.jsonl), or pass --force to write it anyway.`,
+          ].join("\n"),
+        );
         return 1;
       }
       console.error([...lines, "Written anyway (--force)."].join("\n"));

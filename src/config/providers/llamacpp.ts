@@ -30,7 +30,10 @@ export async function disposeLlamaCppEngines(): Promise<void> {
  */
 export async function llamaCppModel(member: LlamaCppMember, baseDir: string): Promise<BaseChatModel> {
   const mod = await llamaCppModule();
-  const modelPath = mod.isModelUri(member.modelPath) || isAbsolute(member.modelPath) ? member.modelPath : resolve(baseDir, member.modelPath);
+  const modelPath =
+    mod.isModelUri(member.modelPath) || isAbsolute(member.modelPath)
+      ? member.modelPath
+      : resolve(baseDir, member.modelPath);
   return new mod.LlamaCppChatModel({
     modelPath,
     modelName: member.model,

@@ -23,10 +23,13 @@ export function apiKeyEnvOf(member: RemoteMember, field: string): string | undef
   if (name === undefined) return undefined;
   const value = process.env[name];
   if (value === undefined || value.length === 0) {
-    throw new PyramidConfigError(`the environment variable ${name} (the API key of "${member.name ?? member.model}") is not set`, {
-      field: `${field}.apiKeyEnv`,
-      fix: `export ${name}=<your key> before running, or point apiKeyEnv at the variable that holds the key`,
-    });
+    throw new PyramidConfigError(
+      `the environment variable ${name} (the API key of "${member.name ?? member.model}") is not set`,
+      {
+        field: `${field}.apiKeyEnv`,
+        fix: `export ${name}=<your key> before running, or point apiKeyEnv at the variable that holds the key`,
+      },
+    );
   }
   return name;
 }

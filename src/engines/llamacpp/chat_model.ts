@@ -127,7 +127,8 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
       });
     }
     this.engine =
-      fields.engine ?? LlamaCppEngine.shared({
+      fields.engine ??
+      LlamaCppEngine.shared({
         modelPath: options.modelPath,
         cacheDir: options.cacheDir,
         gpuLayers: options.gpuLayers,
@@ -190,7 +191,9 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
   }
 
   /** The sampling parameters a call would use. */
-  override invocationParams(options?: this["ParsedCallOptions"]): Omit<GenerationSettings, "modelName"> & { model: string } {
+  override invocationParams(
+    options?: this["ParsedCallOptions"],
+  ): Omit<GenerationSettings, "modelName"> & { model: string } {
     const { modelName, ...settings } = this.resolveSettings(options);
     return { model: modelName, ...settings };
   }
@@ -206,18 +209,29 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
   ): AsyncGenerator<ChatGenerationChunk> {
     const settings = this.resolveSettings(options);
     const { steps, tools } = await this.start(messages, settings, options);
-    const splitter = tools === undefined ? undefined : new ToolCallSplitter(tools.syntax, tools.choice.mode !== "required");
+    const splitter =
+      tools === undefined ? undefined : new ToolCallSplitter(tools.syntax, tools.choice.mode !== "required");
     const chunkOf = (text: string, logprobs: TokenLogprob[], events = splitter?.push(text)): ChatGenerationChunk => {
       const fields = events === undefined ? { content: text, tool_call_chunks: [] } : chunkFields(events);
       return new ChatGenerationChunk({
         text: fields.content,
-        message: new AIMessageChunk({ ...fields, response_metadata: settings.logprobs ? { logprobs: { content: logprobs } } : {} }),
+        message: new AIMessageChunk({
+          ...fields,
+          response_metadata: settings.logprobs ? { logprobs: { content: logprobs } } : {},
+        }),
       });
     };
     const emit = async (chunk: ChatGenerationChunk): Promise<void> => {
-      await runManager?.handleLLMNewToken(chunk.text, { prompt: (options as { promptIndex?: number }).promptIndex ?? 0, completion: 0 }, undefined, undefined, undefined, {
-        chunk,
-      });
+      await runManager?.handleLLMNewToken(
+        chunk.text,
+        { prompt: (options as { promptIndex?: number }).promptIndex ?? 0, completion: 0 },
+        undefined,
+        undefined,
+        undefined,
+        {
+          chunk,
+        },
+      );
     };
     let step = await steps.next();
     while (step.done !== true) {
@@ -248,7 +262,8 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
   ): Promise<ChatResult> {
     const settings = this.resolveSettings(options);
     const { steps, tools } = await this.start(messages, settings, options);
-    const splitter = tools === undefined ? undefined : new ToolCallSplitter(tools.syntax, tools.choice.mode !== "required");
+    const splitter =
+      tools === undefined ? undefined : new ToolCallSplitter(tools.syntax, tools.choice.mode !== "required");
     let text = "";
     const logprobs: TokenLogprob[] = [];
     let step = await steps.next();
@@ -288,7 +303,11 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     return {
       generations: [{ text: output.content, message, generationInfo: { finish_reason: finishReason } }],
       llmOutput: {
-        tokenUsage: { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens },
+        tokenUsage: {
+          promptTokens: usage.input_tokens,
+          completionTokens: usage.output_tokens,
+          totalTokens: usage.total_tokens,
+        },
       },
     };
   }
@@ -302,7 +321,12 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     const model = await this.engine.loadModel();
     const wrapper = await this.engine.getChatWrapper();
     const tools = toolCallSetup(options.tools, options.tool_choice, wrapper);
-    const prompt = renderPrompt(model, wrapper, messages, tools !== undefined && tools.choice.mode !== "none" ? tools.tools : []);
+    const prompt = renderPrompt(
+      model,
+      wrapper,
+      messages,
+      tools !== undefined && tools.choice.mode !== "none" ? tools.tools : [],
+    );
     const constraint = tools === undefined ? undefined : new GrammarTokenConstraint(model, tools.grammar);
     return { steps: this.run(model, prompt, settings, options.signal, constraint), tools };
   }
@@ -351,7 +375,6 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
   private resolveSettings(options?: Partial<LlamaCppChatModelCallOptions>): GenerationSettings {
     return resolveCallSettings(this, options);
   }
-
 }
 
 type StructuredOutput = BaseChatModel<LlamaCppChatModelCallOptions, AIMessageChunk>["withStructuredOutput"];
@@ -361,8 +384,13 @@ type StructuredOutput = BaseChatModel<LlamaCppChatModelCallOptions, AIMessageChu
  * (`tool_choice: "any"`), so that the grammar makes even a weak model answer with a call whose arguments follow the
  * schema. (LangChain's default binds the tool with `"auto"`, which lets the model answer in text and fail to parse.)
  */
-LlamaCppChatModel.prototype.withStructuredOutput = function withStructuredOutput(this: LlamaCppChatModel, ...args: Parameters<StructuredOutput>) {
+LlamaCppChatModel.prototype.withStructuredOutput = function withStructuredOutput(
+  this: LlamaCppChatModel,
+  ...args: Parameters<StructuredOutput>
+) {
   const forced = Object.create(this) as LlamaCppChatModel;
   forced.bindTools = (tools, kwargs) => this.bindTools(tools, { tool_choice: "any", ...kwargs });
-  return (BaseChatModel.prototype.withStructuredOutput as (...a: Parameters<StructuredOutput>) => ReturnType<StructuredOutput>).apply(forced, args);
+  return (
+    BaseChatModel.prototype.withStructuredOutput as (...a: Parameters<StructuredOutput>) => ReturnType<StructuredOutput>
+  ).apply(forced, args);
 } as StructuredOutput;

@@ -250,13 +250,21 @@ export class LlamaCppEngine {
       pool = (async () => {
         const model = await this.loadModel();
         try {
-          const context = await model.createContext({ contextSize, sequences: parallel, ...(threads === undefined ? {} : { threads }) });
+          const context = await model.createContext({
+            contextSize,
+            sequences: parallel,
+            ...(threads === undefined ? {} : { threads }),
+          });
           return new SequencePool(context, parallel);
         } catch (cause) {
-          throw new ModelCallError(this.modelPath, `could not create a context of ${contextSize} tokens x ${parallel} sequences`, {
-            fix: "Lower contextSize or parallel.",
-            cause,
-          });
+          throw new ModelCallError(
+            this.modelPath,
+            `could not create a context of ${contextSize} tokens x ${parallel} sequences`,
+            {
+              fix: "Lower contextSize or parallel.",
+              cause,
+            },
+          );
         }
       })().catch((error: unknown) => {
         this.pools.delete(key);
@@ -268,6 +276,7 @@ export class LlamaCppEngine {
   }
 
   private ensureNotDisposed(): void {
-    if (this.isDisposed) throw new ModelCallError(this.modelPath, "the engine was disposed", { fix: "Create a new LlamaCppEngine." });
+    if (this.isDisposed)
+      throw new ModelCallError(this.modelPath, "the engine was disposed", { fix: "Create a new LlamaCppEngine." });
   }
 }

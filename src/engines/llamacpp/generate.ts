@@ -4,7 +4,12 @@ import type { TokenLogprob, TopLogprob } from "../../core/logprobs.js";
 import type { RenderedPrompt } from "./prompt.js";
 import { SeededRandom, sampleToken, type SamplerSettings, type TokenLogit } from "./sampling.js";
 import { StopSequenceMatcher, TokenTextDecoder, tokenPiece } from "./text_stream.js";
-import { chooseConstrained, constrainedRequest, type NextTokenOutput, type NextTokenRequest } from "./tools/constrained_step.js";
+import {
+  chooseConstrained,
+  constrainedRequest,
+  type NextTokenOutput,
+  type NextTokenRequest,
+} from "./tools/constrained_step.js";
 import type { ConstrainedPlan, GrammarTokenConstraint } from "./tools/token_constraint.js";
 
 /** Settings of one generation. */
@@ -66,16 +71,28 @@ interface StepChoice {
 }
 
 /** Reads the token llama.cpp picked and its probability (greedy calls without alternatives). */
-function chooseGreedy(next: NextTokenOutput & { token?: Token | null; confidence?: number } | undefined, settings: GenerationSettings): StepChoice {
+function chooseGreedy(
+  next: (NextTokenOutput & { token?: Token | null; confidence?: number }) | undefined,
+  settings: GenerationSettings,
+): StepChoice {
   const picked = next?.token;
   if (picked === undefined || picked === null || (settings.logprobs && next?.confidence === undefined)) {
     throw new ModelCallError(settings.modelName, "llama.cpp returned no token");
   }
-  return { token: picked, logprob: settings.logprobs ? Math.min(0, Math.log(next!.confidence!)) : 0, top: [], logNormalizer: 0 };
+  return {
+    token: picked,
+    logprob: settings.logprobs ? Math.min(0, Math.log(next!.confidence!)) : 0,
+    top: [],
+    logNormalizer: 0,
+  };
 }
 
 /** Samples from the raw logits llama.cpp returned (top-k, top-p, temperature applied here). */
-function chooseSampled(next: NextTokenOutput | undefined, settings: GenerationSettings, random: SeededRandom): StepChoice {
+function chooseSampled(
+  next: NextTokenOutput | undefined,
+  settings: GenerationSettings,
+  random: SeededRandom,
+): StepChoice {
   const logits = next?.logits;
   const totalWeight = next?.totalLogitWeight;
   if (logits === undefined || totalWeight === undefined || logits.size === 0) {
@@ -86,7 +103,12 @@ function chooseSampled(next: NextTokenOutput | undefined, settings: GenerationSe
   const token = sampleToken(candidates, settings, random);
   const maxLogit = candidates[0]!.logit;
   const logNormalizer = maxLogit + Math.log(totalWeight);
-  return { token, logprob: Math.min(0, (logits.get(token) ?? maxLogit) - logNormalizer), top: candidates, logNormalizer };
+  return {
+    token,
+    logprob: Math.min(0, (logits.get(token) ?? maxLogit) - logNormalizer),
+    top: candidates,
+    logNormalizer,
+  };
 }
 
 /**
@@ -120,9 +142,13 @@ export async function* generateTokens(
   const inputTokens = tokens.length;
   if (inputTokens === 0) throw new ModelCallError(settings.modelName, "the prompt is empty");
   if (inputTokens >= sequence.contextSize) {
-    throw new ModelCallError(settings.modelName, `the prompt has ${inputTokens} tokens but the context holds ${sequence.contextSize}`, {
-      fix: "Increase contextSize or shorten the prompt.",
-    });
+    throw new ModelCallError(
+      settings.modelName,
+      `the prompt has ${inputTokens} tokens but the context holds ${sequence.contextSize}`,
+      {
+        fix: "Increase contextSize or shorten the prompt.",
+      },
+    );
   }
   const sampling = settings.temperature > 0;
   // Greedy without alternatives: llama.cpp's greedy chain leaves the distribution untouched, so the
@@ -183,7 +209,8 @@ export async function* generateTokens(
     if (constraint !== undefined) {
       const picked = chooseConstrained(next, plan!, constraint, constrainedSettings, random);
       if (picked === null) {
-        if (plan!.kind === "all") throw new ModelCallError(settings.modelName, "no token of the vocabulary continues the tool-call grammar");
+        if (plan!.kind === "all")
+          throw new ModelCallError(settings.modelName, "no token of the vocabulary continues the tool-call grammar");
         // None of the top candidates fits the grammar: evaluate the last token again for the whole vocabulary.
         input = await rewindLastToken(sequence, input, [...tokens, ...generated]);
         plan = { kind: "all" };
@@ -267,7 +294,11 @@ function lastToken(input: readonly ControlledEvaluateInputItem[]): Token {
  * the input that does it (the last token alone, or everything from the start when the sequence cannot drop a
  * suffix). `history` holds every token evaluated so far.
  */
-async function rewindLastToken(sequence: LlamaContextSequence, input: readonly ControlledEvaluateInputItem[], history: readonly Token[]): Promise<ControlledEvaluateInputItem[]> {
+async function rewindLastToken(
+  sequence: LlamaContextSequence,
+  input: readonly ControlledEvaluateInputItem[],
+  history: readonly Token[],
+): Promise<ControlledEvaluateInputItem[]> {
   const last = lastToken(input);
   try {
     await sequence.eraseContextTokenRanges([{ start: sequence.nextTokenIndex - 1, end: sequence.nextTokenIndex }]);

@@ -1,5 +1,10 @@
 export { LlamaCppChatModel, type LlamaCppChatModelFields, type LlamaCppChatModelCallOptions } from "./chat_model.js";
 export { LlamaCppEngine, type LlamaCppEngineOptions, type SequenceLease, type SequenceRequest } from "./engine.js";
-export { LLAMACPP_DEFAULTS, llamaCppChatModelSchema, llamaCppSamplingSchema, type LlamaCppSamplingOptions } from "./options.js";
+export {
+  LLAMACPP_DEFAULTS,
+  llamaCppChatModelSchema,
+  llamaCppSamplingSchema,
+  type LlamaCppSamplingOptions,
+} from "./options.js";
 export { isModelUri, resolveModelSource, type ResolveModelSourceOptions } from "./model_source.js";
 export { disposeLlamaRuntime, loadNodeLlamaCpp } from "./runtime.js";

@@ -16,7 +16,10 @@ export function modelServerUrl(uri: string): string {
 /** The most telling part of a fetch failure: the socket error code (ECONNREFUSED, ENOTFOUND, ...) or the cause's message. */
 function networkCode(error: unknown): string {
   const cause: unknown = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Error) return typeof (cause as { code?: unknown }).code === "string" ? String((cause as { code?: unknown }).code) : cause.message;
+  if (cause instanceof Error)
+    return typeof (cause as { code?: unknown }).code === "string"
+      ? String((cause as { code?: unknown }).code)
+      : cause.message;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -26,9 +29,15 @@ function networkCode(error: unknown): string {
  * fetches the file's metadata. A refused or unreachable server is a {@link PyramidConfigError}, no answer in
  * time a {@link TimeoutError}, both naming `field` and the URI; an abort rejects with the signal's reason.
  */
-export async function probeModelServer(uri: string, field: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function probeModelServer(
+  uri: string,
+  field: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const url = modelServerUrl(uri);
-  const fix = "Check the URI and that its host is reachable from here (or raise timeoutMs), or download the GGUF file yourself and give its path.";
+  const fix =
+    "Check the URI and that its host is reachable from here (or raise timeoutMs), or download the GGUF file yourself and give its path.";
   try {
     await withDeadline(
       async (deadline) => {
@@ -42,8 +51,15 @@ export async function probeModelServer(uri: string, field: string, timeoutMs: nu
   } catch (error) {
     if (signal?.aborted) throw error;
     if (error instanceof TimeoutError) {
-      throw new TimeoutError(`${url} did not answer within ${timeoutMs} ms, so the model "${uri}" cannot be downloaded`, { field, fix, cause: error });
+      throw new TimeoutError(
+        `${url} did not answer within ${timeoutMs} ms, so the model "${uri}" cannot be downloaded`,
+        { field, fix, cause: error },
+      );
     }
-    throw new PyramidConfigError(`could not connect to ${url} to download the model "${uri}" (${networkCode(error)})`, { field, fix, cause: error });
+    throw new PyramidConfigError(`could not connect to ${url} to download the model "${uri}" (${networkCode(error)})`, {
+      field,
+      fix,
+      cause: error,
+    });
   }
 }

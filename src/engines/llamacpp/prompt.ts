@@ -1,5 +1,13 @@
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
-import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelFunctions, ChatModelResponse, ChatWrapper, LlamaModel, Token } from "node-llama-cpp";
+import type {
+  ChatHistoryItem,
+  ChatModelFunctionCall,
+  ChatModelFunctions,
+  ChatModelResponse,
+  ChatWrapper,
+  LlamaModel,
+  Token,
+} from "node-llama-cpp";
 import type { LlamaCppTool } from "./tools/definitions.js";
 
 /** A prompt rendered with the model's chat template. */
@@ -46,7 +54,12 @@ export function toChatHistory(messages: readonly BaseMessage[]): ChatHistoryItem
       if (open === undefined) history.push(turn);
       if (text.length > 0) turn.response.push(text);
       for (const call of toolCalls) {
-        const item: ChatModelFunctionCall = { type: "functionCall", name: call.name, params: call.args, result: undefined };
+        const item: ChatModelFunctionCall = {
+          type: "functionCall",
+          name: call.name,
+          params: call.args,
+          result: undefined,
+        };
         turn.response.push(item);
         if (call.id !== undefined) calls.set(call.id, item);
       }
@@ -67,7 +80,8 @@ export function toChatHistory(messages: readonly BaseMessage[]): ChatHistoryItem
     open = undefined;
   }
   const last = messages[messages.length - 1];
-  const continuing = open !== undefined && last !== undefined && (last.getType() === "tool" || last.getType() === "function");
+  const continuing =
+    open !== undefined && last !== undefined && (last.getType() === "tool" || last.getType() === "function");
   if (!continuing) history.push({ type: "model", response: [] });
   return history;
 }
@@ -97,7 +111,12 @@ export function toChatFunctions(tools: readonly LlamaCppTool[]): ChatModelFuncti
  * Renders `messages` with `wrapper` (the model's chat template) and tokenizes the result. `tools` are documented
  * the way the template does it (its own tool section and call format).
  */
-export function renderPrompt(model: LlamaModel, wrapper: ChatWrapper, messages: readonly BaseMessage[], tools: readonly LlamaCppTool[] = []): RenderedPrompt {
+export function renderPrompt(
+  model: LlamaModel,
+  wrapper: ChatWrapper,
+  messages: readonly BaseMessage[],
+  tools: readonly LlamaCppTool[] = [],
+): RenderedPrompt {
   const state = wrapper.generateContextState({
     chatHistory: toChatHistory(messages),
     ...(tools.length > 0 ? { availableFunctions: toChatFunctions(tools), documentFunctionParams: true } : {}),

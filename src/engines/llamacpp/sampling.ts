@@ -43,7 +43,11 @@ export class SeededRandom {
  * temperature, and samples with `random`. Truncation only affects the choice, never the reported
  * log-probabilities (those come from the full distribution).
  */
-export function sampleToken<T extends number>(sorted: readonly TokenLogit<T>[], settings: SamplerSettings, random: SeededRandom): T {
+export function sampleToken<T extends number>(
+  sorted: readonly TokenLogit<T>[],
+  settings: SamplerSettings,
+  random: SeededRandom,
+): T {
   const first = sorted[0];
   if (first === undefined) throw new RangeError("sampleToken: no candidates");
   if (settings.temperature === 0 || sorted.length === 1) return first.token;

@@ -12,7 +12,10 @@ export const openAICompatibleSchema = z.object({
    */
   apiKeyEnv: z
     .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "apiKeyEnv must be an environment variable NAME such as OPENAI_API_KEY, not the key")
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      "apiKeyEnv must be an environment variable NAME such as OPENAI_API_KEY, not the key",
+    )
     .optional(),
   /** Sampling temperature. */
   temperature: z.number().min(0).max(2).optional(),

@@ -6,7 +6,8 @@ import { parseCsv } from "./csv.js";
 import type { BenchmarkItemBase, BenchmarkLoadOptions } from "./types.js";
 
 /** Upstream of MMLU (MIT): hendrycks/test (the CSVs here add a header and store the answer as 0-3). */
-export const MMLU_UPSTREAM = "https://github.com/hendrycks/test (data: https://people.eecs.berkeley.edu/~hendrycks/data.tar)";
+export const MMLU_UPSTREAM =
+  "https://github.com/hendrycks/test (data: https://people.eecs.berkeley.edu/~hendrycks/data.tar)";
 
 /** The answer letters of MMLU's four choices. */
 export const MMLU_LETTERS = ["A", "B", "C", "D"] as const;
@@ -40,7 +41,9 @@ export function mmluPrompt(subject: string, question: string, choices: readonly 
  * `mmlu/<split>/<subject>/<row>` (0-based data row). Upstream: {@link MMLU_UPSTREAM}.
  * `options.file` is not used; `options.dir` is the benchmarks folder.
  */
-export function loadMmlu(options: BenchmarkLoadOptions & { split?: "test" | "dev"; subjects?: string[] } = {}): MmluItem[] {
+export function loadMmlu(
+  options: BenchmarkLoadOptions & { split?: "test" | "dev"; subjects?: string[] } = {},
+): MmluItem[] {
   const split = options.split ?? "test";
   const folder = join(options.dir ?? join(dataDir(), "benchmarks"), "mmlu", split);
   if (!existsSync(folder)) {

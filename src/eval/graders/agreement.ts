@@ -44,7 +44,12 @@ export function gsm8kAgreement(file: string, options: Gsm8kGradeOptions = {}): G
       });
     }
   }
-  return { lines, agree: lines - disagreements.length, rate: (lines - disagreements.length) / Math.max(1, lines), disagreements };
+  return {
+    lines,
+    agree: lines - disagreements.length,
+    rate: (lines - disagreements.length) / Math.max(1, lines),
+    disagreements,
+  };
 }
 
 /**

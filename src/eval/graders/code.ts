@@ -126,7 +126,11 @@ export function mbppProgram(code: string, gold: MbppGold, perTestTimeSec = 5, st
  * Grades an MBPP output by running its code against the task's asserts in the sandbox
  * ({@link extractPythonCode} picks the block defining the function the tests call).
  */
-export async function gradeMbpp(output: string, gold: MbppGold, options: CodeGradeOptions = {}): Promise<CodeGradeResult> {
+export async function gradeMbpp(
+  output: string,
+  gold: MbppGold,
+  options: CodeGradeOptions = {},
+): Promise<CodeGradeResult> {
   const code = extractPythonCode(output, calledFunctionNames(gold.test_list));
   const program = mbppProgram(code, gold, options.perTestTimeSec ?? 5, options.strictNames ?? false);
   return execute(program, gold.test_list.length, options);

@@ -1,4 +1,11 @@
-export { normalizeNumber as normalizeGradedNumber, canonicalNumber, firstNumber, firstNumberOrFraction, lastNumber, sameNumber } from "./number.js";
+export {
+  normalizeNumber as normalizeGradedNumber,
+  canonicalNumber,
+  firstNumber,
+  firstNumberOrFraction,
+  lastNumber,
+  sameNumber,
+} from "./number.js";
 export {
   gradeGsm8k,
   extractGsm8kAnswer,

@@ -18,7 +18,9 @@ const result = await mbppAgreement(file, {
     if (done % 250 === 0 || done === total) process.stderr.write(`graded ${done}/${total}\n`);
   },
 });
-console.log(`agreement ${result.agree}/${result.lines} = ${(100 * result.rate).toFixed(2)}% in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `agreement ${result.agree}/${result.lines} = ${(100 * result.rate).toFixed(2)}% in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
 for (const d of result.disagreements) {
   console.log(`${d.id}\t${d.model}\tours=${d.ours}\tupstream=${d.reference}\t${d.detail}`);
 }

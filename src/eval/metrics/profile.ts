@@ -35,7 +35,10 @@ function profilePoint(tally: EscalationTally, name: string, threshold: number): 
 }
 
 /** Accuracy, escalation rate, cost saving and recall of crowd errors at each threshold. */
-export function performanceProfile(queries: readonly GradedQuery[], thresholds: readonly number[] = defaultThresholds()): ProfilePoint[] {
+export function performanceProfile(
+  queries: readonly GradedQuery[],
+  thresholds: readonly number[] = defaultThresholds(),
+): ProfilePoint[] {
   return thresholds.map((t) => profilePoint(tallyAtThreshold(queries, t), `pyramid (t=${t.toFixed(2)})`, t));
 }
 
@@ -113,7 +116,10 @@ export function theorem1At(queries: readonly GradedQuery[], t: number): Theorem1
 }
 
 /** Theorem 1 rows at each threshold. */
-export function theorem1Table(queries: readonly GradedQuery[], thresholds: readonly number[] = defaultThresholds()): Theorem1Row[] {
+export function theorem1Table(
+  queries: readonly GradedQuery[],
+  thresholds: readonly number[] = defaultThresholds(),
+): Theorem1Row[] {
   return thresholds.map((t) => theorem1At(queries, t));
 }
 
@@ -135,6 +141,8 @@ export function routerAccuracyAtCost(queries: readonly GradedQuery[], cost: numb
 export function frontierSweep(queries: readonly GradedQuery[]): ProfilePoint[] {
   const values = [...new Set(queries.map((q) => q.pFail))].sort((a, b) => a - b);
   const thresholds = [-Infinity, ...values];
-  const points = thresholds.map((t) => profilePoint(tallyAtThreshold(queries, t), "learned router", t === -Infinity ? 0 : t));
+  const points = thresholds.map((t) =>
+    profilePoint(tallyAtThreshold(queries, t), "learned router", t === -Infinity ? 0 : t),
+  );
   return points.sort((a, b) => a.cost - b.cost || b.accuracy - a.accuracy);
 }

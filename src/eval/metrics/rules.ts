@@ -46,7 +46,11 @@ export function finish(
 }
 
 /** The learned router at threshold `t`: escalate iff `pFail > t`. */
-export function scoreThreshold(queries: readonly GradedQuery[], t: number, name = `pyramid (t=${t.toFixed(2)})`): RuleScore {
+export function scoreThreshold(
+  queries: readonly GradedQuery[],
+  t: number,
+  name = `pyramid (t=${t.toFixed(2)})`,
+): RuleScore {
   return scorePyramidRule(name, queries, (q) => q.pFail > t);
 }
 
@@ -77,7 +81,10 @@ export function crowdMajority(queries: readonly GradedQuery[]): RuleScore {
 export function oracleAlone(queries: readonly GradedQuery[]): RuleScore {
   const correct = queries.filter((q) => q.oracleCorrect).length;
   const crowdErrors = queries.filter((q) => !q.crowdCorrect).length;
-  return { ...finish("Oracle alone", queries, correct, oracleAloneCost(queries), queries.length), recallOfCrowdErrors: crowdErrors > 0 ? 1 : Number.NaN };
+  return {
+    ...finish("Oracle alone", queries, correct, oracleAloneCost(queries), queries.length),
+    recallOfCrowdErrors: crowdErrors > 0 ? 1 : Number.NaN,
+  };
 }
 
 /** Each crowd member alone (by model name, in member order of the first query). */
@@ -144,6 +151,12 @@ export function randomRouter(queries: readonly GradedQuery[], rate: number, draw
   }
   const mean = accSum / Math.max(1, draws);
   const std = Math.sqrt(accs.reduce((s, a) => s + (a - mean) ** 2, 0) / Math.max(1, draws));
-  const score = finish(`random router (rate ${(100 * rate).toFixed(1)}%)`, queries, mean * n, costSum / Math.max(1, draws), k);
+  const score = finish(
+    `random router (rate ${(100 * rate).toFixed(1)}%)`,
+    queries,
+    mean * n,
+    costSum / Math.max(1, draws),
+    k,
+  );
   return { ...score, recallOfCrowdErrors: recallSum / Math.max(1, draws), accuracyStd: std };
 }

@@ -11,13 +11,23 @@ const usd = (x: number): string => (Number.isFinite(x) ? `$${x < 1 ? x.toFixed(4
 /** `profile.csv`: one row per threshold (threshold, accuracy, escalation rate, cost, saving, recall). */
 export function profileCsv(profile: readonly ProfilePoint[]): string {
   const rows = profile.map((p) =>
-    [p.threshold.toFixed(2), p.accuracy.toFixed(6), p.escalationRate.toFixed(6), p.cost.toFixed(8), p.costSaving.toFixed(6), Number.isFinite(p.recall) ? p.recall.toFixed(6) : ""].join(","),
+    [
+      p.threshold.toFixed(2),
+      p.accuracy.toFixed(6),
+      p.escalationRate.toFixed(6),
+      p.cost.toFixed(8),
+      p.costSaving.toFixed(6),
+      Number.isFinite(p.recall) ? p.recall.toFixed(6) : "",
+    ].join(","),
   );
   return `threshold,accuracy,escalation_rate,cost_usd,cost_saving,recall_crowd_errors\n${rows.join("\n")}\n`;
 }
 
 /** `theorem1.md`: the paper's Table 3 for this run, one row per threshold, the chosen one marked. */
-export function theorem1Markdown(rows: readonly Theorem1Row[], options: { title?: string; chosen?: number } = {}): string {
+export function theorem1Markdown(
+  rows: readonly Theorem1Row[],
+  options: { title?: string; chosen?: number } = {},
+): string {
   const lines = [
     `# ${options.title ?? "Theorem 1 check"}`,
     "",
@@ -71,7 +81,8 @@ export function summaryMarkdown(summary: EvaluationSummary, options: { title?: s
     "| baseline | baseline accuracy | cost | router accuracy at same cost | router not below |",
     "|---|---|---|---|---|",
     ...summary.frontier.map(
-      (f) => `| ${f.baseline} | ${pct(f.baselineAccuracy)} | ${usd(f.baselineCost)} | ${pct(f.routerAccuracyAtSameCost)} | ${f.routerNotBelow === null ? "n/a (router costs more)" : f.routerNotBelow ? "yes" : "no"} |`,
+      (f) =>
+        `| ${f.baseline} | ${pct(f.baselineAccuracy)} | ${usd(f.baselineCost)} | ${pct(f.routerAccuracyAtSameCost)} | ${f.routerNotBelow === null ? "n/a (router costs more)" : f.routerNotBelow ? "yes" : "no"} |`,
     ),
     "",
     "## Theorem 1 at the chosen threshold",

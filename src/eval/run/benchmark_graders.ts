@@ -21,8 +21,20 @@ const LETTERS = ["A", "B", "C", "D"] as const;
 const goldSchemas = {
   gsm8k: z.union([z.string(), z.number()]).transform(String),
   math: z.union([z.string(), z.number()]).transform(String),
-  mmlu: z.union([z.enum(LETTERS), z.number().int().min(0).max(3).transform((i) => LETTERS[i])]),
-  mbpp: z.object({ task_id: z.number().int(), test_list: z.array(z.string()).min(1), test_imports: z.array(z.string()).default([]) }),
+  mmlu: z.union([
+    z.enum(LETTERS),
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(3)
+      .transform((i) => LETTERS[i]),
+  ]),
+  mbpp: z.object({
+    task_id: z.number().int(),
+    test_list: z.array(z.string()).min(1),
+    test_imports: z.array(z.string()).default([]),
+  }),
   humaneval: z.object({ test: z.string(), entry_point: z.string(), prompt: z.string().optional() }),
 } as const;
 
@@ -31,17 +43,20 @@ function gold<B extends keyof typeof goldSchemas>(benchmark: B, item: RecordedIt
   const parsed = goldSchemas[benchmark].safeParse(item.gold);
   if (parsed.success) return parsed.data as z.output<(typeof goldSchemas)[B]>;
   const issue = parsed.error.issues[0];
-  throw new DataFormatError(`the gold of ${item.id} is not a ${benchmark} gold: ${issue.path.join(".") || "(gold)"}: ${issue.message}`, {
-    field: `${item.id}: gold`,
-    fix:
-      benchmark === "mbpp"
-        ? "give gold as {task_id, test_list, test_imports}"
-        : benchmark === "humaneval"
-          ? "give gold as {test, entry_point, prompt?}"
-          : benchmark === "mmlu"
-            ? 'give gold as a letter "A"-"D" or an index 0-3'
-            : "give gold as the answer string",
-  });
+  throw new DataFormatError(
+    `the gold of ${item.id} is not a ${benchmark} gold: ${issue.path.join(".") || "(gold)"}: ${issue.message}`,
+    {
+      field: `${item.id}: gold`,
+      fix:
+        benchmark === "mbpp"
+          ? "give gold as {task_id, test_list, test_imports}"
+          : benchmark === "humaneval"
+            ? "give gold as {test, entry_point, prompt?}"
+            : benchmark === "mmlu"
+              ? 'give gold as a letter "A"-"D" or an index 0-3'
+              : "give gold as the answer string",
+    },
+  );
 }
 
 /**

@@ -15,7 +15,9 @@ export interface GraderModuleInput {
 }
 
 /** A user's grade function: a verdict (or `{ correct }`), possibly asynchronous. */
-export type GraderModuleGrade = (input: GraderModuleInput) => boolean | { correct: boolean } | Promise<boolean | { correct: boolean }>;
+export type GraderModuleGrade = (
+  input: GraderModuleInput,
+) => boolean | { correct: boolean } | Promise<boolean | { correct: boolean }>;
 
 const moduleSchema = z.object({
   grade: z.custom<GraderModuleGrade>((value) => typeof value === "function", {
@@ -42,20 +44,26 @@ export async function loadGraderModule(path: string): Promise<(input: GraderModu
   try {
     loaded = await import(pathToFileURL(file).href);
   } catch (cause) {
-    throw new PyramidConfigError(`cannot import the grader module ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      field: "--grader",
-      fix: "give an ES module (.mjs or .js in a package of type module) that imports without error",
-      cause,
-    });
+    throw new PyramidConfigError(
+      `cannot import the grader module ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        field: "--grader",
+        fix: "give an ES module (.mjs or .js in a package of type module) that imports without error",
+        cause,
+      },
+    );
   }
   const { grade } = parseOptions(moduleSchema, loaded, "--grader");
   return async (input) => {
     const verdict = verdictSchema.safeParse(await grade(input));
     if (!verdict.success) {
-      throw new PyramidConfigError(`the grader module's grade() returned neither a boolean nor { correct: boolean } for ${input.id} (${input.model})`, {
-        field: "--grader",
-        fix: "make grade() return true/false or { correct: true/false }",
-      });
+      throw new PyramidConfigError(
+        `the grader module's grade() returned neither a boolean nor { correct: boolean } for ${input.id} (${input.model})`,
+        {
+          field: "--grader",
+          fix: "make grade() return true/false or { correct: true/false }",
+        },
+      );
     }
     return verdict.data;
   };

@@ -20,9 +20,15 @@ const CODE_BENCHMARKS = new Set(["mbpp", "humaneval"]);
  * every core). `reference` uses the upstream verdict stored in the file; any other choice is a grader module's path
  * (`loadGraderModule`).
  */
-export async function recordedGrader(benchmark: string, choice: GraderChoice): Promise<{ grade: RecordedGrader; close: () => Promise<void> }> {
+export async function recordedGrader(
+  benchmark: string,
+  choice: GraderChoice,
+): Promise<{ grade: RecordedGrader; close: () => Promise<void> }> {
   if (!(EVAL_BENCHMARKS as readonly string[]).includes(benchmark)) {
-    throw new PyramidConfigError(`unknown benchmark "${benchmark}"`, { field: "--benchmark", fix: `use one of ${EVAL_BENCHMARKS.join(", ")}` });
+    throw new PyramidConfigError(`unknown benchmark "${benchmark}"`, {
+      field: "--benchmark",
+      fix: `use one of ${EVAL_BENCHMARKS.join(", ")}`,
+    });
   }
   const ours = choice === "ours" ? BENCHMARK_GRADERS[benchmark as keyof typeof BENCHMARK_GRADERS] : undefined;
   if (choice === "ours" && !ours) {

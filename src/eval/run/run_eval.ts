@@ -124,10 +124,26 @@ export const SHIPPED_ROUTERS_DIR = fileURLToPath(new URL("../../../routers/", im
  * The shipped router that `trainRouter` would produce for these settings (the built-in experiment with its default
  * split, seed and grader, on the full recorded file), used when libxgboost is missing so that the demo still runs.
  */
-function shippedRouterFor(settings: { benchmark: string; crowd: string[]; oracle: string; holdout: number; seed: number; grader: string; limit: number | null }): string | undefined {
+function shippedRouterFor(settings: {
+  benchmark: string;
+  crowd: string[];
+  oracle: string;
+  holdout: number;
+  seed: number;
+  grader: string;
+  limit: number | null;
+}): string | undefined {
   const experiment = DEFAULT_EXPERIMENTS[settings.benchmark];
-  if (!experiment?.shippedRouter || settings.holdout !== 0.3 || settings.seed !== 1 || settings.grader !== "ours" || settings.limit !== null) return undefined;
-  if (settings.oracle !== experiment.oracle || settings.crowd.join("\u0000") !== experiment.crowd.join("\u0000")) return undefined;
+  if (
+    !experiment?.shippedRouter ||
+    settings.holdout !== 0.3 ||
+    settings.seed !== 1 ||
+    settings.grader !== "ours" ||
+    settings.limit !== null
+  )
+    return undefined;
+  if (settings.oracle !== experiment.oracle || settings.crowd.join("\u0000") !== experiment.crowd.join("\u0000"))
+    return undefined;
   const path = join(SHIPPED_ROUTERS_DIR, experiment.shippedRouter);
   return existsSync(path) ? path : undefined;
 }
@@ -155,7 +171,10 @@ function checkSettings(outDir: string, settings: Record<string, unknown>): void 
  */
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationRun> {
   if (!(EVAL_BENCHMARKS as readonly string[]).includes(options.benchmark)) {
-    throw new PyramidConfigError(`unknown benchmark "${options.benchmark}"`, { field: "--benchmark", fix: `use one of ${EVAL_BENCHMARKS.join(", ")}` });
+    throw new PyramidConfigError(`unknown benchmark "${options.benchmark}"`, {
+      field: "--benchmark",
+      fix: `use one of ${EVAL_BENCHMARKS.join(", ")}`,
+    });
   }
   const defaults = DEFAULT_EXPERIMENTS[options.benchmark];
   if (!defaults && (!options.crowd || !options.oracle)) {
@@ -173,7 +192,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const crowd = [...(options.crowd ?? defaults.crowd)];
   const oracle = options.oracle ?? defaults.oracle;
   const task = options.task ?? defaults?.task ?? BENCHMARK_TASKS[options.benchmark] ?? "text";
-  const recordedFile = options.recordedFile ?? join(dataDir(), "recorded", defaults?.recorded ?? `${options.benchmark}.jsonl`);
+  const recordedFile =
+    options.recordedFile ?? join(dataDir(), "recorded", defaults?.recorded ?? `${options.benchmark}.jsonl`);
   const holdout = options.holdout ?? 0.3;
   const seed = options.seed ?? 1;
   const grader = options.grader ?? "ours";
@@ -194,7 +214,12 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   };
   // A router trained for other members is refused before any data is read (its bundle records their names).
   if (options.routerFile) {
-    checkRouterMembers(loadRouter(options.routerFile), crowd, `--router ${options.routerFile}`, options.allowRouterMemberMismatch ?? false);
+    checkRouterMembers(
+      loadRouter(options.routerFile),
+      crowd,
+      `--router ${options.routerFile}`,
+      options.allowRouterMemberMismatch ?? false,
+    );
   }
   mkdirSync(options.outDir, { recursive: true });
   checkSettings(options.outDir, settings);
@@ -251,13 +276,19 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       const routerPath = join(options.outDir, "router.json");
       const previousRouter = existsSync(routerPath) ? readFileSync(routerPath, "utf8") : undefined;
       try {
-        bundle = trainRouter({ traces: trainTraces, seed, dataset: `${options.benchmark} (${crowd.join(", ")} -> ${oracle})` }).bundle;
+        bundle = trainRouter({
+          traces: trainTraces,
+          seed,
+          dataset: `${options.benchmark} (${crowd.join(", ")} -> ${oracle})`,
+        }).bundle;
         saveRouterBundle(routerPath, bundle);
         routerOrigin = "trained";
       } catch (error) {
         const shipped = error instanceof MissingDependencyError ? shippedRouterFor(settings) : undefined;
         if (!shipped) throw error;
-        const missing = /koffi FFI package/.test(error instanceof Error ? error.message : "") ? "the koffi package" : "libxgboost";
+        const missing = /koffi FFI package/.test(error instanceof Error ? error.message : "")
+          ? "the koffi package"
+          : "libxgboost";
         routerNote = `${missing} is not installed, so the router is not retrained`;
         process.stderr.write(
           `${routerNote}: using the shipped ${shipped}, which ` +
@@ -269,8 +300,14 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       }
       // Holdout traces of an earlier run carry that run's P_fail and decisions: keep them only for the same router.
       const holdoutPath = join(options.outDir, "traces.jsonl");
-      if (previousRouter !== undefined && previousRouter !== readFileSync(routerPath, "utf8") && existsSync(holdoutPath)) {
-        process.stderr.write(`the router differs from the one of the earlier run in ${options.outDir}: re-evaluating the holdout part\n`);
+      if (
+        previousRouter !== undefined &&
+        previousRouter !== readFileSync(routerPath, "utf8") &&
+        existsSync(holdoutPath)
+      ) {
+        process.stderr.write(
+          `the router differs from the one of the earlier run in ${options.outDir}: re-evaluating the holdout part\n`,
+        );
         rmSync(holdoutPath);
       }
       router = routerFromBundle(bundle);
@@ -287,7 +324,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       { ...base, router, policy },
       evalItems,
       TracesFile.open(join(options.outDir, "traces.jsonl")),
-      { concurrency: options.concurrency, progress: new Progress(options.train ? "holdout part" : "evaluation", evalItems.length) },
+      {
+        concurrency: options.concurrency,
+        progress: new Progress(options.train ? "holdout part" : "evaluation", evalItems.length),
+      },
     );
     return { settings, traces, trainTraces, bundle, policy, routerOrigin, ...(routerNote ? { routerNote } : {}) };
   } finally {

@@ -4,7 +4,11 @@ import { seededRandom } from "../../utils/random.js";
  * Splits ids into a training part and a holdout part of `fraction` of them, by a seeded shuffle: the same
  * ids, fraction and seed always give the same split. Both parts keep the ids' original order.
  */
-export function splitHoldout(ids: readonly string[], fraction: number, seed: number): { train: string[]; holdout: string[] } {
+export function splitHoldout(
+  ids: readonly string[],
+  fraction: number,
+  seed: number,
+): { train: string[]; holdout: string[] } {
   const random = seededRandom(seed);
   const order = ids.map((id, index) => ({ id, index, key: random() }));
   order.sort((a, b) => a.key - b.key);

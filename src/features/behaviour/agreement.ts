@@ -57,7 +57,8 @@ export function behaviourAgreement(behaviours: readonly CandidateBehaviour[]): B
   });
   let largest: number[] = [];
   for (const members of clusters.values()) {
-    if (members.length > largest.length || (members.length === largest.length && members[0] < largest[0])) largest = members;
+    if (members.length > largest.length || (members.length === largest.length && members[0] < largest[0]))
+      largest = members;
   }
   let pairSum = 0;
   let pairs = 0;
@@ -100,5 +101,11 @@ export function behaviourFeatureNames(members: number): string[] {
 
 /** The values of {@link behaviourFeatureNames}, in order. */
 export function behaviourFeatureValues(agreement: BehaviourAgreement): number[] {
-  return [agreement.probes, agreement.clusterShare, agreement.pairwiseAgreement, agreement.failed, ...agreement.inLargest];
+  return [
+    agreement.probes,
+    agreement.clusterShare,
+    agreement.pairwiseAgreement,
+    agreement.failed,
+    ...agreement.inLargest,
+  ];
 }

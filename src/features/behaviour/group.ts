@@ -1,6 +1,11 @@
 import type { Candidate } from "../../core/types.js";
 import type { FeatureContext, FeatureGroup } from "../group.js";
-import { behaviourAgreement, behaviourFeatureNames, behaviourFeatureValues, type BehaviourAgreement } from "./agreement.js";
+import {
+  behaviourAgreement,
+  behaviourFeatureNames,
+  behaviourFeatureValues,
+  type BehaviourAgreement,
+} from "./agreement.js";
 import { defaultBehaviourPool, resolveCodeBehaviourOptions, type CodeBehaviourOptions } from "./options.js";
 import { runCandidate, type CandidateBehaviour } from "./run.js";
 import { mayHaveProbes, probeSource } from "./sources.js";
@@ -22,9 +27,14 @@ export async function measureCodeBehaviour(
   const resolved = resolveCodeBehaviourOptions(options);
   const unknown = (): BehaviourAgreement => behaviourAgreement(candidates.map(() => ({ kind: "absent" })));
   if (context.signal?.aborted) return unknown();
-  const sources = [...candidates.map((c) => probeSource(c.error === undefined ? c.text : "")), probeSource(context.prompt)];
+  const sources = [
+    ...candidates.map((c) => probeSource(c.error === undefined ? c.text : "")),
+    probeSource(context.prompt),
+  ];
   if (!mayHaveProbes(sources)) {
-    return behaviourAgreement(candidates.map((c) => (c.error === undefined ? { kind: "ran", probes: [], results: [] } : { kind: "absent" })));
+    return behaviourAgreement(
+      candidates.map((c) => (c.error === undefined ? { kind: "ran", probes: [], results: [] } : { kind: "absent" })),
+    );
   }
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(context.signal?.reason);
@@ -54,6 +64,7 @@ export function codeBehaviourGroup(options: CodeBehaviourOptions = {}): FeatureG
   return {
     name: CODE_BEHAVIOUR_GROUP,
     names: behaviourFeatureNames,
-    compute: async (candidates, context) => behaviourFeatureValues(await measureCodeBehaviour(candidates, context, options)),
+    compute: async (candidates, context) =>
+      behaviourFeatureValues(await measureCodeBehaviour(candidates, context, options)),
   };
 }

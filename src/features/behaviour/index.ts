@@ -1,5 +1,10 @@
 export { codeBehaviourGroup, measureCodeBehaviour, CODE_BEHAVIOUR_GROUP } from "./group.js";
-export { behaviourAgreement, behaviourFeatureNames, behaviourFeatureValues, type BehaviourAgreement } from "./agreement.js";
+export {
+  behaviourAgreement,
+  behaviourFeatureNames,
+  behaviourFeatureValues,
+  type BehaviourAgreement,
+} from "./agreement.js";
 export {
   codeBehaviourOptionsSchema,
   resolveCodeBehaviourOptions,

@@ -94,6 +94,7 @@ export async function runCandidate(
   });
   const report = readReport(run, marker);
   if (!report) return { kind: "failed", reason: runFailure(run) };
-  if (report.status !== "ok") return { kind: "failed", reason: `${report.status}: ${report.error ?? ""}`, probes: report.probes };
+  if (report.status !== "ok")
+    return { kind: "failed", reason: `${report.status}: ${report.error ?? ""}`, probes: report.probes };
   return { kind: "ran", probes: report.probes, results: report.results };
 }

@@ -41,18 +41,21 @@ export async function runTier(
       // Structured output as JSON text: members without `response_format` are told the schema instead.
       const instruction = spec.structured?.instruction;
       const memberPrompt =
-        instruction && !acceptsCallOption(invocation.runnable, "response_format") ? withSystemText(prompt, instruction) : prompt;
-      const call = () => callMember({ ...member, runnable: invocation.runnable }, memberPrompt, {
-        tier,
-        index,
-        task: spec.task,
-        signal: config.signal,
-        callbacks: config.callbacks,
-        askConfidence: spec.askConfidence,
-        onChunk,
-        structured: spec.structured,
-        callOptions: invocation.options,
-      });
+        instruction && !acceptsCallOption(invocation.runnable, "response_format")
+          ? withSystemText(prompt, instruction)
+          : prompt;
+      const call = () =>
+        callMember({ ...member, runnable: invocation.runnable }, memberPrompt, {
+          tier,
+          index,
+          task: spec.task,
+          signal: config.signal,
+          callbacks: config.callbacks,
+          askConfidence: spec.askConfidence,
+          onChunk,
+          structured: spec.structured,
+          callOptions: invocation.options,
+        });
       return traceMemberCall(tierSpan, member.name, providerOf(member.runnable), call);
     }),
   );

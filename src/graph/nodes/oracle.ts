@@ -22,9 +22,13 @@ export function makeOracleNode(spec: PyramidSpec) {
         }
       : undefined;
     const run = await runTier(spec, tier, state, config, onChunk);
-    const failures = run.candidates.filter((candidate) => candidate.error !== undefined || candidate.invalid !== undefined);
+    const failures = run.candidates.filter(
+      (candidate) => candidate.error !== undefined || candidate.invalid !== undefined,
+    );
     if (failures.length < run.candidates.length) return { tiers: [run] };
-    const errors = failures.map((candidate) => `${candidate.model}: ${candidate.error ?? candidate.invalid}`).join("; ");
+    const errors = failures
+      .map((candidate) => `${candidate.model}: ${candidate.error ?? candidate.invalid}`)
+      .join("; ");
     const hasLowerAnswer = state.tiers.some((lower) => lower.vote.key !== null);
     const allCallsFailed = run.candidates.every((candidate) => candidate.error !== undefined);
     // The apex answered but unusably (an invalid tool call, no object of the schema) and no tier below has an

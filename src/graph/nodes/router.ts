@@ -22,7 +22,9 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
     const run = state.tiers[tier];
     const features = state.featureVector;
     if (!features) throw new Error("router node ran before the features node");
-    const answered = run.candidates.some((candidate) => candidate.error === undefined && candidate.invalid === undefined);
+    const answered = run.candidates.some(
+      (candidate) => candidate.error === undefined && candidate.invalid === undefined,
+    );
     const nextTierCostUsd = estimateTierCost(spec.tiers[tier + 1].members, state.messages, run.candidates);
     const input: EscalationInput = {
       pFail: answered ? tierSpec.router.predict(features) : 1,
@@ -37,7 +39,12 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
     };
     // The budget guard needs the shared budget's state, which the atomic reservation itself reads and updates.
     const budget = runBudget(spec, config);
-    const reserved = await reserveEscalation(budget, input, decideEscalation(input), reservationTtlMs(spec.tiers[tier + 1].members));
+    const reserved = await reserveEscalation(
+      budget,
+      input,
+      decideEscalation(input),
+      reservationTtlMs(spec.tiers[tier + 1].members),
+    );
     const { decision, reservation } = reserved;
     if (decision.refusedBy && spec.onBudgetExceeded === "throw") {
       throw new BudgetExceededError(`escalation after tier "${tierSpec.name}" refused: ${decision.reason}`, {
@@ -83,14 +90,29 @@ async function reserveEscalation(
     held = await budget.reserve(input.nextTierCostUsd, { ttlMs });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    return { decision: { ...unbudgeted, escalate: false, refusedBy: "budget", reason: `budget unavailable (not escalating): ${why}` } };
+    return {
+      decision: {
+        ...unbudgeted,
+        escalate: false,
+        refusedBy: "budget",
+        reason: `budget unavailable (not escalating): ${why}`,
+      },
+    };
   }
   if (held.ok) return { decision: unbudgeted, reservation: held.reservation };
-  const decision = decideEscalation({ ...input, budget: { spentUsd: budget.limitUsd - held.remainingUsd, limitUsd: budget.limitUsd } });
+  const decision = decideEscalation({
+    ...input,
+    budget: { spentUsd: budget.limitUsd - held.remainingUsd, limitUsd: budget.limitUsd },
+  });
   if (!decision.escalate) return { decision };
   // Rounding to the store's unit refused what the guard would let through: the store's refusal stands.
   const left = Math.max(0, held.remainingUsd).toFixed(6);
   return {
-    decision: { ...decision, escalate: false, refusedBy: "budget", reason: `budget exhausted: ${left} USD left, next tier ~${input.nextTierCostUsd.toFixed(6)} USD` },
+    decision: {
+      ...decision,
+      escalate: false,
+      refusedBy: "budget",
+      reason: `budget exhausted: ${left} USD left, next tier ~${input.nextTierCostUsd.toFixed(6)} USD`,
+    },
   };
 }

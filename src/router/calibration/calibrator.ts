@@ -25,13 +25,24 @@ const provenance = {
  */
 export const pFailCalibrationSchema = z
   .discriminatedUnion("method", [
-    z.object({ method: z.literal("isotonic"), x: z.array(probability).min(1), y: z.array(probability).min(1), ...provenance }).strict(),
+    z
+      .object({
+        method: z.literal("isotonic"),
+        x: z.array(probability).min(1),
+        y: z.array(probability).min(1),
+        ...provenance,
+      })
+      .strict(),
     z.object({ method: z.literal("platt"), a: z.number().positive(), b: z.number(), ...provenance }).strict(),
   ])
   .superRefine((value, ctx) => {
     if (value.method !== "isotonic") return;
     if (value.x.length !== value.y.length) {
-      ctx.addIssue({ code: "custom", message: `${value.x.length} knots x for ${value.y.length} values y`, path: ["y"] });
+      ctx.addIssue({
+        code: "custom",
+        message: `${value.x.length} knots x for ${value.y.length} values y`,
+        path: ["y"],
+      });
       return;
     }
     for (let k = 1; k < value.x.length; k++) {
@@ -40,7 +51,11 @@ export const pFailCalibrationSchema = z
         return;
       }
       if (!(value.y[k] >= value.y[k - 1])) {
-        ctx.addIssue({ code: "custom", message: "values y must be non-decreasing (a calibration keeps the ranking)", path: ["y", k] });
+        ctx.addIssue({
+          code: "custom",
+          message: "values y must be non-decreasing (a calibration keeps the ranking)",
+          path: ["y", k],
+        });
         return;
       }
     }
@@ -62,17 +77,23 @@ export function fitPFailCalibration(
   fittedOn: string,
 ): PFailCalibration {
   if (scores.length === 0 || scores.length !== labels.length) {
-    throw new PyramidConfigError(`calibration needs as many labels as scores (at least one), got ${scores.length} and ${labels.length}.`, {
-      field: "scores",
-      fix: "pass one 0/1 label per score.",
-    });
+    throw new PyramidConfigError(
+      `calibration needs as many labels as scores (at least one), got ${scores.length} and ${labels.length}.`,
+      {
+        field: "scores",
+        fix: "pass one 0/1 label per score.",
+      },
+    );
   }
   for (let i = 0; i < labels.length; i++) {
     if ((labels[i] !== 0 && labels[i] !== 1) || !(scores[i] >= 0 && scores[i] <= 1)) {
-      throw new PyramidConfigError(`row ${i}: expected a score in [0, 1] and a 0/1 label, got ${scores[i]} and ${labels[i]}.`, {
-        field: `scores[${i}]`,
-        fix: "calibrate on graded predictions: P_fail in [0, 1] and label 1 when the crowd was wrong.",
-      });
+      throw new PyramidConfigError(
+        `row ${i}: expected a score in [0, 1] and a 0/1 label, got ${scores[i]} and ${labels[i]}.`,
+        {
+          field: `scores[${i}]`,
+          fix: "calibrate on graded predictions: P_fail in [0, 1] and label 1 when the crowd was wrong.",
+        },
+      );
     }
   }
   const rows = scores.length;

@@ -45,13 +45,18 @@ export class XGBDMatrix {
     options: { labels?: Float32Array; featureNames?: readonly string[] } = {},
   ) {
     const out: unknown[] = [null];
-    lib.check(lib.XGDMatrixCreateFromMat(matrix.data, matrix.rows, matrix.cols, Number.NaN, out), "XGDMatrixCreateFromMat");
+    lib.check(
+      lib.XGDMatrixCreateFromMat(matrix.data, matrix.rows, matrix.cols, Number.NaN, out),
+      "XGDMatrixCreateFromMat",
+    );
     this.handle = out[0] as bigint;
     this.rows = matrix.rows;
     try {
       if (options.labels) {
         if (options.labels.length !== matrix.rows) {
-          throw new RouterModelError(`got ${options.labels.length} labels for ${matrix.rows} rows.`, { field: "labels" });
+          throw new RouterModelError(`got ${options.labels.length} labels for ${matrix.rows} rows.`, {
+            field: "labels",
+          });
         }
         lib.check(
           lib.XGDMatrixSetFloatInfo(this.handle, "label", options.labels, options.labels.length),
@@ -60,7 +65,12 @@ export class XGBDMatrix {
       }
       if (options.featureNames) {
         lib.check(
-          lib.XGDMatrixSetStrFeatureInfo(this.handle, "feature_name", [...options.featureNames], options.featureNames.length),
+          lib.XGDMatrixSetStrFeatureInfo(
+            this.handle,
+            "feature_name",
+            [...options.featureNames],
+            options.featureNames.length,
+          ),
           "XGDMatrixSetStrFeatureInfo(feature_name)",
         );
       }
@@ -109,7 +119,13 @@ export class NativeFloatBuffer {
 
 /** Configuration of a prediction over all trees: probabilities (type 0) or raw margins (type 1). */
 function predictConfig(margin: boolean): string {
-  return JSON.stringify({ type: margin ? 1 : 0, training: false, iteration_begin: 0, iteration_end: 0, strict_shape: false });
+  return JSON.stringify({
+    type: margin ? 1 : 0,
+    training: false,
+    iteration_begin: 0,
+    iteration_end: 0,
+    strict_shape: false,
+  });
 }
 
 /** An XGBoost `Booster` owned by libxgboost; call {@link XGBBooster.free}. */
@@ -201,7 +217,14 @@ export class XGBBooster {
     const dim: unknown[] = [0];
     const result: unknown[] = [null];
     this.lib.check(
-      this.lib.XGBoosterPredictFromDMatrix(this.handle, matrix.handle, predictConfig(options.margin === true), shape, dim, result),
+      this.lib.XGBoosterPredictFromDMatrix(
+        this.handle,
+        matrix.handle,
+        predictConfig(options.margin === true),
+        shape,
+        dim,
+        result,
+      ),
       "XGBoosterPredictFromDMatrix",
     );
     const dims = readShape(this.lib, shape[0], Number(dim[0]));
@@ -215,9 +238,12 @@ export class XGBBooster {
    */
   predictDense(buffer: NativeFloatBuffer, rows: number, cols: number, firstRow = 0): Float32Array {
     if ((firstRow + rows) * cols > buffer.length) {
-      throw new RouterModelError(`rows ${firstRow}..${firstRow + rows - 1} of width ${cols} exceed the buffer's ${buffer.length} values.`, {
-        field: "predictDense",
-      });
+      throw new RouterModelError(
+        `rows ${firstRow}..${firstRow + rows - 1} of width ${cols} exceed the buffer's ${buffer.length} values.`,
+        {
+          field: "predictDense",
+        },
+      );
     }
     const address = buffer.address + BigInt(firstRow * cols * 4);
     const arrayInterface = `{"data":[${address},true],"shape":[${rows},${cols}],"strides":null,"typestr":"<f4","version":3}`;
@@ -249,7 +275,9 @@ export class XGBBooster {
    * Feature importance (`XGBoosterFeatureScore`), by default `gain`: `{ featureName: score }`, only
    * for features used in at least one split.
    */
-  featureScore(importanceType: "gain" | "weight" | "cover" | "total_gain" | "total_cover" = "gain"): Record<string, number> {
+  featureScore(
+    importanceType: "gain" | "weight" | "cover" | "total_gain" | "total_cover" = "gain",
+  ): Record<string, number> {
     const count: unknown[] = [0];
     const features: unknown[] = [null];
     const dim: unknown[] = [0];

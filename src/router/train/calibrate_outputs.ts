@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { tierBaselines, type GradedPrediction } from "../../policy/calibrate.js";
 import { bootstrapOptionsSchema } from "../../policy/bootstrap.js";
-import { calibratePresets, DEFAULT_PRESET_SPECS, PRESET_NAMES, type CalibratedPresets, type PresetName, type PresetSpec } from "../../policy/presets.js";
+import {
+  calibratePresets,
+  DEFAULT_PRESET_SPECS,
+  PRESET_NAMES,
+  type CalibratedPresets,
+  type PresetName,
+  type PresetSpec,
+} from "../../policy/presets.js";
 import { applyPFailCalibration, fitPFailCalibration, type PFailCalibration } from "../calibration/calibrator.js";
 import { reliabilityReport } from "../calibration/reliability.js";
 import { logLoss, rocAuc, seededPermutation } from "./metrics.js";
@@ -48,7 +55,12 @@ function probabilityFigures(p: ArrayLike<number>, labels: ArrayLike<number>): Re
  * The calibration's figures on rows it was not fitted on: each of 5 stratified folds of the calibration rows is
  * calibrated by a map fitted on the other four (an honest ECE; the in-sample one flatters isotonic calibration).
  */
-function crossFitted(method: "isotonic" | "platt", raw: ArrayLike<number>, labels: ArrayLike<number>, seed: number): Record<string, number> {
+function crossFitted(
+  method: "isotonic" | "platt",
+  raw: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  seed: number,
+): Record<string, number> {
   const n = raw.length;
   const k = 5;
   const order = seededPermutation(n, seed);
@@ -61,7 +73,12 @@ function crossFitted(method: "isotonic" | "platt", raw: ArrayLike<number>, label
   for (let f = 0; f < k; f++) {
     const rest = fold.flatMap((g, i) => (g === f ? [] : [i]));
     if (rest.length === 0 || rest.length === n) return { ece: Number.NaN, logloss: Number.NaN, brier: Number.NaN };
-    const map = fitPFailCalibration(method, Float64Array.from(rest, (i) => raw[i]), Float64Array.from(rest, (i) => labels[i]), "fold");
+    const map = fitPFailCalibration(
+      method,
+      Float64Array.from(rest, (i) => raw[i]),
+      Float64Array.from(rest, (i) => labels[i]),
+      "fold",
+    );
     fold.forEach((g, i) => {
       if (g === f) out[i] = applyPFailCalibration(map, raw[i]);
     });
@@ -84,8 +101,12 @@ function crossFitted(method: "isotonic" | "platt", raw: ArrayLike<number>, label
 export function calibrateRouterOutputs(input: CalibrateOutputsInput): CalibratedOutputs {
   const { graded, labels } = input;
   const raw = Float64Array.from(graded, (row) => row.pFail);
-  const fittedOn = input.calibration === "cross-validation" ? `out-of-fold predictions (${input.folds ?? 5} folds)` : "validation split";
-  const pFailCalibration = input.method === "none" ? undefined : fitPFailCalibration(input.method, raw, labels, fittedOn);
+  const fittedOn =
+    input.calibration === "cross-validation"
+      ? `out-of-fold predictions (${input.folds ?? 5} folds)`
+      : "validation split";
+  const pFailCalibration =
+    input.method === "none" ? undefined : fitPFailCalibration(input.method, raw, labels, fittedOn);
   const calibrated = pFailCalibration ? raw.map((p) => applyPFailCalibration(pFailCalibration, p)) : raw;
   const rows = graded.map((row, i) => ({ ...row, pFail: calibrated[i] }));
   const bootstrap = { ...input.bootstrap, seed: input.bootstrap?.seed ?? input.seed };
@@ -106,7 +127,10 @@ export function calibrateRouterOutputs(input: CalibrateOutputsInput): Calibrated
       method: input.method,
       raw: probabilityFigures(raw, labels),
       ...(pFailCalibration
-        ? { calibrated: probabilityFigures(calibrated, labels), crossFitted: crossFitted(pFailCalibration.method, raw, labels, input.seed) }
+        ? {
+            calibrated: probabilityFigures(calibrated, labels),
+            crossFitted: crossFitted(pFailCalibration.method, raw, labels, input.seed),
+          }
         : {}),
     },
     ...(result.bootstrap ? { bootstrap: result.bootstrap } : {}),

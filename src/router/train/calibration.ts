@@ -7,7 +7,11 @@ import { calibrateRouterOutputs } from "./calibrate_outputs.js";
 import type { ParsedOptions } from "./options.js";
 
 /** The traces as graded predictions with these `pFail`s, refusing a trace whose Oracle was not graded. */
-export function gradedRows(traces: readonly EvalTraceLine[], pFail: ArrayLike<number>, where: (i: number) => string): GradedPrediction[] {
+export function gradedRows(
+  traces: readonly EvalTraceLine[],
+  pFail: ArrayLike<number>,
+  where: (i: number) => string,
+): GradedPrediction[] {
   return traces.map((trace, i) => {
     if (trace.oracleCorrect === undefined) {
       throw new DataFormatError("the trace has no oracleCorrect; calibration needs the Oracle graded on every query.", {

@@ -32,16 +32,24 @@ function medianRounds(values: readonly number[]): number {
 }
 
 /** `calibration: "cross-validation"`: out-of-fold predictions for calibration, then one model on every trace. */
-export function trainWithCrossValidation(o: ParsedOptions, traces: readonly EvalTraceLine[], dataset: TraceDataset, where: (i: number) => string): TrainRouterResult {
+export function trainWithCrossValidation(
+  o: ParsedOptions,
+  traces: readonly EvalTraceLine[],
+  dataset: TraceDataset,
+  where: (i: number) => string,
+): TrainRouterResult {
   const n = dataset.matrix.rows;
   const k = o.folds;
   const fewest = n - Math.ceil(n / k); // rows in the smallest training part
   const inner = o.earlyStoppingRounds > 0 ? Math.round(fewest * o.validationFraction) : 0;
   if (n < k || fewest - inner < 2 || (o.earlyStoppingRounds > 0 && inner < 1)) {
-    throw new DataFormatError(`${n} traces are too few for ${k} folds${o.earlyStoppingRounds > 0 ? ` with ${o.validationFraction} of each training part held out for early stopping` : ""}.`, {
-      field: "traces",
-      fix: "record more graded traces (hundreds are advisable), or pass fewer folds.",
-    });
+    throw new DataFormatError(
+      `${n} traces are too few for ${k} folds${o.earlyStoppingRounds > 0 ? ` with ${o.validationFraction} of each training part held out for early stopping` : ""}.`,
+      {
+        field: "traces",
+        fix: "record more graded traces (hundreds are advisable), or pass fewer folds.",
+      },
+    );
   }
   const positiveRate = positiveRateOf(
     dataset.labels,
@@ -62,12 +70,18 @@ export function trainWithCrossValidation(o: ParsedOptions, traces: readonly Eval
     // Early stopping on an inner split of the training folds: the held fold stays unseen.
     const innerOrder = seededPermutation(rest.length, o.seed + 1 + f);
     const innerSize = o.earlyStoppingRounds > 0 ? Math.round(rest.length * o.validationFraction) : 0;
-    const innerValid = innerOrder.slice(0, innerSize).map((j) => rest[j]).sort((a, b) => a - b);
-    const innerTrain = innerOrder.slice(innerSize).map((j) => rest[j]).sort((a, b) => a - b);
+    const innerValid = innerOrder
+      .slice(0, innerSize)
+      .map((j) => rest[j])
+      .sort((a, b) => a - b);
+    const innerTrain = innerOrder
+      .slice(innerSize)
+      .map((j) => rest[j])
+      .sort((a, b) => a - b);
     const rate = positiveRateOf(
       Float32Array.from(innerTrain, (i) => dataset.labels[i]),
       `the training part of fold ${f + 1} of ${k}`,
-      "pass fewer folds, or calibration: \"validation\", or record traces with more crowd errors (and successes).",
+      'pass fewer folds, or calibration: "validation", or record traces with more crowd errors (and successes).',
     );
     const boosters: XGBBooster[] = [];
     const matrices: XGBDMatrix[] = [];
@@ -75,7 +89,16 @@ export function trainWithCrossValidation(o: ParsedOptions, traces: readonly Eval
       const train = matrixOf(lib, dataset, innerTrain, matrices);
       const valid = innerValid.length > 0 ? matrixOf(lib, dataset, innerValid, matrices) : undefined;
       const heldMatrix = matrixOf(lib, dataset, held, matrices);
-      const result = fit(lib, train, valid, paramsFor(o, rate), dataset.featureNames, o.numRounds, o.earlyStoppingRounds, boosters);
+      const result = fit(
+        lib,
+        train,
+        valid,
+        paramsFor(o, rate),
+        dataset.featureNames,
+        o.numRounds,
+        o.earlyStoppingRounds,
+        boosters,
+      );
       const predictions = result.booster.predict(heldMatrix);
       held.forEach((row, j) => {
         oof[row] = predictions[j];
@@ -113,7 +136,11 @@ export function trainWithCrossValidation(o: ParsedOptions, traces: readonly Eval
       router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
       validationCurve: [],
       foldCurves,
-      calibrationRows: { ids: traces.map((t) => t.id), rawPFail: Float64Array.from(oof), labels: Float32Array.from(dataset.labels) },
+      calibrationRows: {
+        ids: traces.map((t) => t.id),
+        rawPFail: Float64Array.from(oof),
+        labels: Float32Array.from(dataset.labels),
+      },
     };
   } finally {
     for (const b of boosters) b.free();

@@ -10,7 +10,11 @@ import { issuesText, validate } from "../../errors/validate.js";
  * @throws DataFormatError naming `file:line` for invalid JSON or a line that is not a trace.
  */
 export function readTraces(path: string): EvalTraceLine[] {
-  const text = readTextFile(path, { error: DataFormatError, what: "traces file", fix: "pass the traces.jsonl written by `pyramid-moa eval`." });
+  const text = readTextFile(path, {
+    error: DataFormatError,
+    what: "traces file",
+    fix: "pass the traces.jsonl written by `pyramid-moa eval`.",
+  });
   const traces: EvalTraceLine[] = [];
   text.split("\n").forEach((line, index) => {
     if (line.trim().length === 0) return;

@@ -21,10 +21,13 @@ export interface Fit {
 export function positiveRateOf(labels: Float32Array, what: string, fix: string): number {
   const rate = labels.reduce((a, b) => a + b, 0) / labels.length;
   if (rate === 0 || rate === 1) {
-    throw new DataFormatError(`every crowd answer in ${what} is ${rate === 0 ? "correct" : "wrong"}: there is nothing to learn.`, {
-      field: "traces",
-      fix,
-    });
+    throw new DataFormatError(
+      `every crowd answer in ${what} is ${rate === 0 ? "correct" : "wrong"}: there is nothing to learn.`,
+      {
+        field: "traces",
+        fix,
+      },
+    );
   }
   return rate;
 }
@@ -81,7 +84,12 @@ export function fit(
 }
 
 /** A matrix of the given rows with their labels. */
-export function matrixOf(lib: LibXGBoost, dataset: TraceDataset, rows: readonly number[], matrices: XGBDMatrix[]): XGBDMatrix {
+export function matrixOf(
+  lib: LibXGBoost,
+  dataset: TraceDataset,
+  rows: readonly number[],
+  matrices: XGBDMatrix[],
+): XGBDMatrix {
   const matrix = new XGBDMatrix(lib, selectRows(dataset.matrix, rows), {
     labels: Float32Array.from(rows, (i) => dataset.labels[i]),
     featureNames: dataset.featureNames,
@@ -91,20 +99,30 @@ export function matrixOf(lib: LibXGBoost, dataset: TraceDataset, rows: readonly 
 }
 
 /** The saved model of a booster, checked against libxgboost's own predictions on `rows`. */
-export function savedModel(booster: XGBBooster, dataset: TraceDataset, rows: readonly number[], check: XGBDMatrix): { model: unknown; pFail: Float64Array } {
+export function savedModel(
+  booster: XGBBooster,
+  dataset: TraceDataset,
+  rows: readonly number[],
+  check: XGBDMatrix,
+): { model: unknown; pFail: Float64Array } {
   const model = JSON.parse(booster.saveJson()) as unknown;
   const libPredictions = booster.predict(check);
   const router = XGBoostRouter.fromJSON(model, { source: "trained model" });
   const cols = dataset.matrix.cols;
-  const pFail = Float64Array.from(router.predictBatch(rows.map((i) => dataset.matrix.data.subarray(i * cols, (i + 1) * cols))));
+  const pFail = Float64Array.from(
+    router.predictBatch(rows.map((i) => dataset.matrix.data.subarray(i * cols, (i + 1) * cols))),
+  );
   // The TypeScript evaluator must reproduce libxgboost; a difference would mean the saved model is
   // not what was trained.
   pFail.forEach((p, k) => {
     if (Math.abs(p - libPredictions[k]) > 1e-5) {
-      throw new RouterModelError(`the saved model predicts ${p} on row ${rows[k]} where libxgboost predicts ${libPredictions[k]}.`, {
-        field: "trained model",
-        fix: "report this as a bug in pyramid-moa's XGBoost evaluator.",
-      });
+      throw new RouterModelError(
+        `the saved model predicts ${p} on row ${rows[k]} where libxgboost predicts ${libPredictions[k]}.`,
+        {
+          field: "trained model",
+          fix: "report this as a bug in pyramid-moa's XGBoost evaluator.",
+        },
+      );
     }
   });
   return { model, pFail };

@@ -8,7 +8,12 @@ export { DEFAULT_TRAIN_PARAMS } from "./options.js";
 export type { TrainRouterOptions, TrainRouterResult } from "./options.js";
 export { candidateThresholds, tierBaselines, baselineMatchThreshold } from "../../policy/calibrate.js";
 export { fitPFailCalibration, reliabilityReport } from "../calibration/index.js";
-export type { ReliabilityBin, ReliabilityBinning, ReliabilityOptions, ReliabilityReport } from "../calibration/index.js";
+export type {
+  ReliabilityBin,
+  ReliabilityBinning,
+  ReliabilityOptions,
+  ReliabilityReport,
+} from "../calibration/index.js";
 export { bootstrapProfile, bootstrapOptionsSchema, intervalsAt, percentileInterval } from "../../policy/bootstrap.js";
 export type { BootstrapOptions, BootstrapProfile, PresetIntervals } from "../../policy/bootstrap.js";
 export { selectWithConfidence, targetProbability } from "../../policy/robust_presets.js";

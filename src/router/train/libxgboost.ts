@@ -82,10 +82,13 @@ function loadKoffi(): KoffiModule {
   try {
     return require("koffi") as KoffiModule;
   } catch (cause) {
-    throw new MissingDependencyError("the koffi FFI package, needed to call libxgboost for training, is not installed.", {
-      fix: "run `npm install koffi` in your project (training only; inference needs no native code).",
-      cause,
-    });
+    throw new MissingDependencyError(
+      "the koffi FFI package, needed to call libxgboost for training, is not installed.",
+      {
+        fix: "run `npm install koffi` in your project (training only; inference needs no native code).",
+        cause,
+      },
+    );
   }
 }
 

@@ -69,7 +69,9 @@ export const trainRouterOptionsSchema = z
     /** Data set name for the metadata (default: the traces' benchmark, or the file name). */
     dataset: z.string().min(1).optional(),
     /** Preset definitions (default {@link DEFAULT_PRESET_SPECS}). */
-    presetSpecs: z.object({ economy: presetSpecSchema, balanced: presetSpecSchema, "baseline-match": presetSpecSchema }).optional(),
+    presetSpecs: z
+      .object({ economy: presetSpecSchema, balanced: presetSpecSchema, "baseline-match": presetSpecSchema })
+      .optional(),
     /**
      * Monotone calibration of `P_fail`, fitted on the same out-of-fold (or validation) predictions as the presets and
      * stored in the bundle: `"platt"` (default: a logistic map, 2 parameters), `"isotonic"` (pool-adjacent-violators),
@@ -113,7 +115,11 @@ export interface TrainRouterResult {
    * every trace (cross-validation) or the validation split's, in the traces' canonical order (by id), with their labels
    * (1 = the crowd was wrong) and trace ids.
    */
-  readonly calibrationRows: { readonly ids: readonly string[]; readonly rawPFail: Float64Array; readonly labels: Float32Array };
+  readonly calibrationRows: {
+    readonly ids: readonly string[];
+    readonly rawPFail: Float64Array;
+    readonly labels: Float32Array;
+  };
 }
 
 /** XGBoost parameters as passed to libxgboost. */

@@ -41,9 +41,13 @@ export function trainRouter(options: TrainRouterOptions): TrainRouterResult {
     ? readTraces(o.tracesFile)
     : (o.traces ?? []).map((trace, i) => parseTrace(trace, `traces[${i}]`));
   // Canonical order (by id, stable): splits and folds then do not depend on the order the traces were written in.
-  const order = given.map((_, i) => i).sort((a, b) => (given[a].id < given[b].id ? -1 : given[a].id > given[b].id ? 1 : a - b));
+  const order = given
+    .map((_, i) => i)
+    .sort((a, b) => (given[a].id < given[b].id ? -1 : given[a].id > given[b].id ? 1 : a - b));
   const traces = order.map((i) => given[i]);
   const where = (i: number): string => at(order[i]);
   const dataset = tracesToDataset(traces, where);
-  return o.calibration === "validation" ? trainWithValidation(o, traces, dataset, where) : trainWithCrossValidation(o, traces, dataset, where);
+  return o.calibration === "validation"
+    ? trainWithValidation(o, traces, dataset, where)
+    : trainWithCrossValidation(o, traces, dataset, where);
 }

@@ -11,7 +11,12 @@ import { seededPermutation } from "./metrics.js";
 import { paramsFor, type ParsedOptions, type TrainRouterResult } from "./options.js";
 
 /** `calibration: "validation"`: one seeded split; early stopping and calibration on the held-out part. */
-export function trainWithValidation(o: ParsedOptions, traces: readonly EvalTraceLine[], dataset: TraceDataset, where: (i: number) => string): TrainRouterResult {
+export function trainWithValidation(
+  o: ParsedOptions,
+  traces: readonly EvalTraceLine[],
+  dataset: TraceDataset,
+  where: (i: number) => string,
+): TrainRouterResult {
   const n = dataset.matrix.rows;
   const validationRows = Math.round(n * o.validationFraction);
   if (validationRows < 1 || n - validationRows < 2) {
@@ -62,7 +67,11 @@ export function trainWithValidation(o: ParsedOptions, traces: readonly EvalTrace
       router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
       validationCurve: result.curve,
       foldCurves: [],
-      calibrationRows: { ids: validIdx.map((i) => traces[i].id), rawPFail: Float64Array.from(pFail), labels: validLabels },
+      calibrationRows: {
+        ids: validIdx.map((i) => traces[i].id),
+        rawPFail: Float64Array.from(pFail),
+        labels: validLabels,
+      },
     };
   } finally {
     for (const b of boosters) b.free();

@@ -12,12 +12,18 @@ export const MIN_USEFUL_AUC = 0.55;
 export function weakRouterReasons(bundle: RouterBundle): string[] {
   const reasons: string[] = [];
   const auc = bundle.metadata.validation.auc;
-  if (typeof auc !== "number" || !Number.isFinite(auc)) reasons.push("its validation AUC cannot be measured (one class only)");
-  else if (auc < MIN_USEFUL_AUC) reasons.push(`its validation AUC is ${auc.toFixed(3)}, no better than chance (< ${MIN_USEFUL_AUC})`);
-  if (Object.keys(bundle.metadata.importance).length === 0) reasons.push("no tree splits on any feature (it predicts a constant)");
+  if (typeof auc !== "number" || !Number.isFinite(auc))
+    reasons.push("its validation AUC cannot be measured (one class only)");
+  else if (auc < MIN_USEFUL_AUC)
+    reasons.push(`its validation AUC is ${auc.toFixed(3)}, no better than chance (< ${MIN_USEFUL_AUC})`);
+  if (Object.keys(bundle.metadata.importance).length === 0)
+    reasons.push("no tree splits on any feature (it predicts a constant)");
   const rounds = bundle.metadata.rounds?.best;
   if (rounds !== undefined && rounds <= 1) reasons.push(`early stopping kept ${rounds} boosting round`);
-  const zero = Object.entries(bundle.presets).filter(([, t]) => t === 0).map(([name]) => name);
-  if (reasons.length > 0 && zero.length > 0) reasons.push(`preset ${zero.join(", ")} has threshold 0 (escalates every query)`);
+  const zero = Object.entries(bundle.presets)
+    .filter(([, t]) => t === 0)
+    .map(([name]) => name);
+  if (reasons.length > 0 && zero.length > 0)
+    reasons.push(`preset ${zero.join(", ")} has threshold 0 (escalates every query)`);
   return reasons;
 }

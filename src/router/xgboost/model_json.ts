@@ -22,11 +22,15 @@ const treeSchema = z.object({
   split_type: z.array(z.number()).optional(),
   categories: z.array(z.number()).optional(),
   categories_nodes: z.array(z.number()).optional(),
-  tree_param: z.object({ num_nodes: numberLike, num_feature: numberLike.optional(), size_leaf_vector: numberLike.optional() }).optional(),
+  tree_param: z
+    .object({ num_nodes: numberLike, num_feature: numberLike.optional(), size_leaf_vector: numberLike.optional() })
+    .optional(),
 });
 
 const gbtreeModelSchema = z.object({
-  gbtree_model_param: z.object({ num_parallel_tree: numberLike.optional(), num_trees: numberLike.optional() }).optional(),
+  gbtree_model_param: z
+    .object({ num_parallel_tree: numberLike.optional(), num_trees: numberLike.optional() })
+    .optional(),
   tree_info: z.array(z.number()).optional(),
   trees: z.array(z.unknown()),
 });
@@ -107,11 +111,13 @@ function zodFailure(error: z.ZodError, prefix: string, source: string): RouterMo
   return validationError(error, {
     error: RouterModelError,
     field: (_, issue) => {
-      const path = (issue?.path ?? []).map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("");
+      const path = (issue?.path ?? [])
+        .map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`))
+        .join("");
       return `${prefix}${path}`.replace(/^\./, "");
     },
     message: (issues) => `${source} is not an XGBoost JSON model: ${issues[0]?.message}.`,
-    fix: "pass the JSON written by XGBoost's save_model(\"model.json\") / XGBoosterSaveModel, or a pyramid-moa router bundle.",
+    fix: 'pass the JSON written by XGBoost\'s save_model("model.json") / XGBoosterSaveModel, or a pyramid-moa router bundle.',
   });
 }
 
@@ -127,7 +133,8 @@ function parseTree(raw: unknown, index: number, numFeature: number, source: stri
     split_conditions: tree.split_conditions.length,
     default_left: tree.default_left.length,
   };
-  if (tree.tree_param) lengths["tree_param.num_nodes"] = scalar(tree.tree_param.num_nodes, `${field}.tree_param.num_nodes`);
+  if (tree.tree_param)
+    lengths["tree_param.num_nodes"] = scalar(tree.tree_param.num_nodes, `${field}.tree_param.num_nodes`);
   for (const [name, length] of Object.entries(lengths)) {
     if (length !== n) {
       throw new RouterModelError(`${name} has ${length} entries but left_children has ${n}.`, {
@@ -224,12 +231,16 @@ export function parseXGBoostModel(json: unknown, source = "model"): ParsedXGBoos
   }
   const param = learner.learner_model_param;
   const numClass = param.num_class === undefined ? 0 : scalar(param.num_class, "learner.learner_model_param.num_class");
-  const numTarget = param.num_target === undefined ? 1 : scalar(param.num_target, "learner.learner_model_param.num_target");
+  const numTarget =
+    param.num_target === undefined ? 1 : scalar(param.num_target, "learner.learner_model_param.num_target");
   if (numClass > 1 || numTarget > 1) {
-    throw new RouterModelError(`multi-class / multi-target models are not supported (num_class ${numClass}, num_target ${numTarget}).`, {
-      field: "learner.learner_model_param",
-      fix: FIX_SUPPORTED,
-    });
+    throw new RouterModelError(
+      `multi-class / multi-target models are not supported (num_class ${numClass}, num_target ${numTarget}).`,
+      {
+        field: "learner.learner_model_param",
+        fix: FIX_SUPPORTED,
+      },
+    );
   }
   const baseScore = scalar(param.base_score, "learner.learner_model_param.base_score");
   if (!(baseScore > 0 && baseScore < 1)) {
@@ -265,10 +276,13 @@ export function parseXGBoostModel(json: unknown, source = "model"): ParsedXGBoos
   const treeInfo = model.tree_info ?? [];
   const otherGroup = treeInfo.findIndex((group) => group !== 0);
   if (otherGroup >= 0) {
-    throw new RouterModelError(`tree ${otherGroup} belongs to output group ${treeInfo[otherGroup]}: a multi-class model.`, {
-      field: "learner.gradient_booster.model.tree_info",
-      fix: FIX_SUPPORTED,
-    });
+    throw new RouterModelError(
+      `tree ${otherGroup} belongs to output group ${treeInfo[otherGroup]}: a multi-class model.`,
+      {
+        field: "learner.gradient_booster.model.tree_info",
+        fix: FIX_SUPPORTED,
+      },
+    );
   }
   if (model.tree_info && model.tree_info.length !== model.trees.length) {
     throw new RouterModelError(`tree_info has ${model.tree_info.length} entries for ${model.trees.length} trees.`, {
@@ -279,9 +293,15 @@ export function parseXGBoostModel(json: unknown, source = "model"): ParsedXGBoos
   const numParallelTree =
     model.gbtree_model_param?.num_parallel_tree === undefined
       ? 1
-      : scalar(model.gbtree_model_param.num_parallel_tree, "learner.gradient_booster.model.gbtree_model_param.num_parallel_tree");
+      : scalar(
+          model.gbtree_model_param.num_parallel_tree,
+          "learner.gradient_booster.model.gbtree_model_param.num_parallel_tree",
+        );
   if (model.gbtree_model_param?.num_trees !== undefined) {
-    const numTrees = scalar(model.gbtree_model_param.num_trees, "learner.gradient_booster.model.gbtree_model_param.num_trees");
+    const numTrees = scalar(
+      model.gbtree_model_param.num_trees,
+      "learner.gradient_booster.model.gbtree_model_param.num_trees",
+    );
     if (numTrees !== model.trees.length) {
       throw new RouterModelError(`num_trees is ${numTrees} but the file holds ${model.trees.length} trees.`, {
         field: "learner.gradient_booster.model.trees",

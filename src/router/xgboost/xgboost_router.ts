@@ -175,10 +175,13 @@ export class XGBoostRouter implements Router {
 
   private marginOf(values: ArrayLike<number>): number {
     if (values.length !== this.numFeatures) {
-      throw new RouterModelError(`got ${values.length} feature values but the model has ${this.numFeatures} features.`, {
-        field: this.source,
-        fix: "compute the features the router was trained on (see router.featureNames), in the same order.",
-      });
+      throw new RouterModelError(
+        `got ${values.length} feature values but the model has ${this.numFeatures} features.`,
+        {
+          field: this.source,
+          fix: "compute the features the router was trained on (see router.featureNames), in the same order.",
+        },
+      );
     }
     const x = this.scratch;
     for (let i = 0; i < x.length; i++) x[i] = values[i];
@@ -209,9 +212,7 @@ export function firstDifference(expected: readonly string[], actual: readonly st
   }
   if (expected.length !== actual.length) {
     const extra =
-      expected.length > actual.length
-        ? `missing "${expected[n]}"`
-        : `unexpected extra feature "${actual[n]}"`;
+      expected.length > actual.length ? `missing "${expected[n]}"` : `unexpected extra feature "${actual[n]}"`;
     return `${actual.length} features where the model expects ${expected.length} (at ${n}: ${extra})`;
   }
   return undefined;

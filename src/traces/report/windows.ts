@@ -62,7 +62,12 @@ function windowKey(record: TrafficRecord, index: number, spec: WindowSpec, total
  * the IPW-weighted labelled queries. A window is flagged when the lower end of the kept error's 95% interval is above
  * `expectedKeptError` (the preset's calibrated value).
  */
-export function trafficWindows(records: readonly TrafficRecord[], sample: LabelledSample, spec: WindowSpec, expectedKeptError?: number): WindowReport[] {
+export function trafficWindows(
+  records: readonly TrafficRecord[],
+  sample: LabelledSample,
+  spec: WindowSpec,
+  expectedKeptError?: number,
+): WindowReport[] {
   const labels = new Map(sample.rows.map((row) => [row.record.query.id, row]));
   const groups = new Map<string, TrafficRecord[]>();
   records.forEach((record, i) => {
@@ -73,17 +78,26 @@ export function trafficWindows(records: readonly TrafficRecord[], sample: Labell
   });
   return [...groups].map(([label, group]) => {
     const escalated = group.filter((r) => r.query.reachedApex).length;
-    const kept = group.filter((r) => !r.query.reachedApex).map((r) => labels.get(r.query.id)).filter((row) => row !== undefined);
+    const kept = group
+      .filter((r) => !r.query.reachedApex)
+      .map((r) => labels.get(r.query.id))
+      .filter((row) => row !== undefined);
     const keptWrong = kept.filter((row) => row.crowdWrong).length;
     const keptError = kept.length > 0 ? keptWrong / kept.length : Number.NaN;
     const interval = wilson(keptWrong, kept.length);
     const escalationRate = escalated / group.length;
     const cost = group.reduce((sum, r) => sum + r.query.cost.total, 0);
     const apexAlone = group.reduce((sum, r) => sum + r.query.cost.oracleOnly, 0);
-    const labelled = group.map((r) => labels.get(r.query.id)).filter((row) => row !== undefined && row.record.query.pFail !== null);
+    const labelled = group
+      .map((r) => labels.get(r.query.id))
+      .filter((row) => row !== undefined && row.record.query.pFail !== null);
     const weight = labelled.reduce((sum, row) => sum + (row?.weight ?? 0), 0);
-    const meanPFail = weight > 0 ? labelled.reduce((sum, row) => sum + (row ? row.weight * (row.record.query.pFail ?? 0) : 0), 0) / weight : Number.NaN;
-    const observedError = weight > 0 ? labelled.reduce((sum, row) => sum + (row ? row.weight * row.label : 0), 0) / weight : Number.NaN;
+    const meanPFail =
+      weight > 0
+        ? labelled.reduce((sum, row) => sum + (row ? row.weight * (row.record.query.pFail ?? 0) : 0), 0) / weight
+        : Number.NaN;
+    const observedError =
+      weight > 0 ? labelled.reduce((sum, row) => sum + (row ? row.weight * row.label : 0), 0) / weight : Number.NaN;
     return {
       label,
       queries: group.length,
@@ -102,7 +116,10 @@ export function trafficWindows(records: readonly TrafficRecord[], sample: Labell
 }
 
 /** IPW-weighted reliability bins of `P_fail`: mean predicted against observed error, per tenth. */
-export function reliabilityBins(sample: LabelledSample, bins = 10): { meanPFail: number; observedError: number; weight: number; count: number }[] {
+export function reliabilityBins(
+  sample: LabelledSample,
+  bins = 10,
+): { meanPFail: number; observedError: number; weight: number; count: number }[] {
   const acc = Array.from({ length: bins }, () => ({ p: 0, y: 0, w: 0, count: 0 }));
   for (const row of sample.rows) {
     const p = row.record.query.pFail;
@@ -113,5 +130,7 @@ export function reliabilityBins(sample: LabelledSample, bins = 10): { meanPFail:
     bin.w += row.weight;
     bin.count++;
   }
-  return acc.filter((b) => b.w > 0).map((b) => ({ meanPFail: b.p / b.w, observedError: b.y / b.w, weight: b.w, count: b.count }));
+  return acc
+    .filter((b) => b.w > 0)
+    .map((b) => ({ meanPFail: b.p / b.w, observedError: b.y / b.w, weight: b.w, count: b.count }));
 }

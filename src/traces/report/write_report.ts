@@ -31,7 +31,11 @@ function pct(x: number): string {
 }
 
 /** The report as Markdown: one row per window, flagged windows marked. */
-export function trafficReportMarkdown(windows: readonly WindowReport[], sample: LabelledSample, options: TrafficReportOptions): string {
+export function trafficReportMarkdown(
+  windows: readonly WindowReport[],
+  sample: LabelledSample,
+  options: TrafficReportOptions,
+): string {
   const lines = [
     "# Traffic report",
     "",
@@ -57,7 +61,11 @@ export function trafficReportMarkdown(windows: readonly WindowReport[], sample: 
  * (those rates by window, flagged windows marked, the expected kept error as a line) and `calibration.svg` (the
  * weighted reliability of P_fail), with PNGs.
  */
-export async function writeTrafficReport(log: TrafficLog, sample: LabelledSample, options: TrafficReportOptions): Promise<TrafficReport> {
+export async function writeTrafficReport(
+  log: TrafficLog,
+  sample: LabelledSample,
+  options: TrafficReportOptions,
+): Promise<TrafficReport> {
   const windows = trafficWindows(log.records, sample, options.windows, options.expectedKeptError);
   mkdirSync(options.outDir, { recursive: true });
   const files: string[] = [];
@@ -74,22 +82,55 @@ export async function writeTrafficReport(log: TrafficLog, sample: LabelledSample
       { name: "saving", points: at((w) => w.saving), kind: "line" },
       { name: "kept error", points: at((w) => w.keptError), kind: "line" },
       ...(options.expectedKeptError !== undefined
-        ? [{ name: "expected kept error", points: windows.map((_, i) => ({ x: i + 1, y: options.expectedKeptError as number })), kind: "line" as const }]
+        ? [
+            {
+              name: "expected kept error",
+              points: windows.map((_, i) => ({ x: i + 1, y: options.expectedKeptError as number })),
+              kind: "line" as const,
+            },
+          ]
         : []),
-      { name: "flagged window", points: windows.flatMap((w, i) => (w.flagged ? [{ x: i + 1, y: w.keptError }] : [])), kind: "points" },
+      {
+        name: "flagged window",
+        points: windows.flatMap((w, i) => (w.flagged ? [{ x: i + 1, y: w.keptError }] : [])),
+        kind: "points",
+      },
     ],
-    { title: `Traffic by window (${options.windows.by === "day" ? "UTC day" : `${options.windows.n} queries`})`, xLabel: "Window", yLabel: "Rate" },
+    {
+      title: `Traffic by window (${options.windows.by === "day" ? "UTC day" : `${options.windows.n} queries`})`,
+      xLabel: "Window",
+      yLabel: "Rate",
+    },
   );
   const bins = reliabilityBins(sample);
   const calibrationSvg = frontierSvg(
     [
-      { name: "perfect calibration", points: [{ x: 0, y: 0 }, { x: 1, y: 1 }], kind: "line" },
-      { name: "router P_fail (IPW bins)", points: bins.map((b) => ({ x: b.meanPFail, y: b.observedError })), kind: "points" },
+      {
+        name: "perfect calibration",
+        points: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+        kind: "line",
+      },
+      {
+        name: "router P_fail (IPW bins)",
+        points: bins.map((b) => ({ x: b.meanPFail, y: b.observedError })),
+        kind: "points",
+      },
     ],
-    { title: "P_fail calibration on labelled traffic", xLabel: "Mean P_fail", xPercent: true, yLabel: "Observed error (IPW)" },
+    {
+      title: "P_fail calibration on labelled traffic",
+      xLabel: "Mean P_fail",
+      xPercent: true,
+      yLabel: "Observed error (IPW)",
+    },
   );
   write("report.md", trafficReportMarkdown(windows, sample, options));
-  write("report.json", `${JSON.stringify({ queries: sample.queries, labelled: sample.rows.length, expectedKeptError: options.expectedKeptError ?? null, windows, calibration: bins }, null, 2)}\n`);
+  write(
+    "report.json",
+    `${JSON.stringify({ queries: sample.queries, labelled: sample.rows.length, expectedKeptError: options.expectedKeptError ?? null, windows, calibration: bins }, null, 2)}\n`,
+  );
   write("windows.svg", windowsSvg);
   write("calibration.svg", calibrationSvg);
   if (options.png ?? true) {

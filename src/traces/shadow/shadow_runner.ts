@@ -77,7 +77,16 @@ export class ShadowRunner {
   }
 
   private line(id: string, fields: Partial<ShadowTraceLine>): ShadowTraceLine {
-    return { type: "shadow", id, time: new Date().toISOString(), apexAnswer: null, agrees: null, costUsd: 0, latencyMs: 0, ...fields };
+    return {
+      type: "shadow",
+      id,
+      time: new Date().toISOString(),
+      apexAnswer: null,
+      agrees: null,
+      costUsd: 0,
+      latencyMs: 0,
+      ...fields,
+    };
   }
 
   private async run(id: string, state: PyramidStateType): Promise<ShadowTraceLine> {
@@ -89,7 +98,8 @@ export class ShadowRunner {
       this.stats.skipped++;
       return this.line(id, { skipped: reason });
     };
-    if (this.semaphore.queued >= this.settings.maxQueued) return skip(`${this.settings.maxQueued} shadow calls already waiting`);
+    if (this.semaphore.queued >= this.settings.maxQueued)
+      return skip(`${this.settings.maxQueued} shadow calls already waiting`);
     return this.semaphore.run(async () => {
       if (this.spec.maxCostPerQuery !== undefined && spent + estimate > this.spec.maxCostPerQuery) {
         return skip(`maxCostPerQuery ${this.spec.maxCostPerQuery} USD would be exceeded`);
@@ -100,7 +110,8 @@ export class ShadowRunner {
       let reservation: BudgetReservation | undefined;
       if (budget) {
         const held = await budget.reserve(estimate).catch(() => ({ ok: false as const, remainingUsd: Number.NaN }));
-        if (!held.ok) return skip(`the budget would be exceeded (${Math.max(0, held.remainingUsd).toFixed(6)} USD left)`);
+        if (!held.ok)
+          return skip(`the budget would be exceeded (${Math.max(0, held.remainingUsd).toFixed(6)} USD left)`);
         reservation = held.reservation;
       }
       const started = Date.now();

@@ -9,11 +9,16 @@ import { replicationCounts } from "./weighted_metrics.js";
  * `P_oracle`) is split into `label` of copies where the crowd is wrong and the apex right, and `1 - label` where the
  * crowd is right and the apex wrong; an agreement is both right.
  */
-export function trafficCalibrationRows(rows: readonly LabelledQuery[], traces: readonly EvalTraceLine[], pFail: readonly number[]): { graded: GradedPrediction[]; labels: Float32Array } {
+export function trafficCalibrationRows(
+  rows: readonly LabelledQuery[],
+  traces: readonly EvalTraceLine[],
+  pFail: readonly number[],
+): { graded: GradedPrediction[]; labels: Float32Array } {
   const parts: { row: number; crowdCorrect: boolean; oracleCorrect: boolean; weight: number }[] = [];
   rows.forEach((row, i) => {
     if (row.label > 0) parts.push({ row: i, crowdCorrect: false, oracleCorrect: true, weight: row.weight * row.label });
-    if (row.label < 1) parts.push({ row: i, crowdCorrect: true, oracleCorrect: !row.crowdWrong, weight: row.weight * (1 - row.label) });
+    if (row.label < 1)
+      parts.push({ row: i, crowdCorrect: true, oracleCorrect: !row.crowdWrong, weight: row.weight * (1 - row.label) });
   });
   const counts = replicationCounts(parts.map((p) => p.weight));
   const graded: GradedPrediction[] = [];

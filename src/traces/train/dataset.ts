@@ -23,7 +23,9 @@ export function asEvalTraces(rows: readonly LabelledQuery[]): EvalTraceLine[] {
       benchmark: "traffic",
       featureNames: q.featureNames,
       features: q.features,
-      candidates: q.candidates.filter((c) => c.tier === 0).map((c) => ({ model: c.model, answer: c.answer, costUsd: c.costUsd })),
+      candidates: q.candidates
+        .filter((c) => c.tier === 0)
+        .map((c) => ({ model: c.model, answer: c.answer, costUsd: c.costUsd })),
       crowdAnswer: q.crowdAnswer,
       crowdCorrect: !crowdWrong,
       pFail: q.pFail ?? Number.NaN,
@@ -31,7 +33,12 @@ export function asEvalTraces(rows: readonly LabelledQuery[]): EvalTraceLine[] {
       escalated: q.escalated,
       finalAnswer: q.finalAnswer,
       correct: q.reachedApex ? true : !crowdWrong,
-      cost: { crowd: q.cost.crowd, oracle: q.reachedApex ? q.cost.oracle : (record.shadow?.costUsd ?? q.cost.oracleOnly), total: q.cost.total, oracleOnly: q.cost.oracleOnly },
+      cost: {
+        crowd: q.cost.crowd,
+        oracle: q.reachedApex ? q.cost.oracle : (record.shadow?.costUsd ?? q.cost.oracleOnly),
+        total: q.cost.total,
+        oracleOnly: q.cost.oracleOnly,
+      },
     };
   });
 }

@@ -17,7 +17,12 @@ export function requireEnoughLabels(sample: LabelledSample, minimum: LabelMinimu
   const n = sample.rows.length;
   const errors = sample.rows.filter((row) => row.crowdWrong).length;
   const errorRate = n > 0 ? errors / n : 0;
-  const forErrors = errors >= minimum.minCrowdErrors ? 0 : errorRate > 0 ? Math.ceil((minimum.minCrowdErrors - errors) / errorRate) : Number.POSITIVE_INFINITY;
+  const forErrors =
+    errors >= minimum.minCrowdErrors
+      ? 0
+      : errorRate > 0
+        ? Math.ceil((minimum.minCrowdErrors - errors) / errorRate)
+        : Number.POSITIVE_INFINITY;
   const more = Math.max(minimum.minLabels - n, forErrors === Number.POSITIVE_INFINITY ? 0 : forErrors);
   if (n >= minimum.minLabels && errors >= minimum.minCrowdErrors) return;
   const rate = sample.queries > 0 ? n / sample.queries : 0;

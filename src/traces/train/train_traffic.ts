@@ -53,11 +53,22 @@ export interface TrafficTrainingResult {
   readonly auc: { readonly router: number; readonly agreement: number };
 }
 
-function weightedMatrix(lib: LibXGBoost, data: TrafficDataset, rows: readonly number[], matrices: XGBDMatrix[]): XGBDMatrix {
-  const matrix = new Matrix(lib, selectRows(data.matrix, rows), { labels: Float32Array.from(rows, (i) => data.labels[i]), featureNames: data.featureNames });
+function weightedMatrix(
+  lib: LibXGBoost,
+  data: TrafficDataset,
+  rows: readonly number[],
+  matrices: XGBDMatrix[],
+): XGBDMatrix {
+  const matrix = new Matrix(lib, selectRows(data.matrix, rows), {
+    labels: Float32Array.from(rows, (i) => data.labels[i]),
+    featureNames: data.featureNames,
+  });
   matrices.push(matrix);
   const weights = Float32Array.from(rows, (i) => data.weights[i]);
-  lib.check(lib.XGDMatrixSetFloatInfo(matrix.handle, "weight", weights, weights.length), "XGDMatrixSetFloatInfo(weight)");
+  lib.check(
+    lib.XGDMatrixSetFloatInfo(matrix.handle, "weight", weights, weights.length),
+    "XGDMatrixSetFloatInfo(weight)",
+  );
   return matrix;
 }
 
@@ -81,7 +92,11 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
   const source = options.labels ?? "auto";
   const records = options.records ?? readTraffic(options.tracesFile ?? "").records;
   const sample = labelTraffic(records, source, options.oracleAccuracy ?? 1);
-  requireEnoughLabels(sample, { minLabels: options.minLabels ?? 150, minCrowdErrors: options.minCrowdErrors ?? 20 }, source);
+  requireEnoughLabels(
+    sample,
+    { minLabels: options.minLabels ?? 150, minCrowdErrors: options.minCrowdErrors ?? 20 },
+    source,
+  );
   const o = parseOptions({
     tracesFile: options.tracesFile ?? "traffic",
     seed: options.seed ?? 1,
@@ -112,12 +127,27 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
     const rest = foldOf.flatMap((fold, i) => (fold === f ? [] : [i]));
     const inner = seededPermutation(rest.length, o.seed + 1 + f);
     const innerSize = Math.round(rest.length * o.validationFraction);
-    const valid = inner.slice(0, innerSize).map((j) => rest[j]).sort((a, b) => a - b);
-    const train = inner.slice(innerSize).map((j) => rest[j]).sort((a, b) => a - b);
+    const valid = inner
+      .slice(0, innerSize)
+      .map((j) => rest[j])
+      .sort((a, b) => a - b);
+    const train = inner
+      .slice(innerSize)
+      .map((j) => rest[j])
+      .sort((a, b) => a - b);
     const boosters: XGBBooster[] = [];
     const matrices: XGBDMatrix[] = [];
     try {
-      const result = fit(lib, weightedMatrix(lib, data, train, matrices), weightedMatrix(lib, data, valid, matrices), paramsFor(o, positiveRate), data.featureNames, o.numRounds, o.earlyStoppingRounds, boosters);
+      const result = fit(
+        lib,
+        weightedMatrix(lib, data, train, matrices),
+        weightedMatrix(lib, data, valid, matrices),
+        paramsFor(o, positiveRate),
+        data.featureNames,
+        o.numRounds,
+        o.earlyStoppingRounds,
+        boosters,
+      );
       const predictions = result.booster.predict(weightedMatrix(lib, data, held, matrices));
       held.forEach((row, j) => {
         oof[row] = predictions[j];
@@ -134,11 +164,17 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
     const share = voteShare >= 0 ? data.matrix.data[i * data.matrix.cols + voteShare] : Number.NaN;
     return Number.isNaN(share) ? 1 : 1 - share;
   });
-  const auc = { router: weightedAuc(oof, data.crowdWrong, weights), agreement: weightedAuc(agreementScores, data.crowdWrong, weights) };
+  const auc = {
+    router: weightedAuc(oof, data.crowdWrong, weights),
+    agreement: weightedAuc(agreementScores, data.crowdWrong, weights),
+  };
   if (!options.force && !(auc.router > auc.agreement)) {
     throw new DataFormatError(
       `the router trained from traffic is no better than the agreement rule: weighted out-of-fold AUC ${auc.router.toFixed(3)} against ${auc.agreement.toFixed(3)} for 1 - vote_share, on ${n} labelled queries`,
-      { field: "--traces", fix: "keep the agreement router (the default) and collect more labels, or pass --force to write the router anyway" },
+      {
+        field: "--traces",
+        fix: "keep the agreement router (the default) and collect more labels, or pass --force to write the router anyway",
+      },
     );
   }
   const rounds = median(foldRounds);
@@ -167,7 +203,8 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
         oracleAccuracyAssumed: sample.oracleAccuracy,
         crowdAccuracyEstimated: sample.crowdAccuracy,
         disagreementLabel: sample.disagreementLabel,
-        weighting: "inverse propensity (escalated 1, shadowed 1/rate); presets calibrated on the weighted out-of-fold sample",
+        weighting:
+          "inverse propensity (escalated 1, shadowed 1/rate); presets calibrated on the weighted out-of-fold sample",
       },
       trainRows: n,
       validationRows: n,
@@ -175,7 +212,12 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
       rounds: { best: rounds, trained: rounds, max: o.numRounds, folds: foldRounds },
       importance: result.booster.featureScore("gain"),
     });
-    return { bundle, router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }), sample, auc };
+    return {
+      bundle,
+      router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
+      sample,
+      auc,
+    };
   } finally {
     for (const b of boosters) b.free();
     for (const m of matrices) m.free();

@@ -2,7 +2,11 @@
  * Weighted ROC AUC: the probability that a random (weighted) positive scores above a random (weighted) negative,
  * ties counted half. NaN when one class has no weight.
  */
-export function weightedAuc(scores: readonly number[], positive: readonly boolean[], weights: readonly number[]): number {
+export function weightedAuc(
+  scores: readonly number[],
+  positive: readonly boolean[],
+  weights: readonly number[],
+): number {
   const order = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let negBelow = 0;
   let area = 0;

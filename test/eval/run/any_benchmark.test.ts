@@ -47,7 +47,20 @@ function recordedFile(dir: string, lines: Record<string, unknown>[]): string {
 describe("pyramid-moa eval --benchmark math: the GSM8K router zero-shot on MATH level 5", () => {
   it("grades with the MATH answer key and routes with the GSM8K router, trained on no MATH item", async () => {
     const out = tmp();
-    const run = await runCli(["eval", "--benchmark", "math", "--recorded", MATH_FILE, "--router", GSM8K_ROUTER, "--out", out, "--no-png", "--limit", "40"]);
+    const run = await runCli([
+      "eval",
+      "--benchmark",
+      "math",
+      "--recorded",
+      MATH_FILE,
+      "--router",
+      GSM8K_ROUTER,
+      "--out",
+      out,
+      "--no-png",
+      "--limit",
+      "40",
+    ]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/math all items: 40 queries/);
@@ -62,12 +75,18 @@ describe("pyramid-moa eval --benchmark math: the GSM8K router zero-shot on MATH 
       expect(trace.featureNames).toEqual(router.featureNames);
       expect(trace.pFail).toBeGreaterThanOrEqual(0);
       const line = (model: string) => store.lines.find((l) => l.id === trace.id && l.model === model)!;
-      for (const c of trace.candidates) expect(c.correct).toBe(gradeMath(line(c.model).output, String(line(c.model).gold)).correct);
+      for (const c of trace.candidates)
+        expect(c.correct).toBe(gradeMath(line(c.model).output, String(line(c.model).gold)).correct);
       expect(trace.oracleCorrect).toBe(gradeMath(line(ORACLE).output, String(line(ORACLE).gold)).correct);
     }
     // LaTeX answers are keyed by value: no candidate key keeps a \frac or a \boxed.
-    expect(all.flatMap((t) => t.candidates.map((c) => c.answer ?? "")).filter((a) => /\\frac|\\boxed/.test(a))).toEqual([]);
-    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { queries: number; presets: { name: string }[] };
+    expect(all.flatMap((t) => t.candidates.map((c) => c.answer ?? "")).filter((a) => /\\frac|\\boxed/.test(a))).toEqual(
+      [],
+    );
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {
+      queries: number;
+      presets: { name: string }[];
+    };
     expect(summary.queries).toBe(40);
     expect(summary.presets.map((p) => p.name).sort()).toEqual(["balanced", "baseline-match", "economy"]);
   });
@@ -91,7 +110,22 @@ describe("pyramid-moa eval --benchmark custom", () => {
     const dir = tmp();
     const file = recordedFile(dir, lines);
     const out = join(dir, "out");
-    const run = await runCli(["eval", "--benchmark", "custom", "--recorded", file, "--crowd", "small-a,small-b", "--oracle", "big", "--grader", "reference", "--out", out, "--no-png"]);
+    const run = await runCli([
+      "eval",
+      "--benchmark",
+      "custom",
+      "--recorded",
+      file,
+      "--crowd",
+      "small-a,small-b",
+      "--oracle",
+      "big",
+      "--grader",
+      "reference",
+      "--out",
+      out,
+      "--no-png",
+    ]);
     expect(run.code).toBe(0);
     for (const trace of traces(out)) {
       const i = Number(trace.id.split("/")[1]);
@@ -106,7 +140,22 @@ describe("pyramid-moa eval --benchmark custom", () => {
     const grader = join(dir, "grader.mjs");
     writeFileSync(grader, "export function grade({ output, gold }) { return { correct: output.trim() === gold }; }\n");
     const out = join(dir, "out");
-    const run = await runCli(["eval", "--benchmark", "custom", "--recorded", file, "--crowd", "small-a,small-b", "--oracle", "big", "--grader", grader, "--out", out, "--no-png"]);
+    const run = await runCli([
+      "eval",
+      "--benchmark",
+      "custom",
+      "--recorded",
+      file,
+      "--crowd",
+      "small-a,small-b",
+      "--oracle",
+      "big",
+      "--grader",
+      grader,
+      "--out",
+      out,
+      "--no-png",
+    ]);
     expect(run.code).toBe(0);
     for (const trace of traces(out)) {
       const i = Number(trace.id.split("/")[1]);
@@ -130,14 +179,59 @@ describe("pyramid-moa eval --benchmark custom", () => {
     expect(badTask.stderr).toMatch(/unknown task "poetry"/);
     const noExport = join(dir, "nothing.mjs");
     writeFileSync(noExport, "export const other = 1;\n");
-    const missing = await runCli(["eval", "--recorded", file, "--out", join(dir, "o2"), "--no-png", "--benchmark", "custom", "--crowd", "small-a", "--oracle", "big", "--grader", noExport]);
+    const missing = await runCli([
+      "eval",
+      "--recorded",
+      file,
+      "--out",
+      join(dir, "o2"),
+      "--no-png",
+      "--benchmark",
+      "custom",
+      "--crowd",
+      "small-a",
+      "--oracle",
+      "big",
+      "--grader",
+      noExport,
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/grade/);
-    const notAFile = await runCli(["eval", "--recorded", file, "--out", join(dir, "o3"), "--no-png", "--benchmark", "custom", "--crowd", "small-a", "--oracle", "big", "--grader", join(dir, "nope.mjs")]);
+    const notAFile = await runCli([
+      "eval",
+      "--recorded",
+      file,
+      "--out",
+      join(dir, "o3"),
+      "--no-png",
+      "--benchmark",
+      "custom",
+      "--crowd",
+      "small-a",
+      "--oracle",
+      "big",
+      "--grader",
+      join(dir, "nope.mjs"),
+    ]);
     expect(notAFile.stderr).toMatch(/grader module not found/);
     const badVerdict = join(dir, "bad.mjs");
     writeFileSync(badVerdict, 'export const grade = () => "yes";\n');
-    const bad = await runCli(["eval", "--recorded", file, "--out", join(dir, "o4"), "--no-png", "--benchmark", "custom", "--crowd", "small-a", "--oracle", "big", "--grader", badVerdict]);
+    const bad = await runCli([
+      "eval",
+      "--recorded",
+      file,
+      "--out",
+      join(dir, "o4"),
+      "--no-png",
+      "--benchmark",
+      "custom",
+      "--crowd",
+      "small-a",
+      "--oracle",
+      "big",
+      "--grader",
+      badVerdict,
+    ]);
     expect(bad.stderr).toMatch(/returned neither a boolean nor \{ correct: boolean \}/);
   });
 });
@@ -145,18 +239,50 @@ describe("pyramid-moa eval --benchmark custom", () => {
 describe("pyramid-moa eval --benchmark mmlu and humaneval on recorded files of the shared schema", () => {
   it("mmlu: votes on letters and grades them against a letter or an index gold", async () => {
     const dir = tmp();
-    const outputs: Record<string, string[]> = { m1: ["B", "The answer is (C)"], m2: ['{"answer": "B"}', "A"], big: ["Answer: B", "C"] };
+    const outputs: Record<string, string[]> = {
+      m1: ["B", "The answer is (C)"],
+      m2: ['{"answer": "B"}', "A"],
+      big: ["Answer: B", "C"],
+    };
     const golds = ["B", 2];
     const file = recordedFile(
       dir,
-      [0, 1].flatMap((i) => Object.keys(outputs).map((model) => ({ benchmark: "mmlu", id: `mmlu/${i}`, model, messages: [{ role: "user", content: `q${i}` }], output: outputs[model][i], gold: golds[i] }))),
+      [0, 1].flatMap((i) =>
+        Object.keys(outputs).map((model) => ({
+          benchmark: "mmlu",
+          id: `mmlu/${i}`,
+          model,
+          messages: [{ role: "user", content: `q${i}` }],
+          output: outputs[model][i],
+          gold: golds[i],
+        })),
+      ),
     );
     const out = join(dir, "out");
-    const run = await runCli(["eval", "--benchmark", "mmlu", "--recorded", file, "--crowd", "m1,m2", "--oracle", "big", "--out", out, "--no-png"]);
+    const run = await runCli([
+      "eval",
+      "--benchmark",
+      "mmlu",
+      "--recorded",
+      file,
+      "--crowd",
+      "m1,m2",
+      "--oracle",
+      "big",
+      "--out",
+      out,
+      "--no-png",
+    ]);
     expect(run.code).toBe(0);
     const [first, second] = traces(out);
-    expect(first.candidates.map((c) => [c.answer, c.correct])).toEqual([["B", true], ["B", true]]);
-    expect(second.candidates.map((c) => [c.answer, c.correct])).toEqual([["C", true], ["A", false]]);
+    expect(first.candidates.map((c) => [c.answer, c.correct])).toEqual([
+      ["B", true],
+      ["B", true],
+    ]);
+    expect(second.candidates.map((c) => [c.answer, c.correct])).toEqual([
+      ["C", true],
+      ["A", false],
+    ]);
     expect(second.oracleCorrect).toBe(true);
   });
 
@@ -173,13 +299,29 @@ describe("pyramid-moa eval --benchmark mmlu and humaneval on recorded files of t
           model,
           question: task.prompt,
           messages: [{ role: "user", content: task.prompt }],
-          output: model === "bad" ? wrong(task.gold.entry_point) : `\`\`\`python\n${task.prompt}${task.canonicalSolution}\`\`\``,
+          output:
+            model === "bad"
+              ? wrong(task.gold.entry_point)
+              : `\`\`\`python\n${task.prompt}${task.canonicalSolution}\`\`\``,
           gold: { test: task.gold.test, entry_point: task.gold.entry_point },
         })),
       ),
     );
     const out = join(dir, "out");
-    const run = await runCli(["eval", "--benchmark", "humaneval", "--recorded", file, "--crowd", "good,bad", "--oracle", "big", "--out", out, "--no-png"]);
+    const run = await runCli([
+      "eval",
+      "--benchmark",
+      "humaneval",
+      "--recorded",
+      file,
+      "--crowd",
+      "good,bad",
+      "--oracle",
+      "big",
+      "--out",
+      out,
+      "--no-png",
+    ]);
     expect(run.code).toBe(0);
     for (const trace of traces(out)) {
       expect(trace.candidates.map((c) => c.correct)).toEqual([true, false]);

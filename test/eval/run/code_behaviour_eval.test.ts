@@ -49,7 +49,9 @@ describe("code behaviour on recorded MBPP outputs (real sandbox, real grader)", 
           costUsd: 0,
         };
       });
-      const direct = await measureCodeBehaviour(candidates, { prompt: item.messages[item.messages.length - 1].content });
+      const direct = await measureCodeBehaviour(candidates, {
+        prompt: item.messages[item.messages.length - 1].content,
+      });
       const recorded = Object.fromEntries(trace.featureNames.map((n, i) => [n, trace.features[i] ?? Number.NaN]));
       expect(recorded.behaviour_probes).toEqual(direct.probes);
       expect(recorded.behaviour_cluster_share).toEqual(direct.clusterShare);
@@ -57,7 +59,9 @@ describe("code behaviour on recorded MBPP outputs (real sandbox, real grader)", 
       expect([0, 1, 2].map((i) => recorded[`behaviour_in_largest_${i}`])).toEqual(direct.inLargest);
       if (direct.probes > 0) {
         probed++;
-        expect([1 / 3, 2 / 3, 1].some((share) => Math.abs(direct.clusterShare - share) < 1e-9) || direct.clusterShare === 0).toBe(true);
+        expect(
+          [1 / 3, 2 / 3, 1].some((share) => Math.abs(direct.clusterShare - share) < 1e-9) || direct.clusterShare === 0,
+        ).toBe(true);
       }
     }
     // These outputs show usage examples on most tasks (281 of the 299 development tasks).

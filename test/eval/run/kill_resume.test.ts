@@ -9,13 +9,30 @@ const outDir = mkdtempSync(join(tmpdir(), "pyramid-kill-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 function lines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((line) => line.length > 0) : [];
+  return existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => line.length > 0)
+    : [];
 }
 
 describe("an evaluation killed mid-run", () => {
   it("continues where it stopped, with no lost and no duplicated lines", async () => {
     // MBPP grades by running code, so the run is slow enough to be killed in the middle.
-    const args = ["tsx", "src/cli/bin.ts", "eval", "--benchmark", "mbpp", "--limit", "30", "--concurrency", "2", "--no-png", "--out", outDir];
+    const args = [
+      "tsx",
+      "src/cli/bin.ts",
+      "eval",
+      "--benchmark",
+      "mbpp",
+      "--limit",
+      "30",
+      "--concurrency",
+      "2",
+      "--no-png",
+      "--out",
+      outDir,
+    ];
     const child = spawn("npx", args, { stdio: "ignore", detached: true });
     const traces = join(outDir, "traces.jsonl");
     const deadline = Date.now() + 120_000;

@@ -25,7 +25,11 @@ describe("runEvaluation on the recorded GSM8K outputs", () => {
     const lines = readFileSync(join(outDir, "traces.jsonl"), "utf8").trim().split("\n");
     expect(lines).toHaveLength(60);
     for (const trace of run.traces) {
-      expect(trace.candidates.map((c) => c.model)).toEqual(["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"]);
+      expect(trace.candidates.map((c) => c.model)).toEqual([
+        "Meta-Llama-3.1-8B-Instruct",
+        "gemma-2-9b-it",
+        "Qwen2-7B-Instruct",
+      ]);
       expect(trace.escalated).toBe(trace.pFail > trace.threshold);
       expect(trace.correct).toBe(trace.escalated ? trace.oracleCorrect : trace.crowdCorrect);
       expect(trace.cost.total).toBeCloseTo(trace.cost.crowd + (trace.escalated ? trace.cost.oracle : 0), 12);
@@ -55,26 +59,29 @@ describe("runEvaluation on the recorded GSM8K outputs", () => {
     expect(after.slice(0, 12)).toEqual(full.slice(0, 12));
   });
 
-  it.skipIf(!libXGBoostAvailable())("retrains the router when resuming, and re-evaluates the holdout part when the router changed", async () => {
-    const outDir = tmp();
-    const first = await runEvaluation({ benchmark: "gsm8k", outDir, limit: 200, train: true });
-    const routerPath = join(outDir, "router.json");
-    const routerText = readFileSync(routerPath, "utf8");
-    // Same settings, same traces: the same router, and the holdout traces are kept byte for byte.
-    const holdout = readFileSync(join(outDir, "traces.jsonl"), "utf8");
-    await runEvaluation({ benchmark: "gsm8k", outDir, limit: 200, train: true });
-    expect(readFileSync(routerPath, "utf8")).toBe(routerText);
-    expect(readFileSync(join(outDir, "traces.jsonl"), "utf8")).toBe(holdout);
-    // A stale router in the folder (another training run's) is replaced, and the holdout traces are recomputed with the new one.
-    const stale = JSON.parse(routerText) as { presets: Record<string, number> };
-    writeFileSync(routerPath, JSON.stringify({ ...stale, presets: { ...stale.presets, "baseline-match": 0.999 } }));
-    const tampered = holdout.replace(/"threshold":[0-9.e-]+/g, '"threshold":0.999');
-    writeFileSync(join(outDir, "traces.jsonl"), tampered);
-    const again = await runEvaluation({ benchmark: "gsm8k", outDir, limit: 200, train: true });
-    expect(readFileSync(routerPath, "utf8")).toBe(routerText);
-    expect(readFileSync(join(outDir, "traces.jsonl"), "utf8")).toBe(holdout);
-    expect(again.traces.map((t) => t.threshold)).toEqual(first.traces.map((t) => t.threshold));
-  });
+  it.skipIf(!libXGBoostAvailable())(
+    "retrains the router when resuming, and re-evaluates the holdout part when the router changed",
+    async () => {
+      const outDir = tmp();
+      const first = await runEvaluation({ benchmark: "gsm8k", outDir, limit: 200, train: true });
+      const routerPath = join(outDir, "router.json");
+      const routerText = readFileSync(routerPath, "utf8");
+      // Same settings, same traces: the same router, and the holdout traces are kept byte for byte.
+      const holdout = readFileSync(join(outDir, "traces.jsonl"), "utf8");
+      await runEvaluation({ benchmark: "gsm8k", outDir, limit: 200, train: true });
+      expect(readFileSync(routerPath, "utf8")).toBe(routerText);
+      expect(readFileSync(join(outDir, "traces.jsonl"), "utf8")).toBe(holdout);
+      // A stale router in the folder (another training run's) is replaced, and the holdout traces are recomputed with the new one.
+      const stale = JSON.parse(routerText) as { presets: Record<string, number> };
+      writeFileSync(routerPath, JSON.stringify({ ...stale, presets: { ...stale.presets, "baseline-match": 0.999 } }));
+      const tampered = holdout.replace(/"threshold":[0-9.e-]+/g, '"threshold":0.999');
+      writeFileSync(join(outDir, "traces.jsonl"), tampered);
+      const again = await runEvaluation({ benchmark: "gsm8k", outDir, limit: 200, train: true });
+      expect(readFileSync(routerPath, "utf8")).toBe(routerText);
+      expect(readFileSync(join(outDir, "traces.jsonl"), "utf8")).toBe(holdout);
+      expect(again.traces.map((t) => t.threshold)).toEqual(first.traces.map((t) => t.threshold));
+    },
+  );
 
   it("refuses to mix runs with different settings in one folder", async () => {
     const outDir = tmp();
@@ -83,7 +90,9 @@ describe("runEvaluation on the recorded GSM8K outputs", () => {
   });
 
   it("names an unknown model and lists the recorded ones", async () => {
-    await expect(runEvaluation({ benchmark: "gsm8k", outDir: tmp(), oracle: "gpt-99" })).rejects.toThrow(/--oracle.*gpt-99.*Meta-Llama/s);
+    await expect(runEvaluation({ benchmark: "gsm8k", outDir: tmp(), oracle: "gpt-99" })).rejects.toThrow(
+      /--oracle.*gpt-99.*Meta-Llama/s,
+    );
   });
 });
 

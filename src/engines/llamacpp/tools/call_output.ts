@@ -3,7 +3,10 @@ import type { InvalidToolCall, ToolCall, ToolCallChunk } from "@langchain/core/m
 import type { CallSyntax } from "./call_syntax.js";
 
 /** A piece of a streamed answer: answer text, the start of the tool call, or more of its JSON arguments. */
-export type ToolOutputEvent = { type: "text"; text: string } | { type: "call"; name: string; id: string } | { type: "args"; text: string };
+export type ToolOutputEvent =
+  | { type: "text"; text: string }
+  | { type: "call"; name: string; id: string }
+  | { type: "args"; text: string };
 
 /** The finished answer: text, or one tool call (valid, or invalid when cut short). */
 export interface ToolOutput {
@@ -65,7 +68,11 @@ export class ToolCallSplitter {
       try {
         const parsed: unknown = JSON.parse(args);
         if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
-          return { content: "", toolCalls: [{ id: this.id, name, args: parsed as Record<string, unknown>, type: "tool_call" }], invalidToolCalls: [] };
+          return {
+            content: "",
+            toolCalls: [{ id: this.id, name, args: parsed as Record<string, unknown>, type: "tool_call" }],
+            invalidToolCalls: [],
+          };
         }
       } catch {
         // Cut short: reported as an invalid call below.
@@ -73,14 +80,29 @@ export class ToolCallSplitter {
       return {
         content: "",
         toolCalls: [],
-        invalidToolCalls: [{ id: this.id, name, args, error: "the tool call's arguments are incomplete (the answer reached maxTokens)", type: "invalid_tool_call" }],
+        invalidToolCalls: [
+          {
+            id: this.id,
+            name,
+            args,
+            error: "the tool call's arguments are incomplete (the answer reached maxTokens)",
+            type: "invalid_tool_call",
+          },
+        ],
       };
     }
     if (this.mode === "undecided" && !this.textAllowed) {
       return {
         content: "",
         toolCalls: [],
-        invalidToolCalls: [{ id: this.id, args: this.raw, error: "the answer ended before naming a tool (it reached maxTokens)", type: "invalid_tool_call" }],
+        invalidToolCalls: [
+          {
+            id: this.id,
+            args: this.raw,
+            error: "the answer ended before naming a tool (it reached maxTokens)",
+            type: "invalid_tool_call",
+          },
+        ],
       };
     }
     return { content: this.mode === "text" ? this.content : this.raw, toolCalls: [], invalidToolCalls: [] };
@@ -113,12 +135,16 @@ export class ToolCallSplitter {
 }
 
 /** Message fields of a streamed chunk carrying `events`: its answer text and its `tool_call_chunks` (index 0: one call per answer). */
-export function chunkFields(events: readonly ToolOutputEvent[]): { content: string; tool_call_chunks: ToolCallChunk[] } {
+export function chunkFields(events: readonly ToolOutputEvent[]): {
+  content: string;
+  tool_call_chunks: ToolCallChunk[];
+} {
   let content = "";
   const chunks: ToolCallChunk[] = [];
   for (const event of events) {
     if (event.type === "text") content += event.text;
-    else if (event.type === "call") chunks.push({ type: "tool_call_chunk", name: event.name, id: event.id, args: "", index: 0 });
+    else if (event.type === "call")
+      chunks.push({ type: "tool_call_chunk", name: event.name, id: event.id, args: "", index: 0 });
     else if (chunks.length > 0) chunks[chunks.length - 1]!.args += event.text;
     else chunks.push({ type: "tool_call_chunk", args: event.text, index: 0 });
   }

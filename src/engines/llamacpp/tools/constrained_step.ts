@@ -27,7 +27,10 @@ export interface ConstrainedChoice {
 const TOP_CANDIDATES = 64;
 
 /** The request for a constrained step: raw logits of the allowed or top tokens, plus the full-vocabulary weight. */
-export function constrainedRequest(plan: ConstrainedPlan, settings: SamplerSettings & { topLogprobs: number }): NextTokenRequest {
+export function constrainedRequest(
+  plan: ConstrainedPlan,
+  settings: SamplerSettings & { topLogprobs: number },
+): NextTokenRequest {
   const base = { token: true, options: { temperature: 0 }, totalLogitWeight: true } as const;
   const includeTop = Math.max(1, settings.topLogprobs);
   switch (plan.kind) {
@@ -36,7 +39,10 @@ export function constrainedRequest(plan: ConstrainedPlan, settings: SamplerSetti
     case "tokens":
       return { ...base, logits: { filter: { tokens: plan.tokens, includeTop } } };
     case "top":
-      return { ...base, logits: { filter: { tokens: [], includeTop: Math.max(TOP_CANDIDATES, includeTop, settings.topK) } } };
+      return {
+        ...base,
+        logits: { filter: { tokens: [], includeTop: Math.max(TOP_CANDIDATES, includeTop, settings.topK) } },
+      };
   }
 }
 
@@ -55,7 +61,8 @@ export function chooseConstrained(
 ): ConstrainedChoice | null {
   const logits = next?.logits;
   const totalWeight = next?.totalLogitWeight;
-  if (logits === undefined || totalWeight === undefined || logits.size === 0) throw new RangeError("llama.cpp returned no logits for the next token");
+  if (logits === undefined || totalWeight === undefined || logits.size === 0)
+    throw new RangeError("llama.cpp returned no logits for the next token");
   const needed = settings.temperature === 0 ? 1 : settings.topK > 0 ? settings.topK : Number.POSITIVE_INFINITY;
   const allowed: TokenLogit<Token>[] = [];
   const top: TokenLogit<Token>[] = [];
@@ -72,5 +79,10 @@ export function chooseConstrained(
   allowed.sort((a, b) => b.logit - a.logit);
   const token = sampleToken(allowed, settings, random);
   const logNormalizer = maxLogit + Math.log(totalWeight);
-  return { token, logprob: Math.min(0, logits.get(token)! - logNormalizer), top: top.slice(0, settings.topLogprobs), logNormalizer };
+  return {
+    token,
+    logprob: Math.min(0, logits.get(token)! - logNormalizer),
+    top: top.slice(0, settings.topLogprobs),
+    logNormalizer,
+  };
 }

@@ -14,14 +14,18 @@ export interface LlamaCppTool {
 }
 
 /** How a call may use its tools: answer in text or call (`auto`), must call one of `allowed` (`required`), or must not call (`none`). */
-export type ResolvedToolChoice = { mode: "auto"; allowed: string[] } | { mode: "required"; allowed: string[] } | { mode: "none"; allowed: [] };
+export type ResolvedToolChoice =
+  | { mode: "auto"; allowed: string[] }
+  | { mode: "required"; allowed: string[] }
+  | { mode: "none"; allowed: [] };
 
 const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 const TOOL_FIX =
   'Pass LangChain tools (tool(...)), { name, description, schema } with a zod or JSON schema, or OpenAI tools ({ type: "function", function: { name, parameters } }).';
 
-const CHOICE_FIX = 'Use "auto", "none", "any" (or "required"), the name of a bound tool, or { type: "function", function: { name } }.';
+const CHOICE_FIX =
+  'Use "auto", "none", "any" (or "required"), the name of a bound tool, or { type: "function", function: { name } }.';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -32,9 +36,19 @@ function toOpenAITool(tool: BindToolsInput, index: number): ToolDefinition {
   if (isRecord(tool) && tool.type === "function" && isRecord(tool.function)) return tool as unknown as ToolDefinition;
   if (isRecord(tool) && typeof tool.name === "string" && !("schema" in tool)) {
     const { name, description, parameters } = tool;
-    return { type: "function", function: { name, description: typeof description === "string" ? description : undefined, parameters: isRecord(parameters) ? parameters : {} } };
+    return {
+      type: "function",
+      function: {
+        name,
+        description: typeof description === "string" ? description : undefined,
+        parameters: isRecord(parameters) ? parameters : {},
+      },
+    };
   }
-  throw new ToolDefinitionError("expected a LangChain tool, a { name, schema } tool or an OpenAI function tool", { field: `tools[${index}]`, fix: TOOL_FIX });
+  throw new ToolDefinitionError("expected a LangChain tool, a { name, schema } tool or an OpenAI function tool", {
+    field: `tools[${index}]`,
+    fix: TOOL_FIX,
+  });
 }
 
 /**
@@ -55,7 +69,10 @@ export function normalizeTools(tools: readonly BindToolsInput[]): LlamaCppTool[]
       });
     }
     if (seen.has(fn.name)) {
-      throw new ToolDefinitionError(`two tools are named "${fn.name}"`, { field: `${field}.name`, fix: "Give every bound tool its own name." });
+      throw new ToolDefinitionError(`two tools are named "${fn.name}"`, {
+        field: `${field}.name`,
+        fix: "Give every bound tool its own name.",
+      });
     }
     seen.add(fn.name);
     const rawParameters = fn.parameters ?? { type: "object", properties: {} };
@@ -93,12 +110,19 @@ export function resolveToolChoice(choice: ToolChoice | undefined, names: readonl
   if (typeof choice === "string") name = choice;
   else if (isRecord(choice) && choice.type === "function" && isRecord(choice.function)) name = choice.function.name;
   else if (isRecord(choice) && choice.type === "tool") name = choice.name;
-  if (typeof name !== "string") throw new ToolDefinitionError(`unsupported tool_choice ${JSON.stringify(choice)}`, { field: "tool_choice", fix: CHOICE_FIX });
-  if (!names.includes(name)) {
-    throw new ToolDefinitionError(`tool_choice names "${name}", which is not a bound tool (bound: ${names.join(", ")})`, {
+  if (typeof name !== "string")
+    throw new ToolDefinitionError(`unsupported tool_choice ${JSON.stringify(choice)}`, {
       field: "tool_choice",
       fix: CHOICE_FIX,
     });
+  if (!names.includes(name)) {
+    throw new ToolDefinitionError(
+      `tool_choice names "${name}", which is not a bound tool (bound: ${names.join(", ")})`,
+      {
+        field: "tool_choice",
+        fix: CHOICE_FIX,
+      },
+    );
   }
   return { mode: "required", allowed: [name] };
 }

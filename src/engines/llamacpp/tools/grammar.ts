@@ -95,7 +95,8 @@ export class GrammarBuilder {
 
   /** Sets the alternatives of a reserved rule. */
   define(ref: RefElement, alternatives: readonly GrammarSequence[]): RefElement {
-    if (this.rules[ref.rule] !== undefined) throw new RangeError(`grammar rule "${this.names[ref.rule]}" is already defined`);
+    if (this.rules[ref.rule] !== undefined)
+      throw new RangeError(`grammar rule "${this.names[ref.rule]}" is already defined`);
     this.rules[ref.rule] = alternatives.map((alternative) => [...alternative]);
     return ref;
   }
@@ -132,7 +133,8 @@ export class GrammarBuilder {
   /** The finished grammar with `root` as its start rule; throws when a reserved rule was never defined. */
   build(root: RefElement): Grammar {
     const rules = this.rules.map((alternatives, index) => {
-      if (alternatives === undefined) throw new RangeError(`grammar rule "${this.names[index]}" was reserved but never defined`);
+      if (alternatives === undefined)
+        throw new RangeError(`grammar rule "${this.names[index]}" was reserved but never defined`);
       return alternatives;
     });
     return { rules, names: [...this.names], root: root.rule };

@@ -34,7 +34,9 @@ function stackKey(stack: Stack): string {
 
 /** The frame after the current element (tail frames are dropped, so right recursion keeps stacks short). */
 function advance(frame: Frame): Stack {
-  return frame.position + 1 < frame.sequence.length ? { sequence: frame.sequence, position: frame.position + 1, next: frame.next } : frame.next;
+  return frame.position + 1 < frame.sequence.length
+    ? { sequence: frame.sequence, position: frame.position + 1, next: frame.next }
+    : frame.next;
 }
 
 /**

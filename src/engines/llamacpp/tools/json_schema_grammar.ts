@@ -1,5 +1,13 @@
 import { ToolDefinitionError } from "../../../errors/index.js";
-import { charClass, charsOf, literal, type GrammarBuilder, type GrammarElement, type GrammarSequence, type RefElement } from "./grammar.js";
+import {
+  charClass,
+  charsOf,
+  literal,
+  type GrammarBuilder,
+  type GrammarElement,
+  type GrammarSequence,
+  type RefElement,
+} from "./grammar.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -78,11 +86,13 @@ export class JsonSchemaGrammar {
   }
 
   private compile(schema: unknown, path: string): GrammarElement {
-    if (schema === true || (isObject(schema) && Object.keys(schema).every((key) => !STRUCTURAL_KEYS.has(key)))) return this.anyValue();
+    if (schema === true || (isObject(schema) && Object.keys(schema).every((key) => !STRUCTURAL_KEYS.has(key))))
+      return this.anyValue();
     if (schema === false) this.fail(path, "the schema `false` allows no value");
     if (!isObject(schema)) this.fail(path, `expected a JSON schema object, got ${jsonLiteral(schema)}`);
     for (const keyword of UNSUPPORTED_KEYWORDS) {
-      if (schema[keyword] !== undefined) this.fail(`${path}.${keyword}`, `the JSON schema keyword "${keyword}" cannot be enforced by a grammar`);
+      if (schema[keyword] !== undefined)
+        this.fail(`${path}.${keyword}`, `the JSON schema keyword "${keyword}" cannot be enforced by a grammar`);
     }
     if (typeof schema.$ref === "string") return this.reference(schema.$ref, `${path}.$ref`);
     if (schema.$ref !== undefined) this.fail(`${path}.$ref`, "expected a string");
@@ -92,7 +102,8 @@ export class JsonSchemaGrammar {
       if (schema[keyword] !== undefined) return this.alternatives(schema[keyword], `${path}.${keyword}`);
     }
     if (schema.allOf !== undefined) {
-      if (Array.isArray(schema.allOf) && schema.allOf.length === 1) return this.compile(schema.allOf[0], `${path}.allOf[0]`);
+      if (Array.isArray(schema.allOf) && schema.allOf.length === 1)
+        return this.compile(schema.allOf[0], `${path}.allOf[0]`);
       this.fail(`${path}.allOf`, "allOf with more than one schema cannot be enforced by a grammar");
     }
     if (schema.nullable === true) {
@@ -102,10 +113,14 @@ export class JsonSchemaGrammar {
     const type = schema.type;
     if (Array.isArray(type)) {
       const options = type.map((t, i) => this.compile({ ...schema, type: t }, `${path}.type[${i}]`));
-      return this.builder.rule("types", options.map((option) => [option]));
+      return this.builder.rule(
+        "types",
+        options.map((option) => [option]),
+      );
     }
     if (type === undefined) {
-      if (schema.properties !== undefined || schema.additionalProperties !== undefined || schema.required !== undefined) return this.object(schema, path);
+      if (schema.properties !== undefined || schema.additionalProperties !== undefined || schema.required !== undefined)
+        return this.object(schema, path);
       if (schema.items !== undefined || schema.prefixItems !== undefined) return this.array(schema, path);
       return this.anyValue();
     }
@@ -125,7 +140,10 @@ export class JsonSchemaGrammar {
       case "array":
         return this.array(schema, path);
       default:
-        return this.fail(`${path}.type`, `unknown type ${jsonLiteral(type)} (expected one of ${JSON_TYPES.join(", ")})`);
+        return this.fail(
+          `${path}.type`,
+          `unknown type ${jsonLiteral(type)} (expected one of ${JSON_TYPES.join(", ")})`,
+        );
     }
   }
 
@@ -135,7 +153,8 @@ export class JsonSchemaGrammar {
       return this.rootRef;
     }
     const match = /^#\/(\$defs|definitions)\/([^/]+)$/.exec(ref);
-    if (match === null) this.fail(path, `only local references (#, #/$defs/Name, #/definitions/Name) are supported, got "${ref}"`);
+    if (match === null)
+      this.fail(path, `only local references (#, #/$defs/Name, #/definitions/Name) are supported, got "${ref}"`);
     const [, section, rawName] = match;
     const name = decodeURIComponent(rawName!).replace(/~1/g, "/").replace(/~0/g, "~");
     const key = `${section}/${name}`;
@@ -162,7 +181,10 @@ export class JsonSchemaGrammar {
   private alternatives(schemas: unknown, path: string): GrammarElement {
     if (!Array.isArray(schemas) || schemas.length === 0) this.fail(path, "expected a non-empty array of schemas");
     const options = schemas.map((option, i) => this.compile(option, `${path}[${i}]`));
-    return this.builder.rule("any-of", options.map((option) => [option]));
+    return this.builder.rule(
+      "any-of",
+      options.map((option) => [option]),
+    );
   }
 
   private literalRule(text: string): GrammarElement {
@@ -183,8 +205,17 @@ export class JsonSchemaGrammar {
     if (keys.length === 0) {
       const additional = schema.additionalProperties;
       if (additional === false) return this.literalRule("{}");
-      const value = additional === undefined || additional === true ? this.anyValue() : this.compile(additional, `${path}.additionalProperties`);
-      return this.builder.rule("map", [[...open, this.list(this.builder.rule("entry", [[this.primitive("string"), ...literal(":"), this.ws(), value]])), ...close]]);
+      const value =
+        additional === undefined || additional === true
+          ? this.anyValue()
+          : this.compile(additional, `${path}.additionalProperties`);
+      return this.builder.rule("map", [
+        [
+          ...open,
+          this.list(this.builder.rule("entry", [[this.primitive("string"), ...literal(":"), this.ws(), value]])),
+          ...close,
+        ],
+      ]);
     }
     const members = keys.map((key) => {
       const value = this.compile(properties[key], `${path}.properties.${key}`);
@@ -197,7 +228,10 @@ export class JsonSchemaGrammar {
       const member = members[i]!;
       const nextHead = head;
       const nextTail = tail;
-      tail = this.builder.rule("more-members", [[...literal(","), this.ws(), ...member.sequence, nextTail], ...(member.optional ? [[nextTail]] : [])]);
+      tail = this.builder.rule("more-members", [
+        [...literal(","), this.ws(), ...member.sequence, nextTail],
+        ...(member.optional ? [[nextTail]] : []),
+      ]);
       head = this.builder.rule("members", [[...member.sequence, nextTail], ...(member.optional ? [[nextHead]] : [])]);
     }
     return this.builder.rule("object", [[...open, head, ...close]]);
@@ -215,8 +249,13 @@ export class JsonSchemaGrammar {
         sequence.push(this.compile(item, `${prefixPath}[${i}]`));
       });
       if (extra !== false) {
-        const extraItem = extra === undefined || extra === true ? this.anyValue() : this.compile(extra, `${path}.${Array.isArray(schema.prefixItems) ? "items" : "additionalItems"}`);
-        sequence.push(prefix.length > 0 ? this.builder.star("more-items", this.commaThen(extraItem)) : this.list(extraItem));
+        const extraItem =
+          extra === undefined || extra === true
+            ? this.anyValue()
+            : this.compile(extra, `${path}.${Array.isArray(schema.prefixItems) ? "items" : "additionalItems"}`);
+        sequence.push(
+          prefix.length > 0 ? this.builder.star("more-items", this.commaThen(extraItem)) : this.list(extraItem),
+        );
       }
       sequence.push(...literal("]"));
       return this.builder.rule("tuple", [sequence]);
@@ -251,17 +290,28 @@ export class JsonSchemaGrammar {
             [0x61, 0x66],
           ]);
           const escapeRule = b.rule("json-escape", [[charsOf('"\\/bfnrt')], [...literal("u"), hex, hex, hex, hex]]);
-          const char = b.rule("json-char", [[charClass([0x22, 0x5c, [0x00, 0x1f]], true)], [...literal("\\"), escapeRule]]);
+          const char = b.rule("json-char", [
+            [charClass([0x22, 0x5c, [0x00, 0x1f]], true)],
+            [...literal("\\"), escapeRule],
+          ]);
           return [[...literal('"'), b.star("json-chars", char), ...literal('"')]];
         });
       case "integer":
-        return b.sharedRule("json-integer", () => [[b.rule("json-sign", [literal("-"), []]), this.integerPart(MAX_INTEGER_DIGITS)]]);
+        return b.sharedRule("json-integer", () => [
+          [b.rule("json-sign", [literal("-"), []]), this.integerPart(MAX_INTEGER_DIGITS)],
+        ]);
       case "number":
         return b.sharedRule("json-number", () => {
           const digit = charClass([[0x30, 0x39]]);
-          const fraction = b.rule("json-fraction", [[...literal("."), digit, b.upTo("json-fraction-digits", digit, MAX_DIGITS - 1)], []]);
+          const fraction = b.rule("json-fraction", [
+            [...literal("."), digit, b.upTo("json-fraction-digits", digit, MAX_DIGITS - 1)],
+            [],
+          ]);
           const exponentSign = b.rule("json-exponent-sign", [[charsOf("+-")], []]);
-          const exponent = b.rule("json-exponent", [[charsOf("eE"), exponentSign, digit, b.upTo("json-exponent-digits", digit, 2)], []]);
+          const exponent = b.rule("json-exponent", [
+            [charsOf("eE"), exponentSign, digit, b.upTo("json-exponent-digits", digit, 2)],
+            [],
+          ]);
           return [[b.rule("json-sign", [literal("-"), []]), this.integerPart(MAX_DIGITS), fraction, exponent]];
         });
       case "boolean":
@@ -284,7 +334,14 @@ export class JsonSchemaGrammar {
       const entry = b.rule("json-entry", [[this.primitive("string"), ...literal(":"), this.ws(), value]]);
       const object = b.rule("json-object", [[...literal("{"), this.list(entry), ...literal("}")]]);
       const array = b.rule("json-array", [[...literal("["), this.list(value), ...literal("]")]]);
-      const alternatives: GrammarSequence[] = [[object], [array], [this.primitive("string")], [this.primitive("number")], [this.primitive("boolean")], literal("null")];
+      const alternatives: GrammarSequence[] = [
+        [object],
+        [array],
+        [this.primitive("string")],
+        [this.primitive("number")],
+        [this.primitive("boolean")],
+        literal("null"),
+      ];
       return alternatives;
     });
   }

@@ -24,7 +24,11 @@ const cache = new WeakMap<ChatWrapper, WeakMap<readonly BindToolsInput[], Map<st
  * (a `bindTools` binding passes the same array to every call). Throws `ToolDefinitionError` for unusable
  * tools, schemas or `tool_choice`.
  */
-export function toolCallSetup(tools: readonly BindToolsInput[] | undefined, toolChoice: ToolChoice | undefined, wrapper: ChatWrapper): ToolCallSetup | undefined {
+export function toolCallSetup(
+  tools: readonly BindToolsInput[] | undefined,
+  toolChoice: ToolChoice | undefined,
+  wrapper: ChatWrapper,
+): ToolCallSetup | undefined {
   if (tools === undefined || tools.length === 0) {
     resolveToolChoice(toolChoice, []);
     return undefined;
@@ -43,7 +47,10 @@ export function toolCallSetup(tools: readonly BindToolsInput[] | undefined, tool
   let setup = byChoice.get(key);
   if (setup === undefined) {
     const normalized = normalizeTools(tools);
-    const choice = resolveToolChoice(toolChoice, normalized.map((tool) => tool.name));
+    const choice = resolveToolChoice(
+      toolChoice,
+      normalized.map((tool) => tool.name),
+    );
     const syntax = callSyntaxOf(
       wrapper,
       normalized.map((tool) => tool.name),

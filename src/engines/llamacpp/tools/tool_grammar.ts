@@ -1,13 +1,23 @@
 import type { CallSyntax } from "./call_syntax.js";
 import type { LlamaCppTool, ResolvedToolChoice } from "./definitions.js";
-import { GrammarBuilder, literal, textNotStartingWith, type Grammar, type GrammarSequence, type RefElement } from "./grammar.js";
+import {
+  GrammarBuilder,
+  literal,
+  textNotStartingWith,
+  type Grammar,
+  type GrammarSequence,
+  type RefElement,
+} from "./grammar.js";
 import { JsonSchemaGrammar } from "./json_schema_grammar.js";
 
 /** Compiles the arguments schema of every tool (rules added to `builder`); throws `ToolDefinitionError` for an unusable schema. */
 export function compileToolArguments(builder: GrammarBuilder, tools: readonly LlamaCppTool[]): Map<string, RefElement> {
   const rules = new Map<string, RefElement>();
   tools.forEach((tool, index) => {
-    rules.set(tool.name, new JsonSchemaGrammar(builder, `tools[${index}].function.parameters`).compileRoot(tool.parameters));
+    rules.set(
+      tool.name,
+      new JsonSchemaGrammar(builder, `tools[${index}].function.parameters`).compileRoot(tool.parameters),
+    );
   });
   return rules;
 }
@@ -32,7 +42,11 @@ export function callOpening(syntax: CallSyntax): string {
  *   answer that starts like a call is a complete, valid call.
  * With `"required"` only calls of `choice.allowed` are possible.
  */
-export function buildToolGrammar(tools: readonly LlamaCppTool[], choice: ResolvedToolChoice, syntax: readonly CallSyntax[]): Grammar {
+export function buildToolGrammar(
+  tools: readonly LlamaCppTool[],
+  choice: ResolvedToolChoice,
+  syntax: readonly CallSyntax[],
+): Grammar {
   const builder = new GrammarBuilder();
   const alternatives: GrammarSequence[] = [];
   if (choice.mode !== "none") {
