@@ -26,6 +26,7 @@ import { TrafficRecorder } from "../traces/recorder.js";
 import type { TrafficOptions } from "../traces/options.js";
 import type { ShadowStats } from "../traces/shadow/shadow_runner.js";
 import { withTrafficMetadata } from "./traffic_metadata.js";
+import type { PyramidChatModelCallOptions } from "./call_options.js";
 import { checkMemberCallOptions, forwardedCallOptions } from "../members/call_options.js";
 import { pyramidCacheIdentity } from "./cache_identity.js";
 import { childCallbacks } from "./child_callbacks.js";
@@ -33,7 +34,6 @@ import { tokenCallbacks } from "./token_callbacks.js";
 import { answerChunks, closingChunk, liveTextChunk, toolCallChunks } from "./stream_chunks.js";
 import { structuredPyramid } from "./structured_output_method.js";
 import type { PyramidStructuredOutputConfig } from "./structured_output.js";
-import type { Budget } from "../cost/budget_api.js";
 import { PYRAMID_RUN_KEY } from "../graph/run_config.js";
 import type { PyramidRunSettings } from "../graph/run_config.js";
 import { endQuerySpan, PYRAMID_ATTRIBUTES, startQuerySpan } from "../telemetry/spans.js";
@@ -42,27 +42,6 @@ import type { Span } from "@opentelemetry/api";
 
 /** Constructor options of {@link PyramidChatModel}: the pyramid's options plus LangChain's chat model params. */
 export interface PyramidChatModelInput extends PyramidOptions, TrafficOptions, BaseChatModelParams {}
-
-/**
- * Call options of {@link PyramidChatModel}: LangChain's, and the model options that go to every member call
- * (merged with what each member was bound with); a member that cannot take one makes the call fail, naming it.
- */
-export interface PyramidChatModelCallOptions extends BaseChatModelCallOptions {
-  /** Tools for this call, given to every member (per call, or through `bindTools` for models that take them only so). */
-  tools?: BindToolsInput[];
-  /** Which tool members must call (`"auto"`, `"any"`, `"none"`, a tool name, or an OpenAI tool choice). */
-  tool_choice?: ToolChoice;
-  /** The `response_format` of members that take one (OpenAI: `json_object` or `json_schema`). */
-  response_format?: Record<string, unknown>;
-  /** Strict tool schemas, for members that take it. */
-  strict?: boolean;
-  /** Parallel tool calls, for members that take it. */
-  parallel_tool_calls?: boolean;
-  /** The budget this call spends from instead of the pyramid's `budget` (e.g. a tenant's; see `combineBudgets`). */
-  budget?: Budget;
-  /** A tenant name recorded on the query's OpenTelemetry span (`pyramid.tenant`). Not forwarded to members. */
-  tenant?: string;
-}
 
 /** Structured-output settings handed from `withStructuredOutput` to the pyramid it builds (not a public option). */
 const structuredSettings = new WeakMap<object, StructuredAnswerSpec>();
