@@ -100,7 +100,7 @@ describe("the published package", () => {
       { cwd: app, env: { ...process.env, PYRAMID_DATA_DIR: dataDir() }, maxBuffer: 16 * 1024 * 1024 },
     );
     expect(stdout).toContain(
-      'gsm8k all items: 20 queries; the "pyramid" row uses the router\'s "baseline-match" preset (t=0.55).',
+      'gsm8k all items: 20 queries; the "pyramid" row uses the router\'s "baseline-match" preset (t=0.25).',
     );
     expect(readFileSync(join(out, "summary.md"), "utf8")).toContain("| Oracle alone |");
   });

@@ -24,7 +24,7 @@ describe("the demo on a machine without libxgboost", () => {
       /^Router: libxgboost is not installed, so the router is not retrained; the shipped router, trained the same way on the same training part, is used/m,
     );
     expect(stdout).toContain(
-      'gsm8k holdout part: 284 queries; the "pyramid" row uses the router\'s "baseline-match" preset (t=0.55).',
+      'gsm8k holdout part: 284 queries; the "pyramid" row uses the router\'s "baseline-match" preset (t=0.25).',
     );
     expect(stdout).toMatch(/^pyramid \(baseline-match, t=0\.55\) +\d+\.\d%/m);
     expect(stdout).toMatch(
