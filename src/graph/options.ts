@@ -174,7 +174,12 @@ function checkFeatureNames(routerToCheck: Router, expected: readonly string[], f
     if (names[i] !== expected[i]) {
       throw new RouterModelError(
         `the router was trained on different features: position ${i} is "${names[i] ?? "(none)"}" in the router but "${expected[i] ?? "(none)"}" in this pyramid`,
-        { field, fix: "use a router trained for a tier of this size, or retrain it on traces of this pyramid" },
+        {
+          field,
+          fix: names[i]?.startsWith("behaviour_")
+            ? 'this router was trained with the code behavioural features: use it with task: "code" (and codeBehaviour on)'
+            : "use a router trained for a tier of this size, or retrain it on traces of this pyramid",
+        },
       );
     }
   }

@@ -45,7 +45,7 @@ async function runEval(argv: string[]): Promise<{ code: number; stderr: string }
 describe("a router trained for other members", () => {
   it("is refused with an error listing both member lists", () => {
     const build = () =>
-      new PyramidChatModel({ crowd: crowdOf(GSM8K_CROWD), oracle: f(), router: loadRouter(MBPP_ROUTER) });
+      new PyramidChatModel({ crowd: crowdOf(GSM8K_CROWD), oracle: f(), task: "code", router: loadRouter(MBPP_ROUTER) });
     expect(build).toThrow(RouterModelError);
     expect(build).toThrow(/mistralai\/mixtral-8x7b-chat.*Meta-Llama-3\.1-8B-Instruct/);
     expect(build).toThrow(/allowRouterMemberMismatch/);
@@ -55,10 +55,17 @@ describe("a router trained for other members", () => {
     const pyramid = new PyramidChatModel({
       crowd: crowdOf(GSM8K_CROWD),
       oracle: f(),
+      task: "code", // the MBPP router reads the code behavioural features
       router: loadRouter(MBPP_ROUTER),
       allowRouterMemberMismatch: true,
     });
     expect(pyramid.spec.tiers[0].members.map((m) => m.name)).toEqual(GSM8K_CROWD);
+  });
+
+  it("names the task when a code router is used without the code behavioural features", () => {
+    expect(
+      () => new PyramidChatModel({ crowd: crowdOf(MBPP_CROWD), oracle: f(), router: loadRouter(MBPP_ROUTER) }),
+    ).toThrow(/task: "code"/);
   });
 
   it("passes with the member names it was trained for (whatever the benchmark), and refuses another order", () => {
@@ -66,7 +73,13 @@ describe("a router trained for other members", () => {
       () => new PyramidChatModel({ crowd: crowdOf(GSM8K_CROWD), oracle: f(), router: loadRouter(GSM8K_ROUTER) }),
     ).not.toThrow();
     expect(
-      () => new PyramidChatModel({ crowd: crowdOf(MBPP_CROWD), oracle: f(), router: loadRouter(MBPP_ROUTER) }),
+      () =>
+        new PyramidChatModel({
+          crowd: crowdOf(MBPP_CROWD),
+          oracle: f(),
+          task: "code",
+          router: loadRouter(MBPP_ROUTER),
+        }),
     ).not.toThrow();
     const reordered = [GSM8K_CROWD[1], GSM8K_CROWD[0], GSM8K_CROWD[2]];
     expect(

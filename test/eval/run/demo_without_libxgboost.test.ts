@@ -12,7 +12,20 @@ describe("the demo on a machine without libxgboost", () => {
   it("evaluates the holdout part with the shipped router instead of failing", async () => {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ["--import", "tsx", "src/cli/bin.ts", "eval", "--benchmark", "gsm8k", "--train", "--no-png", "--out", outDir],
+      [
+        "--import",
+        "tsx",
+        "src/cli/bin.ts",
+        "eval",
+        "--benchmark",
+        "gsm8k",
+        "--train",
+        "--policy",
+        "balanced",
+        "--no-png",
+        "--out",
+        outDir,
+      ],
       { env: { ...process.env, PYRAMID_LIBXGBOOST: "/nonexistent/libxgboost.so.0" }, maxBuffer: 16 * 1024 * 1024 },
     );
     expect(stderr).toMatch(/libxgboost is not installed, so the router is not retrained/);
@@ -24,13 +37,13 @@ describe("the demo on a machine without libxgboost", () => {
       /^Router: libxgboost is not installed, so the router is not retrained; the shipped router, trained the same way on the same training part, is used/m,
     );
     expect(stdout).toContain(
-      'gsm8k holdout part: 284 queries; the "pyramid" row uses the router\'s "baseline-match" preset (t=0.25).',
+      'gsm8k holdout part: 284 queries; the "pyramid" row uses the router\'s "balanced" preset (t=0.69).',
     );
-    expect(stdout).toMatch(/^pyramid \(baseline-match, t=0\.55\) +\d+\.\d%/m);
+    expect(stdout).toMatch(/^pyramid \(balanced, t=0\.69\) +\d+\.\d%/m);
     expect(stdout).toMatch(
       /^ {2}Oracle alone +[-+]\d+\.\d points accuracy, \d+\.\d% vs 100\.0% of the Oracle-alone cost$/m,
     );
-    // On this holdout the shipped router's baseline-match decisions are those of the majority rule, and it says so.
+    // On this holdout the shipped router's balanced decisions are those of the majority rule, and it says so.
     expect(stdout).toContain('here it equals the\n  simple rule "escalate unless a majority agrees"');
     expect(stdout).toContain(
       `Traces: ${join(outDir, "traces.jsonl")} (holdout part), ${join(outDir, "train_traces.jsonl")} (training part`,
