@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PyramidConfigError } from "../errors/index.js";
+import { validate } from "../errors/validate.js";
 import {
   bootstrapOptionsSchema,
   bootstrapProfile,
@@ -227,11 +228,8 @@ export function calibratePresets(
 }
 
 function parseSpec(spec: PresetSpec, name: PresetName): PresetSpec {
-  const parsed = presetSpecSchema.safeParse(spec);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new PyramidConfigError(issue.message, {
-    field: `presetSpecs.${name}${issue.path.length ? `.${issue.path.map(String).join(".")}` : ""}`,
+  return validate(presetSpecSchema, spec, {
+    field: `presetSpecs.${name}`,
     fix: 'see presetSpecSchema: e.g. { kind: "baseline-match", confidence: 0.9 }.',
   });
 }

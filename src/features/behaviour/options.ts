@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PyramidConfigError } from "../../errors/index.js";
+import { validate } from "../../errors/validate.js";
 import type { SandboxPool } from "../../sandbox/pool.js";
 
 /**
@@ -41,15 +41,7 @@ export type ResolvedCodeBehaviourOptions = z.output<typeof codeBehaviourOptionsS
 
 /** Validates the options, naming the offending field (`codeBehaviour.<field>`) on error. */
 export function resolveCodeBehaviourOptions(options: CodeBehaviourOptions = {}): ResolvedCodeBehaviourOptions {
-  const parsed = codeBehaviourOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PyramidConfigError(issue.message, {
-      field: ["codeBehaviour", ...issue.path.map(String)].join("."),
-      fix: "see CodeBehaviourOptions",
-    });
-  }
-  return parsed.data;
+  return validate(codeBehaviourOptionsSchema, options, { field: "codeBehaviour", fix: "see CodeBehaviourOptions" });
 }
 
 let sharedPool: Promise<SandboxPool> | undefined;
