@@ -1,10 +1,5 @@
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type {
-  BaseChatModelCallOptions,
-  BaseChatModelParams,
-  BindToolsInput,
-  ToolChoice,
-} from "@langchain/core/language_models/chat_models";
+import type { BaseChatModelParams, BindToolsInput } from "@langchain/core/language_models/chat_models";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import type { LangSmithParams } from "@langchain/core/language_models/chat_models";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";

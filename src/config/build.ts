@@ -5,8 +5,9 @@ import { PyramidConfigError } from "../errors/index.js";
 import type { TrafficOptions } from "../traces/options.js";
 import { PyramidChatModel } from "../chat_models/index.js";
 import type { TierInput } from "../graph/options.js";
-import type { MemberInput, ChatRunnable } from "../members/member.js";
-import type { DecisionPolicy } from "../policy/decision.js";
+import { PYRAMID_SETTING_KEYS } from "../graph/settings.js";
+import { MEMBER_SETTING_KEYS } from "../members/member.js";
+import type { ChatRunnable, MemberInput } from "../members/member.js";
 import { loadRouter } from "../router/bundle.js";
 import type { Router } from "../router/types.js";
 import { configFileIssues } from "./files.js";
@@ -53,9 +54,11 @@ function routerAt(path: string, field: string, baseDir: string, cache: Map<strin
   return router;
 }
 
-function policyOf(policy: PyramidConfig["policy"]): DecisionPolicy | undefined {
-  if (policy === undefined) return undefined;
-  return typeof policy === "string" ? { preset: policy } : policy;
+/** The fields of `value` among `keys` that are set, so that unset ones keep the pyramid's defaults. */
+function definedFields<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (value[key] !== undefined) picked[key] = value[key];
+  return picked;
 }
 
 /**
@@ -83,37 +86,23 @@ export async function pyramidFromConfig(
     for (const [m, member] of tier.members.entries()) {
       const field = formatPath(["tiers", t, "members", m]);
       models.push({
+        ...definedFields(member, MEMBER_SETTING_KEYS),
         name: member.name ?? member.model,
         model: await chatModelFromMember(member, field, baseDir),
-        ...(member.price ? { price: member.price } : {}),
-        ...(member.timeoutMs !== undefined ? { timeoutMs: member.timeoutMs } : {}),
-        ...(member.retries !== undefined ? { retries: member.retries } : {}),
-        ...(member.maxConcurrency !== undefined ? { maxConcurrency: member.maxConcurrency } : {}),
       });
     }
     tiers.push({
       name: tier.name,
       models,
       ...(tier.router ? { router: routerAt(tier.router, `tiers[${t}].router`, baseDir, routers) } : {}),
-      ...(tier.policy !== undefined ? { policy: policyOf(tier.policy) } : {}),
+      ...(tier.policy !== undefined ? { policy: tier.policy } : {}),
     });
   }
   return new PyramidChatModel({
     ...chatParams,
+    ...definedFields(valid, PYRAMID_SETTING_KEYS),
     tiers,
     ...(valid.router ? { router: routerAt(valid.router, "router", baseDir, routers) } : {}),
-    ...(valid.policy !== undefined ? { policy: policyOf(valid.policy) } : {}),
-    ...(valid.mode ? { mode: valid.mode } : {}),
-    ...(valid.task ? { task: valid.task } : {}),
-    ...(valid.askConfidence !== undefined ? { askConfidence: valid.askConfidence } : {}),
-    ...(valid.codeBehaviour !== undefined ? { codeBehaviour: valid.codeBehaviour } : {}),
-    ...(valid.onApexError ? { onApexError: valid.onApexError } : {}),
-    ...(valid.maxCostPerQuery !== undefined ? { maxCostPerQuery: valid.maxCostPerQuery } : {}),
-    ...(valid.onBudgetExceeded ? { onBudgetExceeded: valid.onBudgetExceeded } : {}),
-    ...(valid.generativePrompt ? { generativePrompt: valid.generativePrompt } : {}),
-    ...(valid.allowRouterMemberMismatch !== undefined
-      ? { allowRouterMemberMismatch: valid.allowRouterMemberMismatch }
-      : {}),
     ...(valid.budget ? { budget: await budgetFromConfig(valid.budget) } : {}),
   });
 }

@@ -58,10 +58,12 @@ export function validatePyramidConfig(
 ): PyramidConfig {
   const parsed = pyramidConfigSchema.safeParse(value);
   if (!parsed.success) {
-    const issues = configIssues(parsed.error, value).map((issue) =>
-      locateIn ? locate(locateIn.doc, locateIn.counter, issue) : issue,
+    const issues = configIssues(parsed.error, value).map(
+      (issue): Located => (locateIn ? locate(locateIn.doc, locateIn.counter, issue) : issue),
     );
-    throw new ConfigFileError(source, issues);
+    // In the order of the file (a stable sort keeps schema order on a line, and for objects without lines).
+    const byLine = [...issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+    throw new ConfigFileError(source, byLine);
   }
   const config = parsed.data;
   const seen = new Map<string, string>();

@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { TASK_KINDS } from "../answers/types.js";
-import { priceSchema } from "../cost/price.js";
-import { decisionPolicySchema } from "../policy/decision.js";
-import { codeBehaviourOptionsSchema } from "../features/behaviour/options.js";
+import { policyInputSchema, pyramidSettingsSchema } from "../graph/settings.js";
+import { memberSettingsShape } from "../members/member.js";
 import { budgetConfigSchema, tenantsConfigSchema } from "./serving_schema.js";
 
 /** Providers a config member can use. */
@@ -11,22 +9,11 @@ export const PROVIDERS = ["llamacpp", "openai", "ollama", "replay"] as const;
 /** A provider name: `llamacpp` (embedded GGUF), `openai` (any OpenAI-compatible endpoint), `ollama`, `replay`. */
 export type Provider = (typeof PROVIDERS)[number];
 
-const price = priceSchema.strict();
-
-/** Settings every provider accepts. */
+/** Settings every provider accepts: the member settings shared with code (name, price, timeoutMs, retries, ...). */
 const commonMember = {
-  /** Name in traces, prices and router feature positions; default: `model`. */
-  name: z.string().min(1).optional(),
+  ...memberSettingsShape,
   /** The model: the API model id (openai, ollama), the recorded model name (replay), a display name (llamacpp). */
   model: z.string().min(1, "must be a non-empty model name"),
-  /** USD per 1M input/output tokens. */
-  price: price.optional(),
-  /** Per-call time limit in milliseconds. */
-  timeoutMs: z.number().int().positive().optional(),
-  /** Retries on transient errors (429, 5xx, network, timeout). */
-  retries: z.number().int().min(0).max(10).optional(),
-  /** At most this many calls of this member at once. */
-  maxConcurrency: z.number().int().positive().optional(),
   /** Sampling temperature. */
   temperature: z.number().min(0).max(2).optional(),
   /** Maximum tokens to generate. */
@@ -82,7 +69,7 @@ export const memberConfigSchema = z.discriminatedUnion("provider", [
 ]);
 
 /** zod schema of a policy in the config file: an object policy or a preset name. */
-export const policyConfigSchema = z.union([decisionPolicySchema, z.string().min(1)]);
+export const policyConfigSchema = policyInputSchema;
 
 /** zod schema of one tier of the config file. */
 export const tierConfigSchema = z
@@ -96,27 +83,19 @@ export const tierConfigSchema = z
   })
   .strict();
 
-/** zod schema of `pyramid.config.json` / `pyramid.config.yaml`. */
-export const pyramidConfigSchema = z
-  .object({
+/**
+ * zod schema of `pyramid.config.json` / `pyramid.config.yaml`: the pyramid settings shared with `PyramidOptions`
+ * ({@link pyramidSettingsSchema}: policy, mode, task, timeouts, retries, lookahead, ...) plus tiers of provider
+ * members, router files, a budget description and tenants.
+ */
+export const pyramidConfigSchema = pyramidSettingsSchema
+  .extend({
     /** Optional JSON-schema pointer, ignored. */
     $schema: z.string().optional(),
+    /** The pyramid, cheapest tier first; the last tier is the apex. */
     tiers: z.array(tierConfigSchema).min(2, "needs at least two tiers (a crowd and an apex)"),
+    /** Router file (a `pyramid-moa train` bundle or a bare XGBoost JSON model) used at every tier boundary. */
     router: z.string().min(1).optional(),
-    policy: policyConfigSchema.optional(),
-    mode: z.enum(["routing", "generative"]).optional(),
-    task: z.enum(TASK_KINDS).optional(),
-    askConfidence: z.boolean().optional(),
-    codeBehaviour: z.union([z.boolean(), codeBehaviourOptionsSchema.omit({ pool: true })]).optional(),
-    onApexError: z.enum(["crowd", "throw"]).optional(),
-    maxCostPerQuery: z.number().nonnegative().optional(),
-    onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
-    generativePrompt: z
-      .string()
-      .includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' })
-      .optional(),
-    /** Use a router trained for other member names (default false: refused, listing both). */
-    allowRouterMemberMismatch: z.boolean().optional(),
     /** Escalation budget, shared across processes and machines with a redis:// URL. */
     budget: budgetConfigSchema.optional(),
     /** API keys (from environment variables) mapped to tenants with budgets and rate limits (`serve`). */

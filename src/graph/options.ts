@@ -1,162 +1,87 @@
 import { z } from "zod";
-import { TASK_KINDS } from "../answers/types.js";
-import type { TaskKind } from "../answers/types.js";
 import { isBudget } from "../cost/budget_api.js";
 import type { Budget } from "../cost/budget_api.js";
 import { priceSchema } from "../cost/price.js";
-import type { Price } from "../cost/price.js";
 import { PyramidConfigError, RouterModelError } from "../errors/index.js";
+import { validationError } from "../errors/validate.js";
+import { codeBehaviourOptionsSchema } from "../features/behaviour/options.js";
 import { featureNamesWith } from "../features/group.js";
-import { resolveFeatureGroups } from "./feature_groups.js";
-import type { CodeBehaviourOptions } from "../features/behaviour/options.js";
+import { memberInputSchema } from "../members/member.js";
 import type { MemberInput } from "../members/member.js";
 import { distinctMemberNames } from "../members/names.js";
-import { isChatRunnable, resolveMember } from "../members/resolve.js";
-import { defaultGenerativePrompt, generativePromptFromTemplate } from "./nodes/generative_prompt.js";
-import type { GenerativePrompt } from "./nodes/generative_prompt.js";
-import { DEFAULT_POLICY, decisionPolicySchema, resolveThreshold } from "../policy/decision.js";
+import { resolveMember } from "../members/resolve.js";
+import { DEFAULT_POLICY, resolveThreshold } from "../policy/decision.js";
 import type { DecisionPolicy } from "../policy/decision.js";
 import { AgreementRouter } from "../router/agreement.js";
 import { checkRouterMembers } from "../router/member_check.js";
 import type { Router } from "../router/types.js";
-import type {
-  ApexErrorPolicy,
-  BudgetExceededPolicy,
-  LookaheadOptions,
-  PyramidMode,
-  PyramidSpec,
-  TierSpec,
-} from "./spec.js";
-import { tierEstimateSchema } from "../policy/lookahead.js";
-import { validationError } from "../errors/validate.js";
+import { resolveFeatureGroups } from "./feature_groups.js";
+import { defaultGenerativePrompt, generativePromptFromTemplate } from "./nodes/generative_prompt.js";
+import type { GenerativePrompt } from "./nodes/generative_prompt.js";
+import { generativeTemplateSchema, policyInputSchema, pyramidSettingsSchema } from "./settings.js";
+import type { PyramidSpec, TierSpec } from "./spec.js";
 
-/** A tier as given by the user. */
-export interface TierInput {
-  /** Tier name, shown in traces (e.g. "8B", "70B", "405B"). */
-  readonly name: string;
-  /** The tier's members. */
-  readonly models: readonly MemberInput[];
-  /** Router judging this tier's answer; default: the pyramid's `router`. */
-  readonly router?: Router;
-  /** Escalation policy after this tier; default: the pyramid's `policy`. */
-  readonly policy?: DecisionPolicy;
-}
-
-/** Options of a pyramid (`buildPyramidGraph` and `PyramidChatModel`). */
-export interface PyramidOptions {
-  /** The crowd (tier 0): cheap models that answer every query. Two-tier shorthand, with `oracle`. */
-  readonly crowd?: readonly MemberInput[];
-  /** The Oracle (apex tier): one model, or several that vote. Two-tier shorthand, with `crowd`. */
-  readonly oracle?: MemberInput | readonly MemberInput[];
-  /** N tiers from the cheapest to the apex; instead of `crowd`/`oracle`. */
-  readonly tiers?: readonly TierInput[];
-  /** Router estimating `P_fail` at each tier boundary; default {@link AgreementRouter}. */
-  readonly router?: Router;
-  /** Escalation policy (Equation 5, a threshold, or a router preset name); default `{ threshold: 0.5 }`. */
-  readonly policy?: DecisionPolicy | string;
-  /** `routing` (upper tiers see the user's messages) or `generative` (they also see the candidates). */
-  readonly mode?: PyramidMode;
-  /** Answer extractor used for voting: `math`, `choice`, `code` or `text` (default). */
-  readonly task?: TaskKind;
-  /**
-   * Code behavioural agreement features (`behaviour_*`: candidates run in the sandbox on the inputs of their own
-   * usage examples). Default: on for `task: "code"`, unless the router was trained without them; `false` turns
-   * them off, an object sets their limits.
-   */
-  readonly codeBehaviour?: boolean | CodeBehaviourOptions;
-  /** USD per 1M input/output tokens, by member name. Unpriced members get a parameter-count default. */
-  readonly prices?: Readonly<Record<string, Price>>;
-  /** Generative-mode prompt: a template with `{candidates}`, or a function of the candidates. */
-  readonly generativePrompt?: string | GenerativePrompt;
-  /** Ask members for a self-reported confidence (a feature for the router). Default false. */
-  readonly askConfidence?: boolean;
-  /** When every apex member fails: return the crowd's answer marked degraded (`crowd`, default) or throw. */
-  readonly onApexError?: ApexErrorPolicy;
-  /** Never escalate when the query's cost would exceed this many USD. */
-  readonly maxCostPerQuery?: number;
-  /** A budget shared across queries (`BudgetTracker`, or `RedisBudget` across processes); escalation stops once it is spent. */
-  readonly budget?: Budget;
-  /**
-   * When `maxCostPerQuery` or `budget` refuses an escalation the policy asked for: return the lower tier's answer
-   * with the reason in `decisions[].reason` (`answer`, default), or throw `BudgetExceededError` (`throw`).
-   */
-  readonly onBudgetExceeded?: BudgetExceededPolicy;
-  /** Default per-call time limit of every member, in milliseconds. */
-  readonly memberTimeoutMs?: number;
-  /** Default retries of every member on transient errors. Default 0. */
-  readonly memberRetries?: number;
-  /** Decide by expected value over the remaining tiers (see {@link LookaheadOptions}) instead of thresholds. */
-  readonly lookahead?: LookaheadOptions;
-  /**
-   * Use a router even when the member names it was trained with (its bundle's `metadata.members`) differ from the
-   * crowd's. Default false: such a router is refused, since its per-member features would mean other models.
-   */
-  readonly allowRouterMemberMismatch?: boolean;
-}
-
-const member = z.union([
-  z.custom<MemberInput>(isChatRunnable, { message: "expected a LangChain chat model" }),
-  z
-    .object({
-      name: z.string().min(1).optional(),
-      model: z.custom<MemberInput>(isChatRunnable, { message: "expected a LangChain chat model" }),
-      price: priceSchema.optional(),
-      timeoutMs: z.number().positive().optional(),
-      retries: z.number().int().min(0).optional(),
-      backoffMs: z.number().min(0).optional(),
-      jitter: z.boolean().optional(),
-      maxConcurrency: z.number().int().positive().optional(),
-    })
-    .strict(),
-]);
 const router = z.custom<Router>(
   (value) => typeof value === "object" && value !== null && typeof (value as Router).predict === "function",
   { message: "expected a Router (an object with predict(features): number)" },
 );
-const members = z.array(member).min(1, "needs at least one model");
+const members = z.array(memberInputSchema).min(1, "needs at least one model").readonly();
 
-const optionsSchema = z.object({
-  crowd: members.optional(),
-  oracle: z.union([member, members]).optional(),
-  tiers: z
-    .array(
-      z.object({
-        name: z.string().min(1),
-        models: members,
-        router: router.optional(),
-        policy: decisionPolicySchema.optional(),
-      }),
-    )
-    .min(2, "needs at least two tiers (a crowd and an apex)")
-    .optional(),
-  router: router.optional(),
-  policy: z.union([decisionPolicySchema, z.string().min(1)]).optional(),
-  mode: z.enum(["routing", "generative"]).optional(),
-  task: z.enum(TASK_KINDS).optional(),
-  codeBehaviour: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
-  prices: z.record(z.string(), priceSchema).optional(),
-  generativePrompt: z
-    .union([
-      z.string().includes("{candidates}", { message: 'must contain the "{candidates}" placeholder' }),
-      z.function(),
-    ])
-    .optional(),
-  askConfidence: z.boolean().optional(),
-  onApexError: z.enum(["crowd", "throw"]).optional(),
-  maxCostPerQuery: z.number().nonnegative().optional(),
-  budget: z.custom<Budget>(isBudget, { message: "expected a Budget (BudgetTracker or RedisBudget)" }).optional(),
-  onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
-  memberTimeoutMs: z.number().positive().optional(),
-  memberRetries: z.number().int().min(0).optional(),
-  allowRouterMemberMismatch: z.boolean().optional(),
-  lookahead: z
-    .object({
-      utility: z.number().positive(),
-      tiers: z.array(tierEstimateSchema).min(1),
-      rule: z.enum(["optimal", "myopic"]).optional(),
-    })
-    .optional(),
-});
+/** zod schema of {@link TierInput}. */
+export const tierInputSchema = z
+  .object({
+    /** Tier name, shown in traces (e.g. "8B", "70B", "405B"). */
+    name: z.string().min(1, "must be a non-empty tier name"),
+    /** The tier's members. */
+    models: members,
+    /** Router judging this tier's answer; default: the pyramid's `router`. */
+    router: router.optional(),
+    /** Escalation policy after this tier (a policy or a preset name); default: the pyramid's `policy`. */
+    policy: policyInputSchema.optional(),
+  })
+  .readonly();
+
+/** A tier as given by the user. */
+export type TierInput = z.input<typeof tierInputSchema>;
+
+/**
+ * zod schema of {@link PyramidOptions}: the shared plain-data settings ({@link pyramidSettingsSchema}, also read
+ * from `pyramid.config.json`) plus what only code can give: chat models, routers, a budget object, a prompt function.
+ */
+export const pyramidOptionsSchema = pyramidSettingsSchema
+  .extend({
+    /** The crowd (tier 0): cheap models that answer every query. Two-tier shorthand, with `oracle`. */
+    crowd: members.optional(),
+    /** The Oracle (apex tier): one model, or several that vote. Two-tier shorthand, with `crowd`. */
+    oracle: z.union([memberInputSchema, members]).optional(),
+    /** N tiers from the cheapest to the apex; instead of `crowd`/`oracle`. */
+    tiers: z.array(tierInputSchema).min(2, "needs at least two tiers (a crowd and an apex)").readonly().optional(),
+    /** Router estimating `P_fail` at each tier boundary; default {@link AgreementRouter}. */
+    router: router.optional(),
+    /** USD per 1M input/output tokens, by member name. Unpriced members get a parameter-count default. */
+    prices: z.record(z.string(), priceSchema.strict()).readonly().optional(),
+    /**
+     * Code behavioural agreement features (`behaviour_*`: candidates run in the sandbox on the inputs of their own
+     * usage examples). Default: on for `task: "code"`, unless the router was trained without them; `false` turns
+     * them off, an object sets their limits (and, in code, the `pool` of sandbox processes).
+     */
+    codeBehaviour: z.union([z.boolean(), codeBehaviourOptionsSchema]).optional(),
+    /** Generative-mode prompt: a template with `{candidates}`, or a function of the candidates. */
+    generativePrompt: z
+      .union([
+        generativeTemplateSchema,
+        z.custom<GenerativePrompt>((value) => typeof value === "function", {
+          message: "expected a template string or a function of the candidates",
+        }),
+      ])
+      .optional(),
+    /** A budget shared across queries (`BudgetTracker`, or `RedisBudget` across processes); escalation stops once it is spent. */
+    budget: z.custom<Budget>(isBudget, { message: "expected a Budget (BudgetTracker or RedisBudget)" }).optional(),
+  })
+  .readonly();
+
+/** Options of a pyramid (`buildPyramidGraph` and `PyramidChatModel`); see {@link pyramidOptionsSchema}. */
+export type PyramidOptions = z.input<typeof pyramidOptionsSchema>;
 
 /** Turns a zod error into a {@link PyramidConfigError} naming the first offending field. */
 export function configError(error: z.ZodError, prefix = ""): PyramidConfigError {
@@ -185,9 +110,14 @@ function checkFeatureNames(routerToCheck: Router, expected: readonly string[], f
   }
 }
 
+/** A policy as given (an object or a preset name) as a {@link DecisionPolicy}. */
+function policyOf(policy: DecisionPolicy | string | undefined): DecisionPolicy | undefined {
+  return typeof policy === "string" ? { preset: policy } : policy;
+}
+
 /** Validates pyramid options and resolves them into a {@link PyramidSpec}. Errors name the field and the fix. */
 export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
-  const parsed = optionsSchema.safeParse(input);
+  const parsed = pyramidOptionsSchema.safeParse(input);
   if (!parsed.success) throw configError(parsed.error);
   const options = input;
   if (options.tiers && (options.crowd || options.oracle)) {
@@ -214,8 +144,7 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
   const featureGroups = resolveFeatureGroups(options, [
     ...tierInputs.slice(0, -1).map((t) => t.router ?? defaultRouter),
   ]);
-  const defaultPolicy: DecisionPolicy =
-    typeof options.policy === "string" ? { preset: options.policy } : (options.policy ?? DEFAULT_POLICY);
+  const defaultPolicy = policyOf(options.policy) ?? DEFAULT_POLICY;
   const defaults = { timeoutMs: options.memberTimeoutMs, retries: options.memberRetries };
   let pooled = 0;
   const resolved = distinctMemberNames(
@@ -247,7 +176,11 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
       router: tierRouter,
       threshold: isApex
         ? 1
-        : resolveThreshold(tier.policy ?? defaultPolicy, tierRouter, tier.policy ? `${field}.policy` : "policy"),
+        : resolveThreshold(
+            policyOf(tier.policy) ?? defaultPolicy,
+            tierRouter,
+            tier.policy ? `${field}.policy` : "policy",
+          ),
     };
   });
   if (options.lookahead && options.lookahead.tiers.length !== tiers.length - 1) {

@@ -5,7 +5,9 @@ import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { Member } from "../members/member.js";
 import type { Router } from "../router/types.js";
 import type { GenerativePrompt } from "./nodes/generative_prompt.js";
-import type { LookaheadRule, TierEstimate } from "../policy/lookahead.js";
+import type { LookaheadOptions } from "../policy/lookahead.js";
+
+export type { LookaheadOptions } from "../policy/lookahead.js";
 
 /** How the upper tiers see the query: the original messages only, or with the lower tiers' candidates. */
 export type PyramidMode = "routing" | "generative";
@@ -54,18 +56,4 @@ export interface PyramidSpec {
   readonly lookahead?: LookaheadOptions;
   /** Set by `withStructuredOutput`: members' answers are the objects they give, validated and canonicalized. */
   readonly structured?: StructuredAnswerSpec;
-}
-
-/**
- * Decide by expected value over the remaining tiers (Hansen and Zilberstein's optimal stopping) rather than by
- * each boundary's threshold: `tiers[i]` estimates tier `i + 1` (its cost in the unit of `utility`, and its accuracy
- * on the queries that reach it); `utility` is the value of a correct answer.
- */
-export interface LookaheadOptions {
-  /** Value of a correct answer, in the unit of the tiers' costs. */
-  readonly utility: number;
-  /** Estimates of tiers 1..N-1 (every tier above the crowd), in order. */
-  readonly tiers: readonly TierEstimate[];
-  /** `optimal` (default): look over all remaining tiers; `myopic`: Equation 5 against the next tier only. */
-  readonly rule?: LookaheadRule;
 }

@@ -2,7 +2,7 @@ import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BindToolsInput } from "@langchain/core/language_models/chat_models";
 import { PyramidConfigError } from "../errors/index.js";
 import type { ChatRunnable, Member } from "./member.js";
-import { isChatRunnable } from "./resolve.js";
+import { isChatRunnable } from "./member.js";
 
 /**
  * Call options of the pyramid that are its own or LangChain's / LangGraph's plumbing, never forwarded to members:

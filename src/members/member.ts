@@ -1,36 +1,68 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
-import type { Runnable } from "@langchain/core/runnables";
+import { Runnable } from "@langchain/core/runnables";
+import { z } from "zod";
+import { priceSchema } from "../cost/price.js";
 import type { Price } from "../cost/price.js";
 import type { Semaphore } from "./semaphore.js";
 
 /** A chat model (or a chat model with bound tools) that a tier calls. */
 export type ChatRunnable = Runnable<BaseLanguageModelInput, BaseMessage>;
 
-/** A tier member as given by the user: a chat model, or a chat model with settings. */
-export type MemberInput =
-  | ChatRunnable
-  | {
-      /** Name used in traces, prices and router feature positions. Default: the model's own name. */
-      readonly name?: string;
-      /** The chat model. */
-      readonly model: ChatRunnable;
-      /** USD per 1M tokens; overrides `prices[name]`. */
-      readonly price?: Price;
-      /** Per-call time limit in milliseconds (each attempt). Default: the pyramid's `memberTimeoutMs`, else 10 minutes. */
-      readonly timeoutMs?: number;
-      /** Retries on transient errors (429, 5xx, network, timeout). */
-      readonly retries?: number;
-      /** First backoff delay in milliseconds; doubles each retry. Default 250. */
-      readonly backoffMs?: number;
-      /** Randomize each backoff delay within its upper half, so that failing members do not retry in lockstep. */
-      readonly jitter?: boolean;
-      /**
-       * At most this many calls of this member in flight at once, across batch and concurrent queries and across
-       * every pyramid (and `bindTools` copy) that uses the same chat model object with the same limit.
-       */
-      readonly maxConcurrency?: number;
-    };
+/** Whether a value is a LangChain runnable (chat model or bound chat model). */
+export function isChatRunnable(value: unknown): value is ChatRunnable {
+  return Runnable.isRunnable(value);
+}
+
+/**
+ * The settings of one member that are plain data, as zod fields: the same fields, limits and messages for a member
+ * given in code (`{ model, ...settings }`) and for a member of `pyramid.config.json` (`{ provider, model, ...settings }`).
+ */
+export const memberSettingsShape = {
+  /** Name used in traces, prices and router feature positions. Default: the model's own name. */
+  name: z.string().min(1, "must be a non-empty name").optional(),
+  /** USD per 1M tokens; overrides `prices[name]`. */
+  price: priceSchema.strict().optional(),
+  /** Per-call time limit in milliseconds (each attempt). Default: the pyramid's `memberTimeoutMs`, else 10 minutes. */
+  timeoutMs: z
+    .number()
+    .int("must be a whole number of milliseconds")
+    .positive("must be a positive number of milliseconds")
+    .optional(),
+  /** Retries on transient errors (429, 5xx, network, timeout), 0-10. Default: the pyramid's `memberRetries`, else 0. */
+  retries: z.number().int().min(0).max(10, "must be at most 10 (each retry doubles the backoff)").optional(),
+  /** First backoff delay in milliseconds; doubles each retry. Default 250. */
+  backoffMs: z.number().min(0).optional(),
+  /** Randomize each backoff delay within its upper half, so that failing members do not retry in lockstep. */
+  jitter: z.boolean().optional(),
+  /**
+   * At most this many calls of this member in flight at once, across batch and concurrent queries and across
+   * every pyramid (and `bindTools` copy) that uses the same chat model object with the same limit.
+   */
+  maxConcurrency: z.number().int().positive().optional(),
+};
+
+/** The names of {@link memberSettingsShape}'s fields. */
+export const MEMBER_SETTING_KEYS = Object.keys(memberSettingsShape) as readonly (keyof typeof memberSettingsShape)[];
+
+/** zod schema of a member given in code with settings: `{ model, name?, price?, timeoutMs?, ... }`. */
+export const memberWithSettingsSchema = z
+  .object({
+    ...memberSettingsShape,
+    /** The chat model. */
+    model: z.custom<ChatRunnable>(isChatRunnable, { message: "expected a LangChain chat model" }),
+  })
+  .strict()
+  .readonly();
+
+/** zod schema of {@link MemberInput}: a chat model, or a chat model with settings. */
+export const memberInputSchema = z.union([
+  z.custom<ChatRunnable>(isChatRunnable, { message: "expected a LangChain chat model" }),
+  memberWithSettingsSchema,
+]);
+
+/** A tier member as given by the user: a chat model, or a chat model with settings (see {@link memberSettingsShape}). */
+export type MemberInput = z.input<typeof memberInputSchema>;
 
 /** A member with every setting resolved. */
 export interface Member {

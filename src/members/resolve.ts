@@ -1,7 +1,7 @@
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { Runnable } from "@langchain/core/runnables";
 import { defaultPriceFor } from "../cost/price.js";
 import type { Price } from "../cost/price.js";
+import { isChatRunnable } from "./member.js";
 import type { ChatRunnable, Member, MemberInput } from "./member.js";
 import { Semaphore } from "./semaphore.js";
 
@@ -21,11 +21,6 @@ export interface MemberDefaults {
   readonly backoffMs?: number;
   /** Randomized backoff delays. */
   readonly jitter?: boolean;
-}
-
-/** Whether a value is a LangChain runnable (chat model or bound chat model). */
-export function isChatRunnable(value: unknown): value is ChatRunnable {
-  return Runnable.isRunnable(value);
 }
 
 /** The name LangChain tracing uses for a chat model: its `ls_model_name`, else its class name. */

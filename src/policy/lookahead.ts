@@ -55,6 +55,27 @@ export type LookaheadInput = z.input<typeof lookaheadInputSchema>;
 /** Which rule decides: Equation 5 (next tier only) or optimal stopping over all remaining tiers. */
 export type LookaheadRule = "myopic" | "optimal";
 
+/**
+ * zod schema of {@link LookaheadOptions}: decide by expected value over the remaining tiers (Hansen and
+ * Zilberstein's optimal stopping) rather than by each boundary's threshold. `tiers[i]` estimates tier `i + 1` (its
+ * cost in the unit of `utility`, and its accuracy on the queries that reach it); `utility` is the value of a correct
+ * answer.
+ */
+export const lookaheadOptionsSchema = z
+  .object({
+    /** Value of a correct answer, in the unit of the tiers' costs. */
+    utility: z.number().positive("must be a positive value of a correct answer"),
+    /** Estimates of tiers 1..N-1 (every tier above the crowd), in order. */
+    tiers: z.array(tierEstimateSchema).min(1, "needs one estimate per tier above the crowd").readonly(),
+    /** `optimal` (default): look over all remaining tiers; `myopic`: Equation 5 against the next tier only. */
+    rule: z.enum(["optimal", "myopic"]).optional(),
+  })
+  .strict()
+  .readonly();
+
+/** Look-ahead decisions over the remaining tiers (the `lookahead` option); see {@link lookaheadOptionsSchema}. */
+export type LookaheadOptions = z.input<typeof lookaheadOptionsSchema>;
+
 /** A stop-or-escalate decision with the expected values it compared. */
 export interface LookaheadDecision {
   /** Whether to escalate to the next tier. */

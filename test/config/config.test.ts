@@ -176,7 +176,7 @@ describe("config file: errors name the field, its line and the fix", () => {
       { provider: "ollama", model: "x", timeoutMs: 1.5 },
       {},
       "tiers[0].members[1].timeoutMs",
-      "expected int",
+      "must be a whole number of milliseconds",
     ],
     [
       "a zero download timeout",
