@@ -24,6 +24,31 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 const src = resolve(import.meta.dirname, "../../src");
+
+/**
+ * Test folders that test across src/ folders rather than one of them: the layer rule itself, the benchmark harness,
+ * the examples, the installed package, the fault-injection suite, the scripts, and shared helpers and fixtures.
+ * Every other test folder mirrors a src/ folder (`test/eval/run` for `src/eval/run`).
+ */
+const CROSS_CUTTING_SUITES: readonly string[] = [
+  "architecture",
+  "bench",
+  "examples",
+  "package",
+  "reliability",
+  "scripts",
+  "helpers",
+  "fixtures",
+];
+
+/** The folders under `dir` that hold files, relative to it. */
+function testFolders(dir: string, base = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (!entry.isDirectory()) return [];
+    const path = join(dir, entry.name);
+    return [relative(base, path), ...testFolders(path, base)];
+  });
+}
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)/g;
 
 function sourceFiles(dir: string): string[] {
@@ -79,6 +104,17 @@ describe("the source layers (docs/architecture.md)", () => {
       .filter((file) => readFileSync(file, "utf8").split("\n").length > 400)
       .map((f) => relative(src, f));
     expect(long).toEqual([]);
+  });
+
+  it("names every test folder after a src/ folder, or after one of the cross-cutting suites", () => {
+    const tests = resolve(import.meta.dirname, "..");
+    const srcFolders = new Set(files.map((f) => relative(src, dirname(f))).filter((d) => d !== ""));
+    const strays = testFolders(tests).filter((folder) => {
+      const [top] = folder.split("/");
+      if (CROSS_CUTTING_SUITES.includes(top) || folder.split("/").includes("fixtures")) return false;
+      return !srcFolders.has(folder);
+    });
+    expect(strays).toEqual([]);
   });
 
   it("fails on an upward import and on a cycle (the checks can fail)", () => {
