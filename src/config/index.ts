@@ -27,7 +27,7 @@ export {
   OPENAI_DEFAULT_BASE_URL,
 } from "./providers/openai.js";
 export { disposeLlamaCppEngines } from "./providers/llamacpp.js";
-export { budgetFromConfig, disposeConfigBudgets, GLOBAL_BUDGET_ACCOUNT } from "./budget.js";
+export { budgetFromConfig, budgetRedisUrl, disposeConfigBudgets, GLOBAL_BUDGET_ACCOUNT } from "./budget.js";
 export { budgetConfigSchema, tenantConfigSchema, tenantsConfigSchema } from "./serving_schema.js";
 export type { BudgetConfig, TenantConfig } from "./serving_schema.js";
 export { defaultRecordedFile } from "./providers/replay.js";

@@ -5,6 +5,11 @@ const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the NAME of an environment variable (e.g. TEAM_A_KEY), not a key");
 
+/** zod schema of a Redis URL (`redis://` or `rediss://`). */
+export const redisUrlSchema = z
+  .string()
+  .regex(/^rediss?:\/\/[^\s]+$/, "must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0");
+
 /** zod schema of the config's `budget`: a limit on escalation spending, shared across processes with `redis`. */
 export const budgetConfigSchema = z
   .object({
@@ -13,14 +18,23 @@ export const budgetConfigSchema = z
     /** `day` / `month` (UTC calendar) or `total` (default). */
     window: z.enum(BUDGET_WINDOWS).optional(),
     /** A `redis://` URL: the budget (and the tenants' budgets and rate limits) shared by every process using it. */
-    redis: z
+    redis: redisUrlSchema.optional(),
+    /**
+     * NAME of the environment variable holding that URL instead (so that a Redis password stays out of the file),
+     * e.g. `REDIS_URL`; read when the pyramid is built.
+     */
+    redisEnv: z
       .string()
-      .regex(/^rediss?:\/\/[^\s]+$/, "must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0")
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the NAME of an environment variable (e.g. REDIS_URL), not a URL")
       .optional(),
     /** How long a reservation survives a process that died mid-call (default: the apex's worst-case call + 10 s). */
     reservationTtlMs: z.number().int().positive().optional(),
   })
-  .strict();
+  .strict()
+  .refine((budget) => budget.redis === undefined || budget.redisEnv === undefined, {
+    path: ["redisEnv"],
+    message: "give either redis (the URL) or redisEnv (the variable holding it), not both",
+  });
 
 /** zod schema of one entry of the config's `tenants`. */
 export const tenantConfigSchema = z

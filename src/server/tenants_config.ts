@@ -1,6 +1,7 @@
 import { BudgetTracker } from "../cost/budget.js";
 import type { Budget } from "../cost/budget_api.js";
 import type { PyramidConfig } from "../config/schema.js";
+import { budgetRedisUrl } from "../config/budget.js";
 import { PyramidConfigError } from "../errors/index.js";
 import { InProcessRateLimiter } from "../limits/rate_limiter.js";
 import type { RateLimiter } from "../limits/rate_limiter.js";
@@ -48,13 +49,13 @@ export async function tenantsFromConfig(
       });
     keys.set(key, tenant.name);
   });
-  const url = config.budget?.redis;
+  const url = budgetRedisUrl(config.budget, env);
   let redis: RedisConnection | undefined;
   let own = false;
   if (url && (config.tenants ?? []).length > 0) {
     if (pyramidBudget instanceof RedisBudget) redis = pyramidBudget.redis;
     else {
-      redis = await connectRedis(url, { field: "budget.redis" });
+      redis = await connectRedis(url, { field: config.budget?.redisEnv ? "budget.redisEnv" : "budget.redis" });
       own = true;
     }
   }

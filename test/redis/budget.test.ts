@@ -2,6 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { BudgetTracker, combineBudgets, PyramidChatModel, PyramidConfigError } from "../../src/index.js";
 import { RedisBudget } from "../../src/redis/index.js";
+import {
+  budgetFromConfig,
+  disposeConfigBudgets,
+  GLOBAL_BUDGET_ACCOUNT,
+  pyramidFromConfig,
+  validatePyramidConfig,
+} from "../../src/config/index.js";
 import type { PyramidMetadata } from "../../src/index.js";
 import { FaultyChatModel } from "../reliability/fault_model.js";
 import { startRedisServer } from "../helpers/redis_server.js";
@@ -162,5 +169,55 @@ describe("a pyramid on a RedisBudget", () => {
     expect(apexSpend).toBeLessThanOrEqual(0.05);
     expect(await a.remainingUsd()).toBeCloseTo(0.05 - apexSpend, 9);
     for (const r of results.filter((r) => !r.escalated)) expect(r.decisions[0].reason).toMatch(/^budget exhausted: /);
+  });
+});
+
+describe("config budget.redisEnv: the Redis URL from an environment variable", () => {
+  const config = (budget: Record<string, unknown>) => ({
+    tiers: [
+      { name: "crowd", members: [{ provider: "openai", model: "a", baseURL: "http://127.0.0.1:9/v1" }] },
+      { name: "oracle", members: [{ provider: "openai", model: "b", baseURL: "http://127.0.0.1:9/v1" }] },
+    ],
+    budget,
+  });
+
+  it("shares the budget of every process that reads the same URL from the variable", async () => {
+    const account = await budgetFromConfig(
+      { limitUsd: 1, redisEnv: "PYRAMID_TEST_REDIS" },
+      { PYRAMID_TEST_REDIS: redis.url },
+    );
+    expect(account).toBeInstanceOf(RedisBudget);
+    const direct = await RedisBudget.connect(redis.url, { name: GLOBAL_BUDGET_ACCOUNT, limitUsd: 1 });
+    opened.push(direct);
+    await direct.charge(0.25);
+    expect(await account.remainingUsd()).toBeCloseTo((await direct.remainingUsd()) as number, 9);
+    process.env.PYRAMID_TEST_REDIS = redis.url;
+    try {
+      const pyramid = await pyramidFromConfig(config({ limitUsd: 1, redisEnv: "PYRAMID_TEST_REDIS" }) as never);
+      expect(pyramid.spec.budget).toBeInstanceOf(RedisBudget);
+      expect(await pyramid.spec.budget?.remainingUsd()).toBeCloseTo((await direct.remainingUsd()) as number, 9);
+    } finally {
+      delete process.env.PYRAMID_TEST_REDIS;
+      await disposeConfigBudgets();
+    }
+  });
+
+  it("names budget.redisEnv and never shows the variable's value", async () => {
+    await expect(budgetFromConfig({ limitUsd: 1, redisEnv: "PYRAMID_UNSET_VAR" }, {})).rejects.toThrow(
+      /budget\.redisEnv: the environment variable PYRAMID_UNSET_VAR is not set.*Fix: export PYRAMID_UNSET_VAR=redis:/,
+    );
+    const error = await budgetFromConfig(
+      { limitUsd: 1, redisEnv: "PYRAMID_BAD_URL" },
+      { PYRAMID_BAD_URL: "http://user:s3cret-pw@host:6379" },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PyramidConfigError);
+    expect((error as PyramidConfigError).field).toBe("budget.redisEnv");
+    expect(String((error as Error).message)).not.toContain("s3cret-pw");
+    expect(() => validatePyramidConfig(config({ limitUsd: 1, redis: redis.url, redisEnv: "X" }))).toThrow(
+      /budget\.redisEnv: give either redis \(the URL\) or redisEnv/,
+    );
+    expect(() => validatePyramidConfig(config({ limitUsd: 1, redisEnv: "redis://h:6379" }))).toThrow(
+      /budget\.redisEnv: must be the NAME of an environment variable/,
+    );
   });
 });
