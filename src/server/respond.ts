@@ -40,14 +40,26 @@ export function sendError(res: ServerResponse, error: HttpError, closing: boolea
   sendJson(res, error.status, error.body(), { ...error.headers, ...(closing ? { connection: "close" } : {}) });
 }
 
-/** The pyramid with the request's tools bound, or the pyramid itself when there are none. */
+/** The request's stop sequences as a list (`undefined` when it gives none). */
+function stopSequences(request: ChatCompletionRequest): string[] | undefined {
+  return request.stop && request.stop.length > 0 ? request.stop : undefined;
+}
+
+/**
+ * The pyramid with the request's tools bound and its `stop` sequences set as a call option (so every member call,
+ * the apex's included, gets them), or the pyramid itself when the request gives neither.
+ */
 export function runnableFor(model: PyramidChatModel, request: ChatCompletionRequest): ChatRunnable {
   const tools = request.tools ?? [];
-  if (tools.length === 0 || request.tool_choice === "none") return model;
-  return model.bindTools(
-    tools as BindToolsInput[],
-    request.tool_choice ? { tool_choice: request.tool_choice } : undefined,
-  ) as ChatRunnable;
+  const withTools: ChatRunnable =
+    tools.length === 0 || request.tool_choice === "none"
+      ? model
+      : (model.bindTools(
+          tools as BindToolsInput[],
+          request.tool_choice ? { tool_choice: request.tool_choice } : undefined,
+        ) as ChatRunnable);
+  const stop = stopSequences(request);
+  return stop ? withTools.withConfig({ stop } as RunnableConfig) : withTools;
 }
 
 /** What an answered request reports to metrics and rate limits. */

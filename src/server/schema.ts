@@ -42,8 +42,9 @@ const toolChoice = z.union([
 ]);
 
 /**
- * zod schema of a `POST /v1/chat/completions` body. Sampling fields (`temperature`, `max_tokens`, ...) are
- * accepted and ignored: each member's sampling is set in the pyramid's config.
+ * zod schema of a `POST /v1/chat/completions` body. `stop` is passed to every member call (as LangChain's `stop`
+ * call option); other sampling fields (`temperature`, `max_tokens`, ...) are accepted and ignored: each member's
+ * sampling is set in the pyramid's config.
  */
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1, "is required"),
@@ -53,6 +54,13 @@ export const chatCompletionRequestSchema = z.looseObject({
   tools: z.array(functionTool).optional(),
   tool_choice: toolChoice.optional(),
   n: z.number().int().min(1).max(1, "only n = 1 is supported").nullable().optional(),
+  stop: z
+    .preprocess(
+      (value) => (typeof value === "string" ? [value] : value),
+      z.array(z.string().min(1, "must be a non-empty stop sequence")).max(4, "at most 4 stop sequences"),
+    )
+    .nullable()
+    .optional(),
 });
 
 /** A validated chat completions request. */
