@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -11,6 +9,8 @@ import { RedisBudget } from "../src/redis/budget.js";
 import { startRedisServer } from "../test/helpers/redis_server.js";
 import type { RedisTestServer } from "../test/helpers/redis_server.js";
 import { CROWD_MODELS, ORACLE_MODEL, replaySetup } from "./replay_setup.js";
+import { startServe } from "./serve_child.js";
+import type { ServeProcess } from "./serve_child.js";
 import { figure, now, rotate } from "./stats.js";
 import type { BenchFigure, BenchSuite } from "./types.js";
 
@@ -44,38 +44,6 @@ async function reserveSettle(budget: Budget, operations: number, concurrency: nu
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
   return (now() - t0) / operations;
-}
-
-interface Serve {
-  readonly url: string;
-  stop(): Promise<number | null>;
-}
-
-function startServe(config: string, env: Record<string, string>): Promise<Serve> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ["--import", "tsx", join(root, "src/cli/bin.ts"), "serve", "--config", config, "--port", "0", "--workers", "2"],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.on("data", (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout?.on("data", (data: Buffer) => {
-      stdout += data.toString();
-      const match = /on (http:\/\/[^\s]+)\/v1/.exec(stdout);
-      if (match)
-        resolve({
-          url: match[1],
-          stop: () => {
-            child.kill("SIGTERM");
-            return exited;
-          },
-        });
-    });
-    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
 }
 
 function complete(url: string, question: string, key: string): Promise<void> {
@@ -196,10 +164,10 @@ export function createRedisSuite(options: RedisBenchOptions = {}): BenchSuite {
         }),
       );
       const env = { PYRAMID_BENCH_KEY: "bench-key" };
-      const servers: Record<"plain" | "redis", Serve | undefined> = { plain: undefined, redis: undefined };
+      const servers: Record<"plain" | "redis", ServeProcess | undefined> = { plain: undefined, redis: undefined };
       try {
-        servers.plain = await startServe(plain, env);
-        servers.redis = await startServe(withRedis, env);
+        servers.plain = await startServe(plain, 2, env);
+        servers.redis = await startServe(withRedis, 2, env);
         const running = { plain: servers.plain, redis: servers.redis };
         const round = async (name: "plain" | "redis"): Promise<number> => {
           const t0 = now();

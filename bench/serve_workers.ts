@@ -1,11 +1,11 @@
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CROWD_MODELS, ORACLE_MODEL, replaySetup } from "./replay_setup.js";
+import { startServe } from "./serve_child.js";
+import type { ServeProcess } from "./serve_child.js";
 import { figure, now, rotate } from "./stats.js";
 import type { BenchFigure, BenchSuite } from "./types.js";
 
@@ -20,54 +20,6 @@ export interface ServeWorkersOptions {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** A `pyramid-moa serve` child process. */
-interface ServeProcess {
-  readonly workers: number;
-  readonly url: string;
-  stop(): Promise<number | null>;
-}
-
-/** Starts `pyramid-moa serve --workers <n>` on a free port and resolves once it prints its URL. */
-function startServe(config: string, workers: number): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(root, "src/cli/bin.ts"),
-      "serve",
-      "--config",
-      config,
-      "--port",
-      "0",
-      "--workers",
-      String(workers),
-    ],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let stdout = "";
-  let stderr = "";
-  // The per-request log lines are drained, not kept: only the tail matters if the server fails.
-  child.stderr?.on("data", (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout?.on("data", (data: Buffer) => {
-      stdout += data.toString();
-      const match = /on (http:\/\/[^\s]+)\/v1/.exec(stdout);
-      if (!match) return;
-      resolve({
-        workers,
-        url: match[1],
-        stop: () => {
-          child.kill("SIGTERM");
-          return exited;
-        },
-      });
-    });
-    void exited.then((code) => reject(new Error(`serve --workers ${workers} exited with ${code}: ${stderr}`)));
-  });
-}
 
 /**
  * Posts one chat completion on its own connection (a keep-alive socket reused after the server's 5 s idle timeout
