@@ -8,9 +8,12 @@
  *   part also the AUC on the holdout traces of the router trained on the whole training part;
  * - probe coverage (items with at least one probe) and failed candidates;
  * - whether voting by behaviour clusters (the first member of the largest cluster; the usual vote when the
- *   features are NaN) raises the crowd's accuracy, with a 95% paired bootstrap interval of the difference.
+ *   features are NaN) raises the crowd's accuracy, with a 95% paired bootstrap interval of the difference;
+ * - for runs made with `--code-claims`: the same AUCs with the claim features (`behaviour_claims*`,
+ *   `behaviour_own_claims_met_*`) left out, with only the cross or only the own claims, and with both.
  *
  *   npx tsx src/cli/bin.ts eval --benchmark mbpp --train --out results/mbpp
+ *   npx tsx src/cli/bin.ts eval --benchmark mbpp --train --code-claims --out results/mbpp-claims
  *   npx tsx src/cli/bin.ts eval --benchmark mbpp --train --grader reference --out results/mbpp-reference
  *   npx tsx scripts/code_behaviour_check.ts results/mbpp results/mbpp-reference
  */
@@ -24,6 +27,9 @@ import { seededRandom } from "../src/utils/random.js";
 
 const SEEDS = [1, 2, 3, 4, 5];
 const isBehaviour = (name: string): boolean => name.startsWith("behaviour_");
+const isClaim = (name: string): boolean => /^behaviour_(own_)?claims/.test(name);
+const isOwnClaim = (name: string): boolean => name.startsWith("behaviour_own_claims");
+const isCrossClaim = (name: string): boolean => isClaim(name) && !isOwnClaim(name) && name !== "behaviour_claims";
 
 /** The traces with the columns whose names pass `keep`. */
 function keepColumns(traces: readonly EvalTraceLine[], keep: (name: string) => boolean): EvalTraceLine[] {
@@ -99,6 +105,10 @@ const auc = [
   "|---|---|---|---|---|---|---|---|",
 ];
 const other: string[] = [];
+const claimRows = [
+  "| run | traces | OOF AUC, behaviour without claims | + cross claims | + own claims | + both | holdout AUC without | holdout AUC with both |",
+  "|---|---|---|---|---|---|---|---|",
+];
 for (const run of runs) {
   const train = readTraces(join(run, "train_traces.jsonl"));
   const holdoutFile = join(run, "traces.jsonl");
@@ -106,6 +116,24 @@ for (const run of runs) {
   const all = [...train, ...holdout];
   if (!train[0].featureNames.some(isBehaviour)) throw new Error(`${run}: the traces have no behaviour_* features`);
   const base = (name: string): boolean => !isBehaviour(name);
+  if (train[0].featureNames.some(isClaim)) {
+    for (const [part, traces] of [
+      ["training part", train],
+      ["all items", all],
+    ] as const) {
+      const test = part === "training part" ? holdout : undefined;
+      const variant = (keep: (name: string) => boolean) =>
+        aucs(keepColumns(traces, keep), test && keepColumns(test, keep));
+      const none = variant((name) => !isClaim(name));
+      const cross = variant((name) => !isOwnClaim(name));
+      const own = variant((name) => !isCrossClaim(name));
+      const both = aucs(traces, test);
+      const held = (x: { held?: Spread }): string => (x.held ? f3(x.held) : "");
+      claimRows.push(
+        `| ${run} | ${part}, ${traces.length} | ${f3(none.oof)} | ${f3(cross.oof)} | ${f3(own.oof)} | ${f3(both.oof)} | ${held(none)} | ${held(both)} |`,
+      );
+    }
+  }
   for (const [part, traces] of [
     ["training part", train],
     ["all items", all],
@@ -137,3 +165,7 @@ for (const run of runs) {
 console.log(auc.join("\n"));
 console.log("");
 console.log(other.join("\n"));
+if (claimRows.length > 2) {
+  console.log("");
+  console.log(claimRows.join("\n"));
+}

@@ -1,6 +1,6 @@
 import type { TaskKind } from "../answers/types.js";
 import { codeBehaviourGroup } from "../features/behaviour/group.js";
-import { behaviourFeatureNames } from "../features/behaviour/agreement.js";
+import { BEHAVIOUR_CLAIMS_FEATURE, behaviourFeatureNames } from "../features/behaviour/agreement.js";
 import type { CodeBehaviourOptions } from "../features/behaviour/options.js";
 import type { FeatureGroup } from "../features/group.js";
 import type { Router } from "../router/types.js";
@@ -18,10 +18,17 @@ export function codeBehaviourByDefault(task: TaskKind | undefined, routers: read
   return task === "code" && !routers.some(trainedWithout);
 }
 
+/** Whether a router was trained with the code behaviour claim features. */
+function trainedWithClaims(router: Router): boolean {
+  return router.featureNames?.includes(BEHAVIOUR_CLAIMS_FEATURE) ?? false;
+}
+
 /**
  * The feature groups of a pyramid. Code behavioural agreement ({@link codeBehaviourGroup}): `codeBehaviour: true` or
  * an options object turns it on, `false` off; by default it is on for `task: "code"`, except when a router at a
  * tier boundary was trained without it (its sandbox runs would be wasted, and the router refuses extra features).
+ * Its claim features follow `codeBehaviour.claims` when given, else they are on when a router at a tier boundary
+ * was trained with them.
  */
 export function resolveFeatureGroups(
   options: { readonly task?: TaskKind; readonly codeBehaviour?: boolean | CodeBehaviourOptions },
@@ -30,5 +37,7 @@ export function resolveFeatureGroups(
   const setting = options.codeBehaviour;
   const on = setting === undefined ? codeBehaviourByDefault(options.task, routers) : setting !== false;
   if (!on) return [];
-  return [codeBehaviourGroup(typeof setting === "object" ? setting : {})];
+  const given = typeof setting === "object" ? setting : {};
+  const claims = given.claims ?? routers.some(trainedWithClaims);
+  return [codeBehaviourGroup({ ...given, claims })];
 }

@@ -41,6 +41,7 @@ Options:
   --concurrency <n>      queries at once (default 8)
   --strict               stop at the first bad line of the recorded file (default: report it and skip it)
   --no-code-behaviour    mbpp: leave out the code behavioural agreement features (sandboxed probe runs)
+  --code-claims          mbpp: add their claim features (results vs the outputs members wrote down)
   --no-png               write SVG only
   -h, --help             show this help`;
 
@@ -63,6 +64,7 @@ const OPTIONS = {
   concurrency: { type: "string" },
   "no-png": { type: "boolean" },
   "no-code-behaviour": { type: "boolean" },
+  "code-claims": { type: "boolean" },
   strict: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -151,6 +153,7 @@ export const evalCommand: CliCommand = {
       concurrency: num(v.concurrency, "--concurrency", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       strict: v.strict ?? false,
       ...(v["no-code-behaviour"] ? { codeBehaviour: false } : {}),
+      ...(v["code-claims"] ? { codeClaims: true } : {}),
     });
     const part = v.train ? "holdout" : "all items";
     const { summary, pngSkipped } = await writeEvaluationReport(run.traces, {

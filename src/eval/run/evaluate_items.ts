@@ -39,6 +39,8 @@ export interface ReplayedPyramid {
   readonly grade: RecordedGrader;
   /** Code behavioural agreement features (default: the pyramid's default, on for `task: "code"`). */
   readonly codeBehaviour?: boolean;
+  /** Their claim features (default: on when the router was trained with them). */
+  readonly codeClaims?: boolean;
   /** Use the router even if it was trained for other members (checked by the caller). */
   readonly allowRouterMemberMismatch?: boolean;
 }
@@ -83,7 +85,10 @@ export async function evaluateItems(
     router: run.router,
     policy: run.policy,
     task: run.task,
-    codeBehaviour: (run.codeBehaviour ?? codeBehaviourByDefault(run.task, [run.router])) ? EVAL_CODE_BEHAVIOUR : false,
+    codeBehaviour:
+      (run.codeBehaviour ?? codeBehaviourByDefault(run.task, [run.router]))
+        ? { ...EVAL_CODE_BEHAVIOUR, ...(run.codeClaims !== undefined ? { claims: run.codeClaims } : {}) }
+        : false,
     allowRouterMemberMismatch: run.allowRouterMemberMismatch,
   });
   const graph = buildPyramidStateGraph(spec).compile();

@@ -89,6 +89,10 @@ export interface EvaluationOptions {
   readonly strict?: boolean;
   /** Code behavioural agreement features with `task: "code"` (default true). */
   readonly codeBehaviour?: boolean;
+  /**
+   * Their claim features (`codeBehaviour.claims`): default off when training, else as the router was trained.
+   */
+  readonly codeClaims?: boolean;
   /** Evaluate `routerFile` even when it was trained for other crowd members (default: refused, naming both). */
   readonly allowRouterMemberMismatch?: boolean;
 }
@@ -211,6 +215,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     grader,
     limit: options.limit ?? null,
     ...(task === "code" ? { codeBehaviour: options.codeBehaviour ?? true } : {}),
+    ...(task === "code" && options.codeClaims ? { codeClaims: true } : {}),
   };
   // A router trained for other members is refused before any data is read (its bundle records their names).
   if (options.routerFile) {
@@ -248,6 +253,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     grade,
     allowRouterMemberMismatch: options.allowRouterMemberMismatch,
     codeBehaviour: options.codeBehaviour,
+    codeClaims: options.codeClaims,
   };
   try {
     let router: Router = new AgreementRouter();

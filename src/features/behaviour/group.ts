@@ -33,7 +33,11 @@ export async function measureCodeBehaviour(
   ];
   if (!mayHaveProbes(sources)) {
     return behaviourAgreement(
-      candidates.map((c) => (c.error === undefined ? { kind: "ran", probes: [], results: [] } : { kind: "absent" })),
+      candidates.map((c) =>
+        c.error === undefined
+          ? { kind: "ran", probes: [], results: [], claimed: [], claims: [], own: [] }
+          : { kind: "absent" },
+      ),
     );
   }
   const controller = new AbortController();
@@ -43,7 +47,9 @@ export async function measureCodeBehaviour(
   try {
     const pool = resolved.pool ?? (await defaultBehaviourPool());
     const behaviours: CandidateBehaviour[] = await Promise.all(
-      candidates.map((candidate) => runCandidate(candidate, sources, pool, resolved, controller.signal)),
+      candidates.map((candidate, position) =>
+        runCandidate(candidate, sources, pool, resolved, controller.signal, position),
+      ),
     );
     return behaviourAgreement(behaviours);
   } catch {
@@ -60,11 +66,11 @@ export async function measureCodeBehaviour(
  * adds it for `task: "code"`. Options are validated here, so a bad option fails when the pyramid is built.
  */
 export function codeBehaviourGroup(options: CodeBehaviourOptions = {}): FeatureGroup {
-  resolveCodeBehaviourOptions(options);
+  const { claims } = resolveCodeBehaviourOptions(options);
   return {
     name: CODE_BEHAVIOUR_GROUP,
-    names: behaviourFeatureNames,
+    names: (members) => behaviourFeatureNames(members, claims),
     compute: async (candidates, context) =>
-      behaviourFeatureValues(await measureCodeBehaviour(candidates, context, options)),
+      behaviourFeatureValues(await measureCodeBehaviour(candidates, context, options), claims),
   };
 }

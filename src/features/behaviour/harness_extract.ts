@@ -78,9 +78,68 @@ def make_probe(call, env, names, params, found):
     if not args and not kwargs:
         return
     key = call.func.id + "(" + ",".join([canon(a) for a in args] + [k + "=" + canon(v) for k, v in sorted(kwargs.items())]) + ")"
-    if key in found:
-        return
-    found[key] = {"key": key, "name": call.func.id, "args": args, "kwargs": kwargs, "params": params.get(call.func.id)}
+    if key not in found:
+        found[key] = {"key": key, "name": call.func.id, "args": args, "kwargs": kwargs, "params": params.get(call.func.id), "claims": []}
+    return key
+
+# ---- claims: the output an author wrote down for a call of its example ----
+
+CLAIM_PREFIX = re.compile(r"^(?:(?:the\s+)?(?:expected\s+)?(?:output|outputs|result|returns?|prints?|gives|should\s+(?:print|return|output|be))\s*(?:is|:|=)?\s*|->\s*|=>\s*|==\s*)", re.I)
+
+def claim_of(text, shown_only_after_prefix):
+    # A claim {"canon", "shown"} from the text after a call (a comment, a doctest line), or None. Text that is not a
+    # literal is taken as what print shows (compared with str(value)) only after an "Output:"-like prefix, when
+    # shown_only_after_prefix (a comment such as "# test with a list" claims nothing).
+    text = text.strip()
+    bare = CLAIM_PREFIX.sub("", text, count=1).strip()
+    prefixed = bare != text
+    if not bare or len(bare) > 300:
+        return None
+    try:
+        value = ast.literal_eval(bare)
+        claim = {"canon": canon(value), "shown": bare}
+        if type(value) in (int, float) and math.isfinite(value):
+            # A written-down number stands for any value that rounds to it at its printed precision.
+            places = len(bare.split(".", 1)[1]) if "." in bare and "e" not in bare.lower() else 0
+            claim["num"] = float(value)
+            claim["tol"] = 0.5 * 10 ** -places if type(value) is float else 0.0
+        return claim
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        pass
+    if shown_only_after_prefix and not prefixed:
+        return None
+    return {"canon": None, "shown": bare}
+
+SOURCE = [0]
+
+def add_claim(found, key, claim):
+    if claim is not None:
+        claim = dict(claim, by=SOURCE[0])
+    if key is not None and claim is not None and key in found and len(found[key]["claims"]) < 4:
+        if claim not in found[key]["claims"]:
+            found[key]["claims"].append(claim)
+
+def literal_claim(node, env):
+    try:
+        value = value_of(node, env)
+    except (NotLiteral, TypeError, ValueError, RecursionError):
+        return None
+    return {"canon": canon(value), "shown": None}
+
+def comment_after(lines, st):
+    # The comment ending the statement's last line, or the comment-only line right after it.
+    end = getattr(st, "end_lineno", None)
+    if not end or end > len(lines):
+        return None
+    rest = lines[end - 1][st.end_col_offset :] if st.end_col_offset is not None else ""
+    m = re.match(r"\s*#\s*(.*)$", rest)
+    if m and m.group(1).strip():
+        return m.group(1)
+    if end < len(lines):
+        m = re.match(r"^\s*#\s*(.*)$", lines[end])
+        if m and CLAIM_PREFIX.match(m.group(1).strip()):
+            return m.group(1)
+    return None
 
 def calls_in(node):
     # Calls in a statement, not inside nested function or class bodies or lambdas.
@@ -94,7 +153,7 @@ def calls_in(node):
                 continue
             stack.append(child)
 
-def scan_statements(body, env, names, params, found, texts):
+def scan_statements(body, env, names, params, found, texts, lines, bound):
     for st in body:
         if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             doc = ast.get_docstring(st, clean=False)
@@ -102,19 +161,39 @@ def scan_statements(body, env, names, params, found, texts):
                 texts.append(doc)
             continue
         calls = sorted(calls_in(st), key=lambda c: (c.lineno, c.col_offset))
-        for c in calls:
-            make_probe(c, env, names, params, found)
+        keys = {id(c): make_probe(c, env, names, params, found) for c in calls}
+        scan_claims(st, env, found, lines, bound, keys)
         if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+            target = st.targets[0].id
+            bound.pop(target, None)
+            if isinstance(st.value, ast.Call) and keys.get(id(st.value)):
+                bound[target] = keys[id(st.value)]
             try:
-                env[st.targets[0].id] = value_of(st.value, env)
+                env[target] = value_of(st.value, env)
             except (NotLiteral, TypeError, ValueError, RecursionError):
-                env.pop(st.targets[0].id, None)
+                env.pop(target, None)
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(st, field, None)
             if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-                scan_statements(inner, env, names, params, found, texts)
+                scan_statements(inner, env, names, params, found, texts, lines, bound)
         for h in getattr(st, "handlers", []) or []:
-            scan_statements(h.body, env, names, params, found, texts)
+            scan_statements(h.body, env, names, params, found, texts, lines, bound)
+
+def scan_claims(st, env, found, lines, bound, keys):
+    # assert f(x) == y (or y == f(x)); print(f(x)) or print(r), r = f(x), with the output in a comment.
+    if isinstance(st, ast.Assert) and isinstance(st.test, ast.Compare) and len(st.test.ops) == 1 and isinstance(st.test.ops[0], ast.Eq):
+        left, right = st.test.left, st.test.comparators[0]
+        for call, other in ((left, right), (right, left)):
+            if isinstance(call, ast.Call) and keys.get(id(call)):
+                add_claim(found, keys[id(call)], literal_claim(other, env))
+        return
+    if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and isinstance(st.value.func, ast.Name) and st.value.func.id == "print" and len(st.value.args) == 1 and not st.value.keywords:
+        arg = st.value.args[0]
+        key = keys.get(id(arg)) if isinstance(arg, ast.Call) else bound.get(arg.id) if isinstance(arg, ast.Name) else None
+        if key:
+            comment = comment_after(lines, st)
+            if comment is not None:
+                add_claim(found, key, claim_of(comment, True))
 
 def closing(text, start):
     depth, quote, i = 0, None, start
@@ -139,9 +218,22 @@ def closing(text, start):
         i += 1
     return -1
 
+DOCTEST = re.compile(r"(?m)^[ \t]*>>>[ \t]*(.+)\n[ \t]*(?!>>>|\.\.\.)(\S[^\n]*)$")
+
+def scan_doctests(text, names, params, found):
+    # >>> f(x) followed by the output line.
+    for m in DOCTEST.finditer(text):
+        try:
+            node = ast.parse(m.group(1).strip(), mode="eval").body
+        except SyntaxError:
+            continue
+        if isinstance(node, ast.Call):
+            add_claim(found, make_probe(node, {}, names, params, found), claim_of(m.group(2), False))
+
 def scan_text(text, names, params, found):
     if not names:
         return
+    scan_doctests(text, names, params, found)
     pattern = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, names))) + r")\s*\(")
     for m in pattern.finditer(text):
         before = text[max(0, m.start() - 4) : m.start()]
@@ -162,6 +254,7 @@ def extract(cfg):
     params = params_of(cfg)
     found = {}
     for i, src in enumerate(cfg["sources"]):
+        SOURCE[0] = i
         table = params[i] if i < len(params) else {}
         texts = [src["prose"]]
         for block in src["blocks"]:
@@ -170,7 +263,7 @@ def extract(cfg):
             except SyntaxError:
                 texts.append(block)
                 continue
-            scan_statements(tree.body, {}, names, table, found, texts)
+            scan_statements(tree.body, {}, names, table, found, texts, block.split("\n"), {})
         for t in texts:
             scan_text(t, names, table, found)
     return list(found.values())[: cfg["maxProbes"]]

@@ -22,13 +22,17 @@ import ast, builtins, copy, inspect, io, itertools, json, math, re, signal, sys
 
 def main(cfg):
     real_out = sys.stdout
-    report = {"probes": [], "status": "ok", "error": None, "results": []}
+    report = {"probes": [], "status": "ok", "error": None, "results": [], "claimed": [], "claims": []}
     try:
         probes = extract(cfg)
     except Exception as e:
         probes = []
         report["error"] = "probe extraction: " + type(e).__name__
     report["probes"] = [p["key"] for p in probes]
+    report["claimed"] = [bool(p.get("claims")) for p in probes]
+    me = cfg.get("self")
+    report["ownClaimed"] = [any(c.get("by") == me for c in p.get("claims", [])) for p in probes]
+    report["own"] = []
     sink = io.StringIO()
     def alarm(*_):
         raise TimeoutError("time limit")
@@ -61,7 +65,11 @@ def main(cfg):
     roots = [f for f in fns if f.__name__ not in used] or fns
     order = list(reversed(roots)) + [f for f in reversed(fns) if f not in roots]
     for p in probes:
-        report["results"].append(call_probe(p, ns, fns, order, cfg))
+        text, value, ok = call_probe(p, ns, fns, order, cfg)
+        report["results"].append(text)
+        report["claims"].append(meets_claims(p["claims"], value, ok) if p.get("claims") else None)
+        own = [c for c in p.get("claims", []) if c.get("by") == me]
+        report["own"].append(meets_claims(own, value, ok) if own else None)
     emit(real_out, cfg["marker"], report)
 
 def emit(out, marker, report):
@@ -95,7 +103,7 @@ def pick(p, ns, fns, order):
 def call_probe(p, ns, fns, order, cfg):
     f = pick(p, ns, fns, order)
     if f is None:
-        return "?unmapped"
+        return "?unmapped", None, False
     args = list(p["args"])
     names = positional_names(f)
     src = p.get("params")
@@ -104,17 +112,38 @@ def call_probe(p, ns, fns, order, cfg):
         mine = names[: len(args)]
         if sorted(mine) == sorted(src) and mine != src and len(set(src)) == len(src):
             args = [args[src.index(n)] for n in mine]
-    result, failed = invoke(f, args, p["kwargs"], cfg)
+    result, value, failed = invoke(f, args, p["kwargs"], cfg)
     # Failed with arguments of different types: another order may be what this function expects.
     if failed and 2 <= len(args) <= 3 and not p["kwargs"] and len({type(a).__name__ for a in args}) == len(args):
         for perm in itertools.permutations(range(len(args))):
             if list(perm) == list(range(len(args))):
                 continue
             alt = [args[i] for i in perm]
-            r2, failed2 = invoke(f, alt, {}, cfg)
+            r2, v2, failed2 = invoke(f, alt, {}, cfg)
             if not failed2:
-                return r2
-    return result
+                return r2, v2, True
+    return result, value, not failed
+
+def shown(text):
+    return " ".join(str(text).split()).strip("'\"")
+
+def meets_claims(claims, value, ok):
+    # Whether the call returned what one of its claims wrote down (canonical value, or what print shows).
+    if not ok:
+        return False
+    try:
+        mine = canon(value)
+        printed = shown(value)
+    except BaseException:
+        return False
+    for c in claims:
+        if c.get("canon") is not None and c["canon"] == mine:
+            return True
+        if c.get("shown") is not None and shown(c["shown"]) == printed:
+            return True
+        if "num" in c and type(value) in (int, float) and math.isfinite(value) and abs(value - c["num"]) <= c["tol"] * 1.000001 + 1e-12:
+            return True
+    return False
 
 def invoke(f, args, kwargs, cfg):
     a = copy.deepcopy(args)
@@ -132,12 +161,12 @@ def invoke(f, args, kwargs, cfg):
         printed = buf.getvalue()
         if printed:
             text += ";out=" + printed[:200]
-        return text[:400], False
+        return text[:400], value, False
     except BaseException as e:
         signal.setitimer(signal.ITIMER_PROF, 0)
         if isinstance(e, (KeyboardInterrupt,)):
             raise
-        return "!" + type(e).__name__, True
+        return "!" + type(e).__name__, None, True
     finally:
         sys.stdout = real
 

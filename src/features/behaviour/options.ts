@@ -22,6 +22,13 @@ export const codeBehaviourOptionsSchema = z
     /** Most probes run per candidate. */
     maxProbes: z.number().int().positive().max(200).default(16),
     /**
+     * Also compare each candidate's results with the outputs the members wrote down for their examples (the
+     * `behaviour_claims`, `behaviour_claims_met_<i>` and `behaviour_own_claims_met_<i>` features). Off by default
+     * (they did not raise the MBPP router's AUC beyond noise, see docs/code-behaviour.md); on in a pyramid whose
+     * router was trained with them.
+     */
+    claims: z.boolean().default(false),
+    /**
      * Pool bounding concurrent sandbox runs (shared with other queries); default one pool per process, at most
      * twice the CPUs at once.
      */

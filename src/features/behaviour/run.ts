@@ -13,15 +13,38 @@ export type CandidateBehaviour =
   /** The member's call failed: it has no output (its per-member features are NaN). */
   | { readonly kind: "absent" }
   /** No code, a syntax error, an exception at module level, a timeout, or a sandbox failure. */
-  | { readonly kind: "failed"; readonly reason: string; readonly probes?: readonly string[] }
-  /** The module ran; one result per probe (canonical return value, `!Error` or `?unmapped`). */
-  | { readonly kind: "ran"; readonly probes: readonly string[]; readonly results: readonly string[] };
+  | {
+      readonly kind: "failed";
+      readonly reason: string;
+      readonly probes?: readonly string[];
+      /** Per probe: whether an author wrote down its output (a claim), when the probes were found. */
+      readonly claimed?: readonly boolean[];
+      /** Per probe: whether this candidate's own output wrote down a claim for it. */
+      readonly ownClaimed?: readonly boolean[];
+    }
+  /**
+   * The module ran; one result per probe (canonical return value, `!Error` or `?unmapped`), and per probe whether
+   * a claim was written down for it and whether this candidate's result meets one (`null`: no claim).
+   */
+  | {
+      readonly kind: "ran";
+      readonly probes: readonly string[];
+      readonly results: readonly string[];
+      readonly claimed: readonly boolean[];
+      readonly claims: readonly (boolean | null)[];
+      /** Per probe: whether the result meets this candidate's own claim (`null`: it wrote down none). */
+      readonly own: readonly (boolean | null)[];
+    };
 
 interface Report {
   probes: string[];
   status: string;
   error: string | null;
   results: string[];
+  claimed?: boolean[];
+  claims?: (boolean | null)[];
+  ownClaimed?: boolean[];
+  own?: (boolean | null)[];
 }
 
 /** Escapes every non-ASCII character, so that the JSON is a plain ASCII Python string literal. */
@@ -35,9 +58,11 @@ export function behaviourProgram(
   sources: readonly ProbeSource[],
   marker: string,
   options: Pick<ResolvedCodeBehaviourOptions, "maxProbes" | "probeTimeSec" | "moduleTimeSec">,
+  self = -1,
 ): string {
   const config = {
     code,
+    self,
     sources,
     marker,
     maxProbes: options.maxProbes,
@@ -79,12 +104,13 @@ export async function runCandidate(
   pool: SandboxPool,
   options: ResolvedCodeBehaviourOptions,
   signal: AbortSignal,
+  position = -1,
 ): Promise<CandidateBehaviour> {
   if (candidate.error !== undefined) return { kind: "absent" };
   const code = extractPythonCode(candidate.text);
   if (!/^\s*(?:async\s+)?def\s+\w+\s*\(/m.test(code)) return { kind: "failed", reason: "no function" };
   const marker = `PYRAMID_BEHAVIOUR_${randomBytes(12).toString("hex")}`;
-  const program = behaviourProgram(code, sources, marker, options);
+  const program = behaviourProgram(code, sources, marker, options, position);
   // A sandbox that cannot run (no python3, a bad option) or an abort rejects: not the candidate's fault, so the
   // caller reports the features as unknown rather than this candidate as failed.
   const run = await pool.run(program, {
@@ -94,7 +120,13 @@ export async function runCandidate(
   });
   const report = readReport(run, marker);
   if (!report) return { kind: "failed", reason: runFailure(run) };
-  if (report.status !== "ok")
-    return { kind: "failed", reason: `${report.status}: ${report.error ?? ""}`, probes: report.probes };
-  return { kind: "ran", probes: report.probes, results: report.results };
+  const claimed = report.probes.map((_, i) => report.claimed?.[i] === true);
+  const ownClaimed = report.probes.map((_, i) => report.ownClaimed?.[i] === true);
+  if (report.status !== "ok") {
+    const reason = `${report.status}: ${report.error ?? ""}`;
+    return { kind: "failed", reason, probes: report.probes, claimed, ownClaimed };
+  }
+  const claims = report.probes.map((_, i) => (claimed[i] ? report.claims?.[i] === true : null));
+  const own = report.probes.map((_, i) => (ownClaimed[i] ? report.own?.[i] === true : null));
+  return { kind: "ran", probes: report.probes, results: report.results, claimed, claims, own };
 }

@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { extractAnswer, featureNamesWith, PyramidChatModel, PyramidConfigError } from "../../src/index.js";
+import { behaviourFeatureNames, codeBehaviourGroup, measureCodeBehaviour } from "../../src/router/train/index.js";
+import type { Candidate, PyramidMetadata, Router } from "../../src/index.js";
+import { ScriptedChatModel } from "../helpers/scripted_model.js";
+
+// The claim features of the code behaviour group: the members' results against the outputs written down in the
+// members' own examples (assert, print with an output comment, doctest).
+
+function candidate(index: number, text: string): Candidate {
+  return {
+    model: `m${index}`,
+    tier: 0,
+    index,
+    text,
+    answer: extractAnswer(text, "code")?.key ?? null,
+    display: null,
+    attempts: 1,
+    latencyMs: 0,
+    usage: { input: 0, output: 0, estimated: true },
+    costUsd: 0,
+  };
+}
+
+const fence = (code: string, usage: string): string =>
+  `\`\`\`python\n${code}\n\`\`\`\n\nExample:\n\n\`\`\`python\n${usage}\n\`\`\`\n`;
+
+const measure = (texts: string[], claims = true) =>
+  measureCodeBehaviour(
+    texts.map((t, i) => candidate(i, t)),
+    { prompt: "Write a function." },
+    { claims },
+  );
+
+describe("code behaviour claims", () => {
+  it("reads assert, print-with-output-comment and doctest claims, and scores every member on all and on its own", async () => {
+    const r = await measure([
+      // Claims 6 (comment), 3.5 (the comment after print of a variable bound to a call): both met by sum.
+      fence(
+        "def total(xs):\n    return sum(xs)",
+        "print(total([1, 2, 3]))  # Output: 6\nr = total([1.5, 2])\nprint(r)  # 3.5",
+      ),
+      // Claims 9 for [4, 5] (assert): max gives 5, its own claim fails.
+      fence("def biggest(xs):\n    return max(xs)", "assert biggest([4, 5]) == 9"),
+      // A doctest claim, met by its own code; prints what the comment shows for a string.
+      fence(
+        'def as_text(a):\n    """\n    >>> as_text([2, 2])\n    4\n    """\n    return str(sum(a))',
+        "print(as_text([1]))  # prints: 1",
+      ),
+    ]);
+    expect(r.probes).toBe(5);
+    expect(r.claims).toBe(5);
+    // total: meets 6, 3.5, 9 (sum of [4, 5]), 4 (sum of [2, 2]), 1: all five.
+    // biggest: 3 != 6, 2 != 3.5, 5 != 9, 2 != 4, 1 == 1: one of five.
+    // as_text: "6", "3.5", "4", "1" print as the claimed outputs, but "9" is not the asserted 9: four of five.
+    expect(r.claimsMet).toEqual([1, 0.2, 0.8]);
+    expect(r.ownClaimsMet).toEqual([1, 0, 1]);
+  });
+
+  it("a comment that is not an output claims nothing; rounded numbers meet at their printed precision", async () => {
+    const r = await measure([
+      fence(
+        "def area(r):\n    return 3.14159 * r * r",
+        "print(area(1))  # Output: 3.14\nprint(area(2))  # try a bigger one",
+      ),
+      fence("def area2(r):\n    return 3 * r * r", "print(area2(3))"),
+    ]);
+    expect(r.probes).toBe(3);
+    expect(r.claims).toBe(1);
+    expect(r.claimsMet).toEqual([1, 0]);
+    expect(r.ownClaimsMet).toEqual([1, Number.NaN]);
+  });
+
+  it("a member whose code fails meets no claim; without claims the features are NaN", async () => {
+    const failed = await measure([
+      fence("def inc(n):\n    return n + 1", "assert inc(1) == 2"),
+      fence("def inc(n):\n    return n + 1\n\nraise SystemExit(1)", "print(inc(4))  # 5"),
+    ]);
+    expect(failed.claimsMet).toEqual([1, 0]);
+    expect(failed.ownClaimsMet).toEqual([1, 0]);
+    const none = await measure([
+      fence("def inc(n):\n    return n + 1", "print(inc(1))"),
+      fence("def up(n):\n    return n + 1", ""),
+    ]);
+    expect(none.claims).toBe(0);
+    expect(none.claimsMet).toEqual([Number.NaN, Number.NaN]);
+  });
+
+  it("are off by default; the feature names follow the option", async () => {
+    expect(behaviourFeatureNames(2)).not.toContain("behaviour_claims");
+    expect(behaviourFeatureNames(2, true).slice(-5)).toEqual([
+      "behaviour_claims",
+      "behaviour_claims_met_0",
+      "behaviour_claims_met_1",
+      "behaviour_own_claims_met_0",
+      "behaviour_own_claims_met_1",
+    ]);
+    expect(codeBehaviourGroup({ claims: true }).names(2)).toEqual(behaviourFeatureNames(2, true));
+    expect(() => codeBehaviourGroup({ claims: "yes" as unknown as boolean })).toThrow(PyramidConfigError);
+  });
+});
+
+const meta = (message: { response_metadata: Record<string, unknown> }): PyramidMetadata =>
+  message.response_metadata.pyramid as PyramidMetadata;
+
+const routerFor = (names: readonly string[] | undefined): Router => ({ featureNames: names, predict: () => 0.1 });
+
+describe("code behaviour claims in the pyramid", () => {
+  const crowd = () => [
+    new ScriptedChatModel({
+      name: "small-0",
+      reply: fence("def double(n):\n    return n * 2", "print(double(21))  # 42"),
+    }),
+    new ScriptedChatModel({ name: "small-1", reply: fence("def twice(n):\n    return n + n", "assert twice(2) == 5") }),
+  ];
+  const oracle = () => new ScriptedChatModel({ name: "big", reply: fence("def double(n):\n    return 2 * n", "") });
+
+  it("are on when the router was trained with them (or codeBehaviour.claims is set), off otherwise", async () => {
+    const withClaims = featureNamesWith(2, [codeBehaviourGroup({ claims: true })]);
+    const trained = new PyramidChatModel({
+      crowd: crowd(),
+      oracle: oracle(),
+      task: "code",
+      router: routerFor(withClaims),
+    });
+    const features = meta(await trained.invoke("Double a number.")).features;
+    expect(Object.keys(features)).toEqual(withClaims);
+    expect(features.behaviour_claims).toBe(2);
+    expect(features.behaviour_claims_met_0).toBe(0.5);
+    expect(features.behaviour_own_claims_met_1).toBe(0);
+
+    const older = new PyramidChatModel({
+      crowd: crowd(),
+      oracle: oracle(),
+      task: "code",
+      router: routerFor(featureNamesWith(2, [codeBehaviourGroup()])),
+    });
+    expect(Object.keys(meta(await older.invoke("Double a number.")).features)).toEqual(
+      featureNamesWith(2, [codeBehaviourGroup()]),
+    );
+
+    const asked = new PyramidChatModel({
+      crowd: crowd(),
+      oracle: oracle(),
+      task: "code",
+      codeBehaviour: { claims: true },
+    });
+    expect(Object.keys(meta(await asked.invoke("Double a number.")).features)).toEqual(withClaims);
+  });
+});
