@@ -9,8 +9,9 @@
  * - probe coverage (items with at least one probe) and failed candidates;
  * - whether voting by behaviour clusters (the first member of the largest cluster; the usual vote when the
  *   features are NaN) raises the crowd's accuracy, with a 95% paired bootstrap interval of the difference;
- * - for runs made with `--code-claims`: the same AUCs with the claim features (`behaviour_claims*`,
- *   `behaviour_own_claims_met_*`) left out, with only the cross or only the own claims, and with both.
+ * - when the traces have the claim features (`behaviour_claims_met_<i>`, `--code-claims`): the same AUCs with them
+ *   left out, and the holdout AUC over 20 random 70/30 splits of all items (a router trained on each 70%, with
+ *   and without them; mean, standard error and wins of the paired difference).
  *
  *   npx tsx src/cli/bin.ts eval --benchmark mbpp --train --out results/mbpp
  *   npx tsx src/cli/bin.ts eval --benchmark mbpp --train --code-claims --out results/mbpp-claims
@@ -27,9 +28,7 @@ import { seededRandom } from "../src/utils/random.js";
 
 const SEEDS = [1, 2, 3, 4, 5];
 const isBehaviour = (name: string): boolean => name.startsWith("behaviour_");
-const isClaim = (name: string): boolean => /^behaviour_(own_)?claims/.test(name);
-const isOwnClaim = (name: string): boolean => name.startsWith("behaviour_own_claims");
-const isCrossClaim = (name: string): boolean => isClaim(name) && !isOwnClaim(name) && name !== "behaviour_claims";
+const isClaim = (name: string): boolean => name.startsWith("behaviour_claims_met_");
 
 /** The traces with the columns whose names pass `keep`. */
 function keepColumns(traces: readonly EvalTraceLine[], keep: (name: string) => boolean): EvalTraceLine[] {
@@ -95,6 +94,40 @@ function pairedInterval(a: readonly number[], b: readonly number[], seed = 1, re
   return [diffs[Math.floor(0.025 * resamples)], diffs[Math.ceil(0.975 * resamples) - 1]];
 }
 
+/**
+ * Holdout AUC over 20 random 70/30 splits of `traces`, routers trained (seed = split) with all features and with
+ * only those passing `without`: the paired difference's mean, standard error and wins.
+ */
+function repeatedSplits(traces: readonly EvalTraceLine[], without: (name: string) => boolean, splits = 20): string {
+  const diffs: number[] = [];
+  const withAll: number[] = [];
+  const heldAuc = (train: EvalTraceLine[], test: EvalTraceLine[], seed: number): number => {
+    const data = tracesToDataset(test);
+    const rows = Array.from({ length: data.matrix.rows }, (_, i) =>
+      data.matrix.data.subarray(i * data.matrix.cols, (i + 1) * data.matrix.cols),
+    );
+    return rocAuc(trainRouter({ traces: train, seed }).router.predictBatch(rows), data.labels);
+  };
+  for (let split = 1; split <= splits; split++) {
+    const random = seededRandom(1000 + split);
+    const order = traces.map((_, i) => [random(), i] as const).sort((a, b) => a[0] - b[0]);
+    const cut = Math.round(traces.length * 0.7);
+    const train = order.slice(0, cut).map(([, i]) => traces[i]);
+    const test = order.slice(cut).map(([, i]) => traces[i]);
+    const full = heldAuc(train, test, split);
+    const reduced = heldAuc(keepColumns(train, without), keepColumns(test, without), split);
+    withAll.push(full);
+    diffs.push(full - reduced);
+  }
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(mean(diffs.map((d) => (d - mean(diffs)) ** 2)));
+  return (
+    `holdout AUC over ${splits} random 70/30 splits: ${mean(withAll).toFixed(3)} with the claim features, ` +
+    `difference ${mean(diffs) >= 0 ? "+" : ""}${mean(diffs).toFixed(3)} (standard error ${(sd / Math.sqrt(splits)).toFixed(3)}), ` +
+    `higher in ${diffs.filter((d) => d > 0).length} of ${splits} splits`
+  );
+}
+
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const f3 = (x: Spread): string => `${x.mean.toFixed(3)} [${x.min.toFixed(3)}, ${x.max.toFixed(3)}]`;
 
@@ -105,9 +138,10 @@ const auc = [
   "|---|---|---|---|---|---|---|---|",
 ];
 const other: string[] = [];
+const claimSplits: string[] = [];
 const claimRows = [
-  "| run | traces | OOF AUC, behaviour without claims | + cross claims | + own claims | + both | holdout AUC without | holdout AUC with both |",
-  "|---|---|---|---|---|---|---|---|",
+  "| run | traces | OOF AUC, behaviour without claims | with claims | gain | holdout AUC without | holdout AUC with |",
+  "|---|---|---|---|---|---|---|",
 ];
 for (const run of runs) {
   const train = readTraces(join(run, "train_traces.jsonl"));
@@ -122,17 +156,16 @@ for (const run of runs) {
       ["all items", all],
     ] as const) {
       const test = part === "training part" ? holdout : undefined;
-      const variant = (keep: (name: string) => boolean) =>
-        aucs(keepColumns(traces, keep), test && keepColumns(test, keep));
-      const none = variant((name) => !isClaim(name));
-      const cross = variant((name) => !isOwnClaim(name));
-      const own = variant((name) => !isCrossClaim(name));
-      const both = aucs(traces, test);
+      const noClaim = (name: string): boolean => !isClaim(name);
+      const none = aucs(keepColumns(traces, noClaim), test && keepColumns(test, noClaim));
+      const full = aucs(traces, test);
       const held = (x: { held?: Spread }): string => (x.held ? f3(x.held) : "");
+      const gain = full.oof.mean - none.oof.mean;
       claimRows.push(
-        `| ${run} | ${part}, ${traces.length} | ${f3(none.oof)} | ${f3(cross.oof)} | ${f3(own.oof)} | ${f3(both.oof)} | ${held(none)} | ${held(both)} |`,
+        `| ${run} | ${part}, ${traces.length} | ${f3(none.oof)} | ${f3(full.oof)} | ${(gain >= 0 ? "+" : "") + gain.toFixed(3)} | ${held(none)} | ${held(full)} |`,
       );
     }
+    claimSplits.push(`${run}: ${repeatedSplits(all, (name) => !isClaim(name))}`);
   }
   for (const [part, traces] of [
     ["training part", train],
@@ -168,4 +201,6 @@ console.log(other.join("\n"));
 if (claimRows.length > 2) {
   console.log("");
   console.log(claimRows.join("\n"));
+  console.log("");
+  console.log(claimSplits.join("\n"));
 }

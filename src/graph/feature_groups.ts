@@ -1,6 +1,6 @@
 import type { TaskKind } from "../answers/types.js";
 import { codeBehaviourGroup } from "../features/behaviour/group.js";
-import { BEHAVIOUR_CLAIMS_FEATURE, behaviourFeatureNames } from "../features/behaviour/agreement.js";
+import { BEHAVIOUR_CLAIMS_PREFIX, behaviourFeatureNames } from "../features/behaviour/agreement.js";
 import type { CodeBehaviourOptions } from "../features/behaviour/options.js";
 import type { FeatureGroup } from "../features/group.js";
 import type { Router } from "../router/types.js";
@@ -20,7 +20,15 @@ export function codeBehaviourByDefault(task: TaskKind | undefined, routers: read
 
 /** Whether a router was trained with the code behaviour claim features. */
 function trainedWithClaims(router: Router): boolean {
-  return router.featureNames?.includes(BEHAVIOUR_CLAIMS_FEATURE) ?? false;
+  return router.featureNames?.some((name) => name.startsWith(BEHAVIOUR_CLAIMS_PREFIX)) ?? false;
+}
+
+/**
+ * Whether the code behaviour group computes its claim features when `codeBehaviour.claims` is not given: when a
+ * router at a tier boundary was trained with them.
+ */
+export function codeClaimsByDefault(routers: readonly Router[]): boolean {
+  return routers.some(trainedWithClaims);
 }
 
 /**
@@ -38,6 +46,6 @@ export function resolveFeatureGroups(
   const on = setting === undefined ? codeBehaviourByDefault(options.task, routers) : setting !== false;
   if (!on) return [];
   const given = typeof setting === "object" ? setting : {};
-  const claims = given.claims ?? routers.some(trainedWithClaims);
+  const claims = given.claims ?? codeClaimsByDefault(routers);
   return [codeBehaviourGroup({ ...given, claims })];
 }

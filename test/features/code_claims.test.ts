@@ -33,28 +33,24 @@ const measure = (texts: string[], claims = true) =>
   );
 
 describe("code behaviour claims", () => {
-  it("reads assert, print-with-output-comment and doctest claims, and scores every member on all and on its own", async () => {
+  it("reads each member's assert, print-with-output-comment and doctest claims and checks its own code against them", async () => {
     const r = await measure([
-      // Claims 6 (comment), 3.5 (the comment after print of a variable bound to a call): both met by sum.
+      // Claims 6 (comment) and 3.5 (a comment after printing a variable bound to a call): both met by sum.
       fence(
         "def total(xs):\n    return sum(xs)",
         "print(total([1, 2, 3]))  # Output: 6\nr = total([1.5, 2])\nprint(r)  # 3.5",
       ),
-      // Claims 9 for [4, 5] (assert): max gives 5, its own claim fails.
+      // Claims 9 for [4, 5] (assert); max returns 5, so its own claim fails.
       fence("def biggest(xs):\n    return max(xs)", "assert biggest([4, 5]) == 9"),
-      // A doctest claim, met by its own code; prints what the comment shows for a string.
+      // A doctest claim (met) and a print claim of a string (met: print shows 1); the assert of another member
+      // (9 for [4, 5]) is not its claim, so its "9" is not counted against it.
       fence(
         'def as_text(a):\n    """\n    >>> as_text([2, 2])\n    4\n    """\n    return str(sum(a))',
         "print(as_text([1]))  # prints: 1",
       ),
     ]);
     expect(r.probes).toBe(5);
-    expect(r.claims).toBe(5);
-    // total: meets 6, 3.5, 9 (sum of [4, 5]), 4 (sum of [2, 2]), 1: all five.
-    // biggest: 3 != 6, 2 != 3.5, 5 != 9, 2 != 4, 1 == 1: one of five.
-    // as_text: "6", "3.5", "4", "1" print as the claimed outputs, but "9" is not the asserted 9: four of five.
-    expect(r.claimsMet).toEqual([1, 0.2, 0.8]);
-    expect(r.ownClaimsMet).toEqual([1, 0, 1]);
+    expect(r.claimsMet).toEqual([1, 0, 1]);
   });
 
   it("a comment that is not an output claims nothing; rounded numbers meet at their printed precision", async () => {
@@ -63,38 +59,28 @@ describe("code behaviour claims", () => {
         "def area(r):\n    return 3.14159 * r * r",
         "print(area(1))  # Output: 3.14\nprint(area(2))  # try a bigger one",
       ),
-      fence("def area2(r):\n    return 3 * r * r", "print(area2(3))"),
+      fence("def area2(r):\n    return 3 * r * r", "print(area2(3))  # 28.3"),
+      fence("def area3(r):\n    return 3.14 * r * r", "print(area3(3))"),
     ]);
-    expect(r.probes).toBe(3);
-    expect(r.claims).toBe(1);
-    expect(r.claimsMet).toEqual([1, 0]);
-    expect(r.ownClaimsMet).toEqual([1, Number.NaN]);
+    expect(r.probes).toBe(4);
+    expect(r.claimsMet).toEqual([1, 0, Number.NaN]);
   });
 
-  it("a member whose code fails meets no claim; without claims the features are NaN", async () => {
+  it("a member whose code fails meets none of its claims; absent claims are NaN", async () => {
     const failed = await measure([
       fence("def inc(n):\n    return n + 1", "assert inc(1) == 2"),
       fence("def inc(n):\n    return n + 1\n\nraise SystemExit(1)", "print(inc(4))  # 5"),
-    ]);
-    expect(failed.claimsMet).toEqual([1, 0]);
-    expect(failed.ownClaimsMet).toEqual([1, 0]);
-    const none = await measure([
-      fence("def inc(n):\n    return n + 1", "print(inc(1))"),
       fence("def up(n):\n    return n + 1", ""),
     ]);
-    expect(none.claims).toBe(0);
-    expect(none.claimsMet).toEqual([Number.NaN, Number.NaN]);
+    expect(failed.claimsMet).toEqual([1, 0, Number.NaN]);
+    const off = await measure([fence("def inc(n):\n    return n + 1", "assert inc(1) == 2")], false);
+    expect(off.claimsMet).toEqual([1]);
   });
 
-  it("are off by default; the feature names follow the option", async () => {
-    expect(behaviourFeatureNames(2)).not.toContain("behaviour_claims");
-    expect(behaviourFeatureNames(2, true).slice(-5)).toEqual([
-      "behaviour_claims",
-      "behaviour_claims_met_0",
-      "behaviour_claims_met_1",
-      "behaviour_own_claims_met_0",
-      "behaviour_own_claims_met_1",
-    ]);
+  it("are off by default; the feature names follow the option", () => {
+    expect(behaviourFeatureNames(2)).not.toContain("behaviour_claims_met_0");
+    expect(behaviourFeatureNames(2, true).slice(-2)).toEqual(["behaviour_claims_met_0", "behaviour_claims_met_1"]);
+    expect(codeBehaviourGroup().names(2)).toEqual(behaviourFeatureNames(2));
     expect(codeBehaviourGroup({ claims: true }).names(2)).toEqual(behaviourFeatureNames(2, true));
     expect(() => codeBehaviourGroup({ claims: "yes" as unknown as boolean })).toThrow(PyramidConfigError);
   });
@@ -115,8 +101,19 @@ describe("code behaviour claims in the pyramid", () => {
   ];
   const oracle = () => new ScriptedChatModel({ name: "big", reply: fence("def double(n):\n    return 2 * n", "") });
 
-  it("are on when the router was trained with them (or codeBehaviour.claims is set), off otherwise", async () => {
+  it("are off by default, on with codeBehaviour.claims or a router trained with them", async () => {
     const withClaims = featureNamesWith(2, [codeBehaviourGroup({ claims: true })]);
+    const withoutClaims = featureNamesWith(2, [codeBehaviourGroup()]);
+    const byDefault = new PyramidChatModel({ crowd: crowd(), oracle: oracle(), task: "code" });
+    expect(Object.keys(meta(await byDefault.invoke("Double a number.")).features)).toEqual(withoutClaims);
+    const asked = new PyramidChatModel({
+      crowd: crowd(),
+      oracle: oracle(),
+      task: "code",
+      codeBehaviour: { claims: true },
+    });
+    expect(Object.keys(meta(await asked.invoke("Double a number.")).features)).toEqual(withClaims);
+
     const trained = new PyramidChatModel({
       crowd: crowd(),
       oracle: oracle(),
@@ -125,26 +122,16 @@ describe("code behaviour claims in the pyramid", () => {
     });
     const features = meta(await trained.invoke("Double a number.")).features;
     expect(Object.keys(features)).toEqual(withClaims);
-    expect(features.behaviour_claims).toBe(2);
-    expect(features.behaviour_claims_met_0).toBe(0.5);
-    expect(features.behaviour_own_claims_met_1).toBe(0);
+    expect(features.behaviour_claims_met_0).toBe(1);
+    expect(features.behaviour_claims_met_1).toBe(0);
 
+    // A router trained without them (every bundle from before they existed) does not compute them.
     const older = new PyramidChatModel({
       crowd: crowd(),
       oracle: oracle(),
       task: "code",
-      router: routerFor(featureNamesWith(2, [codeBehaviourGroup()])),
+      router: routerFor(withoutClaims),
     });
-    expect(Object.keys(meta(await older.invoke("Double a number.")).features)).toEqual(
-      featureNamesWith(2, [codeBehaviourGroup()]),
-    );
-
-    const asked = new PyramidChatModel({
-      crowd: crowd(),
-      oracle: oracle(),
-      task: "code",
-      codeBehaviour: { claims: true },
-    });
-    expect(Object.keys(meta(await asked.invoke("Double a number.")).features)).toEqual(withClaims);
+    expect(Object.keys(meta(await older.invoke("Double a number.")).features)).toEqual(withoutClaims);
   });
 });

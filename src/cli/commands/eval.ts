@@ -41,7 +41,7 @@ Options:
   --concurrency <n>      queries at once (default 8)
   --strict               stop at the first bad line of the recorded file (default: report it and skip it)
   --no-code-behaviour    mbpp: leave out the code behavioural agreement features (sandboxed probe runs)
-  --code-claims          mbpp: add their claim features (results vs the outputs members wrote down)
+  --code-claims          mbpp: add their claim features (code vs the outputs its member wrote down)
   --no-png               write SVG only
   -h, --help             show this help`;
 

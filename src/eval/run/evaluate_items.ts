@@ -39,7 +39,7 @@ export interface ReplayedPyramid {
   readonly grade: RecordedGrader;
   /** Code behavioural agreement features (default: the pyramid's default, on for `task: "code"`). */
   readonly codeBehaviour?: boolean;
-  /** Their claim features (default: on when the router was trained with them). */
+  /** Their claim features (default: the pyramid's default, on when the router was trained with them). */
   readonly codeClaims?: boolean;
   /** Use the router even if it was trained for other members (checked by the caller). */
   readonly allowRouterMemberMismatch?: boolean;

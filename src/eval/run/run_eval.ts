@@ -12,6 +12,7 @@ import type { RouterBundle } from "../../router/bundle.js";
 import { trainRouter } from "../../router/train/train_router.js";
 import type { Router } from "../../router/types.js";
 import { checkRouterMembers } from "../../router/member_check.js";
+import { codeClaimsByDefault } from "../../graph/feature_groups.js";
 import { dataDir } from "../data_dir.js";
 import type { EvalTraceLine } from "../../core/trace_schema.js";
 import { evaluateItems } from "./evaluate_items.js";
@@ -89,9 +90,7 @@ export interface EvaluationOptions {
   readonly strict?: boolean;
   /** Code behavioural agreement features with `task: "code"` (default true). */
   readonly codeBehaviour?: boolean;
-  /**
-   * Their claim features (`codeBehaviour.claims`): default off when training, else as the router was trained.
-   */
+  /** Their claim features (`codeBehaviour.claims`; default: off, unless `routerFile` was trained with them). */
   readonly codeClaims?: boolean;
   /** Evaluate `routerFile` even when it was trained for other crowd members (default: refused, naming both). */
   readonly allowRouterMemberMismatch?: boolean;
@@ -201,6 +200,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const holdout = options.holdout ?? 0.3;
   const seed = options.seed ?? 1;
   const grader = options.grader ?? "ours";
+  const givenRouter = options.routerFile ? loadRouter(options.routerFile) : undefined;
+  const codeClaims = options.codeClaims ?? codeClaimsByDefault(givenRouter ? [givenRouter] : []);
   const settings = {
     benchmark: options.benchmark,
     recordedFile,
@@ -215,12 +216,13 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     grader,
     limit: options.limit ?? null,
     ...(task === "code" ? { codeBehaviour: options.codeBehaviour ?? true } : {}),
-    ...(task === "code" && options.codeClaims ? { codeClaims: true } : {}),
+    // Recorded only when on, so that the run.json of a run from before the claim features existed still matches.
+    ...(task === "code" && codeClaims ? { codeClaims } : {}),
   };
   // A router trained for other members is refused before any data is read (its bundle records their names).
-  if (options.routerFile) {
+  if (options.routerFile && givenRouter) {
     checkRouterMembers(
-      loadRouter(options.routerFile),
+      givenRouter,
       crowd,
       `--router ${options.routerFile}`,
       options.allowRouterMemberMismatch ?? false,
@@ -253,7 +255,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     grade,
     allowRouterMemberMismatch: options.allowRouterMemberMismatch,
     codeBehaviour: options.codeBehaviour,
-    codeClaims: options.codeClaims,
+    codeClaims,
   };
   try {
     let router: Router = new AgreementRouter();

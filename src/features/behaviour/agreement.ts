@@ -13,20 +13,11 @@ export interface BehaviourAgreement {
   /** Per member: 1 when in the largest cluster, 0 when not (or failed), NaN when absent or without probes. */
   readonly inLargest: readonly number[];
   /**
-   * Probes whose output some author wrote down (a claim: `assert f(x) == y`, `print(f(x))  # Output: y`, a doctest
-   * `>>> f(x)` followed by `y`); 0 when none, NaN when no run reported the probes.
-   */
-  readonly claims: number;
-  /**
-   * Per member: the share of the claimed probes whose written-down output its code returns (0 when its code failed),
-   * NaN when the member is absent or nothing was claimed.
+   * Per member: the share of the outputs it wrote down for calls in its own examples (`assert f(x) == y`,
+   * `print(f(x))  # Output: y`, a doctest `>>> f(x)` then `y`) that its code returns; 0 when its code failed, NaN
+   * when the member is absent, wrote none down, or no probe was found.
    */
   readonly claimsMet: readonly number[];
-  /**
-   * Per member: the share of the probes it wrote an output down for whose output its own code returns (0 when its
-   * code failed), NaN when the member is absent or wrote none down.
-   */
-  readonly ownClaimsMet: readonly number[];
 }
 
 /** Whether a run counts as behaving: it ran and at least one probe returned (not raised, not unmapped). */
@@ -50,9 +41,7 @@ export function behaviourAgreement(behaviours: readonly CandidateBehaviour[]): B
     pairwiseAgreement: Number.NaN,
     failed: Number.NaN,
     inLargest: Array.from({ length: n }, () => Number.NaN),
-    claims: probeCount,
     claimsMet: Array.from({ length: n }, () => Number.NaN),
-    ownClaimsMet: Array.from({ length: n }, () => Number.NaN),
   });
   if (!probes) return nan(Number.NaN);
   if (probes.length === 0) return nan(0);
@@ -93,55 +82,29 @@ export function behaviourAgreement(behaviours: readonly CandidateBehaviour[]): B
     }
   }
   const inLargest = new Set(largest);
-  const claimed = claimedProbes(behaviours, probes);
   return {
     probes: probes.length,
     clusterShare: largest.length / answeredCount,
     pairwiseAgreement: pairs > 0 ? pairSum / pairs : Number.NaN,
     failed: behaviours.filter((_, i) => answered[i] && aligned[i] === null).length,
     inLargest: behaviours.map((b, i) => (b.kind === "absent" ? Number.NaN : inLargest.has(i) ? 1 : 0)),
-    claims: claimed.size,
-    claimsMet: behaviours.map((b) => claimsMet(b, claimed)),
-    ownClaimsMet: behaviours.map(ownClaimsMet),
+    claimsMet: behaviours.map(claimsMet),
   };
 }
 
 /** A member's share of its own claims that its code meets: NaN when absent or it claimed nothing, 0 when it failed. */
-function ownClaimsMet(b: CandidateBehaviour): number {
+function claimsMet(b: CandidateBehaviour): number {
   if (b.kind === "absent") return Number.NaN;
-  if (b.kind === "failed") return b.ownClaimed?.some(Boolean) ? 0 : Number.NaN;
-  const own = b.own.filter((x) => x !== null);
+  if (b.kind === "failed") return b.claimed?.some(Boolean) ? 0 : Number.NaN;
+  const own = b.claims.filter((x) => x !== null);
   return own.length === 0 ? Number.NaN : own.filter((x) => x === true).length / own.length;
-}
-
-/** The keys of the probes with a claim, as the runs reported them (every run finds the same probes). */
-function claimedProbes(behaviours: readonly CandidateBehaviour[], probes: readonly string[]): Set<string> {
-  const keys = new Set<string>();
-  for (const b of behaviours) {
-    if (b.kind === "absent" || !b.probes || !b.claimed) continue;
-    b.probes.forEach((key, i) => {
-      if (b.claimed?.[i] && probes.includes(key)) keys.add(key);
-    });
-  }
-  return keys;
-}
-
-/** A member's share of the claimed probes it meets: NaN when absent or nothing was claimed, 0 when its code failed. */
-function claimsMet(b: CandidateBehaviour, claimed: ReadonlySet<string>): number {
-  if (b.kind === "absent" || claimed.size === 0) return Number.NaN;
-  if (b.kind === "failed") return 0;
-  let met = 0;
-  b.probes.forEach((key, i) => {
-    if (claimed.has(key) && b.claims[i] === true) met++;
-  });
-  return met / claimed.size;
 }
 
 /**
  * Names of the code behavioural agreement features for a tier of `members` members: `behaviour_probes`,
  * `behaviour_cluster_share`, `behaviour_pairwise_agreement`, `behaviour_failed`, then `behaviour_in_largest_<i>`
- * per member position; with `claims` also `behaviour_claims`, then `behaviour_claims_met_<i>` and
- * `behaviour_own_claims_met_<i>` per member position (see {@link BehaviourAgreement}).
+ * per member position; with `claims` also `behaviour_claims_met_<i>` per member position (see
+ * {@link BehaviourAgreement}).
  */
 export function behaviourFeatureNames(members: number, claims = false): string[] {
   const perMember = (prefix: string): string[] => Array.from({ length: members }, (_, i) => `${prefix}_${i}`);
@@ -151,14 +114,12 @@ export function behaviourFeatureNames(members: number, claims = false): string[]
     "behaviour_pairwise_agreement",
     "behaviour_failed",
     ...perMember("behaviour_in_largest"),
-    ...(claims
-      ? [BEHAVIOUR_CLAIMS_FEATURE, ...perMember("behaviour_claims_met"), ...perMember("behaviour_own_claims_met")]
-      : []),
+    ...(claims ? perMember(BEHAVIOUR_CLAIMS_PREFIX) : []),
   ];
 }
 
-/** The name of the feature that counts the claimed probes: a router trained without it reads no claim feature. */
-export const BEHAVIOUR_CLAIMS_FEATURE = "behaviour_claims";
+/** The prefix of the claim features (`behaviour_claims_met_<i>`): a router trained with them turns them on. */
+export const BEHAVIOUR_CLAIMS_PREFIX = "behaviour_claims_met";
 
 /** The values of {@link behaviourFeatureNames}, in order (with the same `claims`). */
 export function behaviourFeatureValues(agreement: BehaviourAgreement, claims = false): number[] {
@@ -168,6 +129,6 @@ export function behaviourFeatureValues(agreement: BehaviourAgreement, claims = f
     agreement.pairwiseAgreement,
     agreement.failed,
     ...agreement.inLargest,
-    ...(claims ? [agreement.claims, ...agreement.claimsMet, ...agreement.ownClaimsMet] : []),
+    ...(claims ? agreement.claimsMet : []),
   ];
 }

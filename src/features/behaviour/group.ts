@@ -34,9 +34,7 @@ export async function measureCodeBehaviour(
   if (!mayHaveProbes(sources)) {
     return behaviourAgreement(
       candidates.map((c) =>
-        c.error === undefined
-          ? { kind: "ran", probes: [], results: [], claimed: [], claims: [], own: [] }
-          : { kind: "absent" },
+        c.error === undefined ? { kind: "ran", probes: [], results: [], claimed: [], claims: [] } : { kind: "absent" },
       ),
     );
   }

@@ -23,16 +23,16 @@ import ast, builtins, copy, inspect, io, itertools, json, math, re, signal, sys
 def main(cfg):
     real_out = sys.stdout
     report = {"probes": [], "status": "ok", "error": None, "results": [], "claimed": [], "claims": []}
+    me = cfg.get("self")
     try:
         probes = extract(cfg)
     except Exception as e:
         probes = []
         report["error"] = "probe extraction: " + type(e).__name__
     report["probes"] = [p["key"] for p in probes]
-    report["claimed"] = [bool(p.get("claims")) for p in probes]
-    me = cfg.get("self")
-    report["ownClaimed"] = [any(c.get("by") == me for c in p.get("claims", [])) for p in probes]
-    report["own"] = []
+    # A claim is the output a member wrote down for a call in its own example; only this candidate's own count.
+    own_claims = [[c for c in p.get("claims", []) if c.get("by") == me] for p in probes]
+    report["claimed"] = [bool(own) for own in own_claims]
     sink = io.StringIO()
     def alarm(*_):
         raise TimeoutError("time limit")
@@ -64,12 +64,10 @@ def main(cfg):
         used.update(f.__code__.co_names)
     roots = [f for f in fns if f.__name__ not in used] or fns
     order = list(reversed(roots)) + [f for f in reversed(fns) if f not in roots]
-    for p in probes:
+    for p, own in zip(probes, own_claims):
         text, value, ok = call_probe(p, ns, fns, order, cfg)
         report["results"].append(text)
-        report["claims"].append(meets_claims(p["claims"], value, ok) if p.get("claims") else None)
-        own = [c for c in p.get("claims", []) if c.get("by") == me]
-        report["own"].append(meets_claims(own, value, ok) if own else None)
+        report["claims"].append(meets_claims(own, value, ok) if own else None)
     emit(real_out, cfg["marker"], report)
 
 def emit(out, marker, report):

@@ -22,10 +22,9 @@ export const codeBehaviourOptionsSchema = z
     /** Most probes run per candidate. */
     maxProbes: z.number().int().positive().max(200).default(16),
     /**
-     * Also compare each candidate's results with the outputs the members wrote down for their examples (the
-     * `behaviour_claims`, `behaviour_claims_met_<i>` and `behaviour_own_claims_met_<i>` features). Off by default
-     * (they did not raise the MBPP router's AUC beyond noise, see docs/code-behaviour.md); on in a pyramid whose
-     * router was trained with them.
+     * Also check each candidate's code against the outputs its member wrote down in its own examples (the
+     * `behaviour_claims_met_<i>` features). Off by default (on MBPP they did not raise the router's holdout AUC
+     * beyond noise, see docs/code-behaviour.md); the pyramid turns it on for a router trained with them.
      */
     claims: z.boolean().default(false),
     /**

@@ -17,14 +17,13 @@ export type CandidateBehaviour =
       readonly kind: "failed";
       readonly reason: string;
       readonly probes?: readonly string[];
-      /** Per probe: whether an author wrote down its output (a claim), when the probes were found. */
+      /** Per probe, when the probes were found: whether this candidate's output wrote down its output (a claim). */
       readonly claimed?: readonly boolean[];
-      /** Per probe: whether this candidate's own output wrote down a claim for it. */
-      readonly ownClaimed?: readonly boolean[];
     }
   /**
    * The module ran; one result per probe (canonical return value, `!Error` or `?unmapped`), and per probe whether
-   * a claim was written down for it and whether this candidate's result meets one (`null`: no claim).
+   * this candidate's output wrote down what the call returns (a claim) and whether its code returns that (`null`:
+   * no claim).
    */
   | {
       readonly kind: "ran";
@@ -32,8 +31,6 @@ export type CandidateBehaviour =
       readonly results: readonly string[];
       readonly claimed: readonly boolean[];
       readonly claims: readonly (boolean | null)[];
-      /** Per probe: whether the result meets this candidate's own claim (`null`: it wrote down none). */
-      readonly own: readonly (boolean | null)[];
     };
 
 interface Report {
@@ -43,8 +40,6 @@ interface Report {
   results: string[];
   claimed?: boolean[];
   claims?: (boolean | null)[];
-  ownClaimed?: boolean[];
-  own?: (boolean | null)[];
 }
 
 /** Escapes every non-ASCII character, so that the JSON is a plain ASCII Python string literal. */
@@ -121,12 +116,8 @@ export async function runCandidate(
   const report = readReport(run, marker);
   if (!report) return { kind: "failed", reason: runFailure(run) };
   const claimed = report.probes.map((_, i) => report.claimed?.[i] === true);
-  const ownClaimed = report.probes.map((_, i) => report.ownClaimed?.[i] === true);
-  if (report.status !== "ok") {
-    const reason = `${report.status}: ${report.error ?? ""}`;
-    return { kind: "failed", reason, probes: report.probes, claimed, ownClaimed };
-  }
+  if (report.status !== "ok")
+    return { kind: "failed", reason: `${report.status}: ${report.error ?? ""}`, probes: report.probes, claimed };
   const claims = report.probes.map((_, i) => (claimed[i] ? report.claims?.[i] === true : null));
-  const own = report.probes.map((_, i) => (ownClaimed[i] ? report.own?.[i] === true : null));
-  return { kind: "ran", probes: report.probes, results: report.results, claimed, claims, own };
+  return { kind: "ran", probes: report.probes, results: report.results, claimed, claims };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -66,6 +66,21 @@ describe("code behaviour on recorded MBPP outputs (real sandbox, real grader)", 
     }
     // These outputs show usage examples on most tasks (281 of the 299 development tasks).
     expect(probed).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("--code-claims adds the claim features, recorded in run.json, and the trained router turns them on", async () => {
+    const outDir = tmp();
+    const run = await runEvaluation({ benchmark: "mbpp", outDir, limit: 4, codeClaims: true, concurrency: 2 });
+    const names = [...featureNames(3), ...behaviourFeatureNames(3, true)];
+    for (const trace of run.traces) expect(trace.featureNames).toEqual(names);
+    // Members write their example's output down on most MBPP tasks: some claim is met or missed.
+    const claims = run.traces.flatMap((t) =>
+      [0, 1, 2].map((i) => t.features[names.indexOf(`behaviour_claims_met_${i}`)]),
+    );
+    expect(claims.some((v) => v !== null)).toBe(true);
+    expect(JSON.parse(readFileSync(join(outDir, "run.json"), "utf8")).codeClaims).toBe(true);
+    // Resuming the same folder without the flag is refused: its traces were made with other features.
+    await expect(runEvaluation({ benchmark: "mbpp", outDir, limit: 4 })).rejects.toThrow(/other settings/);
   }, 300_000);
 
   it("--no-code-behaviour leaves them out", async () => {
