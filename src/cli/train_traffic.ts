@@ -21,7 +21,8 @@ export const TRAFFIC_TRAIN_USAGE = `Training from production traces (serve --tra
   --labels <source>      apex: the apex's answer on escalated and shadowed queries (agreement), weighted by
                          1/propensity (1 escalated, 1/shadow rate shadowed); feedback: POST /v1/feedback only;
                          auto: feedback where given, the apex elsewhere
-  --oracle-accuracy <p>  P_oracle, to discount an apex disagreement (default 1: the apex is taken as right)
+  --oracle-accuracy <p>  P_oracle, to discount an apex disagreement (default 1: the apex is taken as right);
+                         auto: estimated from the feedback that judges apex answers (at least 30 of them)
   --min-labels <n>       refuse below n labelled queries (default 150)
   --force                write the router even when it is no better than the agreement rule`;
 
@@ -35,11 +36,11 @@ export function runTrafficTraining(flags: TrafficTrainFlags): number {
     });
   }
   const pText = flags["oracle-accuracy"];
-  const oracleAccuracy = pText === undefined ? 1 : Number(pText);
-  if (!(oracleAccuracy > 0 && oracleAccuracy <= 1)) {
+  const oracleAccuracy = pText === undefined ? 1 : pText === "auto" ? "auto" : Number(pText);
+  if (oracleAccuracy !== "auto" && !(oracleAccuracy > 0 && oracleAccuracy <= 1)) {
     throw new PyramidConfigError(`expected a probability in (0, 1], got "${pText}"`, {
       field: "--oracle-accuracy",
-      fix: "e.g. --oracle-accuracy 0.95 (the apex's accuracy)",
+      fix: "e.g. --oracle-accuracy 0.95 (the apex's accuracy), or auto to estimate it from feedback",
     });
   }
   const minText = flags["min-labels"];
@@ -62,11 +63,15 @@ export function runTrafficTraining(flags: TrafficTrainFlags): number {
   });
   saveRouterBundle(flags.out, result.bundle);
   const { sample, auc, bundle } = result;
+  const estimated = result.oracleAccuracy;
+  const pOracle = estimated
+    ? `P_oracle ${estimated.estimate.toFixed(3)} (estimated from ${estimated.judged} apex answers judged by feedback, 95% interval ${estimated.lower.toFixed(3)}-${estimated.upper.toFixed(3)})`
+    : `P_oracle ${oracleAccuracy}`;
   const bySource = new Map<string, number>();
   for (const row of sample.rows) bySource.set(row.source, (bySource.get(row.source) ?? 0) + 1);
   console.log(
     [
-      `labelled ${sample.rows.length} of ${sample.queries} queries (${[...bySource].map(([s, k]) => `${k} ${s}`).join(", ")}); labels: ${labels}, P_oracle ${oracleAccuracy}`,
+      `labelled ${sample.rows.length} of ${sample.queries} queries (${[...bySource].map(([s, k]) => `${k} ${s}`).join(", ")}); labels: ${labels}, ${pOracle}`,
       `estimated crowd accuracy ${(100 * sample.crowdAccuracy).toFixed(1)}%; a disagreement with the apex counts as ${sample.disagreementLabel.toFixed(3)} of a crowd error`,
       `weighted out-of-fold AUC: router ${auc.router.toFixed(3)}, agreement rule ${auc.agreement.toFixed(3)}`,
       `presets: ${Object.entries(bundle.presets)

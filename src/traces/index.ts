@@ -5,6 +5,7 @@ export type { QueryTraceLine, ShadowTraceLine, FeedbackTraceLine, TrafficLine } 
 export { TraceWriter, DEFAULT_TRACE_MAX_BYTES, type TraceWriterOptions } from "./writer.js";
 export { readTraffic, trafficFiles, type TrafficLog, type TrafficRecord } from "./read.js";
 export { labelTraffic, type LabelSource, type LabelledQuery, type LabelledSample } from "./labels.js";
+export { estimateOracleAccuracy, type OracleAccuracyEstimate } from "./oracle_accuracy.js";
 export { trainFromTraffic, type TrainFromTrafficOptions, type TrafficTrainingResult } from "./train/train_traffic.js";
 export { writeTrafficReport, type TrafficReportOptions, type TrafficReport } from "./report/write_report.js";
 export { trafficWindows, type WindowReport, type WindowSpec } from "./report/windows.js";

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadRouter } from "../../src/router/bundle.js";
 import { labelTraffic } from "../../src/traces/labels.js";
+import { estimateOracleAccuracy } from "../../src/traces/index.js";
 import { readTraffic } from "../../src/traces/read.js";
 import type { TrafficRecord } from "../../src/traces/read.js";
 import type { QueryTraceLine } from "../../src/traces/schema.js";
@@ -126,6 +127,95 @@ describe("labels from traffic", () => {
     expect(auto.rows.find((r) => r.record.query.id === "f")).toMatchObject({ source: "feedback", label: 1, weight: 1 });
     expect(labelTraffic(records, "feedback").rows.map((r) => r.record.query.id)).toEqual(["f"]);
   });
+});
+
+describe("P_oracle from feedback", () => {
+  it("reads the apex's correctness from feedback on escalated and shadowed queries, weighting shadowed ones 1/rate", () => {
+    const rate = 0.2;
+    const mk = (
+      id: string,
+      escalated: boolean,
+      wrong: boolean,
+      agrees?: boolean,
+      correct?: boolean,
+    ): TrafficRecord => ({
+      query: queryLine(
+        id,
+        { voteShare: escalated ? 1 / 3 : 1, signal: 0, crowdWrong: wrong },
+        escalated,
+        agrees !== undefined,
+        rate,
+      ),
+      ...(agrees !== undefined
+        ? {
+            shadow: {
+              type: "shadow",
+              id,
+              time: "t",
+              apexAnswer: agrees ? "x" : "y",
+              agrees,
+              costUsd: 0.01,
+              latencyMs: 1,
+            },
+          }
+        : {}),
+      ...(correct !== undefined ? { feedback: { type: "feedback", id, time: "t", correct } } : {}),
+    });
+    const estimate = estimateOracleAccuracy([
+      mk("e1", true, true, undefined, true), // the apex's answer was returned and judged right
+      mk("e2", true, true, undefined, false), // ... judged wrong
+      mk("s1", false, false, true, true), // crowd right, apex agreed: apex right (weight 5)
+      mk("s2", false, true, false, false), // crowd wrong, apex disagreed: tells nothing
+      mk("s3", false, true, true, false), // crowd wrong, apex agreed: apex wrong (weight 5)
+      mk("k", false, false, undefined, true), // no apex answer
+      mk("e3", true, true), // no feedback
+    ]);
+    expect(estimate?.judged).toBe(4);
+    expect(estimate?.estimate).toBeCloseTo(6 / 12, 10);
+    expect(estimate?.effective).toBeCloseTo(144 / 52, 10);
+    expect(estimate?.lower).toBeLessThan(0.5);
+    expect(estimate?.upper).toBeGreaterThan(0.5);
+    expect(estimateOracleAccuracy([mk("k", false, false)])).toBeUndefined();
+  });
+
+  it("train --oracle-accuracy auto estimates it, uses it for the labels, and refuses on too little feedback", async () => {
+    const file = writeTraffic("feedback.jsonl", syntheticQueries(1500, 5), 0.3);
+    const escalated = readTraffic(file).records.filter((r) => r.query.reachedApex);
+    const withFeedback = (name: string, count: number): string => {
+      const copy = join(dir, name);
+      writeFileSync(copy, readFileSync(file));
+      const writer = new TraceWriter({ path: copy });
+      // Nine in ten of the judged apex answers are right.
+      escalated.slice(0, count).forEach((r, i) => {
+        writer.append({ type: "feedback", id: r.query.id, time: "2026-12-01T11:00:00.000Z", correct: i % 10 !== 0 });
+      });
+      writer.close();
+      return copy;
+    };
+    const out = join(dir, "auto-oracle.json");
+    const args = (traces: string, to: string) => [
+      ...["train", "--traces", traces, "--out", to],
+      ...["--labels", "apex", "--oracle-accuracy", "auto"],
+    ];
+    const result = await runCli(args(withFeedback("feedback-200.jsonl", 200), out));
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /P_oracle 0\.900 \(estimated from 200 apex answers judged by feedback, 95% interval 0\.8\d\d-0\.9\d\d\)/,
+    );
+    const validation = (JSON.parse(readFileSync(out, "utf8")) as { metadata: { validation: Record<string, unknown> } })
+      .metadata.validation;
+    expect(validation.oracleAccuracyAssumed).toBeCloseTo(0.9, 10);
+    expect(validation.oracleAccuracyJudged).toBe(200);
+
+    const few = await runCli(args(withFeedback("feedback-12.jsonl", 12), join(dir, "few-oracle.json")));
+    expect(few.code).toBe(1);
+    expect(few.stderr).toMatch(
+      /too little feedback to estimate P_oracle: 12 apex answers judged by feedback, at least 30/,
+    );
+    expect(few.stderr).toContain("--oracle-accuracy");
+    expect(existsSync(join(dir, "few-oracle.json"))).toBe(false);
+  }, 120_000);
 });
 
 describe("pyramid-moa train --labels", () => {

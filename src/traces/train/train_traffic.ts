@@ -12,6 +12,8 @@ import { parseOptions, paramsFor } from "../../router/train/options.js";
 import type { RouterBundle } from "../../router/bundle.js";
 import { XGBoostRouter } from "../../router/xgboost/xgboost_router.js";
 import { labelTraffic } from "../labels.js";
+import { estimateOracleAccuracy } from "../oracle_accuracy.js";
+import type { OracleAccuracyEstimate } from "../oracle_accuracy.js";
 import type { LabelSource, LabelledSample } from "../labels.js";
 import { readTraffic } from "../read.js";
 import type { TrafficRecord } from "../read.js";
@@ -29,8 +31,14 @@ export interface TrainFromTrafficOptions {
   readonly records?: readonly TrafficRecord[];
   /** Label source (default `auto`). */
   readonly labels?: LabelSource;
-  /** `P_oracle` for the label correction (default 1: the apex is taken as right). */
-  readonly oracleAccuracy?: number;
+  /**
+   * `P_oracle` for the label correction: a probability, or `"auto"` to estimate it from the feedback that judges
+   * the apex's answers ({@link estimateOracleAccuracy}; refused below `minOracleJudgements` of them). Default 1: the
+   * apex is taken as right.
+   */
+  readonly oracleAccuracy?: number | "auto";
+  /** With `oracleAccuracy: "auto"`, refuse below this many judged apex answers (default 30). */
+  readonly minOracleJudgements?: number;
   readonly seed?: number;
   readonly folds?: number;
   /** Refuse below this many labelled queries (default 150). */
@@ -51,6 +59,32 @@ export interface TrafficTrainingResult {
   readonly sample: LabelledSample;
   /** Weighted out-of-fold AUC of the router, and of the agreement rule (`1 - vote_share`), on the crowd's errors. */
   readonly auc: { readonly router: number; readonly agreement: number };
+  /** With `oracleAccuracy: "auto"`: the estimate used, with its interval. */
+  readonly oracleAccuracy?: OracleAccuracyEstimate;
+}
+
+/**
+ * `P_oracle` for {@link trainFromTraffic}: the given probability, or with `"auto"` the estimate from feedback.
+ *
+ * @throws DataFormatError when `"auto"` finds fewer than `minimum` judged apex answers.
+ */
+function oracleAccuracyFor(
+  records: readonly TrafficRecord[],
+  given: number | "auto" | undefined,
+  minimum: number,
+): { value: number; estimate?: OracleAccuracyEstimate } {
+  if (given !== "auto") return { value: given ?? 1 };
+  const estimate = estimateOracleAccuracy(records);
+  if (!estimate || estimate.judged < minimum) {
+    throw new DataFormatError(
+      `too little feedback to estimate P_oracle: ${estimate?.judged ?? 0} apex answers judged by feedback, at least ${minimum} are needed`,
+      {
+        field: "--oracle-accuracy",
+        fix: "give the apex's accuracy (e.g. --oracle-accuracy 0.95), or send feedback (POST /v1/feedback) on more escalated or shadowed queries",
+      },
+    );
+  }
+  return { value: estimate.estimate, estimate };
 }
 
 function weightedMatrix(
@@ -91,7 +125,8 @@ function median(values: readonly number[]): number {
 export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrainingResult {
   const source = options.labels ?? "auto";
   const records = options.records ?? readTraffic(options.tracesFile ?? "").records;
-  const sample = labelTraffic(records, source, options.oracleAccuracy ?? 1);
+  const oracle = oracleAccuracyFor(records, options.oracleAccuracy, options.minOracleJudgements ?? 30);
+  const sample = labelTraffic(records, source, oracle.value);
   requireEnoughLabels(
     sample,
     { minLabels: options.minLabels ?? 150, minCrowdErrors: options.minCrowdErrors ?? 20 },
@@ -201,6 +236,12 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
         labelledQueries: n,
         queries: sample.queries,
         oracleAccuracyAssumed: sample.oracleAccuracy,
+        ...(oracle.estimate
+          ? {
+              oracleAccuracyInterval: [oracle.estimate.lower, oracle.estimate.upper],
+              oracleAccuracyJudged: oracle.estimate.judged,
+            }
+          : {}),
         crowdAccuracyEstimated: sample.crowdAccuracy,
         disagreementLabel: sample.disagreementLabel,
         weighting:
@@ -217,6 +258,7 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
       router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
       sample,
       auc,
+      ...(oracle.estimate ? { oracleAccuracy: oracle.estimate } : {}),
     };
   } finally {
     for (const b of boosters) b.free();
