@@ -1,30 +1,12 @@
 import { describe, expect, it } from "vitest";
-import {
-  computeFeaturesWith,
-  extractAnswer,
-  featureNames,
-  featureNamesWith,
-  PyramidConfigError,
-} from "../../src/index.js";
+import { computeFeaturesWith, featureNames, featureNamesWith, PyramidConfigError } from "../../src/index.js";
 import { behaviourFeatureNames, codeBehaviourGroup, measureCodeBehaviour } from "../../src/router/train/index.js";
 import type { BehaviourAgreement, Candidate } from "../../src/index.js";
+import { codeCandidate } from "../helpers/code_candidates.js";
 
 /** A crowd candidate whose output is `text` (or a failed call when `error` is given). */
-function candidate(index: number, text: string, error?: string): Candidate {
-  return {
-    model: `m${index}`,
-    tier: 0,
-    index,
-    text: error ? "" : text,
-    answer: error ? null : (extractAnswer(text, "code")?.key ?? null),
-    display: null,
-    attempts: 1,
-    latencyMs: 0,
-    usage: { input: 0, output: 0, estimated: true },
-    costUsd: 0,
-    ...(error ? { error } : {}),
-  };
-}
+const candidate = (index: number, text: string, error?: string): Candidate =>
+  codeCandidate(index, text, error ? { error } : {});
 
 const fence = (code: string, usage = ""): string =>
   `Here is the function:\n\n\`\`\`python\n${code}\n\`\`\`\n${usage ? `\nExample:\n\n\`\`\`python\n${usage}\n\`\`\`\n` : ""}`;

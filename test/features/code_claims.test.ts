@@ -1,33 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { extractAnswer, featureNamesWith, PyramidChatModel, PyramidConfigError } from "../../src/index.js";
+import { featureNamesWith, PyramidChatModel, PyramidConfigError } from "../../src/index.js";
 import { behaviourFeatureNames, codeBehaviourGroup, measureCodeBehaviour } from "../../src/router/train/index.js";
-import type { Candidate, PyramidMetadata, Router } from "../../src/index.js";
+import type { PyramidMetadata, Router } from "../../src/index.js";
+import { codeCandidate } from "../helpers/code_candidates.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 
 // The claim features of the code behaviour group: the members' results against the outputs written down in the
 // members' own examples (assert, print with an output comment, doctest).
-
-function candidate(index: number, text: string): Candidate {
-  return {
-    model: `m${index}`,
-    tier: 0,
-    index,
-    text,
-    answer: extractAnswer(text, "code")?.key ?? null,
-    display: null,
-    attempts: 1,
-    latencyMs: 0,
-    usage: { input: 0, output: 0, estimated: true },
-    costUsd: 0,
-  };
-}
 
 const fence = (code: string, usage: string): string =>
   `\`\`\`python\n${code}\n\`\`\`\n\nExample:\n\n\`\`\`python\n${usage}\n\`\`\`\n`;
 
 const measure = (texts: string[], claims = true) =>
   measureCodeBehaviour(
-    texts.map((t, i) => candidate(i, t)),
+    texts.map((t, i) => codeCandidate(i, t)),
     { prompt: "Write a function." },
     { claims },
   );

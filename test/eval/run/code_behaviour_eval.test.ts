@@ -6,9 +6,9 @@ import { dataDir } from "../../../src/eval/data_dir.js";
 import { DEFAULT_EXPERIMENTS, runEvaluation } from "../../../src/eval/run/run_eval.js";
 import { getRecordedItems } from "../../../src/replay/items.js";
 import { RecordedOutputs } from "../../../src/replay/index.js";
-import { extractAnswer, featureNames } from "../../../src/index.js";
+import { featureNames } from "../../../src/index.js";
 import { behaviourFeatureNames, measureCodeBehaviour } from "../../../src/router/train/index.js";
-import type { Candidate } from "../../../src/index.js";
+import { codeCandidate } from "../../helpers/code_candidates.js";
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -34,21 +34,9 @@ describe("code behaviour on recorded MBPP outputs (real sandbox, real grader)", 
       expect(trace.featureNames).toEqual([...featureNames(3), ...behaviourFeatureNames(3)]);
       const item = items.get(trace.id);
       if (!item) throw new Error(`no recorded item ${trace.id}`);
-      const candidates: Candidate[] = crowd.map((model, index) => {
-        const text = item.byModel.get(model)?.output ?? "";
-        return {
-          model,
-          tier: 0,
-          index,
-          text,
-          answer: extractAnswer(text, "code")?.key ?? null,
-          display: null,
-          attempts: 1,
-          latencyMs: 0,
-          usage: { input: 0, output: 0, estimated: true },
-          costUsd: 0,
-        };
-      });
+      const candidates = crowd.map((model, index) =>
+        codeCandidate(index, item.byModel.get(model)?.output ?? "", { model }),
+      );
       const direct = await measureCodeBehaviour(candidates, {
         prompt: item.messages[item.messages.length - 1].content,
       });
