@@ -99,8 +99,11 @@ describe("the published package", () => {
       ],
       { cwd: app, env: { ...process.env, PYRAMID_DATA_DIR: dataDir() }, maxBuffer: 16 * 1024 * 1024 },
     );
+    const preset = (JSON.parse(readFileSync(router, "utf8")) as { presets: Record<string, number> }).presets[
+      "baseline-match"
+    ];
     expect(stdout).toContain(
-      'gsm8k all items: 20 queries; the "pyramid" row uses the router\'s "baseline-match" preset (t=0.25).',
+      `gsm8k all items: 20 queries; the "pyramid" row uses the router's "baseline-match" preset (t=${preset.toFixed(2)}).`,
     );
     expect(readFileSync(join(out, "summary.md"), "utf8")).toContain("| Oracle alone |");
   });

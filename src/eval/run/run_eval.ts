@@ -29,19 +29,33 @@ import { TracesFile } from "./traces_file.js";
  * three-way tie and ties go to the member listed first; GSM8K keeps the paper's order (three-way ties are rare).
  */
 export const DEFAULT_EXPERIMENTS: Readonly<
-  Record<string, { crowd: string[]; oracle: string; task: TaskKind; shippedRouter?: string; recorded?: string }>
+  Record<
+    string,
+    {
+      crowd: string[];
+      oracle: string;
+      task: TaskKind;
+      /** The router shipped for users (`routers/`): trained on every development item. */
+      shippedRouter?: string;
+      /** The same trained on the default training part only (`routers/holdout/`): the demo's stand-in without libxgboost. */
+      holdoutRouter?: string;
+      recorded?: string;
+    }
+  >
 > = {
   gsm8k: {
     crowd: ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"],
     oracle: "Meta-Llama-3.1-70B-Instruct",
     task: "math",
     shippedRouter: "gsm8k-llama8b-gemma9b-qwen7b.json",
+    holdoutRouter: "holdout/gsm8k-llama8b-gemma9b-qwen7b.json",
   },
   mbpp: {
     crowd: ["mistralai/mixtral-8x7b-chat", "WizardLM/WizardLM-13B-V1.2", "mistralai/mistral-7b-chat"],
     oracle: "gpt-4-1106-preview",
     task: "code",
     shippedRouter: "mbpp-mistral7b-wizardlm13b-mixtral.json",
+    holdoutRouter: "holdout/mbpp-mistral7b-wizardlm13b-mixtral.json",
   },
   // MATH level 5: the GSM8K crowd and Oracle (all four are in both files), for zero-shot transfer of the GSM8K
   // router (`--router routers/gsm8k-...json`); no router is trained or shipped for it.
@@ -125,7 +139,9 @@ export const SHIPPED_ROUTERS_DIR = fileURLToPath(new URL("../../../routers/", im
 
 /**
  * The shipped router that `trainRouter` would produce for these settings (the built-in experiment with its default
- * split, seed and grader, on the full recorded file), used when libxgboost is missing so that the demo still runs.
+ * split, seed and grader, on the full recorded file: `routers/holdout/`, trained on the training part only, never
+ * the users' router of `routers/`, which has seen the holdout part), used when libxgboost is missing so that the
+ * demo still runs.
  */
 function shippedRouterFor(settings: {
   benchmark: string;
@@ -138,7 +154,7 @@ function shippedRouterFor(settings: {
 }): string | undefined {
   const experiment = DEFAULT_EXPERIMENTS[settings.benchmark];
   if (
-    !experiment?.shippedRouter ||
+    !experiment?.holdoutRouter ||
     settings.holdout !== 0.3 ||
     settings.seed !== 1 ||
     settings.grader !== "ours" ||
@@ -147,7 +163,7 @@ function shippedRouterFor(settings: {
     return undefined;
   if (settings.oracle !== experiment.oracle || settings.crowd.join("\u0000") !== experiment.crowd.join("\u0000"))
     return undefined;
-  const path = join(SHIPPED_ROUTERS_DIR, experiment.shippedRouter);
+  const path = join(SHIPPED_ROUTERS_DIR, experiment.holdoutRouter);
   return existsSync(path) ? path : undefined;
 }
 

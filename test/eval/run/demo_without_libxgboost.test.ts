@@ -30,7 +30,7 @@ describe("the demo on a machine without libxgboost", () => {
     );
     expect(stderr).toMatch(/libxgboost is not installed, so the router is not retrained/);
     expect(readFileSync(join(outDir, "router.json"), "utf8")).toBe(
-      readFileSync("routers/gsm8k-llama8b-gemma9b-qwen7b.json", "utf8"),
+      readFileSync("routers/holdout/gsm8k-llama8b-gemma9b-qwen7b.json", "utf8"),
     );
     // The output explains itself: which router, which preset the "pyramid" row uses, how it compares, where things are.
     expect(stdout).toMatch(
