@@ -8,7 +8,9 @@
  * - in prose, code that does not parse and docstrings: every `name(...)` with balanced brackets that parses as a
  *   call with literal arguments (`def name(` excluded).
  * Probes are keyed by name and canonical arguments, deduplicated, in source order (members first, then the
- * prompt), and capped at `maxProbes`. It reads only the texts, so every run finds the same probes.
+ * prompt), and capped at `maxProbes`. Each probe also keeps the outputs written down for it (claims: `assert f(x) ==
+ * y`, `print(f(x))  # Output: y` or a variable bound to the call, a doctest `>>> f(x)` then `y`), with the index of
+ * the source that wrote each. It reads only the texts, so every run finds the same probes.
  */
 export const PROBE_EXTRACTION_PY = String.raw`
 # ---- probe extraction (identical in every run: it reads only the texts) ----
@@ -110,11 +112,10 @@ def claim_of(text, shown_only_after_prefix):
         return None
     return {"canon": None, "shown": bare}
 
-SOURCE = [0]
-
-def add_claim(found, key, claim):
+def add_claim(found, key, claim, source):
+    # Keeps the claim on the probe with the index of the source (member) that wrote it down.
     if claim is not None:
-        claim = dict(claim, by=SOURCE[0])
+        claim = dict(claim, by=source)
     if key is not None and claim is not None and key in found and len(found[key]["claims"]) < 4:
         if claim not in found[key]["claims"]:
             found[key]["claims"].append(claim)
@@ -153,7 +154,7 @@ def calls_in(node):
                 continue
             stack.append(child)
 
-def scan_statements(body, env, names, params, found, texts, lines, bound):
+def scan_statements(body, env, names, params, found, texts, lines, bound, source):
     for st in body:
         if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             doc = ast.get_docstring(st, clean=False)
@@ -162,7 +163,7 @@ def scan_statements(body, env, names, params, found, texts, lines, bound):
             continue
         calls = sorted(calls_in(st), key=lambda c: (c.lineno, c.col_offset))
         keys = {id(c): make_probe(c, env, names, params, found) for c in calls}
-        scan_claims(st, env, found, lines, bound, keys)
+        scan_claims(st, env, found, lines, bound, keys, source)
         if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
             target = st.targets[0].id
             bound.pop(target, None)
@@ -175,17 +176,17 @@ def scan_statements(body, env, names, params, found, texts, lines, bound):
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(st, field, None)
             if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-                scan_statements(inner, env, names, params, found, texts, lines, bound)
+                scan_statements(inner, env, names, params, found, texts, lines, bound, source)
         for h in getattr(st, "handlers", []) or []:
-            scan_statements(h.body, env, names, params, found, texts, lines, bound)
+            scan_statements(h.body, env, names, params, found, texts, lines, bound, source)
 
-def scan_claims(st, env, found, lines, bound, keys):
+def scan_claims(st, env, found, lines, bound, keys, source):
     # assert f(x) == y (or y == f(x)); print(f(x)) or print(r), r = f(x), with the output in a comment.
     if isinstance(st, ast.Assert) and isinstance(st.test, ast.Compare) and len(st.test.ops) == 1 and isinstance(st.test.ops[0], ast.Eq):
         left, right = st.test.left, st.test.comparators[0]
         for call, other in ((left, right), (right, left)):
             if isinstance(call, ast.Call) and keys.get(id(call)):
-                add_claim(found, keys[id(call)], literal_claim(other, env))
+                add_claim(found, keys[id(call)], literal_claim(other, env), source)
         return
     if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and isinstance(st.value.func, ast.Name) and st.value.func.id == "print" and len(st.value.args) == 1 and not st.value.keywords:
         arg = st.value.args[0]
@@ -193,7 +194,7 @@ def scan_claims(st, env, found, lines, bound, keys):
         if key:
             comment = comment_after(lines, st)
             if comment is not None:
-                add_claim(found, key, claim_of(comment, True))
+                add_claim(found, key, claim_of(comment, True), source)
 
 def closing(text, start):
     depth, quote, i = 0, None, start
@@ -220,7 +221,7 @@ def closing(text, start):
 
 DOCTEST = re.compile(r"(?m)^[ \t]*>>>[ \t]*(.+)\n[ \t]*(?!>>>|\.\.\.)(\S[^\n]*)$")
 
-def scan_doctests(text, names, params, found):
+def scan_doctests(text, names, params, found, source):
     # >>> f(x) followed by the output line.
     for m in DOCTEST.finditer(text):
         try:
@@ -228,12 +229,12 @@ def scan_doctests(text, names, params, found):
         except SyntaxError:
             continue
         if isinstance(node, ast.Call):
-            add_claim(found, make_probe(node, {}, names, params, found), claim_of(m.group(2), False))
+            add_claim(found, make_probe(node, {}, names, params, found), claim_of(m.group(2), False), source)
 
-def scan_text(text, names, params, found):
+def scan_text(text, names, params, found, source):
     if not names:
         return
-    scan_doctests(text, names, params, found)
+    scan_doctests(text, names, params, found, source)
     pattern = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, names))) + r")\s*\(")
     for m in pattern.finditer(text):
         before = text[max(0, m.start() - 4) : m.start()]
@@ -254,7 +255,6 @@ def extract(cfg):
     params = params_of(cfg)
     found = {}
     for i, src in enumerate(cfg["sources"]):
-        SOURCE[0] = i
         table = params[i] if i < len(params) else {}
         texts = [src["prose"]]
         for block in src["blocks"]:
@@ -263,8 +263,8 @@ def extract(cfg):
             except SyntaxError:
                 texts.append(block)
                 continue
-            scan_statements(tree.body, {}, names, table, found, texts, block.split("\n"), {})
+            scan_statements(tree.body, {}, names, table, found, texts, block.split("\n"), {}, i)
         for t in texts:
-            scan_text(t, names, table, found)
+            scan_text(t, names, table, found, i)
     return list(found.values())[: cfg["maxProbes"]]
 `;
