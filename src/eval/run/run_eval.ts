@@ -151,10 +151,12 @@ function shippedRouterFor(settings: {
   seed: number;
   grader: string;
   limit: number | null;
+  codeClaims?: boolean;
 }): string | undefined {
   const experiment = DEFAULT_EXPERIMENTS[settings.benchmark];
   if (
     !experiment?.holdoutRouter ||
+    settings.codeClaims === true ||
     settings.holdout !== 0.3 ||
     settings.seed !== 1 ||
     settings.grader !== "ours" ||
