@@ -1,3 +1,4 @@
+import { wilsonInterval } from "../router/calibration/reliability.js";
 import type { TrafficRecord } from "./read.js";
 
 /** The apex's accuracy (`P_oracle`) estimated from production feedback, with its interval. */
@@ -58,14 +59,6 @@ export function estimateOracleAccuracy(records: readonly TrafficRecord[]): Oracl
   if (judged === 0) return undefined;
   const p = right / total;
   const n = (total * total) / squares;
-  const z = 1.959964;
-  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return {
-    estimate: p,
-    lower: Math.max(0, centre - half),
-    upper: Math.min(1, centre + half),
-    judged,
-    effective: n,
-  };
+  const [lower, upper] = wilsonInterval(p * n, n, 0.95);
+  return { estimate: p, lower, upper, judged, effective: n };
 }

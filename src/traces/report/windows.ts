@@ -1,3 +1,4 @@
+import { wilsonInterval } from "../../router/calibration/reliability.js";
 import type { LabelledSample } from "../labels.js";
 import type { TrafficRecord } from "../read.js";
 
@@ -40,13 +41,8 @@ export interface WindowReport {
 
 /** The 95% Wilson interval of `k` successes in `n` trials (`[NaN, NaN]` when `n` is 0). */
 export function wilson(k: number, n: number): Interval {
-  if (n === 0) return { low: Number.NaN, high: Number.NaN };
-  const z = 1.959964;
-  const p = k / n;
-  const denominator = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / denominator;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator;
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  const [low, high] = wilsonInterval(k, n, 0.95);
+  return { low, high };
 }
 
 function windowKey(record: TrafficRecord, index: number, spec: WindowSpec, total: number): string {
