@@ -63,6 +63,26 @@ describe("code behaviour claims", () => {
     expect(off.claimsMet).toEqual([1]);
   });
 
+  it("an odd claim is no claim and never costs the probes", async () => {
+    const r = await measure([
+      fence(
+        // A doctest call followed by another prompt: no output line, so no claim.
+        'def f(n):\n    """\n    >>> f(5)\n    >>> f(6)\n    """\n    return n + 1',
+        [
+          "assert f(1) == (lambda: 2)()", // not a literal
+          "assert f(2) == f(2)", // a call on both sides
+          "print(f(3))  # Output: {unbalanced",
+          `print(f(4))  # ${"x".repeat(400)}`, // too long to be an output
+        ].join("\n"),
+      ),
+      // The docstring's closing quotes after a doctest call are not its output.
+      fence('def g(n):\n    """\n    >>> g(7)\n    """\n    return n', ""),
+    ]);
+    expect(r.probes).toBe(7);
+    // Only "{unbalanced" claims (after "Output:", as shown text), and f(3) = 4 does not print it; g claims nothing.
+    expect(r.claimsMet).toEqual([0, Number.NaN]);
+  });
+
   it("are off by default; the feature names follow the option", () => {
     expect(behaviourFeatureNames(2)).not.toContain("behaviour_claims_met_0");
     expect(behaviourFeatureNames(2, true).slice(-2)).toEqual(["behaviour_claims_met_0", "behaviour_claims_met_1"]);

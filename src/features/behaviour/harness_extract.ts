@@ -163,7 +163,11 @@ def scan_statements(body, env, names, params, found, texts, lines, bound, source
             continue
         calls = sorted(calls_in(st), key=lambda c: (c.lineno, c.col_offset))
         keys = {id(c): make_probe(c, env, names, params, found) for c in calls}
-        scan_claims(st, env, found, lines, bound, keys, source)
+        try:
+            scan_claims(st, env, found, lines, bound, keys, source)
+        except Exception:
+            # A claim that cannot be read is no claim; it never costs the probes.
+            pass
         if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
             target = st.targets[0].id
             bound.pop(target, None)
@@ -219,7 +223,7 @@ def closing(text, start):
         i += 1
     return -1
 
-DOCTEST = re.compile(r"(?m)^[ \t]*>>>[ \t]*(.+)\n[ \t]*(?!>>>|\.\.\.)(\S[^\n]*)$")
+DOCTEST = re.compile(r"(?m)^[ \t]*>>>[ \t]*(.+)\n[ \t]*(?!>>>|\.\.\.|\"\"\"|\'\'\')(\S[^\n]*)$")
 
 def scan_doctests(text, names, params, found, source):
     # >>> f(x) followed by the output line.
@@ -229,7 +233,11 @@ def scan_doctests(text, names, params, found, source):
         except SyntaxError:
             continue
         if isinstance(node, ast.Call):
-            add_claim(found, make_probe(node, {}, names, params, found), claim_of(m.group(2), False), source)
+            key = make_probe(node, {}, names, params, found)
+            try:
+                add_claim(found, key, claim_of(m.group(2), False), source)
+            except Exception:
+                pass
 
 def scan_text(text, names, params, found, source):
     if not names:
