@@ -1,5 +1,5 @@
 import type { BaseChatModelCallOptions, BindToolsInput, ToolChoice } from "@langchain/core/language_models/chat_models";
-import type { Budget } from "../cost/budget_api.js";
+import type { Budget, CrowdHold } from "../cost/budget_api.js";
 
 /**
  * Call options of {@link PyramidChatModel}: LangChain's, and the model options that go to every member call
@@ -18,6 +18,11 @@ export interface PyramidChatModelCallOptions extends BaseChatModelCallOptions {
   parallel_tool_calls?: boolean;
   /** The budget this call spends from instead of the pyramid's `budget` (e.g. a tenant's; see `combineBudgets`). */
   budget?: Budget;
+  /**
+   * The crowd's expected cost, already held on a budget (`serve` holds it on the tenant's own budget): the crowd
+   * tier settles it with its real cost instead of charging `budget`. Not forwarded to members.
+   */
+  crowdHold?: CrowdHold;
   /** A tenant name recorded on the query's OpenTelemetry span (`pyramid.tenant`). Not forwarded to members. */
   tenant?: string;
 }

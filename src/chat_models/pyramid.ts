@@ -201,7 +201,13 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   }
 
   private runConfigurable(options: this["ParsedCallOptions"], span?: Span): Record<string, PyramidRunSettings> {
-    return { [PYRAMID_RUN_KEY]: { ...(options.budget ? { budget: options.budget } : {}), ...(span ? { span } : {}) } };
+    return {
+      [PYRAMID_RUN_KEY]: {
+        ...(options.budget ? { budget: options.budget } : {}),
+        ...(options.crowdHold ? { crowdHold: options.crowdHold } : {}),
+        ...(span ? { span } : {}),
+      },
+    };
   }
 
   private startSpan(options: this["ParsedCallOptions"]): Span {

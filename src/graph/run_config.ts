@@ -1,6 +1,6 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { Span } from "@opentelemetry/api";
-import type { Budget } from "../cost/budget_api.js";
+import type { Budget, CrowdHold } from "../cost/budget_api.js";
 import { isBudget } from "../cost/budget_api.js";
 import type { PyramidSpec } from "./spec.js";
 
@@ -11,6 +11,8 @@ export const PYRAMID_RUN_KEY = "pyramid_run";
 export interface PyramidRunSettings {
   /** A budget for this run instead of the pyramid's own (e.g. a tenant's, combined with the global one). */
   readonly budget?: Budget;
+  /** The crowd's expected cost held before the run: the crowd tier settles it instead of charging `budget`. */
+  readonly crowdHold?: CrowdHold;
   /** The query's OpenTelemetry span, parent of the tier and member spans. */
   readonly span?: Span;
 }

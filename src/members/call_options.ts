@@ -33,8 +33,9 @@ const NOT_FORWARDED = new Set([
   "executionInfo",
   "serverInfo",
   "runtime",
-  // The pyramid's own per-call settings (its budget, the tenant on its trace span).
+  // The pyramid's own per-call settings (its budget, a held crowd cost, the tenant on its trace span).
   "budget",
+  "crowdHold",
   "tenant",
 ]);
 

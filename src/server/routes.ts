@@ -10,6 +10,11 @@ import { answer, runnableFor, sendJson, streamAnswer } from "./respond.js";
 import { handleFeedback } from "./feedback.js";
 import type { Answered } from "./respond.js";
 import type { AdmittedTenant, TenantGate } from "./tenants.js";
+import type { ChatCompletionRequest } from "./schema.js";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { CrowdHold } from "../cost/budget_api.js";
+import { estimateTierCost } from "../members/estimate.js";
+import { reservationTtlMs } from "../members/reservation_ttl.js";
 
 /** What the routes answer with: the pyramid, its id, the tenants and body limit, metrics, and the server's state. */
 export interface RouteContext {
@@ -45,7 +50,6 @@ async function recordAnswer(context: RouteContext, tenant: AdmittedTenant, done:
  */
 export async function route(context: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { model, modelId, maxBodyBytes, created, state, gate, metrics } = context;
-  const { controllers } = state;
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname.replace(/\/+$/, "") || "/";
   if (state.closing)
@@ -99,30 +103,59 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
     for (const [name, value] of Object.entries(tenant.headers)) res.setHeader(name, value);
     const request = parseRequest(await readBody(req, maxBodyBytes));
     const messages = toLangChainMessages(request.messages);
-    const runnable = runnableFor(model, request);
-    const controller = new AbortController();
-    controllers.add(controller);
-    const onClose = () => {
-      if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
-    };
-    res.on("close", onClose);
-    const config = {
-      signal: controller.signal,
-      tenant: tenant.name,
-      ...(tenant.budget ? { budget: tenant.budget } : {}),
-    };
+    // The tenant's own budget holds what the crowd is expected to cost before it runs (402 when it cannot).
+    const crowd = model.spec.tiers[0];
+    const hold = await gate.holdCrowd(
+      tenant,
+      estimateTierCost(crowd.members, messages, []),
+      reservationTtlMs(crowd.members),
+    );
     try {
-      const done = request.stream
-        ? await streamAnswer(res, runnable, messages, request, modelId, config, (error) =>
-            logServerError(context.errorLog, res, error),
-          )
-        : await answer(res, runnable, messages, modelId, config);
-      await recordAnswer(context, tenant, done);
+      await answerCompletion(context, res, tenant, request, messages, hold);
     } finally {
-      controllers.delete(controller);
-      res.off("close", onClose);
+      await gate
+        .releaseCrowd(hold)
+        .catch((error: unknown) => context.errorLog(`budget: could not release a crowd hold: ${String(error)}`));
     }
     return;
   }
   throw new HttpError(404, `no route ${req.method ?? "GET"} ${url.pathname}`, { code: "not_found" });
+}
+
+/** Answers an admitted chat completion request (streamed or not) and records what it used. */
+async function answerCompletion(
+  context: RouteContext,
+  res: ServerResponse,
+  tenant: AdmittedTenant,
+  request: ChatCompletionRequest,
+  messages: BaseMessage[],
+  crowdHold: CrowdHold | undefined,
+): Promise<void> {
+  const { model, modelId, gate } = context;
+  const { controllers } = context.state;
+  const runnable = runnableFor(model, request);
+  const controller = new AbortController();
+  controllers.add(controller);
+  const onClose = () => {
+    if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
+  };
+  res.on("close", onClose);
+  const config = {
+    signal: controller.signal,
+    tenant: tenant.name,
+    ...(tenant.budget ? { budget: tenant.budget } : {}),
+    ...(crowdHold ? { crowdHold } : {}),
+  };
+  try {
+    const done = request.stream
+      ? await streamAnswer(res, runnable, messages, request, modelId, config, (error) =>
+          logServerError(context.errorLog, res, error),
+        )
+      : await answer(res, runnable, messages, modelId, config);
+    await recordAnswer(context, tenant, done);
+    if (done.pyramid) gate.observeCrowdCost(done.pyramid.cost.byTier[model.spec.tiers[0].name] ?? 0);
+  } finally {
+    controllers.delete(controller);
+    res.off("close", onClose);
+  }
 }

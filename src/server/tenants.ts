@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { budgetResetsInMs } from "../cost/budget_api.js";
-import type { Budget } from "../cost/budget_api.js";
+import type { Budget, CrowdHold } from "../cost/budget_api.js";
 import { combineBudgets } from "../cost/combine.js";
 import type { RateLimiter, RateLimits } from "../limits/rate_limiter.js";
 import { RedisBudget } from "../redis/budget.js";
@@ -33,6 +33,8 @@ export interface AdmittedTenant {
   readonly limits: RateLimits;
   /** Budget the request spends from (the tenant's combined with the pyramid's), when the tenant has one. */
   readonly budget?: Budget;
+  /** The tenant's own budget, when it has one (what {@link TenantGate.holdCrowd} holds on). */
+  readonly ownBudget?: Budget;
   /** Headers every response to the tenant carries. */
   readonly headers: Record<string, string>;
 }
@@ -51,6 +53,16 @@ function seconds(ms: number): string {
   return String(Math.max(1, Math.ceil(ms / 1000)));
 }
 
+/** The 402 for a tenant whose budget cannot pay, with `retry-after` until a day or month window resets. */
+function budgetRefusal(budget: Budget, message: string, headers: Record<string, string>): HttpError {
+  const resetsIn = budgetResetsInMs(budget);
+  return new HttpError(402, message, {
+    type: "insufficient_quota",
+    code: "insufficient_quota",
+    headers: { ...headers, ...(resetsIn !== undefined ? { "retry-after": seconds(resetsIn) } : {}) },
+  });
+}
+
 /** The budget a tenant's requests spend from: its own and the pyramid's, in one atomic script when both are in Redis. */
 export function tenantSpendingBudget(own: Budget | undefined, pyramid: Budget | undefined): Budget | undefined {
   if (!own) return undefined;
@@ -67,6 +79,7 @@ export function tenantSpendingBudget(own: Budget | undefined, pyramid: Budget | 
  */
 export class TenantGate {
   private readonly tenants: ReadonlyArray<{ tenant: ServerTenant; spending?: Budget }>;
+  private crowdCostMean: number | undefined;
 
   /** `token` (the `--token-env` token) is admitted as the tenant `default`, without limits. */
   constructor(
@@ -117,18 +130,12 @@ export class TenantGate {
     if (tenant?.budget) {
       const remaining = await tenant.budget.remainingUsd();
       out[BUDGET_REMAINING_HEADER] = Math.max(0, remaining).toFixed(6);
-      if (remaining <= 0) {
-        const resetsIn = budgetResetsInMs(tenant.budget);
-        throw new HttpError(
-          402,
+      if (remaining <= 0)
+        throw budgetRefusal(
+          tenant.budget,
           `tenant "${name}" has spent its budget of ${tenant.budget.limitUsd} USD (${tenant.budget.window})`,
-          {
-            type: "insufficient_quota",
-            code: "insufficient_quota",
-            headers: { ...out, ...(resetsIn !== undefined ? { "retry-after": seconds(resetsIn) } : {}) },
-          },
+          out,
         );
-      }
     }
     const decision = await this.limiter.admit(limits);
     if (!decision.ok) {
@@ -148,7 +155,47 @@ export class TenantGate {
         },
       );
     }
-    return { name, limits, ...(spending ? { budget: spending } : {}), headers: out };
+    return {
+      name,
+      limits,
+      ...(spending ? { budget: spending } : {}),
+      ...(tenant?.budget ? { ownBudget: tenant.budget } : {}),
+      headers: out,
+    };
+  }
+
+  /** Records what the crowd of an answered request cost: a running mean that {@link holdCrowd} holds at least. */
+  observeCrowdCost(usd: number): void {
+    if (!Number.isFinite(usd) || usd < 0) return;
+    this.crowdCostMean = this.crowdCostMean === undefined ? usd : 0.9 * this.crowdCostMean + 0.1 * usd;
+  }
+
+  /**
+   * Holds a request's expected crowd cost on its tenant's own budget before it runs (the larger of `estimateUsd`,
+   * from the prompt and the members' prices, and the running mean of answered requests' crowd cost), so that
+   * concurrent requests see each other and a tenant is refused before its crowd would overspend: a 402 naming what
+   * is left and what the crowd is expected to cost. The crowd tier settles the hold with its real cost; end it with
+   * {@link releaseCrowd} in any case (it does nothing once settled).
+   */
+  async holdCrowd(admitted: AdmittedTenant, estimateUsd: number, ttlMs?: number): Promise<CrowdHold | undefined> {
+    const budget = admitted.ownBudget;
+    const usd = Math.max(estimateUsd, this.crowdCostMean ?? 0);
+    if (!budget || !(usd > 0)) return undefined;
+    const held = await budget.reserve(usd, ttlMs !== undefined ? { ttlMs } : undefined);
+    if (held.ok) return { budget, reservation: held.reservation, settled: false };
+    const left = Math.max(0, held.remainingUsd);
+    throw budgetRefusal(
+      budget,
+      `tenant "${admitted.name}" has ${left.toFixed(6)} USD left of its budget of ${budget.limitUsd} USD (${budget.window}), less than this request's crowd is expected to cost (~${usd.toFixed(6)} USD)`,
+      { ...admitted.headers, [BUDGET_REMAINING_HEADER]: left.toFixed(6) },
+    );
+  }
+
+  /** Ends a hold of {@link holdCrowd} that the crowd never settled (the request failed before it ran). */
+  async releaseCrowd(hold: CrowdHold | undefined): Promise<void> {
+    if (!hold || hold.settled) return;
+    hold.settled = true;
+    await hold.budget.settle(hold.reservation, 0);
   }
 
   /** Records the tokens an admitted request used (its tokens-per-minute bucket). */

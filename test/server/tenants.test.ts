@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import OpenAI from "openai";
 import { BudgetTracker, PyramidChatModel } from "../../src/index.js";
-import { createPyramidServer, PyramidMetrics } from "../../src/server/index.js";
+import { createPyramidServer, PyramidMetrics, TenantGate } from "../../src/server/index.js";
+import { InProcessRateLimiter } from "../../src/redis/index.js";
 import type { PyramidServer, ServerTenant } from "../../src/server/index.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 import { parseMetrics, sampleValue } from "../helpers/metrics_text.js";
@@ -12,17 +13,19 @@ afterEach(async () => {
 });
 
 /** A crowd that always splits (so every query wants the Oracle); every call is 11 tokens at 1000 USD/M = 0.011 USD. */
-function splitPyramid(budget?: BudgetTracker) {
-  const crowd = ["1", "2", "3"].map((answer, i) => new ScriptedChatModel({ name: `small-${i}`, reply: answer }));
+function splitPyramid(budget?: BudgetTracker, delayMs = 0) {
+  const crowd = ["1", "2", "3"].map(
+    (answer, i) => new ScriptedChatModel({ name: `small-${i}`, reply: answer, delayMs }),
+  );
   const oracle = new ScriptedChatModel({ name: "big", reply: "4" });
   const price = { input: 1000, output: 1000 };
   const prices = { "small-0": price, "small-1": price, "small-2": price, big: price };
   return new PyramidChatModel({ crowd, oracle, prices, task: "math", ...(budget ? { budget } : {}) });
 }
 
-async function serve(tenants: ServerTenant[], budget?: BudgetTracker) {
+async function serve(tenants: ServerTenant[], budget?: BudgetTracker, delayMs = 0) {
   const metrics = new PyramidMetrics();
-  const server = createPyramidServer({ model: splitPyramid(budget), tenants, metrics });
+  const server = createPyramidServer({ model: splitPyramid(budget, delayMs), tenants, metrics });
   running.push(server);
   const { url } = await server.listen(0, "127.0.0.1");
   const client = (key: string) => new OpenAI({ baseURL: `${url}/v1`, apiKey: key, maxRetries: 0 });
@@ -38,8 +41,8 @@ const failure = (promise: Promise<unknown>) =>
   );
 
 describe("pyramid server tenants", () => {
-  it("answers 401 for an unknown key, 402 once a tenant's budget is spent, 429 over its requests per minute; the openai client reads them", async () => {
-    const aBudget = new BudgetTracker(0.05, "day");
+  it("answers 401 for an unknown key, 402 before a tenant's crowd would overspend its budget, 429 over its requests per minute; the openai client reads them", async () => {
+    const aBudget = new BudgetTracker(0.08, "day");
     const { client, url } = await serve([
       { name: "team-a", key: "key-a", budget: aBudget },
       { name: "team-b", key: "key-b", requestsPerMinute: 2 },
@@ -50,25 +53,40 @@ describe("pyramid server tenants", () => {
     const unknown = await failure(ask(client("key-c")));
     expect(unknown?.status).toBe(401);
 
-    // Query 1: crowd 0.033 + Oracle 0.011 = 0.044 of 0.05. Query 2: the crowd (0.033) answers, the Oracle no longer fits.
+    // Query 1: crowd 0.033 + Oracle 0.011 = 0.044 of 0.08 (0.036 left). Query 2: the crowd's 0.033 is held and
+    // settled (0.003 left), so the Oracle no longer fits and the crowd answers.
     const first = await a.chat.completions
       .create({ model: "m", messages: [{ role: "user", content: "q1" }] })
       .withResponse();
     expect(first.response.headers.get("x-pyramid-tenant")).toBe("team-a");
-    expect(first.response.headers.get("x-pyramid-budget-remaining-usd")).toBe("0.050000");
+    expect(first.response.headers.get("x-pyramid-budget-remaining-usd")).toBe("0.080000");
     expect((first.data as unknown as { pyramid: { escalated: boolean } }).pyramid.escalated).toBe(true);
     const second = await a.chat.completions
       .create({ model: "m", messages: [{ role: "user", content: "q2" }] })
       .withResponse();
-    expect(second.response.headers.get("x-pyramid-budget-remaining-usd")).toBe("0.006000");
+    expect(second.response.headers.get("x-pyramid-budget-remaining-usd")).toBe("0.036000");
     expect((second.data as unknown as { pyramid: { escalated: boolean } }).pyramid.escalated).toBe(false);
+    expect(await aBudget.remainingUsd()).toBeCloseTo(0.003, 9);
 
+    // Query 3: 0.003 left is less than a crowd costs (the running mean of answered requests, 0.033): refused
+    // before anything is spent.
+    const short = await failure(ask(a));
+    expect(short?.status).toBe(402);
+    expect(short?.code).toBe("insufficient_quota");
+    expect(short?.message).toMatch(
+      /tenant "team-a" has 0\.003000 USD left of its budget of 0\.08 USD \(day\), less than this request's crowd is expected to cost \(~0\.033000 USD\)/,
+    );
+    expect(short?.headers?.get("x-pyramid-budget-remaining-usd")).toBe("0.003000");
+    expect(await aBudget.remainingUsd()).toBeCloseTo(0.003, 9);
+
+    // Spent to the last cent: the plain 402, with retry-after until the window resets.
+    await aBudget.charge(0.003);
     const spent = await failure(ask(a));
     expect(spent).toBeInstanceOf(OpenAI.APIError);
     expect(spent?.status).toBe(402);
     expect(spent?.code).toBe("insufficient_quota");
     expect(spent?.type).toBe("insufficient_quota");
-    expect(spent?.message).toMatch(/tenant "team-a" has spent its budget of 0\.05 USD \(day\)/);
+    expect(spent?.message).toMatch(/tenant "team-a" has spent its budget of 0\.08 USD \(day\)/);
     expect(spent?.headers?.get("x-pyramid-budget-remaining-usd")).toBe("0.000000");
     const untilMidnight = Number(spent?.headers?.get("retry-after"));
     expect(untilMidnight).toBeGreaterThan(0);
@@ -88,7 +106,7 @@ describe("pyramid server tenants", () => {
     expect(metrics.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const samples = parseMetrics(await metrics.text());
     expect(sampleValue(samples, "pyramid_requests_total", { tenant: "team-a", status: "200" })).toBe(2);
-    expect(sampleValue(samples, "pyramid_requests_total", { tenant: "team-a", status: "402" })).toBe(1);
+    expect(sampleValue(samples, "pyramid_requests_total", { tenant: "team-a", status: "402" })).toBe(2);
     expect(sampleValue(samples, "pyramid_requests_total", { tenant: "team-b", status: "200" })).toBe(2);
     expect(sampleValue(samples, "pyramid_requests_total", { tenant: "team-b", status: "429" })).toBe(1);
     expect(sampleValue(samples, "pyramid_requests_total", { tenant: "default" })).toBeUndefined();
@@ -104,12 +122,42 @@ describe("pyramid server tenants", () => {
       0.011 + 0.011,
       9,
     );
-    expect(sampleValue(samples, "pyramid_budget_remaining_usd", { budget: "team-a" })).toBeCloseTo(0.05 - 0.077, 9);
+    expect(sampleValue(samples, "pyramid_budget_remaining_usd", { budget: "team-a" })).toBeCloseTo(0, 9);
     expect(sampleValue(samples, "pyramid_tokens_total", { tenant: "team-b", type: "input" })).toBe(2 * 40);
     expect(sampleValue(samples, "pyramid_tier_latency_seconds_count", { tenant: "team-b", tier: "oracle" })).toBe(2);
     expect(sampleValue(samples, "pyramid_tier_latency_seconds_count", { tenant: "team-b", tier: "crowd" })).toBe(2);
-    expect(sampleValue(samples, "pyramid_request_duration_seconds_count", { tenant: "team-a" })).toBe(3);
+    expect(sampleValue(samples, "pyramid_request_duration_seconds_count", { tenant: "team-a" })).toBe(4);
     expect(sampleValue(samples, "pyramid_degraded_answers_total", { tenant: "team-a" })).toBeUndefined();
+  });
+
+  it("holds each request's crowd cost before it runs: of three at once with room for one crowd, one is answered", async () => {
+    const budget = new BudgetTracker(0.084, "day");
+    const { client } = await serve([{ name: "team-a", key: "key-a", budget }], undefined, 300);
+    const a = client("key-a");
+    await ask(a); // 0.044 spent; the crowd's running mean is now 0.033
+    const statuses = await Promise.all(
+      [1, 2, 3].map((i) =>
+        a.chat.completions.create({ model: "m", messages: [{ role: "user", content: `q${i}` }] }).then(
+          () => 200,
+          (e: unknown) => (e as InstanceType<typeof OpenAI.APIError>).status,
+        ),
+      ),
+    );
+    expect(statuses.sort()).toEqual([200, 402, 402]);
+    // 0.04 left paid for one crowd (0.033); its escalation (0.011) no longer fitted; nothing was overspent.
+    expect(await budget.remainingUsd()).toBeCloseTo(0.007, 9);
+  });
+
+  it("a hold the crowd never settled is released, and a settled one is not released twice", async () => {
+    const budget = new BudgetTracker(1, "day");
+    const gate = new TenantGate([{ name: "t", key: "k", budget }], new InProcessRateLimiter(), undefined);
+    const admitted = await gate.admit({ authorization: "Bearer k" });
+    const hold = await gate.holdCrowd(admitted, 0.25);
+    expect(await budget.remainingUsd()).toBeCloseTo(0.75, 9);
+    await gate.releaseCrowd(hold);
+    await gate.releaseCrowd(hold);
+    expect(await budget.remainingUsd()).toBeCloseTo(1, 9);
+    expect(hold?.settled).toBe(true);
   });
 
   it("counts member errors and degraded answers", async () => {

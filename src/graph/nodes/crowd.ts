@@ -61,8 +61,14 @@ export async function runTier(
   );
   const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
   endTierSpan(tierSpan, costUsd, candidates);
-  // The router that sent the query here reserved this tier's estimate: settle it with the real cost.
-  await settleTierCost(runBudget(spec, config), tier > 0 ? state.reservation : undefined, costUsd);
+  // The router that sent the query here reserved this tier's estimate: settle it with the real cost. The crowd's
+  // cost was held before the run when a hold was given: settle that, and charge the pyramid's own budget apart.
+  const hold = tier === 0 ? runSettings(config).crowdHold : undefined;
+  if (hold && !hold.settled) {
+    hold.settled = true;
+    await settleTierCost(hold.budget, hold.reservation, costUsd);
+    if (spec.budget !== hold.budget) await settleTierCost(spec.budget, undefined, costUsd);
+  } else await settleTierCost(runBudget(spec, config), tier > 0 ? state.reservation : undefined, costUsd);
   return {
     tier,
     name: tierSpec.name,

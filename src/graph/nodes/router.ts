@@ -3,7 +3,7 @@ import { featureRecord } from "../../features/types.js";
 import type { Budget, BudgetReservation, BudgetReserveResult } from "../../cost/budget_api.js";
 import type { EscalationDecision, EscalationInput } from "../../policy/escalation.js";
 import { runBudget } from "../run_config.js";
-import { reservationTtlMs } from "./reservation_ttl.js";
+import { reservationTtlMs } from "../../members/reservation_ttl.js";
 import { BudgetExceededError } from "../../errors/index.js";
 import { decideEscalation } from "../../policy/escalation.js";
 import type { PyramidSpec } from "../spec.js";

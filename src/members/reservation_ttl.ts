@@ -1,5 +1,5 @@
-import { worstCaseCallMs } from "../../members/backoff.js";
-import type { Member } from "../../members/member.js";
+import { worstCaseCallMs } from "./backoff.js";
+import type { Member } from "./member.js";
 
 /** Time a reservation outlives the slowest member's worst case, for the queueing and settling around it. */
 export const RESERVATION_MARGIN_MS = 10_000;
