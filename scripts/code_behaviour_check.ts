@@ -25,6 +25,7 @@ import { readTraces, tracesToDataset } from "../src/router/train/dataset.js";
 import { rocAuc } from "../src/router/train/metrics.js";
 import { trainRouter } from "../src/router/train/train_router.js";
 import { seededRandom } from "../src/utils/random.js";
+import { holdoutAuc, mean, pairedDifference, randomSplit } from "./holdout_splits.js";
 
 const SEEDS = [1, 2, 3, 4, 5];
 const isBehaviour = (name: string): boolean => name.startsWith("behaviour_");
@@ -101,30 +102,16 @@ function pairedInterval(a: readonly number[], b: readonly number[], seed = 1, re
 function repeatedSplits(traces: readonly EvalTraceLine[], without: (name: string) => boolean, splits = 20): string {
   const diffs: number[] = [];
   const withAll: number[] = [];
-  const heldAuc = (train: EvalTraceLine[], test: EvalTraceLine[], seed: number): number => {
-    const data = tracesToDataset(test);
-    const rows = Array.from({ length: data.matrix.rows }, (_, i) =>
-      data.matrix.data.subarray(i * data.matrix.cols, (i + 1) * data.matrix.cols),
-    );
-    return rocAuc(trainRouter({ traces: train, seed }).router.predictBatch(rows), data.labels);
-  };
   for (let split = 1; split <= splits; split++) {
-    const random = seededRandom(1000 + split);
-    const order = traces.map((_, i) => [random(), i] as const).sort((a, b) => a[0] - b[0]);
-    const cut = Math.round(traces.length * 0.7);
-    const train = order.slice(0, cut).map(([, i]) => traces[i]);
-    const test = order.slice(cut).map(([, i]) => traces[i]);
-    const full = heldAuc(train, test, split);
-    const reduced = heldAuc(keepColumns(train, without), keepColumns(test, without), split);
+    const { train, test } = randomSplit(traces, 1000 + split);
+    const full = holdoutAuc(train, test, split);
+    const reduced = holdoutAuc(keepColumns(train, without), keepColumns(test, without), split);
     withAll.push(full);
     diffs.push(full - reduced);
   }
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = Math.sqrt(mean(diffs.map((d) => (d - mean(diffs)) ** 2)));
   return (
     `holdout AUC over ${splits} random 70/30 splits: ${mean(withAll).toFixed(3)} with the claim features, ` +
-    `difference ${mean(diffs) >= 0 ? "+" : ""}${mean(diffs).toFixed(3)} (standard error ${(sd / Math.sqrt(splits)).toFixed(3)}), ` +
-    `higher in ${diffs.filter((d) => d > 0).length} of ${splits} splits`
+    `difference ${pairedDifference(diffs)}, higher in ${diffs.filter((d) => d > 0).length} of ${splits} splits`
   );
 }
 

@@ -9,24 +9,10 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { EvalTraceLine } from "../src/core/trace_schema.js";
-import { readTraces, tracesToDataset } from "../src/router/train/dataset.js";
-import { rocAuc } from "../src/router/train/metrics.js";
-import { trainRouter } from "../src/router/train/train_router.js";
-import { seededRandom } from "../src/utils/random.js";
+import { readTraces } from "../src/router/train/dataset.js";
+import { holdoutAuc, mean, pairedDifference, randomSplit } from "./holdout_splits.js";
 
 const SPLITS = 12;
-
-/** AUC on `test` of a router trained on `train`. */
-function holdoutAuc(train: readonly EvalTraceLine[], test: readonly EvalTraceLine[], seed: number): number {
-  const data = tracesToDataset(test);
-  const rows = Array.from({ length: data.matrix.rows }, (_, i) =>
-    data.matrix.data.subarray(i * data.matrix.cols, (i + 1) * data.matrix.cols),
-  );
-  return rocAuc(trainRouter({ traces: train, seed }).router.predictBatch(rows), data.labels);
-}
-
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const runs = process.argv.slice(2);
 for (const run of runs.length > 0 ? runs : ["results/gsm8k", "results/mbpp"]) {
@@ -38,22 +24,13 @@ for (const run of runs.length > 0 ? runs : ["results/gsm8k", "results/mbpp"]) {
   const small: number[] = [];
   const large: number[] = [];
   for (let split = 1; split <= SPLITS; split++) {
-    const random = seededRandom(500 + split);
-    const order = traces
-      .map((_, i) => [random(), i] as const)
-      .sort((a, b) => a[0] - b[0])
-      .map(([, i]) => traces[i]);
-    const cut = Math.round(traces.length * 0.7);
-    const train = order.slice(0, cut);
-    const test = order.slice(cut);
+    const { train, test } = randomSplit(traces, 500 + split);
     large.push(holdoutAuc(train, test, split));
-    small.push(holdoutAuc(train.slice(0, Math.round(cut * 0.7)), test, split));
+    small.push(holdoutAuc(train.slice(0, Math.round(train.length * 0.7)), test, split));
   }
   const diffs = large.map((x, i) => x - small[i]);
-  const sd = Math.sqrt(mean(diffs.map((d) => (d - mean(diffs)) ** 2)));
   console.log(
     `${run} (${traces.length} items): holdout AUC ${mean(small).toFixed(3)} trained on 49%, ${mean(large).toFixed(3)} on 70%; ` +
-      `difference ${mean(diffs) >= 0 ? "+" : ""}${mean(diffs).toFixed(3)} (standard error ${(sd / Math.sqrt(SPLITS)).toFixed(3)}), ` +
-      `larger set higher in ${diffs.filter((d) => d > 0).length} of ${SPLITS} splits`,
+      `difference ${pairedDifference(diffs)}, larger set higher in ${diffs.filter((d) => d > 0).length} of ${SPLITS} splits`,
   );
 }

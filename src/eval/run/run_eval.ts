@@ -238,7 +238,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     ...(task === "code" && codeClaims ? { codeClaims } : {}),
   };
   // A router trained for other members is refused before any data is read (its bundle records their names).
-  if (options.routerFile && givenRouter) {
+  if (givenRouter) {
     checkRouterMembers(
       givenRouter,
       crowd,
@@ -337,9 +337,9 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
         rmSync(holdoutPath);
       }
       router = routerFromBundle(bundle);
-    } else if (options.routerFile) {
+    } else if (options.routerFile && givenRouter) {
       bundle = loadRouterBundle(options.routerFile);
-      router = loadRouter(options.routerFile);
+      router = givenRouter;
       routerOrigin = "file";
     }
     const policy: DecisionPolicy =

@@ -34,7 +34,7 @@ export async function measureCodeBehaviour(
   if (!mayHaveProbes(sources)) {
     return behaviourAgreement(
       candidates.map((c) =>
-        c.error === undefined ? { kind: "ran", probes: [], results: [], claimed: [], claims: [] } : { kind: "absent" },
+        c.error === undefined ? { kind: "ran", probes: [], results: [], claims: [] } : { kind: "absent" },
       ),
     );
   }

@@ -113,12 +113,13 @@ def claim_of(text, shown_only_after_prefix):
     return {"canon": None, "shown": bare}
 
 def add_claim(found, key, claim, source):
-    # Keeps the claim on the probe with the index of the source (member) that wrote it down.
-    if claim is not None:
-        claim = dict(claim, by=source)
-    if key is not None and claim is not None and key in found and len(found[key]["claims"]) < 4:
-        if claim not in found[key]["claims"]:
-            found[key]["claims"].append(claim)
+    # Keeps the claim on the probe with the index of the source (member) that wrote it down (at most 4 per probe).
+    if key is None or claim is None or key not in found:
+        return
+    claims = found[key]["claims"]
+    claim = dict(claim, by=source)
+    if len(claims) < 4 and claim not in claims:
+        claims.append(claim)
 
 def literal_claim(node, env):
     try:

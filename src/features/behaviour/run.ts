@@ -22,14 +22,12 @@ export type CandidateBehaviour =
     }
   /**
    * The module ran; one result per probe (canonical return value, `!Error` or `?unmapped`), and per probe whether
-   * this candidate's output wrote down what the call returns (a claim) and whether its code returns that (`null`:
-   * no claim).
+   * its code returns what this candidate's output wrote down for the call (`null`: it wrote down nothing).
    */
   | {
       readonly kind: "ran";
       readonly probes: readonly string[];
       readonly results: readonly string[];
-      readonly claimed: readonly boolean[];
       readonly claims: readonly (boolean | null)[];
     };
 
@@ -115,9 +113,10 @@ export async function runCandidate(
   });
   const report = readReport(run, marker);
   if (!report) return { kind: "failed", reason: runFailure(run) };
-  const claimed = report.probes.map((_, i) => report.claimed?.[i] === true);
-  if (report.status !== "ok")
+  if (report.status !== "ok") {
+    const claimed = report.probes.map((_, i) => report.claimed?.[i] === true);
     return { kind: "failed", reason: `${report.status}: ${report.error ?? ""}`, probes: report.probes, claimed };
-  const claims = report.probes.map((_, i) => (claimed[i] ? report.claims?.[i] === true : null));
-  return { kind: "ran", probes: report.probes, results: report.results, claimed, claims };
+  }
+  const claims = report.probes.map((_, i) => report.claims?.[i] ?? null);
+  return { kind: "ran", probes: report.probes, results: report.results, claims };
 }
