@@ -68,11 +68,12 @@ const FIXES: Record<string, string> = {
   window: 'use "day", "month" or "total"',
   redis: "give a redis:// URL, e.g. redis://127.0.0.1:6379/0 (omit it to keep the budget in each process)",
   reservationTtlMs: "give a whole number of milliseconds > 0, above the apex's longest call",
-  tenants: "list tenants as { name, keyEnv, budgetUsd?, requestsPerMinute?, tokensPerMinute? }",
+  tenants: "list tenants as { name, keyEnv, budgetUsd?, requestsPerMinute?, tokensPerMinute?, feedbackPerMinute? }",
   keyEnv: "give the NAME of the environment variable holding the tenant's API key, with a distinct variable per tenant",
   budgetUsd: "give a number of USD >= 0",
   requestsPerMinute: "give a whole number > 0",
   tokensPerMinute: "give a whole number > 0",
+  feedbackPerMinute: "give a whole number > 0",
 };
 
 function lastKey(segments: readonly PropertyKey[]): string | undefined {

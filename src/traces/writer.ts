@@ -12,6 +12,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
+import { sanitizeTraceLine } from "./sanitize.js";
 import type { TrafficLine } from "./schema.js";
 
 /** Default size at which a trace file is rotated: 64 MiB. */
@@ -134,9 +135,9 @@ export class TraceWriter {
     }
   }
 
-  /** Appends one line (rotating first when it would not fit). */
+  /** Appends one line, secrets masked and model errors summarised ({@link sanitizeTraceLine}), rotating first when it would not fit. */
   append(line: TrafficLine): void {
-    const bytes = Buffer.from(`${JSON.stringify(line)}\n`, "utf8");
+    const bytes = Buffer.from(`${JSON.stringify(sanitizeTraceLine(line))}\n`, "utf8");
     if (this.size > 0 && this.size + bytes.length > this.maxBytes) this.rotate();
     if (this.fd === undefined) this.open();
     let written = 0;
