@@ -10,6 +10,7 @@ import { answer, runnableFor, sendJson, streamAnswer } from "./respond.js";
 import { handleFeedback } from "./feedback.js";
 import type { FeedbackIds } from "./feedback_ids.js";
 import { clientView } from "./client_view.js";
+import type { ToolSchemaLimits } from "./tool_limits.js";
 import type { Answered } from "./respond.js";
 import type { AdmittedTenant, TenantGate } from "./tenants.js";
 import type { ChatCompletionRequest } from "./schema.js";
@@ -36,6 +37,8 @@ export interface RouteContext {
   readonly errorLog: (line: string) => void;
   /** Binds the trace ids handed out to their tenant, for `POST /v1/feedback`. */
   readonly feedbackIds: FeedbackIds;
+  /** Depth and size limits of the requests' tool schemas. */
+  readonly toolLimits: ToolSchemaLimits;
 }
 
 async function recordAnswer(context: RouteContext, tenant: AdmittedTenant, done: Answered): Promise<void> {
@@ -116,7 +119,7 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
     context.onTenant(res, gate.identify(req.headers).name);
     const tenant = await gate.admit(req.headers, (name, limit) => metrics?.observeRateLimited(name, limit));
     for (const [name, value] of Object.entries(tenant.headers)) res.setHeader(name, value);
-    const request = parseRequest(await readBody(req, maxBodyBytes));
+    const request = parseRequest(await readBody(req, maxBodyBytes), context.toolLimits);
     const messages = toLangChainMessages(request.messages);
     // The tenant's own budget holds what the crowd is expected to cost before it runs (402 when it cannot).
     const crowd = model.spec.tiers[0];

@@ -12,6 +12,7 @@ import type { ServerTenant } from "./tenants.js";
 import { InProcessRateLimiter } from "../limits/rate_limiter.js";
 import type { RateLimiter } from "../limits/rate_limiter.js";
 import type { ServerResponse } from "node:http";
+import { DEFAULT_MAX_TOOL_SCHEMA_BYTES, DEFAULT_MAX_TOOL_SCHEMA_DEPTH } from "./tool_limits.js";
 import { FEEDBACK_SECRET_ENV, FeedbackIds, feedbackSecret } from "./feedback_ids.js";
 import { redactSecrets, registerSecret } from "../security/redact.js";
 
@@ -55,6 +56,10 @@ export interface PyramidServerOptions {
   readonly feedbackSecret?: string;
   /** Labelled trace ids remembered to refuse a second label (default 200,000). */
   readonly feedbackRemembered?: number;
+  /** Deepest nesting of a tool's `parameters` schema (else 400 before any member is called). Default 32. */
+  readonly maxToolSchemaDepth?: number;
+  /** Largest size of a request's tool definitions together, in bytes of JSON (else 400). Default 256 KiB. */
+  readonly maxToolSchemaBytes?: number;
 }
 
 const optionsSchema = z.object({
@@ -88,6 +93,8 @@ const optionsSchema = z.object({
   requestTimeoutMs: z.number().int().positive().optional(),
   feedbackSecret: z.string().min(16, "must be at least 16 characters").optional(),
   feedbackRemembered: z.number().int().positive().optional(),
+  maxToolSchemaDepth: z.number().int().positive().optional(),
+  maxToolSchemaBytes: z.number().int().positive().optional(),
   headers: z
     .record(z.string(), z.string().regex(/^[^\r\n\0]*$/, "must not contain line breaks"))
     .superRefine((headers, ctx) => {
@@ -145,6 +152,10 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     metrics,
     errorLog: (line: string) => errorLog(redactSecrets(line)),
     feedbackIds,
+    toolLimits: {
+      maxDepth: options.maxToolSchemaDepth ?? DEFAULT_MAX_TOOL_SCHEMA_DEPTH,
+      maxBytes: options.maxToolSchemaBytes ?? DEFAULT_MAX_TOOL_SCHEMA_BYTES,
+    },
     onTenant: (res: ServerResponse, tenant: string) => tenants.set(res, tenant),
   };
   return serveRequests((req, res) => route(context, req, res), state, {
