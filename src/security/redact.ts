@@ -140,8 +140,8 @@ export function secretSpans(text: string, options: RedactOptions = {}): Array<[n
   return spans;
 }
 
-/** The longest literal secret {@link redactSecrets} knows of now (0 when none). */
-export function longestSecretLength(options: RedactOptions = {}): number {
+/** Every literal secret {@link redactSecrets} knows of now, with its URL-encoded form. */
+export function knownSecretLiterals(options: RedactOptions = {}): string[] {
   const literals = [...(options.extraSecrets ?? []), ...CONFIGURED, ...secretEnvValues(options.env ?? process.env)];
-  return literals.reduce((longest, secret) => Math.max(longest, encodeURIComponent(secret).length), 0);
+  return [...new Set(literals.flatMap((secret) => [secret, encodeURIComponent(secret)]))].filter((s) => s.length > 0);
 }

@@ -50,3 +50,13 @@ describe("secrets by value", () => {
     }
   });
 });
+
+describe("StreamRedactor on a hostile stream", () => {
+  it("sends a 100 KB run without spaces piece by piece, holding back a bounded tail", () => {
+    const redactor = new StreamRedactor();
+    let sent = 0;
+    for (let i = 0; i < 20_000; i++) sent += redactor.push("abcde").length;
+    expect(sent).toBeGreaterThan(99_000);
+    expect(sent + redactor.flush().length).toBe(100_000);
+  });
+});
