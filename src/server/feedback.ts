@@ -85,7 +85,17 @@ export async function handleFeedback(
   }
   const traceId = feedbackIds.verify(parsed.data.id, tenant.name);
   if (traceId === undefined) throw unknownId();
-  if (!feedbackIds.claim(traceId))
+  let fresh: boolean;
+  try {
+    fresh = await feedbackIds.claim(traceId);
+  } catch (error) {
+    throw new HttpError(503, "feedback cannot be recorded right now; retry later", {
+      code: "feedback_unavailable",
+      headers: { ...tenant.headers, "retry-after": "1" },
+      detail: `feedback claims: ${String(error)}`,
+    });
+  }
+  if (!fresh)
     throw new HttpError(409, "this answer already has feedback (one label per answer)", {
       param: "id",
       code: "already_labelled",

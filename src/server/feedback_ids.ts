@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { FeedbackClaims } from "../redis/feedback_claims.js";
 
 /** Environment variable holding the secret that binds trace ids to tenants (shared by the workers of a cluster). */
 export const FEEDBACK_SECRET_ENV = "PYRAMID_FEEDBACK_SECRET";
@@ -26,15 +27,20 @@ export function feedbackSecret(explicit: string | undefined, keys: readonly stri
  * Binds the trace ids a server hands out to the tenant that asked: the client sees `<traceId>.<tag>`, the tag an
  * HMAC of the tenant's name and the id under the server's secret, so `POST /v1/feedback` can tell, without any
  * shared state, that the handle was issued by this server (or one with the same secret) to this tenant. It also
- * remembers the ids already labelled (the newest `remembered`), so each answer is labelled at most once.
+ * remembers the ids already labelled, so each answer is labelled at most once: in `shared` claims (Redis: every
+ * server on it), else in this process (the newest `remembered`).
  */
 export class FeedbackIds {
   private readonly labelled = new Set<string>();
 
-  /** `secret` from {@link feedbackSecret}; `remembered` labelled ids kept (default {@link DEFAULT_FEEDBACK_REMEMBERED}). */
+  /**
+   * `secret` from {@link feedbackSecret}; `remembered` labelled ids kept in this process (default
+   * {@link DEFAULT_FEEDBACK_REMEMBERED}); `shared` claims replace that memory.
+   */
   constructor(
     private readonly secret: Buffer,
     private readonly remembered: number = DEFAULT_FEEDBACK_REMEMBERED,
+    private readonly shared?: FeedbackClaims,
   ) {}
 
   private tag(traceId: string, tenant: string): string {
@@ -60,7 +66,8 @@ export class FeedbackIds {
   }
 
   /** Marks `traceId` labelled; false when it already was. */
-  claim(traceId: string): boolean {
+  async claim(traceId: string): Promise<boolean> {
+    if (this.shared) return this.shared.claim(traceId);
     if (this.labelled.has(traceId)) return false;
     this.labelled.add(traceId);
     if (this.labelled.size > this.remembered) {

@@ -15,6 +15,9 @@ import type { ServerResponse } from "node:http";
 import { DEFAULT_MAX_TOOL_SCHEMA_BYTES, DEFAULT_MAX_TOOL_SCHEMA_DEPTH } from "./tool_limits.js";
 import { FEEDBACK_SECRET_ENV, FeedbackIds, feedbackSecret } from "./feedback_ids.js";
 import { redactSecrets, registerSecret } from "../security/redact.js";
+import { RedisFeedbackClaims } from "../redis/feedback_claims.js";
+import type { FeedbackClaims } from "../redis/feedback_claims.js";
+import { RedisRateLimiter } from "../redis/rate_limit.js";
 
 /** Default request-body limit: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -54,8 +57,13 @@ export interface PyramidServerOptions {
    * `token`, else random for this process.
    */
   readonly feedbackSecret?: string;
-  /** Labelled trace ids remembered to refuse a second label (default 200,000). */
+  /** Labelled trace ids remembered in this process to refuse a second label (default 200,000). */
   readonly feedbackRemembered?: number;
+  /**
+   * Where labelled trace ids are remembered across processes; default: a {@link RedisFeedbackClaims} on the
+   * `rateLimiter`'s connection when it is a `RedisRateLimiter`, else this process's memory.
+   */
+  readonly feedbackClaims?: FeedbackClaims;
   /** Deepest nesting of a tool's `parameters` schema (else 400 before any member is called). Default 32. */
   readonly maxToolSchemaDepth?: number;
   /** Largest size of a request's tool definitions together, in bytes of JSON (else 400). Default 256 KiB. */
@@ -93,6 +101,11 @@ const optionsSchema = z.object({
   requestTimeoutMs: z.number().int().positive().optional(),
   feedbackSecret: z.string().min(16, "must be at least 16 characters").optional(),
   feedbackRemembered: z.number().int().positive().optional(),
+  feedbackClaims: z
+    .custom<FeedbackClaims>((v) => typeof (v as FeedbackClaims | undefined)?.claim === "function", {
+      message: "expected a FeedbackClaims (a claim(id) method)",
+    })
+    .optional(),
   maxToolSchemaDepth: z.number().int().positive().optional(),
   maxToolSchemaBytes: z.number().int().positive().optional(),
   headers: z
@@ -139,7 +152,10 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
   for (const key of keys) registerSecret(key);
   const secret = options.feedbackSecret ?? process.env[FEEDBACK_SECRET_ENV];
   registerSecret(secret);
-  const feedbackIds = new FeedbackIds(feedbackSecret(secret, keys), options.feedbackRemembered);
+  const claims =
+    options.feedbackClaims ??
+    (options.rateLimiter instanceof RedisRateLimiter ? new RedisFeedbackClaims(options.rateLimiter.redis) : undefined);
+  const feedbackIds = new FeedbackIds(feedbackSecret(secret, keys), options.feedbackRemembered, claims);
   const tenants = new WeakMap<ServerResponse, string>();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const context = {

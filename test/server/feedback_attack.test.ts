@@ -5,7 +5,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { PyramidChatModel } from "../../src/index.js";
 import { createPyramidServer } from "../../src/server/index.js";
 import type { PyramidServer, ServerTenant } from "../../src/server/index.js";
+import { connectRedis, RedisRateLimiter } from "../../src/redis/index.js";
+import type { RateLimiter } from "../../src/redis/index.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
+import { startRedisServer } from "../helpers/redis_server.js";
 
 const running: PyramidServer[] = [];
 const dirs: string[] = [];
@@ -14,9 +17,9 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function serveWithTraces(tenants: ServerTenant[]) {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-feedback-attack-"));
-  dirs.push(dir);
+async function serveWithTraces(tenants: ServerTenant[], rateLimiter?: RateLimiter, sharedDir?: string) {
+  const dir = sharedDir ?? mkdtempSync(join(tmpdir(), "pyramid-feedback-attack-"));
+  if (!sharedDir) dirs.push(dir);
   const file = join(dir, "traffic.jsonl");
   const crowd = ["4", "4", "4"].map((reply, i) => new ScriptedChatModel({ name: `small-${i}`, reply }));
   const model = new PyramidChatModel({
@@ -25,7 +28,13 @@ async function serveWithTraces(tenants: ServerTenant[]) {
     task: "math",
     traces: file,
   });
-  const server = createPyramidServer({ model, tenants, metrics: false, log: () => undefined });
+  const server = createPyramidServer({
+    model,
+    tenants,
+    metrics: false,
+    log: () => undefined,
+    ...(rateLimiter ? { rateLimiter } : {}),
+  });
   running.push(server);
   const { url } = await server.listen(0, "127.0.0.1");
   return { url, file };
@@ -132,4 +141,34 @@ describe("POST /v1/feedback is bound to its tenant", () => {
     expect(grown).toBeGreaterThan(0);
     expect(grown).toBeLessThan(200);
   }, 600_000);
+
+  it("binds handles across two servers with the same keys, whose feedback rate is shared in a real Redis", async () => {
+    const redis = await startRedisServer();
+    const connections = [await connectRedis(redis.url), await connectRedis(redis.url)];
+    try {
+      const tenants = [
+        { name: "team-a", key: "key-a-0123456789", feedbackPerMinute: 3 },
+        { name: "team-b", key: "key-b-0123456789" },
+      ];
+      const dir = mkdtempSync(join(tmpdir(), "pyramid-feedback-redis-"));
+      dirs.push(dir);
+      const one = await serveWithTraces(tenants, new RedisRateLimiter(connections[0]), join(dir, "one"));
+      const two = await serveWithTraces(tenants, new RedisRateLimiter(connections[1]), join(dir, "two"));
+      const ids = [await ask(one.url, "key-a-0123456789"), await ask(one.url, "key-a-0123456789")];
+      // Server two (another process in production: same keys, same secret) accepts server one's handles...
+      expect((await feedback(two.url, "key-a-0123456789", ids[0])).status).toBe(200);
+      // ... refuses them from another tenant with the 404 of a made-up id ...
+      expect((await feedback(two.url, "key-b-0123456789", ids[1])).status).toBe(404);
+      // ... takes one label per answer across both servers (claims in Redis), and counts the tenant's 3 feedback
+      // posts a minute across both.
+      expect((await feedback(one.url, "key-a-0123456789", ids[1])).status).toBe(200);
+      expect((await feedback(two.url, "key-a-0123456789", ids[1])).status).toBe(409);
+      const refused = await feedback(one.url, "key-a-0123456789", ids[1]);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await Promise.all(connections.map((connection) => connection.quit()));
+      await redis.stop();
+    }
+  });
 });
