@@ -33,7 +33,7 @@ export interface TraceWriterOptions {
   readonly path: string;
   /** Rotate when the file would grow past this many bytes (default {@link DEFAULT_TRACE_MAX_BYTES}). */
   readonly maxBytes?: number;
-  /** Rotated files kept, newest first; older ones are deleted at each rotation (default {@link DEFAULT_TRACE_MAX_FILES}). */
+  /** Rotated files kept, newest first; older ones are deleted at each rotation (default 10). */
   readonly maxFiles?: number;
   /** A name for this process among several writing the same traces (`serve --workers`): one file per worker. */
   readonly worker?: string;
@@ -135,7 +135,7 @@ export class TraceWriter {
     }
   }
 
-  /** Appends one line, secrets masked and model errors summarised ({@link sanitizeTraceLine}), rotating first when it would not fit. */
+  /** Appends one line, secrets masked and model errors summarised (`sanitizeTraceLine`), rotating first when it would not fit. */
   append(line: TrafficLine): void {
     const bytes = Buffer.from(`${JSON.stringify(sanitizeTraceLine(line))}\n`, "utf8");
     if (this.size > 0 && this.size + bytes.length > this.maxBytes) this.rotate();
