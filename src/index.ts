@@ -120,5 +120,5 @@ export { parseConfidence, stripConfidence, CONFIDENCE_INSTRUCTION } from "./memb
 export type { TrafficOptions, TracesOption, ShadowOption, TrafficMetadata } from "./traces/index.js";
 export type { ShadowStats } from "./traces/shadow/shadow_runner.js";
 
-export { redactSecrets, redactingCallbacks, redactError, registerSecret, REDACTED } from "./security/index.js";
+export { redactSecrets, redactingCallbacks, redactError, REDACTED } from "./security/index.js";
 export type { RedactOptions } from "./security/index.js";
