@@ -140,7 +140,7 @@ describe("POST /v1/feedback is bound to its tenant", () => {
     expect(feedbackLines(file)).toHaveLength(1);
     expect(grown).toBeGreaterThan(0);
     expect(grown).toBeLessThan(200);
-  }, 600_000);
+  }, 900_000);
 
   it("binds handles across two servers with the same keys, whose feedback rate is shared in a real Redis", async () => {
     const redis = await startRedisServer();
