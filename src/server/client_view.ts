@@ -35,9 +35,11 @@ export function clientView(context: ClientViewContext): ClientView {
     text: (text) => redactSecrets(text),
     pyramid: (pyramid) => ({
       ...pyramid,
-      decisions: pyramid.decisions.map((decision) =>
-        decision.reason !== undefined ? { ...decision, reason: redactSecrets(decision.reason) } : decision,
-      ),
+      decisions: pyramid.decisions.map((decision) => ({
+        ...decision,
+        answer: decision.answer === null ? null : redactSecrets(decision.answer),
+        ...(decision.reason !== undefined ? { reason: redactSecrets(decision.reason) } : {}),
+      })),
       candidates: pyramid.candidates.map((candidate) => ({
         ...candidate,
         answer: candidate.answer === null ? null : redactSecrets(candidate.answer),

@@ -84,8 +84,9 @@ export async function answer(
 ): Promise<Answered> {
   const message = await runnable.invoke(messages, config);
   const completion = toChatCompletion(message, modelId);
-  const content = completion.choices[0].message.content;
-  if (content !== null) completion.choices[0].message.content = view.text(content);
+  const shown = completion.choices[0].message;
+  if (shown.content !== null) shown.content = view.text(shown.content);
+  for (const call of shown.tool_calls ?? []) call.function.arguments = view.text(call.function.arguments);
   if (completion.pyramid) {
     const shown = view.pyramid(completion.pyramid);
     completion.pyramid = shown;
@@ -136,7 +137,7 @@ export async function streamAnswer(
     for await (const piece of stream) {
       const raw = contentText(piece.content);
       const text = redactor ? redactor.push(raw) : raw;
-      const deltas = toToolCallDeltas(piece).map((delta) => {
+      const deltas = toToolCallDeltas(piece, view.text).map((delta) => {
         if (toolIds.has(delta.index)) return delta;
         const id = delta.id ?? `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`;
         toolIds.set(delta.index, id);

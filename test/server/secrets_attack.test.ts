@@ -23,7 +23,11 @@ beforeAll(async () => {
   process.env.PROVIDER_CREDENTIAL = CREDENTIAL;
   process.env.TEAM_ACCESS = TENANT_KEY;
   dir = mkdtempSync(join(tmpdir(), "pyramid-secrets-attack-"));
-  const answer = () => ({
+  const answer = (request: { tools?: unknown[] }) =>
+    request.tools?.length
+      ? { toolCalls: [{ id: "call_1", name: "lookup", arguments: { query: `debug ${CREDENTIAL}` } }] }
+      : textAnswer();
+  const textAnswer = () => ({
     content: `The answer is 4. Debug: ${CREDENTIAL} done`,
     // Streamed, the key arrives split over two chunks.
     tokens: ["The answer is 4. Debug: ", CREDENTIAL.slice(0, 12), CREDENTIAL.slice(12), " done"],
@@ -121,5 +125,28 @@ describe("secrets by value and summarised upstream errors", () => {
     expect(log).toContain("[REDACTED]");
     expect(log).not.toContain(CREDENTIAL);
     expect(log).not.toContain(TENANT_KEY);
+  });
+
+  it("masks the key in the arguments of a returned tool call", async () => {
+    const reply = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TENANT_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "m",
+        messages: [{ role: "user", content: "Look it up." }],
+        tools: [{ type: "function", function: { name: "lookup", parameters: { type: "object" } } }],
+      }),
+    });
+    expect(reply.status).toBe(200);
+    const body = await reply.text();
+    const completion = JSON.parse(body) as {
+      choices: [{ message: { tool_calls: Array<{ function: { name: string; arguments: string } }> } }];
+    };
+    const [call] = completion.choices[0].message.tool_calls;
+    expect(call.function.name).toBe("lookup");
+    expect(JSON.parse(call.function.arguments)).toEqual({ query: "debug [REDACTED]" });
+    expect(body).not.toContain(CREDENTIAL);
+    expect(traceText()).toContain("tool_calls:");
+    expect(traceText()).not.toContain(CREDENTIAL);
   });
 });
