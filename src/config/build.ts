@@ -98,6 +98,7 @@ export async function pyramidFromConfig(
       models,
       ...(tier.router ? { router: routerAt(tier.router, `tiers[${t}].router`, baseDir, routers) } : {}),
       ...(tier.policy !== undefined ? { policy: tier.policy } : {}),
+      ...(tier.schedule !== undefined ? { schedule: tier.schedule } : {}),
     });
   }
   return new PyramidChatModel({

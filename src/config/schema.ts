@@ -80,6 +80,8 @@ export const tierConfigSchema = z
     router: z.string().min(1).optional(),
     /** Escalation policy after this tier (default: the top-level policy). */
     policy: policyConfigSchema.optional(),
+    /** How this tier calls its members: `parallel`, `anytime` or `waves` (default: the top-level `schedule`). */
+    schedule: pyramidSettingsSchema.shape.schedule,
   })
   .strict();
 

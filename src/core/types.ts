@@ -37,6 +37,22 @@ export interface Candidate {
   readonly logprobs?: readonly number[];
   /** Self-reported confidence in [0, 1], when the pyramid asked for it and the member gave one. */
   readonly confidence?: number;
+  /** How a crowd schedule other than `parallel` treated the member (absent under `parallel`). */
+  readonly schedule?: CandidateSchedule;
+}
+
+/**
+ * What a crowd schedule (`anytime`, `waves`) did with one member: `answered` (its call ended, with an answer or an
+ * error), `cancelled` (started, then aborted once the tier's decision was settled), `not_called` (never started:
+ * the waves before it settled the decision), `deadline` (cut by the query's `deadlineMs`).
+ */
+export interface CandidateSchedule {
+  /** What happened to the member's call. */
+  readonly status: "answered" | "cancelled" | "not_called" | "deadline";
+  /** Milliseconds from the tier's start to the call's start (absent when not called). */
+  readonly startedMs?: number;
+  /** Milliseconds from the tier's start to its answer (or failure); absent when cancelled, cut or not called. */
+  readonly arrivedMs?: number;
 }
 
 /** What the router decided at the boundary after one tier. */

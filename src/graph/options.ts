@@ -20,6 +20,7 @@ import { defaultGenerativePrompt, generativePromptFromTemplate } from "./nodes/g
 import type { GenerativePrompt } from "./nodes/generative_prompt.js";
 import { generativeTemplateSchema, policyInputSchema, pyramidSettingsSchema } from "./settings.js";
 import type { PyramidSpec, TierSpec } from "./spec.js";
+import { crowdScheduleSchema } from "./schedule/schedule.js";
 
 const router = z.custom<Router>(
   (value) => typeof value === "object" && value !== null && typeof (value as Router).predict === "function",
@@ -38,6 +39,8 @@ export const tierInputSchema = z
     router: router.optional(),
     /** Escalation policy after this tier (a policy or a preset name); default: the pyramid's `policy`. */
     policy: policyInputSchema.optional(),
+    /** How this tier calls its members (`parallel`, `anytime`, `waves`); default: the pyramid's `schedule`. */
+    schedule: crowdScheduleSchema.optional(),
   })
   .readonly();
 
@@ -174,6 +177,7 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
       name: tier.name,
       members,
       router: tierRouter,
+      schedule: isApex ? "parallel" : (tier.schedule ?? options.schedule ?? "parallel"),
       threshold: isApex
         ? 1
         : resolveThreshold(

@@ -4,7 +4,7 @@ import { estimateTierCost } from "../members/estimate.js";
 import { ModelCallError } from "../errors/index.js";
 import type { PyramidSpec } from "./spec.js";
 import type { PyramidStateType, TierRun } from "./state.js";
-import type { Candidate, TierDecision } from "../core/types.js";
+import type { Candidate, CandidateSchedule, TierDecision } from "../core/types.js";
 
 /** `response_metadata.pyramid`: how the pyramid reached its answer. */
 export interface PyramidMetadata {
@@ -32,6 +32,8 @@ export interface PyramidMetadata {
     readonly invalid?: string;
     readonly latencyMs: number;
     readonly costUsd: number;
+    /** Under the `anytime` and `waves` schedules: answered, cancelled or not called, and when (ms from the tier's start). */
+    readonly schedule?: CandidateSchedule;
   }>;
   /** USD costs. */
   readonly cost: {
@@ -130,6 +132,7 @@ export function pyramidResult(spec: PyramidSpec, state: PyramidStateType): Pyram
       ...(c.invalid !== undefined ? { invalid: c.invalid } : {}),
       latencyMs: c.latencyMs,
       costUsd: c.costUsd,
+      ...(c.schedule ? { schedule: c.schedule } : {}),
     })),
     cost: {
       total: runs.reduce((sum, run) => sum + run.costUsd, 0),

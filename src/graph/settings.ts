@@ -3,6 +3,7 @@ import { TASK_KINDS } from "../answers/types.js";
 import { codeBehaviourOptionsSchema } from "../features/behaviour/options.js";
 import { decisionPolicySchema } from "../policy/decision.js";
 import { lookaheadOptionsSchema } from "../policy/lookahead.js";
+import { crowdScheduleSchema } from "./schedule/schedule.js";
 
 /** zod schema of a policy as written: a `DecisionPolicy` object or the name of a router preset. */
 export const policyInputSchema = z.union([decisionPolicySchema, z.string().min(1, "must be a non-empty preset name")]);
@@ -56,6 +57,12 @@ export const pyramidSettingsSchema = z.object({
    * crowd's. Default false: such a router is refused, since its per-member features would mean other models.
    */
   allowRouterMemberMismatch: z.boolean().optional(),
+  /**
+   * How every tier below the apex calls its members (a tier's own `schedule` overrides it): `parallel` (default: all
+   * at once, wait for all), `anytime` (all at once, decide as soon as the answers in hand settle the decision, cancel
+   * the rest) or `waves` (cheapest first, a majority then one at a time, until settled). See docs/anytime.md.
+   */
+  schedule: crowdScheduleSchema.optional(),
   /** Generative-mode prompt: a template with `{candidates}` (in code, also a function of the candidates). */
   generativePrompt: generativeTemplateSchema.optional(),
 });

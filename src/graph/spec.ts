@@ -6,6 +6,7 @@ import type { Member } from "../members/member.js";
 import type { Router } from "../router/types.js";
 import type { GenerativePrompt } from "./nodes/generative_prompt.js";
 import type { LookaheadOptions } from "../policy/lookahead.js";
+import type { CrowdSchedule } from "./schedule/schedule.js";
 
 export type { LookaheadOptions } from "../policy/lookahead.js";
 
@@ -28,6 +29,8 @@ export interface TierSpec {
   readonly router: Router;
   /** Escalation threshold after this tier (unused for the apex). */
   readonly threshold: number;
+  /** How the tier calls its members (`parallel` for the apex, which always waits for every member). */
+  readonly schedule: CrowdSchedule;
 }
 
 /** Everything `buildPyramidGraph` needs, already validated and resolved. */

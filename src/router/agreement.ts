@@ -7,6 +7,11 @@ import type { Router } from "./types.js";
  * cluster (1 when no member answered).
  */
 export class AgreementRouter implements Router {
+  /** It reads `vote_share` only, so crowd schedules can settle its decision exactly before every member answered. */
+  get readsFeatures(): readonly string[] {
+    return ["vote_share"];
+  }
+
   /** Returns `1 - vote_share`. */
   predict(features: FeatureVector): number {
     const share = featureValue(features, "vote_share");

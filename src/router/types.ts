@@ -24,4 +24,10 @@ export interface Router {
    * and their public fields.
    */
   readonly digest?: string;
+  /**
+   * The features `predict` reads, when the router can tell. Crowd schedules (`anytime`, `waves`) decide a tier
+   * before every member answered only when all of them are answer features (see `isSettled`); a router without it
+   * makes those schedules wait for every member.
+   */
+  readonly readsFeatures?: readonly string[];
 }

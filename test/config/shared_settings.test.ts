@@ -24,6 +24,7 @@ const settings: Required<PyramidSettings> = {
   lookahead: { utility: 1, tiers: [{ cost: 0.01, accuracy: 0.9 }], rule: "myopic" },
   allowRouterMemberMismatch: true,
   generativePrompt: "Candidates:\n{candidates}\nAnswer.",
+  schedule: "waves",
 };
 
 const remote = (model: string) => ({ provider: "openai" as const, model, baseURL: "http://127.0.0.1:9/v1" });
@@ -85,11 +86,13 @@ describe("pyramid settings: one schema for code and config file", () => {
       retries: spec.tiers.flatMap((tier) => tier.members.map((m) => m.retries)),
       prompt: spec.generativePrompt([]),
       features: spec.featureGroups.map((group) => group.name),
+      schedules: spec.tiers.map((tier) => tier.schedule),
     });
     expect(comparable(config)).toEqual(comparable(code));
     expect(code.tiers[0].threshold).toBeCloseTo(0.2, 12); // Equation 5: 0.1 + (1 - 0.9)
     expect(code.tiers[0].members[0].timeoutMs).toBe(1234);
     expect(code.tiers[0].members[0].retries).toBe(2);
+    expect(code.tiers.map((tier) => tier.schedule)).toEqual(["waves", "parallel"]); // the apex waits for all
   });
 
   it("accepts a preset name as a tier's policy in code, as the config file does", () => {

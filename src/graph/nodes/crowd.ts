@@ -9,6 +9,7 @@ import { tierPrompt, withSystemText } from "./tier_prompt.js";
 import { runBudget, runSettings } from "../run_config.js";
 import { endTierSpan, startTierSpan, traceMemberCall } from "../../telemetry/spans.js";
 import { settleTierCost } from "../../cost/settle.js";
+import { tierCalls } from "../schedule/tier_calls.js";
 
 /** The chat model's LangChain type (`openai`, `llama-cpp`, ...) as the GenAI provider name, when it has one. */
 function providerOf(runnable: unknown): string | undefined {
@@ -18,7 +19,7 @@ function providerOf(runnable: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** Runs every member of tier `tier` concurrently and returns the tier run (candidates, vote, cost). */
+/** Runs the members of tier `tier` under its schedule (`parallel`: all concurrently) and returns the tier run (candidates, vote, cost). */
 export async function runTier(
   spec: PyramidSpec,
   tier: number,
@@ -35,8 +36,9 @@ export async function runTier(
     askConfidence: spec.askConfidence,
   });
   const tierSpan = startTierSpan(runSettings(config).span, tier, tierSpec.name);
-  const candidates = await Promise.all(
-    tierSpec.members.map((member, index) => {
+  const candidates = await tierCalls(spec, tier, state, config.signal, (index, signal) => {
+    const member = tierSpec.members[index];
+    {
       const invocation = memberInvocation(member, state.callOptions ?? {});
       // Structured output as JSON text: members without `response_format` are told the schema instead.
       const instruction = spec.structured?.instruction;
@@ -49,7 +51,7 @@ export async function runTier(
           tier,
           index,
           task: spec.task,
-          signal: config.signal,
+          signal,
           callbacks: config.callbacks,
           askConfidence: spec.askConfidence,
           onChunk,
@@ -57,8 +59,8 @@ export async function runTier(
           callOptions: invocation.options,
         });
       return traceMemberCall(tierSpan, member.name, providerOf(member.runnable), call);
-    }),
-  );
+    }
+  });
   const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
   endTierSpan(tierSpan, costUsd, candidates);
   // The router that sent the query here reserved this tier's estimate: settle it with the real cost. The crowd's

@@ -1,0 +1,22 @@
+import { z } from "zod";
+
+/** The crowd schedules: how a tier calls its members. */
+export const CROWD_SCHEDULES = ["parallel", "anytime", "waves"] as const;
+
+/**
+ * How a tier calls its members: `parallel` (every member at once, the tier waits for all; the default), `anytime`
+ * (every member at once, the tier decides as soon as the answers in hand settle its decision and cancels the others
+ * through their abort signals) or `waves` (cheapest first, in waves: the smallest number that can form a majority,
+ * then one more at a time, the next wave only when the answers so far do not settle the decision).
+ */
+export type CrowdSchedule = (typeof CROWD_SCHEDULES)[number];
+
+/** zod schema of {@link CrowdSchedule}. */
+export const crowdScheduleSchema = z.enum(CROWD_SCHEDULES);
+
+/** The wave sizes of `waves` for a tier of `members`: a majority (`floor(n/2) + 1`) first, then one at a time. */
+export function waveSizes(members: number): number[] {
+  if (members <= 0) return [];
+  const first = Math.min(members, Math.floor(members / 2) + 1);
+  return [first, ...new Array<number>(members - first).fill(1)];
+}

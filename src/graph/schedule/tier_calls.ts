@@ -1,0 +1,71 @@
+import type { Candidate } from "../../core/types.js";
+import type { PyramidSpec } from "../spec.js";
+import type { PyramidStateType } from "../state.js";
+import { runScheduled } from "./run.js";
+import { isSettled } from "./settle.js";
+
+/** The member's price per token pair (input + output USD per 1M), the key of the `waves` order; unpriced last. */
+function priceKey(spec: PyramidSpec, tier: number, index: number): number {
+  const price = spec.tiers[tier].members[index].price;
+  return price ? price.input + price.output : Number.POSITIVE_INFINITY;
+}
+
+/** The candidate standing for a member a schedule cancelled or never called: failed, so its features are NaN. */
+function missingCandidate(
+  spec: PyramidSpec,
+  tier: number,
+  index: number,
+  status: "cancelled" | "not_called",
+): Candidate {
+  return {
+    model: spec.tiers[tier].members[index].name,
+    tier,
+    index,
+    text: "",
+    answer: null,
+    display: null,
+    error:
+      status === "cancelled"
+        ? "cancelled: the tier's decision was settled before this member answered"
+        : "not called: the tier's decision was settled without this member",
+    attempts: status === "cancelled" ? 1 : 0,
+    latencyMs: 0,
+    usage: { input: 0, output: 0, estimated: true },
+    costUsd: 0,
+  };
+}
+
+/**
+ * Calls the members of tier `tier` under its schedule and returns their candidates in member order: `parallel` (and
+ * the apex, always) is every member at once, waiting for all, exactly as before schedules existed; `anytime` and
+ * `waves` go through {@link runScheduled} with the exact settlement test {@link isSettled} of the tier's router.
+ */
+export function tierCalls(
+  spec: PyramidSpec,
+  tier: number,
+  state: PyramidStateType,
+  signal: AbortSignal | undefined,
+  callOne: (index: number, signal: AbortSignal | undefined) => Promise<Candidate>,
+): Promise<Candidate[]> {
+  const tierSpec = spec.tiers[tier];
+  const isApex = tier === spec.tiers.length - 1;
+  if (isApex || tierSpec.schedule === "parallel") {
+    return Promise.all(tierSpec.members.map((_, index) => callOne(index, signal)));
+  }
+  const lower = state.tiers.slice(0, tier).flatMap((run) => run.candidates);
+  const lookahead = spec.lookahead
+    ? { utility: spec.lookahead.utility, remaining: spec.lookahead.tiers.slice(tier), rule: spec.lookahead.rule }
+    : undefined;
+  const order = tierSpec.members
+    .map((_, index) => index)
+    .sort((a, b) => priceKey(spec, tier, a) - priceKey(spec, tier, b) || a - b);
+  return runScheduled({
+    schedule: tierSpec.schedule,
+    order,
+    call: callOne,
+    settled: (present) =>
+      isSettled(present, { router: tierSpec.router, threshold: tierSpec.threshold, lookahead, lower }),
+    missing: (index, status) => missingCandidate(spec, tier, index, status),
+    signal,
+  });
+}
