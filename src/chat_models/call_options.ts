@@ -25,4 +25,6 @@ export interface PyramidChatModelCallOptions extends BaseChatModelCallOptions {
   crowdHold?: CrowdHold;
   /** A tenant name recorded on the query's OpenTelemetry span (`pyramid.tenant`). Not forwarded to members. */
   tenant?: string;
+  /** This call's deadline in milliseconds (overrides the pyramid's `deadlineMs`). Not forwarded to members. */
+  deadlineMs?: number;
 }

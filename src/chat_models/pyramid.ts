@@ -29,7 +29,7 @@ import { tokenCallbacks } from "./token_callbacks.js";
 import { answerChunks, closingChunk, liveTextChunk, toolCallChunks } from "./stream_chunks.js";
 import { structuredPyramid } from "./structured_output_method.js";
 import type { PyramidStructuredOutputConfig } from "./structured_output.js";
-import { PYRAMID_RUN_KEY } from "../graph/run_config.js";
+import { PYRAMID_RUN_KEY, deadlineSetting } from "../graph/run_config.js";
 import type { PyramidRunSettings } from "../graph/run_config.js";
 import { endQuerySpan, PYRAMID_ATTRIBUTES, startQuerySpan } from "../telemetry/spans.js";
 import { endPyramidSpan } from "./query_span.js";
@@ -205,6 +205,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       [PYRAMID_RUN_KEY]: {
         ...(options.budget ? { budget: options.budget } : {}),
         ...(options.crowdHold ? { crowdHold: options.crowdHold } : {}),
+        ...deadlineSetting(options.deadlineMs ?? this.spec.deadlineMs),
         ...(span ? { span } : {}),
       },
     };

@@ -211,5 +211,6 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     budget: options.budget,
     onBudgetExceeded: options.onBudgetExceeded ?? "answer",
     lookahead: options.lookahead,
+    ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
   };
 }

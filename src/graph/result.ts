@@ -54,6 +54,13 @@ export interface PyramidMetadata {
   readonly error?: string;
   /** The query's id in the production trace file (with `traces`): pass it to `feedback(id, correct)`. */
   readonly traceId?: string;
+  /** Set when the query's deadline (`deadlineMs`) passed before the pyramid finished: the best answer held was returned. */
+  readonly deadline?: boolean;
+  /** With `deadline`: the members cut while running, and the tiers the query did not reach because of it. */
+  readonly cut?: {
+    readonly members: readonly { readonly tier: number; readonly model: string }[];
+    readonly tiers: readonly string[];
+  };
   /** Whether the query was drawn for a background shadow call to the apex (with `shadow`). */
   readonly shadow?: boolean;
 }
@@ -142,6 +149,7 @@ export function pyramidResult(spec: PyramidSpec, state: PyramidStateType): Pyram
       tokensEstimated: candidates.some((c) => c.error === undefined && c.usage.estimated),
     },
     ...(state.degraded ? { degraded: true, error: state.degraded } : {}),
+    ...deadlineMetadata(spec, runs, state.decisions),
   };
   const source = winner.message;
   const message = new AIMessage({
@@ -152,4 +160,23 @@ export function pyramidResult(spec: PyramidSpec, state: PyramidStateType): Pyram
     response_metadata: { model_name: winner.model, pyramid },
   });
   return { message, pyramid };
+}
+
+/** `deadline` and `cut` of the metadata: members cut by the deadline, tiers not reached because of it. */
+function deadlineMetadata(
+  spec: PyramidSpec,
+  runs: readonly TierRun[],
+  decisions: readonly TierDecision[],
+): Pick<PyramidMetadata, "deadline" | "cut"> {
+  const members = runs.flatMap((run) =>
+    run.candidates.filter((c) => c.schedule?.status === "deadline").map((c) => ({ tier: c.tier, model: c.model })),
+  );
+  const stopped = decisions.find((decision) => decision.reason?.startsWith("deadline"));
+  if (members.length === 0 && !stopped) return {};
+  const tiers = stopped ? spec.tiers.slice(stopped.tier + 1).map((tier) => tier.name) : [];
+  for (const member of members) {
+    const name = spec.tiers[member.tier].name;
+    if (!tiers.includes(name)) tiers.push(name);
+  }
+  return { deadline: true, cut: { members, tiers } };
 }

@@ -2,6 +2,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { Span } from "@opentelemetry/api";
 import type { Budget, CrowdHold } from "../cost/budget_api.js";
 import { isBudget } from "../cost/budget_api.js";
+import { PyramidConfigError } from "../errors/index.js";
 import type { PyramidSpec } from "./spec.js";
 
 /** Key of the per-run settings in a graph run's `configurable`. */
@@ -15,6 +16,8 @@ export interface PyramidRunSettings {
   readonly crowdHold?: CrowdHold;
   /** The query's OpenTelemetry span, parent of the tier and member spans. */
   readonly span?: Span;
+  /** When the query must be answered (epoch milliseconds, `Date.now()` scale): see the `deadlineMs` setting. */
+  readonly deadlineAt?: number;
 }
 
 /** The settings of this graph run (empty when none were given). */
@@ -27,4 +30,19 @@ export function runSettings(config: LangGraphRunnableConfig | undefined): Pyrami
 export function runBudget(spec: PyramidSpec, config: LangGraphRunnableConfig | undefined): Budget | undefined {
   const budget = runSettings(config).budget;
   return isBudget(budget) ? budget : spec.budget;
+}
+
+/**
+ * The run setting of a deadline of `deadlineMs` milliseconds from now (`{}` when none is given); a value that is not a
+ * positive number of milliseconds is refused with a {@link PyramidConfigError}.
+ */
+export function deadlineSetting(deadlineMs: number | undefined): { deadlineAt?: number } {
+  if (deadlineMs === undefined) return {};
+  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0) {
+    throw new PyramidConfigError(`must be a positive number of milliseconds, got ${String(deadlineMs)}`, {
+      field: "deadlineMs",
+      fix: "give deadlineMs as a positive number of milliseconds, or leave it out",
+    });
+  }
+  return { deadlineAt: Date.now() + deadlineMs };
 }

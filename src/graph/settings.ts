@@ -63,6 +63,16 @@ export const pyramidSettingsSchema = z.object({
    * the rest) or `waves` (cheapest first, a majority then one at a time, until settled). See docs/anytime.md.
    */
   schedule: crowdScheduleSchema.optional(),
+  /**
+   * Answer within this many milliseconds of the query's start (per call: the `deadlineMs` call option): when it
+   * passes, the pyramid returns the best answer it holds (the apex's if it arrived, else the majority of the crowd's
+   * answers so far) with `deadline: true` and the members and tiers it cut in its metadata.
+   */
+  deadlineMs: z
+    .number()
+    .int("must be a whole number of milliseconds")
+    .positive("must be a positive number of milliseconds")
+    .optional(),
   /** Generative-mode prompt: a template with `{candidates}` (in code, also a function of the candidates). */
   generativePrompt: generativeTemplateSchema.optional(),
 });

@@ -59,4 +59,6 @@ export interface PyramidSpec {
   readonly lookahead?: LookaheadOptions;
   /** Set by `withStructuredOutput`: members' answers are the objects they give, validated and canonicalized. */
   readonly structured?: StructuredAnswerSpec;
+  /** Default deadline of a query, in milliseconds from its start (see `deadlineMs`). */
+  readonly deadlineMs?: number;
 }

@@ -12,6 +12,7 @@ import { isChatRunnable } from "./member.js";
  */
 const NOT_FORWARDED = new Set([
   "signal",
+  "deadlineMs",
   "timeout",
   "promptIndex",
   "outputVersion",

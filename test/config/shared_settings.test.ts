@@ -25,6 +25,7 @@ const settings: Required<PyramidSettings> = {
   allowRouterMemberMismatch: true,
   generativePrompt: "Candidates:\n{candidates}\nAnswer.",
   schedule: "waves",
+  deadlineMs: 60_000,
 };
 
 const remote = (model: string) => ({ provider: "openai" as const, model, baseURL: "http://127.0.0.1:9/v1" });

@@ -228,3 +228,55 @@ describe("crowd schedules through PyramidChatModel", () => {
     expect(model.spec.tiers.map((t) => t.schedule)).toEqual(["parallel", "parallel"]);
   });
 });
+
+describe("deadlineMs: the best answer held when the deadline passes", () => {
+  const clocked = (name: string, reply: string, delayMs: number) =>
+    ({ name, model: new ClockedModel({ name, reply, delayMs, honoursAbort: true }) }) as const;
+
+  it("cuts the slow crowd members and returns the majority of the answers in hand (setting)", async () => {
+    const crowd = [clocked("f", "42", 5), clocked("s1", "7", 5_000), clocked("s2", "8", 5_000)];
+    const oracle = new ScriptedChatModel({ name: "big", reply: "9" });
+    const model = new PyramidChatModel({ crowd, oracle, task: "math", deadlineMs: 300 });
+    const answer = await model.invoke("?");
+    expect(answer.content).toBe("42");
+    expect(oracle.calls).toHaveLength(0);
+    const pyramid = meta(answer);
+    expect(pyramid.deadline).toBe(true);
+    expect(pyramid.cut?.members).toEqual([
+      { tier: 0, model: "s1" },
+      { tier: 0, model: "s2" },
+    ]);
+    // The one answer in hand is unanimous among the members that answered: the policy itself stops at the crowd.
+    expect(pyramid.cut?.tiers).toEqual(["crowd"]);
+    expect(crowd[1].model.signalFired).toBe(1);
+    expect(crowd[1].model.finished).toBe(0);
+  });
+
+  it("cuts a slow apex and returns the crowd's answer (per-call option, parallel schedule)", async () => {
+    const crowd = [clocked("a", "1", 5), clocked("b", "2", 5), clocked("c", "3", 5)];
+    const oracle = new ClockedModel({ name: "big", reply: "3", delayMs: 5_000, honoursAbort: true });
+    const model = new PyramidChatModel({ crowd, oracle: { name: "big", model: oracle }, task: "math" });
+    const answer = await model.invoke("?", { deadlineMs: 400 });
+    expect(answer.content).toBe("1"); // the crowd's majority (a three-way tie goes to the first member)
+    const pyramid = meta(answer);
+    expect(pyramid.deadline).toBe(true);
+    expect(pyramid.degraded).toBeUndefined();
+    expect(pyramid.cut?.members).toEqual([{ tier: 1, model: "big" }]);
+    expect(pyramid.cut?.tiers).toEqual(["oracle"]);
+    expect(oracle.signalFired).toBe(1);
+    expect(oracle.finished).toBe(0);
+  });
+
+  it("returns the apex's answer, unmarked, when it arrives in time", async () => {
+    const crowd = [clocked("a", "1", 5), clocked("b", "2", 5), clocked("c", "3", 5)];
+    const model = new PyramidChatModel({ crowd, oracle: clocked("big", "3", 5), task: "math", deadlineMs: 60_000 });
+    const answer = await model.invoke("?");
+    expect(answer.content).toBe("3");
+    expect(meta(answer).deadline).toBeUndefined();
+  });
+
+  it("refuses a deadline that is not a positive number of milliseconds", async () => {
+    const model = new PyramidChatModel({ crowd: [clocked("a", "1", 1)], oracle: clocked("big", "3", 1) });
+    await expect(model.invoke("?", { deadlineMs: -5 })).rejects.toThrow(/deadlineMs/);
+  });
+});

@@ -36,31 +36,38 @@ export async function runTier(
     askConfidence: spec.askConfidence,
   });
   const tierSpan = startTierSpan(runSettings(config).span, tier, tierSpec.name);
-  const candidates = await tierCalls(spec, tier, state, config.signal, (index, signal) => {
-    const member = tierSpec.members[index];
-    {
-      const invocation = memberInvocation(member, state.callOptions ?? {});
-      // Structured output as JSON text: members without `response_format` are told the schema instead.
-      const instruction = spec.structured?.instruction;
-      const memberPrompt =
-        instruction && !acceptsCallOption(invocation.runnable, "response_format")
-          ? withSystemText(prompt, instruction)
-          : prompt;
-      const call = () =>
-        callMember({ ...member, runnable: invocation.runnable }, memberPrompt, {
-          tier,
-          index,
-          task: spec.task,
-          signal,
-          callbacks: config.callbacks,
-          askConfidence: spec.askConfidence,
-          onChunk,
-          structured: spec.structured,
-          callOptions: invocation.options,
-        });
-      return traceMemberCall(tierSpan, member.name, providerOf(member.runnable), call);
-    }
-  });
+  const candidates = await tierCalls(
+    spec,
+    tier,
+    state,
+    config.signal,
+    (index, signal) => {
+      const member = tierSpec.members[index];
+      {
+        const invocation = memberInvocation(member, state.callOptions ?? {});
+        // Structured output as JSON text: members without `response_format` are told the schema instead.
+        const instruction = spec.structured?.instruction;
+        const memberPrompt =
+          instruction && !acceptsCallOption(invocation.runnable, "response_format")
+            ? withSystemText(prompt, instruction)
+            : prompt;
+        const call = () =>
+          callMember({ ...member, runnable: invocation.runnable }, memberPrompt, {
+            tier,
+            index,
+            task: spec.task,
+            signal,
+            callbacks: config.callbacks,
+            askConfidence: spec.askConfidence,
+            onChunk,
+            structured: spec.structured,
+            callOptions: invocation.options,
+          });
+        return traceMemberCall(tierSpan, member.name, providerOf(member.runnable), call);
+      }
+    },
+    runSettings(config).deadlineAt,
+  );
   const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
   endTierSpan(tierSpan, costUsd, candidates);
   // The router that sent the query here reserved this tier's estimate: settle it with the real cost. The crowd's

@@ -30,6 +30,9 @@ export function makeOracleNode(spec: PyramidSpec) {
       .map((candidate) => `${candidate.model}: ${candidate.error ?? candidate.invalid}`)
       .join("; ");
     const hasLowerAnswer = state.tiers.some((lower) => lower.vote.key !== null);
+    // The deadline cut the apex: the best lower tier's answer stands (marked `deadline`, not degraded).
+    const cut = run.candidates.some((candidate) => candidate.schedule?.status === "deadline");
+    if (cut && hasLowerAnswer) return { tiers: [run] };
     const allCallsFailed = run.candidates.every((candidate) => candidate.error !== undefined);
     // The apex answered but unusably (an invalid tool call, no object of the schema) and no tier below has an
     // answer: its output is returned as it is, as a single model's would be (and LangChain's parsers judge it).

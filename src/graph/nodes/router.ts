@@ -2,7 +2,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { featureRecord } from "../../features/types.js";
 import type { Budget, BudgetReservation, BudgetReserveResult } from "../../cost/budget_api.js";
 import type { EscalationDecision, EscalationInput } from "../../policy/escalation.js";
-import { runBudget } from "../run_config.js";
+import { runBudget, runSettings } from "../run_config.js";
 import { reservationTtlMs } from "../../members/reservation_ttl.js";
 import { BudgetExceededError } from "../../errors/index.js";
 import { decideEscalation } from "../../policy/escalation.js";
@@ -42,7 +42,7 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
     const reserved = await reserveEscalation(
       budget,
       input,
-      decideEscalation(input),
+      pastDeadline(run, runSettings(config).deadlineAt, decideEscalation(input)),
       reservationTtlMs(spec.tiers[tier + 1].members),
     );
     const { decision, reservation } = reserved;
@@ -115,4 +115,19 @@ async function reserveEscalation(
       reason: `budget exhausted: ${left} USD left, next tier ~${input.nextTierCostUsd.toFixed(6)} USD`,
     },
   };
+}
+
+/**
+ * The decision when the query's deadline has passed (or cut members of this tier): never escalate, keep this tier's
+ * answer (the majority of the answers in hand), with the reason recorded.
+ */
+function pastDeadline(
+  run: PyramidStateType["tiers"][number],
+  deadlineAt: number | undefined,
+  decision: EscalationDecision,
+): EscalationDecision {
+  if (deadlineAt === undefined || !decision.escalate) return decision;
+  const cut = run.candidates.some((candidate) => candidate.schedule?.status === "deadline");
+  if (!cut && Date.now() < deadlineAt) return decision;
+  return { ...decision, escalate: false, reason: "deadline: the query's deadlineMs passed, this tier's answer stands" };
 }

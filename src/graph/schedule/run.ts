@@ -4,8 +4,8 @@ import { waveSizes } from "./schedule.js";
 
 /** What {@link runScheduled} needs: how to call member `index`, and when the answers in hand settle the tier. */
 export interface ScheduledTier {
-  /** `anytime` or `waves` (`parallel` is the crowd node's own `Promise.all`). */
-  readonly schedule: Exclude<CrowdSchedule, "parallel">;
+  /** `anytime` or `waves`; `parallel` only with a deadline (without one it is the plain `Promise.all` of `tierCalls`). */
+  readonly schedule: CrowdSchedule;
   /** Member indices, cheapest first (the order of the waves). */
   readonly order: readonly number[];
   /** Calls member `index` with `signal` (aborted when the member is cancelled or the query is). Never rejects but on abort. */
@@ -13,9 +13,11 @@ export interface ScheduledTier {
   /** Whether the answers in hand (`present[i]` undefined for a missing member) settle the tier's decision. */
   readonly settled: (present: readonly (Candidate | undefined)[]) => boolean;
   /** The candidate standing for a member that was cancelled or never called (an error, so its features are NaN). */
-  readonly missing: (index: number, status: "cancelled" | "not_called") => Candidate;
+  readonly missing: (index: number, status: "cancelled" | "not_called" | "deadline") => Candidate;
   /** The query's signal: when it aborts, the tier rejects with its reason. */
   readonly signal?: AbortSignal;
+  /** When the query's deadline passes (epoch ms): the members still running are cut, those not called are not. */
+  readonly deadlineAt?: number;
 }
 
 type Settled = {
@@ -51,12 +53,30 @@ export async function runScheduled(tier: ScheduledTier): Promise<Candidate[]> {
   };
   const waves = tier.schedule === "waves" ? waveSizes(size) : [size];
   let next = 0;
+  let cut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline =
+    tier.deadlineAt === undefined
+      ? undefined
+      : new Promise<"deadline">((resolve) => {
+          timer = setTimeout(() => resolve("deadline"), Math.max(0, (tier.deadlineAt ?? 0) - Date.now()));
+        });
   try {
     for (const wave of waves) {
+      if (tier.deadlineAt !== undefined && Date.now() >= tier.deadlineAt) {
+        cut = true;
+        break;
+      }
       for (let k = 0; k < wave; k++) start(tier.order[next++]);
       let settled = false;
       while (pending.size > 0 && !settled) {
-        const done = await Promise.race(pending.values());
+        const done: Settled | "deadline" = await Promise.race<Settled | "deadline">(
+          deadline ? [...pending.values(), deadline] : pending.values(),
+        );
+        if (done === "deadline") {
+          cut = true;
+          break;
+        }
         pending.delete(done.index);
         if (done.failed || !done.candidate) throw done.error;
         const startedMs = started.get(done.index)?.startedMs;
@@ -66,19 +86,20 @@ export async function runScheduled(tier: ScheduledTier): Promise<Candidate[]> {
         };
         if (tier.schedule === "anytime") settled = tier.settled(present);
       }
-      if (settled || tier.settled(present)) break;
+      if (cut || settled || tier.settled(present)) break;
     }
   } finally {
-    for (const index of pending.keys())
-      started.get(index)?.controller.abort(new Error("cancelled: the tier's decision was settled"));
+    clearTimeout(timer);
+    const reason = cut ? "cut by the query's deadline" : "cancelled: the tier's decision was settled";
+    for (const index of pending.keys()) started.get(index)?.controller.abort(new Error(reason));
   }
   return present.map((candidate, index) => {
     if (candidate) return candidate;
     const call = started.get(index);
-    const stub = tier.missing(index, call ? "cancelled" : "not_called");
+    const status = cut ? "deadline" : call ? "cancelled" : "not_called";
     return {
-      ...stub,
-      schedule: call ? { status: "cancelled", startedMs: call.startedMs } : { status: "not_called" },
+      ...tier.missing(index, status),
+      schedule: { status, ...(call ? { startedMs: call.startedMs } : {}) },
     };
   });
 }

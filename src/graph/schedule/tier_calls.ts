@@ -15,7 +15,7 @@ function missingCandidate(
   spec: PyramidSpec,
   tier: number,
   index: number,
-  status: "cancelled" | "not_called",
+  status: "cancelled" | "not_called" | "deadline",
 ): Candidate {
   return {
     model: spec.tiers[tier].members[index].name,
@@ -25,10 +25,12 @@ function missingCandidate(
     answer: null,
     display: null,
     error:
-      status === "cancelled"
-        ? "cancelled: the tier's decision was settled before this member answered"
-        : "not called: the tier's decision was settled without this member",
-    attempts: status === "cancelled" ? 1 : 0,
+      status === "deadline"
+        ? "cut by the query's deadline (deadlineMs)"
+        : status === "cancelled"
+          ? "cancelled: the tier's decision was settled before this member answered"
+          : "not called: the tier's decision was settled without this member",
+    attempts: status === "not_called" ? 0 : 1,
     latencyMs: 0,
     usage: { input: 0, output: 0, estimated: true },
     costUsd: 0,
@@ -38,7 +40,8 @@ function missingCandidate(
 /**
  * Calls the members of tier `tier` under its schedule and returns their candidates in member order: `parallel` (and
  * the apex, always) is every member at once, waiting for all, exactly as before schedules existed; `anytime` and
- * `waves` go through {@link runScheduled} with the exact settlement test {@link isSettled} of the tier's router.
+ * `waves` go through {@link runScheduled} with the exact settlement test {@link isSettled} of the tier's router. With
+ * a deadline (`deadlineAt`, epoch ms) every tier goes through it, and the members still running when it passes are cut.
  */
 export function tierCalls(
   spec: PyramidSpec,
@@ -46,10 +49,11 @@ export function tierCalls(
   state: PyramidStateType,
   signal: AbortSignal | undefined,
   callOne: (index: number, signal: AbortSignal | undefined) => Promise<Candidate>,
+  deadlineAt?: number,
 ): Promise<Candidate[]> {
   const tierSpec = spec.tiers[tier];
   const isApex = tier === spec.tiers.length - 1;
-  if (isApex || tierSpec.schedule === "parallel") {
+  if (deadlineAt === undefined && (isApex || tierSpec.schedule === "parallel")) {
     return Promise.all(tierSpec.members.map((_, index) => callOne(index, signal)));
   }
   const lower = state.tiers.slice(0, tier).flatMap((run) => run.candidates);
@@ -60,12 +64,13 @@ export function tierCalls(
     .map((_, index) => index)
     .sort((a, b) => priceKey(spec, tier, a) - priceKey(spec, tier, b) || a - b);
   return runScheduled({
-    schedule: tierSpec.schedule,
+    schedule: isApex ? "parallel" : tierSpec.schedule,
     order,
     call: callOne,
     settled: (present) =>
       isSettled(present, { router: tierSpec.router, threshold: tierSpec.threshold, lookahead, lower }),
     missing: (index, status) => missingCandidate(spec, tier, index, status),
     signal,
+    deadlineAt,
   });
 }
