@@ -18,7 +18,13 @@ import type { Router } from "../router/types.js";
 import { resolveFeatureGroups } from "./feature_groups.js";
 import { defaultGenerativePrompt, generativePromptFromTemplate } from "./nodes/generative_prompt.js";
 import type { GenerativePrompt } from "./nodes/generative_prompt.js";
-import { generativeTemplateSchema, policyInputSchema, pyramidSettingsSchema } from "./settings.js";
+import {
+  answerTaskSettingSchema,
+  generativeTemplateSchema,
+  policyInputSchema,
+  pyramidSettingsSchema,
+} from "./settings.js";
+import type { AnswerKeyFunction } from "../answers/types.js";
 import type { PyramidSpec, TierSpec } from "./spec.js";
 
 const router = z.custom<Router>(
@@ -66,6 +72,18 @@ export const pyramidOptionsSchema = pyramidSettingsSchema
      * them off, an object sets their limits (and, in code, the `pool` of sandbox processes).
      */
     codeBehaviour: z.union([z.boolean(), codeBehaviourOptionsSchema]).optional(),
+    /**
+     * What the crowd votes on: a built-in kind, `{ field }`, `{ regex }`, `{ choice: [labels] }`, or a function
+     * `(text, message) => key | null` (equal keys vote together).
+     */
+    task: z
+      .union([
+        answerTaskSettingSchema,
+        z.custom<AnswerKeyFunction>((value) => typeof value === "function", {
+          message: "expected a task kind, { field }, { regex }, { choice } or a function (text, message) => key | null",
+        }),
+      ])
+      .optional(),
     /** Generative-mode prompt: a template with `{candidates}`, or a function of the candidates. */
     generativePrompt: z
       .union([

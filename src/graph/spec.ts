@@ -1,4 +1,4 @@
-import type { TaskKind } from "../answers/types.js";
+import type { AnswerTask } from "../answers/types.js";
 import type { FeatureGroup } from "../features/group.js";
 import type { Budget } from "../cost/budget_api.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
@@ -37,7 +37,7 @@ export interface PyramidSpec {
   /** Routing or generative mode. */
   readonly mode: PyramidMode;
   /** Answer extractor for voting. */
-  readonly task: TaskKind;
+  readonly task: AnswerTask;
   /** Feature groups appended to the base features at every boundary (e.g. code behavioural agreement). */
   readonly featureGroups: readonly FeatureGroup[];
   /** Prompt that frames lower tiers' candidates for upper tiers in generative mode. */

@@ -2,7 +2,7 @@ import { PyramidConfigError } from "../../errors/index.js";
 import { runEvaluation, DEFAULT_EXPERIMENTS } from "../../eval/run/run_eval.js";
 import { writeEvaluationReport } from "../../eval/report.js";
 import { parseCommandArgs } from "../args.js";
-import { TASK_KINDS, type TaskKind } from "../../answers/types.js";
+import { parseAnswerTask, TASK_TEXT_FORMS } from "../../answers/task_text.js";
 import { EVAL_BENCHMARKS } from "../../eval/run/benchmark_graders.js";
 import { evalOutputLines } from "../eval_output.js";
 import type { CliCommand } from "../main.js";
@@ -21,7 +21,9 @@ Options:
                          math: math-l5.jsonl; data = $PYRAMID_DATA_DIR or ../shared/data)
   --crowd <m1,m2,...>    crowd models (default: gsm8k and math ${DEFAULT_EXPERIMENTS.gsm8k.crowd.join(",")}; required for mmlu, humaneval, custom)
   --oracle <m>           Oracle model (default: gsm8k and math ${DEFAULT_EXPERIMENTS.gsm8k.oracle})
-  --task <kind>          answer extractor of the vote: ${TASK_KINDS.join(", ")} (default per benchmark: math-latex for math, choice for mmlu, code for mbpp/humaneval, text for custom)
+  --task <kind>          answer key of the vote: ${TASK_TEXT_FORMS} (default per benchmark: math-latex for math,
+                         choice for mmlu, code for mbpp/humaneval, text for custom); json[:field] votes on a JSON field
+                         of the outputs (default field "answer"), regex:<pattern> on its first capture group
   --router <file>        router bundle to evaluate; one trained on another benchmark measures zero-shot transfer
                          (e.g. --benchmark math --router routers/gsm8k-llama8b-gemma9b-qwen7b.json); refused when
                          it was trained for other crowd members (its bundle's metadata.members must equal the
@@ -123,12 +125,7 @@ export const evalCommand: CliCommand = {
         fix: "use ours, reference, or a grader module path",
       });
     }
-    if (v.task !== undefined && !(TASK_KINDS as readonly string[]).includes(v.task)) {
-      throw new PyramidConfigError(`unknown task "${v.task}"`, {
-        field: "--task",
-        fix: `use one of ${TASK_KINDS.join(", ")}`,
-      });
-    }
+    const task = v.task === undefined ? undefined : parseAnswerTask(v.task);
     const threshold = num(v.threshold, "--threshold", (n) => n >= 0 && n <= 1, "a number in [0, 1]");
     const run = await runEvaluation({
       benchmark: v.benchmark,
@@ -148,7 +145,7 @@ export const evalCommand: CliCommand = {
       seed: num(v.seed, "--seed", Number.isInteger, "an integer"),
       policy: threshold !== undefined ? { threshold } : v.policy,
       grader: v.grader,
-      task: v.task as TaskKind | undefined,
+      task,
       limit: num(v.limit, "--limit", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       concurrency: num(v.concurrency, "--concurrency", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       strict: v.strict ?? false,

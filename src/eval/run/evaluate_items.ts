@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
-import type { TaskKind } from "../../answers/types.js";
+import type { AnswerTask } from "../../answers/types.js";
 import { buildPyramidStateGraph } from "../../graph/build.js";
 import { resolvePyramidOptions } from "../../graph/options.js";
 import { codeBehaviourByDefault } from "../../graph/feature_groups.js";
@@ -34,7 +34,7 @@ export interface ReplayedPyramid {
   /** Escalation policy. */
   readonly policy: DecisionPolicy;
   /** Answer extractor. */
-  readonly task: TaskKind;
+  readonly task: AnswerTask;
   /** Grader of recorded outputs. */
   readonly grade: RecordedGrader;
   /** Code behavioural agreement features (default: the pyramid's default, on for `task: "code"`). */

@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TaskKind } from "../../answers/types.js";
+import { taskLabel } from "../../answers/key_forms.js";
+import type { AnswerTask, TaskKind } from "../../answers/types.js";
 import { MissingDependencyError, PyramidConfigError } from "../../errors/index.js";
 import type { DecisionPolicy } from "../../policy/decision.js";
 import { itemsAnsweredByAll, getRecordedItems } from "../../replay/items.js";
@@ -99,7 +100,7 @@ export interface EvaluationOptions {
   /** Evaluate only the first N items (quick runs). */
   readonly limit?: number;
   /** Answer extractor; default per benchmark. */
-  readonly task?: TaskKind;
+  readonly task?: AnswerTask;
   /** Throw on the first bad line of the recorded file (default: report it on stderr and skip it). */
   readonly strict?: boolean;
   /** Code behavioural agreement features with `task: "code"` (default true). */
@@ -225,7 +226,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     recordedFile,
     crowd,
     oracle,
-    task,
+    task: taskLabel(task),
     train: options.train ?? false,
     holdout,
     seed,
