@@ -153,7 +153,7 @@ export const evalCommand: CliCommand = {
       ...(v["code-claims"] ? { codeClaims: true } : {}),
     });
     const part = v.train ? "holdout" : "all items";
-    const { summary, pngSkipped } = await writeEvaluationReport(run.traces, {
+    const { summary, diagnosis, pngSkipped } = await writeEvaluationReport(run.traces, {
       outDir: v.out,
       presets: run.bundle?.presets,
       title: `${v.benchmark.toUpperCase()} (${part})`,
@@ -168,6 +168,7 @@ export const evalCommand: CliCommand = {
       png: !v["no-png"] && !pngSkipped,
       pngSkipped,
       routerFile: v.router,
+      diagnosis,
     });
     console.log(lines.join("\n"));
     return 0;
