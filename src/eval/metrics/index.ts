@@ -50,3 +50,4 @@ export type {
   DiagnosisOptions,
 } from "./diagnosis.js";
 export { diagnosisLines, diagnosisMarkdown } from "./diagnosis_text.js";
+export { diagnosisRowsFromTraffic } from "./traffic_diagnosis.js";
