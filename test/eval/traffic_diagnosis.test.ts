@@ -28,7 +28,7 @@ function traffic(
   limit: number,
 ): { path: string; unanimousAgreeing: number; unanimous: number } {
   const store = RecordedOutputs.load(join(dataDir(), "recorded", file));
-  const ids = [...new Set(store.lines.map((line) => line.id))].slice(0, limit);
+  const ids = [...new Set(store.lines.map((line) => line.id ?? ""))].filter(Boolean).slice(0, limit);
   const key = (id: string, model: string) => {
     const line = store.lines.find((l) => l.id === id && l.model === model);
     return line ? (extractAnswer(line.output, task)?.key ?? null) : null;
