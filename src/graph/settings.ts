@@ -48,6 +48,13 @@ export const pyramidSettingsSchema = z.object({
    * user-defined key `{ field }`, `{ regex }`, `{ choice: [labels] }` (see {@link answerTaskSettingSchema}).
    */
   task: answerTaskSettingSchema.optional(),
+  /**
+   * Free text voted by meaning (`task: "text"` or `"short-answer"`): `lexical` (token F1, no model; the default of
+   * `short-answer`) or `exact` (exact keys; the default of `text`). In code, also an `Embeddings` model or a judge.
+   */
+  similarity: z.enum(["lexical", "exact"]).optional(),
+  /** Similarity at or above which two answers are one (default: lexical 0.5, embeddings 0.85). */
+  similarityThreshold: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").optional(),
   /** Ask members for a self-reported confidence (a feature for the router). Default false. */
   askConfidence: z.boolean().optional(),
   /**

@@ -1,3 +1,4 @@
+import type { AnswerSimilarity } from "../features/semantic/similarity.js";
 import type { AnswerTask } from "../answers/types.js";
 import type { FeatureGroup } from "../features/group.js";
 import type { Budget } from "../cost/budget_api.js";
@@ -38,6 +39,8 @@ export interface PyramidSpec {
   readonly mode: PyramidMode;
   /** Answer extractor for voting. */
   readonly task: AnswerTask;
+  /** Free text voted by meaning: the similarity that clusters the candidates' answers (see `semanticVote`). */
+  readonly similarity?: AnswerSimilarity;
   /** Feature groups appended to the base features at every boundary (e.g. code behavioural agreement). */
   readonly featureGroups: readonly FeatureGroup[];
   /** Prompt that frames lower tiers' candidates for upper tiers in generative mode. */
