@@ -24,6 +24,7 @@ Options:
   --task <kind>          answer key of the vote: ${TASK_TEXT_FORMS} (default per benchmark: math-latex for math,
                          choice for mmlu, code for mbpp/humaneval, text for custom); json[:field] votes on a JSON field
                          of the outputs (default field "answer"), regex:<pattern> on its first capture group
+  --similarity <s>       text and short-answer: lexical (cluster answers by token F1 and vote by meaning) or exact
   --router <file>        router bundle to evaluate; one trained on another benchmark measures zero-shot transfer
                          (e.g. --benchmark math --router routers/gsm8k-llama8b-gemma9b-qwen7b.json); refused when
                          it was trained for other crowd members (its bundle's metadata.members must equal the
@@ -62,6 +63,7 @@ const OPTIONS = {
   threshold: { type: "string" },
   grader: { type: "string" },
   task: { type: "string" },
+  similarity: { type: "string" },
   limit: { type: "string" },
   concurrency: { type: "string" },
   "no-png": { type: "boolean" },
@@ -126,6 +128,12 @@ export const evalCommand: CliCommand = {
       });
     }
     const task = v.task === undefined ? undefined : parseAnswerTask(v.task);
+    if (v.similarity !== undefined && v.similarity !== "lexical" && v.similarity !== "exact") {
+      throw new PyramidConfigError(`unknown similarity "${v.similarity}"`, {
+        field: "--similarity",
+        fix: "use lexical or exact",
+      });
+    }
     const threshold = num(v.threshold, "--threshold", (n) => n >= 0 && n <= 1, "a number in [0, 1]");
     const run = await runEvaluation({
       benchmark: v.benchmark,
@@ -146,6 +154,7 @@ export const evalCommand: CliCommand = {
       policy: threshold !== undefined ? { threshold } : v.policy,
       grader: v.grader,
       task,
+      ...(v.similarity ? { similarity: v.similarity as "lexical" | "exact" } : {}),
       limit: num(v.limit, "--limit", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       concurrency: num(v.concurrency, "--concurrency", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       strict: v.strict ?? false,

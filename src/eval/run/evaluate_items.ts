@@ -35,6 +35,8 @@ export interface ReplayedPyramid {
   readonly policy: DecisionPolicy;
   /** Answer extractor. */
   readonly task: AnswerTask;
+  /** Free text voted by meaning (`text`, `short-answer`): `lexical` or `exact` (default: the pyramid's). */
+  readonly similarity?: "lexical" | "exact";
   /** Grader of recorded outputs. */
   readonly grade: RecordedGrader;
   /** Code behavioural agreement features (default: the pyramid's default, on for `task: "code"`). */
@@ -85,6 +87,7 @@ export async function evaluateItems(
     router: run.router,
     policy: run.policy,
     task: run.task,
+    ...(run.similarity ? { similarity: run.similarity } : {}),
     codeBehaviour:
       (run.codeBehaviour ?? codeBehaviourByDefault(run.task, [run.router]))
         ? { ...EVAL_CODE_BEHAVIOUR, ...(run.codeClaims !== undefined ? { claims: run.codeClaims } : {}) }

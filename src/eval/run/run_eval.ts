@@ -101,6 +101,8 @@ export interface EvaluationOptions {
   readonly limit?: number;
   /** Answer extractor; default per benchmark. */
   readonly task?: AnswerTask;
+  /** Free text voted by meaning (`text`, `short-answer`): `lexical` or `exact` (default: the pyramid's). */
+  readonly similarity?: "lexical" | "exact";
   /** Throw on the first bad line of the recorded file (default: report it on stderr and skip it). */
   readonly strict?: boolean;
   /** Code behavioural agreement features with `task: "code"` (default true). */
@@ -234,6 +236,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     policy: options.policy ?? null,
     grader,
     limit: options.limit ?? null,
+    // Recorded only when given, so that the run.json of earlier runs still matches.
+    ...(options.similarity ? { similarity: options.similarity } : {}),
     ...(task === "code" ? { codeBehaviour: options.codeBehaviour ?? true } : {}),
     // Recorded only when on, so that the run.json of a run from before the claim features existed still matches.
     ...(task === "code" && codeClaims ? { codeClaims } : {}),
@@ -271,6 +275,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     crowd,
     oracle,
     task,
+    ...(options.similarity ? { similarity: options.similarity } : {}),
     grade,
     allowRouterMemberMismatch: options.allowRouterMemberMismatch,
     codeBehaviour: options.codeBehaviour,

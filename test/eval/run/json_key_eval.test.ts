@@ -87,6 +87,47 @@ describe("eval --benchmark custom --task json on recorded outputs whose answers 
     expect(answers(regex.traces)).toEqual(answers(field.traces));
   });
 
+  it("--task text --similarity lexical votes whole outputs by meaning and records the semantic features", async () => {
+    const out = mkdtempSync(join(tmpdir(), "pyramid-jsonkey-"));
+    dirs.push(out);
+    const args = [
+      "eval",
+      "--benchmark",
+      "custom",
+      "--recorded",
+      FIXTURE,
+      "--crowd",
+      CROWD.join(","),
+      "--oracle",
+      ORACLE,
+    ];
+    const run = await runCli([
+      ...args,
+      "--grader",
+      "reference",
+      "--task",
+      "text",
+      "--similarity",
+      "lexical",
+      "--out",
+      out,
+      "--no-png",
+    ]);
+    expect(run.code).toBe(0);
+    const traces = readFileSync(join(out, "traces.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Trace & { featureNames: string[]; features: (number | null)[] });
+    const share = traces[0].featureNames.indexOf("semantic_cluster_share");
+    expect(share).toBeGreaterThan(0);
+    // Exact whole outputs never agree here (test above); by meaning, some items have a cluster of two or more.
+    expect(traces.some((t) => (t.features[share] ?? 0) >= 2 / 3)).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8")).similarity).toBe("lexical");
+    const bad = await runCli([...args, "--similarity", "cosine", "--out", out]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--similarity/);
+  });
+
   it("refuses an unknown task form, naming --task", async () => {
     const run = await runCli(["eval", "--benchmark", "custom", "--task", "yaml:answer", "--out", "/nonexistent"]);
     expect(run.code).toBe(1);
