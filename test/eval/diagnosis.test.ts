@@ -256,3 +256,19 @@ describe("diagnoseWorkload's sampling interval", () => {
     expect(diagnoseWorkload(rows, { significance: false }).reaches).toBeNull();
   });
 });
+
+describe("diagnoseWorkload when the Oracle adds nothing", () => {
+  it("says so when the threshold that reaches the Oracle escalates nothing", () => {
+    const same = [
+      query("a", 0, [["x", true], ["x", true], ["x", true]], true, true),
+      query("b", 1 / 3, [["x", false], ["x", false], ["y", true]], false, false),
+    ];
+    const d = diagnoseWorkload(
+      same.map((q) => ({ query: q, weight: 1 })),
+      { significance: false },
+    );
+    expect(d.recommendation).toBe("keep");
+    expect(d.reaches?.saving).toBeCloseTo(0.7, 12);
+    expect(d.reasons[0]).toMatch(/nothing is escalated: the Oracle is not measurably better/);
+  });
+});

@@ -135,9 +135,15 @@ function recommend(d: Omit<WorkloadDiagnosis, "recommendation" | "reasons">): {
 } {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   if (d.reaches) {
+    const nothingEscalated = Math.abs(d.reaches.saving - (1 - d.crowdCostFraction)) < 1e-9;
     return {
       recommendation: "keep",
       reasons: [
+        ...(nothingEscalated
+          ? [
+              `at that threshold nothing is escalated: the Oracle is not measurably better than the crowd's vote here (${pct(d.oracleAccuracy)} vs ${pct(d.crowdAccuracy)}), so the crowd alone would do`,
+            ]
+          : []),
         `the pyramid reaches the Oracle's accuracy (${pct(d.reaches.accuracy)} vs ${pct(d.oracleAccuracy)}${d.significance ? `, paired 95% interval +-${(100 * d.reaches.halfWidth).toFixed(1)} points` : ""}) at threshold ${d.reaches.threshold.toFixed(3)} with a ${pct(d.reaches.saving)} saving`,
       ],
     };
