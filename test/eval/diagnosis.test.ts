@@ -260,8 +260,28 @@ describe("diagnoseWorkload's sampling interval", () => {
 describe("diagnoseWorkload when the Oracle adds nothing", () => {
   it("says so when the threshold that reaches the Oracle escalates nothing", () => {
     const same = [
-      query("a", 0, [["x", true], ["x", true], ["x", true]], true, true),
-      query("b", 1 / 3, [["x", false], ["x", false], ["y", true]], false, false),
+      query(
+        "a",
+        0,
+        [
+          ["x", true],
+          ["x", true],
+          ["x", true],
+        ],
+        true,
+        true,
+      ),
+      query(
+        "b",
+        1 / 3,
+        [
+          ["x", false],
+          ["x", false],
+          ["y", true],
+        ],
+        false,
+        false,
+      ),
     ];
     const d = diagnoseWorkload(
       same.map((q) => ({ query: q, weight: 1 })),
