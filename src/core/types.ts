@@ -39,6 +39,11 @@ export interface Candidate {
   readonly confidence?: number;
   /** How a crowd schedule other than `parallel` treated the member (absent under `parallel`). */
   readonly schedule?: CandidateSchedule;
+  /**
+   * Free text voted by meaning: this answer's similarity to each candidate of its tier, in member order (NaN for
+   * those that gave no answer); `answer` is then its meaning cluster's key.
+   */
+  readonly similarities?: readonly number[];
 }
 
 /**

@@ -67,8 +67,11 @@ export function tierCalls(
     schedule: isApex ? "parallel" : tierSpec.schedule,
     order,
     call: callOne,
+    // Answers voted by meaning are re-keyed after the calls: the raw keys settle nothing, so the tier waits for all.
     settled: (present) =>
-      isSettled(present, { router: tierSpec.router, threshold: tierSpec.threshold, lookahead, lower }),
+      spec.similarity
+        ? present.every((candidate) => candidate !== undefined)
+        : isSettled(present, { router: tierSpec.router, threshold: tierSpec.threshold, lookahead, lower }),
     missing: (index, status) => missingCandidate(spec, tier, index, status),
     signal,
     deadlineAt,
