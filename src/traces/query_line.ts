@@ -48,6 +48,7 @@ export function queryTraceLine(
         ...(c.error !== undefined ? { error: redactSecrets(c.error) } : {}),
         costUsd: c.costUsd,
         latencyMs: c.latencyMs,
+        ...(c.schedule ? { schedule: c.schedule } : {}),
       })),
     ),
     crowdAnswer: runs[0]?.vote.key ?? null,

@@ -25,6 +25,14 @@ export const queryTraceLineSchema = z.object({
       error: z.string().optional(),
       costUsd: z.number(),
       latencyMs: z.number(),
+      /** Under the `anytime` and `waves` schedules (and a deadline): what happened to the call, and when (ms from the tier's start). */
+      schedule: z
+        .object({
+          status: z.enum(["answered", "cancelled", "not_called", "deadline"]),
+          startedMs: z.number().optional(),
+          arrivedMs: z.number().optional(),
+        })
+        .optional(),
     }),
   ),
   /** The crowd's (tier 0) majority answer key. */

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage } from "@langchain/core/messages";
@@ -9,6 +12,7 @@ import type { Candidate } from "../../src/core/types.js";
 import { isSettled } from "../../src/graph/schedule/settle.js";
 import { waveSizes } from "../../src/graph/schedule/schedule.js";
 import { AgreementRouter } from "../../src/router/agreement.js";
+import { readTraffic } from "../../src/traces/read.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 
 const meta = (message: { response_metadata: Record<string, unknown> }): PyramidMetadata =>
@@ -278,5 +282,29 @@ describe("deadlineMs: the best answer held when the deadline passes", () => {
   it("refuses a deadline that is not a positive number of milliseconds", async () => {
     const model = new PyramidChatModel({ crowd: [clocked("a", "1", 1)], oracle: clocked("big", "3", 1) });
     await expect(model.invoke("?", { deadlineMs: -5 })).rejects.toThrow(/deadlineMs/);
+  });
+});
+
+describe("the trace line records the schedule", () => {
+  it("writes each member's status and arrival time under waves", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "pyramid-schedule-")), "traces.jsonl");
+    const priced = (name: string, reply: string, usd: number) => ({
+      name,
+      model: new ScriptedChatModel({ name, reply }),
+      price: { input: usd, output: usd },
+    });
+    const model = new PyramidChatModel({
+      crowd: [priced("a", "42", 1), priced("b", "42", 2), priced("c", "5", 3)],
+      oracle: priced("big", "42", 10),
+      task: "math",
+      schedule: "waves",
+      traces: file,
+    });
+    await model.invoke("?");
+    const [record] = readTraffic(file).records;
+    const schedules = record.query.candidates.map((c) => c.schedule);
+    expect(schedules.map((s) => s?.status)).toEqual(["answered", "answered", "not_called"]);
+    expect(schedules[0]?.arrivedMs).toBeGreaterThanOrEqual(0);
+    expect(schedules[2]?.arrivedMs).toBeUndefined();
   });
 });
