@@ -97,8 +97,9 @@ export async function runTier(
 }
 
 /**
- * The `crowd` node (and the node of every middle tier): calls the tier's members concurrently, so the tier
- * costs the slowest member's latency. A member's failure is kept on its candidate; the others' answers stay.
+ * The `crowd` node (and the node of every middle tier): calls the tier's members under its schedule (`parallel`:
+ * concurrently, so the tier costs the slowest member's latency; `anytime`/`waves`: until the answers settle the
+ * decision, see `tierCalls`). A member's failure is kept on its candidate; the others' answers stay.
  */
 export function makeCrowdNode(spec: PyramidSpec, tier: number) {
   return async (state: PyramidStateType, config: LangGraphRunnableConfig): Promise<PyramidUpdate> => ({
