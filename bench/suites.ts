@@ -1,3 +1,4 @@
+import { createAnytimeSuite } from "./anytime.js";
 import { createCodeBehaviourSuite } from "./code_behaviour.js";
 import { createEvalReplaySuite } from "./eval_replay.js";
 import { createLoadSuite } from "./load.js";
@@ -51,6 +52,10 @@ export const CORE_SUITES: readonly SuiteEntry[] = [
   {
     name: "eval_replay",
     create: (quick) => createEvalReplaySuite(quick ? { rounds: 1, limit: 20, concurrency: 4 } : {}),
+  },
+  {
+    name: "anytime",
+    create: (quick) => createAnytimeSuite(quick ? { queries: 8, rounds: 1, scale: 0.01 } : {}),
   },
   {
     name: "code_behaviour",
