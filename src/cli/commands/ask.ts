@@ -5,13 +5,15 @@ import { pyramidFromConfig } from "../../config/build.js";
 import { findPyramidConfig, loadPyramidConfig } from "../../config/load.js";
 import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
 import { disposeConfigBudgets } from "../../config/budget.js";
-import { PyramidConfigError } from "../../errors/index.js";
+import { PyramidConfigError, ReplayMissError } from "../../errors/index.js";
+import { recordedPrompt } from "./recorded_prompt.js";
 import type { PyramidMetadata } from "../../graph/result.js";
 import { parseCommandArgs } from "../args.js";
 import type { CliCommand } from "../main.js";
 import { messageText } from "../../cost/usage.js";
 
 const USAGE = `Usage: pyramid-moa ask "question" [--config file] [--json]
+       pyramid-moa ask --recorded <id> [--config file] [--json]
 
 Asks the pyramid of a config file one question and prints the answer and the routing trace: the tier
 reached, P_fail and the threshold at each tier boundary, every member's answer (or error), the cost
@@ -19,6 +21,8 @@ and what the Oracle alone would have cost.
 
 Options:
   --config <file>   config file (default ./pyramid.config.yaml, .yml or .json; see pyramid-moa init)
+  --recorded <id>   ask the recorded question with this id (e.g. gsm8k/test/0), from the recorded file of the
+                    config's replay members: replayed models answer only the prompts they were recorded on
   --json            print one JSON object: { question, answer, toolCalls, model, usage, pyramid }
   -h, --help        show this help`;
 
@@ -82,7 +86,12 @@ export const askCommand: CliCommand = {
   async run(argv) {
     const parsed = parseCommandArgs("ask", {
       args: [...argv],
-      options: { config: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        config: { type: "string" },
+        json: { type: "boolean" },
+        recorded: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -91,18 +100,25 @@ export const askCommand: CliCommand = {
       console.log(USAGE);
       return 0;
     }
-    const question = positionals.join(" ");
+    const path = findPyramidConfig(values.config);
+    const config = loadPyramidConfig(path);
+    const prompt = values.recorded !== undefined ? recordedPrompt(config, path, values.recorded) : undefined;
+    const question = prompt ? messageText(prompt[prompt.length - 1]) : positionals.join(" ");
     if (question.trim().length === 0) {
       throw new PyramidConfigError("no question given", {
         field: "pyramid-moa ask",
         fix: 'pyramid-moa ask "What is 17 * 23?"',
       });
     }
-    const path = findPyramidConfig(values.config);
-    const config = loadPyramidConfig(path);
     try {
       const model = await pyramidFromConfig(config, { baseDir: dirname(path) });
-      const message = await model.invoke([new HumanMessage(question)]);
+      const message = await model.invoke(prompt ?? [new HumanMessage(question)]).catch((error: unknown) => {
+        if (!(error instanceof ReplayMissError)) throw error;
+        // Replayed members answer recorded prompts only: say how to ask one from the command line.
+        throw new ReplayMissError(error.message.split(" Fix: ")[0], {
+          fix: `ask a recorded question by its id: pyramid-moa ask --recorded gsm8k/test/0${values.config ? ` --config ${values.config}` : ""}`,
+        });
+      });
       const pyramid = message.response_metadata.pyramid as PyramidMetadata;
       const answer = answerText(message);
       const toolCalls = (message.tool_calls ?? []).map((call) => ({ name: call.name, args: call.args }));
