@@ -9,8 +9,25 @@ import { PyramidConfigError, ReplayMissError } from "../../errors/index.js";
 import { recordedPrompt } from "./recorded_prompt.js";
 import type { PyramidMetadata } from "../../graph/result.js";
 import { parseCommandArgs } from "../args.js";
+import { type CliOptions, optionsHelp } from "../options.js";
 import type { CliCommand } from "../main.js";
 import { messageText } from "../../cost/usage.js";
+
+/** The flags of `ask`: parsed by `parseArgs` and listed by `--help` from this one definition. */
+const OPTIONS = {
+  config: {
+    type: "string",
+    value: "<file>",
+    help: "config file (default ./pyramid.config.yaml, .yml or .json; see pyramid-moa init)",
+  },
+  recorded: {
+    type: "string",
+    value: "<id>",
+    help: "ask the recorded question with this id (e.g. gsm8k/test/0), from the recorded file of the config's replay members: replayed models answer only the prompts they were recorded on",
+  },
+  json: { type: "boolean", help: "print one JSON object: { question, answer, toolCalls, model, usage, pyramid }" },
+  help: { type: "boolean", short: "h", help: "show this help" },
+} as const satisfies CliOptions;
 
 const USAGE = `Usage: pyramid-moa ask "question" [--config file] [--json]
        pyramid-moa ask --recorded <id> [--config file] [--json]
@@ -19,12 +36,7 @@ Asks the pyramid of a config file one question and prints the answer and the rou
 reached, P_fail and the threshold at each tier boundary, every member's answer (or error), the cost
 and what the Oracle alone would have cost.
 
-Options:
-  --config <file>   config file (default ./pyramid.config.yaml, .yml or .json; see pyramid-moa init)
-  --recorded <id>   ask the recorded question with this id (e.g. gsm8k/test/0), from the recorded file of the
-                    config's replay members: replayed models answer only the prompts they were recorded on
-  --json            print one JSON object: { question, answer, toolCalls, model, usage, pyramid }
-  -h, --help        show this help`;
+${optionsHelp(OPTIONS)}`;
 
 function usd(value: number): string {
   return `$${value.toFixed(value !== 0 && Math.abs(value) < 0.01 ? 6 : 4)}`;
@@ -86,12 +98,7 @@ export const askCommand: CliCommand = {
   async run(argv) {
     const parsed = parseCommandArgs("ask", {
       args: [...argv],
-      options: {
-        config: { type: "string" },
-        json: { type: "boolean" },
-        recorded: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: OPTIONS,
       allowPositionals: true,
       strict: true,
     });
