@@ -1,5 +1,11 @@
 import type { ServerResponse } from "node:http";
-import { BudgetExceededError, ModelCallError, PyramidConfigError, ReplayMissError, TimeoutError } from "../errors/index.js";
+import {
+  BudgetExceededError,
+  ModelCallError,
+  PyramidConfigError,
+  ReplayMissError,
+  TimeoutError,
+} from "../errors/index.js";
 
 /** An HTTP error answered in OpenAI's error JSON shape: `{ error: { message, type, param, code } }`. */
 export class HttpError extends Error {
