@@ -5,6 +5,7 @@ import { ChatGroq } from "@langchain/groq";
 import { ChatOllama } from "@langchain/ollama";
 import { ChatOpenAI } from "@langchain/openai";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { PyramidChatModel, PyramidConfigError } from "../../src/index.js";
@@ -29,6 +30,18 @@ function toolNames(body: Record<string, unknown>): string[] {
   return tools.map((t) => t.function?.name ?? t.name ?? "");
 }
 
+/** The object of the standard tests' "more complex tools" schema (nested object, record of unknown fields). */
+const SERVICE = {
+  decision: "UseAPI",
+  explanation: "faster",
+  apiDetails: {
+    serviceName: "MyService",
+    endpointName: "MyEndpoint",
+    parameters: { param1: "value1", param2: "value2" },
+    extractionPath: "Users/johndoe/data",
+  },
+};
+
 function script(n: number) {
   return (body: Record<string, unknown>): StubReply => {
     const text = JSON.stringify(body.messages ?? []) + JSON.stringify(body.system ?? "");
@@ -36,6 +49,8 @@ function script(n: number) {
     const choice = body.tool_choice as unknown;
     const none = choice === "none" || (choice as { type?: string } | undefined)?.type === "none";
     const names = none ? [] : toolNames(body);
+    if (names.includes("service_tool")) return { toolCalls: [{ name: "service_tool", args: SERVICE }], delayMs };
+    if (text.includes("service_tool")) return { text: JSON.stringify(SERVICE), delayMs };
     if (names.includes("extract")) return { toolCalls: [{ name: "extract", args: { value: n } }], delayMs };
     if (names.includes("add")) return { toolCalls: [{ name: "add", args: { a: n, b: n } }], delayMs };
     if (body.response_format || body.format || text.includes("JSON")) return { text: `{"value": ${n}}`, delayMs };
@@ -199,6 +214,54 @@ describe.each(PROVIDERS)("a pyramid of %s members (real LangChain classes, loopb
         expect(JSON.stringify(body.messages) + JSON.stringify(body.system ?? "")).toContain("JSON");
       }
     }
+  });
+
+  it("a few-shot history (a tool call, its result, the answer, a new question) reaches every member", async () => {
+    const from = stub.requests.length;
+    const answer = await pyramid(provider)
+      .bindTools([add])
+      .invoke([
+        new HumanMessage("What is 1 + 2"),
+        new AIMessage({
+          content: "",
+          tool_calls: [{ name: "add", args: { a: 1, b: 2 }, id: "call_fewshot_1", type: "tool_call" }],
+        }),
+        new ToolMessage("3", "call_fewshot_1", "add"),
+        new AIMessage("3"),
+        new HumanMessage("What is 3 + 4"),
+      ]);
+    expect(answer.tool_calls?.[0]).toMatchObject({ name: "add", args: { a: 4, b: 4 } });
+    for (const [name, list] of Object.entries(bodies(provider, from))) {
+      const sent = JSON.stringify(list[0].messages);
+      // The earlier call (by its id, or by its arguments where the API has no call ids) and its result.
+      expect(sent, name).toMatch(provider === "ollama" ? /"add".*"a":1.*"b":2/ : /call_fewshot_1/);
+      expect(sent, name).toContain("What is 3 + 4");
+      expect(list[0].messages as unknown[], name).toHaveLength(5);
+    }
+  });
+
+  it("withStructuredOutput with a nested schema (the standard tests' more complex tool)", async () => {
+    const from = stub.requests.length;
+    const complex = z.object({
+      decision: z.enum(["UseAPI", "UseFallback"]),
+      explanation: z.string(),
+      apiDetails: z.object({
+        serviceName: z.string(),
+        endpointName: z.string(),
+        parameters: z.record(z.string(), z.unknown()),
+        extractionPath: z.string(),
+      }),
+    });
+    // Ollama cannot force a tool (see above): like a bare ChatOllama, it takes the schema as JSON.
+    const method = provider === "ollama" ? "jsonSchema" : "functionCalling";
+    const result = await pyramid(provider)
+      .withStructuredOutput(complex, { name: "service_tool", method })
+      .invoke([
+        new SystemMessage("You're a helpful assistant. Always use the service_tool tool."),
+        new HumanMessage("I want to use the UseAPI because it's faster. Service name: MyService"),
+      ]);
+    expect(result).toEqual(SERVICE);
+    expect(bodies(provider, from).a).toHaveLength(1);
   });
 
   it("stop reaches every member in the provider's field", async () => {
