@@ -135,7 +135,8 @@ describe("pyramid-moa init", () => {
       expect(response.status).toBe(400);
       const body = (await response.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe("not_recorded");
-      expect(body.error.message).toContain("has no recorded output for the prompt");
+      expect(body.error.message).toContain("have no recorded answer to this prompt");
+      expect(body.error.message).not.toContain("gsm8k.jsonl");
     } finally {
       await server.close();
     }
