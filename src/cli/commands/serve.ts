@@ -50,7 +50,14 @@ ${TRAFFIC_FLAG_USAGE}
 POST /v1/feedback {"id": "<pyramid.traceId>", "correct": true} attaches ground truth (with --traces).`;
 
 function describe(options: ServeOptions, workers: string): string {
-  return `model "${options.modelId ?? "pyramid-moa"}"${workers}${options.token ? ", bearer token required" : ""}`;
+  const tenants = options.config.tenants?.length ?? 0;
+  const keys =
+    tenants > 0
+      ? `, API key required (${tenants} tenant${tenants > 1 ? "s" : ""}${options.token ? ", or the bearer token" : ""})`
+      : options.token
+        ? ", bearer token required"
+        : "";
+  return `model "${options.modelId ?? "pyramid-moa"}"${workers}${keys}`;
 }
 
 /**
