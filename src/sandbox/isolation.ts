@@ -146,6 +146,29 @@ export function refuseUnsandboxed(reason: string): never {
   });
 }
 
+/**
+ * Checks at start-up that model-written code can run: a working bubblewrap for the uid the sandbox will use
+ * (`dropToUid` when the process is root), or the explicit unsafe opt-in (then warns once). Throws the refusal of
+ * {@link refuseUnsandboxed} otherwise, with `fix` naming the way out of the caller's context when given.
+ */
+export function assertSandboxAvailable(
+  options: { unsafeAllowUnsandboxedCode?: boolean; python?: string; dropToUid?: number | null } = {},
+  fix: string = BWRAP_FIX,
+): void {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const drop = options.dropToUid === undefined ? 65534 : options.dropToUid;
+  const probed = probeBwrap(isRoot && drop !== null ? drop : null, options.python ?? "python3");
+  if ("path" in probed) return;
+  if (options.unsafeAllowUnsandboxedCode) {
+    warnUnsandboxedOnce(probed.error);
+    return;
+  }
+  throw new MissingDependencyError(`refusing to run model-written code without an OS sandbox: ${probed.error}`, {
+    field: "sandbox.isolation",
+    fix,
+  });
+}
+
 let warned = false;
 
 /** Prints, once per process, that code runs unsandboxed because the user opted in. */
