@@ -52,5 +52,7 @@ export function resolveFeatureGroups(
   const given = typeof setting === "object" ? setting : {};
   const claims = given.claims ?? codeClaimsByDefault(routers);
   const unsafe = given.unsafeAllowUnsandboxedCode ?? options.unsafeAllowUnsandboxedCode;
-  return [codeBehaviourGroup({ ...given, claims, ...(unsafe !== undefined ? { unsafeAllowUnsandboxedCode: unsafe } : {}) })];
+  return [
+    codeBehaviourGroup({ ...given, claims, ...(unsafe !== undefined ? { unsafeAllowUnsandboxedCode: unsafe } : {}) }),
+  ];
 }

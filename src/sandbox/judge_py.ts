@@ -18,7 +18,7 @@
  * print anything: the verdict is computed and written by a process it cannot reach.
  */
 export const JUDGE_PY = String.raw`
-import builtins, os, subprocess, sys, resource
+import builtins, importlib, os, subprocess, sys, resource
 
 def _judge():
     cfg = json.loads(sys.argv[1])
@@ -131,8 +131,16 @@ def _judge():
         if type(names) is not dict:
             raise ValueError("bad names")
         for k, v in names.items():
-            if type(k) is str and k not in g:
-                g[k] = dec(v, handle)
+            if type(k) is not str or k in g:
+                continue
+            if type(v) is dict and set(v) == {"m"}:
+                # A module the candidate imported (tests may use it without importing it): the judge imports its
+                # own copy, standard library only (sys.path has no writable directory: -P, no site).
+                name = str(v["m"])
+                if name.split(".")[0] in sys.stdlib_module_names:
+                    g[k] = importlib.import_module(name)
+                continue
+            g[k] = dec(v, handle)
         for i, test in enumerate(job["tests"]):
             exec(compile(test, "<test %d>" % i, "exec"), g)
     except WorkerGone:

@@ -5,7 +5,8 @@
  *
  * - `{"op": "load", "program": ...}`: runs the program (the test imports, the candidate's code and the name
  *   aliasing) as `__main__`, then answers `{"ok": true, "names": {name: value}}` with the module's names (data as
- *   values, functions and classes as handles), or `{"ok": false, "error": type name}`.
+ *   values, functions and classes as handles, imported modules as `{"m": name}`), or `{"ok": false, "error": type
+ *   name}`.
  * - `{"op": "call", "h": n, "args": [...], "kwargs": {...}}`: calls handle `n` under a CPU-time alarm
  *   (ITIMER_PROF, `sec` seconds) and answers with the return value and the arguments after the call (for
  *   functions that change their arguments in place), or the exception's type name (`timeout` when the alarm
@@ -56,7 +57,10 @@ def _pyramid_worker():
                 exec(code, ns)
                 names = {}
                 for k, v in list(ns.items()):
-                    if k.startswith("__") or type(v).__name__ == "module":
+                    if k.startswith("__"):
+                        continue
+                    if type(v).__name__ == "module":
+                        names[str(k)] = {"m": str(getattr(v, "__name__", ""))}
                         continue
                     try:
                         names[str(k)] = enc(v, other)

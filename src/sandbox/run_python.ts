@@ -56,9 +56,11 @@ export async function runPython(code: string, options: SandboxOptions = {}): Pro
   const completed = raw.exitCode === 0 && !raw.timedOut && !raw.outputLimitExceeded && stdout.endsWith(marker);
   if (stdout.endsWith(marker)) stdout = stdout.slice(0, -marker.length);
   if (stdout.length > opts.maxOutputBytes) stdout = stdout.slice(0, opts.maxOutputBytes);
+  // Under bubblewrap a signal of the code arrives as exit code 128 + signal: 152 = SIGXCPU (soft CPU limit),
+  // 137 = SIGKILL (the hard CPU limit, one second later, when SIGXCPU was ignored).
+  const killed = raw.signal === "SIGKILL" || (raw.isolation === "bwrap" && raw.exitCode === 137);
   const cpuLimitExceeded =
-    !raw.timedOut &&
-    (raw.signal === "SIGXCPU" || (raw.signal === "SIGKILL" && !raw.outputLimitExceeded) || raw.exitCode === 152);
+    !raw.timedOut && (raw.signal === "SIGXCPU" || raw.exitCode === 152 || (killed && !raw.outputLimitExceeded));
   return {
     completed,
     exitCode: raw.exitCode,

@@ -70,7 +70,11 @@ export async function measureCodeBehaviour(
 export function codeBehaviourGroup(options: CodeBehaviourOptions = {}): FeatureGroup {
   const { claims, pool, unsafeAllowUnsandboxedCode } = resolveCodeBehaviourOptions(options);
   // Refused when the pyramid is built, not on every query: no OS sandbox and no explicit unsafe opt-in.
-  if (!pool) assertSandboxAvailable({ unsafeAllowUnsandboxedCode }, `${BWRAP_FIX}, or turn the features off with codeBehaviour: false`);
+  if (!pool)
+    assertSandboxAvailable(
+      { unsafeAllowUnsandboxedCode },
+      `${BWRAP_FIX}, or turn the features off with codeBehaviour: false`,
+    );
   return {
     name: CODE_BEHAVIOUR_GROUP,
     names: (members) => behaviourFeatureNames(members, claims),
