@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import type * as ChildProcess from "node:child_process";
+import { createRequire } from "node:module";
 import { accessSync, constants, lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { MissingDependencyError } from "../errors/index.js";
@@ -106,6 +107,9 @@ export function probeBwrap(uid: number | null, python: string): { path: string }
   let result: { path: string } | { error: string };
   if (!path) result = { error: "bubblewrap (bwrap) is not on PATH" };
   else {
+    // Loaded here, not imported: the pyramid's root entry checks the sandbox when built but must not load
+    // node:child_process on import (test/package/pack.test.ts).
+    const { spawnSync } = createRequire(import.meta.url)("node:child_process") as typeof ChildProcess;
     const probe = spawnSync(path, bwrapArgs([python, "-S", "-c", "pass"], { diskBytes: 1 << 20, python }), {
       stdio: ["ignore", "ignore", "pipe"],
       timeout: 10_000,
