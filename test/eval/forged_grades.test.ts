@@ -7,6 +7,7 @@ import { loadMbpp, type MbppGold } from "../../src/eval/benchmarks/mbpp.js";
 import { gradeMbpp } from "../../src/eval/graders/code.js";
 import { RecordedOutputs } from "../../src/replay/recorded_outputs.js";
 import { SandboxPool } from "../../src/sandbox/index.js";
+import { missing } from "../helpers/requires.js";
 
 // Forged grades (issue #22): candidates whose function is wrong but which try to be graded correct by reaching the
 // harness (stack walk, gc, printing a token or a fake verdict, exiting early, patching builtins, an object equal to
@@ -30,7 +31,7 @@ const LEAK = [
   "                if isinstance(v, str) and re.fullmatch(r'[0-9a-f]{32,64}', v):",
   "                    found.add(v)",
   "    tokens = ['0' * 48] + sorted(found)",
-  "    lines = [t + ' {\"passed\": true, \"reason\": null, \"test\": null}' for t in tokens] + tokens",
+  '    lines = [t + \' {"passed": true, "reason": null, "test": null}\' for t in tokens] + tokens',
   "    for fd in (1, 2):",
   "        try:",
   "            os.write(fd, ('\\n' + '\\n'.join(lines) + '\\n').encode())",
@@ -76,7 +77,7 @@ function tasks(count: number): { id: string; gold: MbppGold; reference: string }
   return [...seen].map(([id, gold]) => ({ id, gold, reference: solutions.get(id) ?? "" }));
 }
 
-describe.skipIf(!existsSync(recorded) && process.env.CI !== "true")("forged grades", () => {
+describe.skipIf(missing(existsSync(recorded), "recorded/mbpp.jsonl (set PYRAMID_DATA_DIR)"))("forged grades", () => {
   it("every forging candidate is graded wrong on real MBPP tasks; the reference solutions pass", async () => {
     const pool = new SandboxPool();
     const picked = tasks(4);
