@@ -19,7 +19,7 @@
  *
  * The audit hook is defense in depth, not a security boundary (PEP 578 says so; code can find and clear it): the
  * boundaries are bubblewrap, the uid drop and the rlimits. Nor is the token a verdict: the code runs in this
- * interpreter and can find it; graders use the judge ({@link JUDGE_PY}).
+ * interpreter and can find it; graders use the judge (`JUDGE_PY` (`judge_py.ts`)).
  */
 export const PYTHON_PRELUDE = String.raw`
 import sys, os, json, resource

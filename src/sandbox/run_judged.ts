@@ -39,9 +39,9 @@ export interface JudgedResult {
 
 /**
  * Runs `job` in the OS sandbox with the verdict computed outside the candidate's interpreter: a trusted judge
- * process ({@link JUDGE_PY}) runs the tests and talks to the candidate's code in a fresh worker interpreter
- * ({@link WORKER_PY}) that gets the sandbox's kernel limits and no process creation; values cross as plain data
- * ({@link CODEC_PY}). The verdict is the judge's line carrying a per-run random nonce that only the judge ever
+ * process (`JUDGE_PY`) runs the tests and talks to the candidate's code in a fresh worker interpreter
+ * (`WORKER_PY`) that gets the sandbox's kernel limits and no process creation; values cross as plain data
+ * (`CODEC_PY`). The verdict is the judge's line carrying a per-run random nonce that only the judge ever
  * holds. Same isolation, refusal and options as {@link runPython} (`cpuTimeSec`, `memoryBytes`, `maxFileBytes`,
  * `maxOpenFiles` apply to the worker; `maxProcesses` is 0 for it whatever the option).
  */

@@ -10,7 +10,7 @@ export { sandboxEnv } from "./spawn.js";
 /**
  * Runs untrusted Python `code` in the OS sandbox and reports what happened.
  *
- * - Isolation: bubblewrap ({@link spawnSandboxed}): the process sees a read-only `/usr` and nothing else of the
+ * - Isolation: bubblewrap (`spawnSandboxed`): the process sees a read-only `/usr` and nothing else of the
  *   host (no /etc, /home, /tmp, /work, repository, traces or key files), runs in its own size-limited tmpfs
  *   (`diskBytes`), with no network, its own pid namespace and no environment but {@link sandboxEnv}. Without a
  *   working bubblewrap the run is refused (`MissingDependencyError`, field `sandbox.isolation`) unless
