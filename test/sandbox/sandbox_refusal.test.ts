@@ -8,6 +8,7 @@ import { MissingDependencyError, PyramidChatModel } from "../../src/index.js";
 import { gradeMbpp } from "../../src/eval/graders/code.js";
 import { recordedGrader } from "../../src/eval/run/graders.js";
 import { resetBwrapProbe, runPython } from "../../src/sandbox/index.js";
+import { runCli } from "../cli/capture.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 
 // Without a working bubblewrap, model-written code is refused with one line naming the fix, through every door
@@ -111,7 +112,18 @@ describe("no bubblewrap on PATH", () => {
     await close();
   });
 
-  it("serve --unsafe-allow-unsandboxed-code sets the config's opt-in", () => {
+  it("the eval CLI refuses mbpp in one line naming the flag, and evaluates with --unsafe-allow-unsandboxed-code", async () => {
+    const args = ["eval", "--benchmark", "mbpp", "--limit", "2", "--no-png", "--grader", "ours"];
+    const refused = await runCli([...args, "--out", join(dir, "refused")]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toContain("refusing to run model-written code without an OS sandbox");
+    expect(refused.stderr).toContain("--unsafe-allow-unsandboxed-code");
+    const ran = await runCli([...args, "--out", join(dir, "ran"), "--unsafe-allow-unsandboxed-code"]);
+    expect(ran.code).toBe(0);
+  }, 120_000);
+
+  it("serve with task: code refuses to start; --unsafe-allow-unsandboxed-code sets the config's opt-in", async () => {
     const file = join(dir, "pyramid.config.json");
     writeFileSync(
       file,
@@ -123,6 +135,9 @@ describe("no bubblewrap on PATH", () => {
         task: "code",
       }),
     );
+    const refused = await runCli(["serve", "--config", file, "--port", "0"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("refusing to run model-written code without an OS sandbox");
     expect(resolveServeOptions({ config: file }).config.unsafeAllowUnsandboxedCode).toBeUndefined();
     expect(
       resolveServeOptions({ config: file, "unsafe-allow-unsandboxed-code": true }).config.unsafeAllowUnsandboxedCode,
