@@ -9,7 +9,8 @@
  *    with the kernel limits of the job applied in between (RLIMIT_CPU, RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NOFILE,
  *    RLIMIT_NPROC 0: no fork, no threads; no core), only two pipes shared, and stdout/stderr to /dev/null;
  * 3. loads the program in the worker, puts the worker's names in its own namespace (data as data, functions and
- *    classes as opaque proxies), and runs each test (the benchmark's asserts, trusted) here: a call of a proxy is
+ *    classes as opaque proxies; never over a builtin or a test import, and a standard module's name is always the
+ *    real module), and runs each test (the benchmark's asserts, trusted) here: a call of a proxy is
  *    a message to the worker and its result comes back as plain data ({@link CODEC_PY});
  * 4. prints one line `NONCE {"passed": ..., "reason": ..., "test": i}` on its own stdout, which the worker does not
  *    share. The nonce is never in the worker's address space, and nothing the candidate defines runs here.
@@ -131,11 +132,21 @@ def _judge():
         if type(names) is not dict:
             raise ValueError("bad names")
         for k, v in names.items():
-            if type(k) is not str or k in g:
+            if type(k) is not str or k in g or hasattr(builtins, k):
+                # Never shadow what the tests rely on: their own imports and the builtins (a candidate's
+                # top-level set = lambda *a: 1 would make assert set(f(x)) == set(...) pass).
+                continue
+            if k in sys.stdlib_module_names:
+                # A standard module's name is always the real module (a test using math.isclose without importing
+                # math must not get the candidate's object bound to the name math).
+                try:
+                    g[k] = importlib.import_module(k)
+                except ImportError:
+                    pass
                 continue
             if type(v) is dict and set(v) == {"m"}:
-                # A module the candidate imported (tests may use it without importing it): the judge imports its
-                # own copy, standard library only (sys.path has no writable directory: -P, no site).
+                # A module the candidate imported under another name: the judge imports its own copy, standard
+                # library only (sys.path has no writable directory: -P, no site).
                 name = str(v["m"])
                 if name.split(".")[0] in sys.stdlib_module_names:
                     g[k] = importlib.import_module(name)

@@ -77,6 +77,38 @@ function tasks(count: number): { id: string; gold: MbppGold; reference: string }
   return [...seen].map(([id, gold]) => ({ id, gold, reference: solutions.get(id) ?? "" }));
 }
 
+/** Forgers that shadow what the tests themselves call: builtins and standard modules (tests using set, math, sys). */
+const SHADOWERS: Record<string, (name: string) => string> = {
+  "module-level builtins shadowed (set, sorted, len, abs, round, isinstance) with a constant": (n) =>
+    `${wrong(n)}def set(*a, **k):\n    return 1\nsorted = len = abs = round = set\ndef isinstance(*a):\n    return True\n`,
+  "fake math and sys objects bound to the module names": (n) =>
+    `${wrong(n)}class _Anything:\n    def __getattr__(self, name):\n        return lambda *a, **k: 1\nmath = _Anything()\nsys = _Anything()\n`,
+};
+
+/**
+ * Recorded MBPP tasks whose asserts call `set(` (the first three) or use `math.`/`sys.` without importing it (the
+ * candidate's import is what they rely on), with their reference code.
+ */
+function shadowedTasks(): { id: string; gold: MbppGold; reference: string }[] {
+  const store = RecordedOutputs.load(recorded);
+  const solutions = new Map(loadMbpp().map((t) => [t.id, t.code]));
+  const seen = new Map<string, MbppGold>();
+  let sets = 0;
+  for (const line of store.lines) {
+    if (!line.id || seen.has(line.id) || !line.gold || typeof line.gold !== "object") continue;
+    const gold = line.gold as MbppGold;
+    const text = gold.test_list.join("\n");
+    const unimported = ["math", "sys"].some(
+      (m) => text.includes(`${m}.`) && !gold.test_imports.some((i) => i.includes(m)),
+    );
+    if (unimported || (sets < 3 && /\bset\(/.test(text))) {
+      if (!unimported) sets += 1;
+      seen.set(line.id, gold);
+    }
+  }
+  return [...seen].map(([id, gold]) => ({ id, gold, reference: solutions.get(id) ?? "" }));
+}
+
 describe.skipIf(missing(existsSync(recorded), "recorded/mbpp.jsonl (set PYRAMID_DATA_DIR)"))("forged grades", () => {
   it("every forging candidate is graded wrong on real MBPP tasks; the reference solutions pass", async () => {
     const pool = new SandboxPool();
@@ -104,5 +136,31 @@ describe.skipIf(missing(existsSync(recorded), "recorded/mbpp.jsonl (set PYRAMID_
     );
     // Each forger was graded, with a reason.
     expect(graded.filter((g) => g.forger !== "reference").every((g) => g.result.reason !== null)).toBe(true);
+  }, 300_000);
+
+  it("shadowing the builtins or the standard modules the asserts use is graded wrong too", async () => {
+    const pool = new SandboxPool();
+    const picked = shadowedTasks();
+    expect(picked.length).toBeGreaterThanOrEqual(4);
+    const runs = picked.flatMap((task) => {
+      const name = calledFunctionNames(task.gold.test_list)[0];
+      return [
+        { task, forger: "reference", output: `\`\`\`python\n${task.reference}\n\`\`\`` },
+        ...Object.entries(SHADOWERS).map(([forger, build]) => ({
+          task,
+          forger,
+          output: `\`\`\`python\n${build(name)}\`\`\``,
+        })),
+      ];
+    });
+    const graded = await Promise.all(
+      runs.map(async (r) => ({ ...r, result: await gradeMbpp(r.output, r.task.gold, { pool, perTestTimeSec: 2 }) })),
+    );
+    expect(
+      graded.filter((g) => g.forger !== "reference" && g.result.correct).map((g) => `${g.task.id}: ${g.forger}`),
+    ).toEqual([]);
+    expect(
+      graded.filter((g) => g.forger === "reference").map((g) => `${g.task.id}: ${g.result.reason ?? "passed"}`),
+    ).toEqual(picked.map((t) => `${t.id}: passed`));
   }, 300_000);
 });
