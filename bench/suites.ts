@@ -1,5 +1,6 @@
 import { createAnytimeSuite } from "./anytime.js";
 import { createCodeBehaviourSuite } from "./code_behaviour.js";
+import { createCodeGradingSuite } from "./code_grading.js";
 import { createEvalReplaySuite } from "./eval_replay.js";
 import { createLoadSuite } from "./load.js";
 import { createOverheadSuite } from "./overhead.js";
@@ -60,6 +61,10 @@ export const CORE_SUITES: readonly SuiteEntry[] = [
   {
     name: "code_behaviour",
     create: (quick) => createCodeBehaviourSuite(quick ? { rounds: 1, queries: 2 } : {}),
+  },
+  {
+    name: "code_grading",
+    create: (quick) => createCodeGradingSuite(quick ? { rounds: 1, lines: 8 } : {}),
   },
 ];
 

@@ -44,6 +44,9 @@ Options:
   --concurrency <n>      queries at once (default 8)
   --strict               stop at the first bad line of the recorded file (default: report it and skip it)
   --no-code-behaviour    mbpp: leave out the code behavioural agreement features (sandboxed probe runs)
+  --unsafe-allow-unsandboxed-code
+                         mbpp/humaneval: grade and probe code even without bubblewrap (UNSAFE: no OS sandbox;
+                         default: refuse, see docs/sandbox.md)
   --code-claims          mbpp: add their claim features (code vs the outputs its member wrote down)
   --no-png               write SVG only
   -h, --help             show this help`;
@@ -56,6 +59,7 @@ const OPTIONS = {
   oracle: { type: "string" },
   router: { type: "string" },
   "allow-router-member-mismatch": { type: "boolean" },
+  "unsafe-allow-unsandboxed-code": { type: "boolean" },
   train: { type: "boolean" },
   holdout: { type: "string" },
   seed: { type: "string" },
@@ -160,6 +164,7 @@ export const evalCommand: CliCommand = {
       strict: v.strict ?? false,
       ...(v["no-code-behaviour"] ? { codeBehaviour: false } : {}),
       ...(v["code-claims"] ? { codeClaims: true } : {}),
+      ...(v["unsafe-allow-unsandboxed-code"] ? { unsafeAllowUnsandboxedCode: true } : {}),
     });
     const part = v.train ? "holdout" : "all items";
     const { summary, diagnosis, pngSkipped } = await writeEvaluationReport(run.traces, {

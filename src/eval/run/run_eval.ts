@@ -111,6 +111,11 @@ export interface EvaluationOptions {
   readonly codeClaims?: boolean;
   /** Evaluate `routerFile` even when it was trained for other crowd members (default: refused, naming both). */
   readonly allowRouterMemberMismatch?: boolean;
+  /**
+   * Grade and probe code without an OS sandbox when bubblewrap is unavailable (unsafe; default: refused at the
+   * start of the run, see docs/sandbox.md).
+   */
+  readonly unsafeAllowUnsandboxedCode?: boolean;
 }
 
 /**
@@ -268,7 +273,9 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   }
   let items = itemsAnsweredByAll(getRecordedItems(store), [...crowd, oracle]);
   if (options.limit) items = items.slice(0, options.limit);
-  const { grade, close } = await recordedGrader(options.benchmark, grader);
+  const { grade, close } = await recordedGrader(options.benchmark, grader, {
+    unsafeAllowUnsandboxedCode: options.unsafeAllowUnsandboxedCode,
+  });
   const base = {
     benchmark: options.benchmark,
     store,
@@ -278,6 +285,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     ...(options.similarity ? { similarity: options.similarity } : {}),
     grade,
     allowRouterMemberMismatch: options.allowRouterMemberMismatch,
+    unsafeAllowUnsandboxedCode: options.unsafeAllowUnsandboxedCode,
     codeBehaviour: options.codeBehaviour,
     codeClaims,
   };
