@@ -256,6 +256,26 @@ describe("deadlineMs: the best answer held when the deadline passes", () => {
     expect(crowd[1].model.finished).toBe(0);
   });
 
+  it("does not escalate a split crowd that the deadline cut: the majority in hand stands", async () => {
+    const crowd = [clocked("f1", "42", 5), clocked("f2", "7", 5), clocked("s", "7", 5_000)];
+    const oracle = new ScriptedChatModel({ name: "big", reply: "9" });
+    const model = new PyramidChatModel({
+      crowd,
+      oracle,
+      task: "math",
+      schedule: "anytime",
+      deadlineMs: 300,
+      policy: { threshold: 0.4 }, // P_fail 1/2 of the answers in hand would escalate
+    });
+    const answer = await model.invoke("?");
+    expect(answer.content).toBe("42"); // a 1-1 tie in hand goes to the first member
+    expect(oracle.calls).toHaveLength(0);
+    const pyramid = meta(answer);
+    expect(pyramid.decisions[0].reason).toContain("deadline");
+    expect(pyramid.cut?.tiers).toEqual(["oracle", "crowd"]);
+    expect(pyramid.cut?.members).toEqual([{ tier: 0, model: "s" }]);
+  });
+
   it("cuts a slow apex and returns the crowd's answer (per-call option, parallel schedule)", async () => {
     const crowd = [clocked("a", "1", 5), clocked("b", "2", 5), clocked("c", "3", 5)];
     const oracle = new ClockedModel({ name: "big", reply: "3", delayMs: 5_000, honoursAbort: true });
