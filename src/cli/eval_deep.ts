@@ -66,10 +66,13 @@ export function configPyramid(path: string): ConfigPyramid {
   const tiers = config.tiers.map((tier, t) =>
     tier.members.map((member, m) => {
       if (member.provider !== "replay") {
-        throw new PyramidConfigError(`eval replays recorded outputs, but this member's provider is ${member.provider}`, {
-          field: `${path}: tiers[${t}].members[${m}].provider`,
-          fix: "evaluate a config whose members are all provider: replay (recorded outputs)",
-        });
+        throw new PyramidConfigError(
+          `eval replays recorded outputs, but this member's provider is ${member.provider}`,
+          {
+            field: `${path}: tiers[${t}].members[${m}].provider`,
+            fix: "evaluate a config whose members are all provider: replay (recorded outputs)",
+          },
+        );
       }
       files.add(member.recordedFile ? at(member.recordedFile) : defaultRecordedFile());
       if (member.price) prices[member.model] = member.price;
@@ -108,7 +111,11 @@ export function deepEvalOutputLines(input: {
   }[run.routerOrigin];
   const part = run.trainTraces.length > 0 ? "holdout part" : "all items";
   const policy =
-    "preset" in run.policy ? `the routers' joint "${run.policy.preset}" preset` : "threshold" in run.policy ? "a fixed threshold" : "Equation 5";
+    "preset" in run.policy
+      ? `the routers' joint "${run.policy.preset}" preset`
+      : "threshold" in run.policy
+        ? "a fixed threshold"
+        : "Equation 5";
   const lines = [
     `Routers: ${origin}.`,
     `${input.benchmark} ${part}: ${summary.queries} queries, tiers ${run.tierNames.join(" -> ")}; the "pyramid" row uses ${policy} (${thresholdsLabel(summary.thresholds)}).`,
@@ -144,7 +151,13 @@ export function deepEvalOutputLines(input: {
 }
 
 /** The report options of a deep run. */
-export function deepReportOptions(run: DeepEvaluationRun, outDir: string, title: string, png: boolean, seed: number): DeepReportOptions {
+export function deepReportOptions(
+  run: DeepEvaluationRun,
+  outDir: string,
+  title: string,
+  png: boolean,
+  seed: number,
+): DeepReportOptions {
   return {
     outDir,
     presets: run.presets,

@@ -24,11 +24,19 @@ export interface DeepEvalFlags {
   readonly "no-png"?: boolean;
 }
 
-function count(value: string | undefined, flag: string, check: (n: number) => boolean, what: string): number | undefined {
+function count(
+  value: string | undefined,
+  flag: string,
+  check: (n: number) => boolean,
+  what: string,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || !check(n)) {
-    throw new PyramidConfigError(`expected ${what}, got "${value}"`, { field: flag, fix: "see `pyramid-moa eval --help`" });
+    throw new PyramidConfigError(`expected ${what}, got "${value}"`, {
+      field: flag,
+      fix: "see `pyramid-moa eval --help`",
+    });
   }
   return n;
 }
@@ -43,7 +51,10 @@ export async function runDeepCommand(
   threshold: number | undefined,
 ): Promise<number> {
   if (v.task !== undefined && !(TASK_KINDS as readonly string[]).includes(v.task)) {
-    throw new PyramidConfigError(`unknown task "${v.task}"`, { field: "--task", fix: `use one of ${TASK_KINDS.join(", ")}` });
+    throw new PyramidConfigError(`unknown task "${v.task}"`, {
+      field: "--task",
+      fix: `use one of ${TASK_KINDS.join(", ")}`,
+    });
   }
   const benchmark = v.benchmark ?? "";
   const outDir = v.out ?? "";
@@ -74,8 +85,6 @@ export async function runDeepCommand(
     run.traces,
     deepReportOptions(run, outDir, `${benchmark.toUpperCase()} (${part})`, png, seed),
   );
-  console.log(
-    deepEvalOutputLines({ benchmark, outDir, run, summary, png: png && !pngSkipped, pngSkipped }).join("\n"),
-  );
+  console.log(deepEvalOutputLines({ benchmark, outDir, run, summary, png: png && !pngSkipped, pngSkipped }).join("\n"));
   return 0;
 }

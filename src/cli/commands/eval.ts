@@ -166,11 +166,11 @@ export const evalCommand: CliCommand = {
       crowd: twoTier
         ? tiers[0]
         : v.crowd
-        ? v.crowd
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : undefined,
+          ? v.crowd
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined,
       oracle: twoTier ? tiers[1][0] : v.oracle,
       routerFile: v.router?.[0],
       allowRouterMemberMismatch: v["allow-router-member-mismatch"] ?? false,

@@ -39,8 +39,10 @@ export const DEEP_EXPERIMENTS: Readonly<Record<string, DeepExperiment>> = {
  * The shipped per-boundary routers (`routers/deep/<name>/boundary-<k>.json`), trained on every development item of
  * GSM8K, by the member names of their tiers.
  */
-export const SHIPPED_DEEP_ROUTERS: readonly { readonly name: string; readonly tiers: readonly (readonly string[])[] }[] =
-  [{ name: "gsm8k-llama8b-gemma9b-qwen7b_llama70b_llama405b", tiers: GSM8K_DEEP_TIERS }];
+export const SHIPPED_DEEP_ROUTERS: readonly {
+  readonly name: string;
+  readonly tiers: readonly (readonly string[])[];
+}[] = [{ name: "gsm8k-llama8b-gemma9b-qwen7b_llama70b_llama405b", tiers: GSM8K_DEEP_TIERS }];
 
 /** The shipped routers' files for these tiers (one per boundary), when the members match and the files exist. */
 export function shippedDeepRouters(

@@ -48,7 +48,8 @@ export function jointSweep(queries: readonly DeepQuery[], grid?: readonly number
 export function paretoFrontier(points: readonly JointPoint[]): JointPoint[] {
   const sorted = [...points].sort((a, b) => a.cost - b.cost || b.accuracy - a.accuracy);
   const frontier: JointPoint[] = [];
-  for (const p of sorted) if (frontier.length === 0 || p.accuracy > frontier[frontier.length - 1].accuracy) frontier.push(p);
+  for (const p of sorted)
+    if (frontier.length === 0 || p.accuracy > frontier[frontier.length - 1].accuracy) frontier.push(p);
   return frontier;
 }
 

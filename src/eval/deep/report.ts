@@ -94,7 +94,10 @@ export async function writeDeepReport(
     }),
   ]);
   summary.boundaries.forEach((b, k) => {
-    svgs.push([`reliability-${k}`, reliabilitySvg(b.reliability, { title: `${title}: reliability of P_fail (${b.name})` })]);
+    svgs.push([
+      `reliability-${k}`,
+      reliabilitySvg(b.reliability, { title: `${title}: reliability of P_fail (${b.name})` }),
+    ]);
   });
   for (const [name, svg] of svgs) write(`${name}.svg`, svg);
   if (options.png ?? true) {

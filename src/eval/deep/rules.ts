@@ -141,7 +141,11 @@ function agreesBelow(q: DeepQuery, k: number): boolean {
  * The simple agreement rules (no router): the crowd stops when unanimous (or when a majority agrees), a higher tier
  * stops when its answer agrees with some member below it, else the query climbs to the apex.
  */
-export const AGREEMENT_RULES: readonly { readonly name: string; readonly stop: StopRule; readonly calls?: TierFilter }[] = [
+export const AGREEMENT_RULES: readonly {
+  readonly name: string;
+  readonly stop: StopRule;
+  readonly calls?: TierFilter;
+}[] = [
   {
     name: "agreement: unanimous crowd, then agreement with a lower member",
     stop: (q, k) => (k === 0 ? unanimousMembers(q, 0) : agreesBelow(q, k)),
@@ -157,7 +161,14 @@ export const AGREEMENT_RULES: readonly { readonly name: string; readonly stop: S
   },
 ];
 
-/** Routing with hindsight: the cheapest tier that is right (the apex when none is), an upper bound. */
+/**
+ * Routing with hindsight: the cheapest tier that is right (the apex when none is), a tier of several members only when
+ * a majority of them agrees (a router can keep only an answer its tier stands behind); an upper bound for routers.
+ */
 export function hindsightRouter(queries: readonly DeepQuery[]): DeepRuleScore {
-  return scoreDeepRule("hindsight: cheapest right tier", queries, (q, k) => q.tiers[k].correct);
+  return scoreDeepRule(
+    "hindsight: cheapest right tier",
+    queries,
+    (q, k) => q.tiers[k].correct && (q.tiers[k].members.length === 1 || majorityMembers(q, k)),
+  );
 }

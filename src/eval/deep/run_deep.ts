@@ -109,8 +109,7 @@ export async function runDeepEvaluation(options: DeepEvaluationOptions): Promise
   const holdout = options.holdout ?? 0.3;
   const seed = options.seed ?? 1;
   const grader = options.grader ?? "ours";
-  const shipped =
-    !options.train && !options.routerFiles ? shippedDeepRouters(SHIPPED_ROUTERS_DIR, tiers) : undefined;
+  const shipped = !options.train && !options.routerFiles ? shippedDeepRouters(SHIPPED_ROUTERS_DIR, tiers) : undefined;
   const routerFiles = options.routerFiles ? [...options.routerFiles] : shipped?.files;
   if (routerFiles && routerFiles.length !== tiers.length - 1) {
     throw new PyramidConfigError(`${routerFiles.length} router files for ${tiers.length - 1} boundaries`, {

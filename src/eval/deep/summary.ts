@@ -79,11 +79,13 @@ export function deepSummary(queries: readonly DeepQuery[], options: DeepSummaryO
         ? tier.members.map((m) => ({ name: m.model, score: (qs: readonly DeepQuery[]) => memberAlone(qs, k, m.model) }))
         : [],
     ),
-    ...tierNames.slice(0, -1).flatMap((name, k) =>
-      (first?.tiers[k].members.length ?? 0) > 1
-        ? [{ name: `${name} alone`, score: (qs: readonly DeepQuery[]) => tierAlone(qs, k), paired: true }]
-        : [],
-    ),
+    ...tierNames
+      .slice(0, -1)
+      .flatMap((name, k) =>
+        (first?.tiers[k].members.length ?? 0) > 1
+          ? [{ name: `${name} alone`, score: (qs: readonly DeepQuery[]) => tierAlone(qs, k), paired: true }]
+          : [],
+      ),
     apexRule,
     ...AGREEMENT_RULES.map((rule) => ({
       name: rule.name,

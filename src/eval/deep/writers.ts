@@ -87,7 +87,9 @@ export function deepSummaryMarkdown(summary: DeepSummary, options: { title?: str
     "",
     "| thresholds | accuracy | cost vs apex |",
     "|---|---|---|",
-    ...summary.frontier.map((p) => `| ${thresholdsLabel(p.thresholds)} | ${pct(p.accuracy, 2)} | ${pct(p.costFraction)} |`),
+    ...summary.frontier.map(
+      (p) => `| ${thresholdsLabel(p.thresholds)} | ${pct(p.accuracy, 2)} | ${pct(p.costFraction)} |`,
+    ),
     "",
   );
   return lines.join("\n");

@@ -216,7 +216,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const crowd = [...(options.crowd ?? defaults.crowd)];
   const oracle = options.oracle ?? defaults.oracle;
   const task = options.task ?? defaults?.task ?? BENCHMARK_TASKS[options.benchmark] ?? "text";
-  const recordedFiles = options.recordedFiles && options.recordedFiles.length > 1 ? [...options.recordedFiles] : undefined;
+  const recordedFiles =
+    options.recordedFiles && options.recordedFiles.length > 1 ? [...options.recordedFiles] : undefined;
   const recordedFile =
     options.recordedFiles?.[0] ??
     options.recordedFile ??

@@ -15,7 +15,7 @@ export function pyramidDepth(traces: readonly EvalTraceLine[], where: (i: number
   if (depth < 3) {
     throw new DataFormatError("these are not traces of a pyramid of three or more tiers.", {
       field: where(0),
-      fix: "record them with `pyramid-moa eval --tiers \"a,b,c;d;e\" --train` (two-tier traces train one router).",
+      fix: 'record them with `pyramid-moa eval --tiers "a,b,c;d;e" --train` (two-tier traces train one router).',
     });
   }
   return depth;

@@ -59,7 +59,8 @@ export interface JointPresets {
 function candidatesOf(values: readonly number[], count: number): number[] {
   const sorted = [...values].sort((a, b) => a - b);
   const out = new Set<number>([0, 1]);
-  for (let i = 1; i < count - 1; i++) out.add(sorted[Math.min(sorted.length - 1, Math.floor((i / count) * sorted.length))]);
+  for (let i = 1; i < count - 1; i++)
+    out.add(sorted[Math.min(sorted.length - 1, Math.floor((i / count) * sorted.length))]);
   return [...out].sort((a, b) => a - b);
 }
 
@@ -87,7 +88,11 @@ const TOLERANCE = 1e-9;
 export function calibrateJointPresets(rows: readonly JointRow[], options: JointPresetOptions = {}): JointPresets {
   const n = rows.length;
   const boundaries = rows[0]?.pFail.length ?? 0;
-  if (n === 0 || boundaries === 0 || rows.some((r) => r.pFail.length !== boundaries || r.correct.length !== boundaries + 1)) {
+  if (
+    n === 0 ||
+    boundaries === 0 ||
+    rows.some((r) => r.pFail.length !== boundaries || r.correct.length !== boundaries + 1)
+  ) {
     throw new DataFormatError("joint presets need rows of one pyramid depth (P_fail per boundary, correct per tier).", {
       field: "rows",
       fix: "pass one row per training query with every boundary's P_fail and every tier's grade and cost.",
@@ -98,7 +103,12 @@ export function calibrateJointPresets(rows: readonly JointRow[], options: JointP
   const seed = options.seed ?? 1;
   const level = options.level ?? 0.9;
   const perAxis = options.candidates ?? Math.min(41, Math.max(3, Math.floor(2000 ** (1 / boundaries))));
-  const axes = Array.from({ length: boundaries }, (_, k) => candidatesOf(rows.map((r) => r.pFail[k]), perAxis));
+  const axes = Array.from({ length: boundaries }, (_, k) =>
+    candidatesOf(
+      rows.map((r) => r.pFail[k]),
+      perAxis,
+    ),
+  );
   const apex = boundaries;
   const apexCost = Float64Array.from(rows, (r) => r.cost[apex]);
   const apexRight = Float64Array.from(rows, (r) => (r.correct[apex] ? 1 : 0));
@@ -188,7 +198,9 @@ export function calibrateJointPresets(rows: readonly JointRow[], options: JointP
         fallbackP = p;
       }
     }
-    return best ? { combo: best, feasible: true, probability: bestP } : { combo: fallback, feasible: false, probability: fallbackP };
+    return best
+      ? { combo: best, feasible: true, probability: bestP }
+      : { combo: fallback, feasible: false, probability: fallbackP };
   };
 
   const raw = {} as Record<PresetName, { combo: Combo; feasible: boolean; probability: number }>;

@@ -72,7 +72,9 @@ export function trainBoundaryRouters(options: TrainBoundaryRoutersOptions): Trai
   const o = { seed: rest.seed ?? 1, resamples: rest.bootstrap?.resamples };
   const joint = calibrateJointPresets(rows, { seed: o.seed, ...(o.resamples ? { resamples: o.resamples } : {}) });
   const bundles = results.map((result, k): RouterBundle => {
-    const presets = Object.fromEntries(PRESET_NAMES.map((name) => [name, joint.presets[name][k]])) as RouterBundle["presets"];
+    const presets = Object.fromEntries(
+      PRESET_NAMES.map((name) => [name, joint.presets[name][k]]),
+    ) as RouterBundle["presets"];
     return {
       ...result.bundle,
       presets,
