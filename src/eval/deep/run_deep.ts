@@ -118,14 +118,14 @@ export async function runDeepEvaluation(options: DeepEvaluationOptions): Promise
     });
   }
   const givenRouters = routerFiles?.map((file) => loadRouter(file));
-  givenRouters?.forEach((router, k) =>
+  for (const [k, router] of (givenRouters ?? []).entries()) {
     checkRouterMembers(
       router,
       tiers.slice(0, k + 1).flat(),
       `--router ${routerFiles?.[k]}`,
       options.allowRouterMemberMismatch ?? false,
-    ),
-  );
+    );
+  }
   const settings = {
     benchmark: options.benchmark,
     recordedFiles,
@@ -194,7 +194,7 @@ export async function runDeepEvaluation(options: DeepEvaluationOptions): Promise
       const trained = trainBoundaryRouters({ traces: trainTraces, seed, dataset: options.benchmark });
       bundles = trained.bundles;
       routers = trained.routers;
-      bundles.forEach((bundle, k) => saveRouterBundle(files[k], bundle));
+      for (const [k, bundle] of bundles.entries()) saveRouterBundle(files[k], bundle);
       routerOrigin = "trained";
       const holdoutPath = join(options.outDir, "traces.jsonl");
       if (bundles.some((b, k) => before[k] !== serializeRouterBundle(b)) && existsSync(holdoutPath)) {
