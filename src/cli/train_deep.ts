@@ -40,7 +40,12 @@ export function runDeepTraining(
   const result = trainBoundaryRouters(train);
   const weak: string[] = [];
   result.bundles.forEach((bundle, k) => {
-    console.log(`\n== boundary ${k}: ${result.tiers.slice(0, k + 1).flat().join(", ")} -> tier ${k + 1}\n`);
+    console.log(
+      `\n== boundary ${k}: ${result.tiers
+        .slice(0, k + 1)
+        .flat()
+        .join(", ")} -> tier ${k + 1}\n`,
+    );
     console.log(formatValidationReport(bundle));
     const reasons = weakRouterReasons(bundle);
     if (reasons.length > 0) weak.push(`boundary ${k}: ${reasons.join("; ")}`);

@@ -40,6 +40,8 @@ export interface DeepEvaluationOptions {
   readonly prices?: Readonly<Record<string, Price>>;
   /** One router file per boundary (default: the shipped routers when the members match, else vote agreement). */
   readonly routerFiles?: readonly string[];
+  /** Use the shipped routers when the members match and no router file is given (default true). */
+  readonly shippedRouters?: boolean;
   /** Train one router per boundary on the training part and evaluate on the holdout part. */
   readonly train?: boolean;
   readonly holdout?: number;
@@ -109,7 +111,10 @@ export async function runDeepEvaluation(options: DeepEvaluationOptions): Promise
   const holdout = options.holdout ?? 0.3;
   const seed = options.seed ?? 1;
   const grader = options.grader ?? "ours";
-  const shipped = !options.train && !options.routerFiles ? shippedDeepRouters(SHIPPED_ROUTERS_DIR, tiers) : undefined;
+  const shipped =
+    !options.train && !options.routerFiles && options.shippedRouters !== false
+      ? shippedDeepRouters(SHIPPED_ROUTERS_DIR, tiers)
+      : undefined;
   const routerFiles = options.routerFiles ? [...options.routerFiles] : shipped?.files;
   if (routerFiles && routerFiles.length !== tiers.length - 1) {
     throw new PyramidConfigError(`${routerFiles.length} router files for ${tiers.length - 1} boundaries`, {
