@@ -4,6 +4,12 @@ import { DataFormatError } from "../../errors/index.js";
 /** The number of tiers of a deep pyramid's traces (with `tiers` and `boundaries`), checked to be the same on each. */
 export function pyramidDepth(traces: readonly EvalTraceLine[], where: (i: number) => string): number {
   const depth = traces[0]?.tiers?.length ?? 0;
+  if (depth < 3) {
+    throw new DataFormatError("these are not traces of a pyramid of three or more tiers.", {
+      field: where(0),
+      fix: 'record them with `pyramid-moa eval --tiers "a,b,c;d;e" --train` (two-tier traces train one router).',
+    });
+  }
   traces.forEach((trace, i) => {
     if (!trace.tiers || !trace.boundaries || trace.tiers.length !== depth || trace.boundaries.length !== depth - 1) {
       throw new DataFormatError(`not a trace of the same ${depth}-tier pyramid as the first.`, {
@@ -12,12 +18,6 @@ export function pyramidDepth(traces: readonly EvalTraceLine[], where: (i: number
       });
     }
   });
-  if (depth < 3) {
-    throw new DataFormatError("these are not traces of a pyramid of three or more tiers.", {
-      field: where(0),
-      fix: 'record them with `pyramid-moa eval --tiers "a,b,c;d;e" --train` (two-tier traces train one router).',
-    });
-  }
   return depth;
 }
 
