@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TaskKind } from "../../answers/types.js";
 
 /** A built-in deep pyramid over the recorded outputs. */
@@ -55,3 +56,6 @@ export function shippedDeepRouters(
   const files = tiers.slice(0, -1).map((_, k) => join(routersDir, "deep", match.name, `boundary-${k}.json`));
   return files.every((file) => existsSync(file)) ? { name: match.name, files } : undefined;
 }
+
+/** The folder of the routers shipped with the package (`routers/` at the package root). */
+export const PACKAGE_ROUTERS_DIR = fileURLToPath(new URL("../../../routers/", import.meta.url));
