@@ -9,6 +9,7 @@ import { dataDir } from "../../../src/eval/index.js";
 import { libXGBoostAvailable } from "../../../src/router/train/libxgboost.js";
 import { calibrateJointPresets, trainBoundaryRouters, type JointRow } from "../../../src/router/train/index.js";
 import { runCli } from "../../cli/capture.js";
+import { missing } from "../../helpers/requires.js";
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -62,80 +63,83 @@ describe("calibrateJointPresets (joint thresholds of every boundary)", () => {
   });
 });
 
-describe.skipIf(!libXGBoostAvailable())("per-boundary routers on the recorded 8B -> 70B -> 405B GSM8K traces", () => {
-  let traces: EvalTraceLine[] = [];
-  const evalDir = tmp();
-  beforeAll(async () => {
-    const run = await runDeepEvaluation({ benchmark: "gsm8k", limit: 160, shippedRouters: false, outDir: evalDir });
-    traces = run.traces;
-  }, 180_000);
+describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
+  "per-boundary routers on the recorded 8B -> 70B -> 405B GSM8K traces",
+  () => {
+    let traces: EvalTraceLine[] = [];
+    const evalDir = tmp();
+    beforeAll(async () => {
+      const run = await runDeepEvaluation({ benchmark: "gsm8k", limit: 160, shippedRouters: false, outDir: evalDir });
+      traces = run.traces;
+    }, 180_000);
 
-  it("trains one router per boundary on the features the graph computed there, with joint presets", () => {
-    const result = trainBoundaryRouters({ traces, seed: 2 });
-    expect(result.bundles).toHaveLength(2);
-    expect(result.tiers).toEqual([
-      ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"],
-      ["Meta-Llama-3.1-70B-Instruct"],
-      ["Meta-Llama-3.1-405B-Instruct"],
-    ]);
-    result.bundles.forEach((bundle, k) => {
-      expect(bundle.featureNames).toEqual(traces[0].boundaries?.[k].featureNames);
-      expect(bundle.metadata.members).toEqual(result.tiers.slice(0, k + 1).flat());
-      for (const name of ["economy", "balanced", "baseline-match"] as const) {
-        expect(bundle.presets[name]).toBe(result.joint.presets[name][k]);
-      }
-      expect((bundle.metadata.pyramid as { boundary: number }).boundary).toBe(k);
-    });
-    // Out of fold: one P_fail per boundary for every trace, in [0, 1].
-    expect(result.outOfFold.size).toBe(160);
-    for (const p of result.outOfFold.values()) for (const x of p) expect(x >= 0 && x <= 1).toBe(true);
-    // The graph takes the routers at their boundaries, and a preset resolves to each boundary's joint threshold.
-    const store = RecordedOutputs.load(join(dataDir(), "recorded", "gsm8k.jsonl"));
-    const apex = RecordedOutputs.load(join(dataDir(), "recorded", "gsm8k-405b.jsonl"));
-    const spec = resolvePyramidOptions({
-      tiers: result.tiers.map((models, k) => ({
-        name: `t${k}`,
-        models: models.map((name) => ({ name, model: (k === 2 ? apex : store).model(name) })),
-        ...(k < 2 ? { router: result.routers[k] } : {}),
-      })),
-      policy: "balanced",
-      task: "math",
-    });
-    expect(spec.tiers.slice(0, 2).map((t) => t.threshold)).toEqual(result.joint.presets.balanced);
-  }, 180_000);
+    it("trains one router per boundary on the features the graph computed there, with joint presets", () => {
+      const result = trainBoundaryRouters({ traces, seed: 2 });
+      expect(result.bundles).toHaveLength(2);
+      expect(result.tiers).toEqual([
+        ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"],
+        ["Meta-Llama-3.1-70B-Instruct"],
+        ["Meta-Llama-3.1-405B-Instruct"],
+      ]);
+      result.bundles.forEach((bundle, k) => {
+        expect(bundle.featureNames).toEqual(traces[0].boundaries?.[k].featureNames);
+        expect(bundle.metadata.members).toEqual(result.tiers.slice(0, k + 1).flat());
+        for (const name of ["economy", "balanced", "baseline-match"] as const) {
+          expect(bundle.presets[name]).toBe(result.joint.presets[name][k]);
+        }
+        expect((bundle.metadata.pyramid as { boundary: number }).boundary).toBe(k);
+      });
+      // Out of fold: one P_fail per boundary for every trace, in [0, 1].
+      expect(result.outOfFold.size).toBe(160);
+      for (const p of result.outOfFold.values()) for (const x of p) expect(x >= 0 && x <= 1).toBe(true);
+      // The graph takes the routers at their boundaries, and a preset resolves to each boundary's joint threshold.
+      const store = RecordedOutputs.load(join(dataDir(), "recorded", "gsm8k.jsonl"));
+      const apex = RecordedOutputs.load(join(dataDir(), "recorded", "gsm8k-405b.jsonl"));
+      const spec = resolvePyramidOptions({
+        tiers: result.tiers.map((models, k) => ({
+          name: `t${k}`,
+          models: models.map((name) => ({ name, model: (k === 2 ? apex : store).model(name) })),
+          ...(k < 2 ? { router: result.routers[k] } : {}),
+        })),
+        policy: "balanced",
+        task: "math",
+      });
+      expect(spec.tiers.slice(0, 2).map((t) => t.threshold)).toEqual(result.joint.presets.balanced);
+    }, 180_000);
 
-  it("refuses two-tier traces, and train/eval on the command line write and use the boundary routers", async () => {
-    const twoTier = traces.map(({ tiers: _t, boundaries: _b, answeredTier: _a, ...rest }) => rest);
-    expect(() => trainBoundaryRouters({ traces: twoTier })).toThrow(/three or more tiers/);
-    const routers = join(tmp(), "routers");
-    const train = await runCli(["train", "--traces", join(evalDir, "traces.jsonl"), "--out", routers, "--force"]);
-    expect(train.code).toBe(0);
-    expect(train.stdout).toContain("joint presets");
-    const files = [join(routers, "boundary-0.json"), join(routers, "boundary-1.json")];
-    expect(loadRouter(files[1]).featureNames).toContain("agrees_with_majority_3");
-    const out = tmp();
-    const run = await runCli([
-      "eval",
-      "--benchmark",
-      "gsm8k",
-      "--tiers",
-      "deep",
-      "--router",
-      files[0],
-      "--router",
-      files[1],
-      "--limit",
-      "30",
-      "--policy",
-      "balanced",
-      "--out",
-      out,
-      "--no-png",
-    ]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("Routers: the given routers");
-    const saved = JSON.parse(readFileSync(files[0], "utf8")) as { presets: { balanced: number } };
-    const line = JSON.parse(readFileSync(join(out, "traces.jsonl"), "utf8").split("\n")[0]) as EvalTraceLine;
-    expect(line.boundaries?.[0].threshold).toBe(saved.presets.balanced);
-  }, 180_000);
-});
+    it("refuses two-tier traces, and train/eval on the command line write and use the boundary routers", async () => {
+      const twoTier = traces.map(({ tiers: _t, boundaries: _b, answeredTier: _a, ...rest }) => rest);
+      expect(() => trainBoundaryRouters({ traces: twoTier })).toThrow(/three or more tiers/);
+      const routers = join(tmp(), "routers");
+      const train = await runCli(["train", "--traces", join(evalDir, "traces.jsonl"), "--out", routers, "--force"]);
+      expect(train.code).toBe(0);
+      expect(train.stdout).toContain("joint presets");
+      const files = [join(routers, "boundary-0.json"), join(routers, "boundary-1.json")];
+      expect(loadRouter(files[1]).featureNames).toContain("agrees_with_majority_3");
+      const out = tmp();
+      const run = await runCli([
+        "eval",
+        "--benchmark",
+        "gsm8k",
+        "--tiers",
+        "deep",
+        "--router",
+        files[0],
+        "--router",
+        files[1],
+        "--limit",
+        "30",
+        "--policy",
+        "balanced",
+        "--out",
+        out,
+        "--no-png",
+      ]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("Routers: the given routers");
+      const saved = JSON.parse(readFileSync(files[0], "utf8")) as { presets: { balanced: number } };
+      const line = JSON.parse(readFileSync(join(out, "traces.jsonl"), "utf8").split("\n")[0]) as EvalTraceLine;
+      expect(line.boundaries?.[0].threshold).toBe(saved.presets.balanced);
+    }, 180_000);
+  },
+);
