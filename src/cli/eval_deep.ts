@@ -105,7 +105,10 @@ export function deepEvalOutputLines(input: {
   const { run, summary, outDir } = input;
   const origin = {
     trained: `one XGBoost router per boundary trained on the training part (${run.trainTraces.length} queries), joint presets, written to ${run.routerFiles.join(", ")}`,
-    shipped: `the shipped per-boundary routers (${run.routerFiles.join(", ")}), picked up because the members match`,
+    shipped:
+      run.trainTraces.length > 0
+        ? `not retrained (libxgboost is missing): the routers \`scripts/train_deep_routers.ts\` trains on this same training part, copied to ${run.routerFiles.join(", ")}`
+        : `the shipped per-boundary routers (${run.routerFiles.join(", ")}), picked up because the members match`,
     file: `the given routers (${run.routerFiles.join(", ")})`,
     agreement: "none trained (no --train or --router): P_fail = 1 - the vote share of the pool at every boundary",
   }[run.routerOrigin];

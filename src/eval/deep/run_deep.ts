@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskKind } from "../../answers/types.js";
 import type { EvalTraceLine } from "../../core/trace_schema.js";
 import type { Price } from "../../cost/price.js";
-import { PyramidConfigError } from "../../errors/index.js";
+import { MissingDependencyError, PyramidConfigError } from "../../errors/index.js";
 import type { DecisionPolicy } from "../../policy/decision.js";
-import type { TierEstimate } from "../../policy/lookahead.js";
+import type { LookaheadOptions, TierEstimate } from "../../policy/lookahead.js";
 import { PRESET_NAMES } from "../../policy/presets.js";
 import { getRecordedItems, itemsAnsweredByAll } from "../../replay/items.js";
 import { RecordedOutputs } from "../../replay/recorded_outputs.js";
@@ -48,6 +48,8 @@ export interface DeepEvaluationOptions {
   readonly seed?: number;
   /** Policy at every boundary; default the routers' `baseline-match` preset, else `{ threshold: 0.5 }`. */
   readonly policy?: DecisionPolicy | string;
+  /** Run the evaluated pyramid with look-ahead decisions instead of the thresholds (the training part keeps them). */
+  readonly lookahead?: LookaheadOptions;
   readonly outDir: string;
   readonly grader?: GraderChoice;
   readonly concurrency?: number;
@@ -142,6 +144,7 @@ export async function runDeepEvaluation(options: DeepEvaluationOptions): Promise
     seed,
     routerFiles: routerFiles ?? null,
     policy: options.policy ?? null,
+    ...(options.lookahead ? { lookahead: options.lookahead } : {}),
     prices: options.prices ?? null,
     grader,
     limit: options.limit ?? null,
@@ -196,21 +199,35 @@ export async function runDeepEvaluation(options: DeepEvaluationOptions): Promise
       );
       files = routers.map((_, k) => join(options.outDir, `router-${k}.json`));
       const before = files.map((file) => (existsSync(file) ? readFileSync(file, "utf8") : ""));
-      const trained = trainBoundaryRouters({ traces: trainTraces, seed, dataset: options.benchmark });
-      bundles = trained.bundles;
-      routers = trained.routers;
-      for (const [k, bundle] of bundles.entries()) saveRouterBundle(files[k], bundle);
-      routerOrigin = "trained";
+      let trained: ReturnType<typeof trainBoundaryRouters> | undefined;
+      try {
+        trained = trainBoundaryRouters({ traces: trainTraces, seed, dataset: options.benchmark });
+      } catch (error) {
+        // Without libxgboost: the routers the same run trains (`scripts/train_deep_routers.ts`), for these settings only.
+        const holdoutDir = join(SHIPPED_ROUTERS_DIR, "holdout");
+        const stand = shippedDeepRouters(holdoutDir, tiers);
+        const defaults = holdout === 0.3 && seed === 1 && grader === "ours" && !options.limit && !options.prices;
+        if (!(error instanceof MissingDependencyError) || !stand || !defaults) throw error;
+        process.stderr.write(
+          `${error.message}: using the routers trained on this training part, ${stand.files.join(", ")}\n`,
+        );
+        for (const [k, file] of stand.files.entries()) copyFileSync(file, files[k]);
+      }
+      bundles = trained ? trained.bundles : files.map((file) => loadRouterBundle(file));
+      routers = trained ? trained.routers : files.map((file) => loadRouter(file));
+      if (trained) for (const [k, bundle] of bundles.entries()) saveRouterBundle(files[k], bundle);
+      routerOrigin = trained ? "trained" : "shipped";
       const holdoutPath = join(options.outDir, "traces.jsonl");
       if (bundles.some((b, k) => before[k] !== serializeRouterBundle(b)) && existsSync(holdoutPath)) {
         process.stderr.write(`the routers differ from those of the earlier run in ${options.outDir}: re-evaluating\n`);
         rmSync(holdoutPath);
       }
-      const oofQueries = deepQueriesFromTraces(trainTraces).map((q) => ({
-        ...q,
-        pFail: trained.outOfFold.get(q.id) ?? q.pFail,
-      }));
-      lookahead = lookaheadEstimates(oofQueries);
+      const outOfFold = trained?.outOfFold;
+      if (outOfFold) {
+        lookahead = lookaheadEstimates(
+          deepQueriesFromTraces(trainTraces).map((q) => ({ ...q, pFail: outOfFold.get(q.id) ?? q.pFail })),
+        );
+      }
     } else if (routerFiles && givenRouters) {
       routers = givenRouters;
       bundles = routerFiles.map((file) => loadRouterBundle(file));
@@ -222,7 +239,7 @@ export async function runDeepEvaluation(options: DeepEvaluationOptions): Promise
         ? { preset: options.policy }
         : (options.policy ?? (routers.every((r) => r.presets) ? { preset: "baseline-match" } : { threshold: 0.5 }));
     const traces = await evaluateDeepItems(
-      { ...base, routers, policy },
+      { ...base, routers, policy, ...(options.lookahead ? { lookahead: options.lookahead } : {}) },
       evalItems,
       TracesFile.open(join(options.outDir, "traces.jsonl")),
       {
