@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import type { TaskKind } from "../answers/types.js";
+import type { AnswerTask } from "../answers/types.js";
 import { loadPyramidConfig } from "../config/load.js";
 import { defaultRecordedFile } from "../config/providers/replay.js";
 import type { Price } from "../cost/price.js";
@@ -50,7 +50,7 @@ export interface ConfigPyramid {
   /** One router file per boundary, when the config names them (a tier's own, else the top-level one). */
   readonly routerFiles?: string[];
   readonly policy?: DecisionPolicy | string;
-  readonly task?: TaskKind;
+  readonly task?: AnswerTask;
 }
 
 /**

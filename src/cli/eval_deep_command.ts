@@ -1,4 +1,4 @@
-import { TASK_KINDS, type TaskKind } from "../answers/types.js";
+import { parseAnswerTask } from "../answers/task_text.js";
 import { PyramidConfigError } from "../errors/index.js";
 import { writeDeepReport } from "../eval/deep/report.js";
 import { runDeepEvaluation } from "../eval/deep/run_deep.js";
@@ -50,12 +50,6 @@ export async function runDeepCommand(
   tiers: string[][] | undefined,
   threshold: number | undefined,
 ): Promise<number> {
-  if (v.task !== undefined && !(TASK_KINDS as readonly string[]).includes(v.task)) {
-    throw new PyramidConfigError(`unknown task "${v.task}"`, {
-      field: "--task",
-      fix: `use one of ${TASK_KINDS.join(", ")}`,
-    });
-  }
   const benchmark = v.benchmark ?? "";
   const outDir = v.out ?? "";
   const config = v.config ? configPyramid(v.config) : undefined;
@@ -75,7 +69,7 @@ export async function runDeepCommand(
     seed,
     policy: threshold !== undefined ? { threshold } : (v.policy ?? config?.policy),
     grader: v.grader,
-    task: (v.task as TaskKind | undefined) ?? config?.task,
+    task: (v.task === undefined ? undefined : parseAnswerTask(v.task)) ?? config?.task,
     limit: count(v.limit, "--limit", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
     concurrency: count(v.concurrency, "--concurrency", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
     strict: v.strict ?? false,

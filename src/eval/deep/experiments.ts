@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TaskKind } from "../../answers/types.js";
+import type { AnswerTask } from "../../answers/types.js";
 
 /** A built-in deep pyramid over the recorded outputs. */
 export interface DeepExperiment {
@@ -11,7 +11,7 @@ export interface DeepExperiment {
   readonly tierNames: readonly string[];
   /** Recorded files under `<data>/recorded/` (a model's outputs may come from any of them). */
   readonly recorded: readonly string[];
-  readonly task: TaskKind;
+  readonly task: AnswerTask;
 }
 
 const LLAMA_CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"] as const;

@@ -1,4 +1,4 @@
-import type { TaskKind } from "../../answers/types.js";
+import type { AnswerTask } from "../../answers/types.js";
 import type { Candidate } from "../../core/types.js";
 import type { DeepBoundaryLine, DeepTierLine, EvalTraceLine } from "../../core/trace_schema.js";
 import type { Price } from "../../cost/price.js";
@@ -37,7 +37,7 @@ export interface ReplayedDeepPyramid {
   /** USD per 1M tokens by member name (default: by parameter count). */
   readonly prices?: Readonly<Record<string, Price>>;
   /** Answer extractor. */
-  readonly task: TaskKind;
+  readonly task: AnswerTask;
   /** Grader of recorded outputs. */
   readonly grade: RecordedGrader;
   /** Use routers trained for other members (checked by the caller). */

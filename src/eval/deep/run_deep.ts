@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { TaskKind } from "../../answers/types.js";
+import type { AnswerTask } from "../../answers/types.js";
 import type { EvalTraceLine } from "../../core/trace_schema.js";
 import type { Price } from "../../cost/price.js";
 import { MissingDependencyError, PyramidConfigError } from "../../errors/index.js";
@@ -54,7 +54,7 @@ export interface DeepEvaluationOptions {
   readonly grader?: GraderChoice;
   readonly concurrency?: number;
   readonly limit?: number;
-  readonly task?: TaskKind;
+  readonly task?: AnswerTask;
   readonly strict?: boolean;
   readonly allowRouterMemberMismatch?: boolean;
 }
