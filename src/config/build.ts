@@ -10,6 +10,7 @@ import { PYRAMID_SETTING_KEYS } from "../graph/settings.js";
 import { MEMBER_SETTING_KEYS } from "../members/member.js";
 import type { ChatRunnable, MemberInput } from "../members/member.js";
 import { loadRouter } from "../router/bundle.js";
+import { PACKAGE_ROUTERS_DIR, shippedDeepRouters } from "../eval/deep/experiments.js";
 import type { Router } from "../router/types.js";
 import { configFileIssues } from "./files.js";
 import { ConfigFileError, configFolder, validatePyramidConfig } from "./load.js";
@@ -110,6 +111,19 @@ export async function pyramidFromConfig(
       ...(tier.router ? { router: routerAt(tier.router, `tiers[${t}].router`, baseDir, routers) } : {}),
       ...(tier.policy !== undefined ? { policy: tier.policy } : {}),
       ...(tier.schedule !== undefined ? { schedule: tier.schedule } : {}),
+    });
+  }
+  // No router anywhere, and the members are those of a shipped deep pyramid: its per-boundary routers.
+  const shipped =
+    valid.router || valid.tiers.some((tier) => tier.router)
+      ? undefined
+      : shippedDeepRouters(
+          PACKAGE_ROUTERS_DIR,
+          tiers.map((tier) => tier.models.map((m) => String(m.name))),
+        );
+  if (shipped) {
+    shipped.files.forEach((file, k) => {
+      tiers[k] = { ...tiers[k], router: routerAt(file, `tiers[${k}].router`, baseDir, routers) };
     });
   }
   return new PyramidChatModel({
