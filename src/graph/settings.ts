@@ -46,7 +46,7 @@ export const pyramidSettingsSchema = z.object({
   mode: z.enum(["routing", "generative"]).optional(),
   /**
    * What the crowd votes on: `math`, `math-latex`, `choice` (A-J), `code`, `text` (default), `short-answer`, or a
-   * user-defined key `{ field }`, `{ regex }`, `{ choice: [labels] }` (see {@link answerTaskSettingSchema}).
+   * user-defined key `{ field }`, `{ regex }`, `{ choice: [labels] }` (see `answerTaskSettingSchema`).
    */
   task: answerTaskSettingSchema.optional(),
   /**
