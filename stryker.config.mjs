@@ -28,7 +28,7 @@ export default {
   htmlReporter: { fileName: `reports/mutation/${scope}.html` },
   incremental: true,
   incrementalFile: `reports/mutation/${scope}.incremental.json`,
-  tempDirName: ".stryker-tmp",
+  tempDirName: `.stryker-tmp/${scope}`,
   cleanTempDir: "always",
   thresholds: { high: 90, low: 80, break: null },
 };

@@ -8,6 +8,7 @@
  *                                                     # failing below each scope's threshold (CI: .ci/run)
  *   npm run mutation -- --changed --max-minutes 40    # start no new scope after 40 minutes (names the ones left)
  *   npm run mutation -- --threshold 90                # fail when a scope scores below 90%
+ *   npm run mutation -- --files src/features/stats.ts # only these files (of their scopes)
  *
  * Runs Stryker under `nice -n 10` with MUTATION_CONCURRENCY (default 2) test processes; results, HTML reports and
  * Stryker's incremental files go to reports/mutation/ (a re-run only tests the mutants whose code or tests changed).
@@ -127,6 +128,7 @@ const { values } = parseArgs({
     base: { type: "string" },
     threshold: { type: "string" },
     "max-minutes": { type: "string" },
+    files: { type: "string" },
   },
   strict: true,
 });
@@ -155,6 +157,13 @@ if (values.changed) {
     }))
     .filter((r) => r.files.length > 0);
   console.log(`core lines changed since ${base}: ${runs.flatMap((r) => r.files).join(", ") || "none"}`);
+}
+if (values.files) {
+  // Only these files (each must belong to a selected scope), e.g. a folder's core files on a busy machine.
+  const files = values.files.split(",").map((f) => f.trim());
+  runs = selected
+    .map((scope) => ({ scope, files: files.filter((f) => inScope(scopes[scope], f.replace(/:[\d:-]+$/, ""))) }))
+    .filter((r) => r.files.length > 0);
 }
 const maxMinutes = values["max-minutes"] ? Number(values["max-minutes"]) : Number.POSITIVE_INFINITY;
 const startedAll = Date.now();
