@@ -29,6 +29,8 @@ export default {
   incremental: true,
   incrementalFile: `reports/mutation/${scope}.incremental.json`,
   tempDirName: `.stryker-tmp/${scope}`,
+  // Not copied into the sandbox: other scopes' sandboxes (runs in parallel), reports, eval outputs.
+  ignorePatterns: [".stryker-tmp", "reports", "results", "dist", "docs/api"],
   cleanTempDir: "always",
   thresholds: { high: 90, low: 80, break: null },
 };
