@@ -47,7 +47,7 @@ const FIXES: Record<string, string> = {
   members: "give at least one member: { provider, model, ... }",
   budget: "give budget: { limitUsd: 20, window: day, redis: redis://127.0.0.1:6379 } (window and redis optional)",
   redis: "give a redis:// URL, e.g. redis://127.0.0.1:6379/0 (omit it to keep the budget in each process)",
-  tenants: "list tenants as { name, keyEnv, budgetUsd?, requestsPerMinute?, tokensPerMinute? }",
+  tenants: "list tenants as { name, keyEnv, budgetUsd?, requestsPerMinute?, tokensPerMinute?, feedbackPerMinute? }",
   keyEnv: "give the NAME of the environment variable holding the tenant's API key, with a distinct variable per tenant",
 };
 
