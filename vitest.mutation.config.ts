@@ -13,6 +13,7 @@ if (!tests) throw new Error("MUTATION_SCOPE must name an entry of stryker/scopes
 export default defineConfig({
   test: {
     include: tests,
+    setupFiles: ["test/helpers/setup.ts"], // as vitest.config.ts
     testTimeout: 180_000,
     hookTimeout: 180_000,
   },
