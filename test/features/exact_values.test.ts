@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { computeFeatures, featureNames, featureValue } from "../../src/index.js";
 import type { Candidate } from "../../src/index.js";
+import { min } from "../../src/features/stats.js";
 
 function candidate(index: number, text: string, answer: string | null, extra: Partial<Candidate> = {}): Candidate {
   return {
@@ -115,6 +116,30 @@ describe("feature values, exact, on hand-computed fixtures", () => {
       featureValue(computeFeatures([candidate(0, "", "1"), candidate(1, "...", "1")]), "pairwise_similarity"),
     ).toBe(1);
     expect(featureValue(computeFeatures([candidate(0, "x", "1")]), "pairwise_similarity")).toBeNaN();
+  });
+
+  it("an output without words shares nothing with one that has words (similarity 0, not 1)", () => {
+    const f = computeFeatures([candidate(0, "42", "42"), candidate(1, "!!!", "42")]);
+    expect(featureValue(f, "pairwise_similarity")).toBe(0);
+  });
+
+  it("a failed member's answer never votes, even when the failure carries one", () => {
+    // m2 failed but its candidate still holds answer "5": the vote is over m0, m1 only.
+    const f = computeFeatures([
+      candidate(0, "4", "4"),
+      candidate(1, "5", "5"),
+      candidate(2, "5", "5", { error: "Error: timeout" }),
+    ]);
+    expect(featureValue(f, "distinct_answers")).toBe(2);
+    expect(featureValue(f, "vote_share")).toBe(0.5); // 1 of the 2 that answered; the tie goes to m0's "4"
+    expect(featureValue(f, "agrees_with_majority_0")).toBe(1);
+    expect(featureValue(f, "answer_entropy")).toBeCloseTo(Math.log(2), 12);
+  });
+
+  it("min of a list with NaN is NaN (an absent signal is never read as a small one)", () => {
+    expect(min([0.5, Number.NaN, 0.25])).toBeNaN();
+    expect(min([0.5, 0.25, 0.75])).toBe(0.25);
+    expect(min([])).toBeNaN();
   });
 
   it("three unanimous members: unanimous 1, entropy 0, no length spread", () => {
