@@ -2,6 +2,7 @@ import { PyramidConfigError } from "../errors/index.js";
 import { saveRouterBundle } from "../router/bundle.js";
 import type { LabelSource } from "../traces/labels.js";
 import { trainFromTraffic } from "../traces/train/train_traffic.js";
+import { describeComparison } from "../traces/train/paired_comparison.js";
 
 /** Flags of `pyramid-moa train --labels ...` (training from production traces). */
 export interface TrafficTrainFlags {
@@ -24,7 +25,8 @@ export const TRAFFIC_TRAIN_USAGE = `Training from production traces (serve --tra
   --oracle-accuracy <p>  P_oracle, to discount an apex disagreement (default 1: the apex is taken as right);
                          auto: estimated from the feedback that judges apex answers (at least 30 of them)
   --min-labels <n>       refuse below n labelled queries (default 150)
-  --force                write the router even when it is no better than the agreement rule`;
+  --force                write the router even when it is worse than the agreement rule with confidence
+                         (compared on the same folds of 5 repeated 5-fold cross-validations, 90% interval)`;
 
 /** Runs `pyramid-moa train --labels ...`; returns the exit code. */
 export function runTrafficTraining(flags: TrafficTrainFlags): number {
@@ -62,7 +64,7 @@ export function runTrafficTraining(flags: TrafficTrainFlags): number {
     params: flags.params,
   });
   saveRouterBundle(flags.out, result.bundle);
-  const { sample, auc, bundle } = result;
+  const { sample, auc, bundle, comparison } = result;
   const estimated = result.oracleAccuracy;
   const pOracle = estimated
     ? `P_oracle ${estimated.estimate.toFixed(3)} (estimated from ${estimated.judged} apex answers judged by feedback, 95% interval ${estimated.lower.toFixed(3)}-${estimated.upper.toFixed(3)})`
@@ -74,6 +76,7 @@ export function runTrafficTraining(flags: TrafficTrainFlags): number {
       `labelled ${sample.rows.length} of ${sample.queries} queries (${[...bySource].map(([s, k]) => `${k} ${s}`).join(", ")}); labels: ${labels}, ${pOracle}`,
       `estimated crowd accuracy ${(100 * sample.crowdAccuracy).toFixed(1)}%; a disagreement with the apex counts as ${sample.disagreementLabel.toFixed(3)} of a crowd error`,
       `weighted out-of-fold AUC: router ${auc.router.toFixed(3)}, agreement rule ${auc.agreement.toFixed(3)}`,
+      `paired on the same folds: ${describeComparison(comparison)}; ${comparison.upper < 0 ? "worse with confidence, written because of --force" : comparison.lower > 0 ? "better with confidence" : "not worse with confidence, so kept"}`,
       `presets: ${Object.entries(bundle.presets)
         .map(([name, t]) => `${name} ${t.toFixed(4)}`)
         .join(", ")}`,

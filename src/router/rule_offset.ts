@@ -63,7 +63,14 @@ export function fitRuleOffset(voteShares: ArrayLike<number>, labels: ArrayLike<n
   const scores = Float64Array.from({ length: n }, (_, i) => clippedRule(voteShares[i], RULE_OFFSET_CLIP));
   const hard = Float64Array.from({ length: n }, (_, i) => (labels[i] >= 0.5 ? 1 : 0));
   const { a, b } = fitPlatt(scores, hard);
-  return { rule: "agreement", feature: "vote_share", clip: RULE_OFFSET_CLIP, slope: Math.max(0, a), intercept: b, rows: n };
+  return {
+    rule: "agreement",
+    feature: "vote_share",
+    clip: RULE_OFFSET_CLIP,
+    slope: Math.max(0, a),
+    intercept: b,
+    rows: n,
+  };
 }
 
 /** The offsets of rows `rows` of a row-major matrix whose vote share is column `column`. */

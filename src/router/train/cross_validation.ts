@@ -60,7 +60,11 @@ export function trainWithCrossValidation(
   const allGraded = gradedRows(traces, new Float64Array(n), where);
   const foldOf = stratifiedFolds(dataset.labels, k, o.seed);
   const lib = loadLibXGBoost();
-  const finalStart = ruleStartFor(o, dataset, Array.from({ length: n }, (_, i) => i));
+  const finalStart = ruleStartFor(
+    o,
+    dataset,
+    Array.from({ length: n }, (_, i) => i),
+  );
   const finalParams = paramsFor(o, positiveRate, dataset.featureNames, finalStart !== undefined);
   const oof = new Float64Array(n);
   const foldRounds: number[] = [];
