@@ -54,7 +54,7 @@ export const presetSpecSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("risk-control"), delta: z.number().min(0).lt(1), alpha: z.number().gt(0).lt(1) }),
 ]);
 
-/** A preset definition; see {@link presetSpecSchema}. */
+/** A preset definition; see `presetSpecSchema`. */
 export type PresetSpec = z.infer<typeof presetSpecSchema>;
 
 /**
