@@ -323,6 +323,53 @@ describe("pyramid-moa train --labels", () => {
   }, 600_000);
 });
 
+describe("champion and challenger (pyramid-moa train --champion, report --champion)", () => {
+  it("replaces the served router only when the retrained one beats it on the new labels, and reports it over time", async () => {
+    // The champion: trained with --force on traffic where nothing tells the crowd's errors.
+    const champion = join(dir, "champion.json");
+    const noise = writeTraffic("champion-noise.jsonl", syntheticQueries(1500, 21, false), 0.3);
+    expect((await runCli(["train", "--traces", noise, "--out", champion, "--labels", "apex", "--force"])).code).toBe(0);
+    const served = join(dir, "served.json");
+    writeFileSync(served, readFileSync(champion));
+    const newTraffic = writeTraffic("champion-new.jsonl", syntheticQueries(1500, 22), 0.3);
+    const first = await runCli([
+      "train",
+      "--traces",
+      newTraffic,
+      "--out",
+      served,
+      "--labels",
+      "apex",
+      "--champion",
+      served,
+    ]);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      /challenger AUC [\d.]+ \(out of fold\) vs champion [\d.]+ on \d+ labelled queries: \+[\d.]+ \(90% interval \+[\d.]+ to \+[\d.]+, 1000 paired bootstrap resamples\); the challenger replaces the champion/,
+    );
+    expect(readFileSync(served, "utf8")).not.toBe(readFileSync(champion, "utf8"));
+    // Retrained on more traffic of the same kind: no better with confidence, so the served router stays.
+    const before = readFileSync(served, "utf8");
+    const more = writeTraffic("champion-more.jsonl", syntheticQueries(1500, 23), 0.3);
+    const second = await runCli(["train", "--traces", more, "--out", served, "--labels", "apex", "--champion", served]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("the champion stays (the challenger is not better with confidence)");
+    expect(second.stdout).toContain(`kept the champion: ${served} not written`);
+    expect(readFileSync(served, "utf8")).toBe(before);
+    const report = await runCli([
+      ...["report", "--traces", more, "--out", join(dir, "champion-report")],
+      ...["--champion", `${served}.champion.jsonl`, "--no-png"],
+    ]);
+    expect(report.code).toBe(0);
+    const rows = report.stdout.split("\n").filter((line) => /^\| \d{4}-/.test(line));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/\| replaced \|$/);
+    expect(rows[1]).toMatch(/\| champion kept \|$/);
+    expect(readFileSync(join(dir, "champion-report", "champion.md"), "utf8")).toContain(rows[1]);
+  }, 900_000);
+});
+
 describe("pyramid-moa report", () => {
   it("writes the windows, plots and flags the day whose kept error rose above the preset's value", async () => {
     const queries = [

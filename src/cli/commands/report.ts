@@ -6,6 +6,9 @@ import { readTraffic } from "../../traces/read.js";
 import { writeTrafficReport } from "../../traces/report/write_report.js";
 import type { WindowSpec } from "../../traces/report/windows.js";
 import { parseCommandArgs } from "../args.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { readChampionHistory, type ChampionComparison } from "../../traces/train/champion.js";
 import type { CliCommand } from "../main.js";
 
 const USAGE = `Usage: pyramid-moa report --traces <traffic.jsonl> --out <dir> [options]
@@ -24,6 +27,8 @@ Options:
   --preset <name>             preset of --router (default balanced)
   --expected-kept-error <f>   or give the expected error of kept answers directly (a fraction)
   --labels <source>           apex | feedback | auto (default auto)
+  --champion <history.jsonl>  the champion/challenger comparisons of \`train --labels ... --champion\` (the
+                              <out>.champion.jsonl it appends to): shown over time and written to champion.md
   --no-png                    SVGs only
   -h, --help                  show this help`;
 
@@ -35,11 +40,28 @@ function fraction(text: string | undefined, flag: string): number | undefined {
   return value;
 }
 
+/** The champion/challenger comparisons over time, one table row each (markdown). */
+export function championTable(history: readonly ChampionComparison[]): string {
+  if (history.length === 0) return "champion vs challenger: no comparison yet";
+  const f = (x: number | null, sign = true): string =>
+    x === null ? "n/a" : `${sign && x >= 0 ? "+" : ""}${x.toFixed(3)}`;
+  return [
+    "| time | labelled | challenger AUC | champion AUC | difference (interval) | decision |",
+    "|---|---:|---:|---:|---|---|",
+    ...history.map(
+      (c) =>
+        `| ${c.time} | ${c.labelledQueries} | ${f(c.challengerAuc, false)} | ${f(c.championAuc, false)} | ${f(c.difference)} (${f(c.lower)} to ${f(c.upper)}) | ${c.replaced ? "replaced" : "champion kept"} |`,
+    ),
+  ].join("\n");
+}
+
 /** The error of kept answers a router bundle's preset was calibrated to: crowd errors not escalated, over kept queries. */
 export function presetKeptError(routerFile: string, preset: string): number {
   const bundle = loadRouterBundle(routerFile);
   const validation = bundle.metadata.validation as Record<string, unknown>;
-  const figures = (validation.presets as Record<string, Record<string, unknown>> | undefined)?.[preset];
+  const figures =
+    (validation.presets as Record<string, Record<string, unknown>> | undefined)?.[preset] ??
+    (validation.guaranteedPresets as Record<string, Record<string, unknown>> | undefined)?.[preset];
   const crowdErrorRate = validation.crowdErrorRate;
   if (
     !figures ||
@@ -71,6 +93,7 @@ export const reportCommand: CliCommand = {
         "expected-kept-error": { type: "string" },
         labels: { type: "string" },
         "no-png": { type: "boolean" },
+        champion: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -122,7 +145,15 @@ export const reportCommand: CliCommand = {
     );
     if (report.flagged.length > 0)
       console.log(`FLAGGED: kept error above ${(100 * (expected ?? 0)).toFixed(1)}% in ${report.flagged.join(", ")}`);
-    console.log(`wrote ${report.files.join(", ")}`);
+    const files = [...report.files];
+    if (values.champion) {
+      const text = championTable(readChampionHistory(values.champion));
+      const file = join(values.out, "champion.md");
+      writeFileSync(file, `# Champion and challenger\n\n${text}\n`);
+      files.push(file);
+      console.log(text);
+    }
+    console.log(`wrote ${files.join(", ")}`);
     return 0;
   },
 };

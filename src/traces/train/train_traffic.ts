@@ -16,6 +16,7 @@ import type { TrafficRecord } from "../read.js";
 import { asEvalTraces, trafficDataset } from "./dataset.js";
 import { describeComparison, type PairedComparison } from "./paired_comparison.js";
 import { repeatedFolds } from "./repeated_folds.js";
+import { compareWithChampion, type ChampionComparison } from "./champion.js";
 import { trafficCalibrationRows } from "./calibration_rows.js";
 import { requireEnoughLabels } from "./refusals.js";
 import { weightedAuc } from "./weighted_metrics.js";
@@ -46,6 +47,11 @@ export interface TrainFromTrafficOptions {
   readonly force?: boolean;
   /** Repetitions of the k-fold cross-validation that compares the router with the rule (default 5). */
   readonly repetitions?: number;
+  /**
+   * The served router (the champion) and its name: the new router (the challenger) is compared with it on the new
+   * traces' labels, paired ({@link compareWithChampion}); the result says whether it replaces it.
+   */
+  readonly champion?: { readonly router: XGBoostRouter; readonly name: string };
   readonly numRounds?: number;
   readonly earlyStoppingRounds?: number;
   readonly params?: Record<string, string | number | boolean>;
@@ -60,6 +66,8 @@ export interface TrafficTrainingResult {
   readonly auc: { readonly router: number; readonly agreement: number };
   /** The router against the rule on the same held folds of a repeated cross-validation, with its interval. */
   readonly comparison: PairedComparison;
+  /** With `champion`: the challenger against the champion on the same labelled queries. */
+  readonly championComparison?: ChampionComparison;
   /** With `oracleAccuracy: "auto"`: the estimate used, with its interval. */
   readonly oracleAccuracy?: OracleAccuracyEstimate;
 }
@@ -205,6 +213,17 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
       sample,
       auc,
       comparison,
+      ...(options.champion
+        ? {
+            championComparison: compareWithChampion(
+              options.champion.router,
+              oof,
+              data,
+              { champion: options.champion.name, challenger: options.tracesFile ?? "traffic" },
+              { seed: o.seed },
+            ),
+          }
+        : {}),
       ...(oracle.estimate ? { oracleAccuracy: oracle.estimate } : {}),
     };
   } finally {
