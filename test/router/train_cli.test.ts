@@ -88,7 +88,14 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
       expect(bundle.metadata.rounds?.max).toBe(60);
       const router = loadRouter(out);
       expect(router.featureNames).toEqual(TEST_FEATURE_NAMES);
-      expect(Object.keys(router.presets ?? {})).toEqual(["economy", "balanced", "baseline-match"]);
+      expect(Object.keys(router.presets ?? {})).toEqual([
+        "economy",
+        "balanced",
+        "baseline-match",
+        "economy-guaranteed",
+        "balanced-guaranteed",
+        "baseline-match-guaranteed",
+      ]);
     });
 
     it("cross-validates by default and takes --calibration and --folds", async () => {

@@ -319,7 +319,14 @@ describe("pyramid-moa train --labels", () => {
     const high = router.predict({ names: ["vote_share", "signal"], values: [1, 0.95] });
     const low = router.predict({ names: ["vote_share", "signal"], values: [1, 0.1] });
     expect(high).toBeGreaterThan(low + 0.2);
-    expect(Object.keys(bundle.presets).sort()).toEqual(["balanced", "baseline-match", "economy"]);
+    expect(Object.keys(bundle.presets).sort()).toEqual([
+      "balanced",
+      "balanced-guaranteed",
+      "baseline-match",
+      "baseline-match-guaranteed",
+      "economy",
+      "economy-guaranteed",
+    ]);
   }, 600_000);
 });
 
