@@ -215,7 +215,7 @@ describe("P_oracle from feedback", () => {
     );
     expect(few.stderr).toContain("--oracle-accuracy");
     expect(existsSync(join(dir, "few-oracle.json"))).toBe(false);
-  }, 120_000);
+  }, 900_000);
 });
 
 describe("pyramid-moa train --labels", () => {
