@@ -5,7 +5,7 @@ import { extractAnswer } from "../answers/extract.js";
 import { extractToolCallAnswer } from "../answers/tool_calls.js";
 import { extractStructuredAnswer } from "../answers/structured.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
-import type { TaskKind } from "../answers/types.js";
+import type { AnswerTask } from "../answers/types.js";
 import { warnIfUnpriced } from "../cost/unpriced.js";
 import { costOf, messageText, usageOf } from "../cost/usage.js";
 import type { Candidate } from "../core/types.js";
@@ -27,7 +27,7 @@ export interface MemberCallContext {
   /** Position in the tier. */
   readonly index: number;
   /** Answer extractor. */
-  readonly task: TaskKind;
+  readonly task: AnswerTask;
   /** Aborts the call (and its retries) when the query is aborted. */
   readonly signal?: AbortSignal;
   /** Callbacks of the enclosing run, so the call shows up as a child run in traces. */
@@ -68,7 +68,7 @@ export function candidateFromMessage(
     const toolAnswer = extractToolCallAnswer(message.tool_calls ?? []);
     // The confidence line the pyramid asked for is not part of the answer (its number would pass for a math answer).
     const answerText = context.askConfidence ? stripConfidence(text) : text;
-    extracted = toolAnswer ?? extractAnswer(answerText, context.task);
+    extracted = toolAnswer ?? extractAnswer(answerText, context.task, message);
   }
   const usage = usageOf(prompt, message);
   warnIfUnpriced(member, message);
@@ -105,14 +105,41 @@ async function invokeOnce(
   };
   if (!context.onChunk) return member.runnable.invoke(prompt, config);
   let merged: AIMessageChunk | undefined;
+  let whole: BaseMessage | undefined;
   for await (const piece of await member.runnable.stream(prompt, config)) {
     // A model that ignores its signal may keep streaming after a timeout or abort: never forward those chunks.
     if (signal.aborted) throw abortReason(signal);
-    const chunk = AIMessageChunk.isInstance(piece) ? piece : new AIMessageChunk({ content: piece.content });
-    merged = merged ? merged.concat(chunk) : chunk;
-    context.onChunk(chunk);
+    if (!AIMessageChunk.isInstance(piece)) {
+      // A model that does not stream (no `_streamResponseChunks`, or `disableStreaming`) yields its whole message,
+      // as invoke returns it: it is the answer as is (tool calls, usage, metadata), and goes out as one chunk.
+      whole = piece;
+      context.onChunk(chunkOfMessage(piece));
+      continue;
+    }
+    merged = merged ? merged.concat(piece) : piece;
+    context.onChunk(piece);
   }
+  if (whole) return whole;
   return merged ? withStrictToolCalls(merged) : new AIMessageChunk({ content: "" });
+}
+
+/** A whole (not streamed) message as one chunk: its text, tool calls as complete chunks, usage and metadata. */
+function chunkOfMessage(message: BaseMessage): AIMessageChunk {
+  const calls = AIMessage.isInstance(message) ? (message.tool_calls ?? []) : [];
+  return new AIMessageChunk({
+    content: message.content,
+    id: message.id,
+    additional_kwargs: message.additional_kwargs,
+    response_metadata: message.response_metadata,
+    ...(AIMessage.isInstance(message) && message.usage_metadata ? { usage_metadata: message.usage_metadata } : {}),
+    tool_call_chunks: calls.map((call, index) => ({
+      type: "tool_call_chunk" as const,
+      name: call.name,
+      args: JSON.stringify(call.args),
+      id: call.id,
+      index,
+    })),
+  });
 }
 
 /** The text recorded on a failed candidate: `Name: message`, with secrets masked. */

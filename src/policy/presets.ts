@@ -51,7 +51,13 @@ export const presetSpecSchema = z.discriminatedUnion("kind", [
    * the calibration rows, to give up at most `delta` of accuracy against the Oracle alone with probability at least
    * `1 - alpha`.
    */
-  z.object({ kind: z.literal("risk-control"), delta: z.number().min(0).lt(1), alpha: z.number().gt(0).lt(1) }),
+  z.object({
+    kind: z.literal("risk-control"),
+    delta: z.number().min(0).lt(1),
+    alpha: z.number().gt(0).lt(1),
+    /** Unused by Learn-then-Test (its `alpha` is the guarantee's); accepted so that code reading `confidence` of any spec works. */
+    confidence,
+  }),
 ]);
 
 /** A preset definition; see `presetSpecSchema`. */

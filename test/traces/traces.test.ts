@@ -103,7 +103,7 @@ describe("production traces", () => {
       crowd: [member("a"), member("b")],
       oracle: member("big"),
       task: "math",
-      traces: { path: file, maxBytes: 4000 },
+      traces: { path: file, maxBytes: 4000, maxFiles: 1000 },
     });
     await Promise.all(Array.from({ length: 40 }, (_, i) => model.invoke(`What is ${i} + 2?`)));
     const files = readdirSync(join(dir, "rotate"));

@@ -1,4 +1,6 @@
 import cluster from "node:cluster";
+import { randomBytes } from "node:crypto";
+import { FEEDBACK_SECRET_ENV } from "../../server/feedback_ids.js";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pyramidFromConfig } from "../../config/build.js";
@@ -44,11 +46,21 @@ Options:
   --workers <n|auto>      processes serving the port (default 1; auto = one per CPU; at most ${MAX_SERVE_WORKERS}):
                           a node:cluster primary restarts a worker that crashes and forwards SIGINT/SIGTERM
 ${TRAFFIC_FLAG_USAGE}
+  --unsafe-allow-unsandboxed-code
+                          with task: code, run the candidates' code even without bubblewrap (UNSAFE: no OS
+                          sandbox; default: refuse to start, see docs/sandbox.md)
   -h, --help              show this help
 POST /v1/feedback {"id": "<pyramid.traceId>", "correct": true} attaches ground truth (with --traces).`;
 
 function describe(options: ServeOptions, workers: string): string {
-  return `model "${options.modelId ?? "pyramid-moa"}"${workers}${options.token ? ", bearer token required" : ""}`;
+  const tenants = options.config.tenants?.length ?? 0;
+  const keys =
+    tenants > 0
+      ? `, API key required (${tenants} tenant${tenants > 1 ? "s" : ""}${options.token ? ", or the bearer token" : ""})`
+      : options.token
+        ? ", bearer token required"
+        : "";
+  return `model "${options.modelId ?? "pyramid-moa"}"${workers}${keys}`;
 }
 
 /**
@@ -131,6 +143,9 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
 async function serveWithWorkers(options: ServeOptions, argv: readonly string[]): Promise<number> {
   const here = fileURLToPath(import.meta.url);
   const stopMetrics = serveWorkerMetrics();
+  // Every worker binds trace ids with the same secret, so feedback can reach any worker (node:cluster forks inherit
+  // process.env). Set PYRAMID_FEEDBACK_SECRET yourself to keep ids valid across restarts without tenant keys.
+  process.env[FEEDBACK_SECRET_ENV] ??= randomBytes(32).toString("base64url");
   const code = await runServerCluster({
     workers: options.workers,
     exec: join(dirname(here), "..", `bin${extname(here)}`),
@@ -162,6 +177,7 @@ export const serveCommand: CliCommand = {
         "request-timeout-ms": { type: "string" },
         "model-id": { type: "string" },
         workers: { type: "string" },
+        "unsafe-allow-unsandboxed-code": { type: "boolean" },
         ...TRAFFIC_FLAG_OPTIONS,
         help: { type: "boolean", short: "h" },
       },

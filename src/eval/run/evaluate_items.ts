@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
-import type { TaskKind } from "../../answers/types.js";
+import type { AnswerTask } from "../../answers/types.js";
 import { buildPyramidStateGraph } from "../../graph/build.js";
 import { resolvePyramidOptions } from "../../graph/options.js";
 import { codeBehaviourByDefault } from "../../graph/feature_groups.js";
@@ -34,7 +34,9 @@ export interface ReplayedPyramid {
   /** Escalation policy. */
   readonly policy: DecisionPolicy;
   /** Answer extractor. */
-  readonly task: TaskKind;
+  readonly task: AnswerTask;
+  /** Free text voted by meaning (`text`, `short-answer`): `lexical` or `exact` (default: the pyramid's). */
+  readonly similarity?: "lexical" | "exact";
   /** Grader of recorded outputs. */
   readonly grade: RecordedGrader;
   /** Code behavioural agreement features (default: the pyramid's default, on for `task: "code"`). */
@@ -43,6 +45,8 @@ export interface ReplayedPyramid {
   readonly codeClaims?: boolean;
   /** Use the router even if it was trained for other members (checked by the caller). */
   readonly allowRouterMemberMismatch?: boolean;
+  /** Run the code behaviour probes without an OS sandbox when bubblewrap is unavailable (unsafe). */
+  readonly unsafeAllowUnsandboxedCode?: boolean;
 }
 
 /**
@@ -85,11 +89,13 @@ export async function evaluateItems(
     router: run.router,
     policy: run.policy,
     task: run.task,
+    ...(run.similarity ? { similarity: run.similarity } : {}),
     codeBehaviour:
       (run.codeBehaviour ?? codeBehaviourByDefault(run.task, [run.router]))
         ? { ...EVAL_CODE_BEHAVIOUR, ...(run.codeClaims !== undefined ? { claims: run.codeClaims } : {}) }
         : false,
     allowRouterMemberMismatch: run.allowRouterMemberMismatch,
+    unsafeAllowUnsandboxedCode: run.unsafeAllowUnsandboxedCode,
   });
   const graph = buildPyramidStateGraph(spec).compile();
   const oracleMember = spec.tiers[1].members[0];

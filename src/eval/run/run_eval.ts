@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TaskKind } from "../../answers/types.js";
+import { taskLabel } from "../../answers/key_forms.js";
+import type { AnswerTask, TaskKind } from "../../answers/types.js";
 import { MissingDependencyError, PyramidConfigError } from "../../errors/index.js";
 import type { DecisionPolicy } from "../../policy/decision.js";
 import { itemsAnsweredByAll, getRecordedItems } from "../../replay/items.js";
@@ -76,6 +77,8 @@ export interface EvaluationOptions {
   readonly benchmark: string;
   /** Recorded outputs file; default `<dataDir>/recorded/<benchmark>.jsonl` (`math-l5.jsonl` for `math`). */
   readonly recordedFile?: string;
+  /** Several recorded files instead of `recordedFile`: a model's outputs may come from any of them. */
+  readonly recordedFiles?: readonly string[];
   /** Crowd model names; default per benchmark ({@link DEFAULT_EXPERIMENTS}). */
   readonly crowd?: readonly string[];
   /** Oracle model name; default per benchmark. */
@@ -99,7 +102,9 @@ export interface EvaluationOptions {
   /** Evaluate only the first N items (quick runs). */
   readonly limit?: number;
   /** Answer extractor; default per benchmark. */
-  readonly task?: TaskKind;
+  readonly task?: AnswerTask;
+  /** Free text voted by meaning (`text`, `short-answer`): `lexical` or `exact` (default: the pyramid's). */
+  readonly similarity?: "lexical" | "exact";
   /** Throw on the first bad line of the recorded file (default: report it on stderr and skip it). */
   readonly strict?: boolean;
   /** Code behavioural agreement features with `task: "code"` (default true). */
@@ -108,6 +113,11 @@ export interface EvaluationOptions {
   readonly codeClaims?: boolean;
   /** Evaluate `routerFile` even when it was trained for other crowd members (default: refused, naming both). */
   readonly allowRouterMemberMismatch?: boolean;
+  /**
+   * Grade and probe code without an OS sandbox when bubblewrap is unavailable (unsafe; default: refused at the
+   * start of the run, see docs/sandbox.md).
+   */
+  readonly unsafeAllowUnsandboxedCode?: boolean;
 }
 
 /**
@@ -169,7 +179,8 @@ function shippedRouterFor(settings: {
   return existsSync(path) ? path : undefined;
 }
 
-function checkSettings(outDir: string, settings: Record<string, unknown>): void {
+/** Writes `run.json`, or checks that an earlier run in `outDir` had the same settings (resuming it). */
+export function checkSettings(outDir: string, settings: Record<string, unknown>): void {
   const file = join(outDir, "run.json");
   const text = `${JSON.stringify(settings, null, 2)}\n`;
   if (existsSync(file)) {
@@ -213,8 +224,12 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const crowd = [...(options.crowd ?? defaults.crowd)];
   const oracle = options.oracle ?? defaults.oracle;
   const task = options.task ?? defaults?.task ?? BENCHMARK_TASKS[options.benchmark] ?? "text";
+  const recordedFiles =
+    options.recordedFiles && options.recordedFiles.length > 1 ? [...options.recordedFiles] : undefined;
   const recordedFile =
-    options.recordedFile ?? join(dataDir(), "recorded", defaults?.recorded ?? `${options.benchmark}.jsonl`);
+    options.recordedFiles?.[0] ??
+    options.recordedFile ??
+    join(dataDir(), "recorded", defaults?.recorded ?? `${options.benchmark}.jsonl`);
   const holdout = options.holdout ?? 0.3;
   const seed = options.seed ?? 1;
   const grader = options.grader ?? "ours";
@@ -222,10 +237,11 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const codeClaims = options.codeClaims ?? codeClaimsByDefault(givenRouter ? [givenRouter] : []);
   const settings = {
     benchmark: options.benchmark,
-    recordedFile,
+    // One file keeps the settings of earlier runs; several are listed.
+    ...(recordedFiles ? { recordedFiles } : { recordedFile }),
     crowd,
     oracle,
-    task,
+    task: taskLabel(task),
     train: options.train ?? false,
     holdout,
     seed,
@@ -233,6 +249,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     policy: options.policy ?? null,
     grader,
     limit: options.limit ?? null,
+    // Recorded only when given, so that the run.json of earlier runs still matches.
+    ...(options.similarity ? { similarity: options.similarity } : {}),
     ...(task === "code" ? { codeBehaviour: options.codeBehaviour ?? true } : {}),
     // Recorded only when on, so that the run.json of a run from before the claim features existed still matches.
     ...(task === "code" && codeClaims ? { codeClaims } : {}),
@@ -249,13 +267,16 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   mkdirSync(options.outDir, { recursive: true });
   checkSettings(options.outDir, settings);
 
-  const store = RecordedOutputs.load(recordedFile, {
+  const loadOptions = {
     strict: options.strict ?? false,
     onWarning: (message: string) => process.stderr.write(`${message}\n`),
-  });
+  };
+  const store = recordedFiles
+    ? new RecordedOutputs(recordedFiles.flatMap((file) => RecordedOutputs.load(file, loadOptions).lines))
+    : RecordedOutputs.load(recordedFile, loadOptions);
   for (const name of [...crowd, oracle]) {
     if (!store.models.includes(name)) {
-      throw new PyramidConfigError(`model "${name}" is not in ${recordedFile}`, {
+      throw new PyramidConfigError(`model "${name}" is not in ${(recordedFiles ?? [recordedFile]).join(" or ")}`, {
         field: name === oracle ? "--oracle" : "--crowd",
         fix: `use one of: ${store.models.join(", ")}`,
       });
@@ -263,15 +284,19 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   }
   let items = itemsAnsweredByAll(getRecordedItems(store), [...crowd, oracle]);
   if (options.limit) items = items.slice(0, options.limit);
-  const { grade, close } = await recordedGrader(options.benchmark, grader);
+  const { grade, close } = await recordedGrader(options.benchmark, grader, {
+    unsafeAllowUnsandboxedCode: options.unsafeAllowUnsandboxedCode,
+  });
   const base = {
     benchmark: options.benchmark,
     store,
     crowd,
     oracle,
     task,
+    ...(options.similarity ? { similarity: options.similarity } : {}),
     grade,
     allowRouterMemberMismatch: options.allowRouterMemberMismatch,
+    unsafeAllowUnsandboxedCode: options.unsafeAllowUnsandboxedCode,
     codeBehaviour: options.codeBehaviour,
     codeClaims,
   };

@@ -1,6 +1,7 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { majorityVote } from "../../answers/vote.js";
+import { semanticVote } from "../../features/semantic/vote.js";
 import { callMember } from "../../members/call.js";
 import { acceptsCallOption, memberInvocation } from "../../members/call_options.js";
 import type { PyramidSpec } from "../spec.js";
@@ -69,6 +70,14 @@ export async function runTier(
     await settleTierCost(hold.budget, hold.reservation, costUsd);
     if (spec.budget !== hold.budget) await settleTierCost(spec.budget, undefined, costUsd);
   } else await settleTierCost(runBudget(spec, config), tier > 0 ? state.reservation : undefined, costUsd);
+  if (spec.similarity) {
+    const semantic = await semanticVote(candidates, spec.similarity, config.signal);
+    const vote = majorityVote(semantic.candidates.map((candidate) => candidate.answer));
+    // The largest cluster's medoid answers for it (the exact vote would take its first member).
+    const winner =
+      semantic.winner >= 0 && semantic.candidates[semantic.winner].answer === vote.key ? semantic.winner : vote.winner;
+    return { tier, name: tierSpec.name, candidates: semantic.candidates, vote: { ...vote, winner }, costUsd };
+  }
   return {
     tier,
     name: tierSpec.name,
