@@ -1,7 +1,9 @@
 import { PyramidConfigError } from "../errors/index.js";
-import { saveRouterBundle } from "../router/bundle.js";
+import { loadRouter, saveRouterBundle } from "../router/bundle.js";
+import { appendChampionHistory, describeChampionComparison } from "../traces/train/champion.js";
 import type { LabelSource } from "../traces/labels.js";
 import { trainFromTraffic } from "../traces/train/train_traffic.js";
+import { describeComparison } from "../traces/train/paired_comparison.js";
 
 /** Flags of `pyramid-moa train --labels ...` (training from production traces). */
 export interface TrafficTrainFlags {
@@ -11,6 +13,8 @@ export interface TrafficTrainFlags {
   readonly "oracle-accuracy"?: string;
   readonly "min-labels"?: string;
   readonly force?: boolean;
+  /** The served router: written over only when the new one beats it (paired, on the new traces' labels). */
+  readonly champion?: string;
   readonly seed?: number;
   readonly folds?: number;
   readonly params: Record<string, string | number>;
@@ -24,7 +28,13 @@ export const TRAFFIC_TRAIN_USAGE = `Training from production traces (serve --tra
   --oracle-accuracy <p>  P_oracle, to discount an apex disagreement (default 1: the apex is taken as right);
                          auto: estimated from the feedback that judges apex answers (at least 30 of them)
   --min-labels <n>       refuse below n labelled queries (default 150)
-  --force                write the router even when it is no better than the agreement rule`;
+  --champion <file>      the served router: the new one (the challenger) is compared with it on the traces'
+                         labels (its out-of-fold predictions against the champion's, weighted AUC, paired
+                         bootstrap, 90% interval) and --out is written only when the challenger is better with
+                         confidence; every comparison is appended to <--out>.champion.jsonl (report --champion
+                         shows them over time)
+  --force                write the router even when it is worse than the agreement rule with confidence
+                         (compared on the same folds of 5 repeated 5-fold cross-validations, 90% interval)`;
 
 /** Runs `pyramid-moa train --labels ...`; returns the exit code. */
 export function runTrafficTraining(flags: TrafficTrainFlags): number {
@@ -60,9 +70,12 @@ export function runTrafficTraining(flags: TrafficTrainFlags): number {
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.folds !== undefined ? { folds: flags.folds } : {}),
     params: flags.params,
+    ...(flags.champion ? { champion: { router: loadRouter(flags.champion), name: flags.champion } } : {}),
   });
-  saveRouterBundle(flags.out, result.bundle);
-  const { sample, auc, bundle } = result;
+  const versus = result.championComparison;
+  if (versus) appendChampionHistory(`${flags.out}.champion.jsonl`, versus);
+  if (!versus || versus.replaced) saveRouterBundle(flags.out, result.bundle);
+  const { sample, auc, bundle, comparison } = result;
   const estimated = result.oracleAccuracy;
   const pOracle = estimated
     ? `P_oracle ${estimated.estimate.toFixed(3)} (estimated from ${estimated.judged} apex answers judged by feedback, 95% interval ${estimated.lower.toFixed(3)}-${estimated.upper.toFixed(3)})`
@@ -74,10 +87,12 @@ export function runTrafficTraining(flags: TrafficTrainFlags): number {
       `labelled ${sample.rows.length} of ${sample.queries} queries (${[...bySource].map(([s, k]) => `${k} ${s}`).join(", ")}); labels: ${labels}, ${pOracle}`,
       `estimated crowd accuracy ${(100 * sample.crowdAccuracy).toFixed(1)}%; a disagreement with the apex counts as ${sample.disagreementLabel.toFixed(3)} of a crowd error`,
       `weighted out-of-fold AUC: router ${auc.router.toFixed(3)}, agreement rule ${auc.agreement.toFixed(3)}`,
+      `paired on the same folds: ${describeComparison(comparison)}; ${comparison.upper < 0 ? "worse with confidence, written because of --force" : comparison.lower > 0 ? "better with confidence" : "not worse with confidence, so kept"}`,
       `presets: ${Object.entries(bundle.presets)
         .map(([name, t]) => `${name} ${t.toFixed(4)}`)
         .join(", ")}`,
-      `wrote ${flags.out}`,
+      ...(versus ? [`champion ${flags.champion}: ${describeChampionComparison(versus)}`] : []),
+      !versus || versus.replaced ? `wrote ${flags.out}` : `kept the champion: ${flags.out} not written`,
     ].join("\n"),
   );
   return 0;

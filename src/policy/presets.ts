@@ -22,6 +22,7 @@ import {
   type CalibrationPoint,
 } from "./calibrate.js";
 import { selectWithConfidence, targetProbability } from "./robust_presets.js";
+import { describeGuarantee, riskControlledThreshold } from "./risk_control.js";
 
 /** Names of the threshold presets every router bundle carries. */
 export const PRESET_NAMES = ["economy", "balanced", "baseline-match"] as const;
@@ -45,6 +46,18 @@ export const presetSpecSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("accuracy-gap"), fraction: z.number().min(0).max(1), confidence }),
   /** The cheapest threshold whose accuracy is at least the Oracle alone's. */
   z.object({ kind: z.literal("baseline-match"), confidence }),
+  /**
+   * Learn-then-Test (`src/policy/risk_control.ts`): the highest threshold certified, by fixed-sequence betting tests on
+   * the calibration rows, to give up at most `delta` of accuracy against the Oracle alone with probability at least
+   * `1 - alpha`.
+   */
+  z.object({
+    kind: z.literal("risk-control"),
+    delta: z.number().min(0).lt(1),
+    alpha: z.number().gt(0).lt(1),
+    /** Unused by Learn-then-Test (its `alpha` is the guarantee's); accepted so that code reading `confidence` of any spec works. */
+    confidence,
+  }),
 ]);
 
 /** A preset definition; see `presetSpecSchema`. */
@@ -87,6 +100,29 @@ export const DEFAULT_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
   "baseline-match": { kind: "baseline-match", confidence: 0.9 },
 };
 
+/**
+ * Presets with a stated guarantee (`risk-control` specs, Learn-then-Test; `src/policy/risk_control.ts`): each is the
+ * highest threshold certified on the calibration rows to give up at most `delta` of accuracy against the Oracle alone
+ * with probability at least `1 - alpha` (90%):
+ *
+ * - `economy`: accuracy at least the Oracle's minus 3 points;
+ * - `balanced`: at least the Oracle's minus 2 points;
+ * - `baseline-match`: at least the Oracle's minus 1 point.
+ *
+ * `trainRouter` stores them in every bundle next to the bootstrap presets, as `economy-guaranteed`,
+ * `balanced-guaranteed` and `baseline-match-guaranteed` (`metadata.validation.guaranteedPresets` holds each guarantee
+ * in words and its figures on the calibration rows).
+ *
+ * The guarantee is over the draw of the calibration rows, for queries exchangeable with them; with cross-validation
+ * the calibration rows are out-of-fold predictions of the fold models, which stand in for the final model's
+ * (`docs/routers.md`).
+ */
+export const GUARANTEED_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
+  economy: { kind: "risk-control", delta: 0.03, alpha: 0.1 },
+  balanced: { kind: "risk-control", delta: 0.02, alpha: 0.1 },
+  "baseline-match": { kind: "risk-control", delta: 0.01, alpha: 0.1 },
+};
+
 /** Options of {@link calibratePresets}. */
 export interface CalibratePresetsOptions {
   /**
@@ -114,6 +150,8 @@ export interface PresetReport {
   readonly recallOfCrowdErrors: number;
   /** Whether the threshold was raised to keep the presets ordered by cost (see DEFAULT_PRESET_SPECS). */
   readonly raisedForOrder: boolean;
+  /** For a `risk-control` spec: its guarantee in words (a threshold raised to a preset with a smaller delta keeps it). */
+  readonly guarantee?: string;
   /** Share of bootstrap resamples in which the target holds at the threshold (absent without a bootstrap). */
   readonly targetProbability?: number;
   /** Percentile intervals of the figures over the bootstrap resamples (absent without a bootstrap). */
@@ -132,8 +170,12 @@ export interface CalibratedPresets {
   readonly bootstrap?: { readonly resamples: number; readonly seed: number; readonly level: number };
 }
 
-function calibrateOne(rows: readonly GradedPrediction[], spec: PresetSpec): CalibrationResult {
+function calibrateOne(rows: readonly GradedPrediction[], spec: PresetSpec, seed: number): CalibrationResult {
   switch (spec.kind) {
+    case "risk-control": {
+      const choice = riskControlledThreshold(rows, candidateThresholds(rows), spec, seed);
+      return { threshold: choice.threshold, point: performanceAt(rows, choice.threshold), feasible: choice.certified };
+    }
     case "cost-saving":
       return thresholdForCostSaving(rows, spec.target);
     case "escalation-rate":
@@ -173,8 +215,8 @@ export function calibratePresets(
   const raw = {} as Record<PresetName, CalibrationResult>;
   for (const name of PRESET_NAMES) {
     const spec = parsedSpecs[name];
-    if (spec.confidence === undefined) {
-      raw[name] = calibrateOne(graded, spec);
+    if (spec.kind === "risk-control" || spec.confidence === undefined) {
+      raw[name] = calibrateOne(graded, spec, bootstrap?.seed ?? 1);
       continue;
     }
     if (!profile) {
@@ -202,7 +244,7 @@ export function calibratePresets(
     let feasible = raw[name].feasible;
     if (raised)
       feasible =
-        spec.confidence !== undefined && probability !== undefined
+        spec.kind !== "risk-control" && spec.confidence !== undefined && probability !== undefined
           ? probability >= spec.confidence - 1e-12
           : targetMet(graded, spec, point);
     reports[name] = {
@@ -214,6 +256,7 @@ export function calibratePresets(
       costSaving: point.costSaving,
       recallOfCrowdErrors: point.recallOfCrowdErrors,
       raisedForOrder: raised,
+      ...(spec.kind === "risk-control" ? { guarantee: describeGuarantee(spec) } : {}),
       ...(profile && j >= 0 ? { targetProbability: probability, intervals: intervalsAt(profile, j) } : {}),
     };
   }
@@ -247,5 +290,7 @@ function targetMet(rows: readonly GradedPrediction[], spec: PresetSpec, point: C
     }
     case "baseline-match":
       return point.accuracy >= tierBaselines(rows).oracleAccuracy - 1e-12;
+    case "risk-control":
+      return point.accuracy >= tierBaselines(rows).oracleAccuracy - spec.delta - 1e-12;
   }
 }

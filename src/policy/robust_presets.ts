@@ -6,7 +6,8 @@ export type PresetTarget =
   | { readonly kind: "cost-saving"; readonly target: number }
   | { readonly kind: "escalation-rate"; readonly target: number }
   | { readonly kind: "accuracy-gap"; readonly fraction: number }
-  | { readonly kind: "baseline-match" };
+  | { readonly kind: "baseline-match" }
+  | { readonly kind: "risk-control"; readonly delta: number };
 
 /** Whether accuracy targets are met up to rounding (0.8 vs 0.8000000000000002 counts as met). */
 const TOLERANCE = 1e-12;
@@ -17,6 +18,8 @@ export function targetHolds(profile: BootstrapProfile, target: PresetTarget, b: 
   switch (target.kind) {
     case "baseline-match":
       return profile.accuracy[at] >= profile.oracleAccuracy[b] - TOLERANCE;
+    case "risk-control":
+      return profile.accuracy[at] >= profile.oracleAccuracy[b] - target.delta - TOLERANCE;
     case "accuracy-gap": {
       const crowd = profile.crowdAccuracy[b];
       return profile.accuracy[at] >= crowd + target.fraction * (profile.oracleAccuracy[b] - crowd) - TOLERANCE;

@@ -6,16 +6,18 @@ import { XGBoostRouter, firstDifference, readJsonFile } from "./xgboost/xgboost_
 import { parseXGBoostModel } from "./xgboost/model_json.js";
 import { validate } from "../errors/validate.js";
 import { pFailCalibrationSchema } from "./calibration/calibrator.js";
+import { ruleOffsetSchema } from "./rule_offset.js";
 
 /** The `format` tag of a router bundle file. */
 export const ROUTER_BUNDLE_FORMAT = "pyramid-moa-router";
 /**
  * The bundle format version this code writes. Version 2 added `pFailCalibration` (optional) and preset intervals;
- * version 1 bundles (no calibration: the model's output is used as `P_fail`) still load.
+ * version 1 bundles (no calibration: the model's output is used as `P_fail`) still load. Version 3 added `ruleOffset`
+ * (optional: the trees correct the agreement rule); version 1 and 2 bundles still load and predict as before.
  */
-export const ROUTER_BUNDLE_VERSION = 2;
+export const ROUTER_BUNDLE_VERSION = 3;
 /** Every bundle format version this code reads. */
-export const ROUTER_BUNDLE_VERSIONS = [1, 2] as const;
+export const ROUTER_BUNDLE_VERSIONS = [1, 2, 3] as const;
 
 const threshold = z.number().min(0).max(1);
 /** A metric that may be undefined on the set (e.g. AUC with one class), stored as `null`. */
@@ -57,6 +59,11 @@ export const routerBundleSchema = z.object({
    * with `pFailCalibration: "none"`): the router applies it, and the presets are thresholds on the calibrated value.
    */
   pFailCalibration: pFailCalibrationSchema.optional(),
+  /**
+   * The agreement rule's log-odds the trees were trained on top of (version 3; libxgboost's `base_margin`): the model's
+   * margin starts there instead of at `logit(base_score)`. Absent: the model predicts alone, as in versions 1 and 2.
+   */
+  ruleOffset: ruleOffsetSchema.optional(),
   /**
    * Thresholds (escalate iff `P_fail > threshold`), calibrated on the out-of-fold predictions of a
    * cross-validation or on a validation split (see `metadata.validation.calibration`).
@@ -162,6 +169,7 @@ export function routerFromBundle(bundle: RouterBundle, source = "router bundle")
     source,
     memberNames,
     calibration: bundle.pFailCalibration,
+    ruleOffset: bundle.ruleOffset,
   });
 }
 

@@ -76,7 +76,14 @@ describe("the published package", () => {
     };
     expect(result.content).toContain("42");
     expect(result.tier).toBe(0);
-    expect(result.presets).toEqual(["economy", "balanced", "baseline-match"]);
+    expect(result.presets).toEqual([
+      "economy",
+      "balanced",
+      "baseline-match",
+      "economy-guaranteed",
+      "balanced-guaranteed",
+      "baseline-match-guaranteed",
+    ]);
   });
 
   it("runs its CLI from dist: the GSM8K replay evaluation with the shipped router", async () => {

@@ -97,7 +97,7 @@ describe("router bundles with a P_fail calibration", () => {
   });
 
   it("refuses an unknown version and a calibration that would reorder queries, naming the field", () => {
-    expect(() => parseRouterBundle({ ...bundle(), version: 3 }, "r.json")).toThrow(RouterModelError);
+    expect(() => parseRouterBundle({ ...bundle(), version: 4 }, "r.json")).toThrow(RouterModelError);
     const reordering = { method: "isotonic", x: [0.2, 0.8], y: [0.9, 0.1], fittedOn: "x", rows: 2 };
     const error = thrownBy(() =>
       parseRouterBundle(JSON.parse(JSON.stringify({ ...bundle(), pFailCalibration: reordering })), "r.json"),

@@ -40,7 +40,7 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
           "out-of-fold predictions (5 folds)",
         ),
       ).toEqual(bundle.pFailCalibration);
-      expect(bundle.version).toBe(2);
+      expect(bundle.version).toBe(3);
       const calibration = bundle.pFailCalibration;
       expect(calibration?.method).toBe("isotonic");
       expect(calibration?.rows).toBe(traces.length);

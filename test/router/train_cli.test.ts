@@ -80,7 +80,7 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
       expect(result.out).toMatch(/data set gsm8k: 710 training rows, 237 validation rows/);
       expect(result.out).toMatch(/validation: AUC 0\.\d{3}, log-loss 0\.\d{4}/);
       for (const name of ["economy", "balanced", "baseline-match"])
-        expect(result.out).toMatch(new RegExp(`^${name} +0\\.\\d{4}`, "m"));
+        expect(result.out).toMatch(new RegExp(`^${name} +[01]\\.\\d{4}`, "m"));
       expect(result.out).toContain(`wrote ${out}`);
       const bundle = loadRouterBundle(out);
       expect(bundle.metadata.seed).toBe(4);
@@ -88,7 +88,14 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
       expect(bundle.metadata.rounds?.max).toBe(60);
       const router = loadRouter(out);
       expect(router.featureNames).toEqual(TEST_FEATURE_NAMES);
-      expect(Object.keys(router.presets ?? {})).toEqual(["economy", "balanced", "baseline-match"]);
+      expect(Object.keys(router.presets ?? {})).toEqual([
+        "economy",
+        "balanced",
+        "baseline-match",
+        "economy-guaranteed",
+        "balanced-guaranteed",
+        "baseline-match-guaranteed",
+      ]);
     });
 
     it("cross-validates by default and takes --calibration and --folds", async () => {

@@ -122,8 +122,19 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
       expect(validationCurve).toEqual([]);
       expect(foldCurves).toHaveLength(5);
       for (const [f, curve] of foldCurves.entries()) expect(Math.min(...curve)).toBe(curve[rounds.folds[f] - 1]);
-      // The final model's base score is the crowd error rate of all traces.
-      expect(bundle.metadata.params?.base_score).toBe(Math.fround(errors / traces.length));
+      // The final model starts from the agreement rule fitted on all traces (its base_margin), so base_score is unused
+      // (0.5); trained without the rule, the base score is the crowd error rate of all traces.
+      expect(bundle.ruleOffset?.rows).toBe(traces.length);
+      expect(bundle.metadata.params?.base_score).toBe(0.5);
+      const alone = trainRouter({
+        traces,
+        seed: 1,
+        startFromRule: false,
+        monotone: false,
+        bootstrap: { resamples: 50 },
+      });
+      expect(alone.bundle.ruleOffset).toBeUndefined();
+      expect(alone.bundle.metadata.params?.base_score).toBe(Math.fround(errors / traces.length));
       // Same seed, same bytes; another seed, other folds.
       const again = trainRouter({ traces, seed: 1 });
       expect(JSON.stringify(again.bundle)).toBe(JSON.stringify(bundle));

@@ -11,6 +11,7 @@ import { readTraffic } from "../../traces/read.js";
 import { writeTrafficReport } from "../../traces/report/write_report.js";
 import type { WindowSpec } from "../../traces/report/windows.js";
 import { parseCommandArgs } from "../args.js";
+import { readChampionHistory, type ChampionComparison } from "../../traces/train/champion.js";
 import type { CliCommand } from "../main.js";
 
 const USAGE = `Usage: pyramid-moa report --traces <traffic.jsonl> --out <dir> [options]
@@ -31,6 +32,8 @@ Options:
   --preset <name>             preset of --router (default balanced)
   --expected-kept-error <f>   or give the expected error of kept answers directly (a fraction)
   --labels <source>           apex | feedback | auto (default auto)
+  --champion <history.jsonl>  the champion/challenger comparisons of \`train --labels ... --champion\` (the
+                              <out>.champion.jsonl it appends to): shown over time and written to champion.md
   --no-png                    SVGs only
   -h, --help                  show this help`;
 
@@ -42,11 +45,28 @@ function fraction(text: string | undefined, flag: string): number | undefined {
   return value;
 }
 
+/** The champion/challenger comparisons over time, one table row each (markdown). */
+export function championTable(history: readonly ChampionComparison[]): string {
+  if (history.length === 0) return "champion vs challenger: no comparison yet";
+  const f = (x: number | null, sign = true): string =>
+    x === null ? "n/a" : `${sign && x >= 0 ? "+" : ""}${x.toFixed(3)}`;
+  return [
+    "| time | labelled | challenger AUC | champion AUC | difference (interval) | decision |",
+    "|---|---:|---:|---:|---|---|",
+    ...history.map(
+      (c) =>
+        `| ${c.time} | ${c.labelledQueries} | ${f(c.challengerAuc, false)} | ${f(c.championAuc, false)} | ${f(c.difference)} (${f(c.lower)} to ${f(c.upper)}) | ${c.replaced ? "replaced" : "champion kept"} |`,
+    ),
+  ].join("\n");
+}
+
 /** The error of kept answers a router bundle's preset was calibrated to: crowd errors not escalated, over kept queries. */
 export function presetKeptError(routerFile: string, preset: string): number {
   const bundle = loadRouterBundle(routerFile);
   const validation = bundle.metadata.validation as Record<string, unknown>;
-  const figures = (validation.presets as Record<string, Record<string, unknown>> | undefined)?.[preset];
+  const figures =
+    (validation.presets as Record<string, Record<string, unknown>> | undefined)?.[preset] ??
+    (validation.guaranteedPresets as Record<string, Record<string, unknown>> | undefined)?.[preset];
   const crowdErrorRate = validation.crowdErrorRate;
   if (
     !figures ||
@@ -78,6 +98,7 @@ export const reportCommand: CliCommand = {
         "expected-kept-error": { type: "string" },
         labels: { type: "string" },
         "no-png": { type: "boolean" },
+        champion: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -142,7 +163,15 @@ export const reportCommand: CliCommand = {
     } else {
       console.log("Workload diagnosis: no query was answered by the apex (escalated or shadowed); turn shadowing on.");
     }
-    console.log(`wrote ${report.files.join(", ")}`);
+    const files = [...report.files];
+    if (values.champion) {
+      const text = championTable(readChampionHistory(values.champion));
+      const file = join(values.out, "champion.md");
+      writeFileSync(file, `# Champion and challenger\n\n${text}\n`);
+      files.push(file);
+      console.log(text);
+    }
+    console.log(`wrote ${files.join(", ")}`);
     return 0;
   },
 };

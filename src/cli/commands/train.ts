@@ -65,6 +65,7 @@ const OPTIONS = {
   labels: { type: "string" },
   "oracle-accuracy": { type: "string" },
   "min-labels": { type: "string" },
+  champion: { type: "string" },
   force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -185,6 +186,7 @@ export const trainCommand: CliCommand = {
         "oracle-accuracy": values["oracle-accuracy"],
         "min-labels": values["min-labels"],
         force: values.force,
+        champion: values.champion,
         seed: number(values.seed, "--seed", true),
         folds: number(values.folds, "--folds", true),
         params: parseParams(values.param ?? []),

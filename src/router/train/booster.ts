@@ -42,7 +42,14 @@ export class XGBDMatrix {
   constructor(
     private readonly lib: LibXGBoost,
     matrix: DenseMatrix,
-    options: { labels?: Float32Array; featureNames?: readonly string[] } = {},
+    options: {
+      labels?: Float32Array;
+      featureNames?: readonly string[];
+      /** Each row's starting margin (libxgboost's `base_margin`, replacing `base_score`). */
+      baseMargin?: Float32Array;
+      /** Each row's weight. */
+      weights?: Float32Array;
+    } = {},
   ) {
     const out: unknown[] = [null];
     lib.check(
@@ -61,6 +68,19 @@ export class XGBDMatrix {
         lib.check(
           lib.XGDMatrixSetFloatInfo(this.handle, "label", options.labels, options.labels.length),
           "XGDMatrixSetFloatInfo(label)",
+        );
+      }
+      for (const [field, values] of [
+        ["base_margin", options.baseMargin],
+        ["weight", options.weights],
+      ] as const) {
+        if (!values) continue;
+        if (values.length !== matrix.rows) {
+          throw new RouterModelError(`got ${values.length} values of ${field} for ${matrix.rows} rows.`, { field });
+        }
+        lib.check(
+          lib.XGDMatrixSetFloatInfo(this.handle, field, values, values.length),
+          `XGDMatrixSetFloatInfo(${field})`,
         );
       }
       if (options.featureNames) {

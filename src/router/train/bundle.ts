@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import type { EvalTraceLine } from "../../core/trace_schema.js";
 import type { CalibratedPresets } from "../../policy/presets.js";
 import type { PFailCalibration } from "../calibration/calibrator.js";
+import type { RuleOffset } from "../rule_offset.js";
 import { ROUTER_BUNDLE_FORMAT, ROUTER_BUNDLE_VERSION, type RouterBundle } from "../bundle.js";
 import type { TraceDataset } from "./dataset.js";
 import type { LibXGBoost } from "./libxgboost.js";
@@ -35,6 +36,8 @@ export function bundleOf(
   lib: LibXGBoost,
   parts: {
     model: unknown;
+    /** The agreement rule's offset the trees correct (absent: the model predicts alone). */
+    ruleOffset?: RuleOffset;
     presets: CalibratedPresets["presets"];
     pFailCalibration?: PFailCalibration;
     validation: Record<string, unknown>;
@@ -50,6 +53,7 @@ export function bundleOf(
     version: ROUTER_BUNDLE_VERSION,
     featureNames: [...dataset.featureNames],
     model: parts.model,
+    ...(parts.ruleOffset ? { ruleOffset: parts.ruleOffset } : {}),
     ...(parts.pFailCalibration ? { pFailCalibration: parts.pFailCalibration } : {}),
     presets: parts.presets,
     metadata: {

@@ -4,6 +4,7 @@ import { bootstrapOptionsSchema } from "../../policy/bootstrap.js";
 import {
   calibratePresets,
   DEFAULT_PRESET_SPECS,
+  GUARANTEED_PRESET_SPECS,
   PRESET_NAMES,
   type CalibratedPresets,
   type PresetName,
@@ -40,7 +41,11 @@ export interface CalibrateOutputsInput {
 export interface CalibratedOutputs {
   /** The calibration to store in the bundle (undefined with `method: "none"`). */
   readonly pFailCalibration?: PFailCalibration;
-  readonly presets: CalibratedPresets["presets"];
+  /**
+   * The bootstrap presets (`economy`, `balanced`, `baseline-match`) and, as `<name>-guaranteed`, the presets of
+   * {@link GUARANTEED_PRESET_SPECS} with their guarantee in `validation.guaranteedPresets`.
+   */
+  readonly presets: CalibratedPresets["presets"] & Record<string, number>;
   /** `metadata.validation` of the bundle. */
   readonly validation: Record<string, unknown>;
 }
@@ -145,5 +150,15 @@ export function calibrateRouterOutputs(input: CalibrateOutputsInput): Calibrated
     validation[`escalationRate@${name}`] = report.escalationRate;
   }
   validation.presets = presetFigures;
-  return { pFailCalibration, presets: result.presets, validation };
+  // The presets with a stated guarantee (Learn-then-Test), next to the bootstrap ones: `<name>-guaranteed`.
+  const guaranteed = calibratePresets(rows, GUARANTEED_PRESET_SPECS, { bootstrap: false });
+  const guaranteedFigures: Record<string, unknown> = {};
+  const presets: Record<string, number> = { ...result.presets };
+  for (const name of PRESET_NAMES) {
+    const report = guaranteed.reports[name];
+    presets[`${name}-guaranteed`] = report.threshold;
+    guaranteedFigures[`${name}-guaranteed`] = report;
+  }
+  validation.guaranteedPresets = guaranteedFigures;
+  return { pFailCalibration, presets: presets as CalibratedOutputs["presets"], validation };
 }

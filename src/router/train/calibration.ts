@@ -38,7 +38,11 @@ export function calibrationFigures(
   graded: readonly GradedPrediction[],
   labels: Float32Array,
   o: ParsedOptions,
-): { presets: CalibratedPresets["presets"]; validation: Record<string, unknown>; pFailCalibration?: PFailCalibration } {
+): {
+  presets: CalibratedPresets["presets"] & Record<string, number>;
+  validation: Record<string, unknown>;
+  pFailCalibration?: PFailCalibration;
+} {
   return calibrateRouterOutputs({
     graded,
     labels,

@@ -5,7 +5,7 @@ import type { XGBBooster, XGBDMatrix } from "./booster.js";
 import { bundleOf } from "./bundle.js";
 import { calibrationFigures, gradedRows } from "./calibration.js";
 import type { TraceDataset } from "./dataset.js";
-import { fit, matrixOf, positiveRateOf, savedModel } from "./fit.js";
+import { fit, matrixOf, positiveRateOf, ruleStartFor, savedModel } from "./fit.js";
 import { loadLibXGBoost } from "./libxgboost.js";
 import { seededPermutation } from "./metrics.js";
 import { paramsFor, type ParsedOptions, type TrainRouterResult } from "./options.js";
@@ -60,7 +60,12 @@ export function trainWithCrossValidation(
   const allGraded = gradedRows(traces, new Float64Array(n), where);
   const foldOf = stratifiedFolds(dataset.labels, k, o.seed);
   const lib = loadLibXGBoost();
-  const finalParams = paramsFor(o, positiveRate);
+  const finalStart = ruleStartFor(
+    o,
+    dataset,
+    Array.from({ length: n }, (_, i) => i),
+  );
+  const finalParams = paramsFor(o, positiveRate, dataset.featureNames, finalStart !== undefined);
   const oof = new Float64Array(n);
   const foldRounds: number[] = [];
   const foldCurves: number[][] = [];
@@ -85,15 +90,17 @@ export function trainWithCrossValidation(
     );
     const boosters: XGBBooster[] = [];
     const matrices: XGBDMatrix[] = [];
+    // The rule's offset is fitted on the fold's training rows only, like the trees.
+    const start = ruleStartFor(o, dataset, innerTrain);
     try {
-      const train = matrixOf(lib, dataset, innerTrain, matrices);
-      const valid = innerValid.length > 0 ? matrixOf(lib, dataset, innerValid, matrices) : undefined;
-      const heldMatrix = matrixOf(lib, dataset, held, matrices);
+      const train = matrixOf(lib, dataset, innerTrain, matrices, start);
+      const valid = innerValid.length > 0 ? matrixOf(lib, dataset, innerValid, matrices, start) : undefined;
+      const heldMatrix = matrixOf(lib, dataset, held, matrices, start);
       const result = fit(
         lib,
         train,
         valid,
-        paramsFor(o, rate),
+        paramsFor(o, rate, dataset.featureNames, start !== undefined),
         dataset.featureNames,
         o.numRounds,
         o.earlyStoppingRounds,
@@ -115,13 +122,14 @@ export function trainWithCrossValidation(
   const boosters: XGBBooster[] = [];
   const matrices: XGBDMatrix[] = [];
   try {
-    const train = matrixOf(lib, dataset, all, matrices);
+    const train = matrixOf(lib, dataset, all, matrices, finalStart);
     const result = fit(lib, train, undefined, finalParams, dataset.featureNames, rounds, 0, boosters);
-    const { model } = savedModel(result.booster, dataset, all, train);
+    const { model } = savedModel(result.booster, dataset, all, train, finalStart);
     const graded = allGraded.map((row, i) => ({ ...row, pFail: oof[i] }));
     const { presets, validation, pFailCalibration } = calibrationFigures(graded, dataset.labels, o);
     const bundle = bundleOf(o, traces, dataset, lib, {
       model,
+      ruleOffset: finalStart?.offset,
       presets,
       pFailCalibration,
       validation,
@@ -133,7 +141,12 @@ export function trainWithCrossValidation(
     });
     return {
       bundle,
-      router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
+      router: XGBoostRouter.fromJSON(model, {
+        presets,
+        calibration: pFailCalibration,
+        source: "trained model",
+        ...(finalStart ? { ruleOffset: finalStart.offset } : {}),
+      }),
       validationCurve: [],
       foldCurves,
       calibrationRows: {

@@ -3,7 +3,33 @@ import { XGBoostRouter } from "../xgboost/xgboost_router.js";
 import { XGBBooster, XGBDMatrix } from "./booster.js";
 import { selectRows, type TraceDataset } from "./dataset.js";
 import type { LibXGBoost } from "./libxgboost.js";
-import type { Params } from "./options.js";
+import type { Params, ParsedOptions } from "./options.js";
+import { fitRuleOffset, ruleOffsetsOf, type RuleOffset } from "../rule_offset.js";
+
+/** The agreement rule's offset fitted on some training rows, with the column of `vote_share` it reads. */
+export interface RuleStart {
+  readonly offset: RuleOffset;
+  readonly column: number;
+}
+
+/**
+ * The rule's offset fitted on `rows` (labels: 1 = the crowd was wrong, soft labels rounded), or undefined when the
+ * options say not to start from the rule or the features have no `vote_share`.
+ */
+export function ruleStartFor(
+  o: Pick<ParsedOptions, "startFromRule">,
+  dataset: Pick<TraceDataset, "featureNames" | "matrix" | "labels">,
+  rows: readonly number[],
+): RuleStart | undefined {
+  const column = dataset.featureNames.indexOf("vote_share");
+  if (!o.startFromRule || column < 0) return undefined;
+  const cols = dataset.matrix.cols;
+  const offset = fitRuleOffset(
+    Float64Array.from(rows, (i) => dataset.matrix.data[i * cols + column]),
+    Float64Array.from(rows, (i) => dataset.labels[i]),
+  );
+  return { offset, column };
+}
 
 /** A trained booster cut to its kept rounds, with its early-stopping curve. */
 export interface Fit {
@@ -86,13 +112,19 @@ export function fit(
 /** A matrix of the given rows with their labels. */
 export function matrixOf(
   lib: LibXGBoost,
-  dataset: TraceDataset,
+  dataset: Pick<TraceDataset, "featureNames" | "matrix" | "labels">,
   rows: readonly number[],
   matrices: XGBDMatrix[],
+  start?: RuleStart,
+  weights?: Float32Array,
 ): XGBDMatrix {
   const matrix = new XGBDMatrix(lib, selectRows(dataset.matrix, rows), {
     labels: Float32Array.from(rows, (i) => dataset.labels[i]),
     featureNames: dataset.featureNames,
+    ...(start
+      ? { baseMargin: ruleOffsetsOf(start.offset, dataset.matrix.data, dataset.matrix.cols, start.column, rows) }
+      : {}),
+    ...(weights ? { weights: Float32Array.from(rows, (i) => weights[i]) } : {}),
   });
   matrices.push(matrix);
   return matrix;
@@ -101,13 +133,17 @@ export function matrixOf(
 /** The saved model of a booster, checked against libxgboost's own predictions on `rows`. */
 export function savedModel(
   booster: XGBBooster,
-  dataset: TraceDataset,
+  dataset: Pick<TraceDataset, "matrix">,
   rows: readonly number[],
   check: XGBDMatrix,
+  start?: RuleStart,
 ): { model: unknown; pFail: Float64Array } {
   const model = JSON.parse(booster.saveJson()) as unknown;
   const libPredictions = booster.predict(check);
-  const router = XGBoostRouter.fromJSON(model, { source: "trained model" });
+  const router = XGBoostRouter.fromJSON(model, {
+    source: "trained model",
+    ...(start ? { ruleOffset: start.offset } : {}),
+  });
   const cols = dataset.matrix.cols;
   const pFail = Float64Array.from(
     router.predictBatch(rows.map((i) => dataset.matrix.data.subarray(i * cols, (i + 1) * cols))),

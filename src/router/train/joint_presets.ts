@@ -161,6 +161,8 @@ export function calibrateJointPresets(rows: readonly JointRow[], options: JointP
         return (1 - spec.target) * apexCost[i] - rowCost(c, i);
       case "escalation-rate":
         return spec.target - (c.tier[i] > 0 ? 1 : 0);
+      case "risk-control":
+        return right - apexRight[i] + spec.delta;
     }
   };
   const probability = (c: Combo, spec: PresetSpec): number => {

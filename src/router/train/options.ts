@@ -6,6 +6,7 @@ import { pFailCalibrationOptionSchema, trainBootstrapOptionSchema } from "./cali
 import type { RouterBundle } from "../bundle.js";
 import type { XGBoostRouter } from "../xgboost/xgboost_router.js";
 import { validate } from "../../errors/validate.js";
+import { monotoneConstraints } from "../rule_offset.js";
 
 /**
  * XGBoost parameters used unless overridden by `params`. Shallow, strongly regularized trees: router training sets are
@@ -80,6 +81,19 @@ export const trainRouterOptionsSchema = z
      * 0.123) where Platt kept it (0.021, 0.124), and its flat ends tie queries that no threshold can then separate.
      */
     pFailCalibration: pFailCalibrationOptionSchema.default("platt"),
+    /**
+     * Start from the agreement rule (default true): the trees learn a correction on top of the rule's log-odds
+     * (`slope * logit(clip(1 - vote_share)) + intercept`, fitted on the training rows, passed to libxgboost as
+     * `base_margin` and stored in the bundle as `ruleOffset`), so that with few labels the router ranks like the rule
+     * and with many it improves on it. Ignored when the features have no `vote_share`.
+     */
+    startFromRule: z.boolean().default(true),
+    /**
+     * Monotone constraints where the direction is known (default true): more agreement (`vote_share`, `unanimous`,
+     * `agrees_with_majority_*`, `pairwise_similarity`, ...) never raises `P_fail`; more disagreement
+     * (`distinct_answers`, `answer_entropy`) never lowers it (XGBoost's `monotone_constraints`).
+     */
+    monotone: z.boolean().default(true),
     /** Bootstrap of the presets' confidence and intervals (default 1000 resamples, seed = `seed`, level 0.9). */
     bootstrap: trainBootstrapOptionSchema.optional(),
   })
@@ -132,9 +146,24 @@ export function parseOptions(options: TrainRouterOptions): ParsedOptions {
   return validate(trainRouterOptionsSchema, options, { field: "trainRouter", fix: "see TrainRouterOptions." });
 }
 
-/** The training parameters for a training set with the given positive rate. */
-export function paramsFor(o: ParsedOptions, positiveRate: number): Params {
-  const params: Params = { ...DEFAULT_TRAIN_PARAMS, base_score: Math.fround(positiveRate), seed: o.seed, ...o.params };
+/**
+ * The training parameters for a training set with the given positive rate and features: with a rule offset
+ * (`fromRule`) `base_score` is unused (each row's `base_margin` replaces it) and set to 0.5; with `o.monotone`, the
+ * known monotone directions ({@link monotoneConstraints}).
+ */
+export function paramsFor(
+  o: ParsedOptions,
+  positiveRate: number,
+  featureNames: readonly string[] = [],
+  fromRule = false,
+): Params {
+  const params: Params = {
+    ...DEFAULT_TRAIN_PARAMS,
+    base_score: fromRule ? 0.5 : Math.fround(positiveRate),
+    ...(o.monotone && featureNames.length > 0 ? { monotone_constraints: monotoneConstraints(featureNames) } : {}),
+    seed: o.seed,
+    ...o.params,
+  };
   if (params.objective !== "binary:logistic") {
     throw new PyramidConfigError(`objective must be binary:logistic, got ${String(params.objective)}.`, {
       field: "trainRouter.params.objective",

@@ -5,7 +5,7 @@ import type { XGBBooster, XGBDMatrix } from "./booster.js";
 import { bundleOf } from "./bundle.js";
 import { calibrationFigures, gradedRows } from "./calibration.js";
 import type { TraceDataset } from "./dataset.js";
-import { fit, matrixOf, positiveRateOf, savedModel } from "./fit.js";
+import { fit, matrixOf, positiveRateOf, ruleStartFor, savedModel } from "./fit.js";
 import { loadLibXGBoost } from "./libxgboost.js";
 import { seededPermutation } from "./metrics.js";
 import { paramsFor, type ParsedOptions, type TrainRouterResult } from "./options.js";
@@ -41,18 +41,20 @@ export function trainWithValidation(
     (k) => where(validIdx[k]),
   );
   const lib = loadLibXGBoost();
-  const params = paramsFor(o, positiveRate);
+  const start = ruleStartFor(o, dataset, trainIdx);
+  const params = paramsFor(o, positiveRate, dataset.featureNames, start !== undefined);
   const boosters: XGBBooster[] = [];
   const matrices: XGBDMatrix[] = [];
   try {
-    const train = matrixOf(lib, dataset, trainIdx, matrices);
-    const valid = matrixOf(lib, dataset, validIdx, matrices);
+    const train = matrixOf(lib, dataset, trainIdx, matrices, start);
+    const valid = matrixOf(lib, dataset, validIdx, matrices, start);
     const result = fit(lib, train, valid, params, dataset.featureNames, o.numRounds, o.earlyStoppingRounds, boosters);
-    const { model, pFail } = savedModel(result.booster, dataset, validIdx, valid);
+    const { model, pFail } = savedModel(result.booster, dataset, validIdx, valid, start);
     const graded = validationGraded.map((row, k) => ({ ...row, pFail: pFail[k] }));
     const { presets, validation, pFailCalibration } = calibrationFigures(graded, validLabels, o);
     const bundle = bundleOf(o, traces, dataset, lib, {
       model,
+      ruleOffset: start?.offset,
       presets,
       pFailCalibration,
       validation,
@@ -64,7 +66,12 @@ export function trainWithValidation(
     });
     return {
       bundle,
-      router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
+      router: XGBoostRouter.fromJSON(model, {
+        presets,
+        calibration: pFailCalibration,
+        source: "trained model",
+        ...(start ? { ruleOffset: start.offset } : {}),
+      }),
       validationCurve: result.curve,
       foldCurves: [],
       calibrationRows: {

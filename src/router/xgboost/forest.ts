@@ -93,11 +93,12 @@ export function compileForest(model: ParsedXGBoostModel): CompiledForest {
 
 /**
  * The margin (log-odds) of one row: float32 values `x` (NaN = missing), summed over the trees in
- * float32 in the model's order, like XGBoost's CPU predictor.
+ * float32 in the model's order, like XGBoost's CPU predictor. The sum starts at `start` (a float32 `base_margin` of
+ * the row, which replaces the model's `base_score` as in libxgboost), by default at `logit(base_score)`.
  */
-export function forestMargin(forest: CompiledForest, x: Float32Array): number {
+export function forestMargin(forest: CompiledForest, x: Float32Array, start: number = forest.baseMargin): number {
   const { roots, feature, value, children, missing } = forest;
-  let margin = forest.baseMargin;
+  let margin = start;
   for (let t = 0; t < roots.length; t++) {
     let n = roots[t];
     let f = feature[n];

@@ -6,6 +6,7 @@ import type { Router } from "../types.js";
 import { applyPFailCalibration, type PFailCalibration } from "../calibration/calibrator.js";
 import { compileForest, forestMargin, sigmoid, type CompiledForest } from "./forest.js";
 import { parseXGBoostModel, type ParsedXGBoostModel } from "./model_json.js";
+import { ruleOffsetMargin, type RuleOffset } from "../rule_offset.js";
 
 /** Options of {@link XGBoostRouter}. */
 export interface XGBoostRouterOptions {
@@ -26,6 +27,11 @@ export interface XGBoostRouterOptions {
    * barriers; `predictRaw` returns the model's own output.
    */
   calibration?: PFailCalibration;
+  /**
+   * The agreement rule's log-odds the trees were trained on top of (router bundles of version 3 carry it): the margin
+   * starts there instead of at `logit(base_score)`, as libxgboost's `base_margin`. Needs a `vote_share` feature.
+   */
+  ruleOffset?: RuleOffset;
 }
 
 /** A row the router can score: a named feature vector, or bare values in the model's feature order. */
@@ -54,6 +60,8 @@ export class XGBoostRouter implements Router {
   readonly memberNames?: readonly string[];
   /** The calibration applied to the model's output, when loaded from a bundle that has one. */
   readonly calibration?: PFailCalibration;
+  /** The agreement rule's offset the trees correct, when the router was trained from the rule. */
+  readonly ruleOffset?: RuleOffset;
   /** Number of input features. */
   readonly numFeatures: number;
   /** Number of trees. */
@@ -68,6 +76,8 @@ export class XGBoostRouter implements Router {
   private readonly forest: CompiledForest;
   private readonly scratch: Float32Array;
   private readonly source: string;
+  /** Column of `vote_share`, with a {@link XGBoostRouter.ruleOffset}. */
+  private readonly offsetColumn: number;
   /** The last `names` array found equal to {@link featureNames}, to skip re-checking it. */
   private checkedNames: readonly string[] | undefined;
 
@@ -96,6 +106,17 @@ export class XGBoostRouter implements Router {
     this.presets = options.presets ? Object.freeze({ ...options.presets }) : undefined;
     this.memberNames = options.memberNames ? Object.freeze([...options.memberNames]) : undefined;
     this.calibration = options.calibration;
+    this.ruleOffset = options.ruleOffset;
+    this.offsetColumn = -1;
+    if (options.ruleOffset) {
+      this.offsetColumn = this.featureNames?.indexOf(options.ruleOffset.feature) ?? -1;
+      if (this.offsetColumn < 0) {
+        throw new RouterModelError(
+          `the router starts from the agreement rule but has no "${options.ruleOffset.feature}" feature.`,
+          { field: `${this.source}: ruleOffset`, fix: "use a bundle whose features include vote_share." },
+        );
+      }
+    }
     this.numFeatures = model.numFeature;
     this.numTrees = model.trees.length;
     this.baseScore = model.baseScore;
@@ -111,6 +132,7 @@ export class XGBoostRouter implements Router {
           featureNames: this.featureNames ?? null,
           memberNames: this.memberNames ?? null,
           presets: this.presets ?? null,
+          ...(this.ruleOffset ? { ruleOffset: this.ruleOffset } : {}),
         }),
       )
       .digest("hex");
@@ -185,6 +207,7 @@ export class XGBoostRouter implements Router {
     }
     const x = this.scratch;
     for (let i = 0; i < x.length; i++) x[i] = values[i];
+    if (this.ruleOffset) return forestMargin(this.forest, x, ruleOffsetMargin(this.ruleOffset, x[this.offsetColumn]));
     return forestMargin(this.forest, x);
   }
 

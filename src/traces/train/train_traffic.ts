@@ -2,12 +2,8 @@ import { DataFormatError } from "../../errors/index.js";
 import { calibrationFigures } from "../../router/train/calibration.js";
 import { bundleOf } from "../../router/train/bundle.js";
 import type { XGBBooster, XGBDMatrix } from "../../router/train/booster.js";
-import { XGBDMatrix as Matrix } from "../../router/train/booster.js";
-import { selectRows } from "../../router/train/dataset.js";
-import { fit, savedModel } from "../../router/train/fit.js";
+import { fit, matrixOf, ruleStartFor, savedModel } from "../../router/train/fit.js";
 import { loadLibXGBoost } from "../../router/train/libxgboost.js";
-import type { LibXGBoost } from "../../router/train/libxgboost.js";
-import { seededPermutation } from "../../router/train/metrics.js";
 import { parseOptions, paramsFor } from "../../router/train/options.js";
 import type { RouterBundle } from "../../router/bundle.js";
 import { XGBoostRouter } from "../../router/xgboost/xgboost_router.js";
@@ -18,7 +14,9 @@ import type { LabelSource, LabelledSample } from "../labels.js";
 import { readTraffic } from "../read.js";
 import type { TrafficRecord } from "../read.js";
 import { asEvalTraces, trafficDataset } from "./dataset.js";
-import type { TrafficDataset } from "./dataset.js";
+import { describeComparison, type PairedComparison } from "./paired_comparison.js";
+import { repeatedFolds } from "./repeated_folds.js";
+import { compareWithChampion, type ChampionComparison } from "./champion.js";
 import { trafficCalibrationRows } from "./calibration_rows.js";
 import { requireEnoughLabels } from "./refusals.js";
 import { weightedAuc } from "./weighted_metrics.js";
@@ -45,8 +43,15 @@ export interface TrainFromTrafficOptions {
   readonly minLabels?: number;
   /** Refuse below this many labelled crowd errors (default 20). */
   readonly minCrowdErrors?: number;
-  /** Train even when the router is no better than the agreement rule. */
+  /** Train even when the router is worse than the agreement rule with confidence. */
   readonly force?: boolean;
+  /** Repetitions of the k-fold cross-validation that compares the router with the rule (default 5). */
+  readonly repetitions?: number;
+  /**
+   * The served router (the champion) and its name: the new router (the challenger) is compared with it on the new
+   * traces' labels, paired ({@link compareWithChampion}); the result says whether it replaces it.
+   */
+  readonly champion?: { readonly router: XGBoostRouter; readonly name: string };
   readonly numRounds?: number;
   readonly earlyStoppingRounds?: number;
   readonly params?: Record<string, string | number | boolean>;
@@ -59,6 +64,10 @@ export interface TrafficTrainingResult {
   readonly sample: LabelledSample;
   /** Weighted out-of-fold AUC of the router, and of the agreement rule (`1 - vote_share`), on the crowd's errors. */
   readonly auc: { readonly router: number; readonly agreement: number };
+  /** The router against the rule on the same held folds of a repeated cross-validation, with its interval. */
+  readonly comparison: PairedComparison;
+  /** With `champion`: the challenger against the champion on the same labelled queries. */
+  readonly championComparison?: ChampionComparison;
   /** With `oracleAccuracy: "auto"`: the estimate used, with its interval. */
   readonly oracleAccuracy?: OracleAccuracyEstimate;
 }
@@ -87,25 +96,6 @@ function oracleAccuracyFor(
   return { value: estimate.estimate, estimate };
 }
 
-function weightedMatrix(
-  lib: LibXGBoost,
-  data: TrafficDataset,
-  rows: readonly number[],
-  matrices: XGBDMatrix[],
-): XGBDMatrix {
-  const matrix = new Matrix(lib, selectRows(data.matrix, rows), {
-    labels: Float32Array.from(rows, (i) => data.labels[i]),
-    featureNames: data.featureNames,
-  });
-  matrices.push(matrix);
-  const weights = Float32Array.from(rows, (i) => data.weights[i]);
-  lib.check(
-    lib.XGDMatrixSetFloatInfo(matrix.handle, "weight", weights, weights.length),
-    "XGDMatrixSetFloatInfo(weight)",
-  );
-  return matrix;
-}
-
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -115,12 +105,14 @@ function median(values: readonly number[]): number {
 /**
  * Trains a router from production traffic: labels the queries ({@link labelTraffic}), refuses on too few labels,
  * trains XGBoost with the inverse-propensity weights as sample weights and the corrected labels (soft labels in
- * [0, 1]), measures the weighted out-of-fold AUC of a k-fold cross-validation against the agreement rule's (refusing
- * when the router is no better, unless `force`), calibrates the presets on the out-of-fold predictions of the same
+ * [0, 1]) on top of the agreement rule's log-odds (`base_margin`) with monotone constraints, compares it with the
+ * agreement rule on the same held folds of `repetitions` k-fold cross-validations (weighted AUC, paired, with a 90%
+ * interval corrected for overlapping training parts; refusing only when the router is worse with confidence, i.e.
+ * the whole interval is below 0, unless `force`), calibrates the presets on the out-of-fold predictions of the same
  * weighted sample (rows replicated in proportion to their weights; a disagreement stands for `label` of a crowd error
  * and `1 - label` of an apex error), and trains the final model on every labelled query.
  *
- * @throws DataFormatError on too few labels, or a router no better than the agreement rule.
+ * @throws DataFormatError on too few labels, or a router worse than the agreement rule with confidence.
  */
 export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrainingResult {
   const source = options.labels ?? "auto";
@@ -149,63 +141,17 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
   const weightSum = data.weights.reduce((a, b) => a + b, 0);
   const positiveRate = data.labels.reduce((sum, label, i) => sum + label * data.weights[i], 0) / weightSum;
   const lib = loadLibXGBoost();
-  const order = seededPermutation(n, o.seed);
-  const dealt = [...order.filter((i) => data.crowdWrong[i]), ...order.filter((i) => !data.crowdWrong[i])];
-  const foldOf = new Array<number>(n).fill(0);
-  dealt.forEach((row, k) => {
-    foldOf[row] = k % o.folds;
-  });
-  const oof = new Array<number>(n).fill(0);
-  const foldRounds: number[] = [];
-  for (let f = 0; f < o.folds; f++) {
-    const held = foldOf.flatMap((fold, i) => (fold === f ? [i] : []));
-    const rest = foldOf.flatMap((fold, i) => (fold === f ? [] : [i]));
-    const inner = seededPermutation(rest.length, o.seed + 1 + f);
-    const innerSize = Math.round(rest.length * o.validationFraction);
-    const valid = inner
-      .slice(0, innerSize)
-      .map((j) => rest[j])
-      .sort((a, b) => a - b);
-    const train = inner
-      .slice(innerSize)
-      .map((j) => rest[j])
-      .sort((a, b) => a - b);
-    const boosters: XGBBooster[] = [];
-    const matrices: XGBDMatrix[] = [];
-    try {
-      const result = fit(
-        lib,
-        weightedMatrix(lib, data, train, matrices),
-        weightedMatrix(lib, data, valid, matrices),
-        paramsFor(o, positiveRate),
-        data.featureNames,
-        o.numRounds,
-        o.earlyStoppingRounds,
-        boosters,
-      );
-      const predictions = result.booster.predict(weightedMatrix(lib, data, held, matrices));
-      held.forEach((row, j) => {
-        oof[row] = predictions[j];
-      });
-      foldRounds.push(result.rounds);
-    } finally {
-      for (const b of boosters) b.free();
-      for (const m of matrices) m.free();
-    }
-  }
+  const folds = repeatedFolds(lib, o, data, positiveRate, options.repetitions ?? 5);
+  const { oof, foldRounds, comparison } = folds;
   const weights = Array.from(data.weights);
-  const voteShare = data.featureNames.indexOf("vote_share");
-  const agreementScores = rows.map((_, i) => {
-    const share = voteShare >= 0 ? data.matrix.data[i * data.matrix.cols + voteShare] : Number.NaN;
-    return Number.isNaN(share) ? 1 : 1 - share;
-  });
   const auc = {
     router: weightedAuc(oof, data.crowdWrong, weights),
-    agreement: weightedAuc(agreementScores, data.crowdWrong, weights),
+    agreement: weightedAuc(folds.agreementScores, data.crowdWrong, weights),
   };
-  if (!options.force && !(auc.router > auc.agreement)) {
+  // Refused only when the router is worse than the rule with confidence: the whole interval below 0.
+  if (!options.force && !(comparison.upper >= 0)) {
     throw new DataFormatError(
-      `the router trained from traffic is no better than the agreement rule: weighted out-of-fold AUC ${auc.router.toFixed(3)} against ${auc.agreement.toFixed(3)} for 1 - vote_share, on ${n} labelled queries`,
+      `the router trained from traffic is worse than the agreement rule: ${describeComparison(comparison)}, on ${n} labelled queries`,
       {
         field: "--traces",
         fix: "keep the agreement router (the default) and collect more labels, or pass --force to write the router anyway",
@@ -217,21 +163,24 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
   const boosters: XGBBooster[] = [];
   const matrices: XGBDMatrix[] = [];
   try {
-    const train = weightedMatrix(lib, data, all, matrices);
-    const params = paramsFor(o, positiveRate);
+    const start = ruleStartFor(o, data, all);
+    const train = matrixOf(lib, data, all, matrices, start, data.weights);
+    const params = paramsFor(o, positiveRate, data.featureNames, start !== undefined);
     const result = fit(lib, train, undefined, params, data.featureNames, rounds, 0, boosters);
-    const { model } = savedModel(result.booster, data, all, train);
+    const { model } = savedModel(result.booster, data, all, train, start);
     const calibration = trafficCalibrationRows(rows, traces, oof);
     // The same calibration as `trainRouter` (Platt P_fail by default), fitted on the weighted out-of-fold sample.
     const { presets, validation, pFailCalibration } = calibrationFigures(calibration.graded, calibration.labels, o);
     const bundle = bundleOf(o, traces, data, lib, {
       model,
+      ruleOffset: start?.offset,
       presets,
       pFailCalibration,
       validation: {
         ...validation,
         auc: auc.router,
         agreementAuc: auc.agreement,
+        comparison: { ...comparison, against: "agreement rule (1 - vote_share)", metric: "weighted AUC" },
         labels: source,
         labelledQueries: n,
         queries: sample.queries,
@@ -255,9 +204,26 @@ export function trainFromTraffic(options: TrainFromTrafficOptions): TrafficTrain
     });
     return {
       bundle,
-      router: XGBoostRouter.fromJSON(model, { presets, calibration: pFailCalibration, source: "trained model" }),
+      router: XGBoostRouter.fromJSON(model, {
+        presets,
+        calibration: pFailCalibration,
+        source: "trained model",
+        ...(start ? { ruleOffset: start.offset } : {}),
+      }),
       sample,
       auc,
+      comparison,
+      ...(options.champion
+        ? {
+            championComparison: compareWithChampion(
+              options.champion.router,
+              oof,
+              data,
+              { champion: options.champion.name, challenger: options.tracesFile ?? "traffic" },
+              { seed: o.seed },
+            ),
+          }
+        : {}),
       ...(oracle.estimate ? { oracleAccuracy: oracle.estimate } : {}),
     };
   } finally {

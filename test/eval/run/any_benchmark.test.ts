@@ -88,7 +88,14 @@ describe("pyramid-moa eval --benchmark math: the GSM8K router zero-shot on MATH 
       presets: { name: string }[];
     };
     expect(summary.queries).toBe(40);
-    expect(summary.presets.map((p) => p.name).sort()).toEqual(["balanced", "baseline-match", "economy"]);
+    expect(summary.presets.map((p) => p.name).sort()).toEqual([
+      "balanced",
+      "balanced-guaranteed",
+      "baseline-match",
+      "baseline-match-guaranteed",
+      "economy",
+      "economy-guaranteed",
+    ]);
   });
 });
 
