@@ -110,6 +110,9 @@ export { priceSchema, defaultPriceFor, estimateTokens, usageOf, costOf, messageT
 export { BudgetTracker } from "./cost/budget.js";
 export type { Budget, BudgetReservation, BudgetWindow } from "./cost/budget_api.js";
 export { combineBudgets } from "./cost/combine.js";
+export { BudgetLedger } from "./ledger/budget_ledger.js";
+export type { BudgetLedgerOptions } from "./ledger/budget_ledger.js";
+export type { Ledger, LedgerHoldResult, LedgerHoldOptions } from "./ledger/ledger.js";
 export { estimateTierCost } from "./members/estimate.js";
 
 export type { MemberInput, Member, ChatRunnable } from "./members/member.js";

@@ -31,6 +31,8 @@ import { structuredPyramid } from "./structured_output_method.js";
 import type { PyramidStructuredOutputConfig } from "./structured_output.js";
 import { PYRAMID_RUN_KEY } from "../graph/run_config.js";
 import type { PyramidRunSettings } from "../graph/run_config.js";
+import type { Ledger } from "../ledger/ledger.js";
+import { callLedger } from "./call_ledger.js";
 import { endQuerySpan, PYRAMID_ATTRIBUTES, startQuerySpan } from "../telemetry/spans.js";
 import { endPyramidSpan } from "./query_span.js";
 import type { Span } from "@opentelemetry/api";
@@ -190,30 +192,30 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     span?: Span,
   ): Promise<PyramidStateType> {
     const callOptions = this.memberCallOptions(options);
-    return this.graph.invoke(
-      { messages, stream: false, callOptions },
-      {
-        signal: options.signal,
-        callbacks: childCallbacks(runManager),
-        configurable: this.runConfigurable(options, span),
-      },
-    ) as Promise<PyramidStateType>;
+    const { ledger, owned } = callLedger(options.ledger, this.spec.budget);
+    try {
+      return (await this.graph.invoke(
+        { messages, stream: false, callOptions },
+        {
+          signal: options.signal,
+          callbacks: childCallbacks(runManager),
+          configurable: this.runConfigurable(ledger, span),
+        },
+      )) as PyramidStateType;
+    } finally {
+      if (owned) await ledger.release();
+    }
   }
 
-  private runConfigurable(options: this["ParsedCallOptions"], span?: Span): Record<string, PyramidRunSettings> {
-    return {
-      [PYRAMID_RUN_KEY]: {
-        ...(options.budget ? { budget: options.budget } : {}),
-        ...(options.crowdHold ? { crowdHold: options.crowdHold } : {}),
-        ...(span ? { span } : {}),
-      },
-    };
+  private runConfigurable(ledger: Ledger, span?: Span): Record<string, PyramidRunSettings> {
+    return { [PYRAMID_RUN_KEY]: { ledger, ...(span ? { span } : {}) } };
   }
 
   private startSpan(options: this["ParsedCallOptions"]): Span {
+    const account = options.ledger?.account;
     return startQuerySpan(this._llmType(), {
       "gen_ai.request.model": this.apexName,
-      ...(options.tenant ? { [PYRAMID_ATTRIBUTES.tenant]: options.tenant } : {}),
+      ...(account ? { [PYRAMID_ATTRIBUTES.tenant]: account } : {}),
     });
   }
 
@@ -263,17 +265,21 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     const span = this.startSpan(options);
+    const { ledger, owned } = callLedger(options.ledger, this.spec.budget);
     try {
-      yield* this.streamGraph(messages, options, span, runManager);
+      yield* this.streamGraph(messages, options, ledger, span, runManager);
     } catch (error) {
       endQuerySpan(span, { error });
       throw error;
+    } finally {
+      if (owned) await ledger.release();
     }
   }
 
   private async *streamGraph(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],
+    ledger: Ledger,
     span: Span,
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
@@ -286,7 +292,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
         signal: options.signal,
         callbacks: childCallbacks(runManager),
         streamMode: ["custom", "values"],
-        configurable: this.runConfigurable(options, span),
+        configurable: this.runConfigurable(ledger, span),
       },
     );
     let finalState: PyramidStateType | undefined;

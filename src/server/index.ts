@@ -15,4 +15,3 @@ export type { ServerTenant, AdmittedTenant } from "./tenants.js";
 export { tenantsFromConfig } from "./tenants_config.js";
 export type { ServingLimits } from "./tenants_config.js";
 export { listenError } from "./listen_error.js";
-export type { CrowdHold } from "../cost/budget_api.js";

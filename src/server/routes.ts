@@ -12,7 +12,7 @@ import type { Answered } from "./respond.js";
 import type { AdmittedTenant, TenantGate } from "./tenants.js";
 import type { ChatCompletionRequest } from "./schema.js";
 import type { BaseMessage } from "@langchain/core/messages";
-import type { CrowdHold } from "../cost/budget_api.js";
+import type { Ledger } from "../ledger/ledger.js";
 import { estimateTierCost } from "../members/estimate.js";
 import { reservationTtlMs } from "../members/reservation_ttl.js";
 
@@ -103,19 +103,22 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
     for (const [name, value] of Object.entries(tenant.headers)) res.setHeader(name, value);
     const request = parseRequest(await readBody(req, maxBodyBytes));
     const messages = toLangChainMessages(request.messages);
-    // The tenant's own budget holds what the crowd is expected to cost before it runs (402 when it cannot).
+    // All the request's money goes through one ledger: the tenant's own budget holds what the crowd is expected
+    // to cost before it runs (402 when it cannot); the graph settles it and reserves escalations through it.
     const crowd = model.spec.tiers[0];
-    const hold = await gate.holdCrowd(
-      tenant,
-      estimateTierCost(crowd.members, messages, []),
-      reservationTtlMs(crowd.members),
-    );
+    const ledger = gate.ledgerFor(tenant);
     try {
-      await answerCompletion(context, res, tenant, request, messages, hold);
+      await gate.holdCrowd(
+        tenant,
+        ledger,
+        estimateTierCost(crowd.members, messages, []),
+        reservationTtlMs(crowd.members),
+      );
+      await answerCompletion(context, res, tenant, request, messages, ledger);
     } finally {
-      await gate
-        .releaseCrowd(hold)
-        .catch((error: unknown) => context.errorLog(`budget: could not release a crowd hold: ${String(error)}`));
+      await ledger
+        .release()
+        .catch((error: unknown) => context.errorLog(`budget: could not release a hold: ${String(error)}`));
     }
     return;
   }
@@ -129,7 +132,7 @@ async function answerCompletion(
   tenant: AdmittedTenant,
   request: ChatCompletionRequest,
   messages: BaseMessage[],
-  crowdHold: CrowdHold | undefined,
+  ledger: Ledger,
 ): Promise<void> {
   const { model, modelId, gate } = context;
   const { controllers } = context.state;
@@ -140,12 +143,7 @@ async function answerCompletion(
     if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
   };
   res.on("close", onClose);
-  const config = {
-    signal: controller.signal,
-    tenant: tenant.name,
-    ...(tenant.budget ? { budget: tenant.budget } : {}),
-    ...(crowdHold ? { crowdHold } : {}),
-  };
+  const config = { signal: controller.signal, ledger };
   try {
     const done = request.stream
       ? await streamAnswer(res, runnable, messages, request, modelId, config, (error) =>

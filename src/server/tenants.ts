@@ -1,8 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { budgetResetsInMs } from "../cost/budget_api.js";
-import type { Budget, CrowdHold } from "../cost/budget_api.js";
+import type { Budget } from "../cost/budget_api.js";
 import { combineBudgets } from "../cost/combine.js";
+import { BudgetLedger } from "../ledger/budget_ledger.js";
+import type { Ledger } from "../ledger/ledger.js";
 import type { RateLimiter, RateLimits } from "../limits/rate_limiter.js";
 import { RedisBudget } from "../redis/budget.js";
 import { HttpError } from "./errors.js";
@@ -33,7 +35,7 @@ export interface AdmittedTenant {
   readonly limits: RateLimits;
   /** Budget the request spends from (the tenant's combined with the pyramid's), when the tenant has one. */
   readonly budget?: Budget;
-  /** The tenant's own budget, when it has one (what {@link TenantGate.holdCrowd} holds on). */
+  /** The tenant's own budget, when it has one (what {@link TenantGate.holdCrowd} holds the crowd on). */
   readonly ownBudget?: Budget;
   /** Headers every response to the tenant carries. */
   readonly headers: Record<string, string>;
@@ -85,7 +87,7 @@ export class TenantGate {
   constructor(
     tenants: readonly ServerTenant[],
     private readonly limiter: RateLimiter,
-    pyramidBudget: Budget | undefined,
+    private readonly pyramidBudget: Budget | undefined,
     private readonly token?: string,
   ) {
     this.tenants = tenants.map((tenant) => ({ tenant, spending: tenantSpendingBudget(tenant.budget, pyramidBudget) }));
@@ -171,31 +173,38 @@ export class TenantGate {
   }
 
   /**
-   * Holds a request's expected crowd cost on its tenant's own budget before it runs (the larger of `estimateUsd`,
-   * from the prompt and the members' prices, and the running mean of answered requests' crowd cost), so that
-   * concurrent requests see each other and a tenant is refused before its crowd would overspend: a 402 naming what
-   * is left and what the crowd is expected to cost. The crowd tier settles the hold with its real cost; end it with
-   * {@link releaseCrowd} in any case (it does nothing once settled).
+   * The ledger of one admitted request: the tenant's own budget (the crowd is held on it), the pyramid's shared
+   * budget, and both together for escalations (one atomic script when both are in Redis). Release it when the request
+   * is done (`ledger.release()`).
    */
-  async holdCrowd(admitted: AdmittedTenant, estimateUsd: number, ttlMs?: number): Promise<CrowdHold | undefined> {
+  ledgerFor(admitted: AdmittedTenant): Ledger {
+    return new BudgetLedger({
+      account: admitted.name,
+      ...(admitted.ownBudget ? { own: admitted.ownBudget } : {}),
+      ...(this.pyramidBudget ? { shared: this.pyramidBudget } : {}),
+      ...(admitted.budget ? { combined: admitted.budget } : {}),
+    });
+  }
+
+  /**
+   * Holds a request's crowd cost on its tenant's own budget through `ledger` before it runs (the larger of
+   * `estimateUsd`, from the prompt and the members' prices, and the running mean of answered requests' crowd cost),
+   * so that concurrent requests see each other and a tenant is refused before its crowd would overspend: a 402
+   * naming what is left and what the crowd is expected to cost. The crowd tier settles the hold with its real cost;
+   * `ledger.release()` ends it when the crowd never ran.
+   */
+  async holdCrowd(admitted: AdmittedTenant, ledger: Ledger, estimateUsd: number, ttlMs?: number): Promise<void> {
     const budget = admitted.ownBudget;
     const usd = Math.max(estimateUsd, this.crowdCostMean ?? 0);
-    if (!budget || !(usd > 0)) return undefined;
-    const held = await budget.reserve(usd, ttlMs !== undefined ? { ttlMs } : undefined);
-    if (held.ok) return { budget, reservation: held.reservation, settled: false };
+    if (!budget || !(usd > 0)) return;
+    const held = await ledger.hold(usd, ttlMs !== undefined ? { ttlMs } : {});
+    if (held.ok) return;
     const left = Math.max(0, held.remainingUsd);
     throw budgetRefusal(
       budget,
       `tenant "${admitted.name}" has ${left.toFixed(6)} USD left of its budget of ${budget.limitUsd} USD (${budget.window}), less than this request's crowd is expected to cost (~${usd.toFixed(6)} USD)`,
       { ...admitted.headers, [BUDGET_REMAINING_HEADER]: left.toFixed(6) },
     );
-  }
-
-  /** Ends a hold of {@link holdCrowd} that the crowd never settled (the request failed before it ran). */
-  async releaseCrowd(hold: CrowdHold | undefined): Promise<void> {
-    if (!hold || hold.settled) return;
-    hold.settled = true;
-    await hold.budget.settle(hold.reservation, 0);
   }
 
   /** Records the tokens an admitted request used (its tokens-per-minute bucket). */

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 const LAYERS: readonly (readonly string[])[] = [
   ["errors"],
   ["utils", "security", "cost", "limits"],
+  ["ledger"],
   ["answers"],
   ["core", "policy", "replay", "plots", "redis"],
   ["members", "telemetry"],

@@ -148,16 +148,27 @@ describe("pyramid server tenants", () => {
     expect(await budget.remainingUsd()).toBeCloseTo(0.007, 9);
   });
 
-  it("a hold the crowd never settled is released, and a settled one is not released twice", async () => {
+  it("a hold the crowd never settled is released by the request's ledger, and only once", async () => {
     const budget = new BudgetTracker(1, "day");
     const gate = new TenantGate([{ name: "t", key: "k", budget }], new InProcessRateLimiter(), undefined);
     const admitted = await gate.admit({ authorization: "Bearer k" });
-    const hold = await gate.holdCrowd(admitted, 0.25);
+    const ledger = gate.ledgerFor(admitted);
+    await gate.holdCrowd(admitted, ledger, 0.25);
     expect(await budget.remainingUsd()).toBeCloseTo(0.75, 9);
-    await gate.releaseCrowd(hold);
-    await gate.releaseCrowd(hold);
+    await ledger.release();
+    await ledger.release();
     expect(await budget.remainingUsd()).toBeCloseTo(1, 9);
-    expect(hold?.settled).toBe(true);
+  });
+
+  it("a settled hold is not released: the crowd's real cost stays spent", async () => {
+    const budget = new BudgetTracker(1, "day");
+    const gate = new TenantGate([{ name: "t", key: "k", budget }], new InProcessRateLimiter(), undefined);
+    const admitted = await gate.admit({ authorization: "Bearer k" });
+    const ledger = gate.ledgerFor(admitted);
+    await gate.holdCrowd(admitted, ledger, 0.25);
+    await ledger.settle(0, 0.1);
+    await ledger.release();
+    expect(await budget.remainingUsd()).toBeCloseTo(0.9, 9);
   });
 
   it("counts member errors and degraded answers", async () => {

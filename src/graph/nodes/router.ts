@@ -1,8 +1,8 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { featureRecord } from "../../features/types.js";
-import type { Budget, BudgetReservation, BudgetReserveResult } from "../../cost/budget_api.js";
+import type { Ledger, LedgerHoldResult } from "../../ledger/ledger.js";
 import type { EscalationDecision, EscalationInput } from "../../policy/escalation.js";
-import { runBudget } from "../run_config.js";
+import { runLedger } from "../ledger.js";
 import { reservationTtlMs } from "../../members/reservation_ttl.js";
 import { BudgetExceededError } from "../../errors/index.js";
 import { decideEscalation } from "../../policy/escalation.js";
@@ -37,15 +37,14 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
       spentUsd: state.tiers.reduce((sum, done) => sum + done.costUsd, 0),
       maxCostPerQuery: spec.maxCostPerQuery,
     };
-    // The budget guard needs the shared budget's state, which the atomic reservation itself reads and updates.
-    const budget = runBudget(spec, config);
-    const reserved = await reserveEscalation(
-      budget,
+    // The budget guard needs the budget's state, which the ledger's atomic reservation itself reads and updates.
+    const decision = await reserveEscalation(
+      runLedger(spec, state, config),
+      tier + 1,
       input,
       decideEscalation(input),
       reservationTtlMs(spec.tiers[tier + 1].members),
     );
-    const { decision, reservation } = reserved;
     if (decision.refusedBy && spec.onBudgetExceeded === "throw") {
       throw new BudgetExceededError(`escalation after tier "${tierSpec.name}" refused: ${decision.reason}`, {
         field: decision.refusedBy,
@@ -53,8 +52,6 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
       });
     }
     return {
-      reservedUsd: reservation?.usd ?? 0,
-      reservation,
       decisions: [
         {
           tier,
@@ -73,46 +70,43 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
 }
 
 /**
- * When the decision without the budget escalates, reserves the next tier's estimate in `budget` (check and hold in
- * one atomic step, so that concurrent queries, in this process or in others sharing the budget, see it; the next
- * tier settles it with its real cost). A refusal is turned into the budget guard's decision by
+ * When the decision without the budget escalates, reserves the next tier's estimate through the query's `ledger`
+ * (check and hold in one atomic step, so that concurrent queries, in this process or in others sharing the budget,
+ * see it; the next tier settles it with its real cost). A refusal is turned into the budget guard's decision by
  * {@link decideEscalation} itself, fed the state the budget refused with; an unreachable budget store refuses too.
  */
 async function reserveEscalation(
-  budget: Budget | undefined,
+  ledger: Ledger,
+  nextTier: number,
   input: EscalationInput,
   unbudgeted: EscalationDecision,
   ttlMs: number | undefined,
-): Promise<{ decision: EscalationDecision; reservation?: BudgetReservation }> {
-  if (!budget || !unbudgeted.escalate) return { decision: unbudgeted };
-  let held: BudgetReserveResult;
+): Promise<EscalationDecision> {
+  if (!unbudgeted.escalate) return unbudgeted;
+  let held: LedgerHoldResult;
   try {
-    held = await budget.reserve(input.nextTierCostUsd, { ttlMs });
+    held = await ledger.reserve(nextTier, input.nextTierCostUsd, ttlMs !== undefined ? { ttlMs } : {});
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return {
-      decision: {
-        ...unbudgeted,
-        escalate: false,
-        refusedBy: "budget",
-        reason: `budget unavailable (not escalating): ${why}`,
-      },
+      ...unbudgeted,
+      escalate: false,
+      refusedBy: "budget",
+      reason: `budget unavailable (not escalating): ${why}`,
     };
   }
-  if (held.ok) return { decision: unbudgeted, reservation: held.reservation };
+  if (held.ok) return unbudgeted;
   const decision = decideEscalation({
     ...input,
-    budget: { spentUsd: budget.limitUsd - held.remainingUsd, limitUsd: budget.limitUsd },
+    budget: { spentUsd: held.limitUsd - held.remainingUsd, limitUsd: held.limitUsd },
   });
-  if (!decision.escalate) return { decision };
+  if (!decision.escalate) return decision;
   // Rounding to the store's unit refused what the guard would let through: the store's refusal stands.
   const left = Math.max(0, held.remainingUsd).toFixed(6);
   return {
-    decision: {
-      ...decision,
-      escalate: false,
-      refusedBy: "budget",
-      reason: `budget exhausted: ${left} USD left, next tier ~${input.nextTierCostUsd.toFixed(6)} USD`,
-    },
+    ...decision,
+    escalate: false,
+    refusedBy: "budget",
+    reason: `budget exhausted: ${left} USD left, next tier ~${input.nextTierCostUsd.toFixed(6)} USD`,
   };
 }

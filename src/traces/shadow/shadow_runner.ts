@@ -1,5 +1,6 @@
 import { runTier } from "../../graph/nodes/crowd.js";
-import type { BudgetReservation } from "../../cost/budget_api.js";
+import { PYRAMID_RUN_KEY } from "../../graph/run_config.js";
+import { BudgetLedger } from "../../ledger/budget_ledger.js";
 import type { PyramidSpec } from "../../graph/spec.js";
 import type { PyramidStateType } from "../../graph/state.js";
 import { estimateTierCost } from "../../members/estimate.js";
@@ -105,17 +106,14 @@ export class ShadowRunner {
         return skip(`maxCostPerQuery ${this.spec.maxCostPerQuery} USD would be exceeded`);
       }
       // Reserve the estimate now, atomically (concurrent shadow calls, and other processes on a shared budget, see
-      // it); runTier settles it against the actual cost.
-      const budget = this.spec.budget;
-      let reservation: BudgetReservation | undefined;
-      if (budget) {
-        const held = await budget.reserve(estimate).catch(() => ({ ok: false as const, remainingUsd: Number.NaN }));
-        if (!held.ok)
-          return skip(`the budget would be exceeded (${Math.max(0, held.remainingUsd).toFixed(6)} USD left)`);
-        reservation = held.reservation;
-      }
+      // it); runTier settles it through the ledger against the actual cost.
+      const ledger = new BudgetLedger({ shared: this.spec.budget });
+      const held = await ledger
+        .reserve(apex, estimate)
+        .catch(() => ({ ok: false as const, remainingUsd: Number.NaN, limitUsd: Number.NaN }));
+      if (!held.ok) return skip(`the budget would be exceeded (${Math.max(0, held.remainingUsd).toFixed(6)} USD left)`);
       const started = Date.now();
-      const run = await runTier(this.spec, apex, { ...state, reservedUsd: reservation?.usd ?? 0, reservation }, {});
+      const run = await runTier(this.spec, apex, state, { configurable: { [PYRAMID_RUN_KEY]: { ledger } } });
       this.stats.completed++;
       this.stats.costUsd += run.costUsd;
       const errors = run.candidates.filter((c) => c.error !== undefined).map((c) => `${c.model}: ${c.error}`);
