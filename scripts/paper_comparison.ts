@@ -1,5 +1,5 @@
 /**
- * Prints the README's side-by-side comparison with the Pyramid MoA paper (arXiv 2602.19509): the paper's headline
+ * Prints the side-by-side comparison (docs/results.md) with the Pyramid MoA paper (arXiv 2602.19509): the paper's headline
  * figures next to this repository's figures for the same metric, read from the `summary.json` files that
  * `pyramid-moa eval` writes, plus the Theorem 1 rows (the paper's Table 3 columns) at each preset threshold and
  * the issue's goal check (holdout accuracy >= Oracle's at a saving >= 50%). Points "on the frontier" come from a sweep

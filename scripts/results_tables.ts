@@ -1,5 +1,5 @@
 /**
- * Prints the README's result tables with 95% bootstrap intervals, from the `summary.json` (and `traces.jsonl`) that
+ * Prints the result tables of docs/results.md (and the README's GSM8K table) with 95% bootstrap intervals, from the `summary.json` (and `traces.jsonl`) that
  * `pyramid-moa eval` writes: per run, every preset and baseline with accuracy and saving intervals, then each preset
  * against the Oracle alone (paired bootstrap interval of the accuracy difference, McNemar's exact p), and the
  * cheapest threshold on the hindsight frontier at or above the Oracle.

@@ -27,7 +27,7 @@ export function fractionValue(numerator: string, denominator: string): number | 
 /**
  * Normalizes a number as written by a model: drops `$`, thousands separators and trailing zeros, so
  * that `18`, `18.0`, `$18` and `18.00` are all `"18"`, and `1,800` is `"1800"`; `3/4` is `"0.75"`.
- * Returns `null` when `text` is not a single number (`"50%"` is not; {@link findNumbers} reads the 50).
+ * Returns `null` when `text` is not a single number (`"50%"` is not; `findNumbers` reads the 50).
  */
 export function normalizeNumber(text: string): string | null {
   const fraction = /^\s*(-?\d+)\s*\/\s*(\d+)\s*$/.exec(text);

@@ -85,7 +85,7 @@ export const tierConfigSchema = z
 
 /**
  * zod schema of `pyramid.config.json` / `pyramid.config.yaml`: the pyramid settings shared with `PyramidOptions`
- * ({@link pyramidSettingsSchema}: policy, mode, task, timeouts, retries, lookahead, ...) plus tiers of provider
+ * (`pyramidSettingsSchema`: policy, mode, task, timeouts, retries, lookahead, ...) plus tiers of provider
  * members, router files, a budget description and tenants.
  */
 export const pyramidConfigSchema = pyramidSettingsSchema

@@ -45,7 +45,7 @@ export const tierInputSchema = z
 export type TierInput = z.input<typeof tierInputSchema>;
 
 /**
- * zod schema of {@link PyramidOptions}: the shared plain-data settings ({@link pyramidSettingsSchema}, also read
+ * zod schema of {@link PyramidOptions}: the shared plain-data settings (`pyramidSettingsSchema`, also read
  * from `pyramid.config.json`) plus what only code can give: chat models, routers, a budget object, a prompt function.
  */
 export const pyramidOptionsSchema = pyramidSettingsSchema
@@ -80,14 +80,14 @@ export const pyramidOptionsSchema = pyramidSettingsSchema
   })
   .readonly();
 
-/** Options of a pyramid (`buildPyramidGraph` and `PyramidChatModel`); see {@link pyramidOptionsSchema}. */
+/** Options of a pyramid (`buildPyramidGraph` and `PyramidChatModel`); see `pyramidOptionsSchema`. */
 export type PyramidOptions = z.input<typeof pyramidOptionsSchema>;
 
 /** Turns a zod error into a {@link PyramidConfigError} naming the first offending field. */
 export function configError(error: z.ZodError, prefix = ""): PyramidConfigError {
   return validationError(error, {
     field: (path) => [prefix, path].filter(Boolean).join(".") || "options",
-    fix: "see the option reference in the README",
+    fix: "see the option reference in docs/options.md",
   });
 }
 

@@ -60,8 +60,8 @@ export const pyramidSettingsSchema = z.object({
   generativePrompt: generativeTemplateSchema.optional(),
 });
 
-/** The pyramid's plain-data settings, shared by `PyramidOptions` and the config file; see {@link pyramidSettingsSchema}. */
+/** The pyramid's plain-data settings, shared by `PyramidOptions` and the config file; see `pyramidSettingsSchema`. */
 export type PyramidSettings = z.input<typeof pyramidSettingsSchema>;
 
-/** The names of {@link pyramidSettingsSchema}'s fields. */
+/** The names of `pyramidSettingsSchema`'s fields. */
 export const PYRAMID_SETTING_KEYS = Object.keys(pyramidSettingsSchema.shape) as readonly (keyof PyramidSettings)[];

@@ -42,7 +42,7 @@ export const memberSettingsShape = {
   maxConcurrency: z.number().int().positive().optional(),
 };
 
-/** The names of {@link memberSettingsShape}'s fields. */
+/** The names of `memberSettingsShape`'s fields. */
 export const MEMBER_SETTING_KEYS = Object.keys(memberSettingsShape) as readonly (keyof typeof memberSettingsShape)[];
 
 /** zod schema of a member given in code with settings: `{ model, name?, price?, timeoutMs?, ... }`. */
@@ -61,7 +61,7 @@ export const memberInputSchema = z.union([
   memberWithSettingsSchema,
 ]);
 
-/** A tier member as given by the user: a chat model, or a chat model with settings (see {@link memberSettingsShape}). */
+/** A tier member as given by the user: a chat model, or a chat model with settings (see `memberSettingsShape`). */
 export type MemberInput = z.input<typeof memberInputSchema>;
 
 /** A member with every setting resolved. */

@@ -36,7 +36,7 @@ export const tierEstimateSchema = z
     { message: "accuracy must equal 1 - the mean of pFailDistribution (or give only one of them)" },
   );
 
-/** One remaining tier; see {@link tierEstimateSchema}. */
+/** One remaining tier; see `tierEstimateSchema`. */
 export type TierEstimate = z.input<typeof tierEstimateSchema>;
 
 /** Input of {@link lookaheadDecision}. */
@@ -49,7 +49,7 @@ export const lookaheadInputSchema = z.object({
   utility: z.number().positive(),
 });
 
-/** Input of {@link lookaheadDecision}; see {@link lookaheadInputSchema}. */
+/** Input of {@link lookaheadDecision}; see `lookaheadInputSchema`. */
 export type LookaheadInput = z.input<typeof lookaheadInputSchema>;
 
 /** Which rule decides: Equation 5 (next tier only) or optimal stopping over all remaining tiers. */
@@ -73,7 +73,7 @@ export const lookaheadOptionsSchema = z
   .strict()
   .readonly();
 
-/** Look-ahead decisions over the remaining tiers (the `lookahead` option); see {@link lookaheadOptionsSchema}. */
+/** Look-ahead decisions over the remaining tiers (the `lookahead` option); see `lookaheadOptionsSchema`. */
 export type LookaheadOptions = z.input<typeof lookaheadOptionsSchema>;
 
 /** A stop-or-escalate decision with the expected values it compared. */

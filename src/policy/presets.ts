@@ -47,7 +47,7 @@ export const presetSpecSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("baseline-match"), confidence }),
 ]);
 
-/** A preset definition; see {@link presetSpecSchema}. */
+/** A preset definition; see `presetSpecSchema`. */
 export type PresetSpec = z.infer<typeof presetSpecSchema>;
 
 /**

@@ -1,7 +1,7 @@
 import type { BootstrapProfile } from "./bootstrap.js";
 import type { CalibrationPoint } from "./calibrate.js";
 
-/** A preset target, as {@link targetHolds} checks it on one resample. */
+/** A preset target, as `targetHolds` checks it on one resample. */
 export type PresetTarget =
   | { readonly kind: "cost-saving"; readonly target: number }
   | { readonly kind: "escalation-rate"; readonly target: number }

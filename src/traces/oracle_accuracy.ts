@@ -39,7 +39,7 @@ function apexJudgement(record: TrafficRecord): { right: boolean; weight: number 
 
 /**
  * Estimates `P_oracle`, the apex's accuracy over all traffic, from the queries whose feedback judges the apex's
- * answer (escalated ones, and shadowed ones as {@link apexJudgement} reads them), each weighted by the inverse of
+ * answer (escalated ones, and shadowed ones as `apexJudgement` reads them), each weighted by the inverse of
  * the probability that the apex answered it, so that the hard (escalated) queries do not stand for all of them.
  * Assumes feedback is given independently of whether the answer was right. Undefined when nothing is judged.
  */

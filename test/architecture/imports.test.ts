@@ -1,28 +1,10 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { LAYERS } from "./layers.js";
 
 // The layer rule of docs/architecture.md, checked on the source: every import inside src/ runs DOWN the layers
 // (or stays in its folder), and no file imports itself back through a cycle.
-
-/** The layers, from the ground up: a folder may import only from its own folder and from lower layers. */
-const LAYERS: readonly (readonly string[])[] = [
-  ["errors"],
-  ["utils", "security", "cost", "limits"],
-  ["ledger"],
-  ["answers"],
-  ["core", "policy", "replay", "plots", "redis"],
-  ["members", "telemetry"],
-  ["sandbox"],
-  ["features"],
-  ["router", "engines"],
-  ["graph"],
-  ["traces"],
-  ["chat_models", "eval"],
-  ["config"],
-  ["server"],
-  ["cli", "index.ts"],
-];
 
 const src = resolve(import.meta.dirname, "../../src");
 

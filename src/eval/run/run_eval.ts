@@ -118,7 +118,7 @@ export type RouterOrigin = "trained" | "shipped" | "file" | "agreement";
 
 /** What {@link runEvaluation} produced. */
 export interface EvaluationRun {
-  /** Where the router came from (see {@link RouterOrigin}). */
+  /** Where the router came from (see `RouterOrigin`). */
   readonly routerOrigin: RouterOrigin;
   /** Why the shipped router was used instead of training one (the missing dependency's message). */
   readonly routerNote?: string;

@@ -15,7 +15,7 @@ export const CODE_BEHAVIOUR_GROUP = "code_behaviour";
 
 /**
  * Runs every candidate on the probe inputs found in the candidates' own usage examples and in the prompt, in
- * the sandbox, and measures how they agree ({@link behaviourAgreement}). Uses nothing the user lacks at inference
+ * the sandbox, and measures how they agree (`behaviourAgreement`). Uses nothing the user lacks at inference
  * time. Never rejects: past `budgetMs`, on `signal`'s abort or on a sandbox error the result is NaN (a candidate's
  * own timeout or crash counts it as failed instead).
  */

@@ -88,7 +88,7 @@ export const trainRouterOptionsSchema = z
     path: ["traces"],
   });
 
-/** Options of {@link trainRouter}; see {@link trainRouterOptionsSchema}. */
+/** Options of {@link trainRouter}; see `trainRouterOptionsSchema`. */
 export type TrainRouterOptions = Omit<z.input<typeof trainRouterOptionsSchema>, "traces"> & {
   /** Graded traces (EvalTraceLine objects, validated like lines of a file). */
   traces?: readonly EvalTraceLine[] | readonly unknown[];
