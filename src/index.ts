@@ -120,8 +120,5 @@ export { resolveMember, modelName } from "./members/resolve.js";
 export { isTransientError } from "./members/transient.js";
 export { parseConfidence, stripConfidence, CONFIDENCE_INSTRUCTION } from "./members/confidence.js";
 
-export type { TrafficOptions, TracesOption, ShadowOption, TrafficMetadata } from "./traces/index.js";
-export type { ShadowStats } from "./traces/shadow/shadow_runner.js";
-
 export { redactSecrets, redactingCallbacks, redactError, REDACTED } from "./security/index.js";
 export type { RedactOptions } from "./security/index.js";

@@ -2,7 +2,6 @@ import type { BaseChatModelParams } from "@langchain/core/language_models/chat_m
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { PyramidConfigError } from "../errors/index.js";
-import type { TrafficOptions } from "../traces/options.js";
 import { PyramidChatModel } from "../chat_models/index.js";
 import type { TierInput } from "../graph/options.js";
 import { PYRAMID_SETTING_KEYS } from "../graph/settings.js";
@@ -20,7 +19,7 @@ import { replayModel } from "./providers/replay.js";
 import type { MemberConfig, PyramidConfig, PyramidConfigInput } from "./schema.js";
 
 /** Options of {@link pyramidFromConfig}. */
-export interface PyramidFromConfigOptions extends BaseChatModelParams, TrafficOptions {
+export interface PyramidFromConfigOptions extends BaseChatModelParams {
   /** Folder that relative paths in the config (modelPath, recordedFile, router) are resolved against; default cwd. */
   readonly baseDir?: string;
 }

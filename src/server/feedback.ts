@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-import type { PyramidChatModel } from "../chat_models/index.js";
+import type { TrafficRecorder } from "../traces/recorder.js";
 import { HttpError } from "./errors.js";
 import { readBody } from "./body.js";
 import { sendJson } from "./respond.js";
@@ -20,7 +20,7 @@ const feedbackBodySchema = z
  * a bad body, 409 when the server writes no traces.
  */
 export async function handleFeedback(
-  model: PyramidChatModel,
+  traffic: TrafficRecorder | undefined,
   req: IncomingMessage,
   res: ServerResponse,
   maxBodyBytes: number,
@@ -42,13 +42,13 @@ export async function handleFeedback(
       { param, code: "invalid_value" },
     );
   }
-  if (model.traceFile === undefined) {
+  if (traffic?.file === undefined) {
     throw new HttpError(
       409,
       "this server writes no traces, so feedback cannot be recorded (start it with --traces <file>)",
       { code: "traces_disabled" },
     );
   }
-  model.feedback(parsed.data.id, parsed.data.correct);
+  traffic.feedback(parsed.data.id, parsed.data.correct);
   sendJson(res, 200, { id: parsed.data.id, recorded: true });
 }

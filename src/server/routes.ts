@@ -13,6 +13,7 @@ import type { AdmittedTenant, TenantGate } from "./tenants.js";
 import type { ChatCompletionRequest } from "./schema.js";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { Ledger } from "../ledger/ledger.js";
+import type { TrafficRecorder } from "../traces/recorder.js";
 import { estimateTierCost } from "../members/estimate.js";
 import { reservationTtlMs } from "../members/reservation_ttl.js";
 
@@ -32,6 +33,8 @@ export interface RouteContext {
   readonly onTenant: (res: ServerResponse, tenant: string) => void;
   /** The server's log, for the details of 5xx errors and failures of the rate limiter. */
   readonly errorLog: (line: string) => void;
+  /** Records traces and shadow calls of every answer (a callback handler), and feedback. */
+  readonly traffic?: TrafficRecorder;
 }
 
 async function recordAnswer(context: RouteContext, tenant: AdmittedTenant, done: Answered): Promise<void> {
@@ -94,7 +97,7 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
     sendJson(res, 200, { id: modelId, object: "model", created, owned_by: "pyramid-moa" });
     return;
   }
-  if (path === "/v1/feedback") return handleFeedback(model, req, res, maxBodyBytes);
+  if (path === "/v1/feedback") return handleFeedback(context.traffic, req, res, maxBodyBytes);
   if (path === "/v1/chat/completions") {
     if (req.method !== "POST")
       throw new HttpError(405, "use POST /v1/chat/completions", { headers: { allow: "POST" } });
@@ -143,7 +146,7 @@ async function answerCompletion(
     if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
   };
   res.on("close", onClose);
-  const config = { signal: controller.signal, ledger };
+  const config = { signal: controller.signal, ledger, ...(context.traffic ? { callbacks: [context.traffic] } : {}) };
   try {
     const done = request.stream
       ? await streamAnswer(res, runnable, messages, request, modelId, config, (error) =>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { PyramidChatModel } from "../chat_models/index.js";
+import { TrafficRecorder } from "../traces/recorder.js";
 import { nowSeconds } from "./format.js";
 import { serveRequests } from "./lifecycle.js";
 import type { PyramidServer, ServerState } from "./lifecycle.js";
@@ -45,6 +46,11 @@ export interface PyramidServerOptions {
   readonly requestTimeoutMs?: number;
   /** Receives the details of 5xx errors (never sent to clients). Default: `log`, else stderr. */
   readonly errorLog?: (line: string) => void;
+  /**
+   * Records production traces and shadow calls (`serve --traces`): attached as a callback handler to every chat
+   * completion, and where `POST /v1/feedback` writes. None: nothing is recorded and feedback answers 409.
+   */
+  readonly traffic?: TrafficRecorder;
 }
 
 const optionsSchema = z.object({
@@ -59,6 +65,7 @@ const optionsSchema = z.object({
   shutdownTimeoutMs: z.number().int().nonnegative().optional(),
   log: z.function().optional(),
   errorLog: z.function().optional(),
+  traffic: z.instanceof(TrafficRecorder, { message: "expected a TrafficRecorder (pyramid-moa/traces)" }).optional(),
   tenants: z
     .array(
       z
@@ -127,6 +134,7 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     gate,
     metrics,
     errorLog,
+    ...(options.traffic ? { traffic: options.traffic } : {}),
     onTenant: (res: ServerResponse, tenant: string) => tenants.set(res, tenant),
   };
   return serveRequests((req, res) => route(context, req, res), state, {
