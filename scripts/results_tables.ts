@@ -15,15 +15,12 @@ import {
   frontierSweep,
   gradedQueriesFromTraces,
   type EvaluationSummary,
-  type Interval,
   type RuleScore,
 } from "../src/eval/metrics/index.js";
 import { readCompletedTraces } from "../src/eval/run/traces_file.js";
+import { ci, pct, ruleRows } from "./results_rows.js";
 
-const pct = (x: number | null | undefined): string =>
-  typeof x === "number" && Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a";
 const pp = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)} pp`;
-const ci = (i: Interval | undefined, f: (x: number) => string = pct): string => (i ? ` [${f(i[0])}, ${f(i[1])}]` : "");
 const p = (x: number): string => (x < 0.001 ? "<0.001" : x.toFixed(3));
 
 function table(dir: string): string {
@@ -31,19 +28,6 @@ function table(dir: string): string {
   const run = existsSync(join(dir, "run.json"))
     ? (JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as Record<string, unknown>)
     : {};
-  const intervals = new Map(summary.significance.rules.map((r) => [r.name, r]));
-  const row = (s: RuleScore, label = s.name): string => {
-    const i = intervals.get(s.name);
-    return `| ${label} | ${pct(s.accuracy)}${ci(i?.accuracy)} | ${pct(s.escalationRate)} | ${s.recallOfCrowdErrors === undefined || s.recallOfCrowdErrors === null ? "n/a" : pct(s.recallOfCrowdErrors)} | ${pct(s.costFraction)} | ${pct(s.costSaving)}${ci(i?.costSaving)} |`;
-  };
-  const presets = [...summary.presets].sort((a, b) => b.threshold - a.threshold);
-  const keep = [
-    "crowd majority",
-    "Oracle alone",
-    "escalate unless unanimous",
-    "escalate unless a majority agrees",
-    "perfect router",
-  ];
   const oracle = summary.baselines.find((b) => b.name === "Oracle alone");
   const queries = gradedQueriesFromTraces(readCompletedTraces(join(dir, "traces.jsonl")).lines);
   const atOracle = frontierSweep(queries)
@@ -63,10 +47,7 @@ function table(dir: string): string {
     "",
     "| rule | accuracy [95% CI] | escalated | crowd errors caught | cost vs Oracle | saving [95% CI] |",
     "|---|---|---|---|---|---|",
-    ...presets.map((pr) => row(pr.score, `pyramid, \`${pr.name}\` preset (t=${pr.threshold.toFixed(2)})`)),
-    ...(presets.length === 0 ? [row(summary.pyramid)] : []),
-    ...summary.baselines.filter((b) => keep.includes(b.name)).map((b) => row(b)),
-    ...summary.baselines.filter((b) => b.name.startsWith("random router")).map((b) => row(b)),
+    ...ruleRows(summary),
     "",
     "| against the Oracle alone (same queries) | accuracy difference [95% paired-bootstrap CI] | resamples at or above the Oracle | McNemar exact p |",
     "|---|---|---|---|",

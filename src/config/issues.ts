@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { PROVIDERS } from "./schema.js";
+import { PROVIDERS, pyramidConfigSchema } from "./schema.js";
+import { schemaAt, schemaFix } from "./schema_fix.js";
 
 /** One problem found in a config file. */
 export interface ConfigIssue {
@@ -25,6 +26,7 @@ export function formatPath(segments: readonly (string | number)[]): string {
   return out || "(top level)";
 }
 
+/** Hand-written fixes of the fields whose schema states no limit a fix could be read from (paths, names, shapes). */
 const FIXES: Record<string, string> = {
   provider: `set provider to one of ${PROVIDERS.map((p) => `"${p}"`).join(", ")}`,
   model: 'give the model name as a string, e.g. model: "llama3.1:8b"',
@@ -35,45 +37,47 @@ const FIXES: Record<string, string> = {
   apiKeyEnv:
     "give the NAME of the environment variable holding the key (e.g. apiKeyEnv: OPENAI_API_KEY) and export the key in it",
   price: "give USD per 1M tokens, e.g. price: { input: 0.2, output: 0.6 }",
-  input: "give USD per 1M input tokens, a number >= 0",
-  output: "give USD per 1M output tokens, a number >= 0",
-  timeoutMs: "give a whole number of milliseconds > 0",
-  retries: "give a whole number between 0 and 10",
-  maxConcurrency: "give a whole number > 0",
-  temperature: "give a number between 0 and 2",
-  maxTokens: "give a whole number > 0",
-  seed: "give a whole number >= 0",
-  contextSize: "give a whole number of tokens >= 32",
-  threads: "give a whole number of CPU threads (0: automatic)",
-  downloadTimeoutMs: "give a whole number of milliseconds > 0",
   policy:
     'give { threshold: 0.5 }, { costBarrier: 0.05, oracleAccuracy: 0.9 }, { preset: "balanced" } or a preset name such as "balanced"',
-  threshold: "give a probability between 0 and 1",
-  costBarrier: "give C_esc / U_correct, a number >= 0",
-  oracleAccuracy: "give the next tier's accuracy, between 0 and 1",
   preset: 'give a preset stored in the router file, e.g. "balanced"',
   router: "give the path of a router file (from `pyramid-moa train`), relative to the config file",
-  mode: 'use "routing" or "generative"',
-  task: 'use one of "math", "choice", "code", "text"',
-  askConfidence: "use true or false",
-  onApexError: 'use "crowd" (return the lower tier\'s answer) or "throw"',
-  maxCostPerQuery: "give a number of USD >= 0",
-  onBudgetExceeded: 'use "answer" (keep the lower tier\'s answer) or "throw" (HTTP 402 from serve)',
   generativePrompt: 'give a template containing "{candidates}"',
   tiers:
     "list at least two tiers, from the cheapest (the crowd) to the apex (the Oracle), each { name, members: [...] }",
   members: "give at least one member: { provider, model, ... }",
   budget: "give budget: { limitUsd: 20, window: day, redis: redis://127.0.0.1:6379 } (window and redis optional)",
-  limitUsd: "give a number of USD >= 0",
-  window: 'use "day", "month" or "total"',
   redis: "give a redis:// URL, e.g. redis://127.0.0.1:6379/0 (omit it to keep the budget in each process)",
-  reservationTtlMs: "give a whole number of milliseconds > 0, above the apex's longest call",
   tenants: "list tenants as { name, keyEnv, budgetUsd?, requestsPerMinute?, tokensPerMinute? }",
   keyEnv: "give the NAME of the environment variable holding the tenant's API key, with a distinct variable per tenant",
-  budgetUsd: "give a number of USD >= 0",
-  requestsPerMinute: "give a whole number > 0",
-  tokensPerMinute: "give a whole number > 0",
 };
+
+/**
+ * What a field means, added after the fix its schema states (`schemaFix`: the kind, limits or values). The limits
+ * themselves are never written here: they live in the schemas only.
+ */
+const HINTS: Record<string, string> = {
+  input: "USD per 1M input tokens",
+  output: "USD per 1M output tokens",
+  threads: "CPU threads; 0: automatic",
+  contextSize: "tokens per context sequence",
+  costBarrier: "C_esc / U_correct",
+  oracleAccuracy: "the next tier's accuracy",
+  threshold: "a probability",
+  onApexError: '"crowd" returns the lower tier\'s answer',
+  onBudgetExceeded: '"answer" keeps the lower tier\'s answer, "throw" is HTTP 402 from serve',
+  reservationTtlMs: "above the apex's longest call",
+};
+
+/** The fix of the field at `segments`: hand-written, else read from the field's schema (with its hint). */
+function fixFor(segments: readonly (string | number)[], input: unknown): string | undefined {
+  const key = lastKey(segments);
+  if (key && FIXES[key]) return FIXES[key];
+  const schema = schemaAt(pyramidConfigSchema, segments, input);
+  const derived = schema ? schemaFix(schema, key) : undefined;
+  if (!derived) return undefined;
+  const hint = key ? HINTS[key] : undefined;
+  return hint ? `${derived} (${hint})` : derived;
+}
 
 function lastKey(segments: readonly PropertyKey[]): string | undefined {
   for (let i = segments.length - 1; i >= 0; i--) if (typeof segments[i] === "string") return segments[i] as string;
@@ -116,13 +120,12 @@ export function configIssues(error: z.ZodError, input?: unknown): ConfigIssue[] 
     } else if (issue.code === "invalid_union") {
       message = "is not a valid value";
     }
-    const key = lastKey(segments);
     out.push({
       path: formatPath(segments),
       segments,
       message,
       fix:
-        (key && FIXES[key]) ??
+        fixFor(segments, input) ??
         (segments.length === 0 ? "the file must hold an object with tiers: [...]" : "see docs/config.md"),
     });
   }

@@ -1,9 +1,9 @@
-import type { Candidate } from "../core/types.js";
 import { majorityVote } from "../answers/vote.js";
-import type { FeatureVector } from "./types.js";
+import type { Candidate } from "../core/types.js";
+import { BASE_FEATURES, type LogprobSummary, type TierSummary } from "./definitions.js";
 import { featureNames } from "./names.js";
-import { meanPairwiseSimilarity } from "./similarity.js";
-import { mean, min, std } from "./stats.js";
+import { mean, min } from "./stats.js";
+import type { FeatureVector } from "./types.js";
 
 const namesCache = new Map<number, readonly string[]>();
 
@@ -17,9 +17,24 @@ function cachedNames(members: number): readonly string[] {
 }
 
 /** Average token log-probability and smallest token probability of one member's output. */
-function logprobStats(logprobs: readonly number[] | undefined): { avg: number; minProb: number } {
+function logprobStats(logprobs: readonly number[] | undefined): LogprobSummary {
   if (!logprobs || logprobs.length === 0) return { avg: Number.NaN, minProb: Number.NaN };
   return { avg: mean(logprobs), minProb: Math.exp(min(logprobs)) };
+}
+
+/** What the base features share, computed once for one tier's candidates. */
+function summarize(candidates: readonly Candidate[]): TierSummary {
+  const answered = candidates.filter((candidate) => candidate.error === undefined);
+  return {
+    candidates,
+    answered,
+    vote: majorityVote(candidates.map((candidate) => (candidate.error === undefined ? candidate.answer : null))),
+    lengths: answered.map((candidate) => candidate.text.length),
+    logprobs: candidates.map((candidate) => logprobStats(candidate.error ? undefined : candidate.logprobs)),
+    confidences: candidates.map((candidate) =>
+      candidate.error === undefined && candidate.confidence !== undefined ? candidate.confidence : Number.NaN,
+    ),
+  };
 }
 
 /**
@@ -27,39 +42,12 @@ function logprobStats(logprobs: readonly number[] | undefined): { avg: number; m
  * Members that failed do not count as answered; their per-member features are NaN.
  */
 export function computeFeatures(candidates: readonly Candidate[]): FeatureVector {
-  const n = candidates.length;
-  const answered = candidates.filter((candidate) => candidate.error === undefined);
-  const vote = majorityVote(candidates.map((candidate) => (candidate.error === undefined ? candidate.answer : null)));
-  const lengths = answered.map((candidate) => candidate.text.length);
-  const lengthMean = mean(lengths);
-  const perMemberLogprobs = candidates.map((candidate) =>
-    logprobStats(candidate.error ? undefined : candidate.logprobs),
-  );
-  const avgLogprobs = perMemberLogprobs.map((stats) => stats.avg).filter((value) => !Number.isNaN(value));
-  const minProbs = perMemberLogprobs.map((stats) => stats.minProb).filter((value) => !Number.isNaN(value));
-  const confidences = candidates.map((candidate) =>
-    candidate.error === undefined && candidate.confidence !== undefined ? candidate.confidence : Number.NaN,
-  );
-  const hasAnswers = answered.length > 0;
-  const values: number[] = [
-    answered.length,
-    hasAnswers ? vote.count / answered.length : Number.NaN,
-    hasAnswers ? vote.distinct : Number.NaN,
-    hasAnswers && vote.voters > 0 ? vote.entropy : Number.NaN,
-    hasAnswers ? (answered.length === n && vote.distinct === 1 && vote.count === n ? 1 : 0) : Number.NaN,
-    ...candidates.map((candidate) =>
-      candidate.error !== undefined || vote.key === null ? Number.NaN : candidate.answer === vote.key ? 1 : 0,
-    ),
-    meanPairwiseSimilarity(answered.map((candidate) => candidate.text)),
-    lengthMean,
-    std(lengths),
-    lengthMean > 0 ? std(lengths) / lengthMean : Number.NaN,
-    ...perMemberLogprobs.map((stats) => stats.avg),
-    ...perMemberLogprobs.map((stats) => stats.minProb),
-    mean(avgLogprobs),
-    min(minProbs),
-    ...confidences,
-    mean(confidences.filter((value) => !Number.isNaN(value))),
-  ];
-  return { names: cachedNames(n), values };
+  const tier = summarize(candidates);
+  const values: number[] = [];
+  for (const definition of BASE_FEATURES) {
+    const value = definition.compute(tier);
+    if (typeof value === "number") values.push(value);
+    else values.push(...value);
+  }
+  return { names: cachedNames(candidates.length), values };
 }

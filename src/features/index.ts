@@ -1,6 +1,15 @@
 export type { FeatureVector } from "./types.js";
 export { featureValue, featureRecord } from "./types.js";
 export { featureNames } from "./names.js";
+export {
+  BASE_FEATURES,
+  definitionNames,
+  type FeatureDefinition,
+  type FeatureSignal,
+  type TierSummary,
+  type LogprobSummary,
+} from "./definitions.js";
+export { featureDocumentation } from "./documentation.js";
 export { computeFeatures } from "./compute.js";
 export { meanPairwiseSimilarity } from "./similarity.js";
 export { hedgeCount, reasoningSteps, reasoningPart, answerInReasoning, isCountingQuestion } from "./reasoning_text.js";

@@ -248,12 +248,16 @@ describe.each(["crowd", "apex"] as const)("standard checklist, the %s answers", 
   it("abort: an aborted signal fails invoke and ends stream", async () => {
     await expect(pyramid(kind).invoke("Hello", { signal: AbortSignal.abort() })).rejects.toThrow();
     let chunks = 0;
+    let caught: unknown;
     try {
       for await (const _ of await pyramid(kind).stream("Hello", { signal: AbortSignal.abort() })) chunks++;
-      expect(chunks).toBe(0);
     } catch (error) {
-      expect(error).toBeDefined();
+      caught = error;
     }
+    // The stream rejects with the abort and yields nothing (an error-free empty stream would hide the abort).
+    expect(caught).toBeInstanceOf(Error);
+    expect((caught as Error).name).toBe("AbortError");
+    expect(chunks).toBe(0);
   });
 
   it("LangSmith params: provider, model name (the apex), type, stop", () => {

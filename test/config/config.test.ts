@@ -14,6 +14,7 @@ import {
 } from "../../src/config/index.js";
 import { dataDir } from "../../src/eval/data_dir.js";
 import { PyramidConfigError, PyramidChatModel } from "../../src/index.js";
+import { thrownBy } from "../helpers/thrown.js";
 
 let dir: string;
 beforeEach(() => {
@@ -62,13 +63,9 @@ function withMember(member: unknown, extra: Record<string, unknown> = {}): strin
 }
 
 function errorOf(fn: () => unknown): PyramidConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(PyramidConfigError);
-    return error as PyramidConfigError;
-  }
-  throw new Error("expected a PyramidConfigError");
+  const error = thrownBy(fn);
+  expect(error).toBeInstanceOf(PyramidConfigError);
+  return error as PyramidConfigError;
 }
 
 describe("config file: loading", () => {

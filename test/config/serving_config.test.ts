@@ -42,7 +42,7 @@ tenants:
 
   it("names the field and the fix for each mistake", () => {
     expect(issues("budget: { limitUsd: -1 }")).toEqual([
-      "budget.limitUsd: must be a number of USD >= 0 | give a number of USD >= 0",
+      "budget.limitUsd: must be a number of USD >= 0 | give a number of USD between 0 and 9000000",
     ]);
     expect(issues("budget: { limitUsd: 1, window: week }")[0]).toMatch(
       /^budget\.window: .* \| use "day", "month" or "total"$/,

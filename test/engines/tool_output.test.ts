@@ -14,6 +14,7 @@ import { toChatFunctions, toChatHistory } from "../../src/engines/llamacpp/promp
 import { callPrefixFromRendering, callSyntaxOf, PLACEHOLDER } from "../../src/engines/llamacpp/tools/call_syntax.js";
 import { chunkFields, ToolCallSplitter, type ToolOutputEvent } from "../../src/engines/llamacpp/tools/call_output.js";
 import { normalizeTools, resolveToolChoice } from "../../src/engines/llamacpp/tools/definitions.js";
+import { thrownBy } from "../helpers/thrown.js";
 
 const citySchema = z.object({ city: z.string().describe("City name") });
 
@@ -104,12 +105,10 @@ describe("resolveToolChoice", () => {
     expect(() => resolveToolChoice("get_date", names)).toThrow(ToolDefinitionError);
     expect(() => resolveToolChoice({ type: "function" }, names)).toThrow(/unsupported tool_choice/);
     expect(() => resolveToolChoice("any", [])).toThrow(/needs bound tools/);
-    try {
-      resolveToolChoice("get_date", names);
-    } catch (error) {
-      expect((error as ToolDefinitionError).field).toBe("tool_choice");
-      expect((error as Error).message).toContain("not a bound tool");
-    }
+    const error = thrownBy(() => resolveToolChoice("get_date", names));
+    expect(error).toBeInstanceOf(ToolDefinitionError);
+    expect((error as ToolDefinitionError).field).toBe("tool_choice");
+    expect((error as Error).message).toContain("not a bound tool");
   });
 });
 

@@ -3,6 +3,7 @@ import { computeFeaturesWith, featureNames, featureNamesWith, PyramidConfigError
 import { behaviourFeatureNames, codeBehaviourGroup, measureCodeBehaviour } from "../../src/router/train/index.js";
 import type { BehaviourAgreement, Candidate } from "../../src/index.js";
 import { codeCandidate } from "../helpers/code_candidates.js";
+import { thrownBy } from "../helpers/thrown.js";
 
 /** A crowd candidate whose output is `text` (or a failed call when `error` is given). */
 const candidate = (index: number, text: string, error?: string): Candidate =>
@@ -155,10 +156,8 @@ describe("code behavioural agreement", () => {
 
   it("rejects a bad option, naming the field", () => {
     expect(() => codeBehaviourGroup({ runTimeoutMs: -1 })).toThrow(PyramidConfigError);
-    try {
-      codeBehaviourGroup({ budgetMs: 0 });
-    } catch (error) {
-      expect((error as PyramidConfigError).field).toBe("codeBehaviour.budgetMs");
-    }
+    const error = thrownBy(() => codeBehaviourGroup({ budgetMs: 0 }));
+    expect(error).toBeInstanceOf(PyramidConfigError);
+    expect((error as PyramidConfigError).field).toBe("codeBehaviour.budgetMs");
   });
 });

@@ -34,9 +34,11 @@ describe("computeFeatures", () => {
     expect(featureValue(f, "unanimous")).toBe(0);
     expect([0, 1, 2].map((i) => featureValue(f, `agrees_with_majority_${i}`))).toEqual([1, 1, 0]);
     expect(featureValue(f, "length_mean")).toBeCloseTo((15 + 8 + 10) / 3, 12);
-    expect(featureValue(f, "length_std")).toBeGreaterThan(0);
-    // "the answer is 4" vs "answer 4": {answer,4} shared of {the,answer,is,4} -> 2/4.
-    expect(featureValue(f, "pairwise_similarity")).toBeGreaterThan(0);
+    // Lengths 15, 8, 10: mean 11, deviations 4, -3, -1 -> population variance 26/3.
+    expect(featureValue(f, "length_std")).toBeCloseTo(Math.sqrt(26 / 3), 12);
+    expect(featureValue(f, "length_cv")).toBeCloseTo(Math.sqrt(26 / 3) / 11, 12);
+    // Word sets {the,answer,is,4}, {answer,4}, {it,is,5,ok}: Jaccard 2/4, 1/7 and 0 -> mean (1/2 + 1/7) / 3 = 3/14.
+    expect(featureValue(f, "pairwise_similarity")).toBeCloseTo(3 / 14, 12);
     for (const name of [
       "avg_logprob_0",
       "min_prob_0",

@@ -13,6 +13,7 @@ import {
   type RouterBundle,
 } from "../../src/index.js";
 import { fitPFailCalibration } from "../../src/router/train/index.js";
+import { thrownBy } from "../helpers/thrown.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/xgboost");
 const SHIPPED = join(import.meta.dirname, "../../routers");
@@ -98,12 +99,10 @@ describe("router bundles with a P_fail calibration", () => {
   it("refuses an unknown version and a calibration that would reorder queries, naming the field", () => {
     expect(() => parseRouterBundle({ ...bundle(), version: 3 }, "r.json")).toThrow(RouterModelError);
     const reordering = { method: "isotonic", x: [0.2, 0.8], y: [0.9, 0.1], fittedOn: "x", rows: 2 };
-    try {
-      parseRouterBundle(JSON.parse(JSON.stringify({ ...bundle(), pFailCalibration: reordering })), "r.json");
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(RouterModelError);
-      expect((error as RouterModelError).field).toBe("r.json: pFailCalibration.y.1");
-    }
+    const error = thrownBy(() =>
+      parseRouterBundle(JSON.parse(JSON.stringify({ ...bundle(), pFailCalibration: reordering })), "r.json"),
+    );
+    expect(error).toBeInstanceOf(RouterModelError);
+    expect((error as RouterModelError).field).toBe("r.json: pFailCalibration.y.1");
   });
 });

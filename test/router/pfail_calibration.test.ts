@@ -4,6 +4,7 @@ import { applyPFailCalibration, pFailCalibrationSchema, PyramidConfigError } fro
 import { fitPFailCalibration, reliabilityReport } from "../../src/router/train/index.js";
 import { rocAuc } from "../../src/router/train/metrics.js";
 import { seededRandom } from "../../src/utils/random.js";
+import { thrownBy } from "../helpers/thrown.js";
 
 const logit = (p: number): number => Math.log(p / (1 - p));
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -100,20 +101,24 @@ describe("P_fail calibration", () => {
 
   it("gives equal scores one value and a block without errors a small, non-zero P_fail", () => {
     const calibration = fitPFailCalibration("isotonic", [0.1, 0.1, 0.2, 0.2, 0.9, 0.9], [0, 0, 0, 0, 1, 1], "tiny");
-    expect(applyPFailCalibration(calibration, 0.1)).toBe(applyPFailCalibration(calibration, 0.1));
+    // The four rows at 0.1 and 0.2 (all without errors) pool into one block, one knot at their mean score 0.15;
+    // the two errors at 0.9 make the second knot.
+    if (calibration.method !== "isotonic") throw new Error("expected isotonic");
+    expect(calibration.x).toHaveLength(2);
+    expect(calibration.x[0]).toBeCloseTo(0.15, 12);
+    expect(calibration.x[1]).toBe(0.9);
+    expect(applyPFailCalibration(calibration, 0.1)).toBeCloseTo(1 / 6, 12); // below the first knot: its value
+    // Between the knots: linear, 1/6 + (0.2 - 0.15) / (0.9 - 0.15) * (3/4 - 1/6) = 1/6 + 7/180 = 37/180.
+    expect(applyPFailCalibration(calibration, 0.2)).toBeCloseTo(37 / 180, 12);
     expect(applyPFailCalibration(calibration, 0.05)).toBeCloseTo(1 / 6, 12); // (1 / (N0 + 2)) with N0 = 4
     expect(applyPFailCalibration(calibration, 0.95)).toBeCloseTo(3 / 4, 12); // (N1 + 1) / (N1 + 2) with N1 = 2
   });
 
   it("refuses bad input with the field named, and a stored map that would reorder queries", () => {
     expect(() => fitPFailCalibration("isotonic", [0.1, 0.2], [1], "x")).toThrow(PyramidConfigError);
-    try {
-      fitPFailCalibration("platt", [0.1, 1.5], [0, 1], "x");
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(PyramidConfigError);
-      expect((error as PyramidConfigError).field).toBe("scores[1]");
-    }
+    const error = thrownBy(() => fitPFailCalibration("platt", [0.1, 1.5], [0, 1], "x"));
+    expect(error).toBeInstanceOf(PyramidConfigError);
+    expect((error as PyramidConfigError).field).toBe("scores[1]");
     const bad = pFailCalibrationSchema.safeParse({
       method: "isotonic",
       x: [0.1, 0.5],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { calibratePresets, DEFAULT_PRESET_SPECS, PyramidConfigError, type GradedPrediction } from "../../src/index.js";
 import { bootstrapProfile, candidateThresholds, targetProbability } from "../../src/router/train/index.js";
+import { thrownBy } from "../helpers/thrown.js";
 
 const row = (pFail: number, crowdCorrect: boolean, oracleCorrect: boolean): GradedPrediction => ({
   pFail,
@@ -119,13 +120,9 @@ describe("presets chosen with sampling noise accounted for (bootstrap)", () => {
   });
 
   it("refuses a confidence without a bootstrap, and bad specs, with the field named", () => {
-    try {
-      calibratePresets(rows, DEFAULT_PRESET_SPECS, { bootstrap: false });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(PyramidConfigError);
-      expect((error as PyramidConfigError).field).toBe("presetSpecs.economy.confidence");
-    }
+    const error = thrownBy(() => calibratePresets(rows, DEFAULT_PRESET_SPECS, { bootstrap: false }));
+    expect(error).toBeInstanceOf(PyramidConfigError);
+    expect((error as PyramidConfigError).field).toBe("presetSpecs.economy.confidence");
     const bad = {
       ...DEFAULT_PRESET_SPECS,
       balanced: { kind: "accuracy-gap", fraction: 0.5, confidence: 1.5 },

@@ -8,6 +8,7 @@ import { fitPFailCalibration, trainRouter } from "../../src/router/train/index.j
 import { libXGBoostAvailable } from "../../src/router/train/libxgboost.js";
 import { rocAuc } from "../../src/router/train/metrics.js";
 import { buildGsm8kTraces } from "./gsm8k_traces.js";
+import { missing } from "../helpers/requires.js";
 
 interface Figures {
   auc: number;
@@ -18,7 +19,7 @@ interface Figures {
 
 // Training needs the real libxgboost (CI installs it). Generous timeouts: each test trains on ~950 traces, which takes
 // seconds alone and much longer on a machine shared with other jobs.
-describe.skipIf(!libXGBoostAvailable())(
+describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
   "trainRouter calibrates P_fail on out-of-fold predictions (real libxgboost, real GSM8K traces)",
   () => {
     let traces: EvalTraceLine[];

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { runPython, SandboxPool, workingBwrap } from "../../src/sandbox/index.js";
+import { missing } from "../helpers/requires.js";
 
 const repoDir = resolve(".");
 const isRoot = process.getuid?.() === 0;
@@ -74,18 +75,21 @@ describe("runPython sandbox", () => {
     }
   });
 
-  it.skipIf(!bwrapWorks)("with bubblewrap, /tmp writes go to a private tmpfs and there is no network", async () => {
-    const tmpTarget = "/tmp/pyramid-sandbox-escape-test-2";
-    rmSync(tmpTarget, { force: true });
-    const r = await runPython(
-      `open(${JSON.stringify(tmpTarget)}, "w").write("x")\nimport socket\ntry:\n    socket.create_connection(("1.1.1.1", 80), timeout=2)\n    print("net")\nexcept OSError as e:\n    print("nonet", e)\n`,
-      { auditHook: false },
-    );
-    expect(r.isolation).toBe("bwrap");
-    expect(r.completed).toBe(true);
-    expect(r.stdout).toContain("nonet");
-    expect(existsSync(tmpTarget)).toBe(false);
-  });
+  it.skipIf(missing(bwrapWorks, "a working bubblewrap (bwrap)"))(
+    "with bubblewrap, /tmp writes go to a private tmpfs and there is no network",
+    async () => {
+      const tmpTarget = "/tmp/pyramid-sandbox-escape-test-2";
+      rmSync(tmpTarget, { force: true });
+      const r = await runPython(
+        `open(${JSON.stringify(tmpTarget)}, "w").write("x")\nimport socket\ntry:\n    socket.create_connection(("1.1.1.1", 80), timeout=2)\n    print("net")\nexcept OSError as e:\n    print("nonet", e)\n`,
+        { auditHook: false },
+      );
+      expect(r.isolation).toBe("bwrap");
+      expect(r.completed).toBe(true);
+      expect(r.stdout).toContain("nonet");
+      expect(existsSync(tmpTarget)).toBe(false);
+    },
+  );
 
   it("does not see the parent's secrets", async () => {
     process.env.OPENAI_API_KEY = "sk-test";

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SandboxPool, workingBwrap } from "../../src/sandbox/index.js";
+import { missing } from "../helpers/requires.js";
 
 const isRoot = process.getuid?.() === 0;
 const bwrapWorks = workingBwrap(isRoot ? 65534 : null) !== null;
@@ -95,9 +96,12 @@ describe("sandbox processes do not outlive their parent", () => {
     expect(await survivorsAfterParentKill("none")).toEqual([]);
   });
 
-  it.skipIf(!bwrapWorks)("with bubblewrap, the whole sandbox dies when the Node parent is SIGKILLed", async () => {
-    expect(await survivorsAfterParentKill("bwrap")).toEqual([]);
-  });
+  it.skipIf(missing(bwrapWorks, "a working bubblewrap (bwrap)"))(
+    "with bubblewrap, the whole sandbox dies when the Node parent is SIGKILLed",
+    async () => {
+      expect(await survivorsAfterParentKill("bwrap")).toEqual([]);
+    },
+  );
 
   it("a new SandboxPool sweeps stale sandbox temp dirs, and only those", () => {
     const stale = join(tmpdir(), `pyramid-sandbox-stale-${process.pid}`);

@@ -6,6 +6,7 @@ import { runEvaluation } from "../../../src/eval/run/run_eval.js";
 import { splitHoldout } from "../../../src/eval/run/split.js";
 import { libXGBoostAvailable } from "../../../src/router/train/libxgboost.js";
 import { PyramidConfigError } from "../../../src/index.js";
+import { missing } from "../../helpers/requires.js";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -59,7 +60,7 @@ describe("runEvaluation on the recorded GSM8K outputs", () => {
     expect(after.slice(0, 12)).toEqual(full.slice(0, 12));
   });
 
-  it.skipIf(!libXGBoostAvailable())(
+  it.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
     "retrains the router when resuming, and re-evaluates the holdout part when the router changed",
     async () => {
       const outDir = tmp();
