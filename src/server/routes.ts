@@ -14,7 +14,7 @@ import type { ChatCompletionRequest } from "./schema.js";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { Ledger } from "../ledger/ledger.js";
 import type { TrafficRecorder } from "../traces/recorder.js";
-import { estimateTierCost } from "../members/estimate.js";
+import { worstCaseTierCost } from "../members/estimate.js";
 import { reservationTtlMs } from "../members/reservation_ttl.js";
 
 /** What the routes answer with: the pyramid, its id, the tenants and body limit, metrics, and the server's state. */
@@ -114,7 +114,7 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
       await gate.holdCrowd(
         tenant,
         ledger,
-        estimateTierCost(crowd.members, messages, []),
+        worstCaseTierCost(crowd.members, messages, []),
         reservationTtlMs(crowd.members),
       );
       await answerCompletion(context, res, tenant, request, messages, ledger);

@@ -202,7 +202,7 @@ export class TenantGate {
     const left = Math.max(0, held.remainingUsd);
     throw budgetRefusal(
       budget,
-      `tenant "${admitted.name}" has ${left.toFixed(6)} USD left of its budget of ${budget.limitUsd} USD (${budget.window}), less than this request's crowd is expected to cost (~${usd.toFixed(6)} USD)`,
+      `tenant "${admitted.name}" has ${left.toFixed(6)} USD left of its budget of ${budget.limitUsd} USD (${budget.window}), less than this request's crowd can cost (up to ${usd.toFixed(6)} USD)`,
       { ...admitted.headers, [BUDGET_REMAINING_HEADER]: left.toFixed(6) },
     );
   }

@@ -12,12 +12,15 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.close()));
 });
 
-/** A crowd that always splits (so every query wants the Oracle); every call is 11 tokens at 1000 USD/M = 0.011 USD. */
+/**
+ * A crowd that always splits (so every query wants the Oracle); every call is 11 tokens at 1000 USD/M = 0.011 USD,
+ * and every member declares the one output token it writes as its `maxTokens` (what the holds assume).
+ */
 function splitPyramid(budget?: BudgetTracker, delayMs = 0) {
   const crowd = ["1", "2", "3"].map(
-    (answer, i) => new ScriptedChatModel({ name: `small-${i}`, reply: answer, delayMs }),
+    (answer, i) => new ScriptedChatModel({ name: `small-${i}`, reply: answer, delayMs, maxTokens: 1 }),
   );
-  const oracle = new ScriptedChatModel({ name: "big", reply: "4" });
+  const oracle = new ScriptedChatModel({ name: "big", reply: "4", maxTokens: 1 });
   const price = { input: 1000, output: 1000 };
   const prices = { "small-0": price, "small-1": price, "small-2": price, big: price };
   return new PyramidChatModel({ crowd, oracle, prices, task: "math", ...(budget ? { budget } : {}) });
@@ -74,7 +77,7 @@ describe("pyramid server tenants", () => {
     expect(short?.status).toBe(402);
     expect(short?.code).toBe("insufficient_quota");
     expect(short?.message).toMatch(
-      /tenant "team-a" has 0\.003000 USD left of its budget of 0\.08 USD \(day\), less than this request's crowd is expected to cost \(~0\.033000 USD\)/,
+      /tenant "team-a" has 0\.003000 USD left of its budget of 0\.08 USD \(day\), less than this request's crowd can cost \(up to 0\.033000 USD\)/,
     );
     expect(short?.headers?.get("x-pyramid-budget-remaining-usd")).toBe("0.003000");
     expect(await aBudget.remainingUsd()).toBeCloseTo(0.003, 9);

@@ -8,7 +8,7 @@ import { BudgetExceededError } from "../../errors/index.js";
 import { decideEscalation } from "../../policy/escalation.js";
 import type { PyramidSpec } from "../spec.js";
 import type { PyramidStateType, PyramidUpdate } from "../state.js";
-import { estimateTierCost } from "../../members/estimate.js";
+import { estimateTierCost, worstCaseTierCost } from "../../members/estimate.js";
 
 /**
  * The `router` node after tier `tier`: `P_fail` from the tier's router, then the pure decision
@@ -38,9 +38,17 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
       maxCostPerQuery: spec.maxCostPerQuery,
     };
     // The budget guard needs the budget's state, which the ledger's atomic reservation itself reads and updates.
+    // The decision weighs the expected cost; the ledger holds the worst case (every member writing its longest answer).
+    const worstUsd = worstCaseTierCost(
+      spec.tiers[tier + 1].members,
+      state.messages,
+      state.tiers.flatMap((done) => done.candidates),
+      spec.mode === "generative",
+    );
     const decision = await reserveEscalation(
       runLedger(spec, state, config),
       tier + 1,
+      Math.max(worstUsd, nextTierCostUsd),
       input,
       decideEscalation(input),
       reservationTtlMs(spec.tiers[tier + 1].members),
@@ -78,6 +86,7 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
 async function reserveEscalation(
   ledger: Ledger,
   nextTier: number,
+  holdUsd: number,
   input: EscalationInput,
   unbudgeted: EscalationDecision,
   ttlMs: number | undefined,
@@ -85,7 +94,7 @@ async function reserveEscalation(
   if (!unbudgeted.escalate) return unbudgeted;
   let held: LedgerHoldResult;
   try {
-    held = await ledger.reserve(nextTier, input.nextTierCostUsd, ttlMs !== undefined ? { ttlMs } : {});
+    held = await ledger.reserve(nextTier, holdUsd, ttlMs !== undefined ? { ttlMs } : {});
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return {
@@ -107,6 +116,6 @@ async function reserveEscalation(
     ...decision,
     escalate: false,
     refusedBy: "budget",
-    reason: `budget exhausted: ${left} USD left, next tier ~${input.nextTierCostUsd.toFixed(6)} USD`,
+    reason: `budget exhausted: ${left} USD left, next tier up to ${holdUsd.toFixed(6)} USD`,
   };
 }
