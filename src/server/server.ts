@@ -51,6 +51,11 @@ export interface PyramidServerOptions {
    * completion, and where `POST /v1/feedback` writes. None: nothing is recorded and feedback answers 409.
    */
   readonly traffic?: TrafficRecorder;
+  /**
+   * When the budget store (Redis) cannot be reached at admission: refuse with 503 and `retry-after` (`false`, the
+   * default: fail closed), or admit the request without its budget check and hold (`true`: fail open).
+   */
+  readonly budgetFailOpen?: boolean;
 }
 
 const optionsSchema = z.object({
@@ -65,6 +70,7 @@ const optionsSchema = z.object({
   shutdownTimeoutMs: z.number().int().nonnegative().optional(),
   log: z.function().optional(),
   errorLog: z.function().optional(),
+  budgetFailOpen: z.boolean().optional(),
   traffic: z.instanceof(TrafficRecorder, { message: "expected a TrafficRecorder (pyramid-moa/traces)" }).optional(),
   tenants: z
     .array(
@@ -120,6 +126,7 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     options.rateLimiter ?? new InProcessRateLimiter(),
     model.spec.budget,
     options.token,
+    options.budgetFailOpen ?? false,
   );
   if (metrics && model.spec.budget) metrics.watchBudget("global", model.spec.budget);
   for (const [name, budget] of gate.budgets()) metrics?.watchBudget(name, budget);

@@ -13,6 +13,9 @@ import { DEFAULT_TENANT } from "./metrics.js";
 /** Response header with the USD left in the tenant's budget when the request was admitted. */
 export const BUDGET_REMAINING_HEADER = "x-pyramid-budget-remaining-usd";
 
+/** Seconds a client is told to wait (`retry-after`) when the budget store cannot be reached. */
+export const STORE_RETRY_AFTER_S = 5;
+
 /** Response header naming the tenant a request was counted against. */
 export const TENANT_HEADER = "x-pyramid-tenant";
 
@@ -89,6 +92,7 @@ export class TenantGate {
     private readonly limiter: RateLimiter,
     private readonly pyramidBudget: Budget | undefined,
     private readonly token?: string,
+    private readonly failOpen = false,
   ) {
     this.tenants = tenants.map((tenant) => ({ tenant, spending: tenantSpendingBudget(tenant.budget, pyramidBudget) }));
   }
@@ -129,8 +133,8 @@ export class TenantGate {
       ...(tenant?.tokensPerMinute ? { tokensPerMinute: tenant.tokensPerMinute } : {}),
     };
     const out: Record<string, string> = this.required ? { [TENANT_HEADER]: name } : {};
-    if (tenant?.budget) {
-      const remaining = await tenant.budget.remainingUsd();
+    const remaining = tenant?.budget ? await this.store(() => tenant.budget?.remainingUsd(), out) : undefined;
+    if (tenant?.budget && remaining !== undefined) {
       out[BUDGET_REMAINING_HEADER] = Math.max(0, remaining).toFixed(6);
       if (remaining <= 0)
         throw budgetRefusal(
@@ -139,7 +143,7 @@ export class TenantGate {
           out,
         );
     }
-    const decision = await this.limiter.admit(limits);
+    const decision = (await this.store(() => this.limiter.admit(limits), out)) ?? { ok: true as const };
     if (!decision.ok) {
       onRateLimited?.(name, decision.limit);
       const perMinute = decision.limit === "requests" ? limits.requestsPerMinute : limits.tokensPerMinute;
@@ -197,14 +201,32 @@ export class TenantGate {
     const budget = admitted.ownBudget;
     const usd = Math.max(estimateUsd, this.crowdCostMean ?? 0);
     if (!budget || !(usd > 0)) return;
-    const held = await ledger.hold(usd, ttlMs !== undefined ? { ttlMs } : {});
-    if (held.ok) return;
+    const held = await this.store(() => ledger.hold(usd, ttlMs !== undefined ? { ttlMs } : {}), admitted.headers);
+    if (!held || held.ok) return;
     const left = Math.max(0, held.remainingUsd);
     throw budgetRefusal(
       budget,
       `tenant "${admitted.name}" has ${left.toFixed(6)} USD left of its budget of ${budget.limitUsd} USD (${budget.window}), less than this request's crowd can cost (up to ${usd.toFixed(6)} USD)`,
       { ...admitted.headers, [BUDGET_REMAINING_HEADER]: left.toFixed(6) },
     );
+  }
+
+  /**
+   * Runs a call to the budget or rate-limit store: when it fails (Redis down), a 503 with `retry-after`
+   * ({@link STORE_RETRY_AFTER_S} s) by default, or undefined (the check is skipped) when the gate fails open.
+   */
+  private async store<T>(call: () => Promise<T> | undefined, headers: Record<string, string>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (error) {
+      if (this.failOpen) return undefined;
+      throw new HttpError(503, "the budget store is unavailable; retry later", {
+        type: "server_error",
+        code: "budget_store_unavailable",
+        headers: { ...headers, "retry-after": String(STORE_RETRY_AFTER_S) },
+        detail: `budget store: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
   }
 
   /** Records the tokens an admitted request used (its tokens-per-minute bucket). */

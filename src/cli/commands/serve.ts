@@ -107,6 +107,7 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
       token: options.token,
       tenants: limits.tenants,
       rateLimiter: limits.rateLimiter,
+      budgetFailOpen: limits.budgetFailOpen,
       requestTimeoutMs: options.requestTimeoutMs,
       maxBodyBytes: options.maxBodyBytes,
       modelId: options.modelId,
