@@ -4,8 +4,8 @@
  * Run: `npx tsx examples/generative.ts` (split questions among the first 200; `--scan 947` for all).
  *
  * - Routing mode: an escalated query goes to the apex with the user's messages only.
- * - Generative mode: the apex also sees the crowd's candidate answers, framed as untrusted data in a system
- *   message (the core's default generative prompt), and can use them.
+ * - Generative mode: the apex also sees the crowd's candidate answers, framed as untrusted data in a
+ *   user-role message after the conversation (the core's default generative prompt), and can use them.
  *
  * What is real and what is scripted, offline (the default):
  * - The crowd is REAL recorded outputs (ReplayChatModel over `dataDir()/recorded/gsm8k.jsonl`):
@@ -257,7 +257,7 @@ export function summarize(r: GenerativeExampleResult): string {
     "What the apex received for the first question, routing mode:",
     clip(r.apexPrompt.routing, 600),
     "",
-    "... and generative mode (the candidates are in the system message):",
+    "... and generative mode (the candidates are in a user-role message after the conversation):",
     clip(r.apexPrompt.generative, 1800),
   ].join("\n");
 }

@@ -18,7 +18,7 @@
  */
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseChatModelParams, BindToolsInput } from "@langchain/core/language_models/chat_models";
-import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import { extractAnswer, majorityVote } from "../src/index.js";
@@ -295,7 +295,7 @@ function unescapeData(text: string): string {
 export function candidatesInPrompt(messages: readonly BaseMessage[]): ShownCandidate[] {
   const shown: ShownCandidate[] = [];
   for (const message of messages) {
-    if (!SystemMessage.isInstance(message)) continue;
+    if (!HumanMessage.isInstance(message)) continue;
     for (const m of textOf(message).matchAll(/<candidate index="(\d+)" model="([^"]*)">\n([\s\S]*?)\n<\/candidate>/g)) {
       shown.push({ index: Number(m[1]), model: unescapeData(m[2]), text: unescapeData(m[3]) });
     }

@@ -124,7 +124,7 @@ export function pyramidCacheIdentity(spec: PyramidSpec, extra: Record<string, un
         })),
       })),
       mode: spec.mode,
-      task: spec.task,
+      task: typeof spec.task === "function" ? `function:${sha256(spec.task.toString())}` : spec.task,
       askConfidence: spec.askConfidence,
       onApexError: spec.onApexError,
       onBudgetExceeded: spec.onBudgetExceeded,

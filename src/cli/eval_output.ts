@@ -2,6 +2,8 @@ import { join } from "node:path";
 import type { DecisionPolicy } from "../policy/decision.js";
 import type { EvaluationRun } from "../eval/run/run_eval.js";
 import type { EvaluationSummary } from "../eval/metrics/summary.js";
+import type { WorkloadDiagnosis } from "../eval/metrics/diagnosis.js";
+import { diagnosisLines } from "../eval/metrics/diagnosis_text.js";
 import type { RuleScore } from "../eval/metrics/types.js";
 import { format } from "../eval/metrics/writers.js";
 import { gradedQueriesFromTraces } from "../eval/metrics/from_traces.js";
@@ -19,6 +21,8 @@ export interface EvalOutputInput {
   readonly pngSkipped?: string;
   /** The router file given with `--router`. */
   readonly routerFile?: string;
+  /** The workload diagnosis (printed before the file list). */
+  readonly diagnosis?: WorkloadDiagnosis;
 }
 
 function policyText(policy: DecisionPolicy, threshold: number): string {
@@ -97,13 +101,14 @@ export function evalOutputLines(input: EvalOutputInput): string[] {
     );
   }
   const c = summary.confusion;
+  if (input.diagnosis) lines.push("", ...diagnosisLines(input.diagnosis));
   lines.push(
     "",
     `Recall of crowd errors ${format.pct(c.recall)} (escalated ${c.truePositive} of ${c.truePositive + c.falseNegative} crowd errors; ${c.falsePositive} needless escalations).`,
     `P_fail calibration: ECE ${format.num(summary.reliability.ece)}, Brier ${format.num(summary.reliability.brier)} (mean P_fail ${format.pct(summary.reliability.meanPredicted)}, observed crowd error rate ${format.pct(summary.reliability.observedRate)}).`,
     `Theorem 1: p_R ${format.pct(summary.theorem1.pR)}, alpha_L1(R) ${format.pct(summary.theorem1.alphaL1)}, alpha_L2(R) ${format.pct(summary.theorem1.alphaL2)}, satisfied ${summary.theorem1.satisfied ? "yes" : "no"}.`,
     "",
-    `Tables: ${join(outDir, "summary.md")}, ${join(outDir, "theorem1.md")}, ${join(outDir, "profile.csv")} (every threshold).`,
+    `Tables: ${join(outDir, "summary.md")}, ${join(outDir, "theorem1.md")},${input.diagnosis ? ` ${join(outDir, "diagnosis.md")},` : ""} ${join(outDir, "profile.csv")} (every threshold).`,
     `Plots: ${join(outDir, `profile.${input.png ? "png" : "svg"}`)} (accuracy and saving vs threshold), ${join(outDir, `frontier.${input.png ? "png" : "svg"}`)} (accuracy vs cost), ${join(outDir, `reliability.${input.png ? "png" : "svg"}`)} (P_fail calibration)${input.png ? ", and .svg" : ""}.`,
   );
   if (input.pngSkipped) lines.push(`${input.pngSkipped}.`);

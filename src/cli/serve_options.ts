@@ -114,6 +114,7 @@ export function resolveServeOptions(flags: ServeFlags): ServeOptions {
     traffic: {
       traces: flags.traces,
       "trace-content": flags["trace-content"],
+      "trace-max-files": flags["trace-max-files"],
       "shadow-rate": flags["shadow-rate"],
       "shadow-seed": flags["shadow-seed"],
     },

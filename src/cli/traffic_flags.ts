@@ -5,6 +5,7 @@ import type { TrafficOptions } from "../traces/options.js";
 export interface TrafficFlags {
   readonly traces?: string;
   readonly "trace-content"?: boolean;
+  readonly "trace-max-files"?: string;
   readonly "shadow-rate"?: string;
   readonly "shadow-seed"?: string;
 }
@@ -13,6 +14,7 @@ export interface TrafficFlags {
 export const TRAFFIC_FLAG_OPTIONS = {
   traces: { type: "string" },
   "trace-content": { type: "boolean" },
+  "trace-max-files": { type: "string" },
   "shadow-rate": { type: "string" },
   "shadow-seed": { type: "string" },
 } as const;
@@ -20,6 +22,7 @@ export const TRAFFIC_FLAG_OPTIONS = {
 /** Help lines of the traffic flags. */
 export const TRAFFIC_FLAG_USAGE = `  --traces <file.jsonl>   append one line per answered query (with --workers: one file per worker, <file>.w<n>.jsonl)
   --trace-content         also record prompts and answers in the traces (secrets redacted)
+  --trace-max-files <n>   rotated trace files kept per file, older ones deleted (default 10; rotation at 64 MiB)
   --shadow-rate <r>       send this fraction of the kept queries to the apex after answering (needs --traces)
   --shadow-seed <n>       seed of the shadow draws (default 1)`;
 
@@ -45,6 +48,14 @@ export function trafficOptionsFromFlags(flags: TrafficFlags, worker?: string): T
       fix: "e.g. --shadow-seed 7",
     });
   }
+  const keepText = flags["trace-max-files"];
+  const maxFiles = keepText === undefined ? undefined : Number(keepText);
+  if (maxFiles !== undefined && !(keepText?.trim() !== "" && Number.isInteger(maxFiles) && maxFiles >= 0)) {
+    throw new PyramidConfigError(`expected a whole number >= 0, got "${keepText}"`, {
+      field: "--trace-max-files",
+      fix: "e.g. --trace-max-files 20",
+    });
+  }
   if (rate !== undefined && rate > 0 && flags.traces === undefined) {
     throw new PyramidConfigError("needs --traces: the shadow calls' results are written to the trace file", {
       field: "--shadow-rate",
@@ -53,7 +64,12 @@ export function trafficOptionsFromFlags(flags: TrafficFlags, worker?: string): T
   }
   if (flags.traces === undefined) return {};
   return {
-    traces: { path: flags.traces, content: flags["trace-content"] ?? false, ...(worker ? { worker } : {}) },
+    traces: {
+      path: flags.traces,
+      content: flags["trace-content"] ?? false,
+      ...(maxFiles !== undefined ? { maxFiles } : {}),
+      ...(worker ? { worker } : {}),
+    },
     ...(rate !== undefined ? { shadow: { rate, ...(seed !== undefined ? { seed } : {}) } } : {}),
   };
 }

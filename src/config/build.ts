@@ -1,4 +1,5 @@
 import type { BaseChatModelParams } from "@langchain/core/language_models/chat_models";
+import { registerConfigSecrets } from "./secrets.js";
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { PyramidConfigError } from "../errors/index.js";
@@ -75,6 +76,7 @@ export async function pyramidFromConfig(
 ): Promise<PyramidChatModel> {
   const { baseDir: givenBaseDir, ...chatParams } = options;
   const valid = validatePyramidConfig(config, "config");
+  registerConfigSecrets(valid);
   const baseDir = resolve(givenBaseDir ?? process.cwd());
   const fileIssues = configFileIssues(valid, baseDir);
   if (fileIssues.length > 0) throw new ConfigFileError("config", fileIssues);

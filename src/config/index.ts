@@ -40,3 +40,5 @@ export {
   replayExampleYaml,
   type InitTemplate,
 } from "./example.js";
+export { registerConfigSecrets } from "./secrets.js";
+export { registerSecret } from "../security/redact.js";

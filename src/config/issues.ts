@@ -42,12 +42,15 @@ const FIXES: Record<string, string> = {
   preset: 'give a preset stored in the router file, e.g. "balanced"',
   router: "give the path of a router file (from `pyramid-moa train`), relative to the config file",
   generativePrompt: 'give a template containing "{candidates}"',
+  task: 'use one of "math", "math-latex", "choice", "code", "text", "short-answer", or a key { field: "answer" }, { regex: "Answer: (\\S+)" }, { choice: [labels] }',
+  field: 'give the JSON field of the outputs that holds the answer, e.g. "answer" or "result.answer"',
+  regex: "give a JavaScript regular expression whose first capture group is the answer",
   tiers:
     "list at least two tiers, from the cheapest (the crowd) to the apex (the Oracle), each { name, members: [...] }",
   members: "give at least one member: { provider, model, ... }",
   budget: "give budget: { limitUsd: 20, window: day, redis: redis://127.0.0.1:6379 } (window and redis optional)",
   redis: "give a redis:// URL, e.g. redis://127.0.0.1:6379/0 (omit it to keep the budget in each process)",
-  tenants: "list tenants as { name, keyEnv, budgetUsd?, requestsPerMinute?, tokensPerMinute? }",
+  tenants: "list tenants as { name, keyEnv, budgetUsd?, requestsPerMinute?, tokensPerMinute?, feedbackPerMinute? }",
   keyEnv: "give the NAME of the environment variable holding the tenant's API key, with a distinct variable per tenant",
 };
 

@@ -63,6 +63,8 @@ export const tenantConfigSchema = z
     requestsPerMinute: z.number().int("must be a whole number").positive("must be > 0").optional(),
     /** Tokens (prompt + completion over every member) per minute (429 once in debt). */
     tokensPerMinute: z.number().int("must be a whole number").positive("must be > 0").optional(),
+    /** `POST /v1/feedback` posts per minute (429 beyond); default `requestsPerMinute`. */
+    feedbackPerMinute: z.number().int("must be a whole number").positive("must be > 0").optional(),
   })
   .strict();
 

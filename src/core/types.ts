@@ -37,6 +37,11 @@ export interface Candidate {
   readonly logprobs?: readonly number[];
   /** Self-reported confidence in [0, 1], when the pyramid asked for it and the member gave one. */
   readonly confidence?: number;
+  /**
+   * Free text voted by meaning: this answer's similarity to each candidate of its tier, in member order (NaN for
+   * those that gave no answer); `answer` is then its meaning cluster's key.
+   */
+  readonly similarities?: readonly number[];
 }
 
 /** What the router decided at the boundary after one tier. */

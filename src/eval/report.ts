@@ -4,6 +4,8 @@ import type { EvalTraceLine } from "../core/trace_schema.js";
 import { gradedQueriesFromTraces } from "./metrics/from_traces.js";
 import { frontierSweep } from "./metrics/profile.js";
 import { evaluationSummary, type EvaluationSummary } from "./metrics/summary.js";
+import { diagnoseWorkload, type WorkloadDiagnosis } from "./metrics/diagnosis.js";
+import { diagnosisMarkdown } from "./metrics/diagnosis_text.js";
 import { profileCsv, summaryJson, summaryMarkdown, theorem1Markdown } from "./metrics/writers.js";
 import { performanceProfileSvg } from "../plots/profile_plot.js";
 import { frontierSvg, type FrontierSeries } from "../plots/frontier_plot.js";
@@ -35,13 +37,14 @@ export interface EvaluationReportOptions {
  * `profile.svg`/`.png` (accuracy and cost saving versus threshold, with the Oracle-alone and
  * crowd-majority lines), `frontier.svg`/`.png` (accuracy versus cost for the learned router's sweep
  * and every baseline), `reliability.svg`/`.png` (the reliability diagram of P_fail), `theorem1.md`, `summary.md` and
- * `summary.json`. Returns the summary and
+ * `summary.json`, and `diagnosis.md` (the workload diagnosis: see `diagnoseWorkload`). Returns the summary, the
+ * diagnosis and
  * the paths written.
  */
 export async function writeEvaluationReport(
   traces: readonly EvalTraceLine[],
   options: EvaluationReportOptions,
-): Promise<{ summary: EvaluationSummary; files: string[]; pngSkipped?: string }> {
+): Promise<{ summary: EvaluationSummary; diagnosis: WorkloadDiagnosis; files: string[]; pngSkipped?: string }> {
   if (traces.length === 0) {
     throw new PyramidConfigError("no graded traces to report on", { field: "traces", fix: "run the evaluation first" });
   }
@@ -65,6 +68,8 @@ export async function writeEvaluationReport(
   );
   write("summary.md", summaryMarkdown(summary, { title: `${title}: evaluation summary` }));
   write("summary.json", summaryJson(summary));
+  const diagnosis = diagnoseWorkload(queries.map((query) => ({ query, weight: 1 })));
+  write("diagnosis.md", diagnosisMarkdown(diagnosis, `${title}: workload diagnosis`));
   const profileSvg = performanceProfileSvg(summary.profile, {
     oracleAccuracy: oracle.accuracy,
     crowdAccuracy: crowd.accuracy,
@@ -106,6 +111,7 @@ export async function writeEvaluationReport(
       if (!(error instanceof MissingDependencyError)) throw error;
       return {
         summary,
+        diagnosis,
         files,
         pngSkipped:
           "PNG plots skipped: @resvg/resvg-js is not installed (npm install @resvg/resvg-js); the SVG plots are written",
@@ -115,5 +121,5 @@ export async function writeEvaluationReport(
     write("frontier.png", await svgToPng(frontier));
     write("reliability.png", await svgToPng(reliability));
   }
-  return { summary, files };
+  return { summary, diagnosis, files };
 }

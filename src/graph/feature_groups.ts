@@ -1,4 +1,4 @@
-import type { TaskKind } from "../answers/types.js";
+import type { AnswerTask } from "../answers/types.js";
 import { codeBehaviourGroup } from "../features/behaviour/group.js";
 import { BEHAVIOUR_CLAIMS_PREFIX, behaviourFeatureNames } from "../features/behaviour/agreement.js";
 import type { CodeBehaviourOptions } from "../features/behaviour/options.js";
@@ -14,7 +14,7 @@ function trainedWithout(router: Router): boolean {
  * Whether a pyramid computes the code behaviour features when `codeBehaviour` is not given: for `task: "code"`,
  * unless a router at a tier boundary was trained without them.
  */
-export function codeBehaviourByDefault(task: TaskKind | undefined, routers: readonly Router[]): boolean {
+export function codeBehaviourByDefault(task: AnswerTask | undefined, routers: readonly Router[]): boolean {
   return task === "code" && !routers.some(trainedWithout);
 }
 
@@ -39,7 +39,7 @@ export function codeClaimsByDefault(routers: readonly Router[]): boolean {
  * was trained with them.
  */
 export function resolveFeatureGroups(
-  options: { readonly task?: TaskKind; readonly codeBehaviour?: boolean | CodeBehaviourOptions },
+  options: { readonly task?: AnswerTask; readonly codeBehaviour?: boolean | CodeBehaviourOptions },
   routers: readonly Router[],
 ): FeatureGroup[] {
   const setting = options.codeBehaviour;

@@ -16,9 +16,18 @@ import { AgreementRouter } from "../router/agreement.js";
 import { checkRouterMembers } from "../router/member_check.js";
 import type { Router } from "../router/types.js";
 import { resolveFeatureGroups } from "./feature_groups.js";
+import { isSimilarityInput, resolveSimilarity } from "./similarity.js";
+import type { SimilarityInput } from "./similarity.js";
+import { semanticFeatureGroup } from "../features/semantic/group.js";
 import { defaultGenerativePrompt, generativePromptFromTemplate } from "./nodes/generative_prompt.js";
 import type { GenerativePrompt } from "./nodes/generative_prompt.js";
-import { generativeTemplateSchema, policyInputSchema, pyramidSettingsSchema } from "./settings.js";
+import {
+  answerTaskSettingSchema,
+  generativeTemplateSchema,
+  policyInputSchema,
+  pyramidSettingsSchema,
+} from "./settings.js";
+import type { AnswerKeyFunction } from "../answers/types.js";
 import type { PyramidSpec, TierSpec } from "./spec.js";
 
 const router = z.custom<Router>(
@@ -66,6 +75,27 @@ export const pyramidOptionsSchema = pyramidSettingsSchema
      * them off, an object sets their limits (and, in code, the `pool` of sandbox processes).
      */
     codeBehaviour: z.union([z.boolean(), codeBehaviourOptionsSchema]).optional(),
+    /**
+     * What the crowd votes on: a built-in kind, `{ field }`, `{ regex }`, `{ choice: [labels] }`, or a function
+     * `(text, message) => key | null` (equal keys vote together).
+     */
+    task: z
+      .union([
+        answerTaskSettingSchema,
+        z.custom<AnswerKeyFunction>((value) => typeof value === "function", {
+          message: "expected a task kind, { field }, { regex }, { choice } or a function (text, message) => key | null",
+        }),
+      ])
+      .optional(),
+    /**
+     * Free text voted by meaning: `"lexical"`, `"exact"`, a LangChain `Embeddings` model (cosine, one batch per
+     * tier and query) or an `AnswerSimilarity` such as `judgeSimilarity(model)`; see `resolveSimilarity`.
+     */
+    similarity: z
+      .custom<SimilarityInput>(isSimilarityInput, {
+        message: 'expected "lexical", "exact", a LangChain Embeddings model or an AnswerSimilarity',
+      })
+      .optional(),
     /** Generative-mode prompt: a template with `{candidates}`, or a function of the candidates. */
     generativePrompt: z
       .union([
@@ -141,9 +171,11 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     })();
   const prices = options.prices ?? {};
   const defaultRouter = options.router ?? new AgreementRouter();
-  const featureGroups = resolveFeatureGroups(options, [
-    ...tierInputs.slice(0, -1).map((t) => t.router ?? defaultRouter),
-  ]);
+  const similarity = resolveSimilarity(options);
+  const featureGroups = [
+    ...resolveFeatureGroups(options, [...tierInputs.slice(0, -1).map((t) => t.router ?? defaultRouter)]),
+    ...(similarity ? [semanticFeatureGroup] : []),
+  ];
   const defaultPolicy = policyOf(options.policy) ?? DEFAULT_POLICY;
   const defaults = { timeoutMs: options.memberTimeoutMs, retries: options.memberRetries };
   let pooled = 0;
@@ -200,6 +232,7 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
     mode: options.mode ?? "routing",
     task: options.task ?? "text",
     featureGroups,
+    ...(similarity ? { similarity } : {}),
     generativePrompt,
     askConfidence: options.askConfidence ?? false,
     onApexError: options.onApexError ?? "crowd",

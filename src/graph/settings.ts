@@ -1,8 +1,29 @@
 import { z } from "zod";
+import { compileRegexKey } from "../answers/key_forms.js";
 import { TASK_KINDS } from "../answers/types.js";
 import { codeBehaviourOptionsSchema } from "../features/behaviour/options.js";
 import { decisionPolicySchema } from "../policy/decision.js";
 import { lookaheadOptionsSchema } from "../policy/lookahead.js";
+
+/**
+ * zod schema of a task as plain data: a built-in kind, `{ field }` (a JSON field of the output), `{ regex, flags? }`
+ * (its first capture group) or `{ choice: [labels] }`. Code may also give a key function (`PyramidOptions.task`).
+ */
+export const answerTaskSettingSchema = z.union([
+  z.enum(TASK_KINDS),
+  z.object({ field: z.string().min(1, "must name a JSON field (or a dotted path)") }).strict(),
+  z
+    .object({ regex: z.string().min(1, "must be a regular expression"), flags: z.string().optional() })
+    .strict()
+    .superRefine((key, context) => {
+      try {
+        compileRegexKey(key);
+      } catch (error) {
+        context.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
+  z.object({ choice: z.array(z.string().min(1)).min(2, "needs at least two labels").readonly() }).strict(),
+]);
 
 /** zod schema of a policy as written: a `DecisionPolicy` object or the name of a router preset. */
 export const policyInputSchema = z.union([decisionPolicySchema, z.string().min(1, "must be a non-empty preset name")]);
@@ -22,8 +43,18 @@ export const pyramidSettingsSchema = z.object({
   policy: policyInputSchema.optional(),
   /** `routing` (upper tiers see the user's messages) or `generative` (they also see the candidates). */
   mode: z.enum(["routing", "generative"]).optional(),
-  /** Answer extractor used for voting: `math`, `math-latex`, `choice`, `code` or `text` (default). */
-  task: z.enum(TASK_KINDS).optional(),
+  /**
+   * What the crowd votes on: `math`, `math-latex`, `choice` (A-J), `code`, `text` (default), `short-answer`, or a
+   * user-defined key `{ field }`, `{ regex }`, `{ choice: [labels] }` (see {@link answerTaskSettingSchema}).
+   */
+  task: answerTaskSettingSchema.optional(),
+  /**
+   * Free text voted by meaning (`task: "text"` or `"short-answer"`): `lexical` (token F1, no model; the default of
+   * `short-answer`) or `exact` (exact keys; the default of `text`). In code, also an `Embeddings` model or a judge.
+   */
+  similarity: z.enum(["lexical", "exact"]).optional(),
+  /** Similarity at or above which two answers are one (default: lexical 0.5, embeddings 0.85). */
+  similarityThreshold: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").optional(),
   /** Ask members for a self-reported confidence (a feature for the router). Default false. */
   askConfidence: z.boolean().optional(),
   /**

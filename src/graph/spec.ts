@@ -1,4 +1,5 @@
-import type { TaskKind } from "../answers/types.js";
+import type { AnswerSimilarity } from "../features/semantic/similarity.js";
+import type { AnswerTask } from "../answers/types.js";
 import type { FeatureGroup } from "../features/group.js";
 import type { Budget } from "../cost/budget_api.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
@@ -37,7 +38,9 @@ export interface PyramidSpec {
   /** Routing or generative mode. */
   readonly mode: PyramidMode;
   /** Answer extractor for voting. */
-  readonly task: TaskKind;
+  readonly task: AnswerTask;
+  /** Free text voted by meaning: the similarity that clusters the candidates' answers (see `semanticVote`). */
+  readonly similarity?: AnswerSimilarity;
   /** Feature groups appended to the base features at every boundary (e.g. code behavioural agreement). */
   readonly featureGroups: readonly FeatureGroup[];
   /** Prompt that frames lower tiers' candidates for upper tiers in generative mode. */

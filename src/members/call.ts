@@ -5,7 +5,7 @@ import { extractAnswer } from "../answers/extract.js";
 import { extractToolCallAnswer } from "../answers/tool_calls.js";
 import { extractStructuredAnswer } from "../answers/structured.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
-import type { TaskKind } from "../answers/types.js";
+import type { AnswerTask } from "../answers/types.js";
 import { warnIfUnpriced } from "../cost/unpriced.js";
 import { costOf, messageText, usageOf } from "../cost/usage.js";
 import type { Candidate } from "../core/types.js";
@@ -27,7 +27,7 @@ export interface MemberCallContext {
   /** Position in the tier. */
   readonly index: number;
   /** Answer extractor. */
-  readonly task: TaskKind;
+  readonly task: AnswerTask;
   /** Aborts the call (and its retries) when the query is aborted. */
   readonly signal?: AbortSignal;
   /** Callbacks of the enclosing run, so the call shows up as a child run in traces. */
@@ -68,7 +68,7 @@ export function candidateFromMessage(
     const toolAnswer = extractToolCallAnswer(message.tool_calls ?? []);
     // The confidence line the pyramid asked for is not part of the answer (its number would pass for a math answer).
     const answerText = context.askConfidence ? stripConfidence(text) : text;
-    extracted = toolAnswer ?? extractAnswer(answerText, context.task);
+    extracted = toolAnswer ?? extractAnswer(answerText, context.task, message);
   }
   const usage = usageOf(prompt, message);
   warnIfUnpriced(member, message);

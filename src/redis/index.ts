@@ -12,3 +12,5 @@ export { InProcessRateLimiter, RATE_PERIOD_MS } from "../limits/rate_limiter.js"
 export type { RateLimiter, RateLimits, RateDecision } from "../limits/rate_limiter.js";
 export type { BudgetReserveResult, BudgetReserveOptions } from "../cost/budget_api.js";
 export { BUDGET_WINDOWS, isBudget, budgetResetsInMs } from "../cost/budget_api.js";
+export { RedisFeedbackClaims, DEFAULT_FEEDBACK_CLAIM_TTL_MS } from "./feedback_claims.js";
+export type { FeedbackClaims } from "./feedback_claims.js";

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { redactSecrets } from "../security/redact.js";
 import { BudgetExceededError, ModelCallError, PyramidConfigError, TimeoutError } from "../errors/index.js";
 
 /** An HTTP error answered in OpenAI's error JSON shape: `{ error: { message, type, param, code } }`. */
@@ -39,7 +40,7 @@ export class HttpError extends Error {
 
   /** The JSON body of the error response. */
   body(): { error: { message: string; type: string; param: string | null; code: string | null } } {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+    return { error: { message: redactSecrets(this.message), type: this.type, param: this.param, code: this.code } };
   }
 }
 

@@ -145,11 +145,14 @@ export function usageChunk(header: ChunkHeader, usage: CompletionUsage): Record<
   };
 }
 
-/** Tool-call deltas from a LangChain chunk's tool-call chunks. */
-export function toToolCallDeltas(message: AIMessageChunk): ToolCallDelta[] {
+/** Tool-call deltas from a LangChain chunk's tool-call chunks (`shown` maps each piece of arguments, e.g. redaction). */
+export function toToolCallDeltas(
+  message: AIMessageChunk,
+  shown: (text: string) => string = (text) => text,
+): ToolCallDelta[] {
   return (message.tool_call_chunks ?? []).map((call, position) => ({
     index: call.index ?? position,
     ...(call.id ? { id: call.id, type: "function" as const } : {}),
-    function: { ...(call.name ? { name: call.name } : {}), arguments: call.args ?? "" },
+    function: { ...(call.name ? { name: call.name } : {}), arguments: shown(call.args ?? "") },
   }));
 }

@@ -2,12 +2,17 @@ import { formatPath } from "../config/issues.js";
 import { HttpError } from "./errors.js";
 import { chatCompletionRequestSchema } from "./schema.js";
 import type { ChatCompletionRequest } from "./schema.js";
+import { checkToolSchemas, DEFAULT_MAX_TOOL_SCHEMA_BYTES, DEFAULT_MAX_TOOL_SCHEMA_DEPTH } from "./tool_limits.js";
+import type { ToolSchemaLimits } from "./tool_limits.js";
 
 /**
  * The request body as a chat completion request: JSON, validated by {@link chatCompletionRequestSchema}, with
- * `tool_choice` naming a given tool; anything else is a 400 naming the field.
+ * `tool_choice` naming a given tool, tool schemas within `toolLimits`; anything else is a 400 naming the field.
  */
-export function parseRequest(raw: Buffer): ChatCompletionRequest {
+export function parseRequest(
+  raw: Buffer,
+  toolLimits: ToolSchemaLimits = { maxDepth: DEFAULT_MAX_TOOL_SCHEMA_DEPTH, maxBytes: DEFAULT_MAX_TOOL_SCHEMA_BYTES },
+): ChatCompletionRequest {
   let json: unknown;
   try {
     json = JSON.parse(raw.toString("utf8"));
@@ -26,6 +31,7 @@ export function parseRequest(raw: Buffer): ChatCompletionRequest {
     throw new HttpError(400, `${param ?? "body"}: ${message}`, { param, code: "invalid_value" });
   }
   const request = parsed.data;
+  checkToolSchemas(request.tools, toolLimits);
   const choice = request.tool_choice;
   if (
     typeof choice === "object" &&

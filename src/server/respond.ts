@@ -11,6 +11,8 @@ import { type HttpError, toHttpError } from "./errors.js";
 import { chunk, completionId, nowSeconds, toChatCompletion, toToolCallDeltas, toUsage, usageChunk } from "./format.js";
 import type { ChunkHeader } from "./format.js";
 import type { ChatCompletionRequest } from "./schema.js";
+import type { ClientView } from "./client_view.js";
+import { StreamRedactor } from "../security/stream_redactor.js";
 
 /** The pyramid, or its `bindTools` copy, as the runnable that answers one request. */
 export type ChatRunnable = Runnable<BaseLanguageModelInput, AIMessageChunk>;
@@ -68,16 +70,29 @@ export interface Answered {
   readonly usage?: AIMessageChunk["usage_metadata"];
 }
 
-/** Answers with one chat completion. */
+/** A view that shows everything as it is (library users who call `answer` themselves). */
+const AS_IS: ClientView = { pyramid: (pyramid) => pyramid, text: (text) => text };
+
+/** Answers with one chat completion, shown through `view` (trace id handle, summarised errors, secrets masked). */
 export async function answer(
   res: ServerResponse,
   runnable: ChatRunnable,
   messages: BaseMessage[],
   modelId: string,
   config: RunnableConfig,
+  view: ClientView = AS_IS,
 ): Promise<Answered> {
   const message = await runnable.invoke(messages, config);
-  sendJson(res, 200, toChatCompletion(message, modelId));
+  const completion = toChatCompletion(message, modelId);
+  const shown = completion.choices[0].message;
+  if (shown.content !== null) shown.content = view.text(shown.content);
+  for (const call of shown.tool_calls ?? []) call.function.arguments = view.text(call.function.arguments);
+  if (completion.pyramid) {
+    const shown = view.pyramid(completion.pyramid);
+    completion.pyramid = shown;
+    completion.usage.pyramid = shown;
+  }
+  sendJson(res, 200, completion);
   return { pyramid: message.response_metadata?.pyramid as PyramidMetadata | undefined, usage: message.usage_metadata };
 }
 
@@ -98,6 +113,7 @@ export async function streamAnswer(
   modelId: string,
   config: RunnableConfig,
   report: (error: HttpError) => void = () => undefined,
+  view: ClientView = AS_IS,
 ): Promise<Answered> {
   const header: ChunkHeader = { id: completionId(), created: nowSeconds(), model: modelId };
   const stream = await runnable.stream(messages, config);
@@ -114,11 +130,14 @@ export async function streamAnswer(
   };
   let pyramid: PyramidMetadata | undefined;
   let usage: AIMessageChunk["usage_metadata"];
+  // A secret split over two chunks is masked too: the redactor holds the last characters back.
+  const redactor = view === AS_IS ? undefined : new StreamRedactor();
   const toolIds = new Map<number, string>();
   try {
     for await (const piece of stream) {
-      const text = contentText(piece.content);
-      const deltas = toToolCallDeltas(piece).map((delta) => {
+      const raw = contentText(piece.content);
+      const text = redactor ? redactor.push(raw) : raw;
+      const deltas = toToolCallDeltas(piece, view.text).map((delta) => {
         if (toolIds.has(delta.index)) return delta;
         const id = delta.id ?? `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`;
         toolIds.set(delta.index, id);
@@ -137,13 +156,21 @@ export async function streamAnswer(
     }
   } catch (error) {
     if (!started) throw error;
+    const rest = redactor?.flush() ?? "";
+    if (rest.length > 0) writeEvent(res, chunk(header, { content: rest }));
     const httpError = toHttpError(error);
     report(httpError);
     writeEvent(res, httpError.body());
     if (!res.destroyed) res.end();
     return { pyramid, usage };
   }
+  const rest = redactor?.flush() ?? "";
+  if (rest.length > 0) {
+    start();
+    writeEvent(res, chunk(header, { content: rest }));
+  }
   start();
+  if (pyramid) pyramid = view.pyramid(pyramid);
   writeEvent(res, chunk(header, {}, toolIds.size > 0 ? "tool_calls" : "stop", pyramid ? { pyramid } : {}));
   if (request.stream_options?.include_usage) writeEvent(res, usageChunk(header, toUsage(usage, pyramid)));
   writeEvent(res, "[DONE]");

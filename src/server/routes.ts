@@ -8,6 +8,9 @@ import type { PyramidMetrics } from "./metrics.js";
 import { parseRequest } from "./request.js";
 import { answer, runnableFor, sendJson, streamAnswer } from "./respond.js";
 import { handleFeedback } from "./feedback.js";
+import type { FeedbackIds } from "./feedback_ids.js";
+import { clientView } from "./client_view.js";
+import type { ToolSchemaLimits } from "./tool_limits.js";
 import type { Answered } from "./respond.js";
 import type { AdmittedTenant, TenantGate } from "./tenants.js";
 import type { ChatCompletionRequest } from "./schema.js";
@@ -31,10 +34,14 @@ export interface RouteContext {
   readonly metrics?: PyramidMetrics;
   /** Records the tenant a chat completion request was counted against (for the request metrics). */
   readonly onTenant: (res: ServerResponse, tenant: string) => void;
-  /** The server's log, for the details of 5xx errors and failures of the rate limiter. */
+  /** The server's log, for the details of 5xx errors, members' whole errors and failures of the rate limiter. */
   readonly errorLog: (line: string) => void;
   /** Records traces and shadow calls of every answer (a callback handler), and feedback. */
   readonly traffic?: TrafficRecorder;
+  /** Binds the trace ids handed out to their tenant, for `POST /v1/feedback`. */
+  readonly feedbackIds: FeedbackIds;
+  /** Depth and size limits of the requests' tool schemas. */
+  readonly toolLimits: ToolSchemaLimits;
 }
 
 async function recordAnswer(context: RouteContext, tenant: AdmittedTenant, done: Answered): Promise<void> {
@@ -97,14 +104,25 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
     sendJson(res, 200, { id: modelId, object: "model", created, owned_by: "pyramid-moa" });
     return;
   }
-  if (path === "/v1/feedback") return handleFeedback(context.traffic, req, res, maxBodyBytes);
+  if (path === "/v1/feedback")
+    return handleFeedback(
+      {
+        ...(context.traffic ? { traffic: context.traffic } : {}),
+        gate,
+        feedbackIds: context.feedbackIds,
+        maxBodyBytes,
+        onRateLimited: (name) => metrics?.observeRateLimited(name, "requests"),
+      },
+      req,
+      res,
+    );
   if (path === "/v1/chat/completions") {
     if (req.method !== "POST")
       throw new HttpError(405, "use POST /v1/chat/completions", { headers: { allow: "POST" } });
     context.onTenant(res, gate.identify(req.headers).name);
     const tenant = await gate.admit(req.headers, (name, limit) => metrics?.observeRateLimited(name, limit));
     for (const [name, value] of Object.entries(tenant.headers)) res.setHeader(name, value);
-    const request = parseRequest(await readBody(req, maxBodyBytes));
+    const request = parseRequest(await readBody(req, maxBodyBytes), context.toolLimits);
     const messages = toLangChainMessages(request.messages);
     // All the request's money goes through one ledger: the tenant's own budget holds what the crowd is expected
     // to cost before it runs (402 when it cannot); the graph settles it and reserves escalations through it.
@@ -147,12 +165,25 @@ async function answerCompletion(
   };
   res.on("close", onClose);
   const config = { signal: controller.signal, ledger, ...(context.traffic ? { callbacks: [context.traffic] } : {}) };
+  const view = clientView({
+    tenant: tenant.name,
+    feedbackIds: context.feedbackIds,
+    errorLog: context.errorLog,
+    requestId: String(res.getHeader("x-request-id")),
+  });
   try {
     const done = request.stream
-      ? await streamAnswer(res, runnable, messages, request, modelId, config, (error) =>
-          logServerError(context.errorLog, res, error),
+      ? await streamAnswer(
+          res,
+          runnable,
+          messages,
+          request,
+          modelId,
+          config,
+          (error) => logServerError(context.errorLog, res, error),
+          view,
         )
-      : await answer(res, runnable, messages, modelId, config);
+      : await answer(res, runnable, messages, modelId, config, view);
     await recordAnswer(context, tenant, done);
     if (done.pyramid) gate.observeCrowdCost(done.pyramid.cost.byTier[model.spec.tiers[0].name] ?? 0);
   } finally {

@@ -13,6 +13,12 @@ import type { ServerTenant } from "./tenants.js";
 import { InProcessRateLimiter } from "../limits/rate_limiter.js";
 import type { RateLimiter } from "../limits/rate_limiter.js";
 import type { ServerResponse } from "node:http";
+import { DEFAULT_MAX_TOOL_SCHEMA_BYTES, DEFAULT_MAX_TOOL_SCHEMA_DEPTH } from "./tool_limits.js";
+import { FEEDBACK_SECRET_ENV, FeedbackIds, feedbackSecret } from "./feedback_ids.js";
+import { redactSecrets, registerSecret } from "../security/redact.js";
+import { RedisFeedbackClaims } from "../redis/feedback_claims.js";
+import type { FeedbackClaims } from "../redis/feedback_claims.js";
+import { RedisRateLimiter } from "../redis/rate_limit.js";
 
 /** Default request-body limit: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -44,7 +50,7 @@ export interface PyramidServerOptions {
   readonly metrics?: PyramidMetrics | false;
   /** Time a client has to send a whole request, headers included, in ms (else 408 and closed). Default 30 s. */
   readonly requestTimeoutMs?: number;
-  /** Receives the details of 5xx errors (never sent to clients). Default: `log`, else stderr. */
+  /** Receives the details of 5xx errors and members' whole errors (never sent to clients). Default: `log`, else stderr. */
   readonly errorLog?: (line: string) => void;
   /**
    * Records production traces and shadow calls (`serve --traces`): attached as a callback handler to every chat
@@ -56,6 +62,23 @@ export interface PyramidServerOptions {
    * default: fail closed), or admit the request without its budget check and hold (`true`: fail open).
    */
   readonly budgetFailOpen?: boolean;
+  /**
+   * Secret binding the trace ids handed out to their tenant (`POST /v1/feedback`); give the same one to every process
+   * serving the same traces. Default: the `PYRAMID_FEEDBACK_SECRET` variable, else derived from the tenants' keys and
+   * `token`, else random for this process.
+   */
+  readonly feedbackSecret?: string;
+  /** Labelled trace ids remembered in this process to refuse a second label (default 200,000). */
+  readonly feedbackRemembered?: number;
+  /**
+   * Where labelled trace ids are remembered across processes; default: a {@link RedisFeedbackClaims} on the
+   * `rateLimiter`'s connection when it is a `RedisRateLimiter`, else this process's memory.
+   */
+  readonly feedbackClaims?: FeedbackClaims;
+  /** Deepest nesting of a tool's `parameters` schema (else 400 before any member is called). Default 32. */
+  readonly maxToolSchemaDepth?: number;
+  /** Largest size of a request's tool definitions together, in bytes of JSON (else 400). Default 256 KiB. */
+  readonly maxToolSchemaBytes?: number;
 }
 
 const optionsSchema = z.object({
@@ -89,6 +112,15 @@ const optionsSchema = z.object({
     .optional(),
   metrics: z.union([z.instanceof(PyramidMetrics), z.literal(false)]).optional(),
   requestTimeoutMs: z.number().int().positive().optional(),
+  feedbackSecret: z.string().min(16, "must be at least 16 characters").optional(),
+  feedbackRemembered: z.number().int().positive().optional(),
+  feedbackClaims: z
+    .custom<FeedbackClaims>((v) => typeof (v as FeedbackClaims | undefined)?.claim === "function", {
+      message: "expected a FeedbackClaims (a claim(id) method)",
+    })
+    .optional(),
+  maxToolSchemaDepth: z.number().int().positive().optional(),
+  maxToolSchemaBytes: z.number().int().positive().optional(),
   headers: z
     .record(z.string(), z.string().regex(/^[^\r\n\0]*$/, "must not contain line breaks"))
     .superRefine((headers, ctx) => {
@@ -130,6 +162,14 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
   );
   if (metrics && model.spec.budget) metrics.watchBudget("global", model.spec.budget);
   for (const [name, budget] of gate.budgets()) metrics?.watchBudget(name, budget);
+  const keys = [...(options.tenants ?? []).map((tenant) => tenant.key), ...(options.token ? [options.token] : [])];
+  for (const key of keys) registerSecret(key);
+  const secret = options.feedbackSecret ?? process.env[FEEDBACK_SECRET_ENV];
+  registerSecret(secret);
+  const claims =
+    options.feedbackClaims ??
+    (options.rateLimiter instanceof RedisRateLimiter ? new RedisFeedbackClaims(options.rateLimiter.redis) : undefined);
+  const feedbackIds = new FeedbackIds(feedbackSecret(secret, keys), options.feedbackRemembered, claims);
   const tenants = new WeakMap<ServerResponse, string>();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const context = {
@@ -140,17 +180,22 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     state,
     gate,
     metrics,
-    errorLog,
+    errorLog: (line: string) => errorLog(redactSecrets(line)),
+    feedbackIds,
+    toolLimits: {
+      maxDepth: options.maxToolSchemaDepth ?? DEFAULT_MAX_TOOL_SCHEMA_DEPTH,
+      maxBytes: options.maxToolSchemaBytes ?? DEFAULT_MAX_TOOL_SCHEMA_BYTES,
+    },
     ...(options.traffic ? { traffic: options.traffic } : {}),
     onTenant: (res: ServerResponse, tenant: string) => tenants.set(res, tenant),
   };
   return serveRequests((req, res) => route(context, req, res), state, {
     headers: Object.entries(options.headers ?? {}),
-    log,
+    log: log ? (line: string) => log(redactSecrets(line)) : undefined,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     maxBodyBytes,
-    onError: (res, error) => logServerError(errorLog, res, error),
+    onError: (res, error) => logServerError((line) => errorLog(redactSecrets(line)), res, error),
     onFinished: (res, seconds) => {
       const tenant = tenants.get(res);
       if (tenant !== undefined) metrics?.observeRequest(tenant, res.statusCode, seconds);

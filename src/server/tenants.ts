@@ -30,6 +30,8 @@ export interface ServerTenant {
   /** Requests and tokens per minute. */
   readonly requestsPerMinute?: number;
   readonly tokensPerMinute?: number;
+  /** `POST /v1/feedback` posts per minute (default `requestsPerMinute`; none = unlimited). */
+  readonly feedbackPerMinute?: number;
 }
 
 /** A request's tenant, once authenticated. */
@@ -168,6 +170,36 @@ export class TenantGate {
       ...(tenant?.budget ? { ownBudget: tenant.budget } : {}),
       headers: out,
     };
+  }
+
+  /**
+   * Authenticates a `POST /v1/feedback` and takes one post from the tenant's feedback bucket (`feedbackPerMinute`,
+   * default its `requestsPerMinute`, kept apart from its requests), or throws the 401 or the 429 with `retry-after`.
+   */
+  async admitFeedback(
+    headers: IncomingHttpHeaders,
+    onRateLimited?: (tenant: string) => void,
+  ): Promise<{ name: string; headers: Record<string, string> }> {
+    const { tenant, name } = this.identify(headers);
+    const out: Record<string, string> = this.required ? { [TENANT_HEADER]: name } : {};
+    const perMinute = tenant?.feedbackPerMinute ?? tenant?.requestsPerMinute;
+    if (!perMinute) return { name, headers: out };
+    const decision = await this.limiter.admit({ name: `${name}:feedback`, requestsPerMinute: perMinute });
+    if (decision.ok) return { name, headers: out };
+    onRateLimited?.(name);
+    throw new HttpError(
+      429,
+      `tenant "${name}" is over its feedback posts per minute (${perMinute}); retry in ${seconds(decision.retryAfterMs)} s`,
+      {
+        type: "requests",
+        code: "rate_limit_exceeded",
+        headers: {
+          ...out,
+          "retry-after": seconds(decision.retryAfterMs),
+          "retry-after-ms": String(decision.retryAfterMs),
+        },
+      },
+    );
   }
 
   /** Records what the crowd of an answered request cost: a running mean that {@link holdCrowd} holds at least. */

@@ -10,6 +10,7 @@ import { connectRedis } from "../redis/connection.js";
 import type { RedisConnection } from "../redis/connection.js";
 import { RedisRateLimiter } from "../redis/rate_limit.js";
 import type { ServerTenant } from "./tenants.js";
+import { registerConfigSecrets } from "../config/secrets.js";
 
 /** The tenants of a config with their keys, budgets and the rate limiter they share. */
 export interface ServingLimits {
@@ -34,6 +35,7 @@ export async function tenantsFromConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ServingLimits> {
   const keys = new Map<string, string>();
+  registerConfigSecrets(config, env);
   (config.tenants ?? []).forEach((tenant, i) => {
     const key = env[tenant.keyEnv];
     const field = `tenants[${i}].keyEnv`;
@@ -76,6 +78,7 @@ export async function tenantsFromConfig(
       ...(budget ? { budget } : {}),
       ...(tenant.requestsPerMinute ? { requestsPerMinute: tenant.requestsPerMinute } : {}),
       ...(tenant.tokensPerMinute ? { tokensPerMinute: tenant.tokensPerMinute } : {}),
+      ...(tenant.feedbackPerMinute ? { feedbackPerMinute: tenant.feedbackPerMinute } : {}),
     };
   });
   return {

@@ -11,6 +11,8 @@ export type TracesOption =
       readonly content?: boolean;
       /** Rotate the file past this many bytes (default 64 MiB). */
       readonly maxBytes?: number;
+      /** Rotated files kept (older ones are deleted at each rotation; default 10). */
+      readonly maxFiles?: number;
       /** This process's name among several writing the same traces (one file per worker). */
       readonly worker?: string;
     };
@@ -44,6 +46,7 @@ const trafficSchema = z.object({
           path: z.string().min(1),
           content: z.boolean().optional(),
           maxBytes: z.number().int().positive().optional(),
+          maxFiles: z.number().int().nonnegative().optional(),
           worker: z
             .string()
             .regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -")
@@ -69,6 +72,7 @@ export interface ResolvedTrafficOptions {
     readonly path: string;
     readonly content: boolean;
     readonly maxBytes?: number;
+    readonly maxFiles?: number;
     readonly worker?: string;
   };
   readonly shadow?: {

@@ -1,3 +1,4 @@
+import { taskLabel } from "../answers/key_forms.js";
 import type { BaseMessage } from "@langchain/core/messages";
 import { messageText } from "../cost/usage.js";
 import type { PyramidResult } from "../graph/result.js";
@@ -73,7 +74,7 @@ export function queryTraceLine(
     latencyMs: context.latencyMs,
     shadowScheduled: context.shadowScheduled,
     shadowRate: context.shadowRate,
-    task: spec.task,
+    task: taskLabel(spec.task),
   };
   if (!context.content) return line;
   const prompt = state.messages.map((m: BaseMessage) => `${m.getType()}: ${messageText(m)}`).join("\n");

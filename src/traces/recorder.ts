@@ -18,11 +18,11 @@ import { TraceWriter } from "./writer.js";
 /** Writers shared by every recorder of this process appending to the same file. */
 const WRITERS = new Map<string, TraceWriter>();
 
-function sharedWriter(path: string, worker: string | undefined, maxBytes: number | undefined): TraceWriter {
-  const key = `${resolve(path)}\u0000${worker ?? ""}`;
+function sharedWriter(options: { path: string; worker?: string; maxBytes?: number; maxFiles?: number }): TraceWriter {
+  const key = `${resolve(options.path)}\u0000${options.worker ?? ""}`;
   let writer = WRITERS.get(key);
   if (!writer) {
-    writer = new TraceWriter({ path, worker, maxBytes });
+    writer = new TraceWriter(options);
     WRITERS.set(key, writer);
   }
   return writer;
@@ -65,8 +65,7 @@ export class TrafficRecorder extends BaseCallbackHandler {
     super();
     const resolved = resolveTrafficOptions(options);
     this.content = resolved.traces?.content ?? false;
-    if (resolved.traces)
-      this.writer = sharedWriter(resolved.traces.path, resolved.traces.worker, resolved.traces.maxBytes);
+    if (resolved.traces) this.writer = sharedWriter(resolved.traces);
     if (resolved.shadow && resolved.shadow.rate > 0) this.shadowRunner = new ShadowRunner(resolved.shadow);
   }
 

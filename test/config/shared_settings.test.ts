@@ -24,6 +24,8 @@ const settings: Required<PyramidSettings> = {
   lookahead: { utility: 1, tiers: [{ cost: 0.01, accuracy: 0.9 }], rule: "myopic" },
   allowRouterMemberMismatch: true,
   generativePrompt: "Candidates:\n{candidates}\nAnswer.",
+  similarity: "lexical",
+  similarityThreshold: 0.4,
 };
 
 const remote = (model: string) => ({ provider: "openai" as const, model, baseURL: "http://127.0.0.1:9/v1" });
@@ -85,6 +87,7 @@ describe("pyramid settings: one schema for code and config file", () => {
       retries: spec.tiers.flatMap((tier) => tier.members.map((m) => m.retries)),
       prompt: spec.generativePrompt([]),
       features: spec.featureGroups.map((group) => group.name),
+      similarity: spec.similarity && { kind: spec.similarity.kind, threshold: spec.similarity.threshold },
     });
     expect(comparable(config)).toEqual(comparable(code));
     expect(code.tiers[0].threshold).toBeCloseTo(0.2, 12); // Equation 5: 0.1 + (1 - 0.9)
@@ -111,6 +114,7 @@ describe("pyramid settings: one schema for code and config file", () => {
     ["maxCostPerQuery", { maxCostPerQuery: -1 }, "must be a number of USD >= 0"],
     ["lookahead.utility", { lookahead: { utility: 0, tiers: [{ cost: 1, accuracy: 1 }] } }, "must be a positive"],
     ["generativePrompt", { generativePrompt: "no placeholder" }, 'must contain the "{candidates}" placeholder'],
+    ["similarityThreshold", { similarityThreshold: 1.5 }, "must be between 0 and 1"],
   ];
   for (const [field, override, message] of bad) {
     it(`refuses a bad ${field} with the same message in code and in the config file`, async () => {

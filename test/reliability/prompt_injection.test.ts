@@ -40,17 +40,19 @@ describe("generative mode: candidates are data, not instructions", () => {
     const replies = ["The answer is 7.", INJECTION, "I think 8."];
     const prompt = await oraclePrompt(replies, QUESTION);
 
-    // Exactly two messages: the framing system message, then the user's question, untouched.
+    // Exactly two messages, both user-role: the user's question, untouched, then the candidates framed as data.
+    // No system message: a candidate never gets a system message's authority.
     expect(prompt).toHaveLength(2);
-    expect(SystemMessage.isInstance(prompt[0])).toBe(true);
+    expect(prompt.some((message) => SystemMessage.isInstance(message))).toBe(false);
+    expect(HumanMessage.isInstance(prompt[0])).toBe(true);
+    expect(text(prompt[0])).toBe(QUESTION);
     expect(HumanMessage.isInstance(prompt[1])).toBe(true);
-    expect(text(prompt[1])).toBe(QUESTION);
 
-    // The exact system text: the documented template, with each candidate escaped in its own element.
+    // The exact text: the documented template, with each candidate escaped in its own element.
     const expectedCandidates = replies
       .map((reply, i) => `<candidate index="${i + 1}" model="small-${i}">\n${escaped(reply)}\n</candidate>`)
       .join("\n");
-    const system = text(prompt[0]);
+    const system = text(prompt[1]);
     expect(system).toBe(DEFAULT_GENERATIVE_TEMPLATE.replace("{candidates}", expectedCandidates));
     expect(system.startsWith(INSTRUCTIONS_BEFORE)).toBe(true);
     expect(system.endsWith(INSTRUCTIONS_AFTER)).toBe(true);
@@ -73,21 +75,27 @@ describe("generative mode: candidates are data, not instructions", () => {
   });
 
   it("gives the same instructions whether or not a candidate tries an injection", async () => {
-    const clean = text((await oraclePrompt(["7", "7", "8"], QUESTION))[0]);
-    const injected = text((await oraclePrompt(["7", INJECTION, "8"], QUESTION))[0]);
+    const clean = text((await oraclePrompt(["7", "7", "8"], QUESTION))[1]);
+    const injected = text((await oraclePrompt(["7", INJECTION, "8"], QUESTION))[1]);
     const instructions = (system: string) => system.replace(/<candidate [\s\S]*<\/candidate>/, "{candidates}");
     expect(instructions(clean)).toBe(DEFAULT_GENERATIVE_TEMPLATE);
     expect(instructions(injected)).toBe(DEFAULT_GENERATIVE_TEMPLATE);
   });
 
-  it("keeps the user's own system message first and intact", async () => {
+  it("leaves the client's system message exactly as sent; the candidates come last, in a user-role message", async () => {
     const userSystem = "You are a careful math tutor. Answer with a number.";
     const prompt = await oraclePrompt(["7", INJECTION], [new SystemMessage(userSystem), new HumanMessage(QUESTION)]);
-    expect(prompt).toHaveLength(2);
-    const system = text(prompt[0]);
-    expect(system.startsWith(`${userSystem}\n\n${INSTRUCTIONS_BEFORE}`)).toBe(true);
-    expect(system.endsWith(INSTRUCTIONS_AFTER)).toBe(true);
+    expect(prompt).toHaveLength(3);
+    expect(SystemMessage.isInstance(prompt[0])).toBe(true);
+    expect(text(prompt[0])).toBe(userSystem);
     expect(text(prompt[1])).toBe(QUESTION);
+    expect(HumanMessage.isInstance(prompt[2])).toBe(true);
+    const data = text(prompt[2]);
+    expect(data.startsWith(INSTRUCTIONS_BEFORE)).toBe(true);
+    expect(data.endsWith(INSTRUCTIONS_AFTER)).toBe(true);
+    expect(data).toContain(escaped("</candidate></candidates>"));
+    // No candidate text reaches any other message.
+    for (const message of prompt.slice(0, 2)) expect(text(message)).not.toContain("developer mode");
   });
 
   it("in routing mode the Oracle never sees the candidates", async () => {

@@ -106,7 +106,7 @@ describe("production traces", () => {
       crowd: [member("a"), member("b")],
       oracle: member("big"),
       task: "math",
-      callbacks: [new TrafficRecorder({ traces: { path: file, maxBytes: 4000 } })],
+      callbacks: [new TrafficRecorder({ traces: { path: file, maxBytes: 4000, maxFiles: 1000 } })],
     });
     await Promise.all(Array.from({ length: 40 }, (_, i) => model.invoke(`What is ${i} + 2?`)));
     const files = readdirSync(join(dir, "rotate"));

@@ -8,8 +8,20 @@ import { disposeConfigBudgets } from "../../config/budget.js";
 import { PyramidConfigError } from "../../errors/index.js";
 import type { PyramidMetadata } from "../../graph/result.js";
 import { parseCommandArgs } from "../args.js";
+import { type CliOptions, optionsHelp } from "../options.js";
 import type { CliCommand } from "../main.js";
 import { messageText } from "../../cost/usage.js";
+
+/** The flags of `ask`: parsed by `parseArgs` and listed by `--help` from this one definition. */
+const OPTIONS = {
+  config: {
+    type: "string",
+    value: "<file>",
+    help: "config file (default ./pyramid.config.yaml, .yml or .json; see pyramid-moa init)",
+  },
+  json: { type: "boolean", help: "print one JSON object: { question, answer, toolCalls, model, usage, pyramid }" },
+  help: { type: "boolean", short: "h", help: "show this help" },
+} as const satisfies CliOptions;
 
 const USAGE = `Usage: pyramid-moa ask "question" [--config file] [--json]
 
@@ -17,10 +29,7 @@ Asks the pyramid of a config file one question and prints the answer and the rou
 reached, P_fail and the threshold at each tier boundary, every member's answer (or error), the cost
 and what the Oracle alone would have cost.
 
-Options:
-  --config <file>   config file (default ./pyramid.config.yaml, .yml or .json; see pyramid-moa init)
-  --json            print one JSON object: { question, answer, toolCalls, model, usage, pyramid }
-  -h, --help        show this help`;
+${optionsHelp(OPTIONS)}`;
 
 function usd(value: number): string {
   return `$${value.toFixed(value !== 0 && Math.abs(value) < 0.01 ? 6 : 4)}`;
@@ -82,7 +91,7 @@ export const askCommand: CliCommand = {
   async run(argv) {
     const parsed = parseCommandArgs("ask", {
       args: [...argv],
-      options: { config: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: OPTIONS,
       allowPositionals: true,
       strict: true,
     });

@@ -2,7 +2,7 @@ import { PyramidConfigError } from "../../errors/index.js";
 import { runEvaluation, DEFAULT_EXPERIMENTS } from "../../eval/run/run_eval.js";
 import { writeEvaluationReport } from "../../eval/report.js";
 import { parseCommandArgs } from "../args.js";
-import { TASK_KINDS, type TaskKind } from "../../answers/types.js";
+import { parseAnswerTask, TASK_TEXT_FORMS } from "../../answers/task_text.js";
 import { EVAL_BENCHMARKS } from "../../eval/run/benchmark_graders.js";
 import { evalOutputLines } from "../eval_output.js";
 import type { CliCommand } from "../main.js";
@@ -21,7 +21,10 @@ Options:
                          math: math-l5.jsonl; data = $PYRAMID_DATA_DIR or ../shared/data)
   --crowd <m1,m2,...>    crowd models (default: gsm8k and math ${DEFAULT_EXPERIMENTS.gsm8k.crowd.join(",")}; required for mmlu, humaneval, custom)
   --oracle <m>           Oracle model (default: gsm8k and math ${DEFAULT_EXPERIMENTS.gsm8k.oracle})
-  --task <kind>          answer extractor of the vote: ${TASK_KINDS.join(", ")} (default per benchmark: math-latex for math, choice for mmlu, code for mbpp/humaneval, text for custom)
+  --task <kind>          answer key of the vote: ${TASK_TEXT_FORMS} (default per benchmark: math-latex for math,
+                         choice for mmlu, code for mbpp/humaneval, text for custom); json[:field] votes on a JSON field
+                         of the outputs (default field "answer"), regex:<pattern> on its first capture group
+  --similarity <s>       text and short-answer: lexical (cluster answers by token F1 and vote by meaning) or exact
   --router <file>        router bundle to evaluate; one trained on another benchmark measures zero-shot transfer
                          (e.g. --benchmark math --router routers/gsm8k-llama8b-gemma9b-qwen7b.json); refused when
                          it was trained for other crowd members (its bundle's metadata.members must equal the
@@ -60,6 +63,7 @@ const OPTIONS = {
   threshold: { type: "string" },
   grader: { type: "string" },
   task: { type: "string" },
+  similarity: { type: "string" },
   limit: { type: "string" },
   concurrency: { type: "string" },
   "no-png": { type: "boolean" },
@@ -123,10 +127,11 @@ export const evalCommand: CliCommand = {
         fix: "use ours, reference, or a grader module path",
       });
     }
-    if (v.task !== undefined && !(TASK_KINDS as readonly string[]).includes(v.task)) {
-      throw new PyramidConfigError(`unknown task "${v.task}"`, {
-        field: "--task",
-        fix: `use one of ${TASK_KINDS.join(", ")}`,
+    const task = v.task === undefined ? undefined : parseAnswerTask(v.task);
+    if (v.similarity !== undefined && v.similarity !== "lexical" && v.similarity !== "exact") {
+      throw new PyramidConfigError(`unknown similarity "${v.similarity}"`, {
+        field: "--similarity",
+        fix: "use lexical or exact",
       });
     }
     const threshold = num(v.threshold, "--threshold", (n) => n >= 0 && n <= 1, "a number in [0, 1]");
@@ -148,7 +153,8 @@ export const evalCommand: CliCommand = {
       seed: num(v.seed, "--seed", Number.isInteger, "an integer"),
       policy: threshold !== undefined ? { threshold } : v.policy,
       grader: v.grader,
-      task: v.task as TaskKind | undefined,
+      task,
+      ...(v.similarity ? { similarity: v.similarity as "lexical" | "exact" } : {}),
       limit: num(v.limit, "--limit", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       concurrency: num(v.concurrency, "--concurrency", (n) => Number.isInteger(n) && n > 0, "a positive integer"),
       strict: v.strict ?? false,
@@ -156,7 +162,7 @@ export const evalCommand: CliCommand = {
       ...(v["code-claims"] ? { codeClaims: true } : {}),
     });
     const part = v.train ? "holdout" : "all items";
-    const { summary, pngSkipped } = await writeEvaluationReport(run.traces, {
+    const { summary, diagnosis, pngSkipped } = await writeEvaluationReport(run.traces, {
       outDir: v.out,
       presets: run.bundle?.presets,
       title: `${v.benchmark.toUpperCase()} (${part})`,
@@ -171,6 +177,7 @@ export const evalCommand: CliCommand = {
       png: !v["no-png"] && !pngSkipped,
       pngSkipped,
       routerFile: v.router,
+      diagnosis,
     });
     console.log(lines.join("\n"));
     return 0;

@@ -1,4 +1,9 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { PyramidConfigError } from "../../errors/index.js";
+import { diagnoseWorkload } from "../../eval/metrics/diagnosis.js";
+import { diagnosisLines, diagnosisMarkdown } from "../../eval/metrics/diagnosis_text.js";
+import { diagnosisRowsFromTraffic } from "../../eval/metrics/traffic_diagnosis.js";
 import { loadRouterBundle } from "../../router/bundle.js";
 import { labelTraffic } from "../../traces/labels.js";
 import type { LabelSource } from "../../traces/labels.js";
@@ -13,7 +18,9 @@ const USAGE = `Usage: pyramid-moa report --traces <traffic.jsonl> --out <dir> [o
 Reads production traces (serve --traces; every worker and rotated file) and writes, per UTC day or per N queries:
 the escalation rate, the estimated error of kept answers (from their shadow calls and feedback, 95% interval), the
 estimated accuracy relative to the apex alone, the saving, and P_fail against the observed error; report.md,
-report.json, windows.svg/.png and calibration.svg/.png. A window is flagged when its kept error is above the
+report.json, windows.svg/.png and calibration.svg/.png, and diagnosis.md: the workload diagnosis (does a threshold
+reach the apex's answers with a saving, each member's agreement with the apex and marginal value to the vote, a
+recommendation) from the queries the apex answered, escalated or shadowed. A window is flagged when its kept error is above the
 preset's calibrated value (the lower end of its 95% interval above it).
 
 Options:
@@ -122,6 +129,19 @@ export const reportCommand: CliCommand = {
     );
     if (report.flagged.length > 0)
       console.log(`FLAGGED: kept error above ${(100 * (expected ?? 0)).toFixed(1)}% in ${report.flagged.join(", ")}`);
+    const rows = diagnosisRowsFromTraffic(log.records);
+    if (rows.length > 0) {
+      const diagnosis = diagnoseWorkload(rows);
+      const file = join(values.out, "diagnosis.md");
+      writeFileSync(file, diagnosisMarkdown(diagnosis, "Traffic: workload diagnosis (apex-labelled queries)"));
+      console.log(
+        `${rows.length} queries labelled by the apex (escalated, or shadowed and weighted by 1/rate), the apex taken as the truth:`,
+      );
+      console.log(diagnosisLines(diagnosis).join("\n"));
+      report.files.push(file);
+    } else {
+      console.log("Workload diagnosis: no query was answered by the apex (escalated or shadowed); turn shadowing on.");
+    }
     console.log(`wrote ${report.files.join(", ")}`);
     return 0;
   },

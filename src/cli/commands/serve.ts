@@ -1,4 +1,6 @@
 import cluster from "node:cluster";
+import { randomBytes } from "node:crypto";
+import { FEEDBACK_SECRET_ENV } from "../../server/feedback_ids.js";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pyramidFromConfig } from "../../config/build.js";
@@ -133,6 +135,9 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
 async function serveWithWorkers(options: ServeOptions, argv: readonly string[]): Promise<number> {
   const here = fileURLToPath(import.meta.url);
   const stopMetrics = serveWorkerMetrics();
+  // Every worker binds trace ids with the same secret, so feedback can reach any worker (node:cluster forks inherit
+  // process.env). Set PYRAMID_FEEDBACK_SECRET yourself to keep ids valid across restarts without tenant keys.
+  process.env[FEEDBACK_SECRET_ENV] ??= randomBytes(32).toString("base64url");
   const code = await runServerCluster({
     workers: options.workers,
     exec: join(dirname(here), "..", `bin${extname(here)}`),

@@ -19,6 +19,7 @@ import { finalChunk, resolveCallSettings } from "./call_settings.js";
 import { LlamaCppEngine } from "./engine.js";
 import { generateTokens, type GenerationSettings, type GenerationStep, type GenerationSummary } from "./generate.js";
 import {
+  defaultLlamaCppContextThreads,
   LLAMACPP_DEFAULTS,
   llamaCppChatModelSchema,
   llamaCppSamplingSchema,
@@ -95,8 +96,8 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
   readonly contextSize: number;
   /** Sequences of the shared context. */
   readonly parallel: number;
-  /** CPU threads of the shared context (undefined: node-llama-cpp's default). */
-  readonly threads?: number;
+  /** CPU threads of the shared context (default {@link defaultLlamaCppContextThreads}; 0: node-llama-cpp's choice). */
+  readonly threads: number;
   /** Whether log-probabilities are computed. */
   readonly logprobs: boolean;
   /** Alternatives per token in `top_logprobs`. */
@@ -117,7 +118,7 @@ export class LlamaCppChatModel extends BaseChatModel<LlamaCppChatModelCallOption
     this.stop = options.stop ?? [];
     this.contextSize = options.contextSize ?? LLAMACPP_DEFAULTS.contextSize;
     this.parallel = options.parallel ?? LLAMACPP_DEFAULTS.parallel;
-    this.threads = options.threads;
+    this.threads = options.threads ?? defaultLlamaCppContextThreads();
     this.logprobs = options.logprobs ?? LLAMACPP_DEFAULTS.logprobs;
     this.topLogprobs = options.topLogprobs ?? LLAMACPP_DEFAULTS.topLogprobs;
     if (fields.engine !== undefined && !(fields.engine instanceof LlamaCppEngine)) {

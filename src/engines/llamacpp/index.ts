@@ -1,6 +1,7 @@
 export { LlamaCppChatModel, type LlamaCppChatModelFields, type LlamaCppChatModelCallOptions } from "./chat_model.js";
 export { LlamaCppEngine, type LlamaCppEngineOptions, type SequenceLease, type SequenceRequest } from "./engine.js";
 export {
+  defaultLlamaCppContextThreads,
   LLAMACPP_DEFAULTS,
   llamaCppChatModelSchema,
   llamaCppSamplingSchema,

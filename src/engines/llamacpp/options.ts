@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 /** Sampling and output options shared by `LlamaCppChatModel` fields and per-call overrides. */
@@ -32,8 +33,10 @@ export const llamaCppChatModelSchema = llamaCppSamplingSchema.extend({
   /** Sequences of the shared context: how many calls on this model can generate at the same time. Default 4. */
   parallel: z.number().int().min(1).max(64).optional(),
   /**
-   * CPU threads of the shared context (default: node-llama-cpp's choice, all math cores). Use 1 for tiny
-   * models or busy machines: llama.cpp's thread barrier spins and collapses when cores are oversubscribed.
+   * CPU threads of the shared context. Default {@link defaultLlamaCppContextThreads}: min(2, half the available cores),
+   * at least 1, so the model answers on a busy machine (llama.cpp's thread barrier spins and collapses when its
+   * threads outnumber the free cores; with every core, a busy 2-core machine gave no answer in 120 s). Raise it on a
+   * machine kept for the model; 0 lets node-llama-cpp choose (all math cores).
    */
   threads: z.number().int().min(0).max(256).optional(),
   /** Whether to compute per-token log-probabilities (default true). */
@@ -56,6 +59,14 @@ export type LlamaCppSamplingOptions = z.input<typeof llamaCppSamplingSchema>;
 export type LlamaCppChatModelParsedOptions = z.output<typeof llamaCppChatModelSchema>;
 
 /** Default values of the sampling options. */
+/**
+ * The default `threads` of a llama.cpp member: `min(2, floor(cores / 2))`, at least 1, with `cores` from
+ * `os.availableParallelism()` (1 on 2 cores, 2 on 4 or more).
+ */
+export function defaultLlamaCppContextThreads(cores: number = availableParallelism()): number {
+  return Math.max(1, Math.min(2, Math.floor(cores / 2)));
+}
+
 export const LLAMACPP_DEFAULTS = {
   temperature: 0,
   topK: 40,

@@ -41,3 +41,13 @@ export {
 } from "./significance.js";
 export { significanceRules, ORACLE_RULE } from "./significance_rules.js";
 export { significanceMarkdown } from "./significance_writer.js";
+export { diagnoseWorkload } from "./diagnosis.js";
+export type {
+  WorkloadDiagnosis,
+  WorkloadRecommendation,
+  MemberDiagnosis,
+  WeightedQuery,
+  DiagnosisOptions,
+} from "./diagnosis.js";
+export { diagnosisLines, diagnosisMarkdown } from "./diagnosis_text.js";
+export { diagnosisRowsFromTraffic } from "./traffic_diagnosis.js";

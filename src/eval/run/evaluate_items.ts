@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
-import type { TaskKind } from "../../answers/types.js";
+import type { AnswerTask } from "../../answers/types.js";
 import { buildPyramidStateGraph } from "../../graph/build.js";
 import { resolvePyramidOptions } from "../../graph/options.js";
 import { codeBehaviourByDefault } from "../../graph/feature_groups.js";
@@ -34,7 +34,9 @@ export interface ReplayedPyramid {
   /** Escalation policy. */
   readonly policy: DecisionPolicy;
   /** Answer extractor. */
-  readonly task: TaskKind;
+  readonly task: AnswerTask;
+  /** Free text voted by meaning (`text`, `short-answer`): `lexical` or `exact` (default: the pyramid's). */
+  readonly similarity?: "lexical" | "exact";
   /** Grader of recorded outputs. */
   readonly grade: RecordedGrader;
   /** Code behavioural agreement features (default: the pyramid's default, on for `task: "code"`). */
@@ -85,6 +87,7 @@ export async function evaluateItems(
     router: run.router,
     policy: run.policy,
     task: run.task,
+    ...(run.similarity ? { similarity: run.similarity } : {}),
     codeBehaviour:
       (run.codeBehaviour ?? codeBehaviourByDefault(run.task, [run.router]))
         ? { ...EVAL_CODE_BEHAVIOUR, ...(run.codeClaims !== undefined ? { claims: run.codeClaims } : {}) }

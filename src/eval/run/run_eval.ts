@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TaskKind } from "../../answers/types.js";
+import { taskLabel } from "../../answers/key_forms.js";
+import type { AnswerTask, TaskKind } from "../../answers/types.js";
 import { MissingDependencyError, PyramidConfigError } from "../../errors/index.js";
 import type { DecisionPolicy } from "../../policy/decision.js";
 import { itemsAnsweredByAll, getRecordedItems } from "../../replay/items.js";
@@ -99,7 +100,9 @@ export interface EvaluationOptions {
   /** Evaluate only the first N items (quick runs). */
   readonly limit?: number;
   /** Answer extractor; default per benchmark. */
-  readonly task?: TaskKind;
+  readonly task?: AnswerTask;
+  /** Free text voted by meaning (`text`, `short-answer`): `lexical` or `exact` (default: the pyramid's). */
+  readonly similarity?: "lexical" | "exact";
   /** Throw on the first bad line of the recorded file (default: report it on stderr and skip it). */
   readonly strict?: boolean;
   /** Code behavioural agreement features with `task: "code"` (default true). */
@@ -225,7 +228,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     recordedFile,
     crowd,
     oracle,
-    task,
+    task: taskLabel(task),
     train: options.train ?? false,
     holdout,
     seed,
@@ -233,6 +236,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     policy: options.policy ?? null,
     grader,
     limit: options.limit ?? null,
+    // Recorded only when given, so that the run.json of earlier runs still matches.
+    ...(options.similarity ? { similarity: options.similarity } : {}),
     ...(task === "code" ? { codeBehaviour: options.codeBehaviour ?? true } : {}),
     // Recorded only when on, so that the run.json of a run from before the claim features existed still matches.
     ...(task === "code" && codeClaims ? { codeClaims } : {}),
@@ -270,6 +275,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     crowd,
     oracle,
     task,
+    ...(options.similarity ? { similarity: options.similarity } : {}),
     grade,
     allowRouterMemberMismatch: options.allowRouterMemberMismatch,
     codeBehaviour: options.codeBehaviour,

@@ -1,6 +1,7 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { majorityVote } from "../../answers/vote.js";
+import { semanticVote } from "../../features/semantic/vote.js";
 import { callMember } from "../../members/call.js";
 import { acceptsCallOption, memberInvocation } from "../../members/call_options.js";
 import type { PyramidSpec } from "../spec.js";
@@ -65,6 +66,14 @@ export async function runTier(
   // The ledger replaces this tier's hold (the crowd's, made before the run) or reservation (made by the router that
   // sent the query here) with the real cost, or charges the cost when there was none.
   await runLedger(spec, state, config).settle(tier, costUsd);
+  if (spec.similarity) {
+    const semantic = await semanticVote(candidates, spec.similarity, config.signal);
+    const vote = majorityVote(semantic.candidates.map((candidate) => candidate.answer));
+    // The largest cluster's medoid answers for it (the exact vote would take its first member).
+    const winner =
+      semantic.winner >= 0 && semantic.candidates[semantic.winner].answer === vote.key ? semantic.winner : vote.winner;
+    return { tier, name: tierSpec.name, candidates: semantic.candidates, vote: { ...vote, winner }, costUsd };
+  }
   return {
     tier,
     name: tierSpec.name,

@@ -19,8 +19,10 @@ export function withSystemText(messages: readonly BaseMessage[], extra: string):
 }
 
 /**
- * The messages a tier's members receive: the user's messages; in generative mode (tiers above the crowd)
- * with the lower tiers' candidates framed as data; with the confidence instruction when it is asked for.
+ * The messages a tier's members receive: the user's messages, untouched; in generative mode (tiers above the crowd)
+ * followed by one user-role message holding the lower tiers' candidates framed as untrusted data (never in the
+ * client's system message, whose authority a candidate must not borrow); with the confidence instruction when it is
+ * asked for.
  */
 export function tierPrompt(
   messages: readonly BaseMessage[],
@@ -32,7 +34,7 @@ export function tierPrompt(
 ): BaseMessage[] {
   let prompt = [...messages];
   if (options.lowerCandidates && options.generativePrompt && options.lowerCandidates.some((c) => !c.error)) {
-    prompt = withSystemText(prompt, options.generativePrompt(options.lowerCandidates));
+    prompt = [...prompt, new HumanMessage(options.generativePrompt(options.lowerCandidates))];
   }
   if (options.askConfidence) {
     const last = prompt[prompt.length - 1];
