@@ -193,8 +193,10 @@ export class RedisBudget implements Budget {
   }
 
   private async add(id: string, usd: number): Promise<void> {
-    const { keys, lifetimes } = this.keys(Date.now());
-    const args = [id, nano(usd, Math.round), ...lifetimes];
+    const { keys: accountKeys, lifetimes } = this.keys(Date.now());
+    // One operation id per settle: Redis counts it once, even when a journaled copy is replayed after it took it.
+    const keys = [...accountKeys, `{${this.prefix}}:budget:ops`];
+    const args = [id, nano(usd, Math.round), randomUUID(), ...lifetimes];
     try {
       await SETTLE_SCRIPT.run(this.redis, keys, args);
     } catch (error) {
