@@ -1,4 +1,5 @@
 import { createCodeBehaviourSuite } from "./code_behaviour.js";
+import { createCodeGradingSuite } from "./code_grading.js";
 import { createEvalReplaySuite } from "./eval_replay.js";
 import { createLoadSuite } from "./load.js";
 import { createOverheadSuite } from "./overhead.js";
@@ -55,6 +56,10 @@ export const CORE_SUITES: readonly SuiteEntry[] = [
   {
     name: "code_behaviour",
     create: (quick) => createCodeBehaviourSuite(quick ? { rounds: 1, queries: 2 } : {}),
+  },
+  {
+    name: "code_grading",
+    create: (quick) => createCodeGradingSuite(quick ? { rounds: 1, lines: 8 } : {}),
   },
 ];
 

@@ -1,13 +1,15 @@
 /**
- * deep_pyramid.ts: a three-tier pyramid on GSM8K: three 7-9B models -> Qwen2-72B -> Llama-3.1-70B.
+ * deep_pyramid.ts: a three-tier pyramid on GSM8K: three 7-9B models -> Llama-3.1-70B -> Llama-3.1-405B.
  *
  * Run: `npx tsx examples/deep_pyramid.ts` (first 200 questions), `--limit 500`, or `--all` (all 947);
- * also `PYRAMID_EXAMPLE_LIMIT=500` / `PYRAMID_EXAMPLE_ALL=1`; `--threshold 0.5` changes the policy.
+ * also `PYRAMID_EXAMPLE_LIMIT=500` / `PYRAMID_EXAMPLE_ALL=1`; `--threshold 0.5` changes the policy;
+ * `--routers shipped --preset balanced` routes with the shipped per-boundary routers (routers/deep/) and a joint preset.
  *
  * Offline by default, on REAL recorded outputs: every member is a ReplayChatModel answering with what that real
- * model answered to that exact prompt (`dataDir()/recorded/gsm8k.jsonl`, from ZeroEval; greedy decoding). Nothing
- * is scripted; token counts are estimated (4 characters per token) and prices default to 0.0125 USD per 1M tokens
- * per billion parameters read from the model names (so 8B -> 0.1, 72B -> 0.9 USD per 1M tokens).
+ * model answered to that exact prompt (`dataDir()/recorded/gsm8k.jsonl` and, for the 405B, `gsm8k-405b.jsonl`, from
+ * ZeroEval; greedy decoding). Nothing is scripted; token counts are estimated (4 characters per token) and prices
+ * default to 0.0125 USD per 1M tokens per billion parameters read from the model names (8B -> 0.1, 70B -> 0.875,
+ * 405B -> 5.0625 USD per 1M tokens).
  * With `PYRAMID_OPENAI_BASE_URL`, `PYRAMID_CROWD_MODELS`, `PYRAMID_MIDDLE_MODELS` and `PYRAMID_ORACLE_MODEL` set
  * (examples/README.md), the same questions go to real models through ChatOpenAI (default 20 questions).
  *
@@ -24,12 +26,15 @@ import {
   defaultPriceFor,
   estimateTokens,
   extractAnswer,
+  loadRouter,
   normalizeNumber,
 } from "../src/index.js";
 import type { MemberInput, PyramidMetadata } from "../src/index.js";
 import { RecordedOutputs, getRecordedItems, itemsAnsweredByAll } from "../src/replay/index.js";
 import type { RecordedItem, RecordedMessage } from "../src/replay/index.js";
 import { z } from "zod";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   chooseEndpoint,
   flagValue,
@@ -45,9 +50,23 @@ import type { RealEndpoint } from "./support.js";
 /** The recorded models of each tier. */
 export const TIERS = [
   { name: "small", models: ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"] },
-  { name: "70B", models: ["Qwen2-72B-Instruct"] },
-  { name: "apex", models: ["Meta-Llama-3.1-70B-Instruct"] },
+  { name: "70B", models: ["Meta-Llama-3.1-70B-Instruct"] },
+  { name: "apex", models: ["Meta-Llama-3.1-405B-Instruct"] },
 ] as const;
+
+/** The shipped per-boundary routers of these tiers (`scripts/train_deep_routers.ts`). */
+export const SHIPPED_ROUTER_FILES = [0, 1].map((k) =>
+  fileURLToPath(
+    new URL(`../routers/deep/gsm8k-llama8b-gemma9b-qwen7b_llama70b_llama405b/boundary-${k}.json`, import.meta.url),
+  ),
+);
+
+/** The recorded GSM8K outputs of every tier: the main file and the 405B's (`gsm8k-405b.jsonl`), in one store. */
+export function recordedDeepStore(): RecordedOutputs {
+  const main = RecordedOutputs.load(recordedGsm8kPath());
+  const apex = RecordedOutputs.load(join(dirname(recordedGsm8kPath()), "gsm8k-405b.jsonl"));
+  return new RecordedOutputs([...main.lines, ...apex.lines]);
+}
 
 /** Options of {@link main}. */
 export interface DeepPyramidOptions {
@@ -57,6 +76,10 @@ export interface DeepPyramidOptions {
   readonly all?: boolean;
   /** Escalation threshold on P_fail (default 0.3). */
   readonly threshold?: number;
+  /** `agreement` (default: P_fail = 1 - vote share of the pool) or the `shipped` per-boundary routers. */
+  readonly routers?: "agreement" | "shipped";
+  /** With `routers: "shipped"`: the joint preset (default `balanced`); `threshold` overrides it. */
+  readonly preset?: string;
   /** Force the recorded outputs even when the real-endpoint variables are set. */
   readonly offline?: boolean;
   /** A real endpoint to use instead of the environment's. */
@@ -71,6 +94,8 @@ export const deepPyramidOptionsSchema = z
     limit: z.number().int().positive().optional(),
     all: z.boolean().optional(),
     threshold: z.number().min(0).max(1).optional(),
+    routers: z.enum(["agreement", "shipped"]).optional(),
+    preset: z.string().min(1).optional(),
     offline: z.boolean().optional(),
     endpoint: realEndpointSchema.optional(),
     concurrency: z.number().int().positive().optional(),
@@ -81,7 +106,7 @@ export const deepPyramidOptionsSchema = z
 export interface DeepPyramidResult {
   readonly source: "recorded" | "real";
   readonly questions: number;
-  readonly threshold: number;
+  readonly threshold: number | string;
   /** Per tier: its models and how many queries stopped there (the counts sum to `questions`). */
   readonly tiers: ReadonlyArray<{
     readonly name: string;
@@ -182,8 +207,9 @@ function tierModels(
 /** Runs the three-tier pyramid over the first questions of recorded GSM8K and measures where queries stop. */
 export async function main(input: DeepPyramidOptions = {}): Promise<DeepPyramidResult> {
   const options: DeepPyramidOptions = parseExampleOptions(deepPyramidOptionsSchema, input, "deep_pyramid");
-  const threshold = options.threshold ?? 0.3;
-  const store = RecordedOutputs.load(recordedGsm8kPath());
+  const shipped = options.routers === "shipped";
+  const threshold = options.threshold ?? (shipped ? (options.preset ?? "balanced") : 0.3);
+  const store = recordedDeepStore();
   const { source, tiers } = tierModels(options, store);
   const allItems = itemsAnsweredByAll(
     getRecordedItems(store),
@@ -191,10 +217,11 @@ export async function main(input: DeepPyramidOptions = {}): Promise<DeepPyramidR
   );
   const limit = options.all ? allItems.length : (options.limit ?? (source === "real" ? 20 : 200));
   const items = allItems.slice(0, limit);
+  const routers = shipped ? SHIPPED_ROUTER_FILES.map((file) => loadRouter(file)) : [];
   const pyramid = new PyramidChatModel({
-    tiers: tiers.map((t) => ({ name: t.name, models: t.models })),
+    tiers: tiers.map((t, k) => ({ name: t.name, models: t.models, ...(routers[k] ? { router: routers[k] } : {}) })),
     task: "math",
-    policy: { threshold },
+    policy: typeof threshold === "number" ? { threshold } : { preset: threshold },
   });
   const apexName = tiers[tiers.length - 1].names[0];
   const apexPrice = defaultPriceFor(apexName);
@@ -272,7 +299,7 @@ export function summarize(r: DeepPyramidResult): string {
     : "not measured (real endpoints: the apex answers only the escalated questions)";
   const costRatio = Number.isFinite(r.cost.ratio) ? ` (${pct(r.cost.ratio)} of it)` : "";
   return [
-    `Three-tier pyramid on ${r.questions} GSM8K questions (${r.source} outputs), escalate when P_fail > ${r.threshold}`,
+    `Three-tier pyramid on ${r.questions} GSM8K questions (${r.source} outputs), escalate when P_fail > ${typeof r.threshold === "number" ? r.threshold : `the joint "${r.threshold}" preset of the shipped routers`}`,
     "",
     "Queries answered per tier:",
     ...r.tiers.map(
@@ -297,5 +324,7 @@ if (isDirectRun(import.meta.url)) {
   const thresholdText = flagValue(argv, "threshold");
   const threshold = thresholdText === undefined ? undefined : Number(thresholdText);
   const limit = limitText === undefined ? undefined : positiveInt(limitText, "--limit", 200);
-  console.log(summarize(await main({ all, limit, threshold })));
+  const routers = flagValue(argv, "routers") === "shipped" ? "shipped" : undefined;
+  const preset = flagValue(argv, "preset");
+  console.log(summarize(await main({ all, limit, threshold, routers, preset })));
 }

@@ -20,6 +20,7 @@ import type { MemberInput } from "../members/member.js";
 import { announceAnswer } from "./answer_event.js";
 import type { PyramidChatModelCallOptions } from "./call_options.js";
 import { checkMemberCallOptions, forwardedCallOptions } from "../members/call_options.js";
+import { bindMemberTools } from "../members/tool_choice.js";
 import { pyramidCacheIdentity } from "./cache_identity.js";
 import { childCallbacks } from "./child_callbacks.js";
 import { tokenCallbacks } from "./token_callbacks.js";
@@ -313,16 +314,10 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     tools: BindToolsInput[],
     kwargs?: Partial<PyramidChatModelCallOptions>,
   ): Runnable<BaseLanguageModelInput, AIMessageChunk, PyramidChatModelCallOptions> {
-    const tiers = this.mapMembers((spec, name) => {
-      const model = spec.model as { bindTools?: (t: BindToolsInput[], k?: unknown) => unknown };
-      if (typeof model.bindTools !== "function") {
-        throw new PyramidConfigError(`member "${name}" does not support tool calling (no bindTools)`, {
-          field: "bindTools",
-          fix: "use chat models that implement bindTools for every tier",
-        });
-      }
-      return { ...spec, model: model.bindTools(tools, kwargs) as MemberInput & Runnable };
-    });
+    const tiers = this.mapMembers((spec, name) => ({
+      ...spec,
+      model: bindMemberTools(name, spec.model, tools, kwargs as Record<string, unknown> | undefined),
+    }));
     return this.withTiers(tiers);
   }
 

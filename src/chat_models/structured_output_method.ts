@@ -1,4 +1,4 @@
-import type { BaseChatModel, BindToolsInput } from "@langchain/core/language_models/chat_models";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { assembleStructuredOutputPipeline } from "@langchain/core/language_models/structured_output";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
@@ -8,6 +8,7 @@ import { PyramidConfigError } from "../errors/index.js";
 import type { TierInput } from "../graph/options.js";
 import type { MemberInput } from "../members/member.js";
 import { acceptsCallOption } from "../members/call_options.js";
+import { bindMemberTools } from "../members/tool_choice.js";
 import { planStructuredOutput } from "./structured_output.js";
 import type { PyramidStructuredOutputConfig } from "./structured_output.js";
 
@@ -32,7 +33,8 @@ function requireMemberOption(model: unknown, name: string, key: string): void {
 
 /**
  * `withStructuredOutput(schema, { method, includeRaw, name, strict })`, as `ChatOpenAI` does it. `functionCalling`
- * (default) binds the schema's tool to every member and forces it on the members that take `tool_choice`;
+ * (default) binds the schema's tool to every member and forces it (`bindTools([tool], { tool_choice })`;
+ * a member that cannot honour `tool_choice` is refused);
  * `jsonMode` / `jsonSchema` set `response_format` on the members that take it and tell the others the schema.
  * Each member's object is validated and canonicalized, and the crowd votes on the objects: a member without one is
  * a failed candidate. The final message is parsed by LangChain's parser for the method (its error when nothing
@@ -45,25 +47,13 @@ export function structuredPyramid(
 ): ReturnType<StructuredOutput> {
   const plan = planStructuredOutput(schema, config);
   const tiers = pyramid.mapMembers((spec, name) => {
-    const model = spec.model as Runnable<BaseLanguageModelInput, BaseMessage> & {
-      bindTools?: (
-        tools: BindToolsInput[],
-        kwargs?: Record<string, unknown>,
-      ) => Runnable<BaseLanguageModelInput, BaseMessage>;
-    };
+    const model = spec.model as Runnable<BaseLanguageModelInput, BaseMessage>;
     if (plan.strict !== undefined) requireMemberOption(model, name, "strict");
     if (plan.tool) {
-      if (typeof model.bindTools !== "function") {
-        throw new PyramidConfigError(`member "${name}" does not support tool calling (no bindTools)`, {
-          field: "withStructuredOutput",
-          fix: 'use chat models that implement bindTools, or method: "jsonMode" / "jsonSchema"',
-        });
-      }
-      const kwargs = {
-        ...(acceptsCallOption(model, "tool_choice") ? { tool_choice: plan.name } : {}),
-        ...(plan.strict !== undefined ? { strict: plan.strict } : {}),
-      };
-      return { ...spec, model: model.bindTools([plan.tool], kwargs) };
+      // The schema's tool is forced through the standard bindTools(tools, { tool_choice }) on every member; one that
+      // cannot honour the choice is refused (bindMemberTools), never left to answer in text.
+      const kwargs = { tool_choice: plan.name, ...(plan.strict !== undefined ? { strict: plan.strict } : {}) };
+      return { ...spec, model: bindMemberTools(name, model, [plan.tool], kwargs, "withStructuredOutput") };
     }
     if (plan.responseFormat && acceptsCallOption(model, "response_format")) {
       return { ...spec, model: model.withConfig({ response_format: plan.responseFormat } as never) };

@@ -41,6 +41,8 @@ export interface ServeFlags extends TrafficFlags {
   readonly "request-timeout-ms"?: string;
   readonly "model-id"?: string;
   readonly workers?: string;
+  /** Run model-written code without an OS sandbox when bubblewrap is unavailable (sets the config's setting). */
+  readonly "unsafe-allow-unsandboxed-code"?: boolean;
 }
 
 /** `pyramid-moa serve` settings, checked. */
@@ -101,9 +103,10 @@ export function resolveServeOptions(flags: ServeFlags): ServeOptions {
   const token = tokenFrom(flags["token-env"]);
   trafficOptionsFromFlags(flags);
   const configPath = findPyramidConfig(flags.config);
+  const config = loadPyramidConfig(configPath);
   return {
     configPath,
-    config: loadPyramidConfig(configPath),
+    config: flags["unsafe-allow-unsandboxed-code"] ? { ...config, unsafeAllowUnsandboxedCode: true } : config,
     port,
     host: flags.host ?? "127.0.0.1",
     token,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { PyramidConfigError } from "../errors/index.js";
 
@@ -8,6 +8,7 @@ import { PyramidConfigError } from "../errors/index.js";
  * evaluate a router on its own training data. The error points at `<dir>/train_traces.jsonl`, the training part.
  */
 export function checkTrainingTraces(tracesFile: string): void {
+  checkNotProductionTraces(tracesFile);
   const folder = dirname(tracesFile);
   const runFile = join(folder, "run.json");
   if (basename(tracesFile) !== "traces.jsonl" || !existsSync(runFile)) return;
@@ -23,6 +24,44 @@ export function checkTrainingTraces(tracesFile: string): void {
     {
       field: "--traces",
       fix: `train on the training part, --traces ${join(folder, "train_traces.jsonl")}; or run \`pyramid-moa eval\` without --train to get traces of every item`,
+    },
+  );
+}
+
+const PRODUCTION_TYPES = new Set(["query", "shadow", "feedback"]);
+
+/**
+ * Refuses production traces (the `query` / `shadow` / `feedback` lines a pyramid with `traces` writes) given without
+ * `--labels`: they carry no grade, so they train only with a label source, which the error names.
+ */
+function checkNotProductionTraces(tracesFile: string): void {
+  let first: string | undefined;
+  try {
+    // The first line is enough (a trace file may be large): read the head only.
+    const fd = openSync(tracesFile, "r");
+    const head = Buffer.alloc(1 << 16);
+    const read = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    first = head
+      .subarray(0, read)
+      .toString("utf8")
+      .split("\n")
+      .find((line) => line.trim().length > 0);
+  } catch {
+    return; // a missing or unreadable file is reported where the traces are read
+  }
+  let type: unknown;
+  try {
+    type = (JSON.parse(first ?? "") as { type?: unknown }).type;
+  } catch {
+    return;
+  }
+  if (typeof type !== "string" || !PRODUCTION_TYPES.has(type)) return;
+  throw new PyramidConfigError(
+    `${tracesFile} holds production traces (written by a pyramid with traces, or serve), which carry no grade`,
+    {
+      field: "--labels",
+      fix: `train on them with a label source: pyramid-moa train --traces ${tracesFile} --labels auto (or apex, feedback) --out <router.json>`,
     },
   );
 }

@@ -9,9 +9,10 @@ import { PYRAMID_SETTING_KEYS } from "../graph/settings.js";
 import { MEMBER_SETTING_KEYS } from "../members/member.js";
 import type { ChatRunnable, MemberInput } from "../members/member.js";
 import { loadRouter } from "../router/bundle.js";
+import { PACKAGE_ROUTERS_DIR, shippedDeepRouters } from "../eval/deep/experiments.js";
 import type { Router } from "../router/types.js";
 import { configFileIssues } from "./files.js";
-import { ConfigFileError, validatePyramidConfig } from "./load.js";
+import { ConfigFileError, configFolder, validatePyramidConfig } from "./load.js";
 import { budgetFromConfig } from "./budget.js";
 import { formatPath } from "./issues.js";
 import { llamaCppModel } from "./providers/llamacpp.js";
@@ -21,7 +22,10 @@ import type { MemberConfig, PyramidConfig, PyramidConfigInput } from "./schema.j
 
 /** Options of {@link pyramidFromConfig}. */
 export interface PyramidFromConfigOptions extends BaseChatModelParams {
-  /** Folder that relative paths in the config (modelPath, recordedFile, router) are resolved against; default cwd. */
+  /**
+   * Folder that relative paths in the config (modelPath, recordedFile, router) are resolved against; default: the
+   * folder of the file the config was loaded from by `loadPyramidConfig`, else the current folder.
+   */
   readonly baseDir?: string;
 }
 
@@ -65,7 +69,8 @@ function definedFields<T extends object, K extends keyof T>(value: T, keys: read
  * Builds a {@link PyramidChatModel} from a config (as read by `loadPyramidConfig`, or an object literal,
  * which is validated here): one chat model per member (`openai`/`ollama` through ChatOpenAI with
  * log-probabilities, `llamacpp` through LlamaCppChatModel loaded lazily and shared per GGUF file,
- * `replay` through ReplayChatModel), the router files loaded, relative paths resolved against `baseDir`.
+ * `replay` through ReplayChatModel), the router files loaded, relative paths resolved against `baseDir` (default:
+ * the folder of the config file `loadPyramidConfig` read, else the current folder).
  *
  * @throws PyramidConfigError naming the field, e.g. a missing API-key environment variable, a model, recorded or
  *   router file that does not exist or cannot be read.
@@ -77,8 +82,15 @@ export async function pyramidFromConfig(
   const { baseDir: givenBaseDir, ...chatParams } = options;
   const valid = validatePyramidConfig(config, "config");
   registerConfigSecrets(valid);
-  const baseDir = resolve(givenBaseDir ?? process.cwd());
-  const fileIssues = configFileIssues(valid, baseDir);
+  const fileFolder = configFolder(config);
+  const baseDir = resolve(givenBaseDir ?? fileFolder ?? process.cwd());
+  const folderName =
+    givenBaseDir !== undefined
+      ? "baseDir"
+      : fileFolder !== undefined
+        ? "the config file's folder"
+        : "the current folder";
+  const fileIssues = configFileIssues(valid, baseDir, folderName);
   if (fileIssues.length > 0) throw new ConfigFileError("config", fileIssues);
   const routers = new Map<string, Router>();
   const tiers: TierInput[] = [];
@@ -97,6 +109,19 @@ export async function pyramidFromConfig(
       models,
       ...(tier.router ? { router: routerAt(tier.router, `tiers[${t}].router`, baseDir, routers) } : {}),
       ...(tier.policy !== undefined ? { policy: tier.policy } : {}),
+    });
+  }
+  // No router anywhere, and the members are those of a shipped deep pyramid: its per-boundary routers.
+  const shipped =
+    valid.router || valid.tiers.some((tier) => tier.router)
+      ? undefined
+      : shippedDeepRouters(
+          PACKAGE_ROUTERS_DIR,
+          tiers.map((tier) => tier.models.map((m) => String(m.name))),
+        );
+  if (shipped) {
+    shipped.files.forEach((file, k) => {
+      tiers[k] = { ...tiers[k], router: routerAt(file, `tiers[${k}].router`, baseDir, routers) };
     });
   }
   return new PyramidChatModel({

@@ -58,7 +58,7 @@ tiers:
 #   balanced (or { preset: balanced })           a threshold calibrated and stored in the router file
 policy: { threshold: 0.5 }
 
-# How answers are compared for the vote: math | choice | code | text
+# How answers are compared for the vote: math | math-latex | choice | code | text
 task: math
 
 # routing: upper tiers see the user's messages; generative: they also see the crowd's candidate answers.
@@ -162,7 +162,7 @@ tiers:
 
 # Escalate iff P_fail > threshold; without a router file, P_fail = 1 - the majority's vote share.
 policy: { threshold: 0.5 }
-# How answers are compared for the vote: math | choice | code | text
+# How answers are compared for the vote: math | math-latex | choice | code | text
 task: math
 `;
 }
@@ -184,8 +184,8 @@ export function replayExampleYaml(routerPath?: string): string {
       ].join("\n");
   return `# pyramid-moa configuration, offline (reference: docs/config.md).
 # Every member replays what a real model answered on GSM8K, from $PYRAMID_DATA_DIR/recorded/gsm8k.jsonl
-# (default ../shared/data). Replayed models answer only recorded prompts: ask a recorded question
-# (the messages[0].content of a line of that file).
+# (default ../shared/data). Replayed models answer only recorded prompts: ask a recorded question by its
+# id, e.g. pyramid-moa ask --recorded gsm8k/test/0 (the id field of a line of that file).
 tiers:
   - name: crowd
     members:

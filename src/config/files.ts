@@ -25,14 +25,18 @@ function issue(segments: readonly (string | number)[], message: string, fix: str
 /**
  * The files a config names, checked where they are used: every `llamacpp` member's `modelPath` (unless a model URI),
  * every `replay` member's recorded file, and every router file (read and parsed). Relative paths are resolved
- * against `baseDir` (the config file's folder), as when the pyramid is built. Returns one issue per problem, naming
+ * against `baseDir` (the config file's folder; `folderName` says which folder it is in messages), as when the pyramid is built. Returns one issue per problem, naming
  * the field, the resolved path and the fix, so that a bad path fails when the config is loaded, not at the first
  * request.
  */
-export function configFileIssues(config: PyramidConfig, baseDir: string): ConfigIssue[] {
+export function configFileIssues(
+  config: PyramidConfig,
+  baseDir: string,
+  folderName = "the config file's folder",
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const full = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
-  const relativeNote = `relative paths are resolved against the config file's folder, ${baseDir}`;
+  const relativeNote = `relative paths are resolved against ${folderName}, ${baseDir}`;
   const routers = new Map<string, string | undefined>();
   const checkRouter = (path: string, segments: readonly (string | number)[]) => {
     const file = full(path);

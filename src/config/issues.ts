@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { TASK_KINDS } from "../answers/types.js";
 import { PROVIDERS, pyramidConfigSchema } from "./schema.js";
 import { schemaAt, schemaFix } from "./schema_fix.js";
 
@@ -42,7 +43,7 @@ const FIXES: Record<string, string> = {
   preset: 'give a preset stored in the router file, e.g. "balanced"',
   router: "give the path of a router file (from `pyramid-moa train`), relative to the config file",
   generativePrompt: 'give a template containing "{candidates}"',
-  task: 'use one of "math", "math-latex", "choice", "code", "text", "short-answer", or a key { field: "answer" }, { regex: "Answer: (\\S+)" }, { choice: [labels] }',
+  task: `use one of ${TASK_KINDS.map((task) => `"${task}"`).join(", ")}, or a key { field: "answer" }, { regex: "Answer: (\\S+)" }, { choice: [labels] }`,
   field: 'give the JSON field of the outputs that holds the answer, e.g. "answer" or "result.answer"',
   regex: "give a JavaScript regular expression whose first capture group is the answer",
   tiers:

@@ -141,6 +141,7 @@ export function parsePyramidConfig(
  * Reads and validates a `pyramid.config.yaml` / `.yml` / `.json` file (by extension; YAML otherwise), and checks the
  * files it names (model files, recorded files, router files; relative paths resolved against the config file's
  * folder) unless `checkFiles` is false, so that a wrong path fails here, naming the field, not at the first request.
+ * The returned config remembers its folder: {@link pyramidFromConfig} resolves its relative paths there.
  *
  * @throws PyramidConfigError when the file is missing or unreadable, {@link ConfigFileError} when invalid.
  */
@@ -150,8 +151,20 @@ export function loadPyramidConfig(path: string, options: { readonly checkFiles?:
     what: "config file",
     fix: "check the path, or run `pyramid-moa init` to write an example config",
   });
-  const baseDir = options.checkFiles === false ? undefined : dirname(resolve(path));
-  return parsePyramidConfig(text, path, extname(path).toLowerCase() === ".json" ? "json" : "yaml", { baseDir });
+  const folder = dirname(resolve(path));
+  const config = parsePyramidConfig(text, path, extname(path).toLowerCase() === ".json" ? "json" : "yaml", {
+    baseDir: options.checkFiles === false ? undefined : folder,
+  });
+  configFolders.set(config, folder);
+  return config;
+}
+
+/** The folder of the file each loaded config was read from (relative paths in it are relative to that folder). */
+const configFolders = new WeakMap<object, string>();
+
+/** The folder of the file `config` was read from by {@link loadPyramidConfig}, or undefined for another object. */
+export function configFolder(config: object): string | undefined {
+  return configFolders.get(config);
 }
 
 /**

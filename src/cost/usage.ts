@@ -47,13 +47,23 @@ export function contentText(content: unknown): string {
     .join("");
 }
 
+/** Usage a provider reports in `response_metadata.usage` only (ChatGroq's streamed `x_groq.usage`). */
+function metadataUsage(output: BaseMessage): { input_tokens: number; output_tokens: number } | undefined {
+  const usage = (output.response_metadata as { usage?: Record<string, unknown> } | undefined)?.usage;
+  const input = usage?.input_tokens;
+  const out = usage?.output_tokens;
+  return typeof input === "number" && typeof out === "number" ? { input_tokens: input, output_tokens: out } : undefined;
+}
+
 /**
- * Token usage of a call: the model's own `usage_metadata` when it reported it, otherwise the estimate from
+ * Token usage of a call: the model's own `usage_metadata` when it reported it (or
+ * `response_metadata.usage` with token counts, where ChatGroq's stream puts them), otherwise the estimate from
  * the prompt and output text (marked `estimated`). Counts a model itself flags as estimated
  * (`response_metadata.tokenUsageEstimated`, as replayed recordings without token counts do) stay marked `estimated`.
  */
 export function usageOf(prompt: readonly BaseMessage[], output: BaseMessage | undefined): TokenUsage {
-  const reported = output && AIMessage.isInstance(output) ? output.usage_metadata : undefined;
+  const reported =
+    output && AIMessage.isInstance(output) ? (output.usage_metadata ?? metadataUsage(output)) : undefined;
   if (reported && (reported.input_tokens > 0 || reported.output_tokens > 0)) {
     const flagged = (output?.response_metadata as Record<string, unknown> | undefined)?.tokenUsageEstimated === true;
     return { input: reported.input_tokens, output: reported.output_tokens, estimated: flagged };

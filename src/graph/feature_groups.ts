@@ -39,7 +39,11 @@ export function codeClaimsByDefault(routers: readonly Router[]): boolean {
  * was trained with them.
  */
 export function resolveFeatureGroups(
-  options: { readonly task?: AnswerTask; readonly codeBehaviour?: boolean | CodeBehaviourOptions },
+  options: {
+    readonly task?: AnswerTask;
+    readonly codeBehaviour?: boolean | CodeBehaviourOptions;
+    readonly unsafeAllowUnsandboxedCode?: boolean;
+  },
   routers: readonly Router[],
 ): FeatureGroup[] {
   const setting = options.codeBehaviour;
@@ -47,5 +51,8 @@ export function resolveFeatureGroups(
   if (!on) return [];
   const given = typeof setting === "object" ? setting : {};
   const claims = given.claims ?? codeClaimsByDefault(routers);
-  return [codeBehaviourGroup({ ...given, claims })];
+  const unsafe = given.unsafeAllowUnsandboxedCode ?? options.unsafeAllowUnsandboxedCode;
+  return [
+    codeBehaviourGroup({ ...given, claims, ...(unsafe !== undefined ? { unsafeAllowUnsandboxedCode: unsafe } : {}) }),
+  ];
 }

@@ -194,10 +194,12 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
         options.tiers ? `${field}.router` : "router",
       );
     const members = resolved[index];
-    if (!isApex && index === 0) {
+    // A router above the crowd judges the pool of the tiers so far: it records their members (a router made for a
+    // one-model tier, or shared by every boundary, records none and passes).
+    if (!isApex && (index === 0 || (tierRouter as Router).memberNames?.length === pooled)) {
       checkRouterMembers(
         tierRouter,
-        members.map((m) => m.name),
+        resolved.slice(0, index + 1).flatMap((tierMembers) => tierMembers.map((m) => m.name)),
         options.tiers ? `${field}.router` : "router",
         options.allowRouterMemberMismatch ?? false,
       );

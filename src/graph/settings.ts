@@ -63,6 +63,12 @@ export const pyramidSettingsSchema = z.object({
    * them off, an object sets their limits.
    */
   codeBehaviour: z.union([z.boolean(), codeBehaviourOptionsSchema.omit({ pool: true })]).optional(),
+  /**
+   * Run model-written code (the code behaviour features) without an OS sandbox when bubblewrap is unavailable.
+   * Default false: such runs are refused (the features are then unknown) with an error naming how to install
+   * bubblewrap. Unsafe: the code can read files, use the network and write wherever its uid may. See docs/sandbox.md.
+   */
+  unsafeAllowUnsandboxedCode: z.boolean().optional(),
   /** When every apex member fails: return the crowd's answer marked degraded (`crowd`, default) or throw. */
   onApexError: z.enum(["crowd", "throw"]).optional(),
   /** Never escalate when the query's cost would exceed this many USD. */

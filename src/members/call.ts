@@ -105,14 +105,41 @@ async function invokeOnce(
   };
   if (!context.onChunk) return member.runnable.invoke(prompt, config);
   let merged: AIMessageChunk | undefined;
+  let whole: BaseMessage | undefined;
   for await (const piece of await member.runnable.stream(prompt, config)) {
     // A model that ignores its signal may keep streaming after a timeout or abort: never forward those chunks.
     if (signal.aborted) throw abortReason(signal);
-    const chunk = AIMessageChunk.isInstance(piece) ? piece : new AIMessageChunk({ content: piece.content });
-    merged = merged ? merged.concat(chunk) : chunk;
-    context.onChunk(chunk);
+    if (!AIMessageChunk.isInstance(piece)) {
+      // A model that does not stream (no `_streamResponseChunks`, or `disableStreaming`) yields its whole message,
+      // as invoke returns it: it is the answer as is (tool calls, usage, metadata), and goes out as one chunk.
+      whole = piece;
+      context.onChunk(chunkOfMessage(piece));
+      continue;
+    }
+    merged = merged ? merged.concat(piece) : piece;
+    context.onChunk(piece);
   }
+  if (whole) return whole;
   return merged ? withStrictToolCalls(merged) : new AIMessageChunk({ content: "" });
+}
+
+/** A whole (not streamed) message as one chunk: its text, tool calls as complete chunks, usage and metadata. */
+function chunkOfMessage(message: BaseMessage): AIMessageChunk {
+  const calls = AIMessage.isInstance(message) ? (message.tool_calls ?? []) : [];
+  return new AIMessageChunk({
+    content: message.content,
+    id: message.id,
+    additional_kwargs: message.additional_kwargs,
+    response_metadata: message.response_metadata,
+    ...(AIMessage.isInstance(message) && message.usage_metadata ? { usage_metadata: message.usage_metadata } : {}),
+    tool_call_chunks: calls.map((call, index) => ({
+      type: "tool_call_chunk" as const,
+      name: call.name,
+      args: JSON.stringify(call.args),
+      id: call.id,
+      index,
+    })),
+  });
 }
 
 /** The text recorded on a failed candidate: `Name: message`, with secrets masked. */

@@ -1,8 +1,8 @@
-import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BindToolsInput } from "@langchain/core/language_models/chat_models";
 import { PyramidConfigError } from "../errors/index.js";
 import type { ChatRunnable, Member } from "./member.js";
-import { isChatRunnable } from "./member.js";
+import { bindMemberTools, requireToolChoice } from "./tool_choice.js";
+import { underlyingChatModel } from "./underlying.js";
 
 /**
  * Call options of the pyramid that are its own or LangChain's / LangGraph's plumbing, never forwarded to members:
@@ -62,18 +62,6 @@ export function forwardedCallOptions(
   return forwarded;
 }
 
-/** The chat model under any `bind`/`withConfig`/`bindTools` bindings, or undefined when it is not a chat model. */
-export function underlyingChatModel(runnable: ChatRunnable): BaseChatModel | undefined {
-  let current: unknown = runnable;
-  for (let depth = 0; depth < 32; depth++) {
-    if (current instanceof BaseChatModel) return current;
-    const bound = (current as { bound?: unknown }).bound;
-    if (!isChatRunnable(bound) || bound === current) return undefined;
-    current = bound;
-  }
-  return undefined;
-}
-
 /**
  * Whether a member's chat model takes call option `key`: it lists the key in its `callKeys` (as LangChain chat
  * models do for the options they read), or the key is a tool option (`strict`, `parallel_tool_calls`) of a model
@@ -94,37 +82,37 @@ export interface MemberInvocation {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-function hasBindTools(runnable: ChatRunnable): runnable is ChatRunnable & {
-  bindTools(tools: BindToolsInput[], kwargs?: Record<string, unknown>): ChatRunnable;
-} {
-  return typeof (runnable as { bindTools?: unknown }).bindTools === "function";
-}
-
 /**
  * How member `member` is called with the pyramid call's options: every option goes to the member, where LangChain
- * merges it with the member's own bindings; per-call `tools` go through `bindTools` for a model that takes tools
- * only that way.
+ * merges it with the member's own bindings. Per-call `tools` go through the model's standard
+ * `bindTools(tools, { tool_choice })` when the model does not take `tools` as a call option (`ChatAnthropic`,
+ * `ChatOllama`, ...); `tool_choice` goes to every member that can honour it (`takesToolChoice`).
  *
  * @throws PyramidConfigError naming the member and the option when the member cannot take an option (it would
- *   otherwise be dropped silently).
+ *   otherwise be dropped silently), or cannot honour a `tool_choice` other than `"auto"`.
  */
 export function memberInvocation(member: Member, callOptions: Readonly<Record<string, unknown>>): MemberInvocation {
   let runnable = member.runnable;
   const options: Record<string, unknown> = {};
+  const tools = callOptions.tools;
+  const viaBindTools = Array.isArray(tools) && !acceptsCallOption(runnable, "tools");
+  if (viaBindTools) {
+    const kwargs = callOptions.tool_choice !== undefined ? { tool_choice: callOptions.tool_choice } : {};
+    runnable = bindMemberTools(member.name, runnable, tools as BindToolsInput[], kwargs, "tools");
+  }
   for (const [key, value] of Object.entries(callOptions)) {
-    if (acceptsCallOption(runnable, key)) {
+    if (viaBindTools && (key === "tools" || key === "tool_choice")) continue;
+    if (key === "tool_choice") {
+      requireToolChoice(member.name, runnable, value);
       options[key] = value;
-    } else if (key === "tools" && Array.isArray(value) && hasBindTools(runnable)) {
-      runnable = runnable.bindTools(value as BindToolsInput[]);
+    } else if (acceptsCallOption(runnable, key)) {
+      options[key] = value;
     } else {
       throw new PyramidConfigError(
         `member "${member.name}" does not take the call option "${key}", so it would be ignored`,
         {
           field: key,
-          fix:
-            key === "tools"
-              ? "use members whose chat models implement bindTools, or bind the tools with pyramid.bindTools(tools)"
-              : `drop "${key}" from the call, or use members whose chat models take it (it must be in the model's callKeys)`,
+          fix: `drop "${key}" from the call, or use members whose chat models take it (it must be in the model's callKeys)`,
         },
       );
     }

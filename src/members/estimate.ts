@@ -2,7 +2,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { Candidate } from "../core/types.js";
 import type { Member } from "./member.js";
 import { CHARS_PER_TOKEN, messageText } from "../cost/usage.js";
-import { underlyingChatModel } from "./call_options.js";
+import { underlyingChatModel } from "./underlying.js";
 
 /** Input and output tokens expected of one call on this query, from what the members that ran used. */
 export function expectedCallTokens(

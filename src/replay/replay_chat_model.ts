@@ -9,7 +9,7 @@ import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import type { BindToolsInput } from "@langchain/core/language_models/chat_models";
 import type { Runnable } from "@langchain/core/runnables";
-import { ReplayMissError } from "../errors/index.js";
+import { PyramidConfigError, ReplayMissError } from "../errors/index.js";
 import { messageText } from "../cost/usage.js";
 import { promptPreview } from "./prompt_key.js";
 import type { RecordedLine } from "./schema.js";
@@ -23,6 +23,11 @@ export interface ReplayChatModelCallOptions extends BaseChatModelCallOptions {
    * `mbpp/sanitized/141`). Without it, the first recorded line for the prompt is used.
    */
   recordedId?: string;
+}
+
+/** Whether a `tool_choice` forces a tool call (anything but absent, `"auto"` and `"none"`). */
+function forcesToolCall(choice: unknown): boolean {
+  return choice !== undefined && choice !== null && choice !== "auto" && choice !== "none";
 }
 
 /** Constructor fields of {@link ReplayChatModel}: the replayed model's name and a loaded store. */
@@ -39,7 +44,8 @@ export interface ReplayChatModelFields extends BaseChatModelParams {
  * A chat model that answers with what a real model answered, as recorded in a JSONL file (schema:
  * `../shared/data/README.md`), with no model call. The key is the model name plus the text of every
  * message sent, leading and trailing whitespace ignored (a shell's `"$(cat q.txt)"` drops the final newline); an
- * unrecorded prompt throws {@link ReplayMissError}. Tools bound with `bindTools` are ignored (answers are text).
+ * unrecorded prompt throws {@link ReplayMissError}. Tools bound with `bindTools` are ignored (answers are text); a
+ * `tool_choice` forcing a call is refused.
  *
  * `usage_metadata`: the recorded `usage` when the line has one (lines written by
  * {@link RecordingChatModel}); otherwise an estimate, `ceil(chars / 4)` for the prompt and for the
@@ -80,13 +86,34 @@ export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
   /**
    * Tools are accepted and ignored: the recorded answers were given without tools, so a replayed model answers a
    * tool-bound request the way a model without tool calling does, in text. This lets a pyramid of replayed members
-   * (and `pyramid-moa serve` with the offline config) take requests that carry `tools` offline.
+   * (and `pyramid-moa serve` with the offline config) take requests that carry `tools` offline. A `tool_choice` that
+   * forces a call (`"required"`, `"any"`, a tool's name) cannot be honoured with recorded text: the call is refused
+   * (`PyramidConfigError`, field `tool_choice`) instead of answering in text.
    */
   override bindTools(
     _tools: BindToolsInput[],
-    _kwargs?: Partial<ReplayChatModelCallOptions>,
+    kwargs?: Partial<ReplayChatModelCallOptions>,
   ): Runnable<BaseLanguageModelInput, AIMessageChunk, ReplayChatModelCallOptions> {
+    const choice = kwargs?.tool_choice;
+    if (forcesToolCall(choice)) {
+      return this.withConfig({ tool_choice: choice } as Partial<ReplayChatModelCallOptions>) as Runnable<
+        BaseLanguageModelInput,
+        AIMessageChunk,
+        ReplayChatModelCallOptions
+      >;
+    }
     return this;
+  }
+
+  private refuseForcedToolCall(choice: unknown): void {
+    if (!forcesToolCall(choice)) return;
+    throw new PyramidConfigError(
+      `replayed model "${this.model}" has recorded text answers only, so it cannot honour tool_choice ${JSON.stringify(choice)}`,
+      {
+        field: "tool_choice",
+        fix: 'drop tool_choice (or use "auto" or "none") with replayed models, or record the model answering with tools',
+      },
+    );
   }
 
   /** The recorded line for these messages, or throws {@link ReplayMissError}. */
@@ -133,6 +160,7 @@ export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
 
   override async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
     options.signal?.throwIfAborted();
+    this.refuseForcedToolCall(options.tool_choice);
     const line = this.recordedLineFor(messages, options.recordedId);
     const { usage, responseMetadata } = this.metadataFor(line, messages.map(messageText));
     const message = new AIMessage({
@@ -157,6 +185,7 @@ export class ReplayChatModel extends BaseChatModel<ReplayChatModelCallOptions> {
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
+    this.refuseForcedToolCall(options.tool_choice);
     const line = this.recordedLineFor(messages, options.recordedId);
     const { usage, responseMetadata } = this.metadataFor(line, messages.map(messageText));
     const text = line.output;

@@ -28,6 +28,16 @@ export const sandboxOptionsSchema = z.object({
    * without it only the per-file limit applies.
    */
   maxFiles: z.number().int().nonnegative().default(100),
+  /**
+   * Size of the private writable tmpfs the code runs in (bubblewrap), in bytes: the kernel refuses writes past it
+   * (ENOSPC), whatever the code does. Default 64 MiB. Without bubblewrap (unsafe opt-in) only `maxFileBytes` and
+   * `maxFiles` apply.
+   */
+  diskBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   /** Processes/threads the sandbox user may create (RLIMIT_NPROC); 0 blocks fork and threads. */
   maxProcesses: z.number().int().nonnegative().default(0),
   /** Open file descriptors (RLIMIT_NOFILE). */
@@ -51,11 +61,19 @@ export const sandboxOptionsSchema = z.object({
   /** Python interpreter (spawned directly, no shell). */
   python: z.string().min(1).default("python3"),
   /**
-   * `auto`: bubblewrap when `bwrap` is installed and works (read-only filesystem except the temp
-   * dir, private /tmp, no network, own pid namespace), else the fallback with a one-time warning;
-   * `bwrap`: require it; `none`: no namespace isolation (limits, uid drop and audit hook only).
+   * `auto` and `bwrap`: bubblewrap (a read-only minimal filesystem view, a private size-limited tmpfs, no
+   * network, own pid namespace); when it is missing or cannot create its namespaces, the run is refused with a
+   * `MissingDependencyError` unless `unsafeAllowUnsandboxedCode` is set (`auto` then runs without it,
+   * `bwrap` still refuses). `none`: no OS sandbox (rlimits, uid drop and audit hook only); needs
+   * `unsafeAllowUnsandboxedCode`.
    */
   isolation: z.enum(["auto", "bwrap", "none"]).default("auto"),
+  /**
+   * Run model-written code without an OS sandbox when bubblewrap is unavailable (or `isolation: "none"`). The code
+   * can then read whatever its uid may read, use the network and write outside its temp dir (the audit hook is
+   * not a security boundary). Default false: such runs are refused.
+   */
+  unsafeAllowUnsandboxedCode: z.boolean().default(false),
   /**
    * When the parent runs as root, run the code as this uid/gid (default 65534, `nobody`), so that
    * RLIMIT_NPROC applies (root is exempt) and root-owned files are not writable. `null`: keep root.

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Semaphore } from "../members/semaphore.js";
+import { runJudged, type JudgedJob, type JudgedResult } from "./run_judged.js";
 import { runPython } from "./run_python.js";
 import type { SandboxOptions, SandboxResult } from "./options.js";
 import { sweepStaleSandboxDirs } from "./sweep.js";
@@ -38,5 +39,11 @@ export class SandboxPool {
   run(code: string, options: SandboxOptions = {}): Promise<SandboxResult> {
     const merged = { ...this.defaults, ...options };
     return this.schedule(() => runPython(code, merged), merged.signal);
+  }
+
+  /** {@link runJudged} through the pool (tests run in a judge apart from the candidate's interpreter). */
+  judge(job: JudgedJob, options: SandboxOptions = {}): Promise<JudgedResult> {
+    const merged = { ...this.defaults, ...options };
+    return this.schedule(() => runJudged(job, merged), merged.signal);
   }
 }

@@ -4,7 +4,8 @@
  * It first arranges to die with its parent (`prctl(PR_SET_PDEATHSIG, SIGKILL)` through ctypes, Linux, and
  * an exit if the parent is already gone) and sets `alarm(wall limit + 2 s)`, whose default action
  * terminates the process even when it sleeps and the parent is gone (code that resets SIGALRM can cancel
- * this backstop, not the death signal). It reads a one-time token from stdin (stdin is then at EOF, so `input()` fails fast), applies the
+ * this backstop, not the death signal). It reads a one-time token and the code from stdin as JSON (stdin is then
+ * at EOF, so `input()` fails fast), writes the code to `candidate.py` in its cwd, applies the
  * resource limits with `resource.setrlimit` (CPU, address space, file size, processes, open files,
  * no core dumps), installs an audit hook (PEP 578) that refuses process creation (`os.system`,
  * `subprocess`, `fork`, `exec`, `posix_spawn`), `ctypes`, sockets, signals to other processes,
@@ -16,8 +17,9 @@
  * runs `candidate.py` as `__main__`. Only when the code ran to its end does it print the token, so a
  * candidate that calls `sys.exit(0)` or `os._exit(0)` before the tests does not pass.
  *
- * The audit hook is defense in depth, not a security boundary on its own (PEP 578 says so): the
- * boundaries are the uid drop, the rlimits and, when installed, bubblewrap.
+ * The audit hook is defense in depth, not a security boundary (PEP 578 says so; code can find and clear it): the
+ * boundaries are bubblewrap, the uid drop and the rlimits. Nor is the token a verdict: the code runs in this
+ * interpreter and can find it; graders use the judge (`JUDGE_PY` (`judge_py.ts`)).
  */
 export const PYTHON_PRELUDE = String.raw`
 import sys, os, json, resource
@@ -35,7 +37,12 @@ def _pyramid_sandbox():
     if cfg.get("alarm"):
         import signal
         signal.alarm(cfg["alarm"])  # default action of SIGALRM: terminate, whatever the CPU time used
-    token = sys.stdin.readline().strip()
+    job = json.loads(sys.stdin.read())
+    token = job["token"]
+    with open("candidate.py", "w", encoding="utf-8") as f:
+        f.write(job["code"])
+    source = job["code"]
+    del job
     R = resource
     def limit(kind, soft, hard=None):
         R.setrlimit(kind, (soft, soft if hard is None else hard))
@@ -46,8 +53,6 @@ def _pyramid_sandbox():
     limit(R.RLIMIT_NOFILE, cfg["nofile"])
     limit(R.RLIMIT_CORE, 0)
     root = os.path.realpath(os.getcwd())
-    with open("candidate.py", "r", encoding="utf-8") as f:
-        source = f.read()
     code = compile(source, "candidate.py", "exec")
     blocked = {
         "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",

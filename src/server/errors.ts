@@ -1,6 +1,12 @@
 import type { ServerResponse } from "node:http";
 import { redactSecrets } from "../security/redact.js";
-import { BudgetExceededError, ModelCallError, PyramidConfigError, TimeoutError } from "../errors/index.js";
+import {
+  BudgetExceededError,
+  ModelCallError,
+  PyramidConfigError,
+  ReplayMissError,
+  TimeoutError,
+} from "../errors/index.js";
 
 /** An HTTP error answered in OpenAI's error JSON shape: `{ error: { message, type, param, code } }`. */
 export class HttpError extends Error {
@@ -53,6 +59,15 @@ export function toHttpError(error: unknown): HttpError {
   const message = error instanceof Error ? error.message : String(error);
   const detail = error instanceof Error && error.stack ? error.stack : message;
   if (error instanceof PyramidConfigError) return new HttpError(400, message, { code: "invalid_request" });
+  // Replayed models asked a prompt they were not recorded on: the request's fault (the original, which names the
+  // server's recorded file, goes to `detail` only).
+  if (error instanceof ReplayMissError) {
+    return new HttpError(
+      400,
+      "the replayed models have no recorded answer to this prompt: they answer only the prompts they were recorded on",
+      { code: "not_recorded", detail },
+    );
+  }
   if (error instanceof BudgetExceededError)
     return new HttpError(402, message, { type: "insufficient_quota", code: "budget_exceeded" });
   if (error instanceof TimeoutError)

@@ -11,6 +11,7 @@ import { type HttpError, toHttpError } from "./errors.js";
 import { chunk, completionId, nowSeconds, toChatCompletion, toToolCallDeltas, toUsage, usageChunk } from "./format.js";
 import type { ChunkHeader } from "./format.js";
 import type { ChatCompletionRequest } from "./schema.js";
+import { structuredRunnableFor } from "./response_format.js";
 import type { ClientView } from "./client_view.js";
 import { StreamRedactor } from "../security/stream_redactor.js";
 
@@ -49,9 +50,12 @@ function stopSequences(request: ChatCompletionRequest): string[] | undefined {
 
 /**
  * The pyramid with the request's tools bound and its `stop` sequences set as a call option (so every member call,
- * the apex's included, gets them), or the pyramid itself when the request gives neither.
+ * the apex's included, gets them), or the pyramid itself when the request gives neither; with a JSON
+ * `response_format`, the pyramid's structured output (see `structuredRunnableFor`).
  */
 export function runnableFor(model: PyramidChatModel, request: ChatCompletionRequest): ChatRunnable {
+  const structured = structuredRunnableFor(model, request);
+  if (structured) return structured as unknown as ChatRunnable;
   const tools = request.tools ?? [];
   const withTools: ChatRunnable =
     tools.length === 0 || request.tool_choice === "none"

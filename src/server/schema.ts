@@ -41,8 +41,23 @@ const toolChoice = z.union([
   z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string().min(1) }) }),
 ]);
 
+const responseFormat = z.discriminatedUnion("type", [
+  z.looseObject({ type: z.literal("text") }),
+  z.looseObject({ type: z.literal("json_object") }),
+  z.looseObject({
+    type: z.literal("json_schema"),
+    json_schema: z.looseObject({
+      name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1-64 letters, digits, underscores or dashes"),
+      description: z.string().optional(),
+      schema: z.record(z.string(), z.unknown()).optional(),
+      strict: z.boolean().nullable().optional(),
+    }),
+  }),
+]);
+
 /**
- * zod schema of a `POST /v1/chat/completions` body. `stop` is passed to every member call (as LangChain's `stop`
+ * zod schema of a `POST /v1/chat/completions` body. `response_format` (`text`, `json_object`, `json_schema`) is
+ * answered through the pyramid's structured output. `stop` is passed to every member call (as LangChain's `stop`
  * call option); other sampling fields (`temperature`, `max_tokens`, ...) are accepted and ignored: each member's
  * sampling is set in the pyramid's config.
  */
@@ -53,6 +68,7 @@ export const chatCompletionRequestSchema = z.looseObject({
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
   tools: z.array(functionTool).optional(),
   tool_choice: toolChoice.optional(),
+  response_format: responseFormat.nullable().optional(),
   n: z.number().int().min(1).max(1, "only n = 1 is supported").nullable().optional(),
   stop: z
     .preprocess(

@@ -22,6 +22,8 @@ import { ScriptedChatModel } from "../helpers/scripted_model.js";
  * LangChain's standard chat-model checklist (langchain-ai/langchainjs internal/standard-tests: what it checks, in
  * our own tests), walked against a pyramid whose crowd answers and one whose apex answers. The members are scripted
  * chat models that answer like a model would: text, a call of the first bound tool, or text after a tool result.
+ * The items that need a provider's wire format (few-shot tool histories, nested tool schemas, each tool_choice and
+ * structured-output method, stop, abort) run against real provider classes in provider_matrix.test.ts.
  */
 
 type Kind = "crowd" | "apex";

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { disposeLlamaCppEngines, loadPyramidConfig, pyramidFromConfig } from "../../src/config/index.js";
 import { dataDir } from "../../src/eval/data_dir.js";
+import { createPyramidServer } from "../../src/server/index.js";
 import { runCli } from "./capture.js";
 
 let dir: string;
@@ -94,5 +95,50 @@ describe("pyramid-moa init", () => {
     const result = await runCli(["init", "--outt", "x"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("--outt");
+  });
+
+  it("writes math-latex in the YAML task lists", async () => {
+    for (const template of ["ollama", "llamacpp"]) {
+      const out = join(dir, `${template}.yaml`);
+      expect((await runCli(["init", "--template", template, "--out", out])).code).toBe(0);
+      expect(readFileSync(out, "utf8")).toContain("math | math-latex | choice | code | text");
+    }
+  });
+
+  it("the replay template suggests an ask command that works; free text gets one Fix naming --recorded, 400 over HTTP", async () => {
+    const out = join(dir, "offline.yaml");
+    const init = await runCli(["init", "--template", "replay", "--out", out]);
+    const suggested = `pyramid-moa ask --recorded gsm8k/test/0 --config ${out}`;
+    expect(init.stdout).toContain(`then run: ${suggested}`);
+    const asked = await runCli(suggested.split(" ").slice(1));
+    expect(asked.stderr).toBe("");
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toMatch(/Answered by tier 0 "crowd"/);
+    expect(asked.stdout).toMatch(/Meta-Llama-3\.1-8B-Instruct\s+18\s/);
+
+    const free = await runCli(["ask", "What is 17 * 23?", "--config", out]);
+    expect(free.code).toBe(1);
+    expect(free.stderr.match(/Fix:/g)).toHaveLength(1);
+    expect(free.stderr).toContain("no replayed model has a recorded answer to this prompt");
+    expect(free.stderr).toContain(`Fix: ask a recorded question by its id: ${suggested}`);
+    const unknown = await runCli(["ask", "--recorded", "gsm8k/test/nope", "--config", out]);
+    expect(unknown.stderr).toContain('--recorded: no recorded item has the id "gsm8k/test/nope"');
+
+    const server = createPyramidServer({ model: await pyramidFromConfig(loadPyramidConfig(out)) });
+    const { url } = await server.listen(0, "127.0.0.1");
+    try {
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "pyramid-moa", messages: [{ role: "user", content: "What is 17 * 23?" }] }),
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("not_recorded");
+      expect(body.error.message).toContain("have no recorded answer to this prompt");
+      expect(body.error.message).not.toContain("gsm8k.jsonl");
+    } finally {
+      await server.close();
+    }
   });
 });

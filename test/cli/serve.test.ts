@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
@@ -25,6 +25,25 @@ afterAll(async () => {
 });
 
 describe("pyramid-moa serve", () => {
+  it("says in its start-up line that API keys are required when the config has tenants", async () => {
+    const withTenants = join(dir, "tenants.config.json");
+    const base = JSON.parse(readFileSync(config, "utf8")) as Record<string, unknown>;
+    writeFileSync(
+      withTenants,
+      JSON.stringify({ ...base, tenants: [{ name: "acme", keyEnv: "PYRAMID_SERVE_TEST_ACME" }] }),
+    );
+    const { child, url, stdout, exited } = await startServeCli(["--config", withTenants, "--port", "0"], {
+      PYRAMID_SERVE_TEST_ACME: "acme-key",
+    });
+    expect(stdout()).toContain(`on ${url}/v1 (model "pyramid-moa", API key required (1 tenant))`);
+    const anonymous = await fetch(`${url}/v1/models`);
+    expect(anonymous.status).toBe(401);
+    const keyed = await fetch(`${url}/v1/models`, { headers: { authorization: "Bearer acme-key" } });
+    expect(keyed.status).toBe(200);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
   it("serves the config's pyramid with a bearer token and shuts down gracefully on SIGTERM", async () => {
     const { child, url, stderr, exited } = await startServeCli(
       ["--config", config, "--port", "0", "--token-env", "PYRAMID_SERVE_TEST_TOKEN"],

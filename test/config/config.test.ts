@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -371,5 +371,41 @@ describe("config file: building the pyramid", () => {
     ).catch((e: unknown) => e);
     expect((error as PyramidConfigError).field).toBe("tiers[0].members[1].recordedFile");
     expect((error as Error).message).toContain(join(dir, "nope.jsonl"));
+  });
+});
+
+describe("relative paths of a loaded config file", () => {
+  const firstLine = () => readFileSync(join(dataDir(), "recorded", "gsm8k.jsonl"), "utf8").split("\n")[0];
+
+  it("pyramidFromConfig(loadPyramidConfig(file)) resolves them against the file's folder, not the current one", async () => {
+    mkdirSync(join(dir, "conf"));
+    writeFileSync(join(dir, "conf", "recorded.jsonl"), `${firstLine()}\n`);
+    const replayed = { provider: "replay", model: "Meta-Llama-3-70B-Instruct", recordedFile: "recorded.jsonl" };
+    const path = join(dir, "conf", "pyramid.config.json");
+    writeFileSync(
+      path,
+      JSON.stringify({
+        tiers: [
+          { name: "crowd", members: [replayed] },
+          { name: "oracle", members: [{ ...replayed, name: "apex" }] },
+        ],
+      }),
+    );
+    expect(process.cwd()).not.toBe(join(dir, "conf"));
+    const model = await pyramidFromConfig(loadPyramidConfig(path));
+    expect(model).toBeInstanceOf(PyramidChatModel);
+    expect(model.spec.tiers).toHaveLength(2);
+  });
+
+  it("its errors name the config file's folder; an object literal's name the current folder", async () => {
+    mkdirSync(join(dir, "conf"));
+    const path = join(dir, "conf", "pyramid.config.json");
+    writeFileSync(path, withMember({ provider: "ollama", model: "x" }, { router: "routers/none.json" }));
+    const loaded = loadPyramidConfig(path, { checkFiles: false });
+    const error = (await pyramidFromConfig(loaded).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain(join(dir, "conf", "routers", "none.json"));
+    expect(error.message).toContain(`the config file's folder, ${join(dir, "conf")}`);
+    const literal = (await pyramidFromConfig(JSON.parse(readFileSync(path, "utf8"))).catch((e: unknown) => e)) as Error;
+    expect(literal.message).toContain(`the current folder, ${process.cwd()}`);
   });
 });

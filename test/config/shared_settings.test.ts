@@ -23,6 +23,7 @@ const settings: Required<PyramidSettings> = {
   memberRetries: 2,
   lookahead: { utility: 1, tiers: [{ cost: 0.01, accuracy: 0.9 }], rule: "myopic" },
   allowRouterMemberMismatch: true,
+  unsafeAllowUnsandboxedCode: true,
   generativePrompt: "Candidates:\n{candidates}\nAnswer.",
   similarity: "lexical",
   similarityThreshold: 0.4,

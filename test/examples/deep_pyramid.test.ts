@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { answerKey, goldKey, main, summarize, TIERS } from "../../examples/deep_pyramid.js";
+import { answerKey, goldKey, main, recordedDeepStore, summarize, TIERS } from "../../examples/deep_pyramid.js";
 import { startOpenAITestServer } from "../helpers/openai_server.js";
 import { getRecordedItems } from "../../src/replay/index.js";
-import { recordedGsm8kPath } from "../../examples/support.js";
 
 describe("examples/deep_pyramid.ts", () => {
-  it("runs three tiers over 200 recorded GSM8K questions, beating the crowd's vote for less than the apex's cost", async () => {
+  it("runs 8B -> 70B -> 405B over 200 recorded GSM8K questions, beating the crowd's vote for less than the apex's cost", async () => {
     const result = await main({ offline: true });
     expect(result.source).toBe("recorded");
     expect(result.questions).toBe(200);
@@ -19,7 +18,7 @@ describe("examples/deep_pyramid.ts", () => {
 
     // Independent check from the recorded data: the small tier answers exactly the unanimous questions
     // (threshold 0.3), and its majority accuracy and the apex's accuracy match the recorded outputs.
-    const items = getRecordedItems(recordedGsm8kPath()).slice(0, 200);
+    const items = getRecordedItems(recordedDeepStore()).slice(0, 200);
     const small = TIERS[0].models;
     const unanimous = new Set(
       items
@@ -35,6 +34,19 @@ describe("examples/deep_pyramid.ts", () => {
       (item) => answerKey(item.byModel.get(TIERS[2].models[0])?.output ?? "") === goldKey(item),
     );
     expect(result.accuracy.apexAlone).toBeCloseTo(apexCorrect.length / 200, 12);
+  });
+
+  it("routes with the shipped per-boundary routers and their joint preset", async () => {
+    const result = await main({ offline: true, routers: "shipped", preset: "balanced", limit: 60 });
+    expect(result.threshold).toBe("balanced");
+    expect(result.tiers.reduce((sum, t) => sum + t.stopped, 0)).toBe(60);
+    expect(result.tiers.map((t) => t.models[0])).toEqual([
+      "Meta-Llama-3.1-8B-Instruct",
+      "Meta-Llama-3.1-70B-Instruct",
+      "Meta-Llama-3.1-405B-Instruct",
+    ]);
+    expect(result.cost.pyramid).toBeLessThan(result.cost.apexAlone);
+    expect(summarize(result)).toContain('the joint "balanced" preset of the shipped routers');
   });
 
   it("on real endpoints says the apex alone was not measured instead of printing NaN%", async () => {

@@ -100,7 +100,9 @@ describe("code behaviour in the pyramid", () => {
   });
 
   it("a sandbox that cannot run never fails the query: the features are NaN", async () => {
-    const pool = new SandboxPool({ defaults: { python: "/nonexistent/python3", isolation: "none" } });
+    const pool = new SandboxPool({
+      defaults: { python: "/nonexistent/python3", isolation: "none", unsafeAllowUnsandboxedCode: true },
+    });
     const model = new PyramidChatModel({ crowd: crowd(), oracle: oracle(), task: "code", codeBehaviour: { pool } });
     const result = await model.invoke("Write a function that doubles a number.");
     const features = meta(result).features;

@@ -34,6 +34,8 @@ export interface ScriptedChatModelInput extends BaseChatModelParams {
   tools?: BindToolsInput[];
   /** The most output tokens it writes, declared like a chat model's `maxTokens` (what budget holds assume). */
   maxTokens?: number;
+  /** The `tool_choice` it was bound with (recorded; the script decides what it answers). */
+  toolChoice?: unknown;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -134,7 +136,12 @@ export class ScriptedChatModel extends BaseChatModel {
     });
   }
 
-  override bindTools(tools: BindToolsInput[]): ScriptedChatModel {
-    return new ScriptedChatModel({ ...this.fields, tools, calls: this.calls });
+  override bindTools(tools: BindToolsInput[], kwargs?: { tool_choice?: unknown }): ScriptedChatModel {
+    return new ScriptedChatModel({ ...this.fields, tools, toolChoice: kwargs?.tool_choice, calls: this.calls });
+  }
+
+  /** It takes `tool_choice` (as a provider does; what it answers is still its script's). */
+  override get callKeys(): string[] {
+    return [...super.callKeys, "tool_choice"];
   }
 }

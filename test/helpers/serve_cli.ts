@@ -29,6 +29,8 @@ export interface ServeCli {
   readonly url: string;
   /** Everything it wrote on stderr so far. */
   stderr(): string;
+  /** Everything it wrote on stdout so far (its start-up line first). */
+  stdout(): string;
   /** Its exit code. */
   readonly exited: Promise<number | null>;
 }
@@ -53,7 +55,7 @@ export function startServeCli(args: string[], env: Record<string, string> = {}):
     child.stdout.on("data", (data: Buffer) => {
       stdout += data.toString();
       const match = /on (http:\/\/[^\s]+)\/v1/.exec(stdout);
-      if (match) resolve({ child, url: match[1], stderr: () => stderr, exited });
+      if (match) resolve({ child, url: match[1], stderr: () => stderr, stdout: () => stdout, exited });
     });
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });

@@ -246,3 +246,46 @@ describe("RecordingChatModel", () => {
     expect(new Set(done.lines.map((l) => l.id)).size).toBe(200);
   });
 });
+
+describe("ReplayChatModel and tool_choice", () => {
+  const store = RecordedOutputs.load(gsm8kFile);
+  const line = store.lines[0];
+  const prompt = line.messages.map((m) => new HumanMessage(m.content));
+  const add = {
+    type: "function" as const,
+    function: { name: "add", description: "adds", parameters: { type: "object", properties: {} } },
+  };
+
+  it('tools with tool_choice "auto" or "none" replay the recorded text', async () => {
+    for (const tool_choice of ["auto", "none"] as const) {
+      const answer = await store.model(line.model).bindTools([add], { tool_choice }).invoke(prompt);
+      expect(answer.content).toBe(line.output);
+    }
+  });
+
+  it('a forced call ("required", "any", a tool name) is refused naming the model and tool_choice, never answered in text', async () => {
+    for (const tool_choice of ["required", "any", "add"]) {
+      const bound = store.model(line.model).bindTools([add], { tool_choice });
+      await expect(bound.invoke(prompt)).rejects.toMatchObject({ field: "tool_choice" });
+      await expect(bound.invoke(prompt)).rejects.toThrow(new RegExp(`replayed model "${line.model}"`));
+      await expect(async () => {
+        for await (const _ of await bound.stream(prompt)) void _;
+      }).rejects.toThrow(PyramidConfigError);
+    }
+    await expect(store.model(line.model).invoke(prompt, { tool_choice: "required" })).rejects.toThrow(
+      PyramidConfigError,
+    );
+  });
+
+  it('a pyramid of replayed members bound with tool_choice "required" is refused naming the member', async () => {
+    const { PyramidChatModel } = await import("../../src/index.js");
+    const pyramid = new PyramidChatModel({
+      crowd: [{ name: "replayed-8b", model: store.model(line.model), price: { input: 0, output: 0 } }],
+      oracle: { name: "replayed-70b", model: store.model(line.model), price: { input: 0, output: 0 } },
+    });
+    expect(() => pyramid.bindTools([add], { tool_choice: "required" })).toThrow(/member "replayed-8b".*tool_choice/);
+    await expect(pyramid.invoke(prompt, { tool_choice: "required", tools: [add] })).rejects.toMatchObject({
+      field: "tool_choice",
+    });
+  });
+});

@@ -44,7 +44,12 @@ const SLEEP = "import time\ntime.sleep(60)\n";
 describe("sandbox cancellation", () => {
   it("runPython: aborting kills the process, removes the temp dir and rejects with the abort", async () => {
     const controller = new AbortController();
-    const run = runPython(SLEEP, { isolation: "none", wallTimeMs: 60_000, signal: controller.signal });
+    const run = runPython(SLEEP, {
+      isolation: "none",
+      unsafeAllowUnsandboxedCode: true,
+      wallTimeMs: 60_000,
+      signal: controller.signal,
+    });
     run.catch(() => undefined);
     const pid = await waitFor(() => pythonChildren()[0], 10_000);
     const dir = readlinkSync(`/proc/${pid}/cwd`);
@@ -62,7 +67,10 @@ describe("sandbox cancellation", () => {
   });
 
   it("SandboxPool.run: aborting a queued job removes it from the queue; aborting a running one kills it", async () => {
-    const pool = new SandboxPool({ concurrency: 1, defaults: { isolation: "none", wallTimeMs: 60_000 } });
+    const pool = new SandboxPool({
+      concurrency: 1,
+      defaults: { isolation: "none", unsafeAllowUnsandboxedCode: true, wallTimeMs: 60_000 },
+    });
     const first = new AbortController();
     const queued = new AbortController();
     const running = pool.run(SLEEP, { signal: first.signal });

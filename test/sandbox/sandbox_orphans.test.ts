@@ -72,7 +72,7 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
 async function survivorsAfterParentKill(isolation: "none" | "bwrap"): Promise<number[]> {
   const script =
     `import { runPython } from ${JSON.stringify(sandboxModule)};\n` +
-    `await runPython("import time\\nprint('sleeping', flush=True)\\ntime.sleep(60)\\n", { isolation: ${JSON.stringify(isolation)}, wallTimeMs: 120000, cpuTimeSec: 60 });\n`;
+    `await runPython("import time\\nprint('sleeping', flush=True)\\ntime.sleep(60)\\n", { isolation: ${JSON.stringify(isolation)}, unsafeAllowUnsandboxedCode: true, wallTimeMs: 120000, cpuTimeSec: 60 });\n`;
   const node = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: "ignore" });
   const nodePid = node.pid as number;
   let sandboxPids: number[] = [];

@@ -47,7 +47,7 @@ describe("sandbox without bubblewrap: secrets of the parent stay out of reach", 
         "except Exception as e:",
         "    print('BLOCKED link')",
       ].join("\n");
-      const r = await runPython(code, { isolation: "none", dropToUid: null });
+      const r = await runPython(code, { isolation: "none", unsafeAllowUnsandboxedCode: true, dropToUid: null });
       expect(r.isolation).toBe("none");
       expect(r.completed).toBe(true);
       const lines = r.stdout.trim().split("\n");
@@ -75,7 +75,7 @@ describe("sandbox without bubblewrap: secrets of the parent stay out of reach", 
         "open('.env', 'w').write('mine')",
         ...tryRead(".env"),
       ].join("\n");
-      const r = await runPython(code, { isolation: "none", dropToUid: null });
+      const r = await runPython(code, { isolation: "none", unsafeAllowUnsandboxedCode: true, dropToUid: null });
       expect(r.completed).toBe(true);
       const lines = r.stdout.trim().split("\n");
       expect(lines).toHaveLength(files.length + 2);
@@ -96,6 +96,7 @@ describe("sandbox without bubblewrap: secrets of the parent stay out of reach", 
         `import sys\nprint(${JSON.stringify(key)})\nprint(${JSON.stringify(key)}, file=sys.stderr)\n`,
         {
           isolation: "none",
+          unsafeAllowUnsandboxedCode: true,
         },
       );
       expect(r.completed).toBe(true);

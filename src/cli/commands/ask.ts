@@ -5,7 +5,8 @@ import { pyramidFromConfig } from "../../config/build.js";
 import { findPyramidConfig, loadPyramidConfig } from "../../config/load.js";
 import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
 import { disposeConfigBudgets } from "../../config/budget.js";
-import { PyramidConfigError } from "../../errors/index.js";
+import { PyramidConfigError, ReplayMissError } from "../../errors/index.js";
+import { recordedPrompt } from "./recorded_prompt.js";
 import type { PyramidMetadata } from "../../graph/result.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliOptions, optionsHelp } from "../options.js";
@@ -19,11 +20,17 @@ const OPTIONS = {
     value: "<file>",
     help: "config file (default ./pyramid.config.yaml, .yml or .json; see pyramid-moa init)",
   },
+  recorded: {
+    type: "string",
+    value: "<id>",
+    help: "ask the recorded question with this id (e.g. gsm8k/test/0), from the recorded file of the config's replay members: replayed models answer only the prompts they were recorded on",
+  },
   json: { type: "boolean", help: "print one JSON object: { question, answer, toolCalls, model, usage, pyramid }" },
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies CliOptions;
 
 const USAGE = `Usage: pyramid-moa ask "question" [--config file] [--json]
+       pyramid-moa ask --recorded <id> [--config file] [--json]
 
 Asks the pyramid of a config file one question and prints the answer and the routing trace: the tier
 reached, P_fail and the threshold at each tier boundary, every member's answer (or error), the cost
@@ -100,18 +107,25 @@ export const askCommand: CliCommand = {
       console.log(USAGE);
       return 0;
     }
-    const question = positionals.join(" ");
+    const path = findPyramidConfig(values.config);
+    const config = loadPyramidConfig(path);
+    const prompt = values.recorded !== undefined ? recordedPrompt(config, path, values.recorded) : undefined;
+    const question = prompt ? messageText(prompt[prompt.length - 1]) : positionals.join(" ");
     if (question.trim().length === 0) {
       throw new PyramidConfigError("no question given", {
         field: "pyramid-moa ask",
         fix: 'pyramid-moa ask "What is 17 * 23?"',
       });
     }
-    const path = findPyramidConfig(values.config);
-    const config = loadPyramidConfig(path);
     try {
       const model = await pyramidFromConfig(config, { baseDir: dirname(path) });
-      const message = await model.invoke([new HumanMessage(question)]);
+      const message = await model.invoke(prompt ?? [new HumanMessage(question)]).catch((error: unknown) => {
+        if (!(error instanceof ReplayMissError)) throw error;
+        // Replayed members answer recorded prompts only: say how to ask one from the command line.
+        throw new ReplayMissError(error.message.split(" Fix: ")[0], {
+          fix: `ask a recorded question by its id: pyramid-moa ask --recorded gsm8k/test/0${values.config ? ` --config ${values.config}` : ""}`,
+        });
+      });
       const pyramid = message.response_metadata.pyramid as PyramidMetadata;
       const answer = answerText(message);
       const toolCalls = (message.tool_calls ?? []).map((call) => ({ name: call.name, args: call.args }));

@@ -6,6 +6,8 @@ import { parseAnswerTask, TASK_TEXT_FORMS } from "../../answers/task_text.js";
 import { EVAL_BENCHMARKS } from "../../eval/run/benchmark_graders.js";
 import { evalOutputLines } from "../eval_output.js";
 import type { CliCommand } from "../main.js";
+import { parseTiersFlag } from "../eval_deep.js";
+import { runDeepCommand } from "../eval_deep_command.js";
 
 const USAGE = `Usage: pyramid-moa eval --benchmark <${EVAL_BENCHMARKS.join("|")}> --out <dir> [options]
 
@@ -18,14 +20,22 @@ Options:
   --benchmark <name>     ${EVAL_BENCHMARKS.join(", ")} (required); picks the grader and the answer extractor
   --out <dir>            output folder (required)
   --recorded <file>      recorded outputs, any file of the shared line schema (default <data>/recorded/<benchmark>.jsonl,
-                         math: math-l5.jsonl; data = $PYRAMID_DATA_DIR or ../shared/data)
+                         math: math-l5.jsonl; data = $PYRAMID_DATA_DIR or ../shared/data); repeatable: a model's
+                         outputs may come from any of the files
+  --tiers <spec>         a pyramid of any number of tiers: "a,b,c;d;e" (tiers separated by ";", members by ",",
+                         cheapest first; the last is the apex), or "deep": gsm8k and math's 8B crowd -> 70B -> 405B
+                         (recorded default: the benchmark's file and its -405b file). Every tier is evaluated on every
+                         item; reported per boundary and per tier in summary.md (see docs/deep-pyramids.md)
+  --config <file>        evaluate the pyramid of a config file (replay members: their models, files, prices, routers,
+                         policy and task)
   --crowd <m1,m2,...>    crowd models (default: gsm8k and math ${DEFAULT_EXPERIMENTS.gsm8k.crowd.join(",")}; required for mmlu, humaneval, custom)
   --oracle <m>           Oracle model (default: gsm8k and math ${DEFAULT_EXPERIMENTS.gsm8k.oracle})
   --task <kind>          answer key of the vote: ${TASK_TEXT_FORMS} (default per benchmark: math-latex for math,
                          choice for mmlu, code for mbpp/humaneval, text for custom); json[:field] votes on a JSON field
                          of the outputs (default field "answer"), regex:<pattern> on its first capture group
   --similarity <s>       text and short-answer: lexical (cluster answers by token F1 and vote by meaning) or exact
-  --router <file>        router bundle to evaluate; one trained on another benchmark measures zero-shot transfer
+  --router <file>        router bundle to evaluate (with --tiers: once per boundary, in order; default the shipped
+                         per-boundary routers when the members match); one trained on another benchmark measures zero-shot transfer
                          (e.g. --benchmark math --router routers/gsm8k-llama8b-gemma9b-qwen7b.json); refused when
                          it was trained for other crowd members (its bundle's metadata.members must equal the
                          crowd's names, in order)
@@ -44,6 +54,9 @@ Options:
   --concurrency <n>      queries at once (default 8)
   --strict               stop at the first bad line of the recorded file (default: report it and skip it)
   --no-code-behaviour    mbpp: leave out the code behavioural agreement features (sandboxed probe runs)
+  --unsafe-allow-unsandboxed-code
+                         mbpp/humaneval: grade and probe code even without bubblewrap (UNSAFE: no OS sandbox;
+                         default: refuse, see docs/sandbox.md)
   --code-claims          mbpp: add their claim features (code vs the outputs its member wrote down)
   --no-png               write SVG only
   -h, --help             show this help`;
@@ -51,11 +64,14 @@ Options:
 const OPTIONS = {
   benchmark: { type: "string" },
   out: { type: "string" },
-  recorded: { type: "string" },
+  recorded: { type: "string", multiple: true },
+  tiers: { type: "string" },
+  config: { type: "string" },
   crowd: { type: "string" },
   oracle: { type: "string" },
-  router: { type: "string" },
+  router: { type: "string", multiple: true },
   "allow-router-member-mismatch": { type: "boolean" },
+  "unsafe-allow-unsandboxed-code": { type: "boolean" },
   train: { type: "boolean" },
   holdout: { type: "string" },
   seed: { type: "string" },
@@ -135,18 +151,37 @@ export const evalCommand: CliCommand = {
       });
     }
     const threshold = num(v.threshold, "--threshold", (n) => n >= 0 && n <= 1, "a number in [0, 1]");
+    if ((v.tiers || v.config) && (v.crowd || v.oracle)) {
+      throw new PyramidConfigError("--tiers and --config replace --crowd and --oracle", {
+        field: "--tiers",
+        fix: "give the tiers one way: --crowd/--oracle (two tiers), --tiers, or --config",
+      });
+    }
+    const tiers = v.tiers ? parseTiersFlag(v.tiers, v.benchmark) : undefined;
+    const twoTier = tiers && tiers.length === 2 && tiers[1].length === 1 && !v.config;
+    if ((tiers && !twoTier) || v.config) {
+      return runDeepCommand(v, tiers, threshold);
+    }
+    if ((v.router?.length ?? 0) > 1) {
+      throw new PyramidConfigError("--router is given once for a two-tier pyramid", {
+        field: "--router",
+        fix: "give one router file (several only with --tiers, one per boundary)",
+      });
+    }
     const run = await runEvaluation({
       benchmark: v.benchmark,
       outDir: v.out,
-      recordedFile: v.recorded,
-      crowd: v.crowd
-        ? v.crowd
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : undefined,
-      oracle: v.oracle,
-      routerFile: v.router,
+      recordedFiles: v.recorded,
+      crowd: twoTier
+        ? tiers[0]
+        : v.crowd
+          ? v.crowd
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined,
+      oracle: twoTier ? tiers[1][0] : v.oracle,
+      routerFile: v.router?.[0],
       allowRouterMemberMismatch: v["allow-router-member-mismatch"] ?? false,
       train: v.train ?? false,
       holdout: num(v.holdout, "--holdout", (n) => n > 0 && n < 1, "a fraction in (0, 1)"),
@@ -160,6 +195,7 @@ export const evalCommand: CliCommand = {
       strict: v.strict ?? false,
       ...(v["no-code-behaviour"] ? { codeBehaviour: false } : {}),
       ...(v["code-claims"] ? { codeClaims: true } : {}),
+      ...(v["unsafe-allow-unsandboxed-code"] ? { unsafeAllowUnsandboxedCode: true } : {}),
     });
     const part = v.train ? "holdout" : "all items";
     const { summary, diagnosis, pngSkipped } = await writeEvaluationReport(run.traces, {
@@ -176,7 +212,7 @@ export const evalCommand: CliCommand = {
       summary,
       png: !v["no-png"] && !pngSkipped,
       pngSkipped,
-      routerFile: v.router,
+      routerFile: v.router?.[0],
       diagnosis,
     });
     console.log(lines.join("\n"));

@@ -98,9 +98,13 @@ export const initCommand: CliCommand = {
     const text = json ? EXAMPLE_CONFIG_JSON : templateText(template, values, out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, text);
-    console.log(
-      `Wrote ${out}. Edit it, then run: pyramid-moa ask "What is 17 * 23?"${values.out ? ` --config ${values.out}` : ""}`,
-    );
+    const config = values.out ? ` --config ${values.out}` : "";
+    // Replayed models answer only the prompts they were recorded on: suggest one by its id.
+    const ask =
+      template === "replay"
+        ? `pyramid-moa ask --recorded gsm8k/test/0${config}`
+        : `pyramid-moa ask "What is 17 * 23?"${config}`;
+    console.log(`Wrote ${out}. Edit it, then run: ${ask}`);
     return 0;
   },
 };

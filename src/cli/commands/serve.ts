@@ -47,11 +47,21 @@ Options:
   --workers <n|auto>      processes serving the port (default 1; auto = one per CPU; at most ${MAX_SERVE_WORKERS}):
                           a node:cluster primary restarts a worker that crashes and forwards SIGINT/SIGTERM
 ${TRAFFIC_FLAG_USAGE}
+  --unsafe-allow-unsandboxed-code
+                          with task: code, run the candidates' code even without bubblewrap (UNSAFE: no OS
+                          sandbox; default: refuse to start, see docs/sandbox.md)
   -h, --help              show this help
 POST /v1/feedback {"id": "<pyramid.traceId>", "correct": true} attaches ground truth (with --traces).`;
 
 function describe(options: ServeOptions, workers: string): string {
-  return `model "${options.modelId ?? "pyramid-moa"}"${workers}${options.token ? ", bearer token required" : ""}`;
+  const tenants = options.config.tenants?.length ?? 0;
+  const keys =
+    tenants > 0
+      ? `, API key required (${tenants} tenant${tenants > 1 ? "s" : ""}${options.token ? ", or the bearer token" : ""})`
+      : options.token
+        ? ", bearer token required"
+        : "";
+  return `model "${options.modelId ?? "pyramid-moa"}"${workers}${keys}`;
 }
 
 /**
@@ -169,6 +179,7 @@ export const serveCommand: CliCommand = {
         "request-timeout-ms": { type: "string" },
         "model-id": { type: "string" },
         workers: { type: "string" },
+        "unsafe-allow-unsandboxed-code": { type: "boolean" },
         ...TRAFFIC_FLAG_OPTIONS,
         help: { type: "boolean", short: "h" },
       },

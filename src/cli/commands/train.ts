@@ -7,6 +7,7 @@ import { parseCommandArgs } from "../args.js";
 import { checkTrainingTraces } from "../traces_origin.js";
 import type { CliCommand } from "../main.js";
 import { runTrafficTraining, TRAFFIC_TRAIN_USAGE } from "../train_traffic.js";
+import { isDeepTracesFile, runDeepTraining } from "../train_deep.js";
 
 const USAGE = `Usage: pyramid-moa train --traces <traces.jsonl> --out <router.json> [options]
 
@@ -36,6 +37,9 @@ Options:
   --force                write the router even when it is no better than chance (AUC < 0.55, no split,
                          one round); without it such a router is refused (exit 1) and nothing is written
   -h, --help             show this help
+
+Traces of a pyramid of three or more tiers (\`eval --tiers ... --train\`) train one router per boundary
+and choose the presets of all boundaries together: --out is then a folder (boundary-<k>.json).
 
 The traces of \`eval --train --out <dir>\`: <dir>/train_traces.jsonl is the training part (use it);
 <dir>/traces.jsonl is the holdout part, which is refused. \`eval\` without --train writes every item to
@@ -195,6 +199,19 @@ export const trainCommand: CliCommand = {
     }
     checkTrainingTraces(values.traces);
     const method = values["pfail-calibration"];
+    if (isDeepTracesFile(values.traces)) {
+      return runDeepTraining(
+        {
+          tracesFile: values.traces,
+          out: values.out,
+          force: values.force,
+          seed: number(values.seed, "--seed", true),
+          params: parseParams(values.param ?? []),
+          ...(method === "isotonic" || method === "platt" || method === "none" ? { pFailCalibration: method } : {}),
+        },
+        formatValidationReport,
+      );
+    }
     if (method !== undefined && method !== "isotonic" && method !== "platt" && method !== "none") {
       throw new PyramidConfigError(`expected isotonic, platt or none, got "${method}".`, {
         field: "--pfail-calibration",

@@ -1,6 +1,6 @@
-import { runPython } from "../../sandbox/run_python.js";
+import { runJudged, type JudgedJob, type JudgedResult } from "../../sandbox/run_judged.js";
 import type { SandboxPool } from "../../sandbox/pool.js";
-import type { SandboxOptions, SandboxResult } from "../../sandbox/options.js";
+import type { SandboxOptions } from "../../sandbox/options.js";
 import type { MbppGold } from "../benchmarks/mbpp.js";
 import type { HumanEvalGold } from "../benchmarks/humaneval.js";
 import { calledFunctionNames, extractPythonCode } from "../../answers/code_extract.js";
@@ -29,10 +29,10 @@ export interface CodeGradeResult {
   correct: boolean;
   /** Short reason when not correct: `syntax`, `failed test 2`, `timeout`, `memory`, ... */
   reason: string | null;
-  /** The program that was run. */
+  /** The candidate's program that was run (the tests ran apart, in the judge). */
   program: string;
-  /** The sandbox's report. */
-  run: SandboxResult;
+  /** The judge's report (the verdict comes from a process the candidate's code cannot reach). */
+  run: JudgedResult;
 }
 
 /**
@@ -59,67 +59,45 @@ function aliasHarness(names: readonly string[]): string {
   ].join("\n");
 }
 
-/**
- * Python that runs `tests` one by one, each under a CPU-time alarm (ITIMER_PROF, so a loaded machine
- * does not fail slow-but-correct code; sleeping code is caught by the sandbox's wall-time limit),
- * reporting the failing one.
- */
-function testHarness(tests: readonly string[], perTestTimeSec: number): string {
-  return [
-    "",
-    "import signal as __pyramid_signal, sys as __pyramid_sys",
-    "def __pyramid_alarm(*_):",
-    "    raise TimeoutError('test time limit exceeded')",
-    "__pyramid_signal.signal(__pyramid_signal.SIGPROF, __pyramid_alarm)",
-    `for __pyramid_i, __pyramid_t in enumerate(${JSON.stringify(tests)}):`,
-    `    __pyramid_signal.setitimer(__pyramid_signal.ITIMER_PROF, ${perTestTimeSec})`,
-    "    try:",
-    "        exec(compile(__pyramid_t, '<test %d>' % __pyramid_i, 'exec'), globals())",
-    "    except BaseException:",
-    "        __pyramid_sys.stderr.write('PYRAMID_FAILED_TEST %d\\n' % __pyramid_i)",
-    "        raise",
-    "    finally:",
-    "        __pyramid_signal.setitimer(__pyramid_signal.ITIMER_PROF, 0)",
-    "",
-  ].join("\n");
+/** The grader's short reason for a judged run that did not pass. */
+function verdict(run: JudgedResult): string | null {
+  if (run.passed) return null;
+  const reason = run.reason ?? "no verdict";
+  const at = run.test === null ? "" : ` ${run.test}`;
+  if (reason === "assert") return `failed test${at}`;
+  if (reason === "timeout") return `test${at} timed out`;
+  if (reason === "wall-timeout") return "timeout";
+  if (reason === "worker:-24" || reason === "worker:-9") return "cpu-limit";
+  if (reason === "error:MemoryError") return "memory";
+  if (run.test === null && /^error:(SyntaxError|IndentationError|TabError)$/.test(reason)) return "syntax";
+  if (reason.startsWith("error:")) return run.test === null ? `error: ${reason.slice(6)}` : `failed test${at}`;
+  return reason;
 }
 
-function verdict(run: SandboxResult): string | null {
-  if (run.completed) return null;
-  if (run.timedOut) return "timeout";
-  if (run.cpuLimitExceeded) return "cpu-limit";
-  if (run.outputLimitExceeded) return "output-limit";
-  if (run.memoryError) return "memory";
-  const failed = /PYRAMID_FAILED_TEST (\d+)/.exec(run.stderr);
-  if (failed) {
-    if (/TimeoutError: test time limit exceeded/.test(run.stderr)) return `test ${failed[1]} timed out`;
-    return `failed test ${failed[1]}`;
-  }
-  if (/SyntaxError|IndentationError/.test(run.stderr)) return "syntax";
-  if (run.exitCode === 0) return "exited early";
-  const last = run.stderr.trim().split("\n").pop() ?? "";
-  return `error: ${last.slice(0, 120)}`;
-}
-
-async function execute(program: string, tests: number, options: CodeGradeOptions): Promise<CodeGradeResult> {
+async function execute(
+  job: Omit<JudgedJob, "perTestSec">,
+  tests: number,
+  options: CodeGradeOptions,
+): Promise<CodeGradeResult> {
   const perTest = options.perTestTimeSec ?? 5;
   const sandbox: SandboxOptions = {
     wallTimeMs: Math.round((3 * perTest * (tests + 1) + 10) * 1000),
     cpuTimeSec: Math.ceil(perTest * (tests + 1)),
     ...options.sandbox,
   };
-  const run = options.pool ? await options.pool.run(program, sandbox) : await runPython(program, sandbox);
+  const full = { ...job, perTestSec: perTest };
+  const run = options.pool ? await options.pool.judge(full, sandbox) : await runJudged(full, sandbox);
   const reason = verdict(run);
-  return { correct: reason === null, reason, program, run };
+  return { correct: reason === null, reason, program: job.program, run };
 }
 
 /**
- * The program an MBPP grading runs: test imports, the candidate's code, the name aliasing (unless
- * `strictNames`), then the asserts one by one.
+ * The candidate side of an MBPP grading: the test imports, the candidate's code and the name aliasing (unless
+ * `strictNames`). The asserts run apart, in the judge ({@link runJudged}).
  */
-export function mbppProgram(code: string, gold: MbppGold, perTestTimeSec = 5, strictNames = false): string {
+export function mbppProgram(code: string, gold: MbppGold, strictNames = false): string {
   const alias = strictNames ? "" : aliasHarness(calledFunctionNames(gold.test_list));
-  return [...gold.test_imports, code, alias, testHarness(gold.test_list, perTestTimeSec)].join("\n");
+  return [...gold.test_imports, code, alias].join("\n");
 }
 
 /**
@@ -132,21 +110,26 @@ export async function gradeMbpp(
   options: CodeGradeOptions = {},
 ): Promise<CodeGradeResult> {
   const code = extractPythonCode(output, calledFunctionNames(gold.test_list));
-  const program = mbppProgram(code, gold, options.perTestTimeSec ?? 5, options.strictNames ?? false);
-  return execute(program, gold.test_list.length, options);
+  const program = mbppProgram(code, gold, options.strictNames ?? false);
+  return execute({ setup: gold.test_imports, program, tests: gold.test_list }, gold.test_list.length, options);
 }
 
 /**
- * The program a HumanEval grading runs. When the output defines the entry point, it is the prompt's
- * imports plus the output's code; otherwise the output is a completion of the prompt's function
- * body and is appended to the prompt. Then the task's `check` is called on the entry point.
+ * The candidate side of a HumanEval grading. When the output defines the entry point, it is the prompt's imports
+ * plus the output's code; otherwise the output is a completion of the prompt's function body and is appended to
+ * the prompt. The task's `check` is called on the entry point apart, in the judge ({@link humanEvalTests}).
  */
 export function humanEvalProgram(output: string, prompt: string, gold: HumanEvalGold): string {
   const code = extractPythonCode(output, [gold.entry_point]);
   const defines = new RegExp(`^\\s*def\\s+${gold.entry_point}\\s*\\(`, "m").test(code);
   const promptImports = prompt.split("\n").filter((l) => /^(?:import\s|from\s+\S+\s+import\s)/.test(l));
   const body = defines ? `${promptImports.join("\n")}\n${code}` : `${prompt}${code}`;
-  return `${body}\n\n${gold.test}\n\ncheck(${gold.entry_point})\n`;
+  return `${body}\n`;
+}
+
+/** The trusted side of a HumanEval grading: the task's test code, then `check(entry_point)`. */
+export function humanEvalTests(gold: HumanEvalGold): string[] {
+  return [`${gold.test}\n\ncheck(${gold.entry_point})\n`];
 }
 
 /** Grades a HumanEval output by running the task's `check(candidate)` in the sandbox. */
@@ -156,5 +139,7 @@ export async function gradeHumanEval(
   gold: HumanEvalGold,
   options: CodeGradeOptions = {},
 ): Promise<CodeGradeResult> {
-  return execute(humanEvalProgram(output, prompt, gold), 10, options);
+  const program = humanEvalProgram(output, prompt, gold);
+  // Ten tests' worth of time for check(), which calls the candidate many times.
+  return execute({ setup: [], program, tests: humanEvalTests(gold) }, 10, options);
 }

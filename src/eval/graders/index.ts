@@ -29,6 +29,7 @@ export {
   gradeHumanEval,
   mbppProgram,
   humanEvalProgram,
+  humanEvalTests,
   type CodeGradeOptions,
   type CodeGradeResult,
 } from "./code.js";

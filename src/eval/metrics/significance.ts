@@ -48,9 +48,9 @@ export interface Significance {
 }
 
 /** A rule to put intervals on: its name and how it scores a set of queries (the summary's own rule functions). */
-export interface ScoredRule {
+export interface ScoredRule<Q = GradedQuery> {
   readonly name: string;
-  readonly score: (queries: readonly GradedQuery[]) => RuleScore;
+  readonly score: (queries: readonly Q[]) => RuleScore;
   /** Compare with the Oracle alone (pyramid rules and presets). */
   readonly paired?: boolean;
 }
@@ -73,7 +73,7 @@ interface Outcomes {
 }
 
 /** Scores the rule on each query alone: the rules are sums over queries, so this is exact. */
-function outcomes(rule: ScoredRule, queries: readonly GradedQuery[]): Outcomes {
+function outcomes<Q>(rule: ScoredRule<Q>, queries: readonly Q[]): Outcomes {
   const n = queries.length;
   const out = { correct: new Float64Array(n), cost: new Float64Array(n), escalated: new Float64Array(n) };
   queries.forEach((q, i) => {
@@ -122,10 +122,10 @@ export function mcnemarExactP(b: number, c: number): number {
  * resamples (queries drawn with replacement, seeded), so intervals of different rules and the paired differences
  * come from one set of draws. `oracle` is the Oracle-alone rule.
  */
-export function significance(
-  queries: readonly GradedQuery[],
-  rules: readonly ScoredRule[],
-  oracle: ScoredRule,
+export function significance<Q = GradedQuery>(
+  queries: readonly Q[],
+  rules: readonly ScoredRule<Q>[],
+  oracle: ScoredRule<Q>,
   options: SignificanceOptions = {},
 ): Significance {
   const resamples = options.resamples ?? 2000;

@@ -45,6 +45,8 @@ export interface ReplayedPyramid {
   readonly codeClaims?: boolean;
   /** Use the router even if it was trained for other members (checked by the caller). */
   readonly allowRouterMemberMismatch?: boolean;
+  /** Run the code behaviour probes without an OS sandbox when bubblewrap is unavailable (unsafe). */
+  readonly unsafeAllowUnsandboxedCode?: boolean;
 }
 
 /**
@@ -93,6 +95,7 @@ export async function evaluateItems(
         ? { ...EVAL_CODE_BEHAVIOUR, ...(run.codeClaims !== undefined ? { claims: run.codeClaims } : {}) }
         : false,
     allowRouterMemberMismatch: run.allowRouterMemberMismatch,
+    unsafeAllowUnsandboxedCode: run.unsafeAllowUnsandboxedCode,
   });
   const graph = buildPyramidStateGraph(spec).compile();
   const oracleMember = spec.tiers[1].members[0];

@@ -1,5 +1,6 @@
 import type { RecordedItem } from "../../replay/items.js";
 import { PyramidConfigError } from "../../errors/index.js";
+import { assertSandboxAvailable, BWRAP_FIX } from "../../sandbox/isolation.js";
 import { SandboxPool } from "../../sandbox/pool.js";
 import { BENCHMARK_GRADERS, EVAL_BENCHMARKS } from "./benchmark_graders.js";
 import { loadGraderModule } from "./grader_module.js";
@@ -23,6 +24,7 @@ const CODE_BENCHMARKS = new Set(["mbpp", "humaneval"]);
 export async function recordedGrader(
   benchmark: string,
   choice: GraderChoice,
+  options: { unsafeAllowUnsandboxedCode?: boolean } = {},
 ): Promise<{ grade: RecordedGrader; close: () => Promise<void> }> {
   if (!(EVAL_BENCHMARKS as readonly string[]).includes(benchmark)) {
     throw new PyramidConfigError(`unknown benchmark "${benchmark}"`, {
@@ -39,7 +41,12 @@ export async function recordedGrader(
   }
   const custom = choice !== "ours" && choice !== "reference" ? await loadGraderModule(choice) : undefined;
   const cache = new Map<string, Promise<boolean>>();
-  const pool = ours && CODE_BENCHMARKS.has(benchmark) ? new SandboxPool() : undefined;
+  const sandboxed = ours !== undefined && CODE_BENCHMARKS.has(benchmark);
+  // Refused before any grading (no OS sandbox and no unsafe opt-in), with the flag that opts in.
+  if (sandboxed) assertSandboxAvailable(options, `${BWRAP_FIX}, or grade with --grader reference`);
+  const pool = sandboxed
+    ? new SandboxPool({ defaults: { unsafeAllowUnsandboxedCode: options.unsafeAllowUnsandboxedCode ?? false } })
+    : undefined;
   const gradeOnce = async (item: RecordedItem, model: string): Promise<boolean> => {
     const line = item.byModel.get(model);
     if (!line) throw new PyramidConfigError(`no recorded output of "${model}" for ${item.id}`, { field: "models" });

@@ -77,6 +77,8 @@ export interface EvaluationOptions {
   readonly benchmark: string;
   /** Recorded outputs file; default `<dataDir>/recorded/<benchmark>.jsonl` (`math-l5.jsonl` for `math`). */
   readonly recordedFile?: string;
+  /** Several recorded files instead of `recordedFile`: a model's outputs may come from any of them. */
+  readonly recordedFiles?: readonly string[];
   /** Crowd model names; default per benchmark ({@link DEFAULT_EXPERIMENTS}). */
   readonly crowd?: readonly string[];
   /** Oracle model name; default per benchmark. */
@@ -111,6 +113,11 @@ export interface EvaluationOptions {
   readonly codeClaims?: boolean;
   /** Evaluate `routerFile` even when it was trained for other crowd members (default: refused, naming both). */
   readonly allowRouterMemberMismatch?: boolean;
+  /**
+   * Grade and probe code without an OS sandbox when bubblewrap is unavailable (unsafe; default: refused at the
+   * start of the run, see docs/sandbox.md).
+   */
+  readonly unsafeAllowUnsandboxedCode?: boolean;
 }
 
 /**
@@ -172,7 +179,8 @@ function shippedRouterFor(settings: {
   return existsSync(path) ? path : undefined;
 }
 
-function checkSettings(outDir: string, settings: Record<string, unknown>): void {
+/** Writes `run.json`, or checks that an earlier run in `outDir` had the same settings (resuming it). */
+export function checkSettings(outDir: string, settings: Record<string, unknown>): void {
   const file = join(outDir, "run.json");
   const text = `${JSON.stringify(settings, null, 2)}\n`;
   if (existsSync(file)) {
@@ -216,8 +224,12 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const crowd = [...(options.crowd ?? defaults.crowd)];
   const oracle = options.oracle ?? defaults.oracle;
   const task = options.task ?? defaults?.task ?? BENCHMARK_TASKS[options.benchmark] ?? "text";
+  const recordedFiles =
+    options.recordedFiles && options.recordedFiles.length > 1 ? [...options.recordedFiles] : undefined;
   const recordedFile =
-    options.recordedFile ?? join(dataDir(), "recorded", defaults?.recorded ?? `${options.benchmark}.jsonl`);
+    options.recordedFiles?.[0] ??
+    options.recordedFile ??
+    join(dataDir(), "recorded", defaults?.recorded ?? `${options.benchmark}.jsonl`);
   const holdout = options.holdout ?? 0.3;
   const seed = options.seed ?? 1;
   const grader = options.grader ?? "ours";
@@ -225,7 +237,8 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   const codeClaims = options.codeClaims ?? codeClaimsByDefault(givenRouter ? [givenRouter] : []);
   const settings = {
     benchmark: options.benchmark,
-    recordedFile,
+    // One file keeps the settings of earlier runs; several are listed.
+    ...(recordedFiles ? { recordedFiles } : { recordedFile }),
     crowd,
     oracle,
     task: taskLabel(task),
@@ -254,13 +267,16 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   mkdirSync(options.outDir, { recursive: true });
   checkSettings(options.outDir, settings);
 
-  const store = RecordedOutputs.load(recordedFile, {
+  const loadOptions = {
     strict: options.strict ?? false,
     onWarning: (message: string) => process.stderr.write(`${message}\n`),
-  });
+  };
+  const store = recordedFiles
+    ? new RecordedOutputs(recordedFiles.flatMap((file) => RecordedOutputs.load(file, loadOptions).lines))
+    : RecordedOutputs.load(recordedFile, loadOptions);
   for (const name of [...crowd, oracle]) {
     if (!store.models.includes(name)) {
-      throw new PyramidConfigError(`model "${name}" is not in ${recordedFile}`, {
+      throw new PyramidConfigError(`model "${name}" is not in ${(recordedFiles ?? [recordedFile]).join(" or ")}`, {
         field: name === oracle ? "--oracle" : "--crowd",
         fix: `use one of: ${store.models.join(", ")}`,
       });
@@ -268,7 +284,9 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
   }
   let items = itemsAnsweredByAll(getRecordedItems(store), [...crowd, oracle]);
   if (options.limit) items = items.slice(0, options.limit);
-  const { grade, close } = await recordedGrader(options.benchmark, grader);
+  const { grade, close } = await recordedGrader(options.benchmark, grader, {
+    unsafeAllowUnsandboxedCode: options.unsafeAllowUnsandboxedCode,
+  });
   const base = {
     benchmark: options.benchmark,
     store,
@@ -278,6 +296,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     ...(options.similarity ? { similarity: options.similarity } : {}),
     grade,
     allowRouterMemberMismatch: options.allowRouterMemberMismatch,
+    unsafeAllowUnsandboxedCode: options.unsafeAllowUnsandboxedCode,
     codeBehaviour: options.codeBehaviour,
     codeClaims,
   };

@@ -1,3 +1,5 @@
+import { MissingDependencyError } from "../../errors/index.js";
+import { assertSandboxAvailable, BWRAP_FIX } from "../../sandbox/isolation.js";
 import type { Candidate } from "../../core/types.js";
 import type { FeatureContext, FeatureGroup } from "../group.js";
 import {
@@ -50,7 +52,9 @@ export async function measureCodeBehaviour(
       ),
     );
     return behaviourAgreement(behaviours);
-  } catch {
+  } catch (error) {
+    // A refused sandbox is the deployment's problem, said once and loudly; anything else leaves the features unknown.
+    if (error instanceof MissingDependencyError && error.field === "sandbox.isolation") throw error;
     return unknown();
   } finally {
     clearTimeout(timer);
@@ -64,7 +68,13 @@ export async function measureCodeBehaviour(
  * adds it for `task: "code"`. Options are validated here, so a bad option fails when the pyramid is built.
  */
 export function codeBehaviourGroup(options: CodeBehaviourOptions = {}): FeatureGroup {
-  const { claims } = resolveCodeBehaviourOptions(options);
+  const { claims, pool, unsafeAllowUnsandboxedCode } = resolveCodeBehaviourOptions(options);
+  // Refused when the pyramid is built, not on every query: no OS sandbox and no explicit unsafe opt-in.
+  if (!pool)
+    assertSandboxAvailable(
+      { unsafeAllowUnsandboxedCode },
+      `${BWRAP_FIX}, or turn the features off with codeBehaviour: false`,
+    );
   return {
     name: CODE_BEHAVIOUR_GROUP,
     names: (members) => behaviourFeatureNames(members, claims),

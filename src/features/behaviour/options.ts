@@ -28,6 +28,11 @@ export const codeBehaviourOptionsSchema = z
      */
     claims: z.boolean().default(false),
     /**
+     * Run the candidates without an OS sandbox when bubblewrap is unavailable (unsafe; see `SandboxOptions`).
+     * Default false: the runs are refused and the features are unknown.
+     */
+    unsafeAllowUnsandboxedCode: z.boolean().default(false),
+    /**
      * Pool bounding concurrent sandbox runs (shared with other queries); default one pool per process, at most
      * twice the CPUs at once.
      */

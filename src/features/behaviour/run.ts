@@ -109,6 +109,7 @@ export async function runCandidate(
   const run = await pool.run(program, {
     wallTimeMs: options.runTimeoutMs,
     cpuTimeSec: Math.max(1, Math.ceil(options.moduleTimeSec + options.probeTimeSec * options.maxProbes * 4)),
+    unsafeAllowUnsandboxedCode: options.unsafeAllowUnsandboxedCode,
     signal,
   });
   const report = readReport(run, marker);

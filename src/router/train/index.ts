@@ -3,6 +3,11 @@
  * cross-validation and preset calibration. Loading a trained router needs only the root entry (`loadRouter`).
  */
 export { trainRouter } from "./train_router.js";
+export { trainBoundaryRouters } from "./train_boundaries.js";
+export type { TrainBoundaryRoutersOptions, TrainBoundaryRoutersResult } from "./train_boundaries.js";
+export { calibrateJointPresets } from "./joint_presets.js";
+export type { JointPresets, JointPresetReport, JointPresetOptions, JointRow } from "./joint_presets.js";
+export { boundaryTraces } from "./boundary_traces.js";
 export { stratifiedFolds } from "./cross_validation.js";
 export { DEFAULT_TRAIN_PARAMS } from "./options.js";
 export type { TrainRouterOptions, TrainRouterResult } from "./options.js";
