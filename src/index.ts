@@ -110,15 +110,15 @@ export { priceSchema, defaultPriceFor, estimateTokens, usageOf, costOf, messageT
 export { BudgetTracker } from "./cost/budget.js";
 export type { Budget, BudgetReservation, BudgetWindow } from "./cost/budget_api.js";
 export { combineBudgets } from "./cost/combine.js";
+export { BudgetLedger } from "./ledger/budget_ledger.js";
+export type { BudgetLedgerOptions } from "./ledger/budget_ledger.js";
+export type { Ledger, LedgerHoldResult, LedgerHoldOptions } from "./ledger/ledger.js";
 export { estimateTierCost } from "./members/estimate.js";
 
 export type { MemberInput, Member, ChatRunnable } from "./members/member.js";
 export { resolveMember, modelName } from "./members/resolve.js";
 export { isTransientError } from "./members/transient.js";
 export { parseConfidence, stripConfidence, CONFIDENCE_INSTRUCTION } from "./members/confidence.js";
-
-export type { TrafficOptions, TracesOption, ShadowOption, TrafficMetadata } from "./traces/index.js";
-export type { ShadowStats } from "./traces/shadow/shadow_runner.js";
 
 export { redactSecrets, redactingCallbacks, redactError, REDACTED } from "./security/index.js";
 export type { RedactOptions } from "./security/index.js";

@@ -1,5 +1,5 @@
 import type { BaseChatModelCallOptions, BindToolsInput, ToolChoice } from "@langchain/core/language_models/chat_models";
-import type { Budget, CrowdHold } from "../cost/budget_api.js";
+import type { Ledger } from "../ledger/ledger.js";
 
 /**
  * Call options of {@link PyramidChatModel}: LangChain's, and the model options that go to every member call
@@ -16,15 +16,13 @@ export interface PyramidChatModelCallOptions extends BaseChatModelCallOptions {
   strict?: boolean;
   /** Parallel tool calls, for members that take it. */
   parallel_tool_calls?: boolean;
-  /** The budget this call spends from instead of the pyramid's `budget` (e.g. a tenant's; see `combineBudgets`). */
-  budget?: Budget;
   /**
-   * The crowd's expected cost, already held on a budget (`serve` holds it on the tenant's own budget): the crowd
-   * tier settles it with its real cost instead of charging `budget`. Not forwarded to members.
+   * All the money of this call (a `BudgetLedger` over a tenant's and the pyramid's budgets, made per query; `serve`
+   * makes one per request and holds the crowd's worst case on it first): the graph reserves escalations and settles
+   * every tier's cost through it, and its `account` is recorded on the query's span (`pyramid.tenant`). The caller
+   * releases it when the call is done. None: the pyramid makes one over its own `budget`. Not forwarded to members.
    */
-  crowdHold?: CrowdHold;
-  /** A tenant name recorded on the query's OpenTelemetry span (`pyramid.tenant`). Not forwarded to members. */
-  tenant?: string;
+  ledger?: Ledger;
   /** This call's deadline in milliseconds (overrides the pyramid's `deadlineMs`). Not forwarded to members. */
   deadlineMs?: number;
 }

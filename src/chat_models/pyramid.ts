@@ -12,15 +12,12 @@ import { messageText } from "../cost/usage.js";
 import { buildPyramidStateGraph } from "../graph/build.js";
 import { resolvePyramidOptions } from "../graph/options.js";
 import type { PyramidOptions, TierInput } from "../graph/options.js";
-import { pyramidResult } from "../graph/result.js";
+import type { PyramidResult } from "../graph/result.js";
 import type { PyramidSpec } from "../graph/spec.js";
 import type { PyramidStateType, PyramidTokenEvent } from "../graph/state.js";
 import type { StructuredAnswerSpec } from "../answers/structured.js";
 import type { MemberInput } from "../members/member.js";
-import { TrafficRecorder } from "../traces/recorder.js";
-import type { TrafficOptions } from "../traces/options.js";
-import type { ShadowStats } from "../traces/shadow/shadow_runner.js";
-import { withTrafficMetadata } from "./traffic_metadata.js";
+import { announceAnswer } from "./answer_event.js";
 import type { PyramidChatModelCallOptions } from "./call_options.js";
 import { checkMemberCallOptions, forwardedCallOptions } from "../members/call_options.js";
 import { bindMemberTools } from "../members/tool_choice.js";
@@ -32,12 +29,14 @@ import { structuredPyramid } from "./structured_output_method.js";
 import type { PyramidStructuredOutputConfig } from "./structured_output.js";
 import { PYRAMID_RUN_KEY, deadlineSetting } from "../graph/run_config.js";
 import type { PyramidRunSettings } from "../graph/run_config.js";
+import type { Ledger } from "../ledger/ledger.js";
+import { callLedger } from "./call_ledger.js";
 import { endQuerySpan, PYRAMID_ATTRIBUTES, startQuerySpan } from "../telemetry/spans.js";
 import { endPyramidSpan } from "./query_span.js";
 import type { Span } from "@opentelemetry/api";
 
 /** Constructor options of {@link PyramidChatModel}: the pyramid's options plus LangChain's chat model params. */
-export interface PyramidChatModelInput extends PyramidOptions, TrafficOptions, BaseChatModelParams {}
+export interface PyramidChatModelInput extends PyramidOptions, BaseChatModelParams {}
 
 /** Structured-output settings handed from `withStructuredOutput` to the pyramid it builds (not a public option). */
 const structuredSettings = new WeakMap<object, StructuredAnswerSpec>();
@@ -71,7 +70,6 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   private readonly graph;
   private readonly apexName: string;
   private readonly identity: Record<string, unknown>;
-  private traffic?: TrafficRecorder;
   private cacheIdentity?: Record<string, unknown>;
 
   /** Validates the options (errors name the field) and compiles the pyramid graph. */
@@ -98,36 +96,6 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       mode: this.spec.mode,
       task: this.spec.task,
     };
-    if (TrafficRecorder.wanted(fields)) this.traffic = new TrafficRecorder(this.spec, fields);
-  }
-
-  /**
-   * Attaches ground truth to an answered query of the trace file: `id` is `response_metadata.pyramid.traceId`,
-   * `correct` whether the answer returned was correct. Needs `traces`.
-   */
-  feedback(id: string, correct: boolean): void {
-    if (!this.traffic) {
-      throw new PyramidConfigError("feedback needs a trace file", {
-        field: "traces",
-        fix: 'create the pyramid with traces: "traffic.jsonl"',
-      });
-    }
-    this.traffic.feedback(id, correct);
-  }
-
-  /** Resolves once every shadow call started so far has finished and been written to the trace file. */
-  async drainShadow(): Promise<void> {
-    await this.traffic?.drain();
-  }
-
-  /** Shadow calls so far: scheduled, completed, skipped, and their USD cost (shadow cost). */
-  get shadowStats(): Readonly<ShadowStats> {
-    return this.traffic?.shadowStats ?? { scheduled: 0, completed: 0, skipped: 0, costUsd: 0 };
-  }
-
-  /** The trace file this pyramid appends to, when `traces` is set. */
-  get traceFile(): string | undefined {
-    return this.traffic?.file;
   }
 
   /** LangChain model type. */
@@ -191,21 +159,29 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     span?: Span,
   ): Promise<PyramidStateType> {
     const callOptions = this.memberCallOptions(options);
-    return this.graph.invoke(
-      { messages, stream: false, callOptions },
-      {
-        signal: options.signal,
-        callbacks: childCallbacks(runManager),
-        configurable: this.runConfigurable(options, span),
-      },
-    ) as Promise<PyramidStateType>;
+    const { ledger, owned } = callLedger(options.ledger, this.spec.budget);
+    try {
+      return (await this.graph.invoke(
+        { messages, stream: false, callOptions },
+        {
+          signal: options.signal,
+          callbacks: childCallbacks(runManager),
+          configurable: this.runConfigurable(ledger, options, span),
+        },
+      )) as PyramidStateType;
+    } finally {
+      if (owned) await ledger.release();
+    }
   }
 
-  private runConfigurable(options: this["ParsedCallOptions"], span?: Span): Record<string, PyramidRunSettings> {
+  private runConfigurable(
+    ledger: Ledger,
+    options: this["ParsedCallOptions"],
+    span?: Span,
+  ): Record<string, PyramidRunSettings> {
     return {
       [PYRAMID_RUN_KEY]: {
-        ...(options.budget ? { budget: options.budget } : {}),
-        ...(options.crowdHold ? { crowdHold: options.crowdHold } : {}),
+        ledger,
         ...deadlineSetting(options.deadlineMs ?? this.spec.deadlineMs),
         ...(span ? { span } : {}),
       },
@@ -213,9 +189,10 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   }
 
   private startSpan(options: this["ParsedCallOptions"]): Span {
+    const account = options.ledger?.account;
     return startQuerySpan(this._llmType(), {
       "gen_ai.request.model": this.apexName,
-      ...(options.tenant ? { [PYRAMID_ATTRIBUTES.tenant]: options.tenant } : {}),
+      ...(account ? { [PYRAMID_ATTRIBUTES.tenant]: account } : {}),
     });
   }
 
@@ -227,11 +204,10 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   ): Promise<ChatResult> {
     const span = this.startSpan(options);
     const started = Date.now();
-    let result: ReturnType<typeof withTrafficMetadata>;
+    let result: PyramidResult;
     try {
       const state = await this.runGraph(messages, options, runManager, span);
-      const plain = pyramidResult(this.spec, state);
-      result = withTrafficMetadata(plain, this.traffic?.onAnswer(state, plain, Date.now() - started));
+      result = await announceAnswer(runManager, this.spec, state, Date.now() - started);
     } catch (error) {
       endQuerySpan(span, { error });
       throw error;
@@ -265,17 +241,21 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     const span = this.startSpan(options);
+    const { ledger, owned } = callLedger(options.ledger, this.spec.budget);
     try {
-      yield* this.streamGraph(messages, options, span, runManager);
+      yield* this.streamGraph(messages, options, ledger, span, runManager);
     } catch (error) {
       endQuerySpan(span, { error });
       throw error;
+    } finally {
+      if (owned) await ledger.release();
     }
   }
 
   private async *streamGraph(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],
+    ledger: Ledger,
     span: Span,
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
@@ -288,7 +268,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
         signal: options.signal,
         callbacks: childCallbacks(runManager),
         streamMode: ["custom", "values"],
-        configurable: this.runConfigurable(options, span),
+        configurable: this.runConfigurable(ledger, options, span),
       },
     );
     let finalState: PyramidStateType | undefined;
@@ -306,11 +286,7 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
       }
     }
     if (!finalState) throw new Error("the pyramid graph produced no state");
-    const plain = pyramidResult(this.spec, finalState);
-    const { message, pyramid } = withTrafficMetadata(
-      plain,
-      this.traffic?.onAnswer(finalState, plain, Date.now() - started),
-    );
+    const { message, pyramid } = await announceAnswer(runManager, this.spec, finalState, Date.now() - started);
     const apexAnswered = pyramid.tier === this.spec.tiers.length - 1;
     if (streamed > 0 && !apexAnswered) {
       // The apex failed after some of its tokens were sent: appending the fallback answer would glue two answers
@@ -356,16 +332,14 @@ export class PyramidChatModel extends BaseChatModel<PyramidChatModelCallOptions>
   }
 
   /**
-   * A copy of this pyramid with other tiers (and, for `withStructuredOutput`, structured answers); it shares this
-   * pyramid's trace file and shadow sampling.
+   * A copy of this pyramid with other tiers (and, for `withStructuredOutput`, structured answers); it keeps this
+   * pyramid's constructor callbacks (a traffic recorder given there, too).
    */
   withTiers(tiers: TierInput[], structured?: StructuredAnswerSpec): PyramidChatModel {
-    const { crowd: _crowd, oracle: _oracle, traces: _traces, shadow: _shadow, ...rest } = this.options;
+    const { crowd: _crowd, oracle: _oracle, ...rest } = this.options;
     const fields: PyramidChatModelInput = { ...rest, tiers, policy: undefined };
     if (structured) structuredSettings.set(fields, structured);
-    const copy = new PyramidChatModel(fields);
-    copy.traffic = this.traffic;
-    return copy;
+    return new PyramidChatModel(fields);
   }
 }
 

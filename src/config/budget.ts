@@ -52,10 +52,22 @@ export async function budgetFromConfig(
   const budget = await RedisBudget.connect(
     url,
     { name: GLOBAL_BUDGET_ACCOUNT, limitUsd: config.limitUsd, window: config.window ?? "total" },
-    config.reservationTtlMs ? { reservationTtlMs: config.reservationTtlMs } : {},
+    budgetStoreOptions(config),
   );
   opened.add(budget);
   return budget;
+}
+
+/**
+ * The Redis budget options of a config's `budget`: the reservation lifetime and the spend journal (one file per
+ * process: a cluster worker appends `.w<id>` to the configured path).
+ */
+export function budgetStoreOptions(config: BudgetConfig | undefined): { reservationTtlMs?: number; journal?: string } {
+  const worker = process.env.NODE_UNIQUE_ID;
+  return {
+    ...(config?.reservationTtlMs ? { reservationTtlMs: config.reservationTtlMs } : {}),
+    ...(config?.journal ? { journal: worker ? `${config.journal}.w${worker}` : config.journal } : {}),
+  };
 }
 
 /** Closes the Redis connections of every budget {@link budgetFromConfig} opened (so the process can exit). */

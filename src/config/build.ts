@@ -3,7 +3,6 @@ import { registerConfigSecrets } from "./secrets.js";
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { PyramidConfigError } from "../errors/index.js";
-import type { TrafficOptions } from "../traces/options.js";
 import { PyramidChatModel } from "../chat_models/index.js";
 import type { TierInput } from "../graph/options.js";
 import { PYRAMID_SETTING_KEYS } from "../graph/settings.js";
@@ -22,7 +21,7 @@ import { replayModel } from "./providers/replay.js";
 import type { MemberConfig, PyramidConfig, PyramidConfigInput } from "./schema.js";
 
 /** Options of {@link pyramidFromConfig}. */
-export interface PyramidFromConfigOptions extends BaseChatModelParams, TrafficOptions {
+export interface PyramidFromConfigOptions extends BaseChatModelParams {
   /**
    * Folder that relative paths in the config (modelPath, recordedFile, router) are resolved against; default: the
    * folder of the file the config was loaded from by `loadPyramidConfig`, else the current folder.

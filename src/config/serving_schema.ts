@@ -29,6 +29,16 @@ export const budgetConfigSchema = z
       .optional(),
     /** How long a reservation survives a process that died mid-call (default: the apex's worst-case call + 10 s). */
     reservationTtlMs: z.number().int().positive().optional(),
+    /**
+     * With `redis`: a local file where spend that could not be recorded in Redis (Redis down) is journaled and from
+     * which it is settled once Redis returns (a cluster worker appends `.w<id>`: one file per process).
+     */
+    journal: z.string().min(1).optional(),
+    /**
+     * With `redis`: when the budget store cannot be reached, admit requests anyway (`true`) instead of refusing them
+     * with 503 and `retry-after` (`false`, the default: fail closed).
+     */
+    failOpen: z.boolean().optional(),
   })
   .strict()
   .refine((budget) => budget.redis === undefined || budget.redisEnv === undefined, {

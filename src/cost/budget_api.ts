@@ -17,19 +17,6 @@ export type BudgetReserveResult =
   | { readonly ok: true; readonly reservation: BudgetReservation; readonly remainingUsd: number }
   | { readonly ok: false; readonly remainingUsd: number };
 
-/**
- * The crowd's expected cost held on a budget before a query runs (a tenant's, by `serve`), so that concurrent
- * queries see each other: the crowd tier settles it with its real cost (and charges the pyramid's own budget, if
- * any, separately); whoever made it ends it with cost 0 when the crowd never ran (`settled` tells).
- */
-export interface CrowdHold {
-  /** The budget the hold is on. */
-  readonly budget: Budget;
-  readonly reservation: BudgetReservation;
-  /** Set once the hold was settled. */
-  settled: boolean;
-}
-
 /** Options of {@link Budget.reserve}. */
 export interface BudgetReserveOptions {
   /** How long the reservation holds if it is never settled (its process died mid-call), in ms. */

@@ -1,19 +1,19 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { Span } from "@opentelemetry/api";
-import type { Budget, CrowdHold } from "../cost/budget_api.js";
-import { isBudget } from "../cost/budget_api.js";
+import type { Ledger } from "../ledger/ledger.js";
+import { isLedger } from "../ledger/ledger.js";
 import { PyramidConfigError } from "../errors/index.js";
-import type { PyramidSpec } from "./spec.js";
 
 /** Key of the per-run settings in a graph run's `configurable`. */
 export const PYRAMID_RUN_KEY = "pyramid_run";
 
 /** Settings of one run of the pyramid graph, passed through `configurable[PYRAMID_RUN_KEY]`. */
 export interface PyramidRunSettings {
-  /** A budget for this run instead of the pyramid's own (e.g. a tenant's, combined with the global one). */
-  readonly budget?: Budget;
-  /** The crowd's expected cost held before the run: the crowd tier settles it instead of charging `budget`. */
-  readonly crowdHold?: CrowdHold;
+  /**
+   * All the money of this run: the graph reserves escalations and settles every tier's cost through it. None: the
+   * run makes its own over the pyramid's `budget` (kept in the graph state).
+   */
+  readonly ledger?: Ledger;
   /** The query's OpenTelemetry span, parent of the tier and member spans. */
   readonly span?: Span;
   /** When the query must be answered (epoch milliseconds, `Date.now()` scale): see the `deadlineMs` setting. */
@@ -26,10 +26,10 @@ export function runSettings(config: LangGraphRunnableConfig | undefined): Pyrami
   return typeof value === "object" && value !== null ? (value as PyramidRunSettings) : {};
 }
 
-/** The budget a run spends from: the run's own when given, else the pyramid's. */
-export function runBudget(spec: PyramidSpec, config: LangGraphRunnableConfig | undefined): Budget | undefined {
-  const budget = runSettings(config).budget;
-  return isBudget(budget) ? budget : spec.budget;
+/** The ledger of this run given in its config, when one was. */
+export function configLedger(config: LangGraphRunnableConfig | undefined): Ledger | undefined {
+  const ledger = runSettings(config).ledger;
+  return isLedger(ledger) ? ledger : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Annotation } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { VoteResult } from "../answers/vote.js";
-import type { BudgetReservation } from "../cost/budget_api.js";
+import type { Ledger } from "../ledger/ledger.js";
 import type { FeatureVector } from "../features/types.js";
 import type { Candidate, TierDecision } from "../core/types.js";
 
@@ -38,12 +38,10 @@ export const PyramidState = Annotation.Root({
   /** Router decisions, one per judged tier. */
   decisions: Annotation<TierDecision[]>({ reducer: append, default: () => [] }),
   /**
-   * USD of the shared budget reserved by the last router for the next tier (its estimate), so that concurrent
-   * queries cannot all escalate into the same remaining budget; the next tier settles it against its cost.
+   * The run's ledger when its config gave none: made by the first tier over the pyramid's `budget`, so that the
+   * router's reservation for the next tier is settled by that tier.
    */
-  reservedUsd: Annotation<number | undefined>(),
-  /** The reservation behind `reservedUsd`, settled by the next tier against its real cost. */
-  reservation: Annotation<BudgetReservation | undefined>(),
+  ledger: Annotation<Ledger | undefined>(),
   /** Set when every apex member failed and the lower tier's answer was returned instead. */
   degraded: Annotation<string | undefined>(),
 });

@@ -34,10 +34,8 @@ const NOT_FORWARDED = new Set([
   "executionInfo",
   "serverInfo",
   "runtime",
-  // The pyramid's own per-call settings (its budget, a held crowd cost, the tenant on its trace span).
-  "budget",
-  "crowdHold",
-  "tenant",
+  // The pyramid's own per-call setting: the query's ledger (its money, and who pays).
+  "ledger",
 ]);
 
 /** Tool-related options that a chat model taking `tools` per call also takes (they shape its tool definitions). */

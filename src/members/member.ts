@@ -40,6 +40,12 @@ export const memberSettingsShape = {
    * every pyramid (and `bindTools` copy) that uses the same chat model object with the same limit.
    */
   maxConcurrency: z.number().int().positive().optional(),
+  /**
+   * The most output tokens one call of this member can produce, for budget holds (a tenant's crowd hold, an
+   * escalation's reservation). Default: the chat model's own `maxTokens` when it has one, else 4096. Give it for a
+   * model without `maxTokens`: a call that writes more is still settled with its real cost, but was not held for.
+   */
+  maxOutputTokens: z.number().int().positive().optional(),
 };
 
 /** The names of `memberSettingsShape`'s fields. */
@@ -80,6 +86,8 @@ export interface Member {
   readonly backoffMs: number;
   /** Whether backoff delays are randomized (equal jitter). */
   readonly jitter: boolean;
+  /** The `maxOutputTokens` setting, when given (see {@link maxOutputTokensOf} in `members/estimate.ts`). */
+  readonly maxOutputTokens?: number;
   /** Concurrency limiter, when `maxConcurrency` was given. */
   readonly limiter?: Semaphore;
   /** The settings as given, kept so that `bindTools` can rebuild the member around a new runnable. */

@@ -83,6 +83,7 @@ export function resolveMember(
     backoffMs: spec.backoffMs ?? defaults.backoffMs ?? 250,
     jitter: spec.jitter ?? defaults.jitter ?? false,
     limiter: spec.maxConcurrency ? limiterFor(spec.model, spec.maxConcurrency) : undefined,
+    ...(spec.maxOutputTokens !== undefined ? { maxOutputTokens: spec.maxOutputTokens } : {}),
     input: spec,
   };
 }

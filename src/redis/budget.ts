@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { BUDGET_WINDOWS, budgetWindowAt } from "../cost/budget_api.js";
 import type {
@@ -12,6 +13,20 @@ import { parseOptions } from "../errors/validate.js";
 import { connectRedis } from "./connection.js";
 import type { RedisConnection } from "./connection.js";
 import { RESERVE_SCRIPT, SETTLE_SCRIPT } from "./budget_scripts.js";
+import { SpendJournal } from "./journal.js";
+
+/** One journal per file in this process, shared by the budgets that name it (a tenant's and `and` combinations). */
+const JOURNALS = new Map<string, SpendJournal>();
+
+function journalAt(path: string): SpendJournal {
+  const key = resolve(path);
+  let journal = JOURNALS.get(key);
+  if (!journal) {
+    journal = new SpendJournal(key);
+    JOURNALS.set(key, journal);
+  }
+  return journal;
+}
 
 /** USD are kept in Redis as integer nano-USD, so that sums never drift. */
 const NANO = 1e9;
@@ -35,6 +50,12 @@ export interface RedisBudgetOptions {
   readonly prefix?: string;
   /** Lifetime of every reservation, overriding the per-call hint (the apex's worst-case call time + 10 s). */
   readonly reservationTtlMs?: number;
+  /**
+   * A local file (one per process) where spend that could not be recorded in Redis is journaled (appended and
+   * fsynced) and from which it is settled into Redis once Redis answers again, before anything else is reserved.
+   * None: such spend is lost (the error reaches the caller).
+   */
+  readonly journal?: string;
 }
 
 const accountSchema = z
@@ -51,6 +72,7 @@ const optionsSchema = z
       .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be 1-64 letters, digits, '_', '.', ':' or '-'")
       .optional(),
     reservationTtlMs: z.number().int().positive().optional(),
+    journal: z.string().min(1).optional(),
   })
   .strict();
 
@@ -76,6 +98,7 @@ export class RedisBudget implements Budget {
   readonly accounts: readonly Required<RedisBudgetAccount>[];
   private readonly prefix: string;
   private readonly reservationTtlMs?: number;
+  private readonly journal?: SpendJournal;
 
   /** A budget on an open connection (see {@link connect}). */
   constructor(
@@ -94,6 +117,7 @@ export class RedisBudget implements Budget {
     const checked = parseOptions(optionsSchema, options, "RedisBudget.options");
     this.prefix = checked.prefix ?? "pyramid-moa";
     this.reservationTtlMs = checked.reservationTtlMs;
+    if (checked.journal) this.journal = journalAt(checked.journal);
   }
 
   /** Connects to `url` (ioredis, loaded lazily) and returns the budget of `account`. */
@@ -120,6 +144,7 @@ export class RedisBudget implements Budget {
     return new RedisBudget(this.redis, [...this.accounts, ...other.accounts], {
       prefix: this.prefix,
       ...(this.reservationTtlMs ? { reservationTtlMs: this.reservationTtlMs } : {}),
+      ...((this.journal ?? other.journal) ? { journal: (this.journal ?? other.journal)?.path } : {}),
     });
   }
 
@@ -145,6 +170,7 @@ export class RedisBudget implements Budget {
     const amount = nano(Math.max(0, usd), Math.ceil);
     const ttlMs = Math.max(1, Math.round(this.reservationTtlMs ?? options.ttlMs ?? DEFAULT_RESERVATION_TTL_MS));
     const id = randomUUID();
+    await this.replayJournal();
     const reply = (await RESERVE_SCRIPT.run(this.redis, this.keys(Date.now()).keys, [
       id,
       amount,
@@ -167,12 +193,29 @@ export class RedisBudget implements Budget {
   }
 
   private async add(id: string, usd: number): Promise<void> {
-    const { keys, lifetimes } = this.keys(Date.now());
-    await SETTLE_SCRIPT.run(this.redis, keys, [id, nano(usd, Math.round), ...lifetimes]);
+    const { keys: accountKeys, lifetimes } = this.keys(Date.now());
+    // One operation id per settle: Redis counts it once, even when a journaled copy is replayed after it took it.
+    const keys = [...accountKeys, `{${this.prefix}}:budget:ops`];
+    const args = [id, nano(usd, Math.round), randomUUID(), ...lifetimes];
+    try {
+      await SETTLE_SCRIPT.run(this.redis, keys, args);
+    } catch (error) {
+      if (!this.journal) throw error;
+      // Redis did not record it: the journal keeps it (fsynced) until Redis answers again.
+      this.journal.append({ keys, args });
+    }
+  }
+
+  /** Settles the journaled spend into Redis (throws, keeping it, while Redis is still unreachable). */
+  async replayJournal(): Promise<void> {
+    await this.journal?.replay(async (entry) => {
+      await SETTLE_SCRIPT.run(this.redis, entry.keys, entry.args);
+    });
   }
 
   /** The smallest USD left over the accounts (limit - spent - live reservations; negative when overspent). */
   async remainingUsd(): Promise<number> {
+    await this.replayJournal();
     const reply = (await RESERVE_SCRIPT.run(this.redis, this.keys(Date.now()).keys, ["", 0, 1, ...this.limits()])) as [
       number,
       string,

@@ -48,12 +48,17 @@ return { 1, tostring(least - amount) }
 `);
 
 /**
- * Settle (or charge, with id ""): drops the reservation and adds the real cost to every account.
- * KEYS: spent, resv, amt per account. ARGV: id, nano-USD, then one key lifetime in seconds per account (0 = keep).
+ * Settle (or charge, with id ""): drops the reservation and adds the real cost to every account, once per operation
+ * id (a journaled settle replayed after Redis already took it is not counted twice).
+ * KEYS: spent, resv, amt per account, then the hash of operation ids done. ARGV: id, nano-USD, operation id, then
+ * one key lifetime in seconds per account (0 = keep).
  */
 export const SETTLE_SCRIPT = new RedisScript(`
-local n = #KEYS / 3
-local id, amount = ARGV[1], tonumber(ARGV[2])
+local n = (#KEYS - 1) / 3
+local id, amount, op = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local opsKey = KEYS[#KEYS]
+if redis.call('HSETNX', opsKey, op, 1) == 0 then return 0 end
+if redis.call('TTL', opsKey) < 0 then redis.call('EXPIRE', opsKey, 172800) end
 for i = 1, n do
   local spentKey, resvKey, amtKey = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   if id ~= '' then
@@ -61,7 +66,7 @@ for i = 1, n do
     redis.call('HDEL', amtKey, id)
   end
   redis.call('INCRBY', spentKey, amount)
-  local lifetime = tonumber(ARGV[2 + i])
+  local lifetime = tonumber(ARGV[3 + i])
   if lifetime > 0 then redis.call('EXPIRE', spentKey, lifetime) end
 end
 return 1

@@ -58,13 +58,30 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
       cause: error,
     });
   }
+  const connectTimeout = options.connectTimeoutMs ?? 5000;
   const client = new RedisClient(url, {
-    connectTimeout: options.connectTimeoutMs ?? 5000,
+    connectTimeout,
     maxRetriesPerRequest: 2,
     lazyConnect: false,
+    // A command sent when Redis is gone is not replayed later: its caller has failed (503) or journaled it.
+    autoResendUnfulfilledCommands: false,
   });
   // Connection errors surface on the commands that fail; the 'error' event must have a listener.
   client.on("error", () => undefined);
+  // Once connected (or given up on), commands fail at once while Redis is unreachable instead of queueing until it
+  // returns, so that admission fails closed without waiting and no queued settle runs twice.
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off("ready", done);
+      client.off("error", done);
+      resolve();
+    };
+    const timer = setTimeout(done, connectTimeout);
+    client.once("ready", done);
+    client.once("error", done);
+  });
+  client.options.enableOfflineQueue = false;
   return client as unknown as RedisConnection;
 }
 

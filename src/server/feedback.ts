@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-import type { PyramidChatModel } from "../chat_models/index.js";
+import type { TrafficRecorder } from "../traces/recorder.js";
 import { HttpError } from "./errors.js";
 import { readBody } from "./body.js";
 import type { FeedbackIds } from "./feedback_ids.js";
@@ -21,7 +21,8 @@ export const MAX_FEEDBACK_BODY_BYTES = 4096;
 
 /** What the feedback route needs besides the request. */
 export interface FeedbackContext {
-  readonly model: PyramidChatModel;
+  /** Where feedback is written (the server's traffic recorder); none: 409. */
+  readonly traffic?: TrafficRecorder;
   readonly gate: TenantGate;
   readonly feedbackIds: FeedbackIds;
   readonly maxBodyBytes: number;
@@ -54,7 +55,7 @@ export async function handleFeedback(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const { model, gate, feedbackIds, maxBodyBytes } = context;
+  const { traffic, gate, feedbackIds, maxBodyBytes } = context;
   if (req.method !== "POST") throw new HttpError(405, "use POST /v1/feedback", { headers: { allow: "POST" } });
   gate.identify(req.headers);
   // The body is read whole before any answer (so the connection stays usable), within a small limit: an id and a flag.
@@ -76,7 +77,7 @@ export async function handleFeedback(
       { param, code: "invalid_value" },
     );
   }
-  if (model.traceFile === undefined) {
+  if (traffic?.file === undefined) {
     throw new HttpError(
       409,
       "this server writes no traces, so feedback cannot be recorded (start it with --traces <file>)",
@@ -101,6 +102,6 @@ export async function handleFeedback(
       code: "already_labelled",
       headers: tenant.headers,
     });
-  model.feedback(traceId, parsed.data.correct);
+  traffic.feedback(traceId, parsed.data.correct);
   sendJson(res, 200, { id: parsed.data.id, recorded: true }, tenant.headers);
 }

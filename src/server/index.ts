@@ -17,4 +17,3 @@ export type { ServingLimits } from "./tenants_config.js";
 export { listenError } from "./listen_error.js";
 export { FEEDBACK_SECRET_ENV } from "./feedback_ids.js";
 export { DEFAULT_MAX_TOOL_SCHEMA_BYTES, DEFAULT_MAX_TOOL_SCHEMA_DEPTH } from "./tool_limits.js";
-export type { CrowdHold } from "../cost/budget_api.js";

@@ -15,8 +15,9 @@ import type { Answered } from "./respond.js";
 import type { AdmittedTenant, TenantGate } from "./tenants.js";
 import type { ChatCompletionRequest } from "./schema.js";
 import type { BaseMessage } from "@langchain/core/messages";
-import type { CrowdHold } from "../cost/budget_api.js";
-import { estimateTierCost } from "../members/estimate.js";
+import type { Ledger } from "../ledger/ledger.js";
+import type { TrafficRecorder } from "../traces/recorder.js";
+import { worstCaseTierCost } from "../members/estimate.js";
 import { reservationTtlMs } from "../members/reservation_ttl.js";
 
 /** What the routes answer with: the pyramid, its id, the tenants and body limit, metrics, and the server's state. */
@@ -35,6 +36,8 @@ export interface RouteContext {
   readonly onTenant: (res: ServerResponse, tenant: string) => void;
   /** The server's log, for the details of 5xx errors, members' whole errors and failures of the rate limiter. */
   readonly errorLog: (line: string) => void;
+  /** Records traces and shadow calls of every answer (a callback handler), and feedback. */
+  readonly traffic?: TrafficRecorder;
   /** Binds the trace ids handed out to their tenant, for `POST /v1/feedback`. */
   readonly feedbackIds: FeedbackIds;
   /** Depth and size limits of the requests' tool schemas. */
@@ -104,7 +107,7 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
   if (path === "/v1/feedback")
     return handleFeedback(
       {
-        model,
+        ...(context.traffic ? { traffic: context.traffic } : {}),
         gate,
         feedbackIds: context.feedbackIds,
         maxBodyBytes,
@@ -121,19 +124,22 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
     for (const [name, value] of Object.entries(tenant.headers)) res.setHeader(name, value);
     const request = parseRequest(await readBody(req, maxBodyBytes), context.toolLimits);
     const messages = toLangChainMessages(request.messages);
-    // The tenant's own budget holds what the crowd is expected to cost before it runs (402 when it cannot).
+    // All the request's money goes through one ledger: the tenant's own budget holds what the crowd is expected
+    // to cost before it runs (402 when it cannot); the graph settles it and reserves escalations through it.
     const crowd = model.spec.tiers[0];
-    const hold = await gate.holdCrowd(
-      tenant,
-      estimateTierCost(crowd.members, messages, []),
-      reservationTtlMs(crowd.members),
-    );
+    const ledger = gate.ledgerFor(tenant);
     try {
-      await answerCompletion(context, res, tenant, request, messages, hold);
+      await gate.holdCrowd(
+        tenant,
+        ledger,
+        worstCaseTierCost(crowd.members, messages, []),
+        reservationTtlMs(crowd.members),
+      );
+      await answerCompletion(context, res, tenant, request, messages, ledger);
     } finally {
-      await gate
-        .releaseCrowd(hold)
-        .catch((error: unknown) => context.errorLog(`budget: could not release a crowd hold: ${String(error)}`));
+      await ledger
+        .release()
+        .catch((error: unknown) => context.errorLog(`budget: could not release a hold: ${String(error)}`));
     }
     return;
   }
@@ -147,7 +153,7 @@ async function answerCompletion(
   tenant: AdmittedTenant,
   request: ChatCompletionRequest,
   messages: BaseMessage[],
-  crowdHold: CrowdHold | undefined,
+  ledger: Ledger,
 ): Promise<void> {
   const { model, modelId, gate } = context;
   const { controllers } = context.state;
@@ -158,12 +164,7 @@ async function answerCompletion(
     if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
   };
   res.on("close", onClose);
-  const config = {
-    signal: controller.signal,
-    tenant: tenant.name,
-    ...(tenant.budget ? { budget: tenant.budget } : {}),
-    ...(crowdHold ? { crowdHold } : {}),
-  };
+  const config = { signal: controller.signal, ledger, ...(context.traffic ? { callbacks: [context.traffic] } : {}) };
   const view = clientView({
     tenant: tenant.name,
     feedbackIds: context.feedbackIds,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { PyramidChatModel } from "../chat_models/index.js";
+import { TrafficRecorder } from "../traces/recorder.js";
 import { nowSeconds } from "./format.js";
 import { serveRequests } from "./lifecycle.js";
 import type { PyramidServer, ServerState } from "./lifecycle.js";
@@ -52,6 +53,16 @@ export interface PyramidServerOptions {
   /** Receives the details of 5xx errors and members' whole errors (never sent to clients). Default: `log`, else stderr. */
   readonly errorLog?: (line: string) => void;
   /**
+   * Records production traces and shadow calls (`serve --traces`): attached as a callback handler to every chat
+   * completion, and where `POST /v1/feedback` writes. None: nothing is recorded and feedback answers 409.
+   */
+  readonly traffic?: TrafficRecorder;
+  /**
+   * When the budget store (Redis) cannot be reached at admission: refuse with 503 and `retry-after` (`false`, the
+   * default: fail closed), or admit the request without its budget check and hold (`true`: fail open).
+   */
+  readonly budgetFailOpen?: boolean;
+  /**
    * Secret binding the trace ids handed out to their tenant (`POST /v1/feedback`); give the same one to every process
    * serving the same traces. Default: the `PYRAMID_FEEDBACK_SECRET` variable, else derived from the tenants' keys and
    * `token`, else random for this process.
@@ -82,6 +93,8 @@ const optionsSchema = z.object({
   shutdownTimeoutMs: z.number().int().nonnegative().optional(),
   log: z.function().optional(),
   errorLog: z.function().optional(),
+  budgetFailOpen: z.boolean().optional(),
+  traffic: z.instanceof(TrafficRecorder, { message: "expected a TrafficRecorder (pyramid-moa/traces)" }).optional(),
   tenants: z
     .array(
       z
@@ -145,6 +158,7 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
     options.rateLimiter ?? new InProcessRateLimiter(),
     model.spec.budget,
     options.token,
+    options.budgetFailOpen ?? false,
   );
   if (metrics && model.spec.budget) metrics.watchBudget("global", model.spec.budget);
   for (const [name, budget] of gate.budgets()) metrics?.watchBudget(name, budget);
@@ -172,6 +186,7 @@ export function createPyramidServer(options: PyramidServerOptions): PyramidServe
       maxDepth: options.maxToolSchemaDepth ?? DEFAULT_MAX_TOOL_SCHEMA_DEPTH,
       maxBytes: options.maxToolSchemaBytes ?? DEFAULT_MAX_TOOL_SCHEMA_BYTES,
     },
+    ...(options.traffic ? { traffic: options.traffic } : {}),
     onTenant: (res: ServerResponse, tenant: string) => tenants.set(res, tenant),
   };
   return serveRequests((req, res) => route(context, req, res), state, {

@@ -1,8 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { budgetResetsInMs } from "../cost/budget_api.js";
-import type { Budget, CrowdHold } from "../cost/budget_api.js";
+import type { Budget } from "../cost/budget_api.js";
 import { combineBudgets } from "../cost/combine.js";
+import { BudgetLedger } from "../ledger/budget_ledger.js";
+import type { Ledger } from "../ledger/ledger.js";
 import type { RateLimiter, RateLimits } from "../limits/rate_limiter.js";
 import { RedisBudget } from "../redis/budget.js";
 import { HttpError } from "./errors.js";
@@ -10,6 +12,9 @@ import { DEFAULT_TENANT } from "./metrics.js";
 
 /** Response header with the USD left in the tenant's budget when the request was admitted. */
 export const BUDGET_REMAINING_HEADER = "x-pyramid-budget-remaining-usd";
+
+/** Seconds a client is told to wait (`retry-after`) when the budget store cannot be reached. */
+export const STORE_RETRY_AFTER_S = 5;
 
 /** Response header naming the tenant a request was counted against. */
 export const TENANT_HEADER = "x-pyramid-tenant";
@@ -35,7 +40,7 @@ export interface AdmittedTenant {
   readonly limits: RateLimits;
   /** Budget the request spends from (the tenant's combined with the pyramid's), when the tenant has one. */
   readonly budget?: Budget;
-  /** The tenant's own budget, when it has one (what {@link TenantGate.holdCrowd} holds on). */
+  /** The tenant's own budget, when it has one (what {@link TenantGate.holdCrowd} holds the crowd on). */
   readonly ownBudget?: Budget;
   /** Headers every response to the tenant carries. */
   readonly headers: Record<string, string>;
@@ -87,8 +92,9 @@ export class TenantGate {
   constructor(
     tenants: readonly ServerTenant[],
     private readonly limiter: RateLimiter,
-    pyramidBudget: Budget | undefined,
+    private readonly pyramidBudget: Budget | undefined,
     private readonly token?: string,
+    private readonly failOpen = false,
   ) {
     this.tenants = tenants.map((tenant) => ({ tenant, spending: tenantSpendingBudget(tenant.budget, pyramidBudget) }));
   }
@@ -129,8 +135,8 @@ export class TenantGate {
       ...(tenant?.tokensPerMinute ? { tokensPerMinute: tenant.tokensPerMinute } : {}),
     };
     const out: Record<string, string> = this.required ? { [TENANT_HEADER]: name } : {};
-    if (tenant?.budget) {
-      const remaining = await tenant.budget.remainingUsd();
+    const remaining = tenant?.budget ? await this.store(() => tenant.budget?.remainingUsd(), out) : undefined;
+    if (tenant?.budget && remaining !== undefined) {
       out[BUDGET_REMAINING_HEADER] = Math.max(0, remaining).toFixed(6);
       if (remaining <= 0)
         throw budgetRefusal(
@@ -139,7 +145,7 @@ export class TenantGate {
           out,
         );
     }
-    const decision = await this.limiter.admit(limits);
+    const decision = (await this.store(() => this.limiter.admit(limits), out)) ?? { ok: true as const };
     if (!decision.ok) {
       onRateLimited?.(name, decision.limit);
       const perMinute = decision.limit === "requests" ? limits.requestsPerMinute : limits.tokensPerMinute;
@@ -203,31 +209,56 @@ export class TenantGate {
   }
 
   /**
-   * Holds a request's expected crowd cost on its tenant's own budget before it runs (the larger of `estimateUsd`,
-   * from the prompt and the members' prices, and the running mean of answered requests' crowd cost), so that
-   * concurrent requests see each other and a tenant is refused before its crowd would overspend: a 402 naming what
-   * is left and what the crowd is expected to cost. The crowd tier settles the hold with its real cost; end it with
-   * {@link releaseCrowd} in any case (it does nothing once settled).
+   * The ledger of one admitted request: the tenant's own budget (the crowd is held on it), the pyramid's shared
+   * budget, and both together for escalations (one atomic script when both are in Redis). Release it when the request
+   * is done (`ledger.release()`).
    */
-  async holdCrowd(admitted: AdmittedTenant, estimateUsd: number, ttlMs?: number): Promise<CrowdHold | undefined> {
+  ledgerFor(admitted: AdmittedTenant): Ledger {
+    return new BudgetLedger({
+      account: admitted.name,
+      ...(admitted.ownBudget ? { own: admitted.ownBudget } : {}),
+      ...(this.pyramidBudget ? { shared: this.pyramidBudget } : {}),
+      ...(admitted.budget ? { combined: admitted.budget } : {}),
+    });
+  }
+
+  /**
+   * Holds a request's crowd cost on its tenant's own budget through `ledger` before it runs (the larger of
+   * `estimateUsd`, from the prompt and the members' prices, and the running mean of answered requests' crowd cost),
+   * so that concurrent requests see each other and a tenant is refused before its crowd would overspend: a 402
+   * naming what is left and what the crowd is expected to cost. The crowd tier settles the hold with its real cost;
+   * `ledger.release()` ends it when the crowd never ran.
+   */
+  async holdCrowd(admitted: AdmittedTenant, ledger: Ledger, estimateUsd: number, ttlMs?: number): Promise<void> {
     const budget = admitted.ownBudget;
     const usd = Math.max(estimateUsd, this.crowdCostMean ?? 0);
-    if (!budget || !(usd > 0)) return undefined;
-    const held = await budget.reserve(usd, ttlMs !== undefined ? { ttlMs } : undefined);
-    if (held.ok) return { budget, reservation: held.reservation, settled: false };
+    if (!budget || !(usd > 0)) return;
+    const held = await this.store(() => ledger.hold(usd, ttlMs !== undefined ? { ttlMs } : {}), admitted.headers);
+    if (!held || held.ok) return;
     const left = Math.max(0, held.remainingUsd);
     throw budgetRefusal(
       budget,
-      `tenant "${admitted.name}" has ${left.toFixed(6)} USD left of its budget of ${budget.limitUsd} USD (${budget.window}), less than this request's crowd is expected to cost (~${usd.toFixed(6)} USD)`,
+      `tenant "${admitted.name}" has ${left.toFixed(6)} USD left of its budget of ${budget.limitUsd} USD (${budget.window}), less than this request's crowd can cost (up to ${usd.toFixed(6)} USD)`,
       { ...admitted.headers, [BUDGET_REMAINING_HEADER]: left.toFixed(6) },
     );
   }
 
-  /** Ends a hold of {@link holdCrowd} that the crowd never settled (the request failed before it ran). */
-  async releaseCrowd(hold: CrowdHold | undefined): Promise<void> {
-    if (!hold || hold.settled) return;
-    hold.settled = true;
-    await hold.budget.settle(hold.reservation, 0);
+  /**
+   * Runs a call to the budget or rate-limit store: when it fails (Redis down), a 503 with `retry-after`
+   * ({@link STORE_RETRY_AFTER_S} s) by default, or undefined (the check is skipped) when the gate fails open.
+   */
+  private async store<T>(call: () => Promise<T> | undefined, headers: Record<string, string>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (error) {
+      if (this.failOpen) return undefined;
+      throw new HttpError(503, "the budget store is unavailable; retry later", {
+        type: "server_error",
+        code: "budget_store_unavailable",
+        headers: { ...headers, "retry-after": String(STORE_RETRY_AFTER_S) },
+        detail: `budget store: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
   }
 
   /** Records the tokens an admitted request used (its tokens-per-minute bucket). */

@@ -1,7 +1,7 @@
 import { BudgetTracker } from "../cost/budget.js";
 import type { Budget } from "../cost/budget_api.js";
 import type { PyramidConfig } from "../config/schema.js";
-import { budgetRedisUrl } from "../config/budget.js";
+import { budgetRedisUrl, budgetStoreOptions } from "../config/budget.js";
 import { PyramidConfigError } from "../errors/index.js";
 import { InProcessRateLimiter } from "../limits/rate_limiter.js";
 import type { RateLimiter } from "../limits/rate_limiter.js";
@@ -16,6 +16,8 @@ import { registerConfigSecrets } from "../config/secrets.js";
 export interface ServingLimits {
   readonly tenants: ServerTenant[];
   readonly rateLimiter: RateLimiter;
+  /** `budget.failOpen`: admit requests when the budget store cannot be reached (default false: 503). */
+  readonly budgetFailOpen: boolean;
   /** Closes the Redis connection opened here (none when the pyramid's budget connection was reused). */
   close(): Promise<void>;
 }
@@ -62,7 +64,7 @@ export async function tenantsFromConfig(
     }
   }
   const window = config.budget?.window ?? "total";
-  const ttl = config.budget?.reservationTtlMs ? { reservationTtlMs: config.budget.reservationTtlMs } : {};
+  const ttl = budgetStoreOptions(config.budget);
   const tenants: ServerTenant[] = (config.tenants ?? []).map((tenant) => {
     let budget: Budget | undefined;
     if (tenant.budgetUsd !== undefined) {
@@ -82,6 +84,7 @@ export async function tenantsFromConfig(
   return {
     tenants,
     rateLimiter: redis ? new RedisRateLimiter(redis) : new InProcessRateLimiter(),
+    budgetFailOpen: config.budget?.failOpen ?? false,
     async close() {
       if (own) await redis?.quit();
     },

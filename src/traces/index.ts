@@ -1,5 +1,9 @@
 export type { TrafficOptions, TracesOption, ShadowOption } from "./options.js";
+export { TrafficRecorder } from "./recorder.js";
+export { PYRAMID_ANSWER_EVENT, isPyramidAnswerEvent } from "../graph/answer_event.js";
+export type { PyramidAnswerEvent, PyramidAnswerAnnotations } from "../graph/answer_event.js";
 export type { TrafficMetadata } from "./recorder.js";
+export type { ShadowStats } from "./shadow/shadow_runner.js";
 export { queryTraceLineSchema, shadowTraceLineSchema, feedbackTraceLineSchema, trafficLineSchema } from "./schema.js";
 export type { QueryTraceLine, ShadowTraceLine, FeedbackTraceLine, TrafficLine } from "./schema.js";
 export { TraceWriter, DEFAULT_TRACE_MAX_BYTES, type TraceWriterOptions } from "./writer.js";

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { z } from "zod";
 import { PyramidConfigError } from "../errors/index.js";
 import { configError } from "../graph/options.js";
+import { isPyramidAnswerEvent, PYRAMID_ANSWER_EVENT } from "../graph/answer_event.js";
 import type { PyramidResult } from "../graph/result.js";
 import type { PyramidSpec } from "../graph/spec.js";
 import type { PyramidStateType } from "../graph/state.js";
@@ -37,24 +39,42 @@ export interface TrafficMetadata {
 const feedbackSchema = z.object({ id: z.string().min(1).max(200), correct: z.boolean() }).strict();
 
 /**
- * The production side of a pyramid: appends one trace line per answered query, runs the shadow calls of the drawn
- * queries in the background, and records feedback. Created by `PyramidChatModel` from its `traces` and `shadow`
- * options (a model's `bindTools` copies share it).
+ * The production side of a pyramid, as a LangChain callback handler: appends one trace line per answered query,
+ * runs the shadow calls of the drawn queries in the background, and records feedback. Attach it to the calls of any
+ * `PyramidChatModel`, alone or inside a chain or an agent (`{ callbacks: [recorder] }` per call, or `callbacks` in the
+ * model's constructor); it listens to the pyramid's `pyramid_answer` event and adds `traceId` and `shadow` to the
+ * answer's `response_metadata.pyramid`. `serve --traces` and the CLI attach one; the pyramid itself records nothing.
+ *
+ * ```ts
+ * const recorder = new TrafficRecorder({ traces: "traffic.jsonl", shadow: { rate: 0.1 } });
+ * const answer = await model.invoke("What is 17 * 23?", { callbacks: [recorder] });
+ * recorder.feedback(answer.response_metadata.pyramid.traceId, true);
+ * ```
  */
-export class TrafficRecorder {
+export class TrafficRecorder extends BaseCallbackHandler {
+  /** LangChain handler name. */
+  readonly name = "pyramid_traffic";
+  /** Awaited, so that the trace id is in the answer's metadata. */
+  override awaitHandlers = true;
   private readonly writer?: TraceWriter;
   private readonly shadowRunner?: ShadowRunner;
   private readonly content: boolean;
 
   /** Validates the options (errors name `traces...` / `shadow...`) and opens the trace file. */
-  constructor(
-    private readonly spec: PyramidSpec,
-    options: TrafficOptions,
-  ) {
+  constructor(options: TrafficOptions) {
+    super();
     const resolved = resolveTrafficOptions(options);
     this.content = resolved.traces?.content ?? false;
     if (resolved.traces) this.writer = sharedWriter(resolved.traces);
-    if (resolved.shadow && resolved.shadow.rate > 0) this.shadowRunner = new ShadowRunner(spec, resolved.shadow);
+    if (resolved.shadow && resolved.shadow.rate > 0) this.shadowRunner = new ShadowRunner(resolved.shadow);
+  }
+
+  /** Records a pyramid's answered query (the `pyramid_answer` event); other events are ignored. */
+  override async handleCustomEvent(eventName: string, data: unknown): Promise<void> {
+    if (eventName !== PYRAMID_ANSWER_EVENT || !isPyramidAnswerEvent(data)) return;
+    const { traceId, shadow } = this.onAnswer(data.spec, data.state, data.result, data.latencyMs);
+    data.annotations.traceId = traceId;
+    data.annotations.shadow = shadow;
   }
 
   /** Whether traces or shadow sampling are configured. */
@@ -73,12 +93,12 @@ export class TrafficRecorder {
   }
 
   /** Records an answered query (and schedules its shadow call when drawn); returns what goes in its metadata. */
-  onAnswer(state: PyramidStateType, result: PyramidResult, latencyMs: number): TrafficMetadata {
+  onAnswer(spec: PyramidSpec, state: PyramidStateType, result: PyramidResult, latencyMs: number): TrafficMetadata {
     const id = `q_${randomUUID()}`;
-    const reachedApex = state.tiers.some((run) => run.tier === this.spec.tiers.length - 1);
+    const reachedApex = state.tiers.some((run) => run.tier === spec.tiers.length - 1);
     const shadow = this.shadowRunner?.draw(reachedApex) ?? false;
     this.writer?.append(
-      queryTraceLine(this.spec, state, result, {
+      queryTraceLine(spec, state, result, {
         id,
         latencyMs,
         shadowScheduled: shadow,
@@ -86,7 +106,7 @@ export class TrafficRecorder {
         content: this.content,
       }),
     );
-    if (shadow) this.shadowRunner?.schedule(id, state, (line) => this.writer?.append(line));
+    if (shadow) this.shadowRunner?.schedule(id, spec, state, (line) => this.writer?.append(line));
     return { traceId: id, shadow };
   }
 
@@ -97,7 +117,7 @@ export class TrafficRecorder {
     if (!this.writer) {
       throw new PyramidConfigError("feedback needs a trace file", {
         field: "traces",
-        fix: 'create the pyramid with traces: "traffic.jsonl" (serve --traces)',
+        fix: 'new TrafficRecorder({ traces: "traffic.jsonl" }) (serve --traces)',
       });
     }
     this.writer.append({

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LAYERS } from "./layers.js";
+import { CORE_FOLDERS, LAYERS, OPERATIONS_FOLDERS } from "./layers.js";
 
 // The layer rule of docs/architecture.md, checked on the source: every import inside src/ runs DOWN the layers
 // (or stays in its folder), and no file imports itself back through a cycle.
@@ -78,6 +78,10 @@ describe("the source layers (docs/architecture.md)", () => {
     expect(upwardImports(graph)).toEqual([]);
   });
 
+  it("keeps operations out of the core: graph/ and chat_models/ reach nothing of traces/, server/, redis/", () => {
+    expect(operationsReached(graph)).toEqual([]);
+  });
+
   it("has no import cycle between files", () => {
     expect(importCycles(graph)).toEqual([]);
   });
@@ -110,8 +114,38 @@ describe("the source layers (docs/architecture.md)", () => {
     ]);
     expect(upwardImports(bad)).toEqual(["errors/base.ts -> server/server.ts"]);
     expect(importCycles(bad)).toEqual(["graph/build.ts -> graph/state.ts -> graph/build.ts"]);
+    const leaky = new Map([
+      [at("chat_models/pyramid.ts"), [at("members/call.ts")]],
+      [at("members/call.ts"), [at("traces/recorder.ts")]],
+      [at("traces/recorder.ts"), []],
+    ]);
+    expect(operationsReached(leaky)).toEqual(["chat_models/pyramid.ts -> members/call.ts -> traces/recorder.ts"]);
   });
 });
+
+/** Every path from a core file to a file of an operations folder, as `core -> ... -> operations` (first found per file). */
+function operationsReached(imports: ReadonlyMap<string, readonly string[]>): string[] {
+  const found: string[] = [];
+  for (const start of imports.keys()) {
+    if (!CORE_FOLDERS.includes(folderOf(start))) continue;
+    const seen = new Set([start]);
+    const queue: string[][] = [[start]];
+    while (queue.length > 0) {
+      const path = queue.shift() as string[];
+      const file = path[path.length - 1];
+      if (OPERATIONS_FOLDERS.includes(folderOf(file))) {
+        found.push(path.map((f) => relative(src, f)).join(" -> "));
+        break;
+      }
+      for (const next of imports.get(file) ?? []) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        queue.push([...path, next]);
+      }
+    }
+  }
+  return found;
+}
 
 /** The imports that run up the layers or across folders of one layer, as `from -> to`. */
 function upwardImports(imports: ReadonlyMap<string, readonly string[]>): string[] {

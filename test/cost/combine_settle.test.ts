@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BudgetTracker, combineBudgets } from "../../src/index.js";
-import type { Budget, BudgetReservation } from "../../src/index.js";
-import { settleTierCost } from "../../src/cost/settle.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -42,49 +40,6 @@ describe("combineBudgets (a tenant's and the global budget: neither is ever over
     expect([a.spent, b.spent]).toEqual([0.25, 0.25]);
     await both.settle({ id: "foreign", usd: 0.5 }, 0.125);
     expect([a.spent, b.spent]).toEqual([0.375, 0.375]);
-  });
-});
-
-describe("settleTierCost (what a tier cost goes into the budget; a failing store never fails the query)", () => {
-  /** A budget that records the calls it gets, or throws on them. */
-  function recording(fail = false): Budget & { calls: string[] } {
-    const calls: string[] = [];
-    const act = async (call: string): Promise<void> => {
-      calls.push(call);
-      if (fail) throw new Error("store down");
-    };
-    return {
-      limitUsd: 1,
-      window: "total",
-      calls,
-      reserve: async () => ({ ok: false, remainingUsd: 0 }),
-      settle: (r: BudgetReservation, usd: number) => act(`settle ${r.id} ${usd}`),
-      charge: (usd: number) => act(`charge ${usd}`),
-      remainingUsd: async () => 1,
-    };
-  }
-
-  it("settles a reservation, charges a cost without one, and charges nothing for a free tier", async () => {
-    const budget = recording();
-    await settleTierCost(budget, { id: "r1", usd: 0.5 }, 0.25);
-    await settleTierCost(budget, undefined, 0.125);
-    await settleTierCost(budget, undefined, 0);
-    await settleTierCost(budget, { id: "r2", usd: 0.5 }, 0);
-    expect(budget.calls).toEqual(["settle r1 0.25", "charge 0.125", "settle r2 0"]);
-    await expect(settleTierCost(undefined, undefined, 1)).resolves.toBeUndefined();
-  });
-
-  it("hands a store error to onError, and by default writes it to stderr naming the cost", async () => {
-    const errors: unknown[] = [];
-    await settleTierCost(recording(true), undefined, 0.5, (e) => errors.push(e));
-    expect(String(errors[0])).toContain("store down");
-    const stderr = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    try {
-      await settleTierCost(recording(true), undefined, 0.5);
-      expect(stderr).toHaveBeenCalledWith("pyramid-moa: could not record 0.5 USD in the budget: store down");
-    } finally {
-      stderr.mockRestore();
-    }
   });
 });
 

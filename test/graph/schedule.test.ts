@@ -13,6 +13,7 @@ import { isSettled } from "../../src/graph/schedule/settle.js";
 import { waveSizes } from "../../src/graph/schedule/schedule.js";
 import { AgreementRouter } from "../../src/router/agreement.js";
 import { readTraffic } from "../../src/traces/read.js";
+import { TrafficRecorder } from "../../src/traces/index.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 
 const meta = (message: { response_metadata: Record<string, unknown> }): PyramidMetadata =>
@@ -318,9 +319,8 @@ describe("the trace line records the schedule", () => {
       oracle: priced("big", "42", 10),
       task: "math",
       schedule: "waves",
-      traces: file,
     });
-    await model.invoke("?");
+    await model.invoke("?", { callbacks: [new TrafficRecorder({ traces: file })] });
     const [record] = readTraffic(file).records;
     const schedules = record.query.candidates.map((c) => c.schedule);
     expect(schedules.map((s) => s?.status)).toEqual(["answered", "answered", "not_called"]);

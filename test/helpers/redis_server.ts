@@ -42,52 +42,79 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
+/** Options of {@link startRedisServer}. */
+export interface RedisTestServerOptions {
+  /** Keep the data across {@link RedisTestServer.kill} and restart: append-only file, fsynced on every write. */
+  readonly durable?: boolean;
+}
+
+/** A real `redis-server` that can be killed and restarted (same port, same folder). */
+export interface RestartableRedisTestServer extends RedisTestServer {
+  /** Kills the server with SIGKILL (no shutdown, as a crash). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and folder; resolves once it answers PING. */
+  restart(): Promise<void>;
+}
+
 /**
  * Starts Debian's `redis-server` (installed by `.ci/run`) on a free port of 127.0.0.1, in a temporary folder,
- * without persistence; resolves once it answers PING.
+ * without persistence unless `durable`; resolves once it answers PING.
  */
-export async function startRedisServer(): Promise<RedisTestServer> {
+export async function startRedisServer(options: RedisTestServerOptions = {}): Promise<RestartableRedisTestServer> {
   const dir = mkdtempSync(join(tmpdir(), "pyramid-redis-"));
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--dir",
-      dir,
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--protected-mode",
-      "yes",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout?.on("data", (data: Buffer) => (output += data.toString()));
-  child.stderr?.on("data", (data: Buffer) => (output += data.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const started = Date.now();
-  while (!(await answersPing(port))) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited: ${output}`);
-    if (Date.now() - started > 15_000) {
-      child.kill("SIGKILL");
-      throw new Error(`redis-server did not answer PING within 15 s: ${output}`);
+  const persistence = options.durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+  let child: ChildProcess;
+  let exited: Promise<void>;
+  const start = async (): Promise<void> => {
+    child = spawn(
+      "redis-server",
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        dir,
+        "--save",
+        "",
+        ...persistence,
+        "--protected-mode",
+        "yes",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout?.on("data", (data: Buffer) => (output += data.toString()));
+    child.stderr?.on("data", (data: Buffer) => (output += data.toString()));
+    const running = child;
+    exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
+    const started = Date.now();
+    while (!(await answersPing(port))) {
+      if (running.exitCode !== null) throw new Error(`redis-server exited: ${output}`);
+      if (Date.now() - started > 15_000) {
+        running.kill("SIGKILL");
+        throw new Error(`redis-server did not answer PING within 15 s: ${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  };
+  await start();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+    restart: start,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       }
       rmSync(dir, { recursive: true, force: true });
     },

@@ -32,6 +32,8 @@ export interface ScriptedChatModelInput extends BaseChatModelParams {
   /** Every prompt this model received. */
   calls?: BaseMessage[][];
   tools?: BindToolsInput[];
+  /** The most output tokens it writes, declared like a chat model's `maxTokens` (what budget holds assume). */
+  maxTokens?: number;
   /** The `tool_choice` it was bound with (recorded; the script decides what it answers). */
   toolChoice?: unknown;
 }
@@ -61,6 +63,11 @@ export class ScriptedChatModel extends BaseChatModel {
 
   override _llmType(): string {
     return "scripted";
+  }
+
+  /** `maxTokens` as given (undefined: no declared limit). */
+  get maxTokens(): number | undefined {
+    return this.fields.maxTokens;
   }
 
   override getLsParams(options: this["ParsedCallOptions"]) {

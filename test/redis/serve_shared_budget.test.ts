@@ -19,7 +19,8 @@ let upstream: OpenAITestServer;
 
 /**
  * The crowd always splits ("The answer is 1/2/3."), so every query wants the Oracle; the Oracle answers with as
- * many words, so the router's estimate of its cost is exact. A question containing "hang" keeps the Oracle busy.
+ * many words, so the router's estimate of its cost is exact (every member's maxTokens, 4, is what it writes: the holds
+ * are exact too). A question containing "hang" keeps the Oracle busy.
  */
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pyramid-redis-serve-"));
@@ -60,12 +61,19 @@ function writeConfig(
       tiers: [
         {
           name: "crowd",
-          members: ["a", "b", "c"].map((model) => ({ provider: "openai", model, baseURL, price: free })),
+          members: ["a", "b", "c"].map((model) => ({ provider: "openai", model, baseURL, price: free, maxTokens: 4 })),
         },
         {
           name: "oracle",
           members: [
-            { provider: "openai", model: "big-70b", baseURL, price: { input: 1000, output: 1000 }, timeoutMs: 30_000 },
+            {
+              provider: "openai",
+              model: "big-70b",
+              baseURL,
+              price: { input: 1000, output: 1000 },
+              timeoutMs: 30_000,
+              maxTokens: 4,
+            },
           ],
         },
       ],

@@ -89,6 +89,11 @@ export class FaultyChatModel extends BaseChatModel {
     return "faulty";
   }
 
+  /** The output tokens every answer reports: the most it writes (what budget holds assume, as for `maxTokens`). */
+  get maxTokens(): number {
+    return (this.fields.tokens ?? { input: 20, output: 5 }).output;
+  }
+
   override getLsParams(options: this["ParsedCallOptions"]) {
     return { ...super.getLsParams(options), ls_provider: "faulty", ls_model_name: this.fields.name };
   }

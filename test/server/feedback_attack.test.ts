@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PyramidChatModel } from "../../src/index.js";
 import { createPyramidServer } from "../../src/server/index.js";
+import { TrafficRecorder } from "../../src/traces/index.js";
 import type { PyramidServer, ServerTenant } from "../../src/server/index.js";
 import { connectRedis, RedisRateLimiter } from "../../src/redis/index.js";
 import type { RateLimiter } from "../../src/redis/index.js";
@@ -26,10 +27,10 @@ async function serveWithTraces(tenants: ServerTenant[], rateLimiter?: RateLimite
     crowd,
     oracle: new ScriptedChatModel({ name: "big", reply: "4" }),
     task: "math",
-    traces: file,
   });
   const server = createPyramidServer({
     model,
+    traffic: new TrafficRecorder({ traces: file }),
     tenants,
     metrics: false,
     log: () => undefined,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pyramidFromConfig } from "../../src/config/index.js";
 import { createPyramidServer } from "../../src/server/index.js";
+import { TrafficRecorder } from "../../src/traces/index.js";
 import type { PyramidServer } from "../../src/server/index.js";
 import { startOpenAITestServer } from "../helpers/openai_server.js";
 import type { OpenAITestServer } from "../helpers/openai_server.js";
@@ -48,18 +49,16 @@ beforeAll(async () => {
   });
   const baseURL = upstream.baseURL;
   const member = (model: string) => ({ provider: "openai" as const, model, baseURL, apiKeyEnv: "PROVIDER_CREDENTIAL" });
-  const model = await pyramidFromConfig(
-    {
-      tiers: [
-        { name: "crowd", members: ["a", "b", "c"].map(member) },
-        { name: "oracle", members: [member("big-70b")] },
-      ],
-      task: "math",
-    },
-    { traces: { path: join(dir, "traces", "traffic.jsonl"), content: true } },
-  );
+  const model = await pyramidFromConfig({
+    tiers: [
+      { name: "crowd", members: ["a", "b", "c"].map(member) },
+      { name: "oracle", members: [member("big-70b")] },
+    ],
+    task: "math",
+  });
   server = createPyramidServer({
     model,
+    traffic: new TrafficRecorder({ traces: { path: join(dir, "traces", "traffic.jsonl"), content: true } }),
     tenants: [{ name: "team", key: TENANT_KEY }],
     metrics: false,
     log: (line) => logLines.push(line),

@@ -12,12 +12,15 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.close()));
 });
 
-/** A crowd that always splits (so every query wants the Oracle); every call is 11 tokens at 1000 USD/M = 0.011 USD. */
+/**
+ * A crowd that always splits (so every query wants the Oracle); every call is 11 tokens at 1000 USD/M = 0.011 USD,
+ * and every member declares the one output token it writes as its `maxTokens` (what the holds assume).
+ */
 function splitPyramid(budget?: BudgetTracker, delayMs = 0) {
   const crowd = ["1", "2", "3"].map(
-    (answer, i) => new ScriptedChatModel({ name: `small-${i}`, reply: answer, delayMs }),
+    (answer, i) => new ScriptedChatModel({ name: `small-${i}`, reply: answer, delayMs, maxTokens: 1 }),
   );
-  const oracle = new ScriptedChatModel({ name: "big", reply: "4" });
+  const oracle = new ScriptedChatModel({ name: "big", reply: "4", maxTokens: 1 });
   const price = { input: 1000, output: 1000 };
   const prices = { "small-0": price, "small-1": price, "small-2": price, big: price };
   return new PyramidChatModel({ crowd, oracle, prices, task: "math", ...(budget ? { budget } : {}) });
@@ -74,7 +77,7 @@ describe("pyramid server tenants", () => {
     expect(short?.status).toBe(402);
     expect(short?.code).toBe("insufficient_quota");
     expect(short?.message).toMatch(
-      /tenant "team-a" has 0\.003000 USD left of its budget of 0\.08 USD \(day\), less than this request's crowd is expected to cost \(~0\.033000 USD\)/,
+      /tenant "team-a" has 0\.003000 USD left of its budget of 0\.08 USD \(day\), less than this request's crowd can cost \(up to 0\.033000 USD\)/,
     );
     expect(short?.headers?.get("x-pyramid-budget-remaining-usd")).toBe("0.003000");
     expect(await aBudget.remainingUsd()).toBeCloseTo(0.003, 9);
@@ -148,16 +151,27 @@ describe("pyramid server tenants", () => {
     expect(await budget.remainingUsd()).toBeCloseTo(0.007, 9);
   });
 
-  it("a hold the crowd never settled is released, and a settled one is not released twice", async () => {
+  it("a hold the crowd never settled is released by the request's ledger, and only once", async () => {
     const budget = new BudgetTracker(1, "day");
     const gate = new TenantGate([{ name: "t", key: "k", budget }], new InProcessRateLimiter(), undefined);
     const admitted = await gate.admit({ authorization: "Bearer k" });
-    const hold = await gate.holdCrowd(admitted, 0.25);
+    const ledger = gate.ledgerFor(admitted);
+    await gate.holdCrowd(admitted, ledger, 0.25);
     expect(await budget.remainingUsd()).toBeCloseTo(0.75, 9);
-    await gate.releaseCrowd(hold);
-    await gate.releaseCrowd(hold);
+    await ledger.release();
+    await ledger.release();
     expect(await budget.remainingUsd()).toBeCloseTo(1, 9);
-    expect(hold?.settled).toBe(true);
+  });
+
+  it("a settled hold is not released: the crowd's real cost stays spent", async () => {
+    const budget = new BudgetTracker(1, "day");
+    const gate = new TenantGate([{ name: "t", key: "k", budget }], new InProcessRateLimiter(), undefined);
+    const admitted = await gate.admit({ authorization: "Bearer k" });
+    const ledger = gate.ledgerFor(admitted);
+    await gate.holdCrowd(admitted, ledger, 0.25);
+    await ledger.settle(0, 0.1);
+    await ledger.release();
+    expect(await budget.remainingUsd()).toBeCloseTo(0.9, 9);
   });
 
   it("counts member errors and degraded answers", async () => {

@@ -15,7 +15,7 @@ import type {
   TracerProvider,
 } from "@opentelemetry/api";
 import OpenAI from "openai";
-import { PyramidChatModel } from "../../src/index.js";
+import { BudgetLedger, PyramidChatModel } from "../../src/index.js";
 import { createPyramidServer } from "../../src/server/index.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 
@@ -160,7 +160,7 @@ describe("OpenTelemetry spans (GenAI semantic conventions)", () => {
       oracle: new ScriptedChatModel({ name: "big", reply: "1" }),
       task: "math",
     });
-    await model.invoke("q", { tenant: "t" });
+    await model.invoke("q", { ledger: new BudgetLedger({ account: "t" }) });
     const bad = spans.find((s) => s.name === "chat bad");
     expect(bad?.attributes["error.type"]).toBe("503");
     expect(bad?.status?.code).toBe(2);

@@ -8,6 +8,8 @@ import type { ChatResult } from "@langchain/core/outputs";
 import { BudgetTracker, PyramidChatModel, PyramidConfigError } from "../../src/index.js";
 import type { PyramidMetadata } from "../../src/index.js";
 import { readTraffic } from "../../src/traces/read.js";
+import { TrafficRecorder } from "../../src/traces/index.js";
+import { RunnableLambda } from "@langchain/core/runnables";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pyramid-traces-"));
@@ -64,18 +66,19 @@ const prices = {
 describe("production traces", () => {
   it("writes one whole line per query under concurrent load, joined with feedback", async () => {
     const file = join(dir, "load.jsonl");
+    const recorder = new TrafficRecorder({ traces: file });
     const model = new PyramidChatModel({
       crowd: [member("a"), member("b"), member("c", true)].map((m, i) => ({ name: ["a", "b", "c"][i], model: m })),
       oracle: { name: "big", model: member("big") },
       task: "math",
       prices,
       policy: { threshold: 0.2 },
-      traces: file,
+      callbacks: [recorder],
     });
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => model.invoke(`What is ${i} + ${i % 7}?`)));
     const ids = answers.map((answer) => meta(answer).traceId);
     expect(new Set(ids).size).toBe(200);
-    model.feedback(ids[3] as string, true);
+    recorder.feedback(ids[3] as string, true);
     const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
     expect(lines).toHaveLength(201);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
@@ -103,7 +106,7 @@ describe("production traces", () => {
       crowd: [member("a"), member("b")],
       oracle: member("big"),
       task: "math",
-      traces: { path: file, maxBytes: 4000, maxFiles: 1000 },
+      callbacks: [new TrafficRecorder({ traces: { path: file, maxBytes: 4000, maxFiles: 1000 } })],
     });
     await Promise.all(Array.from({ length: 40 }, (_, i) => model.invoke(`What is ${i} + 2?`)));
     const files = readdirSync(join(dir, "rotate"));
@@ -117,7 +120,7 @@ describe("production traces", () => {
       crowd: [member("a"), member("b")],
       oracle: member("big"),
       task: "math",
-      traces: { path: file, content: true },
+      callbacks: [new TrafficRecorder({ traces: { path: file, content: true } })],
     });
     await model.invoke("What is 1 + 2? my key is sk-abcdefghijklmnopqrstuvwx");
     const [record] = readTraffic(file).records;
@@ -127,36 +130,40 @@ describe("production traces", () => {
   });
 
   it("rejects bad options and feedback without traces, naming the field", () => {
-    expect(() => new PyramidChatModel({ crowd: [member("a")], oracle: member("big"), shadow: { rate: 0.2 } })).toThrow(
-      /shadow: needs traces/,
-    );
-    expect(
-      () =>
-        new PyramidChatModel({
-          crowd: [member("a")],
-          oracle: member("big"),
-          traces: join(dir, "x.jsonl"),
-          shadow: { rate: 2 },
-        }),
-    ).toThrow(/shadow\.rate/);
-    const plain = new PyramidChatModel({ crowd: [member("a")], oracle: member("big") });
+    expect(() => new TrafficRecorder({ shadow: { rate: 0.2 } })).toThrow(/shadow: needs traces/);
+    expect(() => new TrafficRecorder({ traces: join(dir, "x.jsonl"), shadow: { rate: 2 } })).toThrow(/shadow\.rate/);
+    const plain = new TrafficRecorder({});
     expect(() => plain.feedback("q_1", true)).toThrow(PyramidConfigError);
-    const traced = new PyramidChatModel({ crowd: [member("a")], oracle: member("big"), traces: join(dir, "fb.jsonl") });
+    const traced = new TrafficRecorder({ traces: join(dir, "fb.jsonl") });
     expect(() => traced.feedback("", true)).toThrow(/feedback\.id/);
+  });
+
+  it("records a pyramid inside any chain it is attached to, and nothing without it", async () => {
+    const file = join(dir, "chain.jsonl");
+    const recorder = new TrafficRecorder({ traces: file });
+    const model = new PyramidChatModel({ crowd: [member("a"), member("b")], oracle: member("big"), task: "math" });
+    const chain = RunnableLambda.from((q: string) => `What is ${q}?`).pipe(model);
+    const answer = await chain.invoke("4 + 5", { callbacks: [recorder] });
+    expect(meta(answer).traceId).toMatch(/^q_/);
+    const untraced = await chain.invoke("1 + 1");
+    expect(meta(untraced).traceId).toBeUndefined();
+    const records = readTraffic(file).records;
+    expect(records.map((r) => r.query.id)).toEqual([meta(answer).traceId]);
+    expect(records[0].query.crowdAnswer).toBe("9");
   });
 });
 
 describe("shadow sampling", () => {
   it("returns the answer before the shadow call to a slow apex starts, then records the apex's agreement and cost", async () => {
     const file = join(dir, "shadow.jsonl");
+    const recorder = new TrafficRecorder({ traces: file, shadow: { rate: 1, seed: 3 } });
     const apex = new GatedApex({});
     const model = new PyramidChatModel({
       crowd: [member("a"), member("b"), member("c")].map((m, i) => ({ name: ["a", "b", "c"][i], model: m })),
       oracle: { name: "big", model: apex },
       task: "math",
       prices,
-      traces: file,
-      shadow: { rate: 1, seed: 3 },
+      callbacks: [recorder],
     });
     const answer = await model.invoke("What is 2 + 3?");
     apex.events.push("answer returned");
@@ -170,29 +177,32 @@ describe("shadow sampling", () => {
     expect(apex.events).toEqual(["answer returned", "apex called"]);
     expect(readTraffic(file).records[0].shadow).toBeUndefined();
     apex.release();
-    await model.drainShadow();
+    await recorder.drain();
     expect(apex.events).toEqual(["answer returned", "apex called", "apex answered"]);
     const [record] = readTraffic(file).records;
     expect(record.query.shadowScheduled).toBe(true);
     expect(record.shadow?.apexAnswer).toBe("5");
     expect(record.shadow?.agrees).toBe(true);
     expect(record.shadow?.costUsd).toBeGreaterThan(0);
-    expect(model.shadowStats).toMatchObject({ scheduled: 1, completed: 1, skipped: 0 });
-    expect(model.shadowStats.costUsd).toBe(record.shadow?.costUsd);
+    expect(recorder.shadowStats).toMatchObject({ scheduled: 1, completed: 1, skipped: 0 });
+    expect(recorder.shadowStats.costUsd).toBe(record.shadow?.costUsd);
   });
 
   it("draws about the rate among kept queries only, bounded concurrency, and skips when the budget would be exceeded", async () => {
     const file = join(dir, "rate.jsonl");
+    const recorder = new TrafficRecorder({
+      traces: file,
+      shadow: { rate: 0.25, seed: 7, maxConcurrency: 1, maxQueued: 5 },
+    });
     const model = new PyramidChatModel({
       crowd: [member("a"), member("b"), member("c", true)],
       oracle: member("big"),
       task: "math",
       policy: { threshold: 0.2 },
-      traces: file,
-      shadow: { rate: 0.25, seed: 7, maxConcurrency: 1, maxQueued: 5 },
+      callbacks: [recorder],
     });
     await Promise.all(Array.from({ length: 200 }, (_, i) => model.invoke(`What is ${i} + ${i % 5}?`)));
-    await model.drainShadow();
+    await recorder.drain();
     const records = readTraffic(file).records;
     expect(records.filter((r) => r.query.reachedApex)).toHaveLength(80);
     expect(records.filter((r) => r.query.reachedApex && r.query.shadowScheduled)).toHaveLength(0);
@@ -204,7 +214,7 @@ describe("shadow sampling", () => {
     expect(skipped.length).toBeGreaterThan(0);
     expect(skipped.every((r) => /5 shadow calls already waiting/.test(r.shadow?.skipped ?? ""))).toBe(true);
     expect(shadowed.filter((r) => !r.shadow?.skipped).every((r) => r.shadow?.agrees === true)).toBe(true);
-    expect(model.shadowStats.completed + model.shadowStats.skipped).toBe(model.shadowStats.scheduled);
+    expect(recorder.shadowStats.completed + recorder.shadowStats.skipped).toBe(recorder.shadowStats.scheduled);
 
     const budget = new BudgetTracker(0);
     const broke = new PyramidChatModel({
@@ -212,13 +222,12 @@ describe("shadow sampling", () => {
       oracle: { model: member("big"), price: { input: 1, output: 1 } },
       task: "math",
       budget,
-      traces: join(dir, "budget.jsonl"),
-      shadow: { rate: 1 },
     });
-    await broke.invoke("What is 1 + 1?");
-    await broke.drainShadow();
+    const brokeRecorder = new TrafficRecorder({ traces: join(dir, "budget.jsonl"), shadow: { rate: 1 } });
+    await broke.invoke("What is 1 + 1?", { callbacks: [brokeRecorder] });
+    await brokeRecorder.drain();
     const [record] = readTraffic(join(dir, "budget.jsonl")).records;
     expect(record.shadow?.skipped).toMatch(/budget would be exceeded/);
-    expect(broke.shadowStats).toMatchObject({ scheduled: 1, completed: 0, skipped: 1, costUsd: 0 });
+    expect(brokeRecorder.shadowStats).toMatchObject({ scheduled: 1, completed: 0, skipped: 1, costUsd: 0 });
   });
 });

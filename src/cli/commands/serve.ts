@@ -7,6 +7,7 @@ import { pyramidFromConfig } from "../../config/build.js";
 import { disposeLlamaCppEngines } from "../../config/providers/llamacpp.js";
 import { disposeConfigBudgets } from "../../config/budget.js";
 import { tenantsFromConfig } from "../../server/tenants_config.js";
+import { TrafficRecorder } from "../../traces/recorder.js";
 import { PyramidMetrics } from "../../server/metrics.js";
 import { clusterMetricsText, serveWorkerMetrics } from "../../server/cluster_metrics.js";
 import type { ServingLimits } from "../../server/tenants_config.js";
@@ -105,19 +106,20 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
   let limits: ServingLimits | undefined;
   try {
     const worker = inWorker && cluster.worker ? `w${cluster.worker.id}` : undefined;
-    const model = await pyramidFromConfig(options.config, {
-      baseDir: dirname(options.configPath),
-      ...trafficOptionsFromFlags(options.traffic, worker),
-    });
+    const model = await pyramidFromConfig(options.config, { baseDir: dirname(options.configPath) });
+    const trafficOptions = trafficOptionsFromFlags(options.traffic, worker);
+    const traffic = TrafficRecorder.wanted(trafficOptions) ? new TrafficRecorder(trafficOptions) : undefined;
     limits = await tenantsFromConfig(options.config, model.spec.budget);
     const metrics = new PyramidMetrics();
     if (inWorker) metrics.serveFrom(clusterMetricsText(metrics.registry));
     const server = createPyramidServer({
       model,
+      ...(traffic ? { traffic } : {}),
       metrics,
       token: options.token,
       tenants: limits.tenants,
       rateLimiter: limits.rateLimiter,
+      budgetFailOpen: limits.budgetFailOpen,
       requestTimeoutMs: options.requestTimeoutMs,
       maxBodyBytes: options.maxBodyBytes,
       modelId: options.modelId,
@@ -127,7 +129,7 @@ async function serveInProcess(options: ServeOptions, inWorker: boolean): Promise
     const { url } = await server.listen(options.port, options.host);
     if (!inWorker) console.log(`pyramid-moa serve: ${options.configPath} on ${url}/v1 (${describe(options, "")})`);
     await untilShutdown(server, inWorker, prefix);
-    await model.drainShadow();
+    await traffic?.drain();
     console.error(`${prefix}stopped`);
     return 0;
   } finally {

@@ -7,9 +7,10 @@ import { acceptsCallOption, memberInvocation } from "../../members/call_options.
 import type { PyramidSpec } from "../spec.js";
 import type { PyramidStateType, PyramidUpdate, TierRun } from "../state.js";
 import { tierPrompt, withSystemText } from "./tier_prompt.js";
-import { runBudget, runSettings } from "../run_config.js";
+import { configLedger, runSettings } from "../run_config.js";
+import { runLedger } from "../ledger.js";
+import { BudgetLedger } from "../../ledger/budget_ledger.js";
 import { endTierSpan, startTierSpan, traceMemberCall } from "../../telemetry/spans.js";
-import { settleTierCost } from "../../cost/settle.js";
 import { tierCalls } from "../schedule/tier_calls.js";
 
 /** The chat model's LangChain type (`openai`, `llama-cpp`, ...) as the GenAI provider name, when it has one. */
@@ -71,14 +72,9 @@ export async function runTier(
   );
   const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
   endTierSpan(tierSpan, costUsd, candidates);
-  // The router that sent the query here reserved this tier's estimate: settle it with the real cost. The crowd's
-  // cost was held before the run when a hold was given: settle that, and charge the pyramid's own budget apart.
-  const hold = tier === 0 ? runSettings(config).crowdHold : undefined;
-  if (hold && !hold.settled) {
-    hold.settled = true;
-    await settleTierCost(hold.budget, hold.reservation, costUsd);
-    if (spec.budget !== hold.budget) await settleTierCost(spec.budget, undefined, costUsd);
-  } else await settleTierCost(runBudget(spec, config), tier > 0 ? state.reservation : undefined, costUsd);
+  // The ledger replaces this tier's hold (the crowd's, made before the run) or reservation (made by the router that
+  // sent the query here) with the real cost, or charges the cost when there was none.
+  await runLedger(spec, state, config).settle(tier, costUsd);
   if (spec.similarity) {
     const semantic = await semanticVote(candidates, spec.similarity, config.signal);
     const vote = majorityVote(semantic.candidates.map((candidate) => candidate.answer));
@@ -102,7 +98,10 @@ export async function runTier(
  * decision, see `tierCalls`). A member's failure is kept on its candidate; the others' answers stay.
  */
 export function makeCrowdNode(spec: PyramidSpec, tier: number) {
-  return async (state: PyramidStateType, config: LangGraphRunnableConfig): Promise<PyramidUpdate> => ({
-    tiers: [await runTier(spec, tier, state, config)],
-  });
+  return async (state: PyramidStateType, config: LangGraphRunnableConfig): Promise<PyramidUpdate> => {
+    // A run without a ledger in its config gets one over the pyramid's budget, kept in the state for the next tiers.
+    if (tier > 0 || configLedger(config) || state.ledger) return { tiers: [await runTier(spec, tier, state, config)] };
+    const ledger = new BudgetLedger({ shared: spec.budget });
+    return { tiers: [await runTier(spec, tier, { ...state, ledger }, config)], ledger };
+  };
 }

@@ -1,14 +1,15 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { featureRecord } from "../../features/types.js";
-import type { Budget, BudgetReservation, BudgetReserveResult } from "../../cost/budget_api.js";
+import type { Ledger, LedgerHoldResult } from "../../ledger/ledger.js";
 import type { EscalationDecision, EscalationInput } from "../../policy/escalation.js";
-import { runBudget, runSettings } from "../run_config.js";
+import { runSettings } from "../run_config.js";
+import { runLedger } from "../ledger.js";
 import { reservationTtlMs } from "../../members/reservation_ttl.js";
 import { BudgetExceededError } from "../../errors/index.js";
 import { decideEscalation } from "../../policy/escalation.js";
 import type { PyramidSpec } from "../spec.js";
 import type { PyramidStateType, PyramidUpdate } from "../state.js";
-import { estimateTierCost } from "../../members/estimate.js";
+import { estimateTierCost, worstCaseTierCost } from "../../members/estimate.js";
 
 /**
  * The `router` node after tier `tier`: `P_fail` from the tier's router, then the pure decision
@@ -37,15 +38,22 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
       spentUsd: state.tiers.reduce((sum, done) => sum + done.costUsd, 0),
       maxCostPerQuery: spec.maxCostPerQuery,
     };
-    // The budget guard needs the shared budget's state, which the atomic reservation itself reads and updates.
-    const budget = runBudget(spec, config);
-    const reserved = await reserveEscalation(
-      budget,
+    // The budget guard needs the budget's state, which the ledger's atomic reservation itself reads and updates.
+    // The decision weighs the expected cost; the ledger holds the worst case (every member writing its longest answer).
+    const worstUsd = worstCaseTierCost(
+      spec.tiers[tier + 1].members,
+      state.messages,
+      state.tiers.flatMap((done) => done.candidates),
+      spec.mode === "generative",
+    );
+    const decision = await reserveEscalation(
+      runLedger(spec, state, config),
+      tier + 1,
+      Math.max(worstUsd, nextTierCostUsd),
       input,
       pastDeadline(run, runSettings(config).deadlineAt, decideEscalation(input)),
       reservationTtlMs(spec.tiers[tier + 1].members),
     );
-    const { decision, reservation } = reserved;
     if (decision.refusedBy && spec.onBudgetExceeded === "throw") {
       throw new BudgetExceededError(`escalation after tier "${tierSpec.name}" refused: ${decision.reason}`, {
         field: decision.refusedBy,
@@ -53,8 +61,6 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
       });
     }
     return {
-      reservedUsd: reservation?.usd ?? 0,
-      reservation,
       decisions: [
         {
           tier,
@@ -73,47 +79,45 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
 }
 
 /**
- * When the decision without the budget escalates, reserves the next tier's estimate in `budget` (check and hold in
- * one atomic step, so that concurrent queries, in this process or in others sharing the budget, see it; the next
- * tier settles it with its real cost). A refusal is turned into the budget guard's decision by
+ * When the decision without the budget escalates, reserves the next tier's estimate through the query's `ledger`
+ * (check and hold in one atomic step, so that concurrent queries, in this process or in others sharing the budget,
+ * see it; the next tier settles it with its real cost). A refusal is turned into the budget guard's decision by
  * {@link decideEscalation} itself, fed the state the budget refused with; an unreachable budget store refuses too.
  */
 async function reserveEscalation(
-  budget: Budget | undefined,
+  ledger: Ledger,
+  nextTier: number,
+  holdUsd: number,
   input: EscalationInput,
   unbudgeted: EscalationDecision,
   ttlMs: number | undefined,
-): Promise<{ decision: EscalationDecision; reservation?: BudgetReservation }> {
-  if (!budget || !unbudgeted.escalate) return { decision: unbudgeted };
-  let held: BudgetReserveResult;
+): Promise<EscalationDecision> {
+  if (!unbudgeted.escalate) return unbudgeted;
+  let held: LedgerHoldResult;
   try {
-    held = await budget.reserve(input.nextTierCostUsd, { ttlMs });
+    held = await ledger.reserve(nextTier, holdUsd, ttlMs !== undefined ? { ttlMs } : {});
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return {
-      decision: {
-        ...unbudgeted,
-        escalate: false,
-        refusedBy: "budget",
-        reason: `budget unavailable (not escalating): ${why}`,
-      },
+      ...unbudgeted,
+      escalate: false,
+      refusedBy: "budget",
+      reason: `budget unavailable (not escalating): ${why}`,
     };
   }
-  if (held.ok) return { decision: unbudgeted, reservation: held.reservation };
+  if (held.ok) return unbudgeted;
   const decision = decideEscalation({
     ...input,
-    budget: { spentUsd: budget.limitUsd - held.remainingUsd, limitUsd: budget.limitUsd },
+    budget: { spentUsd: held.limitUsd - held.remainingUsd, limitUsd: held.limitUsd },
   });
-  if (!decision.escalate) return { decision };
+  if (!decision.escalate) return decision;
   // Rounding to the store's unit refused what the guard would let through: the store's refusal stands.
   const left = Math.max(0, held.remainingUsd).toFixed(6);
   return {
-    decision: {
-      ...decision,
-      escalate: false,
-      refusedBy: "budget",
-      reason: `budget exhausted: ${left} USD left, next tier ~${input.nextTierCostUsd.toFixed(6)} USD`,
-    },
+    ...decision,
+    escalate: false,
+    refusedBy: "budget",
+    reason: `budget exhausted: ${left} USD left, next tier up to ${holdUsd.toFixed(6)} USD`,
   };
 }
 

@@ -1,5 +1,6 @@
 import { runTier } from "../../graph/nodes/crowd.js";
-import type { BudgetReservation } from "../../cost/budget_api.js";
+import { PYRAMID_RUN_KEY } from "../../graph/run_config.js";
+import { BudgetLedger } from "../../ledger/budget_ledger.js";
 import type { PyramidSpec } from "../../graph/spec.js";
 import type { PyramidStateType } from "../../graph/state.js";
 import { estimateTierCost } from "../../members/estimate.js";
@@ -43,10 +44,7 @@ export class ShadowRunner {
   private readonly semaphore: Semaphore;
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(
-    private readonly spec: PyramidSpec,
-    readonly settings: ShadowSettings,
-  ) {
+  constructor(readonly settings: ShadowSettings) {
     this.random = seededRandom(settings.seed);
     this.semaphore = new Semaphore(settings.maxConcurrency);
   }
@@ -61,10 +59,10 @@ export class ShadowRunner {
    * Starts the shadow call of a drawn query on the next turn of the event loop (so never before the answer is
    * handed back) and calls `record` with its result. Returns at once.
    */
-  schedule(id: string, state: PyramidStateType, record: (line: ShadowTraceLine) => void): void {
+  schedule(id: string, spec: PyramidSpec, state: PyramidStateType, record: (line: ShadowTraceLine) => void): void {
     this.stats.scheduled++;
     const task = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.run(id, state))
+      .then(() => this.run(id, spec, state))
       .then(record, (error: unknown) => record(this.line(id, { error: redactSecrets(String(error)) })))
       .catch(() => undefined)
       .finally(() => this.pending.delete(task));
@@ -89,10 +87,10 @@ export class ShadowRunner {
     };
   }
 
-  private async run(id: string, state: PyramidStateType): Promise<ShadowTraceLine> {
-    const apex = this.spec.tiers.length - 1;
+  private async run(id: string, spec: PyramidSpec, state: PyramidStateType): Promise<ShadowTraceLine> {
+    const apex = spec.tiers.length - 1;
     const crowd = state.tiers[0];
-    const estimate = estimateTierCost(this.spec.tiers[apex].members, state.messages, crowd?.candidates ?? []);
+    const estimate = estimateTierCost(spec.tiers[apex].members, state.messages, crowd?.candidates ?? []);
     const spent = state.tiers.reduce((sum, run) => sum + run.costUsd, 0);
     const skip = (reason: string): ShadowTraceLine => {
       this.stats.skipped++;
@@ -101,21 +99,18 @@ export class ShadowRunner {
     if (this.semaphore.queued >= this.settings.maxQueued)
       return skip(`${this.settings.maxQueued} shadow calls already waiting`);
     return this.semaphore.run(async () => {
-      if (this.spec.maxCostPerQuery !== undefined && spent + estimate > this.spec.maxCostPerQuery) {
-        return skip(`maxCostPerQuery ${this.spec.maxCostPerQuery} USD would be exceeded`);
+      if (spec.maxCostPerQuery !== undefined && spent + estimate > spec.maxCostPerQuery) {
+        return skip(`maxCostPerQuery ${spec.maxCostPerQuery} USD would be exceeded`);
       }
       // Reserve the estimate now, atomically (concurrent shadow calls, and other processes on a shared budget, see
-      // it); runTier settles it against the actual cost.
-      const budget = this.spec.budget;
-      let reservation: BudgetReservation | undefined;
-      if (budget) {
-        const held = await budget.reserve(estimate).catch(() => ({ ok: false as const, remainingUsd: Number.NaN }));
-        if (!held.ok)
-          return skip(`the budget would be exceeded (${Math.max(0, held.remainingUsd).toFixed(6)} USD left)`);
-        reservation = held.reservation;
-      }
+      // it); runTier settles it through the ledger against the actual cost.
+      const ledger = new BudgetLedger({ shared: spec.budget });
+      const held = await ledger
+        .reserve(apex, estimate)
+        .catch(() => ({ ok: false as const, remainingUsd: Number.NaN, limitUsd: Number.NaN }));
+      if (!held.ok) return skip(`the budget would be exceeded (${Math.max(0, held.remainingUsd).toFixed(6)} USD left)`);
       const started = Date.now();
-      const run = await runTier(this.spec, apex, { ...state, reservedUsd: reservation?.usd ?? 0, reservation }, {});
+      const run = await runTier(spec, apex, state, { configurable: { [PYRAMID_RUN_KEY]: { ledger } } });
       this.stats.completed++;
       this.stats.costUsd += run.costUsd;
       const errors = run.candidates.filter((c) => c.error !== undefined).map((c) => `${c.model}: ${c.error}`);
