@@ -139,11 +139,11 @@ describe("answer extractors: arbitrary text never throws", () => {
     );
   });
 
-  it("choice keys are a single upper-case letter A-D", () => {
+  it("choice keys are a single upper-case letter A-J", () => {
     fc.assert(
       fc.property(fragmentText, (text) => {
         const key = extractAnswer(text, "choice")?.key;
-        if (key !== undefined) expect(key).toMatch(/^[A-D]$/);
+        if (key !== undefined) expect(key).toMatch(/^[A-J]$/);
       }),
       { numRuns: 1000 },
     );
