@@ -28,7 +28,7 @@ describe("command-line flags defined once", () => {
     const help = await runCli(["ask", "--help"]);
     expect(help.code).toBe(0);
     const listed = [...help.stdout.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map((match) => match[1]);
-    expect(listed).toEqual(["config", "json", "help"]);
+    expect(listed).toEqual(["config", "recorded", "json", "help"]);
     const refused = await runCli(["ask", "--jsn", "What is 2 + 2?"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/--jsn[\s\S]*pyramid-moa ask --help/);
