@@ -49,7 +49,7 @@ export function maxOutputTokensOf(member: Member): number {
 
 /**
  * The most calling `members` on this query can cost (USD), for budget holds: every member writing its
- * {@link maxOutputTokensOf} (the output is what a hostile or verbose answer can blow up). Its prompt: above the first
+ * `maxOutputTokensOf` (the output is what a hostile or verbose answer can blow up). Its prompt: above the first
  * tier, the largest prompt a member of the lower tier was billed for (plus every candidate it wrote, with
  * `withCandidates`: a generative prompt); for the first tier, the prompt's estimate ({@link CHARS_PER_TOKEN}
  * characters a token). Settled with the real cost once the tier answered.

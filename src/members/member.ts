@@ -86,7 +86,7 @@ export interface Member {
   readonly backoffMs: number;
   /** Whether backoff delays are randomized (equal jitter). */
   readonly jitter: boolean;
-  /** The `maxOutputTokens` setting, when given (see {@link maxOutputTokensOf} in `members/estimate.ts`). */
+  /** The `maxOutputTokens` setting, when given (see `maxOutputTokensOf` in `members/estimate.ts`). */
   readonly maxOutputTokens?: number;
   /** Concurrency limiter, when `maxConcurrency` was given. */
   readonly limiter?: Semaphore;

@@ -49,7 +49,7 @@ export interface TrainFromTrafficOptions {
   readonly repetitions?: number;
   /**
    * The served router (the champion) and its name: the new router (the challenger) is compared with it on the new
-   * traces' labels, paired ({@link compareWithChampion}); the result says whether it replaces it.
+   * traces' labels, paired (`compareWithChampion`); the result says whether it replaces it.
    */
   readonly champion?: { readonly router: XGBoostRouter; readonly name: string };
   readonly numRounds?: number;
