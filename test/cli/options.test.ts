@@ -34,3 +34,25 @@ describe("command-line flags defined once", () => {
     expect(refused.stderr).toMatch(/--jsn[\s\S]*pyramid-moa ask --help/);
   });
 });
+
+describe("every command's --help lists only flags its parser takes", () => {
+  for (const command of ["ask", "eval", "init", "report", "serve", "train"]) {
+    it(`pyramid-moa ${command}`, async () => {
+      const help = await runCli([command, "--help"]);
+      expect(help.code).toBe(0);
+      const flags = [...help.stdout.matchAll(/^ {2}(?:-\w, )?--([\w-]+)( <[^>]+>)?/gm)].map((match) => ({
+        name: match[1],
+        takesValue: match[2] !== undefined,
+      }));
+      expect(flags.length).toBeGreaterThan(1);
+      const refused: string[] = [];
+      for (const flag of flags) {
+        // --help first: the command prints its help and returns 0 once parseArgs accepted every flag.
+        const run = await runCli([command, "--help", `--${flag.name}`, ...(flag.takesValue ? ["1"] : [])]);
+        if (run.code !== 0) refused.push(`--${flag.name}: ${run.stderr}`);
+      }
+      expect(refused).toEqual([]);
+      expect((await runCli([command, "--help", "--no-such-flag"])).code).toBe(1);
+    });
+  }
+});

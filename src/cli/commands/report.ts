@@ -11,8 +11,35 @@ import { readTraffic } from "../../traces/read.js";
 import { writeTrafficReport } from "../../traces/report/write_report.js";
 import type { WindowSpec } from "../../traces/report/windows.js";
 import { parseCommandArgs } from "../args.js";
+import { type CliOptions, optionsHelp } from "../options.js";
 import { readChampionHistory, type ChampionComparison } from "../../traces/train/champion.js";
 import type { CliCommand } from "../main.js";
+
+/** The flags of `report`: parsed by `parseArgs` and listed by `--help` from this one definition. */
+const OPTIONS = {
+  traces: { type: "string", value: "<file>", help: "production trace file (required)" },
+  out: { type: "string", value: "<dir>", help: "output folder (required)" },
+  every: { type: "string", value: "<n>", help: "one window per n queries (default: one per UTC day)" },
+  router: {
+    type: "string",
+    value: "<router.json>",
+    help: "the router bundle being served: the expected kept error comes from its preset",
+  },
+  preset: { type: "string", value: "<name>", help: "preset of --router (default balanced)" },
+  "expected-kept-error": {
+    type: "string",
+    value: "<f>",
+    help: "or give the expected error of kept answers directly (a fraction)",
+  },
+  labels: { type: "string", value: "<source>", help: "apex | feedback | auto (default auto)" },
+  champion: {
+    type: "string",
+    value: "<history.jsonl>",
+    help: "the champion/challenger comparisons of `train --labels ... --champion` (the\n<out>.champion.jsonl it appends to): shown over time and written to champion.md",
+  },
+  "no-png": { type: "boolean", help: "SVGs only" },
+  help: { type: "boolean", short: "h", help: "show this help" },
+} as const satisfies CliOptions;
 
 const USAGE = `Usage: pyramid-moa report --traces <traffic.jsonl> --out <dir> [options]
 
@@ -24,18 +51,7 @@ reach the apex's answers with a saving, each member's agreement with the apex an
 recommendation) from the queries the apex answered, escalated or shadowed. A window is flagged when its kept error is above the
 preset's calibrated value (the lower end of its 95% interval above it).
 
-Options:
-  --traces <file>             production trace file (required)
-  --out <dir>                 output folder (required)
-  --every <n>                 one window per n queries (default: one per UTC day)
-  --router <router.json>      the router bundle being served: the expected kept error comes from its preset
-  --preset <name>             preset of --router (default balanced)
-  --expected-kept-error <f>   or give the expected error of kept answers directly (a fraction)
-  --labels <source>           apex | feedback | auto (default auto)
-  --champion <history.jsonl>  the champion/challenger comparisons of \`train --labels ... --champion\` (the
-                              <out>.champion.jsonl it appends to): shown over time and written to champion.md
-  --no-png                    SVGs only
-  -h, --help                  show this help`;
+${optionsHelp(OPTIONS, 26)}`;
 
 function fraction(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
@@ -89,18 +105,7 @@ export const reportCommand: CliCommand = {
   async run(argv) {
     const { values } = parseCommandArgs("report", {
       args: [...argv],
-      options: {
-        traces: { type: "string" },
-        out: { type: "string" },
-        every: { type: "string" },
-        router: { type: "string" },
-        preset: { type: "string" },
-        "expected-kept-error": { type: "string" },
-        labels: { type: "string" },
-        "no-png": { type: "boolean" },
-        champion: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: OPTIONS,
       strict: true,
     });
     if (values.help) {
