@@ -19,7 +19,7 @@ import { dataDir } from "../data_dir.js";
 import { recordedGrader, type GraderChoice } from "../run/graders.js";
 import { Progress } from "../run/progress.js";
 import { checkSettings, SHIPPED_ROUTERS_DIR, type RouterOrigin } from "../run/run_eval.js";
-import { splitHoldout } from "../run/split.js";
+import { splitItems } from "../run/split.js";
 import { TracesFile } from "../run/traces_file.js";
 import { DEEP_EXPERIMENTS, shippedDeepRouters } from "./experiments.js";
 import { lookaheadEstimates } from "./lookahead.js";
@@ -183,14 +183,9 @@ export async function runDeepEvaluation(options: DeepEvaluationOptions): Promise
     let trainTraces: EvalTraceLine[] = [];
     let lookahead: TierEstimate[] | undefined;
     if (options.train) {
-      const split = splitHoldout(
-        items.map((item) => item.id),
-        holdout,
-        seed,
-      );
-      const trainIds = new Set(split.train);
-      const trainItems = items.filter((item) => trainIds.has(item.id));
-      evalItems = items.filter((item) => !trainIds.has(item.id));
+      const split = splitItems(items, holdout, seed);
+      const trainItems = split.train;
+      evalItems = split.holdout;
       trainTraces = await evaluateDeepItems(
         { ...base, routers, policy: { threshold: 0.5 } },
         trainItems,

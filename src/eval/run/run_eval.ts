@@ -21,7 +21,7 @@ import { EVAL_BENCHMARKS } from "./benchmark_graders.js";
 import { recordedGrader } from "./graders.js";
 import type { GraderChoice } from "./graders.js";
 import { Progress } from "./progress.js";
-import { splitHoldout } from "./split.js";
+import { splitItems } from "./split.js";
 import { TracesFile } from "./traces_file.js";
 
 /**
@@ -308,14 +308,9 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     let evalItems = items;
     let trainTraces: EvalTraceLine[] = [];
     if (options.train) {
-      const split = splitHoldout(
-        items.map((item) => item.id),
-        holdout,
-        seed,
-      );
-      const trainIds = new Set(split.train);
-      const trainItems = items.filter((item) => trainIds.has(item.id));
-      evalItems = items.filter((item) => !trainIds.has(item.id));
+      const split = splitItems(items, holdout, seed);
+      const trainItems = split.train;
+      evalItems = split.holdout;
       trainTraces = await evaluateItems(
         { ...base, router: new AgreementRouter(), policy: { threshold: 0.5 } },
         trainItems,

@@ -16,3 +16,22 @@ export function splitHoldout(
   const holdout = new Set(order.slice(0, holdoutCount).map((entry) => entry.id));
   return { train: ids.filter((id) => !holdout.has(id)), holdout: ids.filter((id) => holdout.has(id)) };
 }
+
+/** Items split as {@link splitHoldout} splits their ids: the training items and the holdout items, in order. */
+export function splitItems<T extends { readonly id: string }>(
+  items: readonly T[],
+  fraction: number,
+  seed: number,
+): { train: T[]; holdout: T[] } {
+  const trainIds = new Set(
+    splitHoldout(
+      items.map((item) => item.id),
+      fraction,
+      seed,
+    ).train,
+  );
+  return {
+    train: items.filter((item) => trainIds.has(item.id)),
+    holdout: items.filter((item) => !trainIds.has(item.id)),
+  };
+}
