@@ -8,6 +8,41 @@ import { evalOutputLines } from "../eval_output.js";
 import type { CliCommand } from "../main.js";
 import { parseTiersFlag } from "../eval_deep.js";
 import { runDeepCommand } from "../eval_deep_command.js";
+import { crowdScheduleSchema } from "../../graph/schedule/schedule.js";
+import type { CrowdSchedule } from "../../graph/schedule/schedule.js";
+import { LatencyModel } from "../../eval/schedule/latency_model.js";
+import { writeScheduleReport } from "../../eval/schedule/run.js";
+
+/** `--schedule` and `--latency-model`, checked: the schedule to replay and its latency model (none without `--schedule`). */
+function scheduleFlags(
+  schedule: string | undefined,
+  latencyModel: string | undefined,
+  similarity: string | undefined,
+): { schedule: CrowdSchedule; latency: LatencyModel } | undefined {
+  if (schedule === undefined) {
+    if (latencyModel !== undefined) {
+      throw new PyramidConfigError("--latency-model without --schedule", {
+        field: "--latency-model",
+        fix: "add --schedule parallel|anytime|waves",
+      });
+    }
+    return undefined;
+  }
+  const parsed = crowdScheduleSchema.safeParse(schedule);
+  if (!parsed.success) {
+    throw new PyramidConfigError(`unknown schedule "${schedule}"`, {
+      field: "--schedule",
+      fix: "use parallel, anytime or waves",
+    });
+  }
+  if (similarity === "lexical") {
+    throw new PyramidConfigError("--schedule does not replay answers voted by meaning", {
+      field: "--schedule",
+      fix: "leave out --similarity lexical (the schedules wait for every member then)",
+    });
+  }
+  return { schedule: parsed.data, latency: latencyModel ? LatencyModel.fromFile(latencyModel) : new LatencyModel() };
+}
 
 const USAGE = `Usage: pyramid-moa eval --benchmark <${EVAL_BENCHMARKS.join("|")}> --out <dir> [options]
 
@@ -58,6 +93,11 @@ Options:
                          mbpp/humaneval: grade and probe code even without bubblewrap (UNSAFE: no OS sandbox;
                          default: refuse, see docs/sandbox.md)
   --code-claims          mbpp: add their claim features (code vs the outputs its member wrote down)
+  --schedule <s>         also replay the recordings under a crowd schedule (parallel | anytime | waves) with a
+                         latency model, and report every rule and preset's accuracy, saving and p50/p95 latency
+                         next to parallel's (schedule.md, schedule.json; two-tier pyramids; see docs/anytime.md)
+  --latency-model <file> JSON per-model speeds for --schedule: { "default"?: { "ttftMs", "tokensPerSecond" },
+                         "models"?: { "<name>": {...} } } (default: <= 20B 150 ms + 150 tokens/s, larger 300 ms + 45)
   --no-png               write SVG only
   -h, --help             show this help`;
 
@@ -83,6 +123,8 @@ const OPTIONS = {
   limit: { type: "string" },
   concurrency: { type: "string" },
   "no-png": { type: "boolean" },
+  schedule: { type: "string" },
+  "latency-model": { type: "string" },
   "no-code-behaviour": { type: "boolean" },
   "code-claims": { type: "boolean" },
   strict: { type: "boolean" },
@@ -159,6 +201,13 @@ export const evalCommand: CliCommand = {
     }
     const tiers = v.tiers ? parseTiersFlag(v.tiers, v.benchmark) : undefined;
     const twoTier = tiers && tiers.length === 2 && tiers[1].length === 1 && !v.config;
+    const schedule = scheduleFlags(v.schedule, v["latency-model"], v.similarity);
+    if (schedule && ((tiers && !twoTier) || v.config)) {
+      throw new PyramidConfigError("--schedule replays two-tier pyramids", {
+        field: "--schedule",
+        fix: "give --crowd/--oracle (or a two-tier --tiers), or leave out --schedule",
+      });
+    }
     if ((tiers && !twoTier) || v.config) {
       return runDeepCommand(v, tiers, threshold);
     }
@@ -216,6 +265,25 @@ export const evalCommand: CliCommand = {
       diagnosis,
     });
     console.log(lines.join("\n"));
+    if (schedule) {
+      const { markdown } = await writeScheduleReport(
+        {
+          ...run.replayed,
+          crowd: run.settings.crowd as string[],
+          oracle: String(run.settings.oracle),
+          traces: run.traces,
+        },
+        {
+          ...schedule,
+          router: run.router,
+          threshold: run.traces[0]?.threshold ?? 0.5,
+          presets: run.bundle?.presets,
+          outDir: v.out,
+          title: `${v.benchmark.toUpperCase()} (${part}): crowd schedules`,
+        },
+      );
+      console.log(`\n${markdown}`);
+    }
     return 0;
   },
 };
