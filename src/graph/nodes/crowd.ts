@@ -12,6 +12,8 @@ import { runLedger } from "../ledger.js";
 import { BudgetLedger } from "../../ledger/budget_ledger.js";
 import { endTierSpan, startTierSpan, traceMemberCall } from "../../telemetry/spans.js";
 import { tierCalls } from "../schedule/tier_calls.js";
+import { StreamTally } from "../schedule/stream_tally.js";
+import { estimateTokens, messageText } from "../../cost/usage.js";
 
 /** The chat model's LangChain type (`openai`, `llama-cpp`, ...) as the GenAI provider name, when it has one. */
 function providerOf(runnable: unknown): string | undefined {
@@ -19,6 +21,18 @@ function providerOf(runnable: unknown): string | undefined {
   if (typeof llmType !== "function") return undefined;
   const value: unknown = llmType.call(runnable);
   return typeof value === "string" ? value : undefined;
+}
+
+/** One `onChunk` calling both (undefined when neither is given). */
+function bothChunks(
+  a: ((chunk: AIMessageChunk) => void) | undefined,
+  b: ((chunk: AIMessageChunk) => void) | undefined,
+): ((chunk: AIMessageChunk) => void) | undefined {
+  if (!a || !b) return a ?? b;
+  return (chunk) => {
+    a(chunk);
+    b(chunk);
+  };
 }
 
 /** Runs the members of tier `tier` under its schedule (`parallel`: all concurrently) and returns the tier run (candidates, vote, cost). */
@@ -38,6 +52,11 @@ export async function runTier(
     askConfidence: spec.askConfidence,
   });
   const tierSpan = startTierSpan(runSettings(config).span, tier, tierSpec.name);
+  const deadlineAt = runSettings(config).deadlineAt;
+  // Under a deadline the members stream, so that a cut call is charged as far as it went and its partial output can
+  // stand when nobody answered in time.
+  const tally =
+    deadlineAt !== undefined ? new StreamTally(estimateTokens(prompt.map(messageText).join("\n"))) : undefined;
   const candidates = await tierCalls(
     spec,
     tier,
@@ -61,14 +80,15 @@ export async function runTier(
             signal,
             callbacks: config.callbacks,
             askConfidence: spec.askConfidence,
-            onChunk,
+            onChunk: bothChunks(onChunk, tally?.onChunk(index)),
             structured: spec.structured,
             callOptions: invocation.options,
           });
         return traceMemberCall(tierSpan, member.name, providerOf(member.runnable), call);
       }
     },
-    runSettings(config).deadlineAt,
+    deadlineAt,
+    tally,
   );
   const costUsd = candidates.reduce((sum, candidate) => sum + candidate.costUsd, 0);
   endTierSpan(tierSpan, costUsd, candidates);
