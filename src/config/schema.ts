@@ -119,6 +119,8 @@ export const tierConfigSchema = z
     policy: policyConfigSchema.optional(),
     /** How this tier calls its members: `parallel`, `anytime` or `waves` (default: the top-level `schedule`). */
     schedule: pyramidSettingsSchema.shape.schedule,
+    /** Start the next tier at this tier's first disagreement (default: the top-level `speculative`). */
+    speculative: pyramidSettingsSchema.shape.speculative,
   })
   .strict();
 

@@ -19,6 +19,8 @@ export interface ScheduledTier {
    * only when no member answered with an answer key by the deadline.
    */
   readonly partial?: (index: number) => Candidate | undefined;
+  /** Called after each answer arrives, with the answers in hand (speculative escalation watches them). */
+  readonly onArrival?: (present: readonly (Candidate | undefined)[]) => void;
   /** The query's signal: when it aborts, the tier rejects with its reason. */
   readonly signal?: AbortSignal;
   /** When the query's deadline passes (epoch ms): the members still running are cut, those not called are not. */
@@ -89,6 +91,7 @@ export async function runScheduled(tier: ScheduledTier): Promise<Candidate[]> {
           ...done.candidate,
           schedule: { status: "answered", ...(startedMs !== undefined ? { startedMs } : {}), arrivedMs: since() },
         };
+        tier.onArrival?.(present);
         if (tier.schedule === "anytime") settled = tier.settled(present);
       }
       if (cut || settled || tier.settled(present)) break;

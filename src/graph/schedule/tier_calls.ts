@@ -72,10 +72,11 @@ export function tierCalls(
   callOne: (index: number, signal: AbortSignal | undefined) => Promise<Candidate>,
   deadlineAt?: number,
   tally?: StreamTally,
+  onArrival?: (present: readonly (Candidate | undefined)[]) => void,
 ): Promise<Candidate[]> {
   const tierSpec = spec.tiers[tier];
   const isApex = tier === spec.tiers.length - 1;
-  if (deadlineAt === undefined && (isApex || tierSpec.schedule === "parallel")) {
+  if (deadlineAt === undefined && !onArrival && (isApex || tierSpec.schedule === "parallel")) {
     return Promise.all(tierSpec.members.map((_, index) => callOne(index, signal)));
   }
   const lower = state.tiers.slice(0, tier).flatMap((run) => run.candidates);
@@ -101,5 +102,6 @@ export function tierCalls(
       : {}),
     signal,
     deadlineAt,
+    ...(onArrival ? { onArrival } : {}),
   });
 }
