@@ -4,21 +4,26 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk } from "@langchain/core/outputs";
 import type { ChatResult } from "@langchain/core/outputs";
 import { describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PyramidChatModel } from "../../../src/index.js";
+import { TrafficRecorder } from "../../../src/traces/index.js";
+import { readTraffic } from "../../../src/traces/read.js";
 import type { PyramidMetadata } from "../../../src/index.js";
 import type { Ledger } from "../../../src/ledger/index.js";
 
 const wait = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(new Error("Aborted"));
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error("Aborted"));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 
 /** Streams its reply word by word, `msPerWord` apart (after `delayMs`), honouring its abort signal or not. */
@@ -160,5 +165,35 @@ describe("speculative escalation: the next tier starts at the first disagreement
     let streamed = "";
     for await (const chunk of await model.stream("1 + 2?")) streamed += String(chunk.content);
     expect(streamed.trim()).toBe(LONG);
+  });
+
+  it("records in the production trace which members answered, were cancelled or cut, when, and the speculation", async () => {
+    const crowd = [
+      new TimedModel({ reply: "The answer is 3", delayMs: 10 }),
+      new TimedModel({ reply: "The answer is 4", delayMs: 150 }),
+      new TimedModel({ reply: "The answer is 3", delayMs: 600 }),
+    ];
+    const oracle = new TimedModel({ reply: LONG, msPerWord: 20 });
+    const file = join(mkdtempSync(join(tmpdir(), "pyramid-spec-")), "traces.jsonl");
+    await pyramid(crowd, oracle).invoke("1 + 2?", { callbacks: [new TrafficRecorder({ traces: file })] });
+    const slow = [
+      new TimedModel({ reply: "The answer is 3", delayMs: 10 }),
+      new TimedModel({ reply: "The answer is 3", delayMs: 5_000 }),
+      new TimedModel({ reply: "The answer is 3", delayMs: 5_000 }),
+    ];
+    await pyramid(slow, new TimedModel({ reply: "The answer is 3" })).invoke("1 + 2?", {
+      deadlineMs: 1_000,
+      callbacks: [new TrafficRecorder({ traces: file })],
+    });
+    const [spec, cut] = readTraffic(file).records.map((r) => r.query);
+    expect(spec.candidates.map((c) => c.schedule?.status)).toEqual(["answered", "answered", "answered"]);
+    const arrived = spec.candidates.map((c) => c.schedule?.arrivedMs ?? Number.NaN);
+    expect(arrived[0]).toBeLessThan(arrived[1]);
+    expect(arrived[1]).toBeLessThan(arrived[2]);
+    expect(spec.speculation?.[0]).toMatchObject({ tierName: "oracle", outcome: "cancelled" });
+    expect(spec.speculation?.[0].cancelled[0].streamedTokens).toBeGreaterThan(0);
+    expect(cut.deadline).toBe(true);
+    expect(cut.cut?.members.map((m) => m.model)).toEqual(["small-1", "small-2"]);
+    expect(cut.candidates.map((c) => c.schedule?.status)).toEqual(["answered", "deadline", "deadline"]);
   });
 });
