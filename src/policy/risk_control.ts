@@ -11,7 +11,7 @@
  *   at most the harm, **P(accuracy >= Oracle's accuracy - delta) >= 1 - alpha** (indeed P(H <= delta) >= 1 - alpha).
  * - `"betting"`: the risk `R(t) = E[oracleCorrect - correct(t)]` (each query's loss -1, 0 or 1, so the queries the
  *   pyramid gets right and the Oracle wrong count in its favour), null "R(t) > delta", a Waudby-Smith-Ramdas betting
- *   p-value on the rows in a seeded order. Same guarantee on the accuracy; more conservative with few rows.
+ *   p-value on the rows in a seeded order (so the p-value depends on that order). Same guarantee on the accuracy.
  *
  * Both hold over the draw of the calibration rows, for queries exchangeable with them.
  */
