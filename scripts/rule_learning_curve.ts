@@ -2,11 +2,13 @@
  * The learning curve of routers that start from the agreement rule, against today's routers (trees alone, no
  * monotone constraints) and the rule itself (`1 - vote_share`). Over N random 70/30 splits of a run's traces (training
  * and holdout parts together), each router is trained on the first L labelled queries of the 70% (L = 50, 100, 200,
- * 300, ... below the 70%'s size, and all) and scored on the same 30%: AUC of crowd errors, and the saving at the Oracle's accuracy (the cheapest
- * threshold whose accuracy on the 30% is at least the Oracle alone's: the frontier a perfect preset would reach).
- * Prints means and paired differences with 95% t-intervals over the splits. libxgboost runs on one thread
- * (`OMP_NUM_THREADS=1` unless set): on a shared machine its OpenMP threads otherwise spin against the other processes
- * and a 20-split run takes hours instead of minutes; one thread also gives the same trees on every machine). Needs libxgboost and the runs' outputs:
+ * 300, ... below the 70%'s size, and all) and scored on the same 30%: AUC of crowd errors, and the saving at the
+ * Oracle's accuracy (the cheapest threshold whose accuracy on the 30% is at least the Oracle alone's: the frontier a
+ * perfect preset would reach). Prints means and paired differences with 95% t-intervals over the splits.
+ *
+ * libxgboost runs on one thread (`OMP_NUM_THREADS=1` unless set): on a shared machine its OpenMP threads otherwise
+ * spin against the other processes (a 20-split MBPP run had not finished after 17 minutes; with one thread, 44 s), and
+ * one thread gives the same trees on every machine. Needs libxgboost and the runs' outputs:
  *
  *   npm run demo && npx tsx src/cli/bin.ts eval --benchmark mbpp --train --out results/mbpp
  *   nice -n 10 npx tsx scripts/rule_learning_curve.ts [results/gsm8k results/mbpp] [--splits 20]
