@@ -37,8 +37,9 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))("trainRouter's gua
         oracleOnlyCost: t.cost.oracleOnly,
       };
     });
-    const figures = (bundle.metadata.validation as { guaranteedPresets: Record<string, { guarantee: string }> })
-      .guaranteedPresets;
+    const figures = (
+      bundle.metadata.validation as unknown as { guaranteedPresets: Record<string, { guarantee: string }> }
+    ).guaranteedPresets;
     // Presets are kept ordered by cost: a preset never escalates more than one with a smaller delta.
     let floor = 0;
     for (const name of ["baseline-match", "balanced", "economy"] as const) {
