@@ -72,7 +72,7 @@ traces with the real XGBoost library, calibrates the presets economy / balanced 
 out-of-fold predictions of a k-fold cross-validation (or on one held-out validation split) and writes a
 router bundle.
 
-${optionsHelp(TRAIN_OPTIONS, 22)}
+${optionsHelp(TRAIN_OPTIONS, 21)}
 
 Traces of a pyramid of three or more tiers (\`eval --tiers ... --train\`) train one router per boundary
 and choose the presets of all boundaries together: --out is then a folder (boundary-<k>.json).
@@ -83,7 +83,7 @@ The traces of \`eval --train --out <dir>\`: <dir>/train_traces.jsonl is the trai
 
 Needs libxgboost: apt-get install -y libxgboost0 (or set PYRAMID_LIBXGBOOST to the .so).
 
-${optionsHelp(TRAFFIC_TRAIN_OPTIONS, 22, TRAFFIC_TRAIN_HEADING)}`;
+${optionsHelp(TRAFFIC_TRAIN_OPTIONS, 21, TRAFFIC_TRAIN_HEADING)}`;
 
 function number(value: string | undefined, flag: string, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
