@@ -148,6 +148,29 @@ describe("crowd schedules through PyramidChatModel", () => {
     expect(slow.finished).toBe(0); // no call kept running after the decision
   });
 
+  it("anytime: a cancelled member that streamed nothing is charged its estimate for the query", async () => {
+    const fast = [0, 1].map((i) => new ClockedModel({ name: `f${i}`, reply: "42", delayMs: 5, honoursAbort: true }));
+    const slow = new ClockedModel({ name: "slow", reply: "7", delayMs: 5_000, honoursAbort: true });
+    const model = new PyramidChatModel({
+      crowd: [
+        { name: "f0", model: fast[0] },
+        { name: "f1", model: fast[1] },
+        // 3 and 5 USD per million input and output tokens.
+        { name: "slow", model: slow, price: { input: 3, output: 5 } },
+      ],
+      oracle: new ScriptedChatModel({ name: "big", reply: "42" }),
+      task: "math",
+      schedule: "anytime",
+    });
+    // A 40-character prompt is 10 tokens (4 characters a token); with no lower tier the estimate assumes as many
+    // output tokens: (10 * 3 + 10 * 5) / 1e6 USD. Its provider bills the input whether or not the call completes.
+    const pyramid = meta(await model.invoke("x".repeat(40)));
+    const cancelled = pyramid.candidates[2];
+    expect(cancelled.schedule?.status).toBe("cancelled");
+    expect(cancelled.costUsd).toBeCloseTo(80e-6, 15);
+    expect(pyramid.cost.byTier.crowd).toBeCloseTo(80e-6, 15);
+  });
+
   it("anytime: a member that ignores its abort signal is not waited for", async () => {
     const fast = [0, 1].map((i) => new ClockedModel({ name: `f${i}`, reply: "42", delayMs: 5, honoursAbort: true }));
     const deaf = new ClockedModel({ name: "deaf", reply: "7", delayMs: 1_500, honoursAbort: false });

@@ -1,4 +1,6 @@
+import type { BaseMessage } from "@langchain/core/messages";
 import type { Candidate } from "../../core/types.js";
+import { estimateTierCost, expectedCallTokens } from "../../members/estimate.js";
 import type { PyramidSpec } from "../spec.js";
 import type { PyramidStateType } from "../state.js";
 import { runScheduled } from "./run.js";
@@ -18,12 +20,18 @@ function missingCandidate(
   index: number,
   status: "cancelled" | "not_called" | "deadline",
   tally?: StreamTally,
+  estimate?: { readonly messages: readonly BaseMessage[]; readonly lower: readonly Candidate[] },
 ): Candidate {
   const member = spec.tiers[tier].members[index];
-  const streamed = tally && status !== "not_called";
+  const called = status !== "not_called";
+  const streamed = tally && called;
+  // A call that was started but streamed nothing the pyramid can count is charged the member's estimate for this
+  // query (its provider bills the input, and the output generated before the abort reached it).
+  const estimateUsd = called && estimate ? estimateTierCost([member], estimate.messages, estimate.lower) : 0;
+  const expected = called && estimate ? expectedCallTokens(estimate.messages, estimate.lower) : { input: 0, output: 0 };
   const usage = streamed
     ? { input: tally.inputTokens, output: tally.outputTokens(index), estimated: true }
-    : { input: 0, output: 0, estimated: true };
+    : { input: expected.input, output: expected.output, estimated: true };
   return {
     model: spec.tiers[tier].members[index].name,
     tier,
@@ -40,8 +48,8 @@ function missingCandidate(
     attempts: status === "not_called" ? 0 : 1,
     latencyMs: 0,
     usage,
-    // A call cut or cancelled is charged as far as it went: its input and the tokens it streamed.
-    costUsd: streamed ? tally.partialCostUsd(index, member.price) : 0,
+    // A call cut or cancelled is charged as far as it went: its input and the tokens it streamed, else its estimate.
+    costUsd: streamed ? tally.partialCostUsd(index, member.price, estimateUsd) : estimateUsd,
   };
 }
 
@@ -95,7 +103,7 @@ export function tierCalls(
       spec.similarity
         ? present.every((candidate) => candidate !== undefined)
         : isSettled(present, { router: tierSpec.router, threshold: tierSpec.threshold, lookahead, lower }),
-    missing: (index, status) => missingCandidate(spec, tier, index, status, tally),
+    missing: (index, status) => missingCandidate(spec, tier, index, status, tally, { messages: state.messages, lower }),
     // A partial output stands only when no lower tier answered (their answer is the better one held).
     ...(tally && !lower.some((c) => c.answer != null && c.error === undefined)
       ? { partial: (index: number) => partialCandidate(spec, tier, index, tally) }
