@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { mbppAgreement } from "../../src/eval/graders/agreement.js";
 import { gradeHumanEval, gradeMbpp } from "../../src/eval/graders/index.js";
 import { SandboxPool } from "../../src/sandbox/index.js";
 import { loadHumanEval, loadMbpp } from "../../src/eval/benchmarks/index.js";
@@ -57,5 +61,41 @@ describe("code graders (sandboxed execution)", () => {
     expect(full.correct).toBe(true);
     const bad = await gradeHumanEval("    return False\n", he.prompt, he.gold);
     expect(bad.correct).toBe(false);
+  });
+
+  it("MBPP agreement: grades each recorded line in the sandbox and lists the verdicts that differ from upstream", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pyramid-mbpp-agreement-"));
+    const file = join(dir, "mbpp.jsonl");
+    const line = (id: string, output: string, correct?: boolean): string =>
+      JSON.stringify({
+        benchmark: "mbpp",
+        id,
+        model: "m1",
+        messages: [{ role: "user", content: "task" }],
+        output,
+        gold: task.gold,
+        ...(correct === undefined ? {} : { reference: { correct } }),
+      });
+    writeFileSync(
+      file,
+      [
+        line("good", `\`\`\`python\n${task.code}\n\`\`\``, true),
+        line("bad", "```python\ndef similar_elements(a, b):\n    return ()\n```", true),
+        line("unjudged", "```python\ndef similar_elements(a, b):\n    return ()\n```"),
+      ].join("\n"),
+    );
+    const progress: [number, number][] = [];
+    const result = await mbppAgreement(file, {
+      concurrency: 2,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    expect(result).toEqual({
+      lines: 2,
+      agree: 1,
+      rate: 0.5,
+      disagreements: [{ id: "bad", model: "m1", ours: false, reference: true, detail: "failed test 0" }],
+    });
+    expect(progress.map(([done]) => done).sort()).toEqual([1, 2]);
+    expect(progress.every(([, total]) => total === 2)).toBe(true);
   });
 });
