@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mbppAgreement } from "../../src/eval/graders/agreement.js";
 import { gradeHumanEval, gradeMbpp } from "../../src/eval/graders/index.js";
-import { SandboxPool } from "../../src/sandbox/index.js";
 import { loadHumanEval, loadMbpp } from "../../src/eval/benchmarks/index.js";
 
 // The code graders run candidates in the bwrap sandbox (slow); the pure-logic graders are in graders.test.ts.
@@ -41,16 +40,6 @@ describe("code graders (sandboxed execution)", () => {
     );
     expect(loop.correct).toBe(false);
     expect(loop.reason).toMatch(/timed out|cpu-limit|timeout/);
-  });
-
-  it("every HumanEval canonical solution passes and the first 50 MBPP reference solutions pass", async () => {
-    const pool = new SandboxPool();
-    const he = loadHumanEval();
-    const verdicts = await Promise.all(he.map((h) => gradeHumanEval(h.canonicalSolution, h.prompt, h.gold, { pool })));
-    expect(verdicts.filter((v) => !v.correct).map((v, i) => `${he[i].id}: ${v.reason}`)).toEqual([]);
-    const tasks = mbpp.slice(0, 50);
-    const mv = await Promise.all(tasks.map((t) => gradeMbpp(`\`\`\`python\n${t.code}\n\`\`\``, t.gold, { pool })));
-    expect(mv.every((v) => v.correct)).toBe(true);
   });
 
   it("HumanEval: the canonical solution passes, a wrong body fails", async () => {
