@@ -127,7 +127,7 @@ describe("code grader edges", () => {
   it("maps a syntax error to syntax only when the reason starts with error:", async () => {
     const gold = { entry_point: "f", test: "def check(f):\n    pass" };
     expect((await gradeHumanEval("    return 1\n", "def f():\n", gold, { pool: fake })).reason).toBe(
-      "error: XSyntaxError",
+      "judge-error:SyntaxError",
     );
   });
 
