@@ -109,6 +109,9 @@ describe("MMLU letter edges", () => {
     expect(extractMmluLetter("answer**A")).toBe("A");
     expect(extractMmluLetter("answer is:  B")).toBe("B");
     expect(extractMmluLetter("answer  is C")).toBe("C");
+    // Only spaces, a colon and bold marks may stand between the statement and its letter.
+    expect(extractMmluLetter("answer isxB")).toBeNull();
+    expect(extractMmluLetter("answer:xB")).toBeNull();
   });
 });
 
