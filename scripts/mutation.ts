@@ -184,7 +184,8 @@ for (const { scope, files } of runs) {
   const result = spawnSync("nice", args, {
     cwd: ROOT,
     stdio: "inherit",
-    env: { ...process.env, MUTATION_SCOPE: scope },
+    // The sandbox is a copy under .stryker-tmp/, where the default data folder (../shared/data) does not exist.
+    env: { PYRAMID_DATA_DIR: join(ROOT, "..", "shared", "data"), ...process.env, MUTATION_SCOPE: scope },
   });
   const minutes = (Date.now() - started) / 60_000;
   const report = join(ROOT, "reports/mutation", `${scope}.json`);

@@ -5,7 +5,7 @@
 
 /** Phrases of doubt or self-correction ("wait", "actually", "let me re-check", "I made a mistake", ...). */
 const HEDGES =
-  /\b(?:wait|actually|hmm+|oops|let me (?:re-?|try again|double)|let's (?:re-?|try again|double)|re-?(?:check|calculate|evaluate|consider|examine|read)|double[- ]check|(?:i|we) made an? (?:mistake|error)|my mistake|correction|on second thought|that(?:'s| is) (?:not|in)correct|this is (?:not|in)correct|mistake|however)\b/gi;
+  /\b(?:wait|actually|hmm+|oops|let me (?:re-?|try again|double)|let's (?:re-?|try again|double)|re-?(?:check|calculate|evaluate|consider|examine|read)|double[- ]check|(?:i|we) made an? (?:mistake|error)|my mistake|correction|on second thought|that(?:'s| is) (?:not |in)correct|this is (?:not |in)correct|mistake|however)\b/gi;
 
 /** How many hedge or self-correction phrases `text` holds. */
 export function hedgeCount(text: string): number {

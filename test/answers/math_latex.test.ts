@@ -1,12 +1,15 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { extractAnswer, majorityVote } from "../../src/index.js";
 import { gradeMath } from "../../src/eval/index.js";
 import { mathAnswerKey } from "../../src/answers/index.js";
 import { mathAnswersEqual } from "../../src/eval/index.js";
 import { RecordedOutputs } from "../../src/replay/index.js";
+import { dataDir } from "../../src/eval/data_dir.js";
 
-const RECORDED = new URL("../../../shared/data/recorded/math-l5.jsonl", import.meta.url).pathname;
+// Through dataDir() ($PYRAMID_DATA_DIR), so that the test also runs from a copy of the repository (mutation runs).
+const RECORDED = join(dataDir(), "recorded", "math-l5.jsonl");
 const CASES = new URL("../fixtures/math/math_l5_cases.json", import.meta.url).pathname;
 
 const json = (answer: string): string => `\`\`\`json\n{\n  "reasoning": "...",\n  "answer": "${answer}"\n}\n\`\`\``;

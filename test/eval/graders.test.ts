@@ -6,17 +6,14 @@ import {
   extractMmluLetter,
   extractPythonCode,
   gradeGsm8k,
-  gradeHumanEval,
   gradeMath,
-  gradeMbpp,
   lastBoxedLatex as lastBoxed,
   mathAnswersEqual,
   normalizeGradedNumber as normalizeNumber,
   evaluateExpression,
 } from "../../src/eval/graders/index.js";
-import { SandboxPool } from "../../src/sandbox/index.js";
 import { gsm8kAgreement } from "../../src/eval/graders/agreement.js";
-import { loadHumanEval, loadMath500, loadMbpp } from "../../src/eval/benchmarks/index.js";
+import { loadMath500 } from "../../src/eval/benchmarks/index.js";
 import { dataDir } from "../../src/eval/data_dir.js";
 
 const gsm8kFile = join(dataDir(), "recorded", "gsm8k.jsonl");
@@ -110,10 +107,7 @@ describe("MMLU grader", () => {
   });
 });
 
-describe("code graders (sandboxed execution)", () => {
-  const mbpp = loadMbpp();
-  const task = mbpp.find((t) => t.taskId === 2)!;
-
+describe("code extraction of the code graders", () => {
   it("extracts the block that defines the tested function", () => {
     const out =
       "Example:\n```python\nprint(f(1))\n```\nSolution:\n```python\nimport math\ndef f(x):\n    return x\n```\n";
@@ -121,56 +115,5 @@ describe("code graders (sandboxed execution)", () => {
     expect(extractPythonCode("[PYTHON]\ndef g():\n    return 1\n[/PYTHON]\n[TESTS]\nassert g() == 2\n[/TESTS]")).toBe(
       "def g():\n    return 1\n",
     );
-  });
-
-  it("MBPP: the reference solution passes, a wrong one fails with the failing test", async () => {
-    const good = await gradeMbpp(`\`\`\`python\n${task.code}\n\`\`\``, task.gold);
-    expect(good.correct).toBe(true);
-    const bad = await gradeMbpp("```python\ndef similar_elements(a, b):\n    return ()\n```", task.gold);
-    expect(bad.correct).toBe(false);
-    expect(bad.reason).toBe("failed test 0");
-    const renamed = await gradeMbpp(
-      `\`\`\`python\n${task.code.replace("similar_elements", "shared")}\n\`\`\``,
-      task.gold,
-    );
-    expect(renamed.correct).toBe(true);
-    const strict = await gradeMbpp(
-      `\`\`\`python\n${task.code.replace("similar_elements", "shared")}\n\`\`\``,
-      task.gold,
-      { strictNames: true },
-    );
-    expect(strict.correct).toBe(false);
-    const early = await gradeMbpp(
-      "```python\nimport sys\ndef similar_elements(a, b):\n    return 1\nsys.exit(0)\n```",
-      task.gold,
-    );
-    expect(early.correct).toBe(false);
-    const loop = await gradeMbpp(
-      "```python\ndef similar_elements(a, b):\n    while True:\n        pass\n```",
-      task.gold,
-      { perTestTimeSec: 1 },
-    );
-    expect(loop.correct).toBe(false);
-    expect(loop.reason).toMatch(/timed out|cpu-limit|timeout/);
-  });
-
-  it("every HumanEval canonical solution passes and the first 50 MBPP reference solutions pass", async () => {
-    const pool = new SandboxPool();
-    const he = loadHumanEval();
-    const verdicts = await Promise.all(he.map((h) => gradeHumanEval(h.canonicalSolution, h.prompt, h.gold, { pool })));
-    expect(verdicts.filter((v) => !v.correct).map((v, i) => `${he[i].id}: ${v.reason}`)).toEqual([]);
-    const tasks = mbpp.slice(0, 50);
-    const mv = await Promise.all(tasks.map((t) => gradeMbpp(`\`\`\`python\n${t.code}\n\`\`\``, t.gold, { pool })));
-    expect(mv.every((v) => v.correct)).toBe(true);
-  });
-
-  it("HumanEval: the canonical solution passes, a wrong body fails", async () => {
-    const he = loadHumanEval()[0];
-    const good = await gradeHumanEval(he.canonicalSolution, he.prompt, he.gold);
-    expect(good.correct).toBe(true);
-    const full = await gradeHumanEval(`\`\`\`python\n${he.prompt}${he.canonicalSolution}\`\`\``, he.prompt, he.gold);
-    expect(full.correct).toBe(true);
-    const bad = await gradeHumanEval("    return False\n", he.prompt, he.gold);
-    expect(bad.correct).toBe(false);
   });
 });
