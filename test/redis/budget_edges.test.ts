@@ -124,17 +124,21 @@ describe("RedisBudget journal: spend Redis could not take is kept and settled la
   it("journals a charge while Redis is down, and the budget on the same journal file settles it once Redis answers", async () => {
     const a = account(10);
     const journal = join(dir, "shared.jsonl");
+    // Made before anything is journaled: it learns of the entry through the one journal of this file in the process.
+    const online = new RedisBudget(live, a, { journal });
     const offline = new RedisBudget(down, a, { journal });
     await offline.charge(0.5);
     expect(existsSync(journal)).toBe(true);
-    // Same file, same process: the one journal; the live budget replays it before it answers.
-    const online = new RedisBudget(live, a, { journal });
+    // The live budget replays the journal before it answers.
     expect(await online.remainingUsd()).toBe(9.5);
     expect(existsSync(journal)).toBe(false);
   });
 
   it("without a journal, a charge Redis could not take fails", async () => {
-    await expect(new RedisBudget(down, account()).charge(0.5)).rejects.toThrow();
+    // Redis's own error reaches the caller.
+    await expect(new RedisBudget(down, account()).charge(0.5)).rejects.toThrow(
+      "Stream isn't writeable and enableOfflineQueue options is false",
+    );
   });
 
   it("and() keeps the journal of either side", async () => {
