@@ -157,7 +157,6 @@ describe("the query line of an answered query", () => {
       },
       task: "math",
       policy: { threshold: 0.1 },
-      retry: { maxAttempts: 1 },
       callbacks: [recorder],
     });
     const answer = await model.invoke("What is 2 + 2?");
