@@ -1,10 +1,14 @@
 /**
  * Presets with a stated guarantee (Learn-then-Test, `risk-control` specs) against today's bootstrap presets, over N
  * random 70/30 splits of a run's traces (training and holdout parts together). Per split, one router is trained on the
- * 70% (`trainRouter`, seed = split); both preset families are chosen on the same calibration rows (its out-of-fold
- * predictions, calibrated) and scored on the 30%: mean saving, mean accuracy minus the Oracle's, the share of splits at
- * or above the Oracle's accuracy and the share within each guarantee's delta; and the hindsight frontier (the cheapest
- * threshold at or above the Oracle on the 30% itself). Needs libxgboost and the runs' outputs:
+ * 70% (`trainRouter`, seed = split); three preset families are chosen on the same calibration rows (its out-of-fold
+ * predictions, calibrated): the bootstrap presets (`today`), the guaranteed presets with the shipped exact binomial
+ * tests (`binomial`) and with the previous betting tests (`betting`). Each is scored on the 30%: mean saving, mean
+ * accuracy minus the Oracle's, the share of splits at or above the Oracle's accuracy, the share within each
+ * guarantee's delta, and the saving at or above the Oracle's accuracy (the saving on a split where the preset's
+ * accuracy is at least the Oracle alone's, 0 where it is below), with 95% normal intervals over the splits; and the
+ * hindsight frontier (the cheapest threshold at or above the Oracle on the 30% itself). libxgboost runs on one thread
+ * (`OMP_NUM_THREADS=1` unless set; see rule_learning_curve.ts). Needs libxgboost and the runs' outputs:
  *
  *   npm run demo && npx tsx src/cli/bin.ts eval --benchmark mbpp --train --out results/mbpp
  *   nice -n 10 npx tsx scripts/guaranteed_presets_check.ts [results/gsm8k results/mbpp] [--splits 20]
@@ -13,12 +17,19 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { EvalTraceLine } from "../src/core/trace_schema.js";
 import { calibrationProfile, performanceAt, type GradedPrediction } from "../src/policy/calibrate.js";
-import { calibratePresets, GUARANTEED_PRESET_SPECS, PRESET_NAMES, type PresetSpec } from "../src/policy/presets.js";
+import {
+  calibratePresets,
+  GUARANTEED_PRESET_SPECS,
+  PRESET_NAMES,
+  type PresetName,
+  type PresetSpec,
+} from "../src/policy/presets.js";
 import { applyPFailCalibration } from "../src/router/calibration/calibrator.js";
 import { readTraces, tracesToDataset } from "../src/router/train/dataset.js";
 import { trainRouter } from "../src/router/train/train_router.js";
 import { mean, randomSplit } from "./holdout_splits.js";
 
+process.env.OMP_NUM_THREADS ??= "1";
 const args = process.argv.slice(2);
 const splitsAt = args.indexOf("--splits");
 const SPLITS = splitsAt >= 0 ? Number(args[splitsAt + 1]) : 20;
@@ -34,6 +45,11 @@ function graded(trace: EvalTraceLine, pFail: number): GradedPrediction {
     oracleOnlyCost: trace.cost.oracleOnly,
   };
 }
+
+/** The guaranteed specs with the previous test (betting p-values of the net risk), for comparison. */
+const BETTING_SPECS = Object.fromEntries(
+  PRESET_NAMES.map((name) => [name, { ...GUARANTEED_PRESET_SPECS[name], test: "betting" }]),
+) as Record<PresetName, PresetSpec>;
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const pts = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}`;
@@ -66,6 +82,7 @@ for (const run of runs.length > 0 ? runs : ["results/gsm8k", "results/mbpp"]) {
       return graded(byId.get(id) as EvalTraceLine, map ? applyPFailCalibration(map, raw) : raw);
     });
     const guaranteed = calibratePresets(calibration, GUARANTEED_PRESET_SPECS, { bootstrap: false });
+    const betting = calibratePresets(calibration, BETTING_SPECS, { bootstrap: false });
     const data = tracesToDataset(test);
     const cols = data.matrix.cols;
     const p = router.predictBatch(
@@ -80,7 +97,8 @@ for (const run of runs.length > 0 ? runs : ["results/gsm8k", "results/mbpp"]) {
     for (const name of PRESET_NAMES) {
       for (const [family, threshold, spec] of [
         ["today", bundle.presets[name], undefined],
-        ["guaranteed", guaranteed.presets[name], GUARANTEED_PRESET_SPECS[name]],
+        ["binomial", guaranteed.presets[name], GUARANTEED_PRESET_SPECS[name]],
+        ["betting", betting.presets[name], BETTING_SPECS[name]],
       ] as const) {
         const at = performanceAt(rows, threshold);
         const delta = (spec as PresetSpec | undefined)?.kind === "risk-control" ? (spec as { delta: number }).delta : 0;
@@ -91,12 +109,13 @@ for (const run of runs.length > 0 ? runs : ["results/gsm8k", "results/mbpp"]) {
   console.log(`\n${run} (${traces.length} items, ${SPLITS} random 70/30 splits; mean ±95% half-width over splits)`);
   console.log(`hindsight frontier at the Oracle's accuracy: mean saving ${ci(frontier)}`);
   console.log(
-    "preset | family | guarantee | mean saving | mean accuracy - Oracle (points) | splits at or above the Oracle | splits within delta",
+    "preset | family | guarantee | mean saving | mean accuracy - Oracle (points) | splits at or above the Oracle | splits within delta | saving at or above the Oracle",
   );
   for (const name of PRESET_NAMES) {
-    for (const family of ["today", "guaranteed"]) {
+    for (const family of ["today", "binomial", "betting"]) {
       const xs = results.get(`${family}:${name}`) ?? [];
-      const spec = family === "guaranteed" ? GUARANTEED_PRESET_SPECS[name] : undefined;
+      const spec =
+        family === "binomial" ? GUARANTEED_PRESET_SPECS[name] : family === "betting" ? BETTING_SPECS[name] : undefined;
       const guarantee =
         spec?.kind === "risk-control"
           ? `acc >= Oracle - ${pts(spec.delta)} w.p. ${1 - spec.alpha}`
@@ -110,8 +129,19 @@ for (const run of runs.length > 0 ? runs : ["results/gsm8k", "results/mbpp"]) {
           pts(mean(xs.map((x) => x.gap))),
           `${xs.filter((x) => x.gap >= -1e-12).length}/${xs.length}`,
           `${xs.filter((x) => x.gap >= -x.delta - 1e-12).length}/${xs.length}`,
+          ci(xs.map((x) => (x.gap >= -1e-12 ? x.saving : 0))),
         ].join(" | "),
       );
+    }
+  }
+  console.log("paired by split, saving at or above the Oracle (0 below it): difference, 95% normal interval");
+  const credited = (family: string, name: PresetName): number[] =>
+    (results.get(`${family}:${name}`) ?? []).map((x) => (x.gap >= -1e-12 ? x.saving : 0));
+  for (const name of PRESET_NAMES) {
+    for (const family of ["binomial", "betting"]) {
+      const today = credited("today", name);
+      const diffs = credited(family, name).map((x, i) => x - today[i]);
+      console.log(`${name}: ${family} - today ${ci(diffs)}`);
     }
   }
 }

@@ -12,6 +12,9 @@
  * 4. Both routers are scored on the holdout part (gold-graded) at the same saving: for each target saving, each
  *    router's threshold is the lowest that saves at least that much on the holdout part; accuracies with 95% bootstrap
  *    intervals (2000 resamples of the holdout queries, paired for the difference).
+ * 5. Held-out AUC of crowd errors of the traffic router, of the gold router and of a router trained (`trainRouter`)
+ *    on the gold labels of the same queries the traffic labelled, with a 95% paired-bootstrap interval of the traffic
+ *    router's difference from the latter (issue #25's goal: within 0.02 AUC).
  *
  *   npx tsx scripts/traffic_experiment.ts [--out results/traffic-experiment] [--rate 0.2] [--oracle-accuracy 1]
  */
@@ -27,6 +30,8 @@ import type { Router } from "../src/router/types.js";
 import { TraceWriter } from "../src/traces/writer.js";
 import { trainFromTraffic } from "../src/traces/train/train_traffic.js";
 import { seededRandom } from "../src/utils/random.js";
+import { rocAuc } from "../src/router/train/metrics.js";
+import { trainRouter } from "../src/router/train/train_router.js";
 
 const { values } = parseArgs({
   options: {
@@ -164,6 +169,30 @@ function bootstrap(
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
+/** AUC of crowd errors of `a` and `b` on the same rows, and a 95% paired-bootstrap interval of a - b. */
+function aucDifference(
+  a: readonly GradedPrediction[],
+  b: readonly GradedPrediction[],
+  resamples = 2000,
+): { a: number; b: number; diff: [number, number] } {
+  const labels = a.map((r) => (r.crowdCorrect ? 0 : 1));
+  const auc = (rows: readonly GradedPrediction[], idx: readonly number[]): number =>
+    rocAuc(
+      idx.map((i) => rows[i].pFail),
+      idx.map((i) => labels[i]),
+    );
+  const all = a.map((_, i) => i);
+  const random = seededRandom(54321);
+  const ds: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const idx = all.map(() => Math.floor(random() * all.length));
+    const d = auc(a, idx) - auc(b, idx);
+    if (Number.isFinite(d)) ds.push(d);
+  }
+  ds.sort((x, y) => x - y);
+  return { a: auc(a, all), b: auc(b, all), diff: [quantile(ds, 0.025), quantile(ds, 0.975)] };
+}
+
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const run = await runEvaluation({
@@ -183,6 +212,12 @@ async function main(): Promise<void> {
   const holdout = run.traces;
   const goldRows = graded(gold, holdout);
   const trafficRows = graded(trained.router, holdout);
+  // The same queries the traffic labelled (ids q_<index in the training part>), with their gold labels.
+  const labelled = new Set(trained.sample.rows.map((r) => Number(r.record.query.id.slice(2))));
+  const sameQueries = run.trainTraces.filter((_, i) => labelled.has(i));
+  const goldSameRows = graded(trainRouter({ traces: sameQueries, seed: 1 }).router, holdout);
+  const aucs = aucDifference(trafficRows, goldSameRows);
+  const goldAuc = aucDifference(goldRows, goldSameRows).a;
   const goldBalanced = performanceAt(goldRows, run.bundle.presets.balanced);
   const targets = [
     ...new Set([0.3, 0.4, 0.5, goldBalanced.costSaving, 0.6].map((x) => Math.round(x * 1000) / 1000)),
@@ -191,7 +226,8 @@ async function main(): Promise<void> {
     `# Router from traffic vs gold router (GSM8K, replayed; \`npx tsx scripts/traffic_experiment.ts\`)`,
     "",
     `Training part: ${run.trainTraces.length} queries as traffic (agreement rule at threshold ${DEPLOYED_THRESHOLD}: ${escalated} escalated; shadow rate ${rate}: ${shadowed} of the ${run.trainTraces.length - escalated} kept shadowed); ${trained.sample.rows.length} labelled by the apex, no gold; P_oracle assumed ${oracleAccuracy}.`,
-    `Weighted out-of-fold AUC on the traffic labels: router ${trained.auc.router.toFixed(3)}, agreement rule ${trained.auc.agreement.toFixed(3)}${trained.auc.router > trained.auc.agreement ? "" : " (`pyramid-moa train` would refuse this router; compared here with force)"}. Holdout: ${holdout.length} queries, gold-graded.`,
+    `Weighted out-of-fold AUC on the traffic labels: router ${trained.auc.router.toFixed(3)}, agreement rule ${trained.auc.agreement.toFixed(3)}; paired on the same folds ${trained.comparison.difference.toFixed(3)} (${(100 * trained.comparison.level).toFixed(0)}% interval ${trained.comparison.lower.toFixed(3)} to ${trained.comparison.upper.toFixed(3)})${trained.comparison.upper < 0 ? " (`pyramid-moa train` would refuse this router: worse with confidence; compared here with force)" : ", so `pyramid-moa train` keeps it"}. Holdout: ${holdout.length} queries, gold-graded.`,
+    `Held-out AUC of crowd errors: traffic router ${aucs.a.toFixed(3)}; router trained on the gold labels of the same ${sameQueries.length} queries ${aucs.b.toFixed(3)}; difference ${(aucs.a - aucs.b).toFixed(3)} (95% paired bootstrap ${aucs.diff[0].toFixed(3)} to ${aucs.diff[1].toFixed(3)}); gold router on all ${run.trainTraces.length} queries ${goldAuc.toFixed(3)}.`,
     "",
     "| target saving | gold router: saving | accuracy (95% CI) | traffic router: saving | accuracy (95% CI) | difference traffic - gold (95% CI) |",
     "|---:|---:|---|---:|---|---|",
@@ -215,7 +251,7 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, "comparison.md"), text);
   writeFileSync(
     join(outDir, "comparison.json"),
-    `${JSON.stringify({ rate, oracleAccuracy, escalated, shadowed, labelled: trained.sample.rows.length, auc: trained.auc, rows: summary }, null, 2)}\n`,
+    `${JSON.stringify({ rate, oracleAccuracy, escalated, shadowed, labelled: trained.sample.rows.length, auc: trained.auc, holdoutAuc: { traffic: aucs.a, goldSameQueries: aucs.b, difference: aucs.diff, goldAll: goldAuc }, rows: summary }, null, 2)}\n`,
   );
   console.log(text);
 }

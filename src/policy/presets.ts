@@ -47,14 +47,16 @@ export const presetSpecSchema = z.discriminatedUnion("kind", [
   /** The cheapest threshold whose accuracy is at least the Oracle alone's. */
   z.object({ kind: z.literal("baseline-match"), confidence }),
   /**
-   * Learn-then-Test (`src/policy/risk_control.ts`): the highest threshold certified, by fixed-sequence betting tests on
-   * the calibration rows, to give up at most `delta` of accuracy against the Oracle alone with probability at least
-   * `1 - alpha`.
+   * Learn-then-Test (`src/policy/risk_control.ts`): the highest threshold certified, by fixed-sequence tests on the
+   * calibration rows, to give up at most `delta` of accuracy against the Oracle alone with probability at least
+   * `1 - alpha`. `test`: `"binomial"` (default; exact binomial tests that at most `delta` of queries are harmed, i.e.
+   * answered right by the Oracle and wrong by the pyramid) or `"betting"` (betting tests of the net accuracy given up).
    */
   z.object({
     kind: z.literal("risk-control"),
     delta: z.number().min(0).lt(1),
     alpha: z.number().gt(0).lt(1),
+    test: z.enum(["binomial", "betting"]).optional(),
     /** Unused by Learn-then-Test (its `alpha` is the guarantee's); accepted so that code reading `confidence` of any spec works. */
     confidence,
   }),
@@ -102,8 +104,9 @@ export const DEFAULT_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
 
 /**
  * Presets with a stated guarantee (`risk-control` specs, Learn-then-Test; `src/policy/risk_control.ts`): each is the
- * highest threshold certified on the calibration rows to give up at most `delta` of accuracy against the Oracle alone
- * with probability at least `1 - alpha` (90%):
+ * highest threshold certified on the calibration rows, by exact binomial tests in a fixed sequence (from the most
+ * escalation to the least), to harm at most `delta` of queries (the Oracle right, the pyramid wrong), hence to give
+ * up at most `delta` of accuracy against the Oracle alone, with probability at least `1 - alpha` (90%):
  *
  * - `economy`: accuracy at least the Oracle's minus 3 points;
  * - `balanced`: at least the Oracle's minus 2 points;
@@ -118,9 +121,9 @@ export const DEFAULT_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
  * (`docs/routers.md`).
  */
 export const GUARANTEED_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
-  economy: { kind: "risk-control", delta: 0.03, alpha: 0.1 },
-  balanced: { kind: "risk-control", delta: 0.02, alpha: 0.1 },
-  "baseline-match": { kind: "risk-control", delta: 0.01, alpha: 0.1 },
+  economy: { kind: "risk-control", delta: 0.03, alpha: 0.1, test: "binomial" },
+  balanced: { kind: "risk-control", delta: 0.02, alpha: 0.1, test: "binomial" },
+  "baseline-match": { kind: "risk-control", delta: 0.01, alpha: 0.1, test: "binomial" },
 };
 
 /** Options of {@link calibratePresets}. */

@@ -1,11 +1,19 @@
 /**
  * Presets with a stated guarantee: Learn-then-Test (Angelopoulos, Bates, Candès, Jordan and Lei, 2021) on graded
- * predictions the router did not train on. The risk of a threshold `t` is the accuracy the pyramid gives up against
- * the Oracle alone on the same queries, `R(t) = E[oracleCorrect - correct(t)]` (each query's loss is -1, 0 or 1). For
- * thresholds in ascending order (escalating less and less), the null hypothesis "R(t) > delta" is tested with a
- * Waudby-Smith-Ramdas betting p-value at level `alpha`, in a fixed sequence: the chosen threshold is the highest one
- * whose test and all the lower ones' reject. Then, for queries exchangeable with the calibration rows,
- * **P(accuracy >= Oracle's accuracy - delta) >= 1 - alpha** over the draw of the calibration rows.
+ * predictions the router did not train on. Thresholds are tested in ascending order (escalating less and less) at
+ * level `alpha`, in a fixed sequence: the chosen threshold is the highest one whose test and all the lower ones'
+ * reject. Two tests:
+ *
+ * - `"binomial"` (default): the **harm** of a threshold `t` is the share of queries the Oracle answers right and the
+ *   pyramid wrong (kept at the crowd although the crowd is wrong), `H(t)`. The null "H(t) > delta" is tested with the
+ *   exact binomial tail: p = P(Binomial(n, delta) <= harms on the calibration rows). Harms never decrease with `t`, so
+ *   the sequence stops at the first threshold with too many harms. Since the accuracy given up against the Oracle is
+ *   at most the harm, **P(accuracy >= Oracle's accuracy - delta) >= 1 - alpha** (indeed P(H <= delta) >= 1 - alpha).
+ * - `"betting"`: the risk `R(t) = E[oracleCorrect - correct(t)]` (each query's loss -1, 0 or 1, so the queries the
+ *   pyramid gets right and the Oracle wrong count in its favour), null "R(t) > delta", a Waudby-Smith-Ramdas betting
+ *   p-value on the rows in a seeded order (so the p-value depends on that order). Same guarantee on the accuracy.
+ *
+ * Both hold over the draw of the calibration rows, for queries exchangeable with them.
  */
 import { seededRandom } from "../utils/random.js";
 import type { GradedPrediction } from "./calibrate.js";
@@ -21,12 +29,64 @@ function seededOrder(n: number, seed: number): number[] {
   return order;
 }
 
+/** The test behind a risk-controlling threshold: the exact binomial tail of the harm, or a betting p-value of the risk. */
+export type RiskTest = "binomial" | "betting";
+
 /** The guarantee of a risk-controlling threshold: the accuracy given up at most `delta` with probability `1 - alpha`. */
 export interface RiskGuarantee {
   /** Accuracy (a fraction) the pyramid may give up against the Oracle alone. */
   readonly delta: number;
   /** Probability that the guarantee fails (over the draw of the calibration rows). */
   readonly alpha: number;
+  /** The test of each threshold (default `"binomial"`). */
+  readonly test?: RiskTest;
+}
+
+/**
+ * P(X <= k) for X ~ Binomial(n, p), exactly (terms summed in log space, so it neither underflows nor overflows for
+ * thousands of trials): 0 for k < 0, 1 for k >= n.
+ */
+export function binomialCdf(k: number, n: number, p: number): number {
+  if (k < 0) return 0;
+  if (k >= n || p <= 0) return 1;
+  if (p >= 1) return 0;
+  const top = Math.floor(k);
+  const logRatio = Math.log(p) - Math.log1p(-p);
+  let logTerm = n * Math.log1p(-p);
+  const logs = [logTerm];
+  for (let i = 1; i <= top; i++) {
+    logTerm += Math.log((n - i + 1) / i) + logRatio;
+    logs.push(logTerm);
+  }
+  const largest = Math.max(...logs);
+  const sum = logs.reduce((acc, x) => acc + Math.exp(x - largest), 0);
+  return Math.min(1, Math.exp(largest) * sum);
+}
+
+/**
+ * The one-sided Clopper-Pearson upper bound of a binomial rate from `k` events in `n` trials at level `alpha`: the
+ * rate `p` at which P(Binomial(n, p) <= k) = alpha (bisection to 1e-12); 1 when k >= n. With k = 0 it is
+ * `1 - alpha^(1/n)`.
+ */
+export function clopperPearsonUpper(k: number, n: number, alpha: number): number {
+  if (k >= n) return 1;
+  let lo = 0;
+  let hi = 1;
+  for (let step = 0; step < 60 && hi - lo > 1e-12; step++) {
+    const mid = (lo + hi) / 2;
+    if (binomialCdf(k, n, mid) > alpha) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/**
+ * The exact binomial p-value of "the harm rate is above `delta`" from `harms` harmful queries among `n`:
+ * P(Binomial(n, delta) <= harms). Valid: under any harm rate above `delta`, P(p-value <= u) <= u.
+ */
+export function harmPValue(harms: number, n: number, delta: number): number {
+  if (n === 0) return 1;
+  return binomialCdf(harms, n, delta);
 }
 
 /**
@@ -72,8 +132,9 @@ export interface RiskControlResult {
 
 /**
  * The highest threshold among `thresholds` (ascending) whose risk is certified at most `guarantee.delta` at level
- * `guarantee.alpha` by fixed-sequence testing, on `rows` in a seeded order. Falls back to 0 (escalate every query
- * whose `P_fail` is above 0, which gives up no accuracy) when even the lowest threshold is not certified.
+ * `guarantee.alpha` by fixed-sequence testing (`guarantee.test`: the exact binomial test of the harm by default, or
+ * the betting test of the risk on `rows` in an order seeded by `seed`). Falls back to 0 (escalate every query whose
+ * `P_fail` is above 0) when even the lowest threshold is not certified.
  */
 export function riskControlledThreshold(
   rows: readonly GradedPrediction[],
@@ -81,6 +142,7 @@ export function riskControlledThreshold(
   guarantee: RiskGuarantee,
   seed: number,
 ): RiskControlResult {
+  if ((guarantee.test ?? "binomial") === "binomial") return binomialThreshold(rows, thresholds, guarantee);
   const order = seededOrder(rows.length, seed);
   const ordered = order.map((i) => rows[i]);
   let chosen: RiskControlResult = { threshold: 0, certified: false, pValue: 1, tested: 0 };
@@ -100,7 +162,36 @@ export function riskControlledThreshold(
   return { ...chosen, tested };
 }
 
+/** The fixed sequence of exact binomial tests of the harm (rows sorted once by `P_fail`: harms only grow with t). */
+function binomialThreshold(
+  rows: readonly GradedPrediction[],
+  thresholds: readonly number[],
+  guarantee: RiskGuarantee,
+): RiskControlResult {
+  const sorted = [...rows].sort((a, b) => a.pFail - b.pFail);
+  let chosen: RiskControlResult = { threshold: 0, certified: false, pValue: 1, tested: 0 };
+  let kept = 0;
+  let harms = 0;
+  let tested = 0;
+  for (const t of thresholds) {
+    tested++;
+    while (kept < sorted.length && sorted[kept].pFail <= t) {
+      if (sorted[kept].oracleCorrect && !sorted[kept].crowdCorrect) harms++;
+      kept++;
+    }
+    const p = harmPValue(harms, rows.length, guarantee.delta);
+    if (p > guarantee.alpha) break;
+    chosen = { threshold: t, certified: true, pValue: p, tested };
+  }
+  return { ...chosen, tested };
+}
+
 /** `accuracy >= Oracle's - 0.5 points with probability >= 90% (Learn-then-Test, ...)`: the guarantee in words. */
 export function describeGuarantee(guarantee: RiskGuarantee): string {
-  return `accuracy at least the Oracle alone's minus ${(100 * guarantee.delta).toFixed(1)} points with probability at least ${(100 * (1 - guarantee.alpha)).toFixed(0)}% (Learn-then-Test on the calibration rows: fixed-sequence betting tests of each threshold; holds for queries exchangeable with them)`;
+  const points = (100 * guarantee.delta).toFixed(1);
+  const how =
+    (guarantee.test ?? "binomial") === "binomial"
+      ? `exact binomial tests, in a fixed sequence, that at most ${points}% of queries are ones the Oracle answers right and the pyramid wrong`
+      : "fixed-sequence betting tests of each threshold";
+  return `accuracy at least the Oracle alone's minus ${points} points with probability at least ${(100 * (1 - guarantee.alpha)).toFixed(0)}% (Learn-then-Test on the calibration rows: ${how}; holds for queries exchangeable with them)`;
 }
