@@ -240,9 +240,12 @@ describe("calibratePresets: refusals and the unit cost model", () => {
 });
 
 describe("describeGuarantee", () => {
-  it("states the guarantee in points and percent", () => {
+  it("states the guarantee in points and percent, naming the test (binomial by default)", () => {
     expect(describeGuarantee({ delta: 0.005, alpha: 0.1 })).toBe(
-      "accuracy at least the Oracle alone's minus 0.5 points with probability at least 90% (Learn-then-Test on the calibration rows: fixed-sequence betting tests of each threshold; holds for queries exchangeable with them)",
+      "accuracy at least the Oracle alone's minus 0.5 points with probability at least 90% (Learn-then-Test on the calibration rows: exact binomial tests, in a fixed sequence, that at most 0.5% of queries are ones the Oracle answers right and the pyramid wrong; holds for queries exchangeable with them)",
+    );
+    expect(describeGuarantee({ delta: 0.02, alpha: 0.05, test: "betting" })).toBe(
+      "accuracy at least the Oracle alone's minus 2.0 points with probability at least 95% (Learn-then-Test on the calibration rows: fixed-sequence betting tests of each threshold; holds for queries exchangeable with them)",
     );
   });
 });
