@@ -98,3 +98,36 @@ describe("riskControlledThreshold with the binomial test", () => {
     expect(b).toEqual(a);
   });
 });
+
+describe("riskControlledThreshold with the betting test", () => {
+  const row = (pFail: number, crowdCorrect: boolean): GradedPrediction => ({
+    pFail,
+    crowdCorrect,
+    oracleCorrect: true,
+    crowdCost: 0,
+    oracleCost: 1,
+  });
+  // 200 rows the crowd gets right, 40 at P_fail 0.95 it gets wrong: keeping those (t = 1) gives up 1/6 > delta.
+  const rows = [
+    ...Array.from({ length: 200 }, (_, i) => row(i / 250, true)),
+    ...Array.from({ length: 40 }, () => row(0.95, false)),
+  ];
+
+  it("certifies the thresholds that keep only rows the crowd gets right, and stops at the one that keeps its errors", () => {
+    const result = riskControlledThreshold(rows, [0, 0.5, 0.9, 1], { delta: 0.05, alpha: 0.1, test: "betting" }, 3);
+    expect(result.threshold).toBe(0.9);
+    expect(result.certified).toBe(true);
+    expect(result.pValue).toBeLessThanOrEqual(0.1);
+    expect(result.tested).toBe(4);
+  });
+
+  it("certifies nothing when even escalating everything but the lowest is too risky", () => {
+    const bad = Array.from({ length: 50 }, () => row(0.5, false));
+    expect(riskControlledThreshold(bad, [0.6, 1], { delta: 0.05, alpha: 0.1, test: "betting" }, 1)).toEqual({
+      threshold: 0,
+      certified: false,
+      pValue: 1,
+      tested: 1,
+    });
+  });
+});
