@@ -9,6 +9,8 @@
  *   npm run mutation -- --changed --max-minutes 40    # start no new scope after 40 minutes (names the ones left)
  *   npm run mutation -- --threshold 90                # fail when a scope scores below 90%
  *   npm run mutation -- --files src/features/stats.ts # only these files (of their scopes)
+ *   npm run mutation -- --scope budgets --force       # re-test every mutant, ignoring the incremental file (needed
+ *                                                     # after adding tests: Stryker reuses static mutants' results)
  *
  * Runs Stryker under `nice -n 10` with MUTATION_CONCURRENCY (default 2) test processes; results, HTML reports and
  * Stryker's incremental files go to reports/mutation/ (a re-run only tests the mutants whose code or tests changed).
@@ -129,6 +131,7 @@ const { values } = parseArgs({
     threshold: { type: "string" },
     "max-minutes": { type: "string" },
     files: { type: "string" },
+    force: { type: "boolean" },
   },
   strict: true,
 });
@@ -179,6 +182,7 @@ for (const { scope, files } of runs) {
   }
   const args = ["-n", "10", "npx", "stryker", "run", "stryker.config.mjs"];
   if (files) args.push("--mutate", files.join(","));
+  if (values.force) args.push("--force");
   console.log(`\n== mutation scope ${scope}: ${files ? files.join(", ") : scopes[scope].mutate.join(" ")}`);
   const started = Date.now();
   const result = spawnSync("nice", args, {

@@ -66,3 +66,35 @@ describe("BudgetTracker windows and remainder", () => {
     expect(total.spent).toBe(0.75);
   });
 });
+
+describe("combineBudgets' reservation of several parts", () => {
+  /** A budget that answers reserve with a fixed reservation id (or refuses) and records what it is asked. */
+  const fixed = (id: string, ok: boolean, calls: string[]) => ({
+    limitUsd: 1,
+    window: "total" as const,
+    reserve: async (usd: number) =>
+      ok
+        ? { ok: true as const, reservation: { id, usd }, remainingUsd: 1 - usd }
+        : { ok: false as const, remainingUsd: 0 },
+    settle: async (reservation: { id: string }, usd: number) => {
+      calls.push(`${id}.settle(${reservation.id}, ${usd})`);
+    },
+    charge: async (usd: number) => {
+      calls.push(`${id}.charge(${usd})`);
+    },
+    remainingUsd: async () => 1,
+  });
+
+  it("names the combined reservation by its parts' ids joined with +", async () => {
+    const calls: string[] = [];
+    const held = await combineBudgets([fixed("a", true, calls), fixed("b", true, calls)]).reserve(0.25);
+    expect(held).toMatchObject({ ok: true, reservation: { id: "a+b", usd: 0.25 }, remainingUsd: 0.75 });
+  });
+
+  it("a refusal by the first budget releases nothing", async () => {
+    const calls: string[] = [];
+    const refused = await combineBudgets([fixed("a", false, calls), fixed("b", true, calls)]).reserve(0.25);
+    expect(refused).toEqual({ ok: false, remainingUsd: 0 });
+    expect(calls).toEqual([]);
+  });
+});
