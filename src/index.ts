@@ -87,6 +87,9 @@ export {
   clopperPearsonUpper,
   harmPValue,
   bettingPValue,
+  discordantPValue,
+  combinedPValue,
+  DISCORDANT_GAMMA_SHARE,
   riskControlledThreshold,
   describeGuarantee,
 } from "./policy/risk_control.js";

@@ -29,8 +29,12 @@ function seededOrder(n: number, seed: number): number[] {
   return order;
 }
 
-/** The test behind a risk-controlling threshold: the exact binomial tail of the harm, or a betting p-value of the risk. */
-export type RiskTest = "binomial" | "betting";
+/**
+ * The test behind a risk-controlling threshold: the exact binomial tail of the harm, a betting p-value of the net risk,
+ * the conditional test of the net loss on the discordant rows, or the Bonferroni combination of the harm and betting
+ * tests.
+ */
+export type RiskTest = "binomial" | "betting" | "discordant" | "combined";
 
 /** The guarantee of a risk-controlling threshold: the accuracy given up at most `delta` with probability `1 - alpha`. */
 export interface RiskGuarantee {
@@ -131,10 +135,45 @@ export interface RiskControlResult {
 }
 
 /**
+ * The conditional (McNemar-style) p-value of "the net loss `(harms - gains) / n` has mean above `delta`" from the
+ * discordant rows, with a Berger-Boos restriction of the nuisance: `d = harms + gains` discordant rows among `n`;
+ * `U` = the Clopper-Pearson upper bound of the discordant rate `p_d` at level `gamma`;
+ * p = gamma + P(Binomial(d, q0) <= harms), q0 = (1 + delta / U) / 2 (the second term is 0 when U <= delta).
+ *
+ * Why it is valid: given d, harms ~ Binomial(d, q) with q = p_h / p_d, and the net loss is p_h - p_g = p_d (2q - 1).
+ * Under the null p_d (2q - 1) > delta, so q > (1 + delta / p_d) / 2, which is at least q0 whenever p_d <= U, and
+ * P(p_d > U) <= gamma. What the conditional test alone bounds is the net loss per discordant row, (2q - 1); the bound U
+ * on p_d turns it into a bound on the net loss per query. Any p-value this returns is at least `gamma`.
+ */
+export function discordantPValue(harms: number, gains: number, n: number, delta: number, gamma: number): number {
+  if (n === 0) return 1;
+  const d = harms + gains;
+  const upper = clopperPearsonUpper(d, n, gamma);
+  if (upper <= delta) return gamma;
+  const q0 = (1 + delta / upper) / 2;
+  return Math.min(1, gamma + binomialCdf(harms, d, q0));
+}
+
+/**
+ * The Bonferroni combination of the exact binomial test of the harm and the betting test of the net risk, each at
+ * `alpha / 2`: p = min(1, 2 min(p_harm, p_betting)), where the betting p-value bets as for level `alpha / 2`. Both are
+ * valid for the null "net loss above `delta`" (the harm is at least the net loss), so their combination is.
+ */
+export function combinedPValue(harms: number, losses: ArrayLike<number>, delta: number, alpha: number): number {
+  const harm = harmPValue(harms, losses.length, delta);
+  const betting = bettingPValue(losses, delta, alpha / 2);
+  return Math.min(1, 2 * Math.min(harm, betting));
+}
+
+/** The share of `alpha` the discordant test spends on bounding the discordant rate (`gamma = alpha / 4`). */
+export const DISCORDANT_GAMMA_SHARE = 0.25;
+
+/**
  * The highest threshold among `thresholds` (ascending) whose risk is certified at most `guarantee.delta` at level
- * `guarantee.alpha` by fixed-sequence testing (`guarantee.test`: the exact binomial test of the harm by default, or
- * the betting test of the risk on `rows` in an order seeded by `seed`). Falls back to 0 (escalate every query whose
- * `P_fail` is above 0) when even the lowest threshold is not certified.
+ * `guarantee.alpha` by fixed-sequence testing (`guarantee.test`: the exact binomial test of the harm by default, the
+ * betting test of the risk on `rows` in an order seeded by `seed`, the discordant test of the net loss, or the
+ * Bonferroni combination of the harm and betting tests). Falls back to 0 (escalate every query whose `P_fail` is above
+ * 0) when even the lowest threshold is not certified.
  */
 export function riskControlledThreshold(
   rows: readonly GradedPrediction[],
@@ -142,44 +181,38 @@ export function riskControlledThreshold(
   guarantee: RiskGuarantee,
   seed: number,
 ): RiskControlResult {
-  if ((guarantee.test ?? "binomial") === "binomial") return binomialThreshold(rows, thresholds, guarantee);
-  const order = seededOrder(rows.length, seed);
-  const ordered = order.map((i) => rows[i]);
-  let chosen: RiskControlResult = { threshold: 0, certified: false, pValue: 1, tested: 0 };
-  const losses = new Float64Array(ordered.length);
-  let tested = 0;
-  for (const t of thresholds) {
-    tested++;
-    ordered.forEach((row, i) => {
-      const escalated = row.pFail > t;
-      const correct = escalated ? row.oracleCorrect : row.crowdCorrect;
-      losses[i] = (row.oracleCorrect ? 1 : 0) - (correct ? 1 : 0);
-    });
-    const p = bettingPValue(losses, guarantee.delta, guarantee.alpha);
-    if (p > guarantee.alpha) break;
-    chosen = { threshold: t, certified: true, pValue: p, tested };
-  }
-  return { ...chosen, tested };
-}
-
-/** The fixed sequence of exact binomial tests of the harm (rows sorted once by `P_fail`: harms only grow with t). */
-function binomialThreshold(
-  rows: readonly GradedPrediction[],
-  thresholds: readonly number[],
-  guarantee: RiskGuarantee,
-): RiskControlResult {
+  const test = guarantee.test ?? "binomial";
+  const n = rows.length;
   const sorted = [...rows].sort((a, b) => a.pFail - b.pFail);
+  const needsLosses = test === "betting" || test === "combined";
+  const ordered = needsLosses ? seededOrder(n, seed).map((i) => rows[i]) : [];
+  const losses = new Float64Array(ordered.length);
   let chosen: RiskControlResult = { threshold: 0, certified: false, pValue: 1, tested: 0 };
   let kept = 0;
   let harms = 0;
+  let gains = 0;
   let tested = 0;
   for (const t of thresholds) {
     tested++;
-    while (kept < sorted.length && sorted[kept].pFail <= t) {
-      if (sorted[kept].oracleCorrect && !sorted[kept].crowdCorrect) harms++;
+    while (kept < n && sorted[kept].pFail <= t) {
+      const row = sorted[kept];
+      if (row.oracleCorrect && !row.crowdCorrect) harms++;
+      if (!row.oracleCorrect && row.crowdCorrect) gains++;
       kept++;
     }
-    const p = harmPValue(harms, rows.length, guarantee.delta);
+    if (needsLosses)
+      ordered.forEach((row, i) => {
+        const correct = row.pFail > t ? row.oracleCorrect : row.crowdCorrect;
+        losses[i] = (row.oracleCorrect ? 1 : 0) - (correct ? 1 : 0);
+      });
+    const p =
+      test === "binomial"
+        ? harmPValue(harms, n, guarantee.delta)
+        : test === "betting"
+          ? bettingPValue(losses, guarantee.delta, guarantee.alpha)
+          : test === "combined"
+            ? combinedPValue(harms, losses, guarantee.delta, guarantee.alpha)
+            : discordantPValue(harms, gains, n, guarantee.delta, DISCORDANT_GAMMA_SHARE * guarantee.alpha);
     if (p > guarantee.alpha) break;
     chosen = { threshold: t, certified: true, pValue: p, tested };
   }
@@ -189,9 +222,14 @@ function binomialThreshold(
 /** `accuracy >= Oracle's - 0.5 points with probability >= 90% (Learn-then-Test, ...)`: the guarantee in words. */
 export function describeGuarantee(guarantee: RiskGuarantee): string {
   const points = (100 * guarantee.delta).toFixed(1);
+  const test = guarantee.test ?? "binomial";
   const how =
-    (guarantee.test ?? "binomial") === "binomial"
+    test === "binomial"
       ? `exact binomial tests, in a fixed sequence, that at most ${points}% of queries are ones the Oracle answers right and the pyramid wrong`
-      : "fixed-sequence betting tests of each threshold";
+      : test === "discordant"
+        ? `exact conditional tests of the net loss on the queries where the Oracle and the pyramid differ, in a fixed sequence`
+        : test === "combined"
+          ? "exact binomial tests of the harm and betting tests of the net loss, Bonferroni-combined, in a fixed sequence"
+          : "fixed-sequence betting tests of each threshold";
   return `accuracy at least the Oracle alone's minus ${points} points with probability at least ${(100 * (1 - guarantee.alpha)).toFixed(0)}% (Learn-then-Test on the calibration rows: ${how}; holds for queries exchangeable with them)`;
 }
