@@ -14,7 +14,7 @@
  * over all workloads, among those whose chosen threshold has R > delta in at most alpha + two Monte Carlo standard
  * errors of the draws in every workload.
  *
- *   nice -n 10 npx tsx scripts/net_test_study.ts [--draws 200]
+ *   nice -n 10 npx tsx scripts/net_test_study.ts [--draws 100]
  */
 import { candidateThresholds, type GradedPrediction } from "../src/policy/calibrate.js";
 import { type RiskTest, riskControlledThreshold } from "../src/policy/risk_control.js";
@@ -22,9 +22,9 @@ import { seededRandom } from "../src/utils/random.js";
 
 const args = process.argv.slice(2);
 const drawsAt = args.indexOf("--draws");
-const DRAWS = drawsAt >= 0 ? Number(args[drawsAt + 1]) : 200;
+const DRAWS = drawsAt >= 0 ? Number(args[drawsAt + 1]) : 100;
 const ALPHA = 0.1;
-const TESTS: readonly RiskTest[] = ["binomial", "betting", "combined", "discordant"];
+const TESTS: readonly RiskTest[] = ["binomial", "betting", "combined", "discordant", "trinomial", "weighted"];
 
 interface Workload {
   readonly name: string;

@@ -89,7 +89,10 @@ export {
   bettingPValue,
   discordantPValue,
   combinedPValue,
-  DISCORDANT_GAMMA_SHARE,
+  NUISANCE_GAMMA_SHARE,
+  netLossCdf,
+  trinomialPValue,
+  WEIGHTED_GAIN,
   riskControlledThreshold,
   describeGuarantee,
 } from "./policy/risk_control.js";

@@ -56,7 +56,7 @@ export const presetSpecSchema = z.discriminatedUnion("kind", [
     kind: z.literal("risk-control"),
     delta: z.number().min(0).lt(1),
     alpha: z.number().gt(0).lt(1),
-    test: z.enum(["binomial", "betting", "discordant", "combined"]).optional(),
+    test: z.enum(["binomial", "betting", "discordant", "combined", "trinomial", "weighted"]).optional(),
     /** Unused by Learn-then-Test (its `alpha` is the guarantee's); accepted so that code reading `confidence` of any spec works. */
     confidence,
   }),

@@ -34,7 +34,7 @@ function seededOrder(n: number, seed: number): number[] {
  * the conditional test of the net loss on the discordant rows, or the Bonferroni combination of the harm and betting
  * tests.
  */
-export type RiskTest = "binomial" | "betting" | "discordant" | "combined";
+export type RiskTest = "binomial" | "betting" | "discordant" | "combined" | "trinomial" | "weighted";
 
 /** The guarantee of a risk-controlling threshold: the accuracy given up at most `delta` with probability `1 - alpha`. */
 export interface RiskGuarantee {
@@ -165,8 +165,80 @@ export function combinedPValue(harms: number, losses: ArrayLike<number>, delta: 
   return Math.min(1, 2 * Math.min(harm, betting));
 }
 
-/** The share of `alpha` the discordant test spends on bounding the discordant rate (`gamma = alpha / 4`). */
-export const DISCORDANT_GAMMA_SHARE = 0.25;
+/**
+ * P(H - w G <= k) for `n` independent rows, each a harm with probability `ph`, a gain with probability `pg`, neither
+ * otherwise (H harms, G gains, w = `gainWeight`, 1 by default: the net loss): the sum over the discordant count
+ * D ~ Binomial(n, ph + pg) of P(D = d) P(Binomial(d, q) - w (d - Binomial(d, q)) <= k), with q = ph / (ph + pg). Counts d beyond the mean whose probability is negligible (below 1e-13) are not summed: their
+ * whole remaining probability is added instead, so the result is never below the exact value.
+ */
+export function netLossCdf(k: number, n: number, ph: number, pg: number, gainWeight = 1): number {
+  const pd = Math.min(1, ph + pg);
+  if (pd <= 0) return k >= 0 ? 1 : 0;
+  const q = Math.min(1, ph / pd);
+  // H - w (d - H) <= k iff H <= (k + w d) / (1 + w) (a hair of slack for the float division).
+  const cutoff = (d: number): number => Math.floor((k + gainWeight * d) / (1 + gainWeight) + 1e-9);
+  if (pd >= 1) return binomialCdf(cutoff(n), n, q);
+  const logRatio = Math.log(pd) - Math.log1p(-pd);
+  let logPmf = n * Math.log1p(-pd);
+  let mass = 0;
+  let total = 0;
+  for (let d = 0; d <= n; d++) {
+    if (d > 0) logPmf += Math.log((n - d + 1) / d) + logRatio;
+    const pmf = Math.exp(logPmf);
+    mass += pmf;
+    total += pmf * binomialCdf(cutoff(d), d, q);
+    if (d > n * pd && pmf < 1e-13) break;
+  }
+  return Math.min(1, total + Math.max(0, 1 - mass));
+}
+
+/** The weight of a gain against a harm in the `"weighted"` test's statistic H - w G. */
+export const WEIGHTED_GAIN = 0.5;
+
+/** The number of intervals of the discordant rate over which {@link trinomialPValue} bounds the null's tail. */
+export const TRINOMIAL_GRID = 40;
+
+/**
+ * The exact unconditional (trinomial) p-value of "the net loss per query, E[harm - gain], is above `delta`" from the
+ * statistic H - G (`harms` minus `gains` among `n` rows), with a Berger-Boos restriction of the nuisance (the discordant
+ * rate p_d = p_h + p_g): U = the Clopper-Pearson upper bound of p_d at level `gamma`, and
+ * p = gamma + sup over the null boundary p_h - p_g = delta with p_d in [delta, U] of P(H - G <= harms - gains).
+ *
+ * Why it is valid: for any null point (p_h - p_g > delta), moving harm mass to "no difference" until p_h - p_g = delta
+ * makes H - G stochastically smaller (so its tail larger) and lowers p_d, so the sup over the boundary with p_d <= U
+ * bounds the tail at the true point whenever p_d <= U; P(p_d > U) <= gamma. The sup over each of `TRINOMIAL_GRID`
+ * intervals [a, b] of p_d is bounded by the tail at p_h = (a + delta) / 2, p_g = (b - delta) / 2, a distribution
+ * stochastically smaller than every boundary point of the interval; so the p-value is exact-or-conservative, never
+ * anti-conservative. Every p-value it returns is at least `gamma`.
+ *
+ * `gainWeight` w < 1 orders the outcomes by H - w G instead (a gain counts for w of a harm): the same argument holds
+ * (the statistic still grows with each row's loss), and the tail is then largest at small discordant rates, where the
+ * test is close to the binomial test of the harm while still crediting gains.
+ */
+export function trinomialPValue(
+  harms: number,
+  gains: number,
+  n: number,
+  delta: number,
+  gamma: number,
+  gainWeight = 1,
+): number {
+  if (n === 0) return 1;
+  const upper = clopperPearsonUpper(harms + gains, n, gamma);
+  if (upper <= delta) return gamma;
+  const k = harms - gainWeight * gains;
+  let sup = 0;
+  for (let i = 0; i < TRINOMIAL_GRID; i++) {
+    const a = delta + ((upper - delta) * i) / TRINOMIAL_GRID;
+    const b = delta + ((upper - delta) * (i + 1)) / TRINOMIAL_GRID;
+    sup = Math.max(sup, netLossCdf(k, n, (a + delta) / 2, (b - delta) / 2, gainWeight));
+    if (gamma + sup >= 1) return 1;
+  }
+  return Math.min(1, gamma + sup);
+}
+
+/** The share of `alpha` the discordant and trinomial tests spend on bounding the discordant rate (`gamma = alpha / 4`). */
+export const NUISANCE_GAMMA_SHARE = 0.25;
 
 /**
  * The highest threshold among `thresholds` (ascending) whose risk is certified at most `guarantee.delta` at level
@@ -192,6 +264,8 @@ export function riskControlledThreshold(
   let harms = 0;
   let gains = 0;
   let tested = 0;
+  let lastKey = -1;
+  let lastP = 1;
   for (const t of thresholds) {
     tested++;
     while (kept < n && sorted[kept].pFail <= t) {
@@ -205,6 +279,8 @@ export function riskControlledThreshold(
         const correct = row.pFail > t ? row.oracleCorrect : row.crowdCorrect;
         losses[i] = (row.oracleCorrect ? 1 : 0) - (correct ? 1 : 0);
       });
+    // The count-based tests depend on (harms, gains) only: reuse the p-value while no discordant row is added.
+    const countKey = harms * (n + 1) + gains;
     const p =
       test === "binomial"
         ? harmPValue(harms, n, guarantee.delta)
@@ -212,7 +288,20 @@ export function riskControlledThreshold(
           ? bettingPValue(losses, guarantee.delta, guarantee.alpha)
           : test === "combined"
             ? combinedPValue(harms, losses, guarantee.delta, guarantee.alpha)
-            : discordantPValue(harms, gains, n, guarantee.delta, DISCORDANT_GAMMA_SHARE * guarantee.alpha);
+            : countKey === lastKey
+              ? lastP
+              : test === "trinomial" || test === "weighted"
+                ? trinomialPValue(
+                    harms,
+                    gains,
+                    n,
+                    guarantee.delta,
+                    NUISANCE_GAMMA_SHARE * guarantee.alpha,
+                    test === "weighted" ? WEIGHTED_GAIN : 1,
+                  )
+                : discordantPValue(harms, gains, n, guarantee.delta, NUISANCE_GAMMA_SHARE * guarantee.alpha);
+    lastKey = countKey;
+    lastP = p;
     if (p > guarantee.alpha) break;
     chosen = { threshold: t, certified: true, pValue: p, tested };
   }
@@ -228,8 +317,12 @@ export function describeGuarantee(guarantee: RiskGuarantee): string {
       ? `exact binomial tests, in a fixed sequence, that at most ${points}% of queries are ones the Oracle answers right and the pyramid wrong`
       : test === "discordant"
         ? `exact conditional tests of the net loss on the queries where the Oracle and the pyramid differ, in a fixed sequence`
-        : test === "combined"
-          ? "exact binomial tests of the harm and betting tests of the net loss, Bonferroni-combined, in a fixed sequence"
-          : "fixed-sequence betting tests of each threshold";
+        : test === "weighted"
+          ? "exact unconditional tests of the net loss ordered by harms minus half the gains, in a fixed sequence"
+          : test === "trinomial"
+            ? "exact unconditional (trinomial) tests of the net loss, in a fixed sequence"
+            : test === "combined"
+              ? "exact binomial tests of the harm and betting tests of the net loss, Bonferroni-combined, in a fixed sequence"
+              : "fixed-sequence betting tests of each threshold";
   return `accuracy at least the Oracle alone's minus ${points} points with probability at least ${(100 * (1 - guarantee.alpha)).toFixed(0)}% (Learn-then-Test on the calibration rows: ${how}; holds for queries exchangeable with them)`;
 }

@@ -8,7 +8,9 @@ import {
   discordantPValue,
   type GradedPrediction,
   harmPValue,
+  netLossCdf,
   riskControlledThreshold,
+  trinomialPValue,
 } from "../../src/index.js";
 import { seededRandom } from "../../src/utils/random.js";
 
@@ -40,6 +42,47 @@ describe("the net-loss p-values", () => {
     const betting = bettingPValue(losses, 0.1, 0.05);
     expect(combinedPValue(1, losses, 0.1, 0.1)).toBeCloseTo(Math.min(1, 2 * Math.min(harm, betting)), 12);
     expect(combinedPValue(20, new Array(20).fill(1), 0.1, 0.1)).toBe(1);
+  });
+
+  it("netLossCdf: the tail of harms minus (weighted) gains, by enumeration of two rows", () => {
+    // Each row +1 w.p. 0.3, -1 w.p. 0.2, 0 w.p. 0.5. P(H - G <= 0) = 1 - P(+1 +1) - 2 P(+1 0) = 1 - 0.09 - 0.3.
+    expect(netLossCdf(0, 2, 0.3, 0.2)).toBeCloseTo(0.61, 12);
+    // A gain weighs half a harm: H - G / 2 <= 0 only for (0, 0), (0, -), (-, 0), (-, -): 0.25 + 0.2 + 0.04.
+    expect(netLossCdf(0, 2, 0.3, 0.2, 0.5)).toBeCloseTo(0.49, 12);
+    expect(netLossCdf(-1, 2, 0, 0)).toBe(0);
+    expect(netLossCdf(0, 2, 0, 0)).toBe(1);
+    // 300 rows: the sum matches a direct convolution of the three-point law.
+    let pmf = new Map<number, number>([[0, 1]]);
+    for (let i = 0; i < 300; i++) {
+      const next = new Map<number, number>();
+      for (const [v, p] of pmf)
+        for (const [step, w] of [
+          [1, 0.02],
+          [-1, 0.01],
+          [0, 0.97],
+        ] as const)
+          next.set(v + step, (next.get(v + step) ?? 0) + p * w);
+      pmf = next;
+    }
+    const direct = [...pmf].filter(([v]) => v <= 2).reduce((s, [, p]) => s + p, 0);
+    expect(netLossCdf(2, 300, 0.02, 0.01)).toBeCloseTo(direct, 10);
+  });
+
+  it("trinomialPValue: gamma when U <= delta, else at least gamma plus the tail at any boundary point with p_d <= U", () => {
+    expect(trinomialPValue(0, 0, 200, 0.02, 0.025)).toBe(0.025);
+    const [harms, gains, n, delta, gamma] = [8, 10, 460, 0.01, 0.025];
+    const upper = clopperPearsonUpper(harms + gains, n, gamma);
+    const p = trinomialPValue(harms, gains, n, delta, gamma);
+    let sup = 0;
+    for (let i = 0; i <= 400; i++) {
+      const pd = delta + ((upper - delta) * i) / 400;
+      sup = Math.max(sup, netLossCdf(harms - gains, n, (pd + delta) / 2, (pd - delta) / 2));
+    }
+    expect(p).toBeGreaterThanOrEqual(gamma + sup - 1e-12); // never below the sup over the boundary
+    expect(p).toBeLessThan(gamma + sup + 0.02); // the grid's slack is small
+    expect(trinomialPValue(8, 10, 460, 0.01, 0.025, 0.5)).toBeGreaterThanOrEqual(
+      gamma + netLossCdf(8 - 5, n, delta, 0, 0.5) - 1e-12,
+    );
   });
 
   it("states the net tests in the guarantee", () => {
@@ -106,12 +149,12 @@ describe("the net tests' risk bound on a synthetic workload (400 draws of 400 ro
   it("the chosen threshold gives up more than delta in at most alpha of the draws; ignoring the test does not", () => {
     const draws = 400;
     const delta = 0.01;
-    const exceeded = { discordant: 0, combined: 0 };
+    const exceeded = { discordant: 0, combined: 0, trinomial: 0, weighted: 0 };
     let naive = 0;
     for (let seed = 1; seed <= draws; seed++) {
       const calibration = synthetic(400, seed);
       const thresholds = Array.from({ length: 101 }, (_, i) => i / 100);
-      for (const test of ["discordant", "combined"] as const) {
+      for (const test of ["discordant", "combined", "trinomial", "weighted"] as const) {
         const { threshold } = riskControlledThreshold(calibration, thresholds, { delta, alpha: 0.1, test }, seed);
         if (riskAt(threshold) > delta) exceeded[test]++;
       }
@@ -130,6 +173,8 @@ describe("the net tests' risk bound on a synthetic workload (400 draws of 400 ro
     // alpha = 0.1 plus two Monte Carlo standard errors (0.03).
     expect(exceeded.discordant / draws).toBeLessThanOrEqual(0.13);
     expect(exceeded.combined / draws).toBeLessThanOrEqual(0.13);
+    expect(exceeded.trinomial / draws).toBeLessThanOrEqual(0.13);
+    expect(exceeded.weighted / draws).toBeLessThanOrEqual(0.13);
     expect(naive / draws).toBeGreaterThan(0.3);
   });
 });
