@@ -14,7 +14,7 @@
  * over all workloads, among those whose chosen threshold has R > delta in at most alpha + two Monte Carlo standard
  * errors of the draws in every workload.
  *
- *   nice -n 10 npx tsx scripts/net_test_study.ts [--draws 100]
+ *   nice -n 10 npx tsx scripts/net_test_study.ts [--draws 100] [--deltas 0.03,0.02,0.01] [--tests binomial,betting,...]
  */
 import { candidateThresholds, type GradedPrediction } from "../src/policy/calibrate.js";
 import { type RiskTest, riskControlledThreshold } from "../src/policy/risk_control.js";
@@ -24,7 +24,12 @@ const args = process.argv.slice(2);
 const drawsAt = args.indexOf("--draws");
 const DRAWS = drawsAt >= 0 ? Number(args[drawsAt + 1]) : 100;
 const ALPHA = 0.1;
-const TESTS: readonly RiskTest[] = ["binomial", "betting", "combined", "discordant", "trinomial", "weighted"];
+const testsAt = args.indexOf("--tests");
+const TESTS = (testsAt >= 0 ? args[testsAt + 1] : "binomial,betting,combined,discordant,trinomial,weighted").split(
+  ",",
+) as RiskTest[];
+const deltasAt = args.indexOf("--deltas");
+const DELTAS = (deltasAt >= 0 ? args[deltasAt + 1] : "0.03,0.02,0.01").split(",").map(Number);
 
 interface Workload {
   readonly name: string;
@@ -83,7 +88,7 @@ function draw(workload: Workload, seed: number): GradedPrediction[] {
 const slack = 2 * Math.sqrt((ALPHA * (1 - ALPHA)) / DRAWS);
 console.log(`${DRAWS} draws per workload; alpha ${ALPHA}; valid when violations <= ${(ALPHA + slack).toFixed(3)}`);
 console.log("delta | workload | test | mean kept share | violations (R > delta)");
-for (const delta of [0.03, 0.02, 0.01]) {
+for (const delta of DELTAS) {
   const kept = new Map<RiskTest, number[]>(TESTS.map((t) => [t, []]));
   const valid = new Map<RiskTest, boolean>(TESTS.map((t) => [t, true]));
   for (const workload of workloads()) {
