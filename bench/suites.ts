@@ -7,6 +7,7 @@ import { createOverheadSuite } from "./overhead.js";
 import { createParallelSuite } from "./parallel.js";
 import { createRouterSuite } from "./router.js";
 import { createServeWorkersSuite } from "./serve_workers.js";
+import { createServeFrameworkSuite } from "./serve_framework.js";
 import { createRedisSuite } from "./redis.js";
 import { createTextFeaturesSuite } from "./text_features.js";
 import type { BenchSuite } from "./types.js";
@@ -36,6 +37,10 @@ export const CORE_SUITES: readonly SuiteEntry[] = [
   {
     name: "serve_workers",
     create: (quick) => createServeWorkersSuite(quick ? { queries: 20, rounds: 1 } : {}),
+  },
+  {
+    name: "serve_framework",
+    create: (quick) => createServeFrameworkSuite(quick ? { requests: 200, concurrency: 4, rounds: 1 } : {}),
   },
   {
     name: "redis",

@@ -176,13 +176,46 @@ const rows = items.map((item) => {
     }
   }
   const a = crowdResult(crowd, arrived);
+  // A call cut after `elapsedMs` costs its input and the output tokens it streamed by then.
+  const partialCost = (c: Call, model: string, elapsedMs: number) => {
+    const price = defaultPriceFor(model) ?? { input: 0, output: 0 };
+    const { ttft, tps } = speed(model);
+    const streamed = Math.min(c.candidate.usage.output, Math.max(0, Math.floor(((elapsedMs - ttft) * tps) / 1000)));
+    return (c.candidate.usage.input * price.input + streamed * price.output) / 1e6;
+  };
+  const crowdCost = sum(crowd.map((c, i) => (arrived[i] ? c.costUsd : partialCost(c, CROWD[i], decideMs))));
   const anytime = {
     ...final(a.outcome.escalate, a.correct, a.outcome.key),
     decideMs,
     endMs: decideMs + (a.outcome.escalate ? oracle.latencyMs : 0),
+    cost: crowdCost + (a.outcome.escalate ? oracle.costUsd : 0),
     arrived: [...arrived],
   };
-  return { crowd, oracle, parallel, waves: wavesRow, anytime };
+  // anytime + speculative escalation: the Oracle starts at the first arrival after which the answers in hand
+  // disagree (two different keys, or one without a key); adopted when the crowd escalates, else cancelled at the
+  // decision and charged its input and the tokens it streamed.
+  let specStart: number | undefined;
+  const seen: (string | null)[] = [];
+  for (const i of arrivals) {
+    if (crowd[i].latencyMs > decideMs) break;
+    seen.push(crowd[i].candidate.answer);
+    if (seen.includes(null) || new Set(seen).size > 1) {
+      specStart = crowd[i].latencyMs;
+      break;
+    }
+  }
+  const speculative = {
+    endMs: a.outcome.escalate
+      ? specStart === undefined
+        ? decideMs + oracle.latencyMs
+        : Math.max(decideMs, specStart + oracle.latencyMs)
+      : decideMs,
+    cost:
+      anytime.cost +
+      (!a.outcome.escalate && specStart !== undefined ? partialCost(oracle, ORACLE, decideMs - specStart) : 0),
+    started: specStart !== undefined,
+  };
+  return { crowd, oracle, parallel, waves: wavesRow, anytime, speculative, gold };
 });
 
 const oracleOnly = sum(rows.map((r) => r.oracle.costUsd));
@@ -202,10 +235,7 @@ console.log("|---|---|---|---|---|");
 for (const name of ["parallel", "waves", "anytime"] as const) {
   const acc = mean(rows.map((r) => (r[name].correct ? 1 : 0)));
   const esc = mean(rows.map((r) => (r[name].key?.startsWith("oracle:") ? 1 : 0)));
-  const cost =
-    name === "anytime"
-      ? "(cancelled calls' partial cost not modelled)"
-      : pct(1 - sum(rows.map((r) => r[name].cost)) / oracleOnly);
+  const cost = pct(1 - sum(rows.map((r) => r[name].cost)) / oracleOnly);
   console.log(`| ${name} | ${name === "parallel" ? "-" : differ(name)} | ${pct(acc)} | ${pct(esc)} | ${cost} |`);
 }
 console.log("");
@@ -223,6 +253,26 @@ for (const [label, field] of [
   );
 }
 
+{
+  const p = rows.map((r) => r.parallel.endMs);
+  const sp = rows.map((r) => r.speculative.endMs);
+  const [lo, hi] = ratioInterval(sp, p);
+  console.log(
+    `| end to end, anytime + speculative | ${ms(quantile(p, 0.5))} | ${ms(quantile(p, 0.95))} | ${ms(quantile(sp, 0.5))} | ${ms(quantile(sp, 0.95))} | ${(mean(sp) / mean(p)).toFixed(3)} (${lo.toFixed(3)}-${hi.toFixed(3)}) |`,
+  );
+  const started = rows.filter((r) => r.speculative.started).length;
+  const wasted = rows.filter((r) => r.speculative.started && !r.anytime.key?.startsWith("oracle:")).length;
+  console.log("");
+  console.log(
+    `anytime + speculative escalation: the Oracle started early on ${started} queries (${wasted} cancelled), saving vs Oracle alone ${pct(1 - sum(rows.map((r) => r.speculative.cost)) / oracleOnly)} (anytime alone ${pct(1 - sum(rows.map((r) => r.anytime.cost)) / oracleOnly)}); p95 end to end ${ms(quantile(sp, 0.95))} vs anytime ${ms(
+      quantile(
+        rows.map((r) => r.anytime.endMs),
+        0.95,
+      ),
+    )} and parallel ${ms(quantile(p, 0.95))}`,
+  );
+}
+
 // Deadline: half the Oracle's median latency, under anytime. What the pyramid holds at the deadline: the final answer
 // if the query ended before it; else the crowd's majority of the answers arrived by then (none: no answer).
 const deadlineMs =
@@ -233,6 +283,9 @@ const deadlineMs =
 let answered = 0;
 let correct = 0;
 let cut = 0;
+let fromPartial = 0;
+let partialCorrect = 0;
+let longestMissedMs = 0;
 for (const r of rows) {
   if (r.anytime.endMs <= deadlineMs) {
     answered++;
@@ -245,9 +298,29 @@ for (const r of rows) {
   if (held.outcome.key !== null) {
     answered++;
     if (held.correct) correct++;
+    continue;
+  }
+  // No crowd member finished by the deadline: the pyramid (which streams its members under a deadline) returns the
+  // majority of the answers in the members' partial outputs: the text streamed by then (4 characters a token).
+  longestMissedMs = Math.max(longestMissedMs, Math.min(...r.crowd.map((c) => c.latencyMs)));
+  const partial = r.crowd.map((c, i) => {
+    const { ttft, tps } = speed(CROWD[i]);
+    const tokens = Math.max(0, Math.floor(((deadlineMs - ttft) * tps) / 1000));
+    const text = c.candidate.text.slice(0, 4 * tokens);
+    return { key: extractAnswer(text, "math")?.key ?? null, correct: gradeGsm8k(text, String(r.gold)).correct };
+  });
+  const vote = majorityVote(partial.map((p) => p.key));
+  if (vote.winner >= 0) {
+    answered++;
+    fromPartial++;
+    if (partial[vote.winner].correct) {
+      correct++;
+      partialCorrect++;
+    }
   }
 }
 console.log("");
 console.log(
-  `deadline ${ms(deadlineMs)} (half the Oracle's median latency), anytime: ${answered}/${rows.length} queries answered, ${cut} cut, accuracy ${pct(correct / rows.length)}`,
+  `deadline ${ms(deadlineMs)} (half the Oracle's median latency), anytime: ${answered}/${rows.length} queries answered, ${cut} cut, accuracy ${pct(correct / rows.length)}; ` +
+    `${fromPartial} answered from partial outputs (no member had finished: the fastest took up to ${ms(longestMissedMs)}), ${partialCorrect} of them correct`,
 );

@@ -82,21 +82,6 @@ export type { EscalationInput, EscalationDecision, EscalationGuard } from "./pol
 export { lookaheadDecision, myopicThreshold } from "./policy/lookahead.js";
 export type { LookaheadDecision, LookaheadInput, LookaheadRule, TierEstimate } from "./policy/lookahead.js";
 export { calibratePresets, DEFAULT_PRESET_SPECS, GUARANTEED_PRESET_SPECS, PRESET_NAMES } from "./policy/presets.js";
-export {
-  binomialCdf,
-  clopperPearsonUpper,
-  harmPValue,
-  bettingPValue,
-  discordantPValue,
-  combinedPValue,
-  NUISANCE_GAMMA_SHARE,
-  netLossCdf,
-  trinomialPValue,
-  WEIGHTED_GAIN,
-  riskControlledThreshold,
-  describeGuarantee,
-} from "./policy/risk_control.js";
-export type { RiskGuarantee, RiskTest, RiskControlResult } from "./policy/risk_control.js";
 export type {
   PresetName,
   CalibratedPresets,

@@ -2,27 +2,8 @@ import { parseAnswerTask } from "../answers/task_text.js";
 import { PyramidConfigError } from "../errors/index.js";
 import { writeDeepReport } from "../eval/deep/report.js";
 import { runDeepEvaluation } from "../eval/deep/run_deep.js";
+import type { EvalFlags } from "./eval_options.js";
 import { configPyramid, deepEvalOutputLines, deepReportOptions } from "./eval_deep.js";
-
-/** The `eval` flags a deep run reads. */
-export interface DeepEvalFlags {
-  readonly benchmark?: string;
-  readonly out?: string;
-  readonly recorded?: string[];
-  readonly config?: string;
-  readonly router?: string[];
-  readonly "allow-router-member-mismatch"?: boolean;
-  readonly train?: boolean;
-  readonly holdout?: string;
-  readonly seed?: string;
-  readonly policy?: string;
-  readonly grader?: string;
-  readonly task?: string;
-  readonly limit?: string;
-  readonly concurrency?: string;
-  readonly strict?: boolean;
-  readonly "no-png"?: boolean;
-}
 
 function count(
   value: string | undefined,
@@ -46,7 +27,7 @@ function count(
  * prints the summary lines. Flags override the config file's settings.
  */
 export async function runDeepCommand(
-  v: DeepEvalFlags,
+  v: EvalFlags,
   tiers: string[][] | undefined,
   threshold: number | undefined,
 ): Promise<number> {

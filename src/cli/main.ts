@@ -1,10 +1,13 @@
 import { PyramidError } from "../errors/index.js";
+import type { CliOptions } from "./options.js";
 import { packageVersion } from "./version.js";
 
 /** A CLI subcommand: parses its own arguments and returns the process exit code. */
 export interface CliCommand {
   /** One line shown by `pyramid-moa --help`. */
   readonly summary: string;
+  /** Its flags: what it parses and what its `--help` lists, from this one definition. */
+  readonly options: CliOptions;
   /** Runs the command with the arguments that follow its name. */
   run(argv: readonly string[]): Promise<number>;
 }

@@ -4,7 +4,8 @@ import { findPyramidConfig, loadPyramidConfig } from "../config/load.js";
 import type { PyramidConfig } from "../config/schema.js";
 import { PyramidConfigError } from "../errors/index.js";
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from "../server/server.js";
-import { trafficOptionsFromFlags } from "./traffic_flags.js";
+import type { CliOptions, CliValues } from "./options.js";
+import { TRAFFIC_FLAG_OPTIONS, trafficOptionsFromFlags } from "./traffic_flags.js";
 import type { TrafficFlags } from "./traffic_flags.js";
 
 /** Most worker processes `pyramid-moa serve --workers` accepts. */
@@ -31,19 +32,48 @@ export function parseWorkersOption(value: string | undefined): number {
   return parsed.data;
 }
 
-/** The raw `pyramid-moa serve` flags, as `util.parseArgs` returns them. */
-export interface ServeFlags extends TrafficFlags {
-  readonly config?: string;
-  readonly port?: string;
-  readonly host?: string;
-  readonly "token-env"?: string;
-  readonly "max-body-bytes"?: string;
-  readonly "request-timeout-ms"?: string;
-  readonly "model-id"?: string;
-  readonly workers?: string;
-  /** Run model-written code without an OS sandbox when bubblewrap is unavailable (sets the config's setting). */
-  readonly "unsafe-allow-unsandboxed-code"?: boolean;
-}
+/** The flags of `pyramid-moa serve`: parsed by `parseArgs` and listed by `--help` from this one definition. */
+export const SERVE_OPTIONS = {
+  config: { type: "string", value: "<file>", help: "config file (default ./pyramid.config.yaml, .yml or .json)" },
+  port: { type: "string", value: "<n>", help: "port (default 8000; 0 picks a free one)" },
+  host: {
+    type: "string",
+    value: "<addr>",
+    help: "address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)",
+  },
+  "token-env": {
+    type: "string",
+    value: "<NAME>",
+    help: 'require "Authorization: Bearer <token>", the token read from env var NAME',
+  },
+  "max-body-bytes": {
+    type: "string",
+    value: "<n>",
+    help: `largest request body (default ${DEFAULT_MAX_BODY_BYTES}); larger ones get 413`,
+  },
+  "request-timeout-ms": {
+    type: "string",
+    value: "<n>",
+    help: `time a client has to send a whole request (default ${DEFAULT_REQUEST_TIMEOUT_MS}); slower: 408, closed`,
+  },
+  "model-id": { type: "string", value: "<id>", help: "model id reported by the API (default pyramid-moa)" },
+  workers: {
+    type: "string",
+    value: "<n|auto>",
+    help: `processes serving the port (default 1; auto = one per CPU; at most ${MAX_SERVE_WORKERS}):
+      a node:cluster primary restarts a worker that crashes and forwards SIGINT/SIGTERM`,
+  },
+  ...TRAFFIC_FLAG_OPTIONS,
+  "unsafe-allow-unsandboxed-code": {
+    type: "boolean",
+    help: `with task: code, run the candidates' code even without bubblewrap (UNSAFE: no OS
+      sandbox; default: refuse to start, see docs/sandbox.md)`,
+  },
+  help: { type: "boolean", short: "h", help: "show this help" },
+} as const satisfies CliOptions;
+
+/** The raw `pyramid-moa serve` flags as `util.parseArgs` returns them, typed from {@link SERVE_OPTIONS}. */
+export type ServeFlags = CliValues<typeof SERVE_OPTIONS>;
 
 /** `pyramid-moa serve` settings, checked. */
 export interface ServeOptions {

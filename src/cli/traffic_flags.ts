@@ -1,30 +1,33 @@
 import { PyramidConfigError } from "../errors/index.js";
 import type { TrafficOptions } from "../traces/options.js";
+import type { CliOptions, CliValues } from "./options.js";
 
-/** The `pyramid-moa serve` flags of production traces and shadow sampling. */
-export interface TrafficFlags {
-  readonly traces?: string;
-  readonly "trace-content"?: boolean;
-  readonly "trace-max-files"?: string;
-  readonly "shadow-rate"?: string;
-  readonly "shadow-seed"?: string;
-}
-
-/** `parseArgs` definitions of {@link TrafficFlags}. */
+/**
+ * The `pyramid-moa serve` flags of production traces and shadow sampling: parsed by `parseArgs` and listed by
+ * `--help` from this one definition.
+ */
 export const TRAFFIC_FLAG_OPTIONS = {
-  traces: { type: "string" },
-  "trace-content": { type: "boolean" },
-  "trace-max-files": { type: "string" },
-  "shadow-rate": { type: "string" },
-  "shadow-seed": { type: "string" },
-} as const;
+  traces: {
+    type: "string",
+    value: "<file.jsonl>",
+    help: "append one line per answered query (with --workers: one file per worker, <file>.w<n>.jsonl)",
+  },
+  "trace-content": { type: "boolean", help: "also record prompts and answers in the traces (secrets redacted)" },
+  "trace-max-files": {
+    type: "string",
+    value: "<n>",
+    help: "rotated trace files kept per file, older ones deleted (default 10; rotation at 64 MiB)",
+  },
+  "shadow-rate": {
+    type: "string",
+    value: "<r>",
+    help: "send this fraction of the kept queries to the apex after answering (needs --traces)",
+  },
+  "shadow-seed": { type: "string", value: "<n>", help: "seed of the shadow draws (default 1)" },
+} as const satisfies CliOptions;
 
-/** Help lines of the traffic flags. */
-export const TRAFFIC_FLAG_USAGE = `  --traces <file.jsonl>   append one line per answered query (with --workers: one file per worker, <file>.w<n>.jsonl)
-  --trace-content         also record prompts and answers in the traces (secrets redacted)
-  --trace-max-files <n>   rotated trace files kept per file, older ones deleted (default 10; rotation at 64 MiB)
-  --shadow-rate <r>       send this fraction of the kept queries to the apex after answering (needs --traces)
-  --shadow-seed <n>       seed of the shadow draws (default 1)`;
+/** The parsed traffic flags, typed from {@link TRAFFIC_FLAG_OPTIONS}. */
+export type TrafficFlags = CliValues<typeof TRAFFIC_FLAG_OPTIONS>;
 
 /**
  * The pyramid's traffic options from the flags; `worker` names this process's trace file in a cluster.

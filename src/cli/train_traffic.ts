@@ -4,37 +4,53 @@ import { appendChampionHistory, describeChampionComparison } from "../traces/tra
 import type { LabelSource } from "../traces/labels.js";
 import { trainFromTraffic } from "../traces/train/train_traffic.js";
 import { describeComparison } from "../traces/train/paired_comparison.js";
+import type { CliOptions, CliValues } from "./options.js";
 
-/** Flags of `pyramid-moa train --labels ...` (training from production traces). */
-export interface TrafficTrainFlags {
+/**
+ * The flags of `pyramid-moa train` that train from production traces (`--labels ...`): parsed by `parseArgs` and
+ * listed by `--help` (under {@link TRAFFIC_TRAIN_HEADING}) from this one definition.
+ */
+export const TRAFFIC_TRAIN_OPTIONS = {
+  labels: {
+    type: "string",
+    value: "<source>",
+    help: `apex: the apex's answer on escalated and shadowed queries (agreement), weighted by
+      1/propensity (1 escalated, 1/shadow rate shadowed); feedback: POST /v1/feedback only;
+      auto: feedback where given, the apex elsewhere`,
+  },
+  "oracle-accuracy": {
+    type: "string",
+    value: "<p>",
+    help: `P_oracle, to discount an apex disagreement (default 1: the apex is taken as right);
+      auto: estimated from the feedback that judges apex answers (at least 30 of them)`,
+  },
+  "min-labels": { type: "string", value: "<n>", help: "refuse below n labelled queries (default 150)" },
+  champion: {
+    type: "string",
+    value: "<file>",
+    help: `the served router: the new one (the challenger) is compared with it on the traces'
+      labels (its out-of-fold predictions against the champion's, weighted AUC, paired
+      bootstrap, 90% interval) and --out is written only when the challenger is better with
+      confidence; every comparison is appended to <--out>.champion.jsonl (report --champion
+      shows them over time)`,
+  },
+} as const satisfies CliOptions;
+
+/** The heading of {@link TRAFFIC_TRAIN_OPTIONS} in `pyramid-moa train --help`. */
+export const TRAFFIC_TRAIN_HEADING = `Training from production traces (serve --traces, the pyramid's traces option); --force then writes
+the router even when it is worse than the agreement rule with confidence (compared on the same folds of
+5 repeated 5-fold cross-validations, 90% interval):`;
+
+/** Flags of `pyramid-moa train --labels ...` (training from production traces), checked by {@link runTrafficTraining}. */
+export interface TrafficTrainFlags extends Omit<CliValues<typeof TRAFFIC_TRAIN_OPTIONS>, "labels"> {
   readonly traces: string;
   readonly out: string;
   readonly labels: string;
-  readonly "oracle-accuracy"?: string;
-  readonly "min-labels"?: string;
   readonly force?: boolean;
-  /** The served router: written over only when the new one beats it (paired, on the new traces' labels). */
-  readonly champion?: string;
   readonly seed?: number;
   readonly folds?: number;
   readonly params: Record<string, string | number>;
 }
-
-/** Help lines of the traffic training flags. */
-export const TRAFFIC_TRAIN_USAGE = `Training from production traces (serve --traces, the pyramid's traces option):
-  --labels <source>      apex: the apex's answer on escalated and shadowed queries (agreement), weighted by
-                         1/propensity (1 escalated, 1/shadow rate shadowed); feedback: POST /v1/feedback only;
-                         auto: feedback where given, the apex elsewhere
-  --oracle-accuracy <p>  P_oracle, to discount an apex disagreement (default 1: the apex is taken as right);
-                         auto: estimated from the feedback that judges apex answers (at least 30 of them)
-  --min-labels <n>       refuse below n labelled queries (default 150)
-  --champion <file>      the served router: the new one (the challenger) is compared with it on the traces'
-                         labels (its out-of-fold predictions against the champion's, weighted AUC, paired
-                         bootstrap, 90% interval) and --out is written only when the challenger is better with
-                         confidence; every comparison is appended to <--out>.champion.jsonl (report --champion
-                         shows them over time)
-  --force                write the router even when it is worse than the agreement rule with confidence
-                         (compared on the same folds of 5 repeated 5-fold cross-validations, 90% interval)`;
 
 /** Runs `pyramid-moa train --labels ...`; returns the exit code. */
 export function runTrafficTraining(flags: TrafficTrainFlags): number {

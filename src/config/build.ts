@@ -110,6 +110,7 @@ export async function pyramidFromConfig(
       ...(tier.router ? { router: routerAt(tier.router, `tiers[${t}].router`, baseDir, routers) } : {}),
       ...(tier.policy !== undefined ? { policy: tier.policy } : {}),
       ...(tier.schedule !== undefined ? { schedule: tier.schedule } : {}),
+      ...(tier.speculative !== undefined ? { speculative: tier.speculative } : {}),
     });
   }
   // No router anywhere, and the members are those of a shipped deep pyramid: its per-boundary routers.

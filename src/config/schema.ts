@@ -9,30 +9,47 @@ export const PROVIDERS = ["llamacpp", "openai", "ollama", "replay"] as const;
 /** A provider name: `llamacpp` (embedded GGUF), `openai` (any OpenAI-compatible endpoint), `ollama`, `replay`. */
 export type Provider = (typeof PROVIDERS)[number];
 
-/** Settings every provider accepts: the member settings shared with code (name, price, timeoutMs, retries, ...). */
+/** What each provider is, for the documentation of the `provider` field. */
+export const PROVIDER_DESCRIPTIONS: Readonly<Record<Provider, string>> = {
+  llamacpp: "a GGUF file run in-process by node-llama-cpp (an optional package, imported only when a config uses it)",
+  openai: "any OpenAI-compatible endpoint: OpenAI, vLLM, llama.cpp server, Together, Groq",
+  ollama: "Ollama's OpenAI-compatible `/v1` (ChatOllama would hide log-probabilities)",
+  replay: "recorded outputs, no model call",
+};
+
+/**
+ * Settings every provider accepts: the member settings shared with code (name, price, timeoutMs, retries, ...),
+ * the model and sampling. Each field's `describe` text is its row in docs/config.md (`scripts/config_table.ts`).
+ */
 const commonMember = {
   ...memberSettingsShape,
-  /** The model: the API model id (openai, ollama), the recorded model name (replay), a display name (llamacpp). */
-  model: z.string().min(1, "must be a non-empty model name"),
-  /** Sampling temperature. */
-  temperature: z.number().min(0).max(2).optional(),
-  /** Maximum tokens to generate. */
-  maxTokens: z.number().int().positive().optional(),
-  /** Sampler seed (llamacpp, and endpoints that support `seed`). */
-  seed: z.number().int().min(0).optional(),
+  model: z
+    .string()
+    .min(1, "must be a non-empty model name")
+    .describe("the model id the endpoint knows; for `replay` the recorded model name; for `llamacpp` a display name"),
+  temperature: z.number().min(0).max(2).optional().describe("sampling temperature (`replay` ignores it)"),
+  maxTokens: z.number().int().positive().optional().describe("most tokens to generate (`replay` ignores it)"),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("sampler seed (llamacpp, and endpoints that support `seed`; `replay` ignores it)"),
 };
 
 /** Settings of members reached over HTTP. */
 const remoteMember = {
-  /** Base URL of the OpenAI-compatible API, e.g. `http://127.0.0.1:8000/v1`. */
   baseURL: z
     .url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://127.0.0.1:11434/v1" })
-    .optional(),
-  /** NAME of the environment variable holding the API key (never the key itself). */
+    .optional()
+    .describe("API base URL; default `https://api.openai.com/v1` (openai) or `http://127.0.0.1:11434/v1` (ollama)"),
   apiKeyEnv: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the NAME of an environment variable (e.g. OPENAI_API_KEY), not a key")
-    .optional(),
+    .optional()
+    .describe(
+      "NAME of the environment variable holding the API key, never the key itself. Default: `OPENAI_API_KEY` for an `openai` member without `baseURL`; otherwise no key is sent",
+    ),
 };
 
 const openaiMember = z.object({ provider: z.literal("openai"), ...commonMember, ...remoteMember }).strict();
@@ -41,22 +58,42 @@ const llamacppMember = z
   .object({
     provider: z.literal("llamacpp"),
     ...commonMember,
-    /** GGUF file (relative to the config file's folder) or an `hf:` model URI. */
-    modelPath: z.string().min(1, "must be a GGUF file path or an hf: URI"),
-    /** Tokens per context sequence. */
-    contextSize: z.number().int().min(32).optional(),
-    /** CPU threads of the shared context. */
-    threads: z.number().int().min(0).optional(),
-    /** Milliseconds a model URI's server has to answer before the download is given up (default 30000). */
-    downloadTimeoutMs: z.number().int().positive().optional(),
+    modelPath: z
+      .string()
+      .min(1, "must be a GGUF file path or an hf: URI")
+      .describe(
+        "GGUF file (relative to the config file's folder) or an `hf:` model URI. Members on the same file share one loaded model, each call on its own context sequence",
+      ),
+    contextSize: z.number().int().min(32).optional().describe("tokens per context sequence (default 2048)"),
+    threads: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        "CPU threads of the shared context (default: min(2, half the cores), at least 1, so a busy machine still answers; 0: node-llama-cpp chooses (all cores); `init --template llamacpp` writes half the cores, at most 8)",
+      ),
+    downloadTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "milliseconds an `hf:`/`https:` model's server has to answer before the download is given up (default 30000)",
+      ),
   })
   .strict();
 const replayMember = z
   .object({
     provider: z.literal("replay"),
     ...commonMember,
-    /** Recorded JSONL file (relative to the config file's folder); default `<dataDir>/recorded/gsm8k.jsonl`. */
-    recordedFile: z.string().min(1).optional(),
+    recordedFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "recorded JSONL file (relative to the config file's folder); default `$PYRAMID_DATA_DIR/recorded/gsm8k.jsonl` (`../shared/data` by default)",
+      ),
   })
   .strict();
 
@@ -82,6 +119,8 @@ export const tierConfigSchema = z
     policy: policyConfigSchema.optional(),
     /** How this tier calls its members: `parallel`, `anytime` or `waves` (default: the top-level `schedule`). */
     schedule: pyramidSettingsSchema.shape.schedule,
+    /** Start the next tier at this tier's first disagreement (default: the top-level `speculative`). */
+    speculative: pyramidSettingsSchema.shape.speculative,
   })
   .strict();
 

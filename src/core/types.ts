@@ -58,6 +58,11 @@ export interface CandidateSchedule {
   readonly startedMs?: number;
   /** Milliseconds from the tier's start to its answer (or failure); absent when cancelled, cut or not called. */
   readonly arrivedMs?: number;
+  /**
+   * Set on a member cut by the deadline whose partial output (what it streamed before the deadline) gave the answer:
+   * only when no member of any tier had answered in full by then.
+   */
+  readonly partial?: true;
 }
 
 /** What the router decided at the boundary after one tier. */

@@ -50,6 +50,8 @@ export const tierInputSchema = z
     policy: policyInputSchema.optional(),
     /** How this tier calls its members (`parallel`, `anytime`, `waves`); default: the pyramid's `schedule`. */
     schedule: crowdScheduleSchema.optional(),
+    /** Start the next tier at this tier's first disagreement (speculative escalation); default: the pyramid's. */
+    speculative: z.boolean().optional(),
   })
   .readonly();
 
@@ -212,6 +214,8 @@ export function resolvePyramidOptions(input: PyramidOptions): PyramidSpec {
       members,
       router: tierRouter,
       schedule: isApex ? "parallel" : (tier.schedule ?? options.schedule ?? "parallel"),
+      // Generative mode: the next tier's prompt holds this tier's answers, so it cannot start before them.
+      speculative: !isApex && options.mode !== "generative" && (tier.speculative ?? options.speculative ?? false),
       threshold: isApex
         ? 1
         : resolveThreshold(

@@ -2,6 +2,7 @@ import { AIMessage } from "@langchain/core/messages";
 import type { UsageMetadata } from "@langchain/core/messages";
 import { estimateTierCost } from "../members/estimate.js";
 import { ModelCallError } from "../errors/index.js";
+import type { SpeculationRecord } from "./schedule/speculation.js";
 import type { PyramidSpec } from "./spec.js";
 import type { PyramidStateType, TierRun } from "./state.js";
 import type { Candidate, CandidateSchedule, TierDecision } from "../core/types.js";
@@ -61,6 +62,11 @@ export interface PyramidMetadata {
     readonly members: readonly { readonly tier: number; readonly model: string }[];
     readonly tiers: readonly string[];
   };
+  /**
+   * Speculative escalation (`speculative`): every tier started before the tier below decided, `adopted` (it escalated)
+   * or `cancelled` (it did not: its calls were aborted and charged as far as they went, in `cost`).
+   */
+  readonly speculation?: readonly SpeculationRecord[];
   /** Whether the query was drawn for a background shadow call to the apex (with `shadow`). */
   readonly shadow?: boolean;
 }
@@ -122,6 +128,14 @@ export function pyramidResult(spec: PyramidSpec, state: PyramidStateType): Pyram
     : estimateTierCost(spec.tiers[apexIndex].members, state.messages, runs[0]?.candidates ?? []);
   const byTier: Record<string, number> = {};
   for (const run of runs) byTier[run.name] = (byTier[run.name] ?? 0) + run.costUsd;
+  // A cancelled speculative start cost what its calls streamed: charged to its tier.
+  const speculations = state.speculations ?? [];
+  let speculativeUsd = 0;
+  for (const record of speculations) {
+    if (record.outcome !== "cancelled") continue;
+    speculativeUsd += record.costUsd;
+    byTier[record.tierName] = (byTier[record.tierName] ?? 0) + record.costUsd;
+  }
   const last = state.decisions[state.decisions.length - 1];
   const pyramid: PyramidMetadata = {
     tier: chosen.tier,
@@ -142,7 +156,7 @@ export function pyramidResult(spec: PyramidSpec, state: PyramidStateType): Pyram
       ...(c.schedule ? { schedule: c.schedule } : {}),
     })),
     cost: {
-      total: runs.reduce((sum, run) => sum + run.costUsd, 0),
+      total: runs.reduce((sum, run) => sum + run.costUsd, 0) + speculativeUsd,
       byTier,
       oracleOnly,
       oracleOnlyEstimated: !apexRun,
@@ -150,6 +164,7 @@ export function pyramidResult(spec: PyramidSpec, state: PyramidStateType): Pyram
     },
     ...(state.degraded ? { degraded: true, error: state.degraded } : {}),
     ...deadlineMetadata(spec, runs, state.decisions),
+    ...(speculations.length > 0 ? { speculation: speculations } : {}),
   };
   const source = winner.message;
   const message = new AIMessage({

@@ -101,6 +101,12 @@ export const pyramidSettingsSchema = z.object({
    */
   schedule: crowdScheduleSchema.optional(),
   /**
+   * Speculative escalation for every tier below the apex (a tier's own `speculative` overrides it): the next tier
+   * starts at the tier's first disagreement (two different answers in hand, or a member without one) and is cancelled,
+   * charged as far as its calls went, when the tier decides not to escalate. Routing mode only. See docs/anytime.md.
+   */
+  speculative: z.boolean().optional(),
+  /**
    * Answer within this many milliseconds of the query's start (per call: the `deadlineMs` call option): when it
    * passes, the pyramid returns the best answer it holds (the apex's if it arrived, else the majority of the crowd's
    * answers so far) with `deadline: true` and the members and tiers it cut in its metadata.

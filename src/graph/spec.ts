@@ -32,6 +32,8 @@ export interface TierSpec {
   readonly threshold: number;
   /** How the tier calls its members (`parallel` for the apex, which always waits for every member). */
   readonly schedule: CrowdSchedule;
+  /** Whether the next tier starts at this tier's first disagreement (speculative escalation; false for the apex). */
+  readonly speculative: boolean;
 }
 
 /** Everything `buildPyramidGraph` needs, already validated and resolved. */

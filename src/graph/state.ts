@@ -1,4 +1,5 @@
 import { Annotation } from "@langchain/langgraph";
+import type { Speculation, SpeculationRecord } from "./schedule/speculation.js";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { VoteResult } from "../answers/vote.js";
 import type { Ledger } from "../ledger/ledger.js";
@@ -42,6 +43,10 @@ export const PyramidState = Annotation.Root({
    * router's reservation for the next tier is settled by that tier.
    */
   ledger: Annotation<Ledger | undefined>(),
+  /** The next tier started speculatively by the tier just run (see `Speculation`), adopted or cancelled after its router. */
+  speculation: Annotation<Speculation<TierRun> | undefined>(),
+  /** What became of every speculative start (adopted or cancelled, and what a cancelled one cost). */
+  speculations: Annotation<SpeculationRecord[]>({ reducer: append, default: () => [] }),
   /** Set when every apex member failed and the lower tier's answer was returned instead. */
   degraded: Annotation<string | undefined>(),
 });

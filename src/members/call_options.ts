@@ -1,48 +1,92 @@
-import type { BindToolsInput } from "@langchain/core/language_models/chat_models";
+import type { BaseChatModelCallOptions, BindToolsInput } from "@langchain/core/language_models/chat_models";
+import type { LangGraphRunnableConfig, PregelOptions } from "@langchain/langgraph";
 import { PyramidConfigError } from "../errors/index.js";
 import type { ChatRunnable, Member } from "./member.js";
 import { bindMemberTools, requireToolChoice } from "./tool_choice.js";
 import { underlyingChatModel } from "./underlying.js";
 
 /**
- * Call options of the pyramid that are its own or LangChain's / LangGraph's plumbing, never forwarded to members:
- * the abort signal (forwarded separately), the batch index, the output version (the pyramid formats its own
- * output), the structured-output tracing descriptor of the pyramid's run, and the runtime that a LangGraph node
- * passes on with its config (writer, store, context, interrupt, ...).
+ * What the pyramid does with a call option: `every` goes to every member, which must take it; `declared` goes to the
+ * members whose chat model declares it (`callKeys`); `never` is plumbing of the pyramid, LangChain or LangGraph and
+ * stays with the pyramid's own run.
  */
-const NOT_FORWARDED = new Set([
-  "signal",
-  "deadlineMs",
-  "timeout",
-  "promptIndex",
-  "outputVersion",
-  "ls_structured_output_format",
-  "callbacks",
-  "tags",
-  "metadata",
-  "runName",
-  "runId",
-  "configurable",
-  "recursionLimit",
-  "maxConcurrency",
-  "writer",
-  "store",
-  "context",
-  "interrupt",
-  "heartbeat",
-  "durability",
-  "executionInfo",
-  "serverInfo",
-  "runtime",
-  // The pyramid's own per-call setting: the query's ledger (its money, and who pays).
-  "ledger",
-]);
+type CallOptionRole = "every" | "declared" | "never";
+
+/** Every call option of a LangChain chat model call and of a LangGraph node's config. */
+type FrameworkCallOption =
+  | keyof BaseChatModelCallOptions
+  | keyof LangGraphRunnableConfig
+  | keyof PregelOptions<Record<string, never>, Record<string, never>>;
+
+/**
+ * The role of every call option LangChain and LangGraph define. Typed against the libraries' own types (an object
+ * with exactly their keys): a version that adds or drops an option fails the typecheck here until it is given a role.
+ * The abort signal and the deadline reach members separately; the pyramid formats its own output (`outputVersion`).
+ */
+const FRAMEWORK_CALL_OPTIONS = {
+  stop: "every",
+  tool_choice: "every",
+  maxRetries: "declared",
+  signal: "never",
+  timeout: "never",
+  outputVersion: "never",
+  ls_structured_output_format: "never",
+  callbacks: "never",
+  tags: "never",
+  metadata: "never",
+  runName: "never",
+  runId: "never",
+  configurable: "never",
+  recursionLimit: "never",
+  maxConcurrency: "never",
+  writer: "never",
+  store: "never",
+  context: "never",
+  interrupt: "never",
+  heartbeat: "never",
+  executionInfo: "never",
+  serverInfo: "never",
+  control: "never",
+  durability: "never",
+  cache: "never",
+  debug: "never",
+  encoding: "never",
+  streamMode: "never",
+  inputKeys: "never",
+  outputKeys: "never",
+  interruptBefore: "never",
+  interruptAfter: "never",
+  subgraphs: "never",
+  checkpointDuring: "never",
+} as const satisfies Record<FrameworkCallOption, CallOptionRole>;
+
+/**
+ * The role of every call option `PyramidChatModelCallOptions` adds to LangChain's (test/members/call_options.test.ts
+ * checks at compile time that these are exactly its keys): the tool and format options go to every member; the
+ * query's ledger and deadline are the pyramid's own.
+ */
+export const PYRAMID_CALL_OPTIONS = {
+  tools: "every",
+  response_format: "every",
+  strict: "every",
+  parallel_tool_calls: "every",
+  ledger: "never",
+  deadlineMs: "never",
+} as const satisfies Record<string, CallOptionRole>;
+
+/** Options passed at run time that no type declares: LangChain's `generate` adds `promptIndex`, LangGraph `runtime`. */
+const UNTYPED_PLUMBING = ["promptIndex", "runtime"] as const;
+
+const ROLES: Readonly<Record<string, CallOptionRole>> = { ...FRAMEWORK_CALL_OPTIONS, ...PYRAMID_CALL_OPTIONS };
+
+/** Call options never forwarded to members, from the roles above. */
+const NOT_FORWARDED = new Set([...Object.keys(ROLES).filter((key) => ROLES[key] === "never"), ...UNTYPED_PLUMBING]);
 
 /** Tool-related options that a chat model taking `tools` per call also takes (they shape its tool definitions). */
 const TOOL_OPTIONS = new Set(["strict", "parallel_tool_calls"]);
 
 /** Model options the pyramid itself knows: forwarded to every member, which must take them. */
-const MODEL_OPTIONS = ["stop", "tools", "tool_choice", "response_format", "strict", "parallel_tool_calls"];
+const MODEL_OPTIONS = Object.keys(ROLES).filter((key) => ROLES[key] === "every");
 
 /**
  * The model options of a pyramid call that go to every member: the options the pyramid knows (`stop`, `tools`,

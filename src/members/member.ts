@@ -19,33 +19,59 @@ export function isChatRunnable(value: unknown): value is ChatRunnable {
  * given in code (`{ model, ...settings }`) and for a member of `pyramid.config.json` (`{ provider, model, ...settings }`).
  */
 export const memberSettingsShape = {
-  /** Name used in traces, prices and router feature positions. Default: the model's own name. */
-  name: z.string().min(1, "must be a non-empty name").optional(),
-  /** USD per 1M tokens; overrides `prices[name]`. */
-  price: priceSchema.strict().optional(),
-  /** Per-call time limit in milliseconds (each attempt). Default: the pyramid's `memberTimeoutMs`, else 10 minutes. */
+  name: z
+    .string()
+    .min(1, "must be a non-empty name")
+    .optional()
+    .describe("name in traces, prices and router feature positions (default: `model`); must be unique in the file"),
+  price: priceSchema
+    .strict()
+    .optional()
+    .describe(
+      "`{ input, output }` in USD per 1M tokens; overrides `prices[name]` (default: guessed from the parameter count in the name, e.g. `70B`)",
+    ),
   timeoutMs: z
     .number()
     .int("must be a whole number of milliseconds")
     .positive("must be a positive number of milliseconds")
-    .optional(),
-  /** Retries on transient errors (429, 5xx, network, timeout), 0-10. Default: the pyramid's `memberRetries`, else 0. */
-  retries: z.number().int().min(0).max(10, "must be at most 10 (each retry doubles the backoff)").optional(),
-  /** First backoff delay in milliseconds; doubles each retry. Default 250. */
-  backoffMs: z.number().min(0).optional(),
-  /** Randomize each backoff delay within its upper half, so that failing members do not retry in lockstep. */
-  jitter: z.boolean().optional(),
-  /**
-   * At most this many calls of this member in flight at once, across batch and concurrent queries and across
-   * every pyramid (and `bindTools` copy) that uses the same chat model object with the same limit.
-   */
-  maxConcurrency: z.number().int().positive().optional(),
-  /**
-   * The most output tokens one call of this member can produce, for budget holds (a tenant's crowd hold, an
-   * escalation's reservation). Default: the chat model's own `maxTokens` when it has one, else 4096. Give it for a
-   * model without `maxTokens`: a call that writes more is still settled with its real cost, but was not held for.
-   */
-  maxOutputTokens: z.number().int().positive().optional(),
+    .optional()
+    .describe(
+      "per-call time limit in milliseconds, each attempt (default: the pyramid's `memberTimeoutMs`, else 10 minutes)",
+    ),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(10, "must be at most 10 (each retry doubles the backoff)")
+    .optional()
+    .describe(
+      "retries on transient errors (429, 5xx, network, timeout), with exponential backoff (default: the pyramid's `memberRetries`, else 0)",
+    ),
+  backoffMs: z
+    .number()
+    .min(0)
+    .optional()
+    .describe("first retry delay in milliseconds, doubled each retry (default 250)"),
+  jitter: z
+    .boolean()
+    .optional()
+    .describe("randomize each backoff delay within its upper half, so that failing members do not retry in lockstep"),
+  maxConcurrency: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "at most this many calls of this member in flight at once, across batch and concurrent queries and across every pyramid (and `bindTools` copy) that uses the same chat model object with the same limit",
+    ),
+  maxOutputTokens: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "the most output tokens one call can produce, for budget holds (a tenant's crowd hold, an escalation's reservation; docs/ledger.md); default: the chat model's own `maxTokens`, else 4096. A call that writes more is still settled with its real cost",
+    ),
 };
 
 /** The names of `memberSettingsShape`'s fields. */

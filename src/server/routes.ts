@@ -6,6 +6,7 @@ import type { ServerState } from "./lifecycle.js";
 import { toLangChainMessages } from "./messages.js";
 import type { PyramidMetrics } from "./metrics.js";
 import { parseRequest } from "./request.js";
+import { requestDeadlineMs } from "./deadline.js";
 import { answer, runnableFor, sendJson, streamAnswer } from "./respond.js";
 import { handleFeedback } from "./feedback.js";
 import type { FeedbackIds } from "./feedback_ids.js";
@@ -135,7 +136,7 @@ export async function route(context: RouteContext, req: IncomingMessage, res: Se
         worstCaseTierCost(crowd.members, messages, []),
         reservationTtlMs(crowd.members),
       );
-      await answerCompletion(context, res, tenant, request, messages, ledger);
+      await answerCompletion(context, res, tenant, request, messages, ledger, requestDeadlineMs(request, req.headers));
     } finally {
       await ledger
         .release()
@@ -154,6 +155,7 @@ async function answerCompletion(
   request: ChatCompletionRequest,
   messages: BaseMessage[],
   ledger: Ledger,
+  deadlineMs?: number,
 ): Promise<void> {
   const { model, modelId, gate } = context;
   const { controllers } = context.state;
@@ -164,7 +166,12 @@ async function answerCompletion(
     if (!res.writableFinished) controller.abort(new Error("the client closed the connection"));
   };
   res.on("close", onClose);
-  const config = { signal: controller.signal, ledger, ...(context.traffic ? { callbacks: [context.traffic] } : {}) };
+  const config = {
+    signal: controller.signal,
+    ledger,
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    ...(context.traffic ? { callbacks: [context.traffic] } : {}),
+  };
   const view = clientView({
     tenant: tenant.name,
     feedbackIds: context.feedbackIds,

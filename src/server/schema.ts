@@ -59,7 +59,7 @@ const responseFormat = z.discriminatedUnion("type", [
  * zod schema of a `POST /v1/chat/completions` body. `response_format` (`text`, `json_object`, `json_schema`) is
  * answered through the pyramid's structured output. `stop` is passed to every member call (as LangChain's `stop`
  * call option); other sampling fields (`temperature`, `max_tokens`, ...) are accepted and ignored: each member's
- * sampling is set in the pyramid's config.
+ * sampling is set in the pyramid's config. `deadline_ms` (or the `x-pyramid-deadline-ms` header) bounds the request's time.
  */
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1, "is required"),
@@ -77,6 +77,11 @@ export const chatCompletionRequestSchema = z.looseObject({
     )
     .nullable()
     .optional(),
+  /**
+   * pyramid-moa extension: answer within this many milliseconds (the chat model's `deadlineMs`): the best answer held
+   * then is returned with `deadline: true` in the trace.
+   */
+  deadline_ms: z.number().positive("must be a positive number of milliseconds").nullable().optional(),
 });
 
 /** A validated chat completions request. */

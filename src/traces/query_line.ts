@@ -72,6 +72,13 @@ export function queryTraceLine(
       total: result.pyramid.cost.total,
       oracleOnly: result.pyramid.cost.oracleOnly,
     },
+    ...(result.pyramid.deadline ? { deadline: true as const } : {}),
+    ...(result.pyramid.cut
+      ? { cut: { members: [...result.pyramid.cut.members], tiers: [...result.pyramid.cut.tiers] } }
+      : {}),
+    ...(result.pyramid.speculation
+      ? { speculation: result.pyramid.speculation.map((s) => ({ ...s, cancelled: [...s.cancelled] })) }
+      : {}),
     latencyMs: context.latencyMs,
     shadowScheduled: context.shadowScheduled,
     shadowRate: context.shadowRate,

@@ -31,6 +31,8 @@ export const queryTraceLineSchema = z.object({
           status: z.enum(["answered", "cancelled", "not_called", "deadline"]),
           startedMs: z.number().optional(),
           arrivedMs: z.number().optional(),
+          /** Cut by the deadline, its partial output gave the answer (nobody had answered in full). */
+          partial: z.literal(true).optional(),
         })
         .optional(),
     }),
@@ -62,6 +64,27 @@ export const queryTraceLineSchema = z.object({
   finalAnswer: z.string().nullable(),
   /** USD: the crowd's calls, the tiers above it, the total, and the apex alone (estimated when not called). */
   cost: z.object({ crowd: z.number(), oracle: z.number(), total: z.number(), oracleOnly: z.number() }),
+  /** Set when the query's deadline passed: the members cut while running and the tiers not reached because of it. */
+  deadline: z.literal(true).optional(),
+  cut: z
+    .object({
+      members: z.array(z.object({ tier: z.number().int(), model: z.string() })),
+      tiers: z.array(z.string()),
+    })
+    .optional(),
+  /** Speculative escalation: each tier started before the tier below decided, adopted or cancelled (and its cost). */
+  speculation: z
+    .array(
+      z.object({
+        tier: z.number().int(),
+        tierName: z.string(),
+        outcome: z.enum(["adopted", "cancelled"]),
+        startedMs: z.number(),
+        costUsd: z.number(),
+        cancelled: z.array(z.object({ model: z.string(), streamedTokens: z.number() })),
+      }),
+    )
+    .optional(),
   /** Wall time of the query, in milliseconds. */
   latencyMs: z.number(),
   /** Whether this query was drawn for a shadow call to the apex (its result comes in a `shadow` line). */

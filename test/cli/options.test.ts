@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { type CliOptions, optionsHelp } from "../../src/cli/options.js";
+import { askCommand } from "../../src/cli/commands/ask.js";
+import { evalCommand } from "../../src/cli/commands/eval.js";
+import { initCommand } from "../../src/cli/commands/init.js";
+import { reportCommand } from "../../src/cli/commands/report.js";
+import { serveCommand } from "../../src/cli/commands/serve.js";
+import { trainCommand } from "../../src/cli/commands/train.js";
+import type { CliCommand } from "../../src/cli/main.js";
 import { runCli } from "./capture.js";
 
 // A command's flags are defined once (type, alias, placeholder, description): parseArgs reads the definition and
@@ -35,16 +42,41 @@ describe("command-line flags defined once", () => {
   });
 });
 
-describe("every command's --help lists only flags its parser takes", () => {
-  for (const command of ["ask", "eval", "init", "report", "serve", "train"]) {
+const COMMANDS: Record<string, CliCommand> = {
+  ask: askCommand,
+  eval: evalCommand,
+  init: initCommand,
+  report: reportCommand,
+  serve: serveCommand,
+  train: trainCommand,
+};
+
+/** The flags a help text lists (`  --name <value>` or `  -h, --help` at the start of a line), in order. */
+function listedFlags(help: string): { name: string; takesValue: boolean; short?: string }[] {
+  return [...help.matchAll(/^ {2}(?:-(\w), )?--([\w-]+)( <[^>]+>)?/gm)].map((match) => ({
+    name: match[2],
+    takesValue: match[3] !== undefined,
+    ...(match[1] ? { short: match[1] } : {}),
+  }));
+}
+
+describe("every command's --help lists exactly the flags its parser takes", () => {
+  for (const [command, definition] of Object.entries(COMMANDS)) {
     it(`pyramid-moa ${command}`, async () => {
       const help = await runCli([command, "--help"]);
       expect(help.code).toBe(0);
-      const flags = [...help.stdout.matchAll(/^ {2}(?:-\w, )?--([\w-]+)( <[^>]+>)?/gm)].map((match) => ({
-        name: match[1],
-        takesValue: match[2] !== undefined,
-      }));
-      expect(flags.length).toBeGreaterThan(1);
+      const flags = listedFlags(help.stdout);
+      // Listed = defined: every definition is in the help, in order, with a placeholder exactly when it takes a value.
+      expect(flags.map((flag) => flag.name)).toEqual(Object.keys(definition.options));
+      for (const flag of flags) {
+        const option = definition.options[flag.name];
+        expect({ flag: flag.name, takesValue: flag.takesValue, short: flag.short }).toEqual({
+          flag: flag.name,
+          takesValue: option.type === "string",
+          short: option.short,
+        });
+      }
+      // Defined = parsed: each listed flag is accepted by the command's parser.
       const refused: string[] = [];
       for (const flag of flags) {
         // --help first: the command prints its help and returns 0 once parseArgs accepted every flag.
@@ -52,7 +84,9 @@ describe("every command's --help lists only flags its parser takes", () => {
         if (run.code !== 0) refused.push(`--${flag.name}: ${run.stderr}`);
       }
       expect(refused).toEqual([]);
-      expect((await runCli([command, "--help", "--no-such-flag"])).code).toBe(1);
+      const unknown = await runCli([command, "--help", "--no-such-flag"]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain(`pyramid-moa ${command} --help`);
     });
   }
 });

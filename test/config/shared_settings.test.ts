@@ -26,6 +26,7 @@ const settings: Required<PyramidSettings> = {
   unsafeAllowUnsandboxedCode: true,
   generativePrompt: "Candidates:\n{candidates}\nAnswer.",
   schedule: "waves",
+  speculative: true,
   deadlineMs: 60_000,
   similarity: "lexical",
   similarityThreshold: 0.4,

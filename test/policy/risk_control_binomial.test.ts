@@ -1,15 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { calibratePresets, GUARANTEED_PRESET_SPECS, type GradedPrediction, PRESET_NAMES } from "../../src/index.js";
 import {
   binomialCdf,
-  calibratePresets,
   clopperPearsonUpper,
   describeGuarantee,
-  GUARANTEED_PRESET_SPECS,
-  type GradedPrediction,
   harmPValue,
-  PRESET_NAMES,
   riskControlledThreshold,
-} from "../../src/index.js";
+} from "../../src/router/train/index.js";
 import { seededRandom } from "../../src/utils/random.js";
 
 describe("the exact binomial statistics", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { GradedPrediction } from "../../src/index.js";
 import {
   bettingPValue,
   binomialCdf,
@@ -6,12 +7,11 @@ import {
   combinedPValue,
   describeGuarantee,
   discordantPValue,
-  type GradedPrediction,
   harmPValue,
   netLossCdf,
   riskControlledThreshold,
   trinomialPValue,
-} from "../../src/index.js";
+} from "../../src/router/train/index.js";
 import { seededRandom } from "../../src/utils/random.js";
 
 describe("the net-loss p-values", () => {

@@ -95,6 +95,7 @@ function answerText(message: AIMessageChunk): string {
 /** `pyramid-moa ask`: one question through the pyramid of a config file. */
 export const askCommand: CliCommand = {
   summary: "ask the pyramid of a config file one question; print the answer and the routing trace",
+  options: OPTIONS,
   async run(argv) {
     const parsed = parseCommandArgs("ask", {
       args: [...argv],

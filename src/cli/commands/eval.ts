@@ -1,13 +1,50 @@
 import { PyramidConfigError } from "../../errors/index.js";
-import { runEvaluation, DEFAULT_EXPERIMENTS } from "../../eval/run/run_eval.js";
+import { runEvaluation } from "../../eval/run/run_eval.js";
 import { writeEvaluationReport } from "../../eval/report.js";
 import { parseCommandArgs } from "../args.js";
-import { parseAnswerTask, TASK_TEXT_FORMS } from "../../answers/task_text.js";
+import { parseAnswerTask } from "../../answers/task_text.js";
 import { EVAL_BENCHMARKS } from "../../eval/run/benchmark_graders.js";
 import { evalOutputLines } from "../eval_output.js";
 import type { CliCommand } from "../main.js";
 import { parseTiersFlag } from "../eval_deep.js";
 import { runDeepCommand } from "../eval_deep_command.js";
+import { EVAL_OPTIONS } from "../eval_options.js";
+import { optionsHelp } from "../options.js";
+import { crowdScheduleSchema } from "../../graph/schedule/schedule.js";
+import type { CrowdSchedule } from "../../graph/schedule/schedule.js";
+import { LatencyModel } from "../../eval/schedule/latency_model.js";
+import { writeScheduleReport } from "../../eval/schedule/run.js";
+
+/** `--schedule` and `--latency-model`, checked: the schedule to replay and its latency model (none without `--schedule`). */
+function scheduleFlags(
+  schedule: string | undefined,
+  latencyModel: string | undefined,
+  similarity: string | undefined,
+): { schedule: CrowdSchedule; latency: LatencyModel } | undefined {
+  if (schedule === undefined) {
+    if (latencyModel !== undefined) {
+      throw new PyramidConfigError("--latency-model without --schedule", {
+        field: "--latency-model",
+        fix: "add --schedule parallel|anytime|waves",
+      });
+    }
+    return undefined;
+  }
+  const parsed = crowdScheduleSchema.safeParse(schedule);
+  if (!parsed.success) {
+    throw new PyramidConfigError(`unknown schedule "${schedule}"`, {
+      field: "--schedule",
+      fix: "use parallel, anytime or waves",
+    });
+  }
+  if (similarity === "lexical") {
+    throw new PyramidConfigError("--schedule does not replay answers voted by meaning", {
+      field: "--schedule",
+      fix: "leave out --similarity lexical (the schedules wait for every member then)",
+    });
+  }
+  return { schedule: parsed.data, latency: latencyModel ? LatencyModel.fromFile(latencyModel) : new LatencyModel() };
+}
 
 const USAGE = `Usage: pyramid-moa eval --benchmark <${EVAL_BENCHMARKS.join("|")}> --out <dir> [options]
 
@@ -16,78 +53,7 @@ query, and writes to <dir>: traces.jsonl, profile.csv, profile.svg/.png, frontie
 reliability.svg/.png (P_fail against the observed crowd error rate), theorem1.md, summary.md and summary.json. Re-running with the same settings resumes; with --train
 the router is retrained (deterministically) and the holdout part re-evaluated if the router changed.
 
-Options:
-  --benchmark <name>     ${EVAL_BENCHMARKS.join(", ")} (required); picks the grader and the answer extractor
-  --out <dir>            output folder (required)
-  --recorded <file>      recorded outputs, any file of the shared line schema (default <data>/recorded/<benchmark>.jsonl,
-                         math: math-l5.jsonl; data = $PYRAMID_DATA_DIR or ../shared/data); repeatable: a model's
-                         outputs may come from any of the files
-  --tiers <spec>         a pyramid of any number of tiers: "a,b,c;d;e" (tiers separated by ";", members by ",",
-                         cheapest first; the last is the apex), or "deep": gsm8k and math's 8B crowd -> 70B -> 405B
-                         (recorded default: the benchmark's file and its -405b file). Every tier is evaluated on every
-                         item; reported per boundary and per tier in summary.md (see docs/deep-pyramids.md)
-  --config <file>        evaluate the pyramid of a config file (replay members: their models, files, prices, routers,
-                         policy and task)
-  --crowd <m1,m2,...>    crowd models (default: gsm8k and math ${DEFAULT_EXPERIMENTS.gsm8k.crowd.join(",")}; required for mmlu, humaneval, custom)
-  --oracle <m>           Oracle model (default: gsm8k and math ${DEFAULT_EXPERIMENTS.gsm8k.oracle})
-  --task <kind>          answer key of the vote: ${TASK_TEXT_FORMS} (default per benchmark: math-latex for math,
-                         choice for mmlu, code for mbpp/humaneval, text for custom); json[:field] votes on a JSON field
-                         of the outputs (default field "answer"), regex:<pattern> on its first capture group
-  --similarity <s>       text and short-answer: lexical (cluster answers by token F1 and vote by meaning) or exact
-  --router <file>        router bundle to evaluate (with --tiers: once per boundary, in order; default the shipped
-                         per-boundary routers when the members match); one trained on another benchmark measures zero-shot transfer
-                         (e.g. --benchmark math --router routers/gsm8k-llama8b-gemma9b-qwen7b.json); refused when
-                         it was trained for other crowd members (its bundle's metadata.members must equal the
-                         crowd's names, in order)
-  --allow-router-member-mismatch
-                         evaluate --router even though it was trained for other members
-  --train                train a router on the train part, evaluate on the holdout part
-  --holdout <f>          holdout fraction with --train (default 0.3)
-  --seed <n>             seed of the split, training and random baseline (default 1)
-  --policy <preset>      economy | balanced | baseline-match (default baseline-match when the router has presets)
-  --threshold <t>        fixed threshold instead of a preset
-  --grader <g>           ours: this library's grader of the benchmark (default; gsm8k number, math LaTeX equivalence,
-                         mmlu letter, mbpp/humaneval tests in the sandbox); reference: the lines' reference.correct;
-                         or the path of an ES module exporting grade({ output, gold, id, model, question }) -> boolean
-                         (custom needs reference or a module)
-  --limit <n>            only the first n items (quick runs)
-  --concurrency <n>      queries at once (default 8)
-  --strict               stop at the first bad line of the recorded file (default: report it and skip it)
-  --no-code-behaviour    mbpp: leave out the code behavioural agreement features (sandboxed probe runs)
-  --unsafe-allow-unsandboxed-code
-                         mbpp/humaneval: grade and probe code even without bubblewrap (UNSAFE: no OS sandbox;
-                         default: refuse, see docs/sandbox.md)
-  --code-claims          mbpp: add their claim features (code vs the outputs its member wrote down)
-  --no-png               write SVG only
-  -h, --help             show this help`;
-
-const OPTIONS = {
-  benchmark: { type: "string" },
-  out: { type: "string" },
-  recorded: { type: "string", multiple: true },
-  tiers: { type: "string" },
-  config: { type: "string" },
-  crowd: { type: "string" },
-  oracle: { type: "string" },
-  router: { type: "string", multiple: true },
-  "allow-router-member-mismatch": { type: "boolean" },
-  "unsafe-allow-unsandboxed-code": { type: "boolean" },
-  train: { type: "boolean" },
-  holdout: { type: "string" },
-  seed: { type: "string" },
-  policy: { type: "string" },
-  threshold: { type: "string" },
-  grader: { type: "string" },
-  task: { type: "string" },
-  similarity: { type: "string" },
-  limit: { type: "string" },
-  concurrency: { type: "string" },
-  "no-png": { type: "boolean" },
-  "no-code-behaviour": { type: "boolean" },
-  "code-claims": { type: "boolean" },
-  strict: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+${optionsHelp(EVAL_OPTIONS, 22)}`;
 
 function num(value: string | undefined, flag: string, check: (n: number) => boolean, what: string): number | undefined {
   if (value === undefined) return undefined;
@@ -104,10 +70,11 @@ function num(value: string | undefined, flag: string, check: (n: number) => bool
 /** `pyramid-moa eval`: evaluate the pyramid on recorded outputs and write traces, plots and tables. */
 export const evalCommand: CliCommand = {
   summary: "evaluate the pyramid on recorded model outputs: traces, profile/frontier plots, Theorem 1, baselines",
+  options: EVAL_OPTIONS,
   async run(argv) {
     const parsed = parseCommandArgs("eval", {
       args: [...argv],
-      options: OPTIONS,
+      options: EVAL_OPTIONS,
       allowPositionals: false,
       strict: true,
     });
@@ -159,6 +126,13 @@ export const evalCommand: CliCommand = {
     }
     const tiers = v.tiers ? parseTiersFlag(v.tiers, v.benchmark) : undefined;
     const twoTier = tiers && tiers.length === 2 && tiers[1].length === 1 && !v.config;
+    const schedule = scheduleFlags(v.schedule, v["latency-model"], v.similarity);
+    if (schedule && ((tiers && !twoTier) || v.config)) {
+      throw new PyramidConfigError("--schedule replays two-tier pyramids", {
+        field: "--schedule",
+        fix: "give --crowd/--oracle (or a two-tier --tiers), or leave out --schedule",
+      });
+    }
     if ((tiers && !twoTier) || v.config) {
       return runDeepCommand(v, tiers, threshold);
     }
@@ -216,6 +190,25 @@ export const evalCommand: CliCommand = {
       diagnosis,
     });
     console.log(lines.join("\n"));
+    if (schedule) {
+      const { markdown } = await writeScheduleReport(
+        {
+          ...run.replayed,
+          crowd: run.settings.crowd as string[],
+          oracle: String(run.settings.oracle),
+          traces: run.traces,
+        },
+        {
+          ...schedule,
+          router: run.router,
+          threshold: run.traces[0]?.threshold ?? 0.5,
+          presets: run.bundle?.presets,
+          outDir: v.out,
+          title: `${v.benchmark.toUpperCase()} (${part}): crowd schedules`,
+        },
+      );
+      console.log(`\n${markdown}`);
+    }
     return 0;
   },
 };

@@ -11,9 +11,25 @@ import type { InitTemplate } from "../../config/example.js";
 import { PyramidConfigError } from "../../errors/index.js";
 import { parseCommandArgs } from "../args.js";
 import { pathForConfig } from "../config_paths.js";
+import { type CliOptions, optionsHelp } from "../options.js";
 import type { CliCommand } from "../main.js";
 
-const USAGE = `Usage: pyramid-moa init [--out pyramid.config.yaml] [--force] [--template ollama|llamacpp|replay]
+/** The flags of `init`: parsed by `parseArgs` and listed by `--help` from this one definition. */
+const OPTIONS = {
+  out: { type: "string", value: "<file>", help: "file to write (default pyramid.config.yaml)" },
+  force: { type: "boolean", help: "overwrite an existing file" },
+  template: { type: "string", value: "<name>", help: `${INIT_TEMPLATES.join(", ")} (default ollama)` },
+  "model-path": {
+    type: "string",
+    value: "<gguf>",
+    help: "llamacpp: the crowd's GGUF file (default models/crowd.gguf)",
+  },
+  "oracle-path": { type: "string", value: "<gguf>", help: "llamacpp: the Oracle's GGUF file (default: the crowd's)" },
+  router: { type: "string", value: "<file>", help: "replay: a router file to route with at its balanced preset" },
+  help: { type: "boolean", short: "h", help: "show this help" },
+} as const satisfies CliOptions;
+
+const USAGE = `Usage: pyramid-moa init [--out pyramid.config.yaml] [--force] [--template ${INIT_TEMPLATES.join("|")}]
 
 Writes an example pyramid config with every field explained in comments (YAML). A --out ending in
 .json writes the ollama template as JSON (JSON cannot hold comments).
@@ -23,17 +39,10 @@ Templates:
   llamacpp   fully local: three samplings of one GGUF model (--model-path) and a GGUF Oracle (--oracle-path)
   replay     offline: the paper's crowd and Oracle replayed from the recorded GSM8K outputs (--router optional)
 
-Options:
-  --out <file>          file to write (default pyramid.config.yaml)
-  --force               overwrite an existing file
-  --template <name>     ollama, llamacpp or replay (default ollama)
-  --model-path <gguf>   llamacpp: the crowd's GGUF file (default models/crowd.gguf)
-  --oracle-path <gguf>  llamacpp: the Oracle's GGUF file (default: the crowd's)
-  --router <file>       replay: a router file to route with at its balanced preset
-
 Paths given here are relative to the current folder; they are written relative to the config file's
 folder (which is what relative paths in a config file are resolved against), so --out may be anywhere.
-  -h, --help            show this help`;
+
+${optionsHelp(OPTIONS, 20)}`;
 
 function templateText(
   template: InitTemplate,
@@ -56,18 +65,11 @@ function templateText(
 /** `pyramid-moa init`: writes a commented example config file. */
 export const initCommand: CliCommand = {
   summary: "write a commented example pyramid.config.yaml",
+  options: OPTIONS,
   async run(argv) {
     const { values } = parseCommandArgs("init", {
       args: [...argv],
-      options: {
-        out: { type: "string" },
-        force: { type: "boolean" },
-        template: { type: "string" },
-        "model-path": { type: "string" },
-        "oracle-path": { type: "string" },
-        router: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: OPTIONS,
       strict: true,
     });
     if (values.help) {

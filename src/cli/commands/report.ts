@@ -102,6 +102,7 @@ export function presetKeptError(routerFile: string, preset: string): number {
 /** `pyramid-moa report`: drift and savings report of production traffic. */
 export const reportCommand: CliCommand = {
   summary: "report escalation, accuracy vs apex, saving and drift from production traces",
+  options: OPTIONS,
   async run(argv) {
     const { values } = parseCommandArgs("report", {
       args: [...argv],

@@ -13,18 +13,19 @@ import { clusterMetricsText, serveWorkerMetrics } from "../../server/cluster_met
 import type { ServingLimits } from "../../server/tenants_config.js";
 import { onPrimaryRequests } from "../../server/cluster_messages.js";
 import { runServerCluster } from "../../server/cluster_primary.js";
-import { createPyramidServer, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from "../../server/server.js";
+import { createPyramidServer } from "../../server/server.js";
 import type { PyramidServer } from "../../server/lifecycle.js";
 import { parseCommandArgs } from "../args.js";
-import { TRAFFIC_FLAG_OPTIONS, TRAFFIC_FLAG_USAGE, trafficOptionsFromFlags } from "../traffic_flags.js";
+import { trafficOptionsFromFlags } from "../traffic_flags.js";
+import { optionsHelp } from "../options.js";
 import type { CliCommand } from "../main.js";
-import { MAX_SERVE_WORKERS, resolveServeOptions } from "../serve_options.js";
+import { resolveServeOptions, SERVE_OPTIONS } from "../serve_options.js";
 import type { ServeOptions } from "../serve_options.js";
 
 /** Response header naming the pid of the process that answered (a worker's with `--workers` > 1). */
 export const WORKER_HEADER = "x-pyramid-worker";
 
-const USAGE = `Usage: pyramid-moa serve [--config file] [--port 8000] [--host 127.0.0.1] [--token-env NAME] [--max-body-bytes N] [--request-timeout-ms N] [--workers N]
+const USAGE = `Usage: pyramid-moa serve [--config <file>] [--port <n>] [options]
 
 Serves the pyramid of a config file as an OpenAI-compatible API (docs/server.md):
   POST /v1/chat/completions   JSON or SSE streaming, tools; the routing trace in the "pyramid" field
@@ -36,21 +37,7 @@ requests/tokens per minute (429) are enforced, across processes and machines whe
 Every response carries "${WORKER_HEADER}: <pid>", the process that answered.
 SIGINT/SIGTERM stop accepting connections and finish the requests in flight (a second signal cuts them off).
 
-Options:
-  --config <file>         config file (default ./pyramid.config.yaml, .yml or .json)
-  --port <n>              port (default 8000; 0 picks a free one)
-  --host <addr>           address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)
-  --token-env <NAME>      require "Authorization: Bearer <token>", the token read from env var NAME
-  --max-body-bytes <n>    largest request body (default ${DEFAULT_MAX_BODY_BYTES}); larger ones get 413
-  --request-timeout-ms <n> time a client has to send a whole request (default ${DEFAULT_REQUEST_TIMEOUT_MS}); slower: 408, closed
-  --model-id <id>         model id reported by the API (default pyramid-moa)
-  --workers <n|auto>      processes serving the port (default 1; auto = one per CPU; at most ${MAX_SERVE_WORKERS}):
-                          a node:cluster primary restarts a worker that crashes and forwards SIGINT/SIGTERM
-${TRAFFIC_FLAG_USAGE}
-  --unsafe-allow-unsandboxed-code
-                          with task: code, run the candidates' code even without bubblewrap (UNSAFE: no OS
-                          sandbox; default: refuse to start, see docs/sandbox.md)
-  -h, --help              show this help
+${optionsHelp(SERVE_OPTIONS)}
 POST /v1/feedback {"id": "<pyramid.traceId>", "correct": true} attaches ground truth (with --traces).`;
 
 function describe(options: ServeOptions, workers: string): string {
@@ -167,22 +154,11 @@ async function serveWithWorkers(options: ServeOptions, argv: readonly string[]):
 /** `pyramid-moa serve`: the pyramid of a config file as an OpenAI-compatible HTTP server. */
 export const serveCommand: CliCommand = {
   summary: "serve the pyramid as an OpenAI-compatible API (/v1/chat/completions)",
+  options: SERVE_OPTIONS,
   async run(argv) {
     const { values } = parseCommandArgs("serve", {
       args: [...argv],
-      options: {
-        config: { type: "string" },
-        port: { type: "string" },
-        host: { type: "string" },
-        "token-env": { type: "string" },
-        "max-body-bytes": { type: "string" },
-        "request-timeout-ms": { type: "string" },
-        "model-id": { type: "string" },
-        workers: { type: "string" },
-        "unsafe-allow-unsandboxed-code": { type: "boolean" },
-        ...TRAFFIC_FLAG_OPTIONS,
-        help: { type: "boolean", short: "h" },
-      },
+      options: SERVE_OPTIONS,
       strict: true,
     });
     if (values.help) {

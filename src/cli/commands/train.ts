@@ -6,8 +6,64 @@ import { weakRouterReasons } from "../../router/train/weak_router.js";
 import { parseCommandArgs } from "../args.js";
 import { checkTrainingTraces } from "../traces_origin.js";
 import type { CliCommand } from "../main.js";
-import { runTrafficTraining, TRAFFIC_TRAIN_USAGE } from "../train_traffic.js";
+import { runTrafficTraining, TRAFFIC_TRAIN_HEADING, TRAFFIC_TRAIN_OPTIONS } from "../train_traffic.js";
+import { type CliOptions, optionsHelp } from "../options.js";
 import { isDeepTracesFile, runDeepTraining } from "../train_deep.js";
+
+/** The flags of `train`: parsed by `parseArgs` and listed by `--help` from this one definition. */
+const TRAIN_OPTIONS = {
+  traces: { type: "string", value: "<file>", help: "traces JSONL written by `pyramid-moa eval` (required)" },
+  out: { type: "string", value: "<file>", help: "router bundle to write (required)" },
+  seed: { type: "string", value: "<n>", help: "seed of the folds / validation split and of XGBoost (default 1)" },
+  calibration: {
+    type: "string",
+    value: "<how>",
+    help: `cross-validation (default): one booster per fold predicts its held fold, the
+      presets are calibrated on the out-of-fold predictions of all traces and the
+      model is trained on all traces for the folds' median best round count;
+      validation: calibrate on one held-out split, train on the rest`,
+  },
+  folds: { type: "string", value: "<k>", help: "folds of the cross-validation (default 5)" },
+  validation: {
+    type: "string",
+    value: "<f>",
+    help: `fraction held out for early stopping and (with --calibration validation)
+      calibration; with cross-validation, of each fold's training part (default 0.2)`,
+  },
+  rounds: { type: "string", value: "<n>", help: "maximum boosting rounds (default 500)" },
+  "early-stopping": {
+    type: "string",
+    value: "<n>",
+    help: "stop after n rounds without validation improvement; 0 = off (default 20)",
+  },
+  "pfail-calibration": {
+    type: "string",
+    value: "<m>",
+    help: `platt (default), isotonic or none: monotone calibration of P_fail fitted on
+      the same out-of-fold (or validation) predictions, stored in the bundle`,
+  },
+  resamples: {
+    type: "string",
+    value: "<n>",
+    help: "bootstrap resamples behind the presets' 90% confidence and intervals (default 1000)",
+  },
+  dataset: { type: "string", value: "<name>", help: "data set name for the metadata (default: the traces' benchmark)" },
+  param: {
+    type: "string",
+    multiple: true,
+    value: "<key=value>",
+    help: "an XGBoost parameter, repeatable (e.g. --param max_depth=4)",
+  },
+  force: {
+    type: "boolean",
+    help: `write the router even when it is no better than chance (AUC < 0.55, no split,
+      one round); without it such a router is refused (exit 1) and nothing is written`,
+  },
+  help: { type: "boolean", short: "h", help: "show this help" },
+} as const satisfies CliOptions;
+
+/** Every flag `train` parses: its own and those of training from production traces. */
+const OPTIONS = { ...TRAIN_OPTIONS, ...TRAFFIC_TRAIN_OPTIONS } as const satisfies CliOptions;
 
 const USAGE = `Usage: pyramid-moa train --traces <traces.jsonl> --out <router.json> [options]
 
@@ -16,27 +72,7 @@ traces with the real XGBoost library, calibrates the presets economy / balanced 
 out-of-fold predictions of a k-fold cross-validation (or on one held-out validation split) and writes a
 router bundle.
 
-Options:
-  --traces <file>        traces JSONL written by \`pyramid-moa eval\` (required)
-  --out <file>           router bundle to write (required)
-  --seed <n>             seed of the folds / validation split and of XGBoost (default 1)
-  --calibration <how>    cross-validation (default): one booster per fold predicts its held fold, the
-                         presets are calibrated on the out-of-fold predictions of all traces and the
-                         model is trained on all traces for the folds' median best round count;
-                         validation: calibrate on one held-out split, train on the rest
-  --folds <k>            folds of the cross-validation (default 5)
-  --validation <f>       fraction held out for early stopping and (with --calibration validation)
-                         calibration; with cross-validation, of each fold's training part (default 0.2)
-  --rounds <n>           maximum boosting rounds (default 500)
-  --early-stopping <n>   stop after n rounds without validation improvement; 0 = off (default 20)
-  --pfail-calibration <m> platt (default), isotonic or none: monotone calibration of P_fail fitted on
-                         the same out-of-fold (or validation) predictions, stored in the bundle
-  --resamples <n>        bootstrap resamples behind the presets' 90% confidence and intervals (default 1000)
-  --dataset <name>       data set name for the metadata (default: the traces' benchmark)
-  --param <key=value>    an XGBoost parameter, repeatable (e.g. --param max_depth=4)
-  --force                write the router even when it is no better than chance (AUC < 0.55, no split,
-                         one round); without it such a router is refused (exit 1) and nothing is written
-  -h, --help             show this help
+${optionsHelp(TRAIN_OPTIONS, 21)}
 
 Traces of a pyramid of three or more tiers (\`eval --tiers ... --train\`) train one router per boundary
 and choose the presets of all boundaries together: --out is then a folder (boundary-<k>.json).
@@ -47,28 +83,7 @@ The traces of \`eval --train --out <dir>\`: <dir>/train_traces.jsonl is the trai
 
 Needs libxgboost: apt-get install -y libxgboost0 (or set PYRAMID_LIBXGBOOST to the .so).
 
-${TRAFFIC_TRAIN_USAGE}`;
-
-const OPTIONS = {
-  traces: { type: "string" },
-  out: { type: "string" },
-  seed: { type: "string" },
-  calibration: { type: "string" },
-  folds: { type: "string" },
-  validation: { type: "string" },
-  rounds: { type: "string" },
-  "early-stopping": { type: "string" },
-  dataset: { type: "string" },
-  "pfail-calibration": { type: "string" },
-  resamples: { type: "string" },
-  param: { type: "string", multiple: true },
-  labels: { type: "string" },
-  "oracle-accuracy": { type: "string" },
-  "min-labels": { type: "string" },
-  champion: { type: "string" },
-  force: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
+${optionsHelp(TRAFFIC_TRAIN_OPTIONS, 21, TRAFFIC_TRAIN_HEADING)}`;
 
 function number(value: string | undefined, flag: string, integer: boolean): number | undefined {
   if (value === undefined) return undefined;
@@ -162,6 +177,7 @@ export function formatValidationReport(bundle: RouterBundle): string {
 /** `pyramid-moa train`: trains a router bundle from graded traces and prints its validation figures. */
 export const trainCommand: CliCommand = {
   summary: "train an XGBoost router from graded traces (needs libxgboost)",
+  options: OPTIONS,
   async run(argv: readonly string[]): Promise<number> {
     const parsed = parseCommandArgs("train", {
       args: [...argv],

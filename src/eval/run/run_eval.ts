@@ -5,7 +5,7 @@ import { taskLabel } from "../../answers/key_forms.js";
 import type { AnswerTask, TaskKind } from "../../answers/types.js";
 import { MissingDependencyError, PyramidConfigError } from "../../errors/index.js";
 import type { DecisionPolicy } from "../../policy/decision.js";
-import { itemsAnsweredByAll, getRecordedItems } from "../../replay/items.js";
+import { itemsAnsweredByAll, getRecordedItems, type RecordedItem } from "../../replay/items.js";
 import { RecordedOutputs } from "../../replay/recorded_outputs.js";
 import { AgreementRouter } from "../../router/agreement.js";
 import { loadRouter, loadRouterBundle, routerFromBundle, saveRouterBundle } from "../../router/bundle.js";
@@ -142,6 +142,10 @@ export interface EvaluationRun {
   readonly bundle?: RouterBundle;
   /** The policy the pyramid ran with. */
   readonly policy: DecisionPolicy;
+  /** The router evaluated. */
+  readonly router: Router;
+  /** What the run replayed (for `eval --schedule`): the recordings, the evaluated items, the task. */
+  readonly replayed: Readonly<{ store: RecordedOutputs; items: readonly RecordedItem[]; task: AnswerTask }>;
 }
 
 /** The folder of the routers shipped with the package (`routers/` at the package root). */
@@ -375,7 +379,9 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
         progress: new Progress(options.train ? "holdout part" : "evaluation", evalItems.length),
       },
     );
-    return { settings, traces, trainTraces, bundle, policy, routerOrigin, ...(routerNote ? { routerNote } : {}) };
+    const replayed = { store, items: evalItems, task };
+    const note = routerNote ? { routerNote } : {};
+    return { settings, traces, trainTraces, bundle, policy, routerOrigin, ...note, router, replayed };
   } finally {
     await close();
   }

@@ -60,7 +60,15 @@ export function makeRouterNode(spec: PyramidSpec, tier: number) {
         fix: `raise ${decision.refusedBy}, or set onBudgetExceeded: "answer" to keep the lower tier's answer`,
       });
     }
+    // The next tier, started speculatively at this tier's first disagreement: adopted by the next node when escalating,
+    // else cancelled and charged as far as its calls went.
+    const speculation = state.speculation?.tier === tier + 1 ? state.speculation : undefined;
+    const speculated = decision.escalate ? speculation?.adoptionRecord() : speculation?.cancel();
+    if (speculated && speculated.outcome === "cancelled") {
+      await runLedger(spec, state, config).settle(tier + 1, speculated.costUsd);
+    }
     return {
+      ...(speculated ? { speculations: [speculated] } : {}),
       decisions: [
         {
           tier,

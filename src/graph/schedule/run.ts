@@ -14,6 +14,13 @@ export interface ScheduledTier {
   readonly settled: (present: readonly (Candidate | undefined)[]) => boolean;
   /** The candidate standing for a member that was cancelled or never called (an error, so its features are NaN). */
   readonly missing: (index: number, status: "cancelled" | "not_called" | "deadline") => Candidate;
+  /**
+   * The candidate of a member cut by the deadline built from its partial output (`undefined`: none extractable); used
+   * only when no member answered with an answer key by the deadline.
+   */
+  readonly partial?: (index: number) => Candidate | undefined;
+  /** Called after each answer arrives, with the answers in hand (speculative escalation watches them). */
+  readonly onArrival?: (present: readonly (Candidate | undefined)[]) => void;
   /** The query's signal: when it aborts, the tier rejects with its reason. */
   readonly signal?: AbortSignal;
   /** When the query's deadline passes (epoch ms): the members still running are cut, those not called are not. */
@@ -84,6 +91,7 @@ export async function runScheduled(tier: ScheduledTier): Promise<Candidate[]> {
           ...done.candidate,
           schedule: { status: "answered", ...(startedMs !== undefined ? { startedMs } : {}), arrivedMs: since() },
         };
+        tier.onArrival?.(present);
         if (tier.schedule === "anytime") settled = tier.settled(present);
       }
       if (cut || settled || tier.settled(present)) break;
@@ -93,10 +101,13 @@ export async function runScheduled(tier: ScheduledTier): Promise<Candidate[]> {
     const reason = cut ? "cut by the query's deadline" : "cancelled: the tier's decision was settled";
     for (const index of pending.keys()) started.get(index)?.controller.abort(new Error(reason));
   }
+  const answeredInFull = present.some((candidate) => candidate?.answer != null && candidate.error === undefined);
   return present.map((candidate, index) => {
     if (candidate) return candidate;
     const call = started.get(index);
     const status = cut ? "deadline" : call ? "cancelled" : "not_called";
+    const partial = cut && call && !answeredInFull ? tier.partial?.(index) : undefined;
+    if (partial) return { ...partial, schedule: { status, startedMs: call?.startedMs ?? 0, partial: true } };
     return {
       ...tier.missing(index, status),
       schedule: { status, ...(call ? { startedMs: call.startedMs } : {}) },

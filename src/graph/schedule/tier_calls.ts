@@ -3,6 +3,7 @@ import type { PyramidSpec } from "../spec.js";
 import type { PyramidStateType } from "../state.js";
 import { runScheduled } from "./run.js";
 import { isSettled } from "./settle.js";
+import type { StreamTally } from "./stream_tally.js";
 
 /** The member's price per token pair (input + output USD per 1M), the key of the `waves` order; unpriced last. */
 function priceKey(spec: PyramidSpec, tier: number, index: number): number {
@@ -16,7 +17,13 @@ function missingCandidate(
   tier: number,
   index: number,
   status: "cancelled" | "not_called" | "deadline",
+  tally?: StreamTally,
 ): Candidate {
+  const member = spec.tiers[tier].members[index];
+  const streamed = tally && status !== "not_called";
+  const usage = streamed
+    ? { input: tally.inputTokens, output: tally.outputTokens(index), estimated: true }
+    : { input: 0, output: 0, estimated: true };
   return {
     model: spec.tiers[tier].members[index].name,
     tier,
@@ -32,8 +39,22 @@ function missingCandidate(
           : "not called: the tier's decision was settled without this member",
     attempts: status === "not_called" ? 0 : 1,
     latencyMs: 0,
-    usage: { input: 0, output: 0, estimated: true },
-    costUsd: 0,
+    usage,
+    // A call cut or cancelled is charged as far as it went: its input and the tokens it streamed.
+    costUsd: streamed ? tally.partialCostUsd(index, member.price) : 0,
+  };
+}
+
+/** The candidate of a member cut by the deadline whose partial output holds an answer key (else undefined). */
+function partialCandidate(spec: PyramidSpec, tier: number, index: number, tally: StreamTally): Candidate | undefined {
+  const answer = tally.partialAnswer(index, spec.task);
+  if (!answer) return undefined;
+  return {
+    ...missingCandidate(spec, tier, index, "deadline", tally),
+    text: tally.text(index),
+    answer: answer.key,
+    display: answer.display,
+    error: undefined,
   };
 }
 
@@ -50,10 +71,12 @@ export function tierCalls(
   signal: AbortSignal | undefined,
   callOne: (index: number, signal: AbortSignal | undefined) => Promise<Candidate>,
   deadlineAt?: number,
+  tally?: StreamTally,
+  onArrival?: (present: readonly (Candidate | undefined)[]) => void,
 ): Promise<Candidate[]> {
   const tierSpec = spec.tiers[tier];
   const isApex = tier === spec.tiers.length - 1;
-  if (deadlineAt === undefined && (isApex || tierSpec.schedule === "parallel")) {
+  if (deadlineAt === undefined && !onArrival && (isApex || tierSpec.schedule === "parallel")) {
     return Promise.all(tierSpec.members.map((_, index) => callOne(index, signal)));
   }
   const lower = state.tiers.slice(0, tier).flatMap((run) => run.candidates);
@@ -72,8 +95,13 @@ export function tierCalls(
       spec.similarity
         ? present.every((candidate) => candidate !== undefined)
         : isSettled(present, { router: tierSpec.router, threshold: tierSpec.threshold, lookahead, lower }),
-    missing: (index, status) => missingCandidate(spec, tier, index, status),
+    missing: (index, status) => missingCandidate(spec, tier, index, status, tally),
+    // A partial output stands only when no lower tier answered (their answer is the better one held).
+    ...(tally && !lower.some((c) => c.answer != null && c.error === undefined)
+      ? { partial: (index: number) => partialCandidate(spec, tier, index, tally) }
+      : {}),
     signal,
     deadlineAt,
+    ...(onArrival ? { onArrival } : {}),
   });
 }

@@ -22,6 +22,22 @@ export type {
 export { bootstrapProfile, bootstrapOptionsSchema, intervalsAt, percentileInterval } from "../../policy/bootstrap.js";
 export type { BootstrapOptions, BootstrapProfile, PresetIntervals } from "../../policy/bootstrap.js";
 export { selectWithConfidence, targetProbability } from "../../policy/robust_presets.js";
+export {
+  binomialCdf,
+  clopperPearsonUpper,
+  harmPValue,
+  bettingPValue,
+  discordantPValue,
+  combinedPValue,
+  NUISANCE_GAMMA_SHARE,
+  netLossCdf,
+  trinomialPValue,
+  WEIGHTED_GAIN,
+  TRINOMIAL_GRID,
+  riskControlledThreshold,
+  describeGuarantee,
+} from "../../policy/risk_control.js";
+export type { RiskGuarantee, RiskTest, RiskControlResult } from "../../policy/risk_control.js";
 export type { PresetTarget, ConfidentChoice } from "../../policy/robust_presets.js";
 export {
   codeBehaviourGroup,

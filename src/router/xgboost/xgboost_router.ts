@@ -72,6 +72,11 @@ export class XGBoostRouter implements Router {
   readonly objective: string;
   /** SHA-256 of the model (trees, base score, objective, feature and member names, presets): its identity in cache keys. */
   readonly digest: string;
+  /**
+   * The features `predict` reads: those some tree splits on, and the rule offset's `vote_share`, in the model's order
+   * (undefined for a bare model without feature names). Crowd schedules use it to decide a tier early (see `isSettled`).
+   */
+  readonly readsFeatures?: readonly string[];
 
   private readonly forest: CompiledForest;
   private readonly scratch: Float32Array;
@@ -137,6 +142,9 @@ export class XGBoostRouter implements Router {
       )
       .digest("hex");
     this.forest = compileForest(model);
+    this.readsFeatures = this.featureNames
+      ? readFeatureNames(this.featureNames, this.forest, this.offsetColumn)
+      : undefined;
     this.scratch = new Float32Array(model.numFeature);
   }
 
@@ -223,6 +231,13 @@ export class XGBoostRouter implements Router {
     }
     this.checkedNames = names;
   }
+}
+
+/** The names of the features some split of `forest` reads, plus column `offsetColumn` (>= 0), in column order. */
+function readFeatureNames(names: readonly string[], forest: CompiledForest, offsetColumn: number): readonly string[] {
+  const read = new Set<number>(offsetColumn >= 0 ? [offsetColumn] : []);
+  for (const column of forest.feature) if (column >= 0) read.add(column);
+  return Object.freeze(names.filter((_, column) => read.has(column)));
 }
 
 /** Describes the first difference between the expected and actual feature names, or undefined. */
