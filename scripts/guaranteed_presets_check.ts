@@ -24,6 +24,7 @@ import {
   type PresetName,
   type PresetSpec,
 } from "../src/policy/presets.js";
+import type { RiskTest } from "../src/policy/risk_control.js";
 import { applyPFailCalibration } from "../src/router/calibration/calibrator.js";
 import { readTraces, tracesToDataset } from "../src/router/train/dataset.js";
 import { trainRouter } from "../src/router/train/train_router.js";
@@ -33,7 +34,10 @@ process.env.OMP_NUM_THREADS ??= "1";
 const args = process.argv.slice(2);
 const splitsAt = args.indexOf("--splits");
 const SPLITS = splitsAt >= 0 ? Number(args[splitsAt + 1]) : 20;
-const runs = args.filter((a, i) => !a.startsWith("--") && (splitsAt < 0 || i !== splitsAt + 1));
+const testsAt = args.indexOf("--tests");
+const runs = args.filter(
+  (a, i) => !a.startsWith("--") && (splitsAt < 0 || i !== splitsAt + 1) && (testsAt < 0 || i !== testsAt + 1),
+);
 
 function graded(trace: EvalTraceLine, pFail: number): GradedPrediction {
   return {
@@ -46,10 +50,14 @@ function graded(trace: EvalTraceLine, pFail: number): GradedPrediction {
   };
 }
 
-/** The guaranteed specs with the previous test (betting p-values of the net risk), for comparison. */
-const BETTING_SPECS = Object.fromEntries(
-  PRESET_NAMES.map((name) => [name, { ...GUARANTEED_PRESET_SPECS[name], test: "betting" }]),
-) as Record<PresetName, PresetSpec>;
+/** The guaranteed specs' deltas with each test (`--tests binomial,betting,...`; default all but the two weakest). */
+const TESTS = (testsAt >= 0 ? args[testsAt + 1] : "binomial,betting,trinomial,weighted").split(",") as RiskTest[];
+const specsWith = (test: RiskTest): Record<PresetName, PresetSpec> =>
+  Object.fromEntries(PRESET_NAMES.map((name) => [name, { ...GUARANTEED_PRESET_SPECS[name], test }])) as Record<
+    PresetName,
+    PresetSpec
+  >;
+const SPECS = new Map<RiskTest, Record<PresetName, PresetSpec>>(TESTS.map((test) => [test, specsWith(test)]));
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const pts = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(2)}`;
@@ -81,8 +89,9 @@ for (const run of runs.length > 0 ? runs : ["results/gsm8k", "results/mbpp"]) {
       const raw = calibrationRows.rawPFail[k];
       return graded(byId.get(id) as EvalTraceLine, map ? applyPFailCalibration(map, raw) : raw);
     });
-    const guaranteed = calibratePresets(calibration, GUARANTEED_PRESET_SPECS, { bootstrap: false });
-    const betting = calibratePresets(calibration, BETTING_SPECS, { bootstrap: false });
+    const chosen = new Map(
+      TESTS.map((test) => [test, calibratePresets(calibration, specsWith(test), { bootstrap: false })]),
+    );
     const data = tracesToDataset(test);
     const cols = data.matrix.cols;
     const p = router.predictBatch(
@@ -95,13 +104,17 @@ for (const run of runs.length > 0 ? runs : ["results/gsm8k", "results/mbpp"]) {
       if (point.accuracy >= oracle - 1e-12) best = Math.max(best, point.costSaving);
     frontier.push(best);
     for (const name of PRESET_NAMES) {
-      for (const [family, threshold, spec] of [
+      const families: [string, number, PresetSpec | undefined][] = [
         ["today", bundle.presets[name], undefined],
-        ["binomial", guaranteed.presets[name], GUARANTEED_PRESET_SPECS[name]],
-        ["betting", betting.presets[name], BETTING_SPECS[name]],
-      ] as const) {
+        ...TESTS.map((test): [string, number, PresetSpec | undefined] => [
+          test,
+          chosen.get(test)?.presets[name] ?? 0,
+          SPECS.get(test)?.[name],
+        ]),
+      ];
+      for (const [family, threshold, spec] of families) {
         const at = performanceAt(rows, threshold);
-        const delta = (spec as PresetSpec | undefined)?.kind === "risk-control" ? (spec as { delta: number }).delta : 0;
+        const delta = spec?.kind === "risk-control" ? spec.delta : 0;
         push(`${family}:${name}`, { saving: at.costSaving, gap: at.accuracy - oracle, delta });
       }
     }
@@ -112,10 +125,9 @@ for (const run of runs.length > 0 ? runs : ["results/gsm8k", "results/mbpp"]) {
     "preset | family | guarantee | mean saving | mean accuracy - Oracle (points) | splits at or above the Oracle | splits within delta | saving at or above the Oracle",
   );
   for (const name of PRESET_NAMES) {
-    for (const family of ["today", "binomial", "betting"]) {
+    for (const family of ["today", ...TESTS]) {
       const xs = results.get(`${family}:${name}`) ?? [];
-      const spec =
-        family === "binomial" ? GUARANTEED_PRESET_SPECS[name] : family === "betting" ? BETTING_SPECS[name] : undefined;
+      const spec = SPECS.get(family as RiskTest)?.[name];
       const guarantee =
         spec?.kind === "risk-control"
           ? `acc >= Oracle - ${pts(spec.delta)} w.p. ${1 - spec.alpha}`
@@ -138,7 +150,7 @@ for (const run of runs.length > 0 ? runs : ["results/gsm8k", "results/mbpp"]) {
   const credited = (family: string, name: PresetName): number[] =>
     (results.get(`${family}:${name}`) ?? []).map((x) => (x.gap >= -1e-12 ? x.saving : 0));
   for (const name of PRESET_NAMES) {
-    for (const family of ["binomial", "betting"]) {
+    for (const family of TESTS) {
       const today = credited("today", name);
       const diffs = credited(family, name).map((x, i) => x - today[i]);
       console.log(`${name}: ${family} - today ${ci(diffs)}`);

@@ -29,8 +29,12 @@ function seededOrder(n: number, seed: number): number[] {
   return order;
 }
 
-/** The test behind a risk-controlling threshold: the exact binomial tail of the harm, or a betting p-value of the risk. */
-export type RiskTest = "binomial" | "betting";
+/**
+ * The test behind a risk-controlling threshold: the exact binomial tail of the harm, a betting p-value of the net risk,
+ * the conditional test of the net loss on the discordant rows, or the Bonferroni combination of the harm and betting
+ * tests.
+ */
+export type RiskTest = "binomial" | "betting" | "discordant" | "combined" | "trinomial" | "weighted";
 
 /** The guarantee of a risk-controlling threshold: the accuracy given up at most `delta` with probability `1 - alpha`. */
 export interface RiskGuarantee {
@@ -131,10 +135,117 @@ export interface RiskControlResult {
 }
 
 /**
+ * The conditional (McNemar-style) p-value of "the net loss `(harms - gains) / n` has mean above `delta`" from the
+ * discordant rows, with a Berger-Boos restriction of the nuisance: `d = harms + gains` discordant rows among `n`;
+ * `U` = the Clopper-Pearson upper bound of the discordant rate `p_d` at level `gamma`;
+ * p = gamma + P(Binomial(d, q0) <= harms), q0 = (1 + delta / U) / 2 (the second term is 0 when U <= delta).
+ *
+ * Why it is valid: given d, harms ~ Binomial(d, q) with q = p_h / p_d, and the net loss is p_h - p_g = p_d (2q - 1).
+ * Under the null p_d (2q - 1) > delta, so q > (1 + delta / p_d) / 2, which is at least q0 whenever p_d <= U, and
+ * P(p_d > U) <= gamma. What the conditional test alone bounds is the net loss per discordant row, (2q - 1); the bound U
+ * on p_d turns it into a bound on the net loss per query. Any p-value this returns is at least `gamma`.
+ */
+export function discordantPValue(harms: number, gains: number, n: number, delta: number, gamma: number): number {
+  if (n === 0) return 1;
+  const d = harms + gains;
+  const upper = clopperPearsonUpper(d, n, gamma);
+  if (upper <= delta) return gamma;
+  const q0 = (1 + delta / upper) / 2;
+  return Math.min(1, gamma + binomialCdf(harms, d, q0));
+}
+
+/**
+ * The Bonferroni combination of the exact binomial test of the harm and the betting test of the net risk, each at
+ * `alpha / 2`: p = min(1, 2 min(p_harm, p_betting)), where the betting p-value bets as for level `alpha / 2`. Both are
+ * valid for the null "net loss above `delta`" (the harm is at least the net loss), so their combination is.
+ */
+export function combinedPValue(harms: number, losses: ArrayLike<number>, delta: number, alpha: number): number {
+  const harm = harmPValue(harms, losses.length, delta);
+  const betting = bettingPValue(losses, delta, alpha / 2);
+  return Math.min(1, 2 * Math.min(harm, betting));
+}
+
+/**
+ * P(H - w G <= k) for `n` independent rows, each a harm with probability `ph`, a gain with probability `pg`, neither
+ * otherwise (H harms, G gains, w = `gainWeight`, 1 by default: the net loss): the sum over the discordant count
+ * D ~ Binomial(n, ph + pg) of P(D = d) P(Binomial(d, q) - w (d - Binomial(d, q)) <= k), with q = ph / (ph + pg). Counts d beyond the mean whose probability is negligible (below 1e-13) are not summed: their
+ * whole remaining probability is added instead, so the result is never below the exact value.
+ */
+export function netLossCdf(k: number, n: number, ph: number, pg: number, gainWeight = 1): number {
+  const pd = Math.min(1, ph + pg);
+  if (pd <= 0) return k >= 0 ? 1 : 0;
+  const q = Math.min(1, ph / pd);
+  // H - w (d - H) <= k iff H <= (k + w d) / (1 + w) (a hair of slack for the float division).
+  const cutoff = (d: number): number => Math.floor((k + gainWeight * d) / (1 + gainWeight) + 1e-9);
+  if (pd >= 1) return binomialCdf(cutoff(n), n, q);
+  const logRatio = Math.log(pd) - Math.log1p(-pd);
+  let logPmf = n * Math.log1p(-pd);
+  let mass = 0;
+  let total = 0;
+  for (let d = 0; d <= n; d++) {
+    if (d > 0) logPmf += Math.log((n - d + 1) / d) + logRatio;
+    const pmf = Math.exp(logPmf);
+    mass += pmf;
+    total += pmf * binomialCdf(cutoff(d), d, q);
+    if (d > n * pd && pmf < 1e-13) break;
+  }
+  return Math.min(1, total + Math.max(0, 1 - mass));
+}
+
+/** The weight of a gain against a harm in the `"weighted"` test's statistic H - w G. */
+export const WEIGHTED_GAIN = 0.5;
+
+/** The number of intervals of the discordant rate over which {@link trinomialPValue} bounds the null's tail. */
+export const TRINOMIAL_GRID = 40;
+
+/**
+ * The exact unconditional (trinomial) p-value of "the net loss per query, E[harm - gain], is above `delta`" from the
+ * statistic H - G (`harms` minus `gains` among `n` rows), with a Berger-Boos restriction of the nuisance (the discordant
+ * rate p_d = p_h + p_g): U = the Clopper-Pearson upper bound of p_d at level `gamma`, and
+ * p = gamma + sup over the null boundary p_h - p_g = delta with p_d in [delta, U] of P(H - G <= harms - gains).
+ *
+ * Why it is valid: for any null point (p_h - p_g > delta), moving harm mass to "no difference" until p_h - p_g = delta
+ * makes H - G stochastically smaller (so its tail larger) and lowers p_d, so the sup over the boundary with p_d <= U
+ * bounds the tail at the true point whenever p_d <= U; P(p_d > U) <= gamma. The sup over each of `TRINOMIAL_GRID`
+ * intervals [a, b] of p_d is bounded by the tail at p_h = (a + delta) / 2, p_g = (b - delta) / 2, a distribution
+ * stochastically smaller than every boundary point of the interval; so the p-value is exact-or-conservative, never
+ * anti-conservative. Every p-value it returns is at least `gamma`.
+ *
+ * `gainWeight` w < 1 orders the outcomes by H - w G instead (a gain counts for w of a harm): the same argument holds
+ * (the statistic still grows with each row's loss), and the tail is then largest at small discordant rates, where the
+ * test is close to the binomial test of the harm while still crediting gains.
+ */
+export function trinomialPValue(
+  harms: number,
+  gains: number,
+  n: number,
+  delta: number,
+  gamma: number,
+  gainWeight = 1,
+): number {
+  if (n === 0) return 1;
+  const upper = clopperPearsonUpper(harms + gains, n, gamma);
+  if (upper <= delta) return gamma;
+  const k = harms - gainWeight * gains;
+  let sup = 0;
+  for (let i = 0; i < TRINOMIAL_GRID; i++) {
+    const a = delta + ((upper - delta) * i) / TRINOMIAL_GRID;
+    const b = delta + ((upper - delta) * (i + 1)) / TRINOMIAL_GRID;
+    sup = Math.max(sup, netLossCdf(k, n, (a + delta) / 2, (b - delta) / 2, gainWeight));
+    if (gamma + sup >= 1) return 1;
+  }
+  return Math.min(1, gamma + sup);
+}
+
+/** The share of `alpha` the discordant and trinomial tests spend on bounding the discordant rate (`gamma = alpha / 4`). */
+export const NUISANCE_GAMMA_SHARE = 0.25;
+
+/**
  * The highest threshold among `thresholds` (ascending) whose risk is certified at most `guarantee.delta` at level
- * `guarantee.alpha` by fixed-sequence testing (`guarantee.test`: the exact binomial test of the harm by default, or
- * the betting test of the risk on `rows` in an order seeded by `seed`). Falls back to 0 (escalate every query whose
- * `P_fail` is above 0) when even the lowest threshold is not certified.
+ * `guarantee.alpha` by fixed-sequence testing (`guarantee.test`: the exact binomial test of the harm by default, the
+ * betting test of the risk on `rows` in an order seeded by `seed`, the discordant test of the net loss, or the
+ * Bonferroni combination of the harm and betting tests). Falls back to 0 (escalate every query whose `P_fail` is above
+ * 0) when even the lowest threshold is not certified.
  */
 export function riskControlledThreshold(
   rows: readonly GradedPrediction[],
@@ -142,44 +253,55 @@ export function riskControlledThreshold(
   guarantee: RiskGuarantee,
   seed: number,
 ): RiskControlResult {
-  if ((guarantee.test ?? "binomial") === "binomial") return binomialThreshold(rows, thresholds, guarantee);
-  const order = seededOrder(rows.length, seed);
-  const ordered = order.map((i) => rows[i]);
-  let chosen: RiskControlResult = { threshold: 0, certified: false, pValue: 1, tested: 0 };
-  const losses = new Float64Array(ordered.length);
-  let tested = 0;
-  for (const t of thresholds) {
-    tested++;
-    ordered.forEach((row, i) => {
-      const escalated = row.pFail > t;
-      const correct = escalated ? row.oracleCorrect : row.crowdCorrect;
-      losses[i] = (row.oracleCorrect ? 1 : 0) - (correct ? 1 : 0);
-    });
-    const p = bettingPValue(losses, guarantee.delta, guarantee.alpha);
-    if (p > guarantee.alpha) break;
-    chosen = { threshold: t, certified: true, pValue: p, tested };
-  }
-  return { ...chosen, tested };
-}
-
-/** The fixed sequence of exact binomial tests of the harm (rows sorted once by `P_fail`: harms only grow with t). */
-function binomialThreshold(
-  rows: readonly GradedPrediction[],
-  thresholds: readonly number[],
-  guarantee: RiskGuarantee,
-): RiskControlResult {
+  const test = guarantee.test ?? "binomial";
+  const n = rows.length;
   const sorted = [...rows].sort((a, b) => a.pFail - b.pFail);
+  const needsLosses = test === "betting" || test === "combined";
+  const ordered = needsLosses ? seededOrder(n, seed).map((i) => rows[i]) : [];
+  const losses = new Float64Array(ordered.length);
   let chosen: RiskControlResult = { threshold: 0, certified: false, pValue: 1, tested: 0 };
   let kept = 0;
   let harms = 0;
+  let gains = 0;
   let tested = 0;
+  let lastKey = -1;
+  let lastP = 1;
   for (const t of thresholds) {
     tested++;
-    while (kept < sorted.length && sorted[kept].pFail <= t) {
-      if (sorted[kept].oracleCorrect && !sorted[kept].crowdCorrect) harms++;
+    while (kept < n && sorted[kept].pFail <= t) {
+      const row = sorted[kept];
+      if (row.oracleCorrect && !row.crowdCorrect) harms++;
+      if (!row.oracleCorrect && row.crowdCorrect) gains++;
       kept++;
     }
-    const p = harmPValue(harms, rows.length, guarantee.delta);
+    if (needsLosses)
+      ordered.forEach((row, i) => {
+        const correct = row.pFail > t ? row.oracleCorrect : row.crowdCorrect;
+        losses[i] = (row.oracleCorrect ? 1 : 0) - (correct ? 1 : 0);
+      });
+    // The count-based tests depend on (harms, gains) only: reuse the p-value while no discordant row is added.
+    const countKey = harms * (n + 1) + gains;
+    const p =
+      test === "binomial"
+        ? harmPValue(harms, n, guarantee.delta)
+        : test === "betting"
+          ? bettingPValue(losses, guarantee.delta, guarantee.alpha)
+          : test === "combined"
+            ? combinedPValue(harms, losses, guarantee.delta, guarantee.alpha)
+            : countKey === lastKey
+              ? lastP
+              : test === "trinomial" || test === "weighted"
+                ? trinomialPValue(
+                    harms,
+                    gains,
+                    n,
+                    guarantee.delta,
+                    NUISANCE_GAMMA_SHARE * guarantee.alpha,
+                    test === "weighted" ? WEIGHTED_GAIN : 1,
+                  )
+                : discordantPValue(harms, gains, n, guarantee.delta, NUISANCE_GAMMA_SHARE * guarantee.alpha);
+    lastKey = countKey;
+    lastP = p;
     if (p > guarantee.alpha) break;
     chosen = { threshold: t, certified: true, pValue: p, tested };
   }
@@ -189,9 +311,18 @@ function binomialThreshold(
 /** `accuracy >= Oracle's - 0.5 points with probability >= 90% (Learn-then-Test, ...)`: the guarantee in words. */
 export function describeGuarantee(guarantee: RiskGuarantee): string {
   const points = (100 * guarantee.delta).toFixed(1);
+  const test = guarantee.test ?? "binomial";
   const how =
-    (guarantee.test ?? "binomial") === "binomial"
+    test === "binomial"
       ? `exact binomial tests, in a fixed sequence, that at most ${points}% of queries are ones the Oracle answers right and the pyramid wrong`
-      : "fixed-sequence betting tests of each threshold";
+      : test === "discordant"
+        ? `exact conditional tests of the net loss on the queries where the Oracle and the pyramid differ, in a fixed sequence`
+        : test === "weighted"
+          ? "exact unconditional tests of the net loss ordered by harms minus half the gains, in a fixed sequence"
+          : test === "trinomial"
+            ? "exact unconditional (trinomial) tests of the net loss, in a fixed sequence"
+            : test === "combined"
+              ? "exact binomial tests of the harm and betting tests of the net loss, Bonferroni-combined, in a fixed sequence"
+              : "fixed-sequence betting tests of each threshold";
   return `accuracy at least the Oracle alone's minus ${points} points with probability at least ${(100 * (1 - guarantee.alpha)).toFixed(0)}% (Learn-then-Test on the calibration rows: ${how}; holds for queries exchangeable with them)`;
 }

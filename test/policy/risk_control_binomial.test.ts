@@ -116,7 +116,9 @@ describe("the guaranteed presets' risk bound on a synthetic workload (calibrateP
       const { presets, reports } = calibratePresets(rows, GUARANTEED_PRESET_SPECS, { bootstrap: false });
       for (const name of PRESET_NAMES) {
         const { delta } = GUARANTEED_PRESET_SPECS[name] as { delta: number };
-        expect(reports[name].guarantee).toContain("exact binomial tests");
+        expect(reports[name].guarantee).toContain(
+          name === "baseline-match" ? "ordered by harms minus half the gains" : "exact binomial tests",
+        );
         if (harmAt(Math.min(1, presets[name])) > delta) exceeded[name]++;
         if (riskAt(Math.min(1, presets[name])) > delta) riskExceeded[name]++;
       }
@@ -134,8 +136,12 @@ describe("the guaranteed presets' risk bound on a synthetic workload (calibrateP
     // alpha = 0.1, plus two Monte Carlo standard errors of 400 draws (0.03): a broken test (the naive choice) fails
     // in about half of the draws.
     for (const name of PRESET_NAMES) {
-      expect(exceeded[name] / draws, name).toBeLessThanOrEqual(0.13);
-      expect(riskExceeded[name] / draws, name).toBeLessThanOrEqual(exceeded[name] / draws);
+      // The binomial test bounds the harm (hence the net loss); baseline-match's weighted test bounds the net loss only.
+      if (name !== "baseline-match") {
+        expect(exceeded[name] / draws, name).toBeLessThanOrEqual(0.13);
+        expect(riskExceeded[name] / draws, name).toBeLessThanOrEqual(exceeded[name] / draws);
+      }
+      expect(riskExceeded[name] / draws, name).toBeLessThanOrEqual(0.13);
     }
     expect(naiveExceeded / draws).toBeGreaterThan(0.3);
   });

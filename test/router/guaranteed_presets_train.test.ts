@@ -37,8 +37,8 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))("trainRouter's gua
     // Presets are kept ordered by cost: a preset never escalates more than one with a smaller delta.
     let floor = 0;
     for (const name of ["baseline-match", "balanced", "economy"] as const) {
-      const spec = GUARANTEED_PRESET_SPECS[name] as { delta: number; alpha: number; test?: "binomial" };
-      expect(spec.test).toBe("binomial");
+      const spec = GUARANTEED_PRESET_SPECS[name] as { delta: number; alpha: number; test?: "binomial" | "weighted" };
+      expect(spec.test).toBe(name === "baseline-match" ? "weighted" : "binomial");
       const own = riskControlledThreshold(rows, candidateThresholds(rows), spec, 3).threshold;
       floor = Math.max(floor, own);
       expect(bundle.presets[`${name}-guaranteed`]).toBe(floor);

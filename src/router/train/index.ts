@@ -27,6 +27,13 @@ export {
   clopperPearsonUpper,
   harmPValue,
   bettingPValue,
+  discordantPValue,
+  combinedPValue,
+  NUISANCE_GAMMA_SHARE,
+  netLossCdf,
+  trinomialPValue,
+  WEIGHTED_GAIN,
+  TRINOMIAL_GRID,
   riskControlledThreshold,
   describeGuarantee,
 } from "../../policy/risk_control.js";
