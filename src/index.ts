@@ -81,7 +81,7 @@ export { decideEscalation } from "./policy/escalation.js";
 export type { EscalationInput, EscalationDecision, EscalationGuard } from "./policy/escalation.js";
 export { lookaheadDecision, myopicThreshold } from "./policy/lookahead.js";
 export type { LookaheadDecision, LookaheadInput, LookaheadRule, TierEstimate } from "./policy/lookahead.js";
-export { calibratePresets, DEFAULT_PRESET_SPECS, GUARANTEED_PRESET_SPECS, PRESET_NAMES } from "./policy/presets.js";
+export { calibratePresets, DEFAULT_PRESET_SPECS, PRESET_NAMES } from "./policy/presets.js";
 export type {
   PresetName,
   CalibratedPresets,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { calibratePresets, GUARANTEED_PRESET_SPECS, type GradedPrediction, PRESET_NAMES } from "../../src/index.js";
+import { calibratePresets, type GradedPrediction, PRESET_NAMES } from "../../src/index.js";
 import {
   binomialCdf,
   clopperPearsonUpper,
   describeGuarantee,
   harmPValue,
   riskControlledThreshold,
+  GUARANTEED_PRESET_SPECS,
 } from "../../src/router/train/index.js";
 import { seededRandom } from "../../src/utils/random.js";
 

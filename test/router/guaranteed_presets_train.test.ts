@@ -1,10 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { EvalTraceLine } from "../../src/core/trace_schema.js";
-import { GUARANTEED_PRESET_SPECS, type GradedPrediction, PRESET_NAMES } from "../../src/index.js";
+import { type GradedPrediction, PRESET_NAMES } from "../../src/index.js";
 import { candidateThresholds } from "../../src/policy/calibrate.js";
 import { applyPFailCalibration } from "../../src/router/calibration/calibrator.js";
 import { libXGBoostAvailable } from "../../src/router/train/libxgboost.js";
-import { describeGuarantee, riskControlledThreshold, trainRouter } from "../../src/router/train/index.js";
+import {
+  describeGuarantee,
+  GUARANTEED_PRESET_SPECS,
+  riskControlledThreshold,
+  trainRouter,
+} from "../../src/router/train/index.js";
 import { missing } from "../helpers/requires.js";
 import { buildGsm8kTraces } from "./gsm8k_traces.js";
 

@@ -22,6 +22,7 @@ export type {
 export { bootstrapProfile, bootstrapOptionsSchema, intervalsAt, percentileInterval } from "../../policy/bootstrap.js";
 export type { BootstrapOptions, BootstrapProfile, PresetIntervals } from "../../policy/bootstrap.js";
 export { selectWithConfidence, targetProbability } from "../../policy/robust_presets.js";
+export { GUARANTEED_PRESET_SPECS } from "../../policy/presets.js";
 export {
   binomialCdf,
   clopperPearsonUpper,
