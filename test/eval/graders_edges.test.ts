@@ -86,6 +86,14 @@ describe("GSM8K number edges", () => {
     expect(firstNumberOrFraction("3/2.25")).toBeCloseTo(4 / 3, 15);
     expect(firstNumberOrFraction("3/2.x")).toBe(1.5);
   });
+
+  it("reads a fraction after words as the fraction, not its numerator (the JSON answer field of GSM8K)", () => {
+    expect(firstNumberOrFraction("about 3/4")).toBe(0.75);
+    expect(firstNumberOrFraction("She needs 3/4 cup")).toBe(0.75);
+    expect(firstNumberOrFraction("about 3 of 4/5")).toBe(3);
+    expect(gradeGsm8k('{"reasoning": "half of 1.5", "answer": "about 3/4"}', "0.75").correct).toBe(true);
+    expect(gradeGsm8k('{"reasoning": "half of 1.5", "answer": "about 3/4"}', "3").correct).toBe(false);
+  });
 });
 
 describe("MMLU letter edges", () => {

@@ -62,7 +62,10 @@ export function firstNumberOrFraction(text: string): number | null {
   const frac = /(-?\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)/.exec(s);
   const m = NUMBER.exec(s);
   if (!m) return null;
-  if (frac && frac.index === m.index) {
+  // NUMBER may start its match at the spaces before the digits (`-?\s*`): "about 3/4" matches " 3", so the
+  // fraction is the same number when it starts where the match's text does, past those spaces.
+  const start = m.index + m[0].length - m[0].trimStart().length;
+  if (frac && frac.index === start) {
     const value = fractionValue(frac[1], frac[2]);
     if (value !== null) return value;
   }
