@@ -4,7 +4,7 @@ import type { Candidate } from "../../core/types.js";
 import { isSettled, tierOutcome } from "../../graph/schedule/settle.js";
 import type { SettleContext } from "../../graph/schedule/settle.js";
 import type { CrowdSchedule } from "../../graph/schedule/schedule.js";
-import { waveSizes } from "../../graph/schedule/schedule.js";
+import { wavesOrder, waveSizes } from "../../graph/schedule/schedule.js";
 import type { LatencyModel } from "./latency_model.js";
 
 /** One recorded query as the schedule replay needs it: the whole crowd's real candidates, graded, and the Oracle's call. */
@@ -45,15 +45,6 @@ export interface ReplayedQuery {
   readonly endMs: number;
   /** What each member's call became, in member order. */
   readonly status: readonly ReplayStatus[];
-}
-
-/** The members' order under `waves`: cheapest first by input + output price, unpriced last, ties in member order. */
-export function wavesOrder(prices: readonly (Price | undefined)[]): number[] {
-  const key = (i: number): number => {
-    const price = prices[i];
-    return price ? price.input + price.output : Number.POSITIVE_INFINITY;
-  };
-  return prices.map((_, i) => i).sort((a, b) => key(a) - key(b) || a - b);
 }
 
 function missingCandidate(of: Candidate): Candidate {

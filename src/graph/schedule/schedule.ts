@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Price } from "../../cost/price.js";
 
 /** The crowd schedules: how a tier calls its members. */
 export const CROWD_SCHEDULES = ["parallel", "anytime", "waves"] as const;
@@ -19,4 +20,13 @@ export function waveSizes(members: number): number[] {
   if (members <= 0) return [];
   const first = Math.min(members, Math.floor(members / 2) + 1);
   return [first, ...new Array<number>(members - first).fill(1)];
+}
+
+/** The members' order under `waves`: cheapest first by input + output price, unpriced last, ties in member order. */
+export function wavesOrder(prices: readonly (Price | undefined)[]): number[] {
+  const key = (i: number): number => {
+    const price = prices[i];
+    return price ? price.input + price.output : Number.POSITIVE_INFINITY;
+  };
+  return prices.map((_, i) => i).sort((a, b) => key(a) - key(b) || a - b);
 }

@@ -4,14 +4,9 @@ import { estimateTierCost, expectedCallTokens } from "../../members/estimate.js"
 import type { PyramidSpec } from "../spec.js";
 import type { PyramidStateType } from "../state.js";
 import { runScheduled } from "./run.js";
+import { wavesOrder } from "./schedule.js";
 import { isSettled } from "./settle.js";
 import type { StreamTally } from "./stream_tally.js";
-
-/** The member's price per token pair (input + output USD per 1M), the key of the `waves` order; unpriced last. */
-function priceKey(spec: PyramidSpec, tier: number, index: number): number {
-  const price = spec.tiers[tier].members[index].price;
-  return price ? price.input + price.output : Number.POSITIVE_INFINITY;
-}
 
 /** The candidate standing for a member a schedule cancelled or never called: failed, so its features are NaN. */
 function missingCandidate(
@@ -91,9 +86,7 @@ export function tierCalls(
   const lookahead = spec.lookahead
     ? { utility: spec.lookahead.utility, remaining: spec.lookahead.tiers.slice(tier), rule: spec.lookahead.rule }
     : undefined;
-  const order = tierSpec.members
-    .map((_, index) => index)
-    .sort((a, b) => priceKey(spec, tier, a) - priceKey(spec, tier, b) || a - b);
+  const order = wavesOrder(tierSpec.members.map((member) => member.price));
   return runScheduled({
     schedule: isApex ? "parallel" : tierSpec.schedule,
     order,

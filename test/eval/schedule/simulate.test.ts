@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Candidate } from "../../../src/core/types.js";
 import { LatencyModel } from "../../../src/eval/schedule/latency_model.js";
-import { replayQuery, wavesOrder } from "../../../src/eval/schedule/simulate.js";
+import { replayQuery } from "../../../src/eval/schedule/simulate.js";
+import { wavesOrder } from "../../../src/graph/schedule/schedule.js";
 import type { ScheduleQuery } from "../../../src/eval/schedule/simulate.js";
 import { AgreementRouter } from "../../../src/router/agreement.js";
 
