@@ -103,6 +103,42 @@ describe("Platt scaling, exactly", () => {
   });
 });
 
+describe("Platt's Newton fit on two clusters of scores (optimum in closed form)", () => {
+  // With two distinct scores the log-loss optimum fits each cluster's mean smoothed target exactly:
+  // sigmoid(a * z1 + b) = t1 and sigmoid(a * z2 + b) = t2, so a = (logit t2 - logit t1) / (z2 - z1) and
+  // b = logit t1 - a * z1. Scores 0 and 1 are clipped to log-odds -+16.1, where the start (a = 1, b = 0) saturates
+  // the sigmoid: the Hessian is ~1e-7 and the first Newton step overshoots by five orders of magnitude, so the fit
+  // only gets there through the line search's step halving.
+  const logit = (p: number): number => Math.log(p / (1 - p));
+
+  it("fits scores 0 and 1 (symmetric clusters): b = 0, a = logit(0.6) / 16.1", () => {
+    // Three 1s and three 0s: targets 4/5 and 1/5; cluster means (4/5 + 2/5) / 3 = 0.4 and (8/5 + 1/5) / 3 = 0.6.
+    const { a, b } = fitPlatt([0, 0, 0, 1, 1, 1], [1, 0, 0, 1, 1, 0]);
+    const expectedA = (logit(0.6) - logit(0.4)) / (logitOf(1) - logitOf(0));
+    expect(a).toBeCloseTo(expectedA, 9);
+    expect(b).toBeCloseTo(logit(0.4) - expectedA * logitOf(0), 9);
+    expect(b).toBeCloseTo(0, 9);
+  });
+
+  it("fits scores 0 and 0.9 (asymmetric clusters, a coupled intercept)", () => {
+    // Four 1s and four 0s: targets 5/6 and 1/6; cluster means (5/6 + 3/6) / 4 = 1/3 and (15/6 + 1/6) / 4 = 2/3.
+    const { a, b } = fitPlatt([0, 0, 0, 0, 0.9, 0.9, 0.9, 0.9], [1, 0, 0, 0, 1, 1, 1, 0]);
+    const expectedA = (logit(2 / 3) - logit(1 / 3)) / (Math.log(9) - logitOf(0));
+    expect(a).toBeCloseTo(expectedA, 9);
+    expect(b).toBeCloseTo(logit(2 / 3) - expectedA * Math.log(9), 9);
+  });
+
+  it("stops before any step when the Hessian is not finite (a NaN score): the identity map, never NaN", () => {
+    expect(fitPlatt([0.2, Number.NaN, 0.7], [0, 1, 1])).toEqual({ a: 1, b: 0 });
+  });
+
+  it("keeps a subnormal probability far in the lower tail (the sigmoid's e^z / (1 + e^z) branch)", () => {
+    // z = -720: e^720 overflows, so 1 / (1 + e^-z) would give 0; e^z / (1 + e^z) = e^-720 (1 + e^-720 rounds to 1).
+    expect(applyPlatt({ a: 1, b: -720 }, 0.5)).toBe(Math.exp(-720));
+    expect(Math.exp(-720)).toBeGreaterThan(0);
+  });
+});
+
 describe("isotonic calibration, exactly", () => {
   it("pools adjacent violators into blocks at their mean score and smoothed rate", () => {
     // Targets 3/4 for a 1 and 1/4 for a 0 (two of each). 0.2 (3/4) then 0.3 (1/4) violate the order: pooled at 0.25.

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RouterModelError } from "../../src/errors/index.js";
 import type { RuleOffset } from "../../src/router/rule_offset.js";
-import { sigmoid } from "../../src/router/xgboost/forest.js";
+import { compileForest, sigmoid } from "../../src/router/xgboost/forest.js";
+import { parseXGBoostModel } from "../../src/router/xgboost/model_json.js";
 import { type RouterRow, XGBoostRouter } from "../../src/router/xgboost/xgboost_router.js";
 import { thrownBy } from "../helpers/thrown.js";
 
@@ -167,5 +168,44 @@ describe("XGBoostRouter identity and the names check", () => {
     expect(router.predict({ names, values: [0.7, 0] })).toBe(sigmoid(1));
     // A new array is checked.
     expect(() => router.predict({ names: ["z", "b"], values: [0.7, 0] })).toThrow(RouterModelError);
+  });
+});
+
+describe("compileForest: the flat layout forestMargin walks", () => {
+  it("lays each tree out depth-first, leaves pointing to themselves, roots at each tree's first node", () => {
+    const model = stump(["f0", "f1"], 0);
+    const trees = (model.learner as { gradient_booster: { model: { trees: unknown[]; tree_info: number[] } } })
+      .gradient_booster.model;
+    // Tree 0: node 0 splits f0 < 0.5 (missing left) into node 1 and leaf 2 (value 1); node 1 splits f1 < 0.25 (missing
+    // right) into leaves 3 (-1) and 4 (0.5). Tree 1: a single leaf 0.25.
+    trees.trees = [
+      {
+        left_children: [1, 3, -1, -1, -1],
+        right_children: [2, 4, -1, -1, -1],
+        split_indices: [0, 1, 0, 0, 0],
+        split_conditions: [0.5, 0.25, 1, -1, 0.5],
+        default_left: [1, 0, 0, 0, 0],
+        split_type: [0, 0, 0, 0, 0],
+      },
+      {
+        left_children: [-1],
+        right_children: [-1],
+        split_indices: [0],
+        split_conditions: [0.25],
+        default_left: [0],
+        split_type: [0],
+      },
+    ];
+    trees.tree_info = [0, 0];
+    (trees as { gbtree_model_param: Record<string, string> }).gbtree_model_param.num_trees = "2";
+    const forest = compileForest(parseXGBoostModel(model));
+    // Depth-first order: node 0, node 1, leaf 3, leaf 4, leaf 2; then tree 1's leaf.
+    expect([...forest.roots]).toEqual([0, 5]);
+    expect([...forest.feature]).toEqual([0, 1, -1, -1, -1, -1]);
+    expect([...forest.value]).toEqual([0.5, 0.25, -1, 0.5, 1, 0.25]);
+    expect([...forest.children]).toEqual([1, 4, 2, 3, 2, 2, 3, 3, 4, 4, 5, 5]);
+    expect([...forest.missing]).toEqual([1, 3, 2, 3, 4, 5]);
+    expect(forest.baseMargin).toBe(-0); // -log(1 / 0.5 - 1) = -log(1)
+    expect(forest.numFeature).toBe(2);
   });
 });

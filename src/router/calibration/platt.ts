@@ -91,8 +91,7 @@ export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>): 
   return { a: MIN_PLATT_SLOPE, b: logitOf(mean) };
 }
 
-/** The calibrated value of a score: `sigmoid(a * logit(score) + b)`. NaN stays NaN. */
+/** The calibrated value of a score: `sigmoid(a * logit(score) + b)`. NaN stays NaN (through the arithmetic). */
 export function applyPlatt(params: PlattParams, score: number): number {
-  if (Number.isNaN(score)) return Number.NaN;
   return sigmoid(params.a * logitOf(score) + params.b);
 }
