@@ -174,8 +174,13 @@ describe("XGBoostRouter identity and the names check", () => {
 describe("compileForest: the flat layout forestMargin walks", () => {
   it("lays each tree out depth-first, leaves pointing to themselves, roots at each tree's first node", () => {
     const model = stump(["f0", "f1"], 0);
-    const trees = (model.learner as { gradient_booster: { model: { trees: unknown[]; tree_info: number[] } } })
-      .gradient_booster.model;
+    const trees = (
+      model.learner as {
+        gradient_booster: {
+          model: { trees: unknown[]; tree_info: number[]; gbtree_model_param: Record<string, string> };
+        };
+      }
+    ).gradient_booster.model;
     // Tree 0: node 0 splits f0 < 0.5 (missing left) into node 1 and leaf 2 (value 1); node 1 splits f1 < 0.25 (missing
     // right) into leaves 3 (-1) and 4 (0.5). Tree 1: a single leaf 0.25.
     trees.trees = [
@@ -197,7 +202,7 @@ describe("compileForest: the flat layout forestMargin walks", () => {
       },
     ];
     trees.tree_info = [0, 0];
-    (trees as { gbtree_model_param: Record<string, string> }).gbtree_model_param.num_trees = "2";
+    trees.gbtree_model_param.num_trees = "2";
     const forest = compileForest(parseXGBoostModel(model));
     // Depth-first order: node 0, node 1, leaf 3, leaf 4, leaf 2; then tree 1's leaf.
     expect([...forest.roots]).toEqual([0, 5]);
