@@ -7,6 +7,7 @@ import type { TrafficRecord } from "../../src/traces/read.js";
 import { reliabilityBins, trafficWindows, wilson } from "../../src/traces/report/windows.js";
 import type { QueryTraceLine, ShadowTraceLine } from "../../src/traces/schema.js";
 import { trafficCalibrationRows } from "../../src/traces/train/calibration_rows.js";
+import { asEvalTraces, trafficDataset } from "../../src/traces/train/dataset.js";
 import { describeComparison, pairedComparison, tQuantile } from "../../src/traces/train/paired_comparison.js";
 import { requireEnoughLabels } from "../../src/traces/train/refusals.js";
 import { replicationCounts, weightedAuc } from "../../src/traces/train/weighted_metrics.js";
@@ -362,5 +363,95 @@ describe("reliabilityBins: IPW-weighted mean P_fail against the observed error, 
     expect(bins[2]).toEqual({ meanPFail: 1, observedError: 1, weight: 2, count: 1 });
     // Two bins: below and above 0.5.
     expect(reliabilityBins(sampleBins, 2).map((b) => b.count)).toEqual([1, 3]);
+  });
+});
+
+describe("the labelled traffic as a training set", () => {
+  const keptRecord: TrafficRecord = {
+    query: query("k", {
+      features: [0.5, null],
+      featureNames: ["vote_share", "unanimous"],
+      candidates: [
+        { model: "a", tier: 0, answer: "1", costUsd: 0.001, latencyMs: 1 },
+        { model: "big", tier: 1, answer: "2", costUsd: 0.01, latencyMs: 2 },
+      ],
+      pFail: null,
+      threshold: null,
+    }),
+    shadow: shadowLine("k", 0.02),
+  };
+  const escalatedRecord: TrafficRecord = {
+    query: query("e", {
+      features: [1, 0],
+      featureNames: ["vote_share", "unanimous"],
+      reachedApex: true,
+      escalated: true,
+      cost: { crowd: 0.001, oracle: 0.01, total: 0.011, oracleOnly: 0.012 },
+    }),
+  };
+  const rows = [labelled(keptRecord, 0.75, 4), labelled(escalatedRecord, 0, 1)];
+
+  it("writes each query as an evaluation trace: crowd candidates only, the uncorrected label, the apex's cost", () => {
+    const [kept, escalatedTrace] = asEvalTraces(rows);
+    expect(kept).toEqual({
+      id: "k",
+      benchmark: "traffic",
+      featureNames: ["vote_share", "unanimous"],
+      features: [0.5, null],
+      candidates: [{ model: "a", answer: "1", costUsd: 0.001 }],
+      crowdAnswer: "1",
+      crowdCorrect: false,
+      pFail: Number.NaN,
+      threshold: Number.NaN,
+      escalated: false,
+      finalAnswer: "1",
+      correct: false,
+      // Kept: the apex's cost is the shadow call's.
+      cost: { crowd: 0.001, oracle: 0.02, total: 0.001, oracleOnly: 0.01 },
+    });
+    expect(escalatedTrace).toMatchObject({
+      crowdCorrect: true,
+      pFail: 0.1,
+      threshold: 0.5,
+      escalated: true,
+      correct: true,
+      cost: { crowd: 0.001, oracle: 0.01, total: 0.011, oracleOnly: 0.012 },
+    });
+    // Kept without a shadow call: the apex-alone cost stands for it; escalated and crowd wrong is still correct.
+    const [unshadowed, wrongCrowd] = asEvalTraces([
+      labelled({ query: keptRecord.query }, 1, 1),
+      labelled(escalatedRecord, 1, 1),
+    ]);
+    expect(unshadowed.cost.oracle).toBe(0.01);
+    expect(wrongCrowd).toMatchObject({ crowdCorrect: false, correct: true });
+  });
+
+  it("builds the dense matrix (null = NaN), soft labels, weights and hard labels in row order", () => {
+    const traces = asEvalTraces(rows);
+    const data = trafficDataset(rows, traces);
+    expect(data.featureNames).toEqual(["vote_share", "unanimous"]);
+    expect(data.matrix.rows).toBe(2);
+    expect(data.matrix.cols).toBe(2);
+    expect([...data.matrix.data]).toEqual([0.5, Number.NaN, 1, 0]);
+    expect([...data.labels]).toEqual([0.75, 0]);
+    expect([...data.weights]).toEqual([4, 1]);
+    expect(data.crowdWrong).toEqual([true, false]);
+    expect(data.traces).toBe(traces);
+  });
+
+  it("refuses queries recorded with other feature names or another count, naming the query", () => {
+    const traces = asEvalTraces(rows);
+    for (const featureNames of [["vote_share", "other"], ["vote_share"], ["vote_share", "unanimous", "x"]]) {
+      const changed = [traces[0], { ...traces[1], featureNames }];
+      expect(
+        thrownBy(() => trafficDataset(rows, changed)),
+        featureNames.join(),
+      ).toMatchObject({
+        name: "DataFormatError",
+        field: "query e",
+        message: expect.stringContaining("the queries were recorded with different feature sets"),
+        fix: "train on the traces of one pyramid configuration (start a new trace file when the crowd changes)",
+      });
+    }
   });
 });
