@@ -128,6 +128,19 @@ describe("Platt's Newton fit on two clusters of scores (optimum in closed form)"
     expect(b).toBeCloseTo(logit(2 / 3) - expectedA * Math.log(9), 9);
   });
 
+  it("takes at most maxIterations Newton steps: none leaves the identity map, one is not yet the optimum", () => {
+    const scores = [0, 0, 0, 1, 1, 1];
+    const labels = [1, 0, 0, 1, 1, 0];
+    expect(fitPlatt(scores, labels, 0)).toEqual({ a: 1, b: 0 });
+    // From a = 1 the first Newton step overshoots by orders of magnitude and is halved back until the loss falls: one step
+    // moves a away from 1 but not to the optimum, about 0.025.
+    const one = fitPlatt(scores, labels, 1);
+    const optimum = (logit(0.6) - logit(0.4)) / (logitOf(1) - logitOf(0));
+    expect(one.a).not.toBe(1);
+    expect(Math.abs(one.a - optimum)).toBeGreaterThan(1e-3);
+    expect(fitPlatt(scores, labels, 100).a).toBeCloseTo(optimum, 9);
+  });
+
   it("stops before any step when the Hessian is not finite (a NaN score): the identity map, never NaN", () => {
     expect(fitPlatt([0.2, Number.NaN, 0.7], [0, 1, 1])).toEqual({ a: 1, b: 0 });
   });
