@@ -1,10 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { frontierSvg } from "../../src/plots/frontier_plot.js";
 import { DataFormatError } from "../../src/errors/index.js";
 import type { EvalTraceLine } from "../../src/core/trace_schema.js";
 import { wilsonInterval } from "../../src/router/calibration/reliability.js";
 import type { LabelledQuery, LabelledSample } from "../../src/traces/labels.js";
 import type { TrafficRecord } from "../../src/traces/read.js";
 import { reliabilityBins, trafficWindows, wilson } from "../../src/traces/report/windows.js";
+import { trafficReportMarkdown, writeTrafficReport } from "../../src/traces/report/write_report.js";
 import type { QueryTraceLine, ShadowTraceLine } from "../../src/traces/schema.js";
 import { trafficCalibrationRows } from "../../src/traces/train/calibration_rows.js";
 import { asEvalTraces, trafficDataset } from "../../src/traces/train/dataset.js";
@@ -453,5 +458,135 @@ describe("the labelled traffic as a training set", () => {
         fix: "train on the traces of one pyramid configuration (start a new trace file when the crowd changes)",
       });
     }
+  });
+});
+
+describe("the traffic report files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "traffic-report-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const k1: TrafficRecord = { query: query("k1", { pFail: 0.1 }), shadow: shadowLine("k1", 0.01) };
+  const e1: TrafficRecord = {
+    query: query("e1", {
+      pFail: 0.6,
+      reachedApex: true,
+      escalated: true,
+      cost: { crowd: 0.001, oracle: 0.01, total: 0.011, oracleOnly: 0.01 },
+    }),
+  };
+  const k2: TrafficRecord = { query: query("k2", { pFail: 0.2 }) };
+  const sampleReport: LabelledSample = {
+    rows: [labelled(k1, 1, 4), labelled(e1, 0, 1)],
+    queries: 3,
+    oracleAccuracy: 1,
+    crowdAccuracy: 1,
+    disagreementLabel: 1,
+  };
+  const log = { records: [k1, e1, k2], files: [], orphans: 0 };
+
+  it("writes one Markdown row per window, percentages to 0.1, n/a for undefined figures, ! for a flagged window", () => {
+    const windows = trafficWindows(log.records, sampleReport, { by: "count", n: 2 }, 0.1);
+    const text = trafficReportMarkdown(windows, sampleReport, {
+      outDir: dir,
+      windows: { by: "count", n: 2 },
+      expectedKeptError: 0.1,
+      expectedSource: "router.json, preset balanced",
+    });
+    const lines = text.split("\n");
+    expect(lines[0]).toBe("# Traffic report");
+    expect(lines[2]).toMatch(/^3 queries, 2 labelled \(escalated or shadowed/);
+    expect(lines[3]).toBe(
+      "Expected error of kept answers: 10.0% (router.json, preset balanced); a window is flagged (!) when the lower end of its 95% interval is above it.",
+    );
+    const low = (100 * wilson(1, 1).low).toFixed(1);
+    expect(lines[7]).toBe(
+      `| 1-2 | 2 | 50.0% | 1 | 100.0% (${low}%-100.0%) | 50.0% | 40.0% | 0.200 | 0.800 | 0.010000 | ! |`,
+    );
+    expect(lines[8]).toBe("| 3-3 | 1 | 0.0% | 0 | n/a (n/a-n/a) | 100.0% | 90.0% | n/a | n/a | 0.000000 |  |");
+    expect(text.endsWith("|  |\n")).toBe(true);
+    const noSource = trafficReportMarkdown(windows, sampleReport, {
+      outDir: dir,
+      windows: { by: "day" },
+      expectedKeptError: 0.1,
+    });
+    expect(noSource.split("\n")[3]).toMatch(/^Expected error of kept answers: 10\.0%; a window/);
+    const none = trafficReportMarkdown(windows, sampleReport, { outDir: dir, windows: { by: "day" } });
+    expect(none.split("\n")[3]).toBe(
+      "No expected kept error given (--router with --preset, or --expected-kept-error): no window is flagged.",
+    );
+  });
+
+  it("writes report.md, report.json and the two plots (no PNG when asked), naming the flagged windows", async () => {
+    const outDir = join(dir, "count");
+    const options = { outDir, windows: { by: "count", n: 2 } as const, expectedKeptError: 0.1, png: false };
+    const report = await writeTrafficReport(log, sampleReport, options);
+    expect(report.flagged).toEqual(["1-2"]);
+    expect(report.windows.map((w) => w.label)).toEqual(["1-2", "3-3"]);
+    expect(report.files).toEqual(
+      ["report.md", "report.json", "windows.svg", "calibration.svg"].map((f) => join(outDir, f)),
+    );
+    expect(readdirSync(outDir).sort()).toEqual(["calibration.svg", "report.json", "report.md", "windows.svg"]);
+    expect(readFileSync(join(outDir, "report.md"), "utf8")).toBe(
+      trafficReportMarkdown(report.windows, sampleReport, options),
+    );
+    const json = JSON.parse(readFileSync(join(outDir, "report.json"), "utf8"));
+    expect(json).toMatchObject({ queries: 3, labelled: 2, expectedKeptError: 0.1 });
+    expect(json.windows).toHaveLength(2);
+    expect(json.calibration).toEqual(JSON.parse(JSON.stringify(reliabilityBins(sampleReport))));
+    expect(readFileSync(join(outDir, "report.json"), "utf8").endsWith("}\n")).toBe(true);
+    const at = (pick: (w: (typeof report.windows)[number]) => number) =>
+      report.windows.map((w, i) => ({ x: i + 1, y: pick(w) }));
+    expect(readFileSync(join(outDir, "windows.svg"), "utf8")).toBe(
+      frontierSvg(
+        [
+          { name: "escalation rate", points: at((w) => w.escalationRate), kind: "line" },
+          { name: "accuracy vs apex alone", points: at((w) => w.accuracyVsApex), kind: "line" },
+          { name: "saving", points: at((w) => w.saving), kind: "line" },
+          { name: "kept error", points: at((w) => w.keptError), kind: "line" },
+          {
+            name: "expected kept error",
+            points: [
+              { x: 1, y: 0.1 },
+              { x: 2, y: 0.1 },
+            ],
+            kind: "line",
+          },
+          { name: "flagged window", points: [{ x: 1, y: 1 }], kind: "points" },
+        ],
+        { title: "Traffic by window (2 queries)", xLabel: "Window", yLabel: "Rate" },
+      ),
+    );
+    expect(readFileSync(join(outDir, "calibration.svg"), "utf8")).toBe(
+      frontierSvg(
+        [
+          {
+            name: "perfect calibration",
+            points: [
+              { x: 0, y: 0 },
+              { x: 1, y: 1 },
+            ],
+            kind: "line",
+          },
+          {
+            name: "router P_fail (IPW bins)",
+            points: reliabilityBins(sampleReport).map((b) => ({ x: b.meanPFail, y: b.observedError })),
+            kind: "points",
+          },
+        ],
+        {
+          title: "P_fail calibration on labelled traffic",
+          xLabel: "Mean P_fail",
+          xPercent: true,
+          yLabel: "Observed error (IPW)",
+        },
+      ),
+    );
+    // By day, no expected error: no expected line, no flag, null in the JSON.
+    const dayDir = join(dir, "day");
+    const byDay = await writeTrafficReport(log, sampleReport, { outDir: dayDir, windows: { by: "day" }, png: false });
+    expect(byDay.flagged).toEqual([]);
+    const svg = readFileSync(join(dayDir, "windows.svg"), "utf8");
+    expect(svg).toContain("Traffic by window (UTC day)");
+    expect(svg).not.toContain("expected kept error");
+    expect(JSON.parse(readFileSync(join(dayDir, "report.json"), "utf8")).expectedKeptError).toBeNull();
   });
 });
