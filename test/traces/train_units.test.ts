@@ -171,6 +171,15 @@ describe("requireEnoughLabels: refuses too few labels, saying how many more are 
     );
   });
 
+  it("needs no crowd error when the minimum is 0: only the label gap", () => {
+    const noErrorsNeeded = { minLabels: 10, minCrowdErrors: 0 };
+    expect(
+      (thrownBy(() => requireEnoughLabels(sample(5, 0, 10), noErrorsNeeded, "shadow")) as Error).message,
+    ).toContain(
+      "about 5 more labelled queries are needed (about 10 more queries of traffic at the current rate of 50.0% labelled)",
+    );
+  });
+
   it("says there is nothing to learn without a crowd error, and leaves out the traffic when no query was counted", () => {
     const none = thrownBy(() => requireEnoughLabels(sample(12, 0, 20), minimum, "feedback"));
     expect(none).toMatchObject({
@@ -325,6 +334,21 @@ describe("trafficWindows: the figures of each window of traffic", () => {
     // e1 is escalated: 1 of 2 queries, no kept label.
     expect(days[1]).toMatchObject({ escalationRate: 0.5, keptLabelled: 0, accuracyVsApex: 1, observedError: 0 });
     expect(days[1].meanPFail).toBeCloseTo(0.6, 15);
+  });
+
+  it("divides the kept errors by the kept labels, and flags only strictly above the expected kept error", () => {
+    const right: TrafficRecord = { query: query("k3", { pFail: 0.3 }), shadow: shadowLine("k3", 0.01) };
+    const both: LabelledSample = { ...labels, rows: [labelled(k1, 1, 4), labelled(right, 0, 4)] };
+    const [window] = trafficWindows([k1, right], both, { by: "count", n: 2 }, wilson(1, 2).low);
+    expect(window).toMatchObject({ keptLabelled: 2, keptError: 0.5, keptErrorInterval: wilson(1, 2), flagged: false });
+    expect(trafficWindows([k1, right], both, { by: "count", n: 2 }, wilson(1, 2).low - 1e-9)[0].flagged).toBe(true);
+  });
+
+  it("leaves the saving undefined when the apex alone would have cost nothing, whatever was spent", () => {
+    const spent: TrafficRecord = {
+      query: query("s", { cost: { crowd: 0.001, oracle: 0, total: 0.001, oracleOnly: 0 } }),
+    };
+    expect(trafficWindows([spent], { ...labels, rows: [] }, { by: "day" })[0].saving).toBeNaN();
   });
 
   it("leaves the saving undefined without an apex cost, and a labelled query without P_fail out of the means", () => {
@@ -492,11 +516,15 @@ describe("the traffic report files", () => {
       expectedSource: "router.json, preset balanced",
     });
     const lines = text.split("\n");
-    expect(lines[0]).toBe("# Traffic report");
-    expect(lines[2]).toMatch(/^3 queries, 2 labelled \(escalated or shadowed/);
-    expect(lines[3]).toBe(
+    expect(lines.slice(0, 7)).toEqual([
+      "# Traffic report",
+      "",
+      "3 queries, 2 labelled (escalated or shadowed: the apex's answer; feedback). Accuracy is relative to the apex alone (1 - kept share x kept error); P_fail vs error are IPW-weighted over the labelled queries.",
       "Expected error of kept answers: 10.0% (router.json, preset balanced); a window is flagged (!) when the lower end of its 95% interval is above it.",
-    );
+      "",
+      "| window | queries | escalated | kept labelled | kept error (95% CI) | accuracy vs apex | saving | mean P_fail | observed error | shadow USD | flag |",
+      "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|",
+    ]);
     const low = (100 * wilson(1, 1).low).toFixed(1);
     expect(lines[7]).toBe(
       `| 1-2 | 2 | 50.0% | 1 | 100.0% (${low}%-100.0%) | 50.0% | 40.0% | 0.200 | 0.800 | 0.010000 | ! |`,
@@ -580,13 +608,34 @@ describe("the traffic report files", () => {
         },
       ),
     );
-    // By day, no expected error: no expected line, no flag, null in the JSON.
-    const dayDir = join(dir, "day");
-    const byDay = await writeTrafficReport(log, sampleReport, { outDir: dayDir, windows: { by: "day" }, png: false });
+    // By day (into a folder not made yet), no expected error: no expected line, no flag, null in the JSON; PNGs by
+    // default.
+    const dayDir = join(dir, "by", "day");
+    const byDay = await writeTrafficReport(log, sampleReport, { outDir: dayDir, windows: { by: "day" } });
     expect(byDay.flagged).toEqual([]);
-    const svg = readFileSync(join(dayDir, "windows.svg"), "utf8");
-    expect(svg).toContain("Traffic by window (UTC day)");
-    expect(svg).not.toContain("expected kept error");
+    const atDay = (pick: (w: (typeof byDay.windows)[number]) => number) =>
+      byDay.windows.map((w, i) => ({ x: i + 1, y: pick(w) }));
+    expect(readFileSync(join(dayDir, "windows.svg"), "utf8")).toBe(
+      frontierSvg(
+        [
+          { name: "escalation rate", points: atDay((w) => w.escalationRate), kind: "line" },
+          { name: "accuracy vs apex alone", points: atDay((w) => w.accuracyVsApex), kind: "line" },
+          { name: "saving", points: atDay((w) => w.saving), kind: "line" },
+          { name: "kept error", points: atDay((w) => w.keptError), kind: "line" },
+          { name: "flagged window", points: [], kind: "points" },
+        ],
+        { title: "Traffic by window (UTC day)", xLabel: "Window", yLabel: "Rate" },
+      ),
+    );
     expect(JSON.parse(readFileSync(join(dayDir, "report.json"), "utf8")).expectedKeptError).toBeNull();
+    expect(readdirSync(dayDir).sort()).toEqual([
+      "calibration.png",
+      "calibration.svg",
+      "report.json",
+      "report.md",
+      "windows.png",
+      "windows.svg",
+    ]);
+    expect(readFileSync(join(dayDir, "windows.png")).subarray(1, 4).toString()).toBe("PNG");
   });
 });
