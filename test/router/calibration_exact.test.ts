@@ -9,6 +9,7 @@ import {
   fitPFailCalibration,
   fitPlatt,
   pFailCalibrationSchema,
+  type PlattStep,
 } from "../../src/router/calibration/index.js";
 import { logitOf } from "../../src/router/calibration/platt.js";
 import { normalQuantile, reliabilityReport, wilsonInterval } from "../../src/router/calibration/reliability.js";
@@ -131,14 +132,67 @@ describe("Platt's Newton fit on two clusters of scores (optimum in closed form)"
   it("takes at most maxIterations Newton steps: none leaves the identity map, one is not yet the optimum", () => {
     const scores = [0, 0, 0, 1, 1, 1];
     const labels = [1, 0, 0, 1, 1, 0];
-    expect(fitPlatt(scores, labels, 0)).toEqual({ a: 1, b: 0 });
+    expect(fitPlatt(scores, labels, { maxIterations: 0 })).toEqual({ a: 1, b: 0 });
     // From a = 1 the first Newton step overshoots by orders of magnitude and is halved back until the loss falls: one step
     // moves a away from 1 but not to the optimum, about 0.025.
-    const one = fitPlatt(scores, labels, 1);
+    const one = fitPlatt(scores, labels, { maxIterations: 1 });
     const optimum = (logit(0.6) - logit(0.4)) / (logitOf(1) - logitOf(0));
     expect(one.a).not.toBe(1);
     expect(Math.abs(one.a - optimum)).toBeGreaterThan(1e-3);
-    expect(fitPlatt(scores, labels, 100).a).toBeCloseTo(optimum, 9);
+    expect(fitPlatt(scores, labels, { maxIterations: 100 }).a).toBeCloseTo(optimum, 9);
+  });
+
+  it("follows the documented path: each step lowers the log-loss, halved steps are the largest that do, stops on a tiny gain", () => {
+    // The log-loss against the smoothed targets, written out here: sum of log(1 + e^m) - t m, m = a z + b.
+    const lossAt = (scores: number[], labels: number[], a: number, b: number): number => {
+      const t = targets(labels);
+      return scores.reduce((sum, s, i) => {
+        const m = a * logitOf(s) + b;
+        return sum + Math.log(1 + Math.exp(m)) - t[i] * m;
+      }, 0);
+    };
+    for (const [scores, labels] of [
+      [
+        [0, 0, 0, 1, 1, 1],
+        [1, 0, 0, 1, 1, 0],
+      ],
+      [
+        [0, 0, 0, 0, 0.9, 0.9, 0.9, 0.9],
+        [1, 0, 0, 0, 1, 1, 1, 0],
+      ],
+    ]) {
+      const steps: PlattStep[] = [];
+      const fit = fitPlatt(scores, labels, { onStep: (step) => steps.push(step) });
+      const last = steps[steps.length - 1];
+      expect(fit).toEqual({ a: last.a, b: last.b });
+      expect(steps.map((s) => s.iteration)).toEqual(steps.map((_, i) => i));
+      // The saturated start: the first Newton step is cut to a power of two below 1.
+      expect(steps[0].scale).toBeLessThan(1);
+      expect(Number.isInteger(Math.log2(steps[0].scale))).toBe(true);
+      let previous = { a: 1, b: 0, loss: lossAt(scores, labels, 1, 0) };
+      steps.forEach((step, i) => {
+        expect(step.loss).toBeCloseTo(lossAt(scores, labels, step.a, step.b), 12);
+        expect(step.loss).toBeLessThanOrEqual(previous.loss);
+        const gain = previous.loss - step.loss;
+        const tiny = 1e-12 * Math.max(1, Math.abs(step.loss));
+        // Every step but the last gains at least 1e-12 of the loss; the fit stops after the first that gains less.
+        if (i < steps.length - 1) expect(gain).toBeGreaterThanOrEqual(tiny);
+        else expect(gain).toBeLessThan(tiny);
+        // A halved step that gained clearly: twice that step would have raised the loss.
+        if (step.scale < 1 && gain > 1e-6) {
+          const doubled = lossAt(scores, labels, 2 * step.a - previous.a, 2 * step.b - previous.b);
+          expect(doubled).toBeGreaterThan(previous.loss);
+        }
+        previous = step;
+      });
+    }
+  });
+
+  it("keeps the identity map for scores already calibrated to the smoothed targets", () => {
+    // Three 1s at 0.8 and three 0s at 0.2: targets 4/5 and 1/5, the scores themselves; the optimum is a = 1, b = 0.
+    const { a, b } = fitPlatt([0.2, 0.2, 0.2, 0.8, 0.8, 0.8], [0, 0, 0, 1, 1, 1]);
+    expect(a).toBeCloseTo(1, 12);
+    expect(b).toBeCloseTo(0, 12);
   });
 
   it("stops before any step when the Hessian is not finite (a NaN score): the identity map, never NaN", () => {

@@ -27,15 +27,42 @@ function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
+/** One accepted Newton step of {@link fitPlatt}, as its `onStep` option sees it. */
+export interface PlattStep {
+  /** Step number, from 0. */
+  readonly iteration: number;
+  /** Slope after the step. */
+  readonly a: number;
+  /** Intercept after the step. */
+  readonly b: number;
+  /** The log-loss against the smoothed targets after the step (never above the loss before it). */
+  readonly loss: number;
+  /** The fraction of the Newton step taken: 1, or halved until the loss no longer rose. */
+  readonly scale: number;
+}
+
+/** Options of {@link fitPlatt}. */
+export interface PlattFitOptions {
+  /** The most Newton steps taken (default 100). */
+  readonly maxIterations?: number;
+  /** Called after each accepted step, to follow the fit. */
+  readonly onStep?: (step: PlattStep) => void;
+}
+
 /**
  * Fits Platt scaling of `scores` (probabilities) against binary `labels` (1 = the crowd is wrong).
  * Targets are `(N1 + 1) / (N1 + 2)` for a 1 and `1 / (N0 + 2)` for a 0 (Platt, 1999), so the fit never claims
  * certainty; Newton's method with step halving from `a = 1, b = 0` (the identity map).
  *
- * @param maxIterations The most Newton steps taken (the fit usually stops sooner, when a step no longer lowers the
- *   log-loss by more than 1e-12 of it).
+ * The fit stops after `maxIterations` steps, after a step that lowered the log-loss by less than 1e-12 of it
+ * (at least 1e-12), or when no fraction of the Newton step down to 1e-8 lowers it.
  */
-export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>, maxIterations = 100): PlattParams {
+export function fitPlatt(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: PlattFitOptions = {},
+): PlattParams {
+  const maxIterations = options.maxIterations ?? 100;
   const n = scores.length;
   const isOne = Array.from({ length: n }, (_, i) => labels[i] === 1);
   const ones = isOne.filter(Boolean).length;
@@ -86,6 +113,7 @@ export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>, m
     b -= scale * stepB;
     const improved = current - next;
     current = next;
+    options.onStep?.({ iteration: iter, a, b, loss: current, scale });
     if (improved < 1e-12 * Math.max(1, Math.abs(current))) break;
   }
   if (a >= MIN_PLATT_SLOPE) return { a, b };
