@@ -229,6 +229,25 @@ describe("isotonic calibration, exactly", () => {
     expect(deep.y[1]).toBeCloseTo(19 / 40, 15);
   });
 
+  it("pools equal values (one knot), comparing a pooled block by its mean", () => {
+    // Targets 1/4 (0s: 1 / (2 + 2)) and 2/3 (the 1: 2/3). 0.1 and 0.2 both 1/4: tied, pooled into one knot.
+    expect(fitIsotonic([0.1, 0.2, 0.7], [0, 0, 1])).toEqual({ x: [0.15000000000000002, 0.7], y: [0.25, 2 / 3] });
+    expect(fitIsotonic([0.1, 0.2, 0.7], [0, 0, 1]).x[0]).toBeCloseTo(0.15, 15);
+    // 0.1 (2/3) then the block of the two 0.3s (mean 1/4, sum 1/2): a violation, pooled into (2/3 + 1/2) / 3 = 7/18.
+    const pooled = fitIsotonic([0.1, 0.3, 0.3], [1, 0, 0]);
+    expect(pooled.x).toHaveLength(1);
+    expect(pooled.x[0]).toBeCloseTo(0.7 / 3, 15);
+    expect(pooled.y[0]).toBeCloseTo(7 / 18, 15);
+  });
+
+  it("gives exactly the knot's value at a knot, inside and at the last one", () => {
+    // 0.3 + (0.9 - 0.3) is 0.9000000000000001 in floating point: at a knot the value is y[k] itself.
+    expect(applyIsotonic({ x: [0.1, 0.5, 0.8], y: [0.3, 0.9, 0.95] }, 0.5)).toBe(0.9);
+    expect(applyIsotonic({ x: [0.1, 0.5], y: [0.3, 0.9] }, 0.5)).toBe(0.9);
+    expect(applyIsotonic({ x: [0.1, 0.5], y: [0.3, 0.9] }, 0.1)).toBe(0.3);
+    expect(applyIsotonic({ x: [0.5], y: [0.2] }, Number.NaN)).toBeNaN();
+  });
+
   it("interpolates between knots (binary search over many knots), flat outside, NaN kept", () => {
     const knots = { x: [0.1, 0.2, 0.4, 0.8, 0.9], y: [0.1, 0.3, 0.5, 0.9, 0.95] };
     expect(applyIsotonic(knots, 0.05)).toBe(0.1);
