@@ -1,19 +1,11 @@
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_TRACE_MAX_FILES, TraceWriter } from "../../src/traces/writer.js";
 import type { TrafficLine } from "../../src/traces/schema.js";
+import { tempDirs } from "../helpers/temp_dirs.js";
 
-const dirs: string[] = [];
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-trace-files-"));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = tempDirs("pyramid-trace-files-", "each");
 
 function feedbackLine(n: number): TrafficLine {
   return { type: "feedback", id: `q_${String(n).padStart(6, "0")}`, time: new Date(0).toISOString(), correct: true };

@@ -1,22 +1,14 @@
-import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EvalTraceLine } from "../../../src/eval/index.js";
 import { dataDir } from "../../../src/eval/index.js";
 import { runCli } from "../../cli/capture.js";
 import { estimateTokens } from "../../../src/index.js";
 import { getRecordedItems } from "../../../src/replay/index.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-deep-"));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-deep-");
 
 const CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
 const MIDDLE = "Meta-Llama-3.1-70B-Instruct";

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../cli/capture.js";
 import { gradeMath, loadHumanEval } from "../../../src/eval/index.js";
 import { RecordedOutputs } from "../../../src/replay/index.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const MATH_FILE = join(ROOT, "../shared/data/recorded/math-l5.jsonl");
@@ -12,15 +12,7 @@ const GSM8K_ROUTER = join(ROOT, "routers/gsm8k-llama8b-gemma9b-qwen7b.json");
 const CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
 const ORACLE = "Meta-Llama-3.1-70B-Instruct";
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-anybench-"));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-anybench-");
 
 interface Trace {
   id: string;

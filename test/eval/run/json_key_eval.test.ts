@@ -1,21 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { HumanMessage } from "@langchain/core/messages";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../cli/capture.js";
 import { PyramidChatModel } from "../../../src/index.js";
 import type { PyramidMetadata } from "../../../src/index.js";
 import { RecordedOutputs, ReplayChatModel } from "../../../src/replay/index.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
 
 const FIXTURE = new URL("../../fixtures/json_answers/gsm8k_json_16.jsonl", import.meta.url).pathname;
 const CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
 const ORACLE = "Meta-Llama-3.1-70B-Instruct";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-jsonkey-");
 
 interface Trace {
   id: string;
@@ -25,8 +22,7 @@ interface Trace {
 }
 
 async function evalWith(task: string): Promise<{ stdout: string; traces: Trace[] }> {
-  const out = mkdtempSync(join(tmpdir(), "pyramid-jsonkey-"));
-  dirs.push(out);
+  const out = tmp();
   const run = await runCli([
     "eval",
     "--benchmark",
@@ -88,8 +84,7 @@ describe("eval --benchmark custom --task json on recorded outputs whose answers 
   });
 
   it("--task text --similarity lexical votes whole outputs by meaning and records the semantic features", async () => {
-    const out = mkdtempSync(join(tmpdir(), "pyramid-jsonkey-"));
-    dirs.push(out);
+    const out = tmp();
     const args = [
       "eval",
       "--benchmark",
