@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../../cli/capture.js";
 import { dataDir } from "../../../src/eval/index.js";
 import { tempDirs } from "../../helpers/temp_dirs.js";
+import { readTraces } from "../eval_cli.js";
 
 const tmp = tempDirs("pyramid-diagnosis-");
 
@@ -17,10 +18,7 @@ async function evaluate(args: string[]): Promise<{ stdout: string; traces: Trace
   const out = tmp();
   const run = await runCli(["eval", ...args, "--out", out, "--no-png"]);
   expect(run.code).toBe(0);
-  const traces = readFileSync(join(out, "traces.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Trace);
+  const traces = readTraces<Trace>(out);
   return { stdout: run.stdout, traces, markdown: readFileSync(join(out, "diagnosis.md"), "utf8") };
 }
 

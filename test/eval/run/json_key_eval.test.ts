@@ -7,6 +7,7 @@ import { PyramidChatModel } from "../../../src/index.js";
 import type { PyramidMetadata } from "../../../src/index.js";
 import { RecordedOutputs, ReplayChatModel } from "../../../src/replay/index.js";
 import { tempDirs } from "../../helpers/temp_dirs.js";
+import { readTraces, runEval } from "../eval_cli.js";
 
 const FIXTURE = new URL("../../fixtures/json_answers/gsm8k_json_16.jsonl", import.meta.url).pathname;
 const CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
@@ -23,32 +24,20 @@ interface Trace {
 
 async function evalWith(task: string): Promise<{ stdout: string; traces: Trace[] }> {
   const out = tmp();
-  const run = await runCli([
-    "eval",
-    "--benchmark",
-    "custom",
-    "--recorded",
-    FIXTURE,
-    "--crowd",
-    CROWD.join(","),
-    "--oracle",
-    ORACLE,
-    "--grader",
-    "reference",
-    "--task",
+  const run = await runEval({
+    benchmark: "custom",
+    recorded: FIXTURE,
+    crowd: CROWD.join(","),
+    oracle: ORACLE,
+    grader: "reference",
     task,
-    "--threshold",
-    "0.5",
-    "--out",
+    threshold: "0.5",
     out,
-    "--no-png",
-  ]);
+    "no-png": true,
+  });
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
-  const traces = readFileSync(join(out, "traces.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Trace);
+  const traces = readTraces<Trace>(out);
   return { stdout: run.stdout, traces };
 }
 
@@ -109,10 +98,7 @@ describe("eval --benchmark custom --task json on recorded outputs whose answers 
       "--no-png",
     ]);
     expect(run.code).toBe(0);
-    const traces = readFileSync(join(out, "traces.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Trace & { featureNames: string[]; features: (number | null)[] });
+    const traces = readTraces<Trace & { featureNames: string[]; features: (number | null)[] }>(out);
     const share = traces[0].featureNames.indexOf("semantic_cluster_share");
     expect(share).toBeGreaterThan(0);
     // Exact whole outputs never agree here (test above); by meaning, some items have a cluster of two or more.
