@@ -1,5 +1,5 @@
 import type { Candidate } from "../../core/types.js";
-import { disagreement } from "../../graph/nodes/crowd.js";
+import { disagreement } from "../../graph/schedule/speculation.js";
 import type { SettleContext } from "../../graph/schedule/settle.js";
 import { cutCallCost } from "./cut_cost.js";
 import type { LatencyModel } from "./latency_model.js";
@@ -18,7 +18,7 @@ export interface SpeculativeReplay extends ReplayedQuery {
 /**
  * Replays one query under `schedule` (every member started at once) with speculative escalation, as the graph runs
  * it (the tier's `speculative` setting): the Oracle starts at the first arrival, up to the crowd's decision, after
- * which the answers in hand disagree (`disagreement`, the crowd node's own test); it is adopted when the crowd
+ * which the answers in hand disagree (`disagreement`, the graph's own trigger); it is adopted when the crowd
  * escalates (the answer then comes at the later of the decision and the Oracle's end), else cancelled at the decision
  * and charged its input and the tokens it streamed by then ({@link cutCallCost}).
  */
