@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { extractAnswer } from "../../../src/answers/extract.js";
 import { replayDeadline } from "../../../src/eval/schedule/deadline.js";
 import { replayQuery } from "../../../src/eval/schedule/simulate.js";
-import { context, latency, member, query } from "./queries.js";
+import { context, latency, member, query } from "./fixtures.js";
 
 // Arrival of a member of k tokens: 100 + 10k ms; a member streams 100 tokens/s after its first 100 ms.
 

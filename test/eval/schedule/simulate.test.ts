@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { replayQuery } from "../../../src/eval/schedule/simulate.js";
 import { wavesOrder } from "../../../src/graph/schedule/schedule.js";
-import { context, latency, member, price, query } from "./queries.js";
+import { context, latency, member, price, query } from "./fixtures.js";
 
 describe("replayQuery (one query under a schedule and the latency model)", () => {
   it("anytime decides when two agree and charges the third its input and the tokens streamed by then", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { replayQuery } from "../../../src/eval/schedule/simulate.js";
 import { replaySpeculative } from "../../../src/eval/schedule/speculative.js";
-import { context, latency, member, query } from "./queries.js";
+import { context, latency, member, query } from "./fixtures.js";
 
 // Arrival of a member of k tokens: 100 + 10k ms; the Oracle (40 tokens) takes 500 ms.
 
