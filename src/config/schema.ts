@@ -154,12 +154,12 @@ export const pyramidConfigSchema = pyramidSettingsSchema
     budget: budgetConfigSchema
       .optional()
       .describe(
-        "escalation budget: `limitUsd` per `window` (`day`, `month` (UTC) or `total`, the default); with `redis: \"redis://host:6379/0\"` every process using that Redis shares it (and the tenants' budgets and rate limits); `redisEnv: REDIS_URL` reads that URL (with its password) from an environment variable instead (not both); `reservationTtlMs`: how long the reservation of a process that died mid-call holds (default: the apex's worst-case call + 10 s); `journal`: a local file where spend Redis could not record is kept (fsynced) and settled once Redis returns; `failOpen: true` admits requests when Redis is unreachable (default: 503 with `retry-after`). See docs/server.md and docs/ledger.md",
+        "escalation budget (default: none): `limitUsd` per `window` (`day`, `month` (UTC) or `total`, the default); with `redis: \"redis://host:6379/0\"` every process using that Redis shares it (and the tenants' budgets and rate limits); `redisEnv: REDIS_URL` reads that URL (with its password) from an environment variable instead (not both); `reservationTtlMs`: how long the reservation of a process that died mid-call holds (default: the apex's worst-case call + 10 s); `journal`: a local file where spend Redis could not record is kept (fsynced) and settled once Redis returns; `failOpen: true` admits requests when Redis is unreachable (default: 503 with `retry-after`). See docs/server.md and docs/ledger.md",
       ),
     tenants: tenantsConfigSchema
       .optional()
       .describe(
-        "(`serve`) API keys, read from the environment variables `keyEnv`, mapped to tenants with a budget (402 once spent), requests, tokens and feedback posts per minute (429; feedback defaults to `requestsPerMinute`); names and variables distinct",
+        "(`serve`; default: none) API keys, read from the environment variables `keyEnv`, mapped to tenants with a budget (402 once spent), requests, tokens and feedback posts per minute (429; feedback defaults to `requestsPerMinute`); names and variables distinct",
       ),
   })
   .strict();
