@@ -70,7 +70,8 @@ function unwrapText(s: string): string {
  * LaTeX spacing, `\$`/`$`, degrees (`^\circ`, `°`), percent signs, `\text{}`/`\mbox{}` wrappers, a trailing
  * unit word (`46 feet`, `5.4 \text{ cents}`), a leading `x =` (the last side of an `a = b = c` chain), thousands
  * separators (`1,000`, `1{,}000`, `1,\!000`), `\dfrac`/`\tfrac` -> `\frac`, `\frac12` -> `\frac{1}{2}`,
- * `\sqrt2` -> `\sqrt{2}`, all whitespace, a trailing period; `.5` -> `0.5`.
+ * `\sqrt2` -> `\sqrt{2}`, all whitespace (one space stays between a command and a letter: `\pi r`), a trailing
+ * period; `.5` -> `0.5`.
  */
 export function normalizeMathAnswer(answer: string): string {
   let s = answer
@@ -95,7 +96,10 @@ export function normalizeMathAnswer(answer: string): string {
   s = s.replace(/\^\s*\{?\s*\}?$/, "");
   s = s.replace(/\\(?:le|leq)(?![a-zA-Z])/g, "\\le").replace(/\\(?:ge|geq)(?![a-zA-Z])/g, "\\ge");
   s = lastSideOf(s);
-  s = s.replace(/\s+/g, "");
+  // All whitespace goes, but for one space between a command and a letter: `\pi r^2` is not the command `\pir`.
+  s = s.replace(/(\\[a-zA-Z]+)?\s+(?=([a-zA-Z])?)/g, (_space, command?: string, letter?: string) =>
+    command === undefined ? "" : letter === undefined ? command : `${command} `,
+  );
   s = s.replace(/\.$/, "");
   s = s.replace(/(^|[^\d])\.(\d)/g, "$10.$2");
   s = s
