@@ -47,20 +47,22 @@ const NAMED = /^\s*(?:[a-zA-Z](?:_\{?\w+\}?)?(?:\([^()=]*\))?|\\[a-zA-Z]+)(?:\s*
  * (`x^5 + 7x^4 - 2 = 0`) is kept whole, as are lists (`x=1, y=2`) and inequalities.
  */
 function lastSideOf(s: string): string {
-  if (!s.includes("=") || s.includes(",") || /[<>]|\\[lg]e(?![a-zA-Z])/.test(s)) return s;
+  if (s.includes(",") || /[<>]|\\[lg]e(?![a-zA-Z])/.test(s)) return s; // without `=`, the one side is `s`
   const sides = s.split("=");
   return sides.length > 2 || NAMED.test(sides[0]) ? sides[sides.length - 1] : s;
 }
 
 /** Removes `\text{...}`-like wrappers, keeping their content. */
 function unwrapText(s: string): string {
-  let prev = "";
   let out = s;
-  while (prev !== out) {
-    prev = out;
-    out = out.replace(/\\(?:text|textbf|textit|textnormal|mbox|mathrm|mathbf|operatorname)\s*\{([^{}]*)\}/g, "$1");
+  for (;;) {
+    const next = out.replace(
+      /\\(?:text|textbf|textit|textnormal|mbox|mathrm|mathbf|operatorname)\s*\{([^{}]*)\}/g,
+      "$1",
+    );
+    if (next === out) return out;
+    out = next;
   }
-  return out;
 }
 
 /**
@@ -78,7 +80,7 @@ export function normalizeMathAnswer(answer: string): string {
     .trim()
     .replace(/^["'`]+|["'`]+$/g, "")
     .trim();
-  if (/\\(?:boxed|fbox)/.test(s)) s = lastBoxedLatex(s) ?? s;
+  s = lastBoxedLatex(s) ?? s;
   s = s.replace(/\\\\+(?=[a-zA-Z])/g, "\\");
   s = s.replace(/\\\\(?![a-zA-Z])/g, ";");
   for (const [pattern, replacement] of UNICODE) s = s.replace(pattern, replacement);

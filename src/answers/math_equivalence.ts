@@ -94,14 +94,14 @@ export function parseMathAnswer(answer: string): MathAnswerShape | null {
 /** Replaces `\frac{a}{b}` by `(a)/(b)`, `\sqrt{x}` by `sqrt(x)` and `\sqrt[n]{x}` by `(x)^(1/(n))`, innermost first. */
 function latexToArithmetic(s: string): string | null {
   let out = s.replace(/^(-?)(\d+)\\frac\{(\d+)\}\{(\d+)\}$/, "$1($2+$3/$4)");
-  let prev = "";
-  while (prev !== out) {
-    prev = out;
-    out = out
+  for (;;) {
+    const next = out
       .replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, "($1)/($2)")
       .replace(/\\sqrt\[([^[\]{}]*)\]\{([^{}]*)\}/g, "($2)^(1/($1))")
       .replace(/\\sqrt\{([^{}]*)\}/g, "sqrt($1)")
       .replace(/\^\{([^{}]*)\}/g, "^($1)");
+    if (next === out) break;
+    out = next;
   }
   out = out
     .replace(/\*\*/g, "^")

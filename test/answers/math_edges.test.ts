@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateExpression, expressionVariables } from "../../src/answers/latex_eval.js";
+import { normalizeMathAnswer } from "../../src/answers/latex_normalize.js";
 import { mathAnswerKey, mathAnswersEqual } from "../../src/answers/math_equivalence.js";
 
 // Edges of the MATH answer layer found by mutation testing (npm run mutation -- --scope answers): each case fails
@@ -100,5 +101,76 @@ describe("MATH answer keys and equivalence: edges", () => {
     expect(mathAnswerKey("\\frac{2^{10}}{2}")).toBe("512");
     expect(mathAnswerKey("\\cos(0)")).toBe("1");
     expect(mathAnswerKey("{1+2}^2")).toBe("9");
+  });
+});
+
+describe("MATH answer normalization: edges", () => {
+  it("keeps a number followed by a joining word whole, in any case; drops a unit word", () => {
+    for (const word of ["and", "or", "not", "if", "is", "are", "but", "when", "where", "for", "with", "to", "then"])
+      expect(normalizeMathAnswer(`3 ${word} more`), word).toBe(`3${word}more`);
+    for (const word of ["because", "since"]) expect(normalizeMathAnswer(`3 ${word} more`), word).toBe(`3${word}more`);
+    expect(normalizeMathAnswer("3 Or More")).toBe("3OrMore");
+    expect(normalizeMathAnswer("3 and. more")).toBe("3and.more");
+    expect(normalizeMathAnswer("5 feet 3")).toBe("5feet3");
+    expect(normalizeMathAnswer("5 feet3")).toBe("5feet3");
+  });
+
+  it("drops a unit word only from answers of at most 400 characters", () => {
+    const digits = (n: number): string => "1".repeat(n);
+    expect(normalizeMathAnswer(`${digits(397)} cm`)).toBe(digits(397));
+    expect(normalizeMathAnswer(`${digits(398)} cm`)).toBe(`${digits(398)}cm`);
+  });
+
+  it("reads a Unicode root of a decimal number whole", () => {
+    expect(normalizeMathAnswer("\u221a12.25")).toBe("\\sqrt{12.25}");
+  });
+
+  it("takes the last side of an equation only when its left side is a name or the equation is a chain", () => {
+    for (const named of ["x=5", "m+n = 5", "m + n = 5", "a_1 + b_2 = 5", "a + b_{12} = 5", "a_{12} = 5", "f(10) = 5"])
+      expect(normalizeMathAnswer(named), named).toBe("5");
+    expect(normalizeMathAnswer("2x = 7")).toBe("2x=7");
+    expect(normalizeMathAnswer("2x + y = 7")).toBe("2x+y=7");
+    expect(normalizeMathAnswer("2 \\cdot 3 = 3 + 3 = 6")).toBe("6");
+    expect(normalizeMathAnswer("x = 2 \\le 5")).toBe("x=2\\le5");
+  });
+
+  it("strips quotes only around the answer, after trimming it", () => {
+    expect(normalizeMathAnswer(" 'x' ")).toBe("x");
+    expect(normalizeMathAnswer("``x^2``")).toBe("x^2");
+    expect(normalizeMathAnswer("\\text{Bob's}")).toBe("Bob's");
+  });
+
+  it("reads runs of escaped backslashes, LaTeX spaces before a letter, and {,} as a comma", () => {
+    expect(normalizeMathAnswer("\\\\\\\\frac{1}{2}")).toBe("\\frac{1}{2}");
+    expect(normalizeMathAnswer("\\pi\\,r")).toBe("\\pi r");
+    expect(normalizeMathAnswer("12{,}5")).toBe("12,5");
+  });
+
+  it("drops degrees written in any spacing, wherever they are", () => {
+    expect(normalizeMathAnswer("(30^{\\circ}, 40^ { \\circ }, 50^\\circ, 60^ \\circ, 70)")).toBe("(30,40,50,60,70)");
+  });
+
+  it("drops an empty or unclosed exponent and a second trailing period", () => {
+    expect(normalizeMathAnswer("5^")).toBe("5");
+    expect(normalizeMathAnswer("5^{")).toBe("5");
+    expect(normalizeMathAnswer("7..")).toBe("7");
+  });
+
+  it("braces a fraction's digit numerator and a root's digits", () => {
+    expect(normalizeMathAnswer("\\frac1{2}")).toBe("\\frac{1}{2}");
+    expect(normalizeMathAnswer("\\sqrt12")).toBe("\\sqrt{12}");
+  });
+
+  it("drops thousands separators only from an answer that is one number", () => {
+    expect(normalizeMathAnswer("1,000,000")).toBe("1000000");
+    expect(normalizeMathAnswer("1,000.25")).toBe("1000.25");
+    expect(normalizeMathAnswer("2, 1,000")).toBe("2,1,000");
+    expect(normalizeMathAnswer("1,000, 5")).toBe("1,000,5");
+  });
+
+  it("drops a base subscript only from an answer that is one number", () => {
+    expect(normalizeMathAnswer("100_{16}")).toBe("100");
+    expect(normalizeMathAnswer("2+100_{2}")).toBe("2+100_{2}");
+    expect(normalizeMathAnswer("100_{2}+2")).toBe("100_{2}+2");
   });
 });
