@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { extractMathAnswer } from "../../src/answers/extract_math.js";
+import { extractJsonFieldAnswer } from "../../src/answers/key_json_field.js";
+import { extractLabelAnswer, labelPatterns } from "../../src/answers/key_labels.js";
+import { jsonAnswerText, mathAnswerText } from "../../src/answers/math_answer_text.js";
+import { findNumbers, firstNumber, normalizeNumber } from "../../src/answers/normalize_number.js";
+
+// Edges of the number, math, MATH-text, JSON-field and label readers found by mutation testing
+// (npm run mutation -- --scope answers): each case fails when the line it names is changed.
+
+describe("number reading edges", () => {
+  it("reads fractions: unsigned, several digits, spaces around the bar, words after them", () => {
+    expect(findNumbers("2/3")).toEqual([{ key: "0.666667", raw: "2/3" }]);
+    expect(findNumbers("12/4")).toEqual([{ key: "3", raw: "12/4" }]);
+    expect(findNumbers("3 / 4")).toEqual([{ key: "0.75", raw: "3 / 4" }]);
+    expect(findNumbers("3/4 of")).toEqual([{ key: "0.75", raw: "3/4" }]);
+  });
+
+  it("reads a dollar sign with or without a space, and every 3-digit group", () => {
+    expect(findNumbers("$7")).toEqual([{ key: "7", raw: "$7" }]);
+    expect(findNumbers("$ 7")).toEqual([{ key: "7", raw: "$ 7" }]);
+    expect(findNumbers("12,345")).toEqual([{ key: "12345", raw: "12,345" }]);
+    expect(findNumbers("1,234,567")).toEqual([{ key: "1234567", raw: "1,234,567" }]);
+  });
+
+  it("skips a number too large to be finite", () => {
+    expect(findNumbers("9".repeat(400))).toEqual([]);
+    expect(firstNumber(`${"9".repeat(400)} 5`)).toEqual({ key: "5", raw: "5" });
+  });
+
+  it("normalizes a fraction only when it is the whole text, with any digits and spacing", () => {
+    expect(normalizeNumber("3/4")).toBe("0.75");
+    expect(normalizeNumber("12/4")).toBe("3");
+    expect(normalizeNumber("3/12")).toBe("0.25");
+    expect(normalizeNumber("x 3/4")).toBeNull();
+    expect(normalizeNumber("3/4 x")).toBeNull();
+    expect(normalizeNumber("1,234.5")).toBe("1234.5");
+  });
+});
+
+describe("math answer edges", () => {
+  it("reads a JSON answer written without spaces, with spaces before the colon, or with escaped quotes", () => {
+    expect(extractMathAnswer('{"answer":12} and 5')).toEqual({ key: "12", display: "12" });
+    expect(extractMathAnswer('{"answer" : 12} and 5')).toEqual({ key: "12", display: "12" });
+    expect(extractMathAnswer('{"answer": "say \\"7\\" apples"} and 9')).toEqual({ key: "7", display: "7" });
+  });
+
+  it("reads #### and 'the answer' with no space before the number", () => {
+    expect(extractMathAnswer("####42\n7")).toEqual({ key: "42", display: "42" });
+    expect(extractMathAnswer("The answer:12\n9")).toEqual({ key: "12", display: "12" });
+    expect(extractMathAnswer("Final answer=12\n9")).toEqual({ key: "12", display: "12" });
+  });
+});
+
+describe("MATH answer text edges", () => {
+  it("takes only the exact word 'answer' as a placeholder", () => {
+    expect(jsonAnswerText('{"answer": "final answer"}')).toBe("final answer");
+    expect(jsonAnswerText('{"answer": "answer: 5"}')).toBe("answer: 5");
+  });
+
+  it("reads 'the answer is:' and 'Answer:' with no spaces", () => {
+    expect(mathAnswerText("the answer is:5")).toBe("5");
+    expect(mathAnswerText("Answer:5")).toBe("5");
+  });
+});
+
+describe("JSON field key edges", () => {
+  it("tries at most 200 braces as the start of an object", () => {
+    const output = (braces: number): string => `${"{".repeat(braces)}{"r": {"answer": 1}}`;
+    expect(extractJsonFieldAnswer(output(199), "r.answer")).toEqual({ key: "1", display: "1" });
+    expect(extractJsonFieldAnswer(output(200), "r.answer")).toBeNull();
+  });
+
+  it("follows a path only through own fields of objects", () => {
+    expect(extractJsonFieldAnswer('{"result": null}', "result.answer")).toBeNull();
+    expect(extractJsonFieldAnswer('{"r": {}}', "r.constructor.name")).toBeNull();
+  });
+
+  it("goes on to the next object after an empty value or text that is no object", () => {
+    expect(extractJsonFieldAnswer('{"r": {"a": ""}} {"r": {"a": 2}}', "r.a")).toEqual({ key: "2", display: "2" });
+    expect(extractJsonFieldAnswer('{oops} {"r": {"a": 2}}', "r.a")).toEqual({ key: "2", display: "2" });
+    expect(extractJsonFieldAnswer("{'answer': '', 'answer': 5", "answer")).toEqual({ key: "5", display: "5" });
+  });
+});
+
+describe("label key edges", () => {
+  it("keys only a label equal in lower case (not one matched by Unicode case folding alone)", () => {
+    expect(extractLabelAnswer("\u017f", labelPatterns(["s"]))).toBeNull();
+  });
+});
