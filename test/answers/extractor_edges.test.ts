@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { calledFunctionNames, extractPythonCode, fencedBlocks, unfencedCode } from "../../src/answers/code_extract.js";
 import { extractMathAnswer } from "../../src/answers/extract_math.js";
 import { extractJsonFieldAnswer } from "../../src/answers/key_json_field.js";
 import { extractLabelAnswer, labelPatterns } from "../../src/answers/key_labels.js";
@@ -86,5 +87,54 @@ describe("JSON field key edges", () => {
 describe("label key edges", () => {
   it("keys only a label equal in lower case (not one matched by Unicode case folding alone)", () => {
     expect(extractLabelAnswer("\u017f", labelPatterns(["s"]))).toBeNull();
+  });
+});
+
+/** Markdown fences around each block, in order. */
+const fenced = (...blocks: [lang: string, code: string][]): string =>
+  blocks.map(([lang, code]) => `\`\`\`${lang}\n${code}\`\`\``).join("\n");
+
+describe("code extraction edges (the code graders' reader)", () => {
+  it("reads [PYTHON] tags with or without a line break after them, closed or not", () => {
+    expect(fencedBlocks("[PYTHON]x = 1[/PYTHON]")).toEqual([{ lang: "python", code: "x = 1" }]);
+    expect(fencedBlocks("[PYTHON]  \nx = 1\n[/PYTHON]")).toEqual([{ lang: "python", code: "x = 1\n" }]);
+    expect(fencedBlocks("[PYTHON]\nx = 1")).toEqual([{ lang: "python", code: "x = 1" }]);
+  });
+
+  it("reads unfenced code from a line that starts a definition to the first line that is no code", () => {
+    expect(unfencedCode("We import math here\ndef f():\n    return 1")).toBe("def f():\n    return 1");
+    expect(unfencedCode("def f():\n    return 1\nThis def ends it\nmore")).toBe("def f():\n    return 1");
+    expect(unfencedCode("import math\nx=1\ntext")).toBe("import math\nx=1");
+    // A line of other whitespace (a form feed, which Python allows) is blank, not the end of the code.
+    expect(unfencedCode("def f():\n\f\n    return 1")).toBe("def f():\n\f\n    return 1");
+  });
+
+  it("takes python3 and py3 blocks as Python, and no other language", () => {
+    expect(extractPythonCode(fenced(["python3", "print(1)\n"]))).toBe("print(1)\n");
+    expect(extractPythonCode(fenced(["py3", "print(1)\n"]))).toBe("print(1)\n");
+    expect(extractPythonCode(fenced(["js", "let a\n"], ["python", "print(1)\n"]))).toBe("print(1)\n");
+  });
+
+  it("finds the entry point's def on any line of a block", () => {
+    const output = fenced(["python", "def g():\n    pass\n"], ["python", "import os\ndef f():\n    pass\n"]);
+    expect(extractPythonCode(output, ["f"])).toBe("import os\ndef f():\n    pass\n");
+  });
+
+  it("takes a def only at the start of a line, indented or spaced as Python allows", () => {
+    const def = "def  g (x):\n    return x\n";
+    expect(extractPythonCode(fenced(["python", "print('def f(x)')\n"], ["python", def]))).toBe(def);
+    const method = "class A:\n    def f(self):\n        pass\n";
+    expect(extractPythonCode(fenced(["python", "print(1)\n"], ["python", method]))).toBe(method);
+  });
+
+  it("prepends the import lines of other blocks, however spaced, and no line that only mentions import", () => {
+    const imports = "import  os\nfrom  a import b\nfrom c  import d\n# we import e later\nprint(1)\n";
+    expect(extractPythonCode(fenced(["python", imports], ["python", "def f():\n    pass\n"]))).toBe(
+      "import  os\nfrom  a import b\nfrom c  import d\ndef f():\n    pass\n",
+    );
+  });
+
+  it("leaves assert and math out of the called functions", () => {
+    expect(calledFunctionNames(["assert(foo(1) == 2)", "assert math (2) == 0"])).toEqual(["foo"]);
   });
 });
