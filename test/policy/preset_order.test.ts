@@ -185,6 +185,33 @@ describe("a preset raised with confidence: its target checked in the resamples",
   });
 });
 
+describe("accuracy targets with confidence: ties between equally cheap thresholds go to the higher", () => {
+  const specs: Specs = {
+    economy: { kind: "baseline-match", confidence: 0.9 },
+    balanced: { kind: "baseline-match", confidence: 0.9 },
+    "baseline-match": { kind: "baseline-match", confidence: 0.9 },
+  };
+
+  it("among confident thresholds", () => {
+    // 0 and 0.125 match the Oracle in every resample and cost the same (3); 0.375 only when c is not drawn (32%).
+    const { presets, reports } = calibratePresets(rows, specs, { bootstrap: { resamples: 200, seed: 1 } });
+    expect(presets).toEqual({ economy: 0.125, balanced: 0.125, "baseline-match": 0.125 });
+    expect(reports["baseline-match"]).toMatchObject({ feasible: true, targetProbability: 1 });
+  });
+
+  it("when none is confident enough, among the thresholds where the target holds most often", () => {
+    // With d wrong for the crowd too, 0 and 0.125 match the Oracle only when d is not drawn ((3/4)^4 = 32% of
+    // resamples, the same resamples at both), 0.375 only when neither c nor d is ((1/2)^4 = 6%): none reaches 90%.
+    const hard = rows.map((row) => ({ ...row, crowdCorrect: false }));
+    hard[1] = rows[1];
+    const { presets, reports } = calibratePresets(hard, specs, { bootstrap: { resamples: 200, seed: 1 } });
+    expect(presets["baseline-match"]).toBe(0.125);
+    expect(reports["baseline-match"].feasible).toBe(false);
+    expect(reports["baseline-match"].targetProbability).toBeGreaterThan(0.15);
+    expect(reports["baseline-match"].targetProbability).toBeLessThan(0.5);
+  });
+});
+
 describe("risk-control specs: Learn-then-Test whatever their confidence, with the bootstrap's seed", () => {
   it("a confidence on a risk-control spec is ignored: the highest certified threshold, not the bootstrap's choice", () => {
     // Nine rows the crowd gets right: no harm anywhere, 0.75^9 = 0.075 <= 0.1 certifies delta 0.25 at every
