@@ -67,6 +67,17 @@ describe("MATH answer text edges", () => {
 });
 
 describe("JSON field key edges", () => {
+  it("starts objects only at braces, and reads no field of a string or an array at the top", () => {
+    expect(extractJsonFieldAnswer('{"r": "abc"}', "r.length")).toBeNull();
+    expect(extractJsonFieldAnswer('["x"] {"0": "y"}', "0")).toEqual({ key: "y", display: "y" });
+    expect(extractJsonFieldAnswer('{"a": 1} ["x"] {"0": "y"}', "0")).toEqual({ key: "y", display: "y" });
+    expect(extractJsonFieldAnswer('{oops ["x"] {"0": "y"}', "0")).toEqual({ key: "y", display: "y" });
+  });
+
+  it("trims a string value for display too", () => {
+    expect(extractJsonFieldAnswer('{"answer": " Paris "}', "answer")).toEqual({ key: "Paris", display: "Paris" });
+  });
+
   it("tries at most 200 braces as the start of an object", () => {
     const output = (braces: number): string => `${"{".repeat(braces)}{"r": {"answer": 1}}`;
     expect(extractJsonFieldAnswer(output(199), "r.answer")).toEqual({ key: "1", display: "1" });
@@ -86,6 +97,11 @@ describe("JSON field key edges", () => {
 });
 
 describe("label key edges", () => {
+  it("prefers the stated label to the last label written", () => {
+    const patterns = labelPatterns(["yes", "no"]);
+    expect(extractLabelAnswer("The answer is yes, not no", patterns)).toEqual({ key: "yes", display: "yes" });
+  });
+
   it("keys only a label equal in lower case (not one matched by Unicode case folding alone)", () => {
     expect(extractLabelAnswer("\u017f", labelPatterns(["s"]))).toBeNull();
   });
