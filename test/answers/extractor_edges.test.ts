@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { calledFunctionNames, extractPythonCode, fencedBlocks, unfencedCode } from "../../src/answers/code_extract.js";
-import { codeFences } from "../../src/answers/extract_code.js";
+import { codeFences, normalizeCode } from "../../src/answers/extract_code.js";
 import { extractMathAnswer } from "../../src/answers/extract_math.js";
 import { extractJsonFieldAnswer } from "../../src/answers/key_json_field.js";
 import { extractLabelAnswer, labelPatterns } from "../../src/answers/key_labels.js";
@@ -112,6 +112,10 @@ const fenced = (...blocks: [lang: string, code: string][]): string =>
   blocks.map(([lang, code]) => `\`\`\`${lang}\n${code}\`\`\``).join("\n");
 
 describe("code extraction edges (the code graders' reader)", () => {
+  it("looks for a trailing comment only after the line's last quote of either kind", () => {
+    expect(normalizeCode(`x = "a" + ' #not'`)).toBe(`x = "a" + ' #not'`);
+  });
+
   it("reads a fence's info line after the fence, not a line break before it, skipping tabs", () => {
     expect([...codeFences("x\n```py\ny\n```")]).toEqual([{ at: 2, lang: "py", code: "y\n" }]);
     expect([...codeFences("```\tpy\nx\n```")]).toEqual([{ at: 0, lang: "py", code: "x\n" }]);
