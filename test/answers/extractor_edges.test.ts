@@ -60,9 +60,20 @@ describe("MATH answer text edges", () => {
     expect(jsonAnswerText('{"answer": "answer: 5"}')).toBe("answer: 5");
   });
 
-  it("reads 'the answer is:' and 'Answer:' with no spaces", () => {
+  it("reads 'the answer is:' and 'Answer:' with no spaces, whole", () => {
     expect(mathAnswerText("the answer is:5")).toBe("5");
+    expect(mathAnswerText("the answer is:12")).toBe("12");
     expect(mathAnswerText("Answer:5")).toBe("5");
+  });
+
+  it("reads 'Answer:' only at the start of a line", () => {
+    expect(mathAnswerText("my answer: 5")).toBeNull();
+  });
+
+  it("reads the JSON answer field however spaced, and an unsigned bare number", () => {
+    expect(jsonAnswerText('{"answer" : "x"}')).toBe("x");
+    expect(jsonAnswerText('{"answer":"x"}')).toBe("x");
+    expect(jsonAnswerText('{"answer": 12}')).toBe("12");
   });
 });
 
