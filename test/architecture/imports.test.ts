@@ -22,6 +22,7 @@ const CROSS_CUTTING_SUITES: readonly string[] = [
   "scripts",
   "helpers",
   "fixtures",
+  "mutation",
 ];
 
 /** The folders under `dir` that hold files, relative to it. */
