@@ -3,7 +3,7 @@ import { AIMessage, AIMessageChunk } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk } from "@langchain/core/outputs";
 import type { ChatResult } from "@langchain/core/outputs";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,6 +84,28 @@ class RecordingLedger implements Ledger {
   async release() {}
 }
 
+// Time is driven explicitly: the members' delays, the deadline's timer and the clocks (setTimeout, Date,
+// performance.now) are vitest's fake timers, moved 1 ms at a time with the event loop run between steps. So the order
+// in which members answer, the Oracle's start at the disagreement and the words it streamed before it was cancelled
+// follow from the scripted delays, not from how fast a loaded machine runs the pyramid's own work.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Awaits `work` while moving the fake clock on, 1 ms per step (the pending callbacks run between steps). */
+async function drive<T>(work: Promise<T>): Promise<T> {
+  let done = false;
+  const settled = work.finally(() => {
+    done = true;
+  });
+  settled.catch(() => undefined);
+  while (!done) await vi.advanceTimersByTimeAsync(1);
+  return settled;
+}
+
 const price = { input: 1, output: 1 };
 const LONG = "Let us compute carefully step by step: 1 plus 2 is 3 and nothing else so the answer is 3";
 
@@ -105,7 +127,7 @@ describe("speculative escalation: the next tier starts at the first disagreement
     ];
     const oracle = new TimedModel({ reply: LONG, msPerWord: 20 });
     const ledger = new RecordingLedger();
-    const answer = await pyramid(crowd, oracle).invoke("1 + 2?", { ledger });
+    const answer = await drive(pyramid(crowd, oracle).invoke("1 + 2?", { ledger }));
     const meta = answer.response_metadata.pyramid as PyramidMetadata;
     expect(String(answer.content)).toBe("The answer is 3");
     expect(meta.tier).toBe(0);
@@ -134,7 +156,7 @@ describe("speculative escalation: the next tier starts at the first disagreement
       new TimedModel({ reply: "The answer is 3", delayMs: 80 }),
     ];
     const oracle = new TimedModel({ reply: "The answer is 3", delayMs: 3_000, honoursAbort: false });
-    const answer = await pyramid(crowd, oracle).invoke("1 + 2?");
+    const answer = await drive(pyramid(crowd, oracle).invoke("1 + 2?"));
     const meta = answer.response_metadata.pyramid as PyramidMetadata;
     expect(oracle.started).toBe(1);
     // The answer came back while the Oracle's call was still running.
@@ -153,7 +175,7 @@ describe("speculative escalation: the next tier starts at the first disagreement
     ];
     const oracle = new TimedModel({ reply: LONG, msPerWord: 5 });
     const model = pyramid(crowd, oracle);
-    const answer = await model.invoke("1 + 2?");
+    const answer = await drive(model.invoke("1 + 2?"));
     const meta = answer.response_metadata.pyramid as PyramidMetadata;
     expect(meta.tier).toBe(1);
     expect(String(answer.content).trim()).toBe(LONG);
@@ -163,7 +185,11 @@ describe("speculative escalation: the next tier starts at the first disagreement
     expect(meta.cost.byTier.oracle).toBeGreaterThan(0);
     // Streaming still streams the final answer: the chunks streamed before adoption are replayed first.
     let streamed = "";
-    for await (const chunk of await model.stream("1 + 2?")) streamed += String(chunk.content);
+    await drive(
+      (async () => {
+        for await (const chunk of await model.stream("1 + 2?")) streamed += String(chunk.content);
+      })(),
+    );
     expect(streamed.trim()).toBe(LONG);
   });
 
@@ -175,16 +201,18 @@ describe("speculative escalation: the next tier starts at the first disagreement
     ];
     const oracle = new TimedModel({ reply: LONG, msPerWord: 20 });
     const file = join(mkdtempSync(join(tmpdir(), "pyramid-spec-")), "traces.jsonl");
-    await pyramid(crowd, oracle).invoke("1 + 2?", { callbacks: [new TrafficRecorder({ traces: file })] });
+    await drive(pyramid(crowd, oracle).invoke("1 + 2?", { callbacks: [new TrafficRecorder({ traces: file })] }));
     const slow = [
       new TimedModel({ reply: "The answer is 3", delayMs: 10 }),
       new TimedModel({ reply: "The answer is 3", delayMs: 5_000 }),
       new TimedModel({ reply: "The answer is 3", delayMs: 5_000 }),
     ];
-    await pyramid(slow, new TimedModel({ reply: "The answer is 3" })).invoke("1 + 2?", {
-      deadlineMs: 1_000,
-      callbacks: [new TrafficRecorder({ traces: file })],
-    });
+    await drive(
+      pyramid(slow, new TimedModel({ reply: "The answer is 3" })).invoke("1 + 2?", {
+        deadlineMs: 1_000,
+        callbacks: [new TrafficRecorder({ traces: file })],
+      }),
+    );
     const [spec, cut] = readTraffic(file).records.map((r) => r.query);
     expect(spec.candidates.map((c) => c.schedule?.status)).toEqual(["answered", "answered", "answered"]);
     const arrived = spec.candidates.map((c) => c.schedule?.arrivedMs ?? Number.NaN);
