@@ -3,13 +3,14 @@ import { AIMessageChunk } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk } from "@langchain/core/outputs";
 import type { ChatResult } from "@langchain/core/outputs";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PyramidChatModel } from "../../../src/index.js";
 import type { PyramidMetadata } from "../../../src/index.js";
+import { useFakeClock } from "../../helpers/fake_clock.js";
 
-// Time is driven explicitly: the deadline's timer and clock (setTimeout, Date) are vitest's fake timers, advanced past
-// the deadline only once every member has streamed its prefix and is blocked; so what each member streamed before the
-// cut is fixed, however loaded the machine (no count of real-time ticks that fit before a real deadline).
+// Time is driven explicitly: the deadline's timer and clock are vitest's fake timers (test/helpers/fake_clock.ts),
+// advanced past the deadline only once every member has streamed its prefix and is blocked; so what each member
+// streamed before the cut is fixed, however loaded the machine (no count of real-time ticks before a real deadline).
 
 /** Resolves when `signal` aborts (never otherwise): a member still "thinking" until it is cut. */
 const untilAborted = (signal: AbortSignal | undefined): Promise<never> =>
@@ -63,13 +64,10 @@ const REPLY = "Start with 12 apples and buy 30 more so 42 then eat 2 and 40 rema
 /** Words each member streams before the deadline: "Start with 12 apples and buy 30 more so 42". */
 const PREFIX = 10;
 
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe("a deadline before any member answered in full: the partial outputs stand", () => {
   it("returns the majority of the answers in the members' partial outputs, charged as far as they streamed", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const crowd = [0, 1, 2].map(() => new PrefixModel({ reply: REPLY, streamed: PREFIX }));
     const oracle = new PrefixModel({ reply: "The answer is 40", streamed: 4 });
     const price = { input: 1, output: 1 };

@@ -3,7 +3,7 @@ import { AIMessage, AIMessageChunk } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk } from "@langchain/core/outputs";
 import type { ChatResult } from "@langchain/core/outputs";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { TrafficRecorder } from "../../../src/traces/index.js";
 import { readTraffic } from "../../../src/traces/read.js";
 import type { PyramidMetadata } from "../../../src/index.js";
 import type { Ledger } from "../../../src/ledger/index.js";
+import { drive, useFakeClock } from "../../helpers/fake_clock.js";
 
 const wait = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -84,27 +85,9 @@ class RecordingLedger implements Ledger {
   async release() {}
 }
 
-// Time is driven explicitly: the members' delays, the deadline's timer and the clocks (setTimeout, Date,
-// performance.now) are vitest's fake timers, moved 1 ms at a time with the event loop run between steps. So the order
-// in which members answer, the Oracle's start at the disagreement and the words it streamed before it was cancelled
-// follow from the scripted delays, not from how fast a loaded machine runs the pyramid's own work.
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-/** Awaits `work` while moving the fake clock on, 1 ms per step (the pending callbacks run between steps). */
-async function drive<T>(work: Promise<T>): Promise<T> {
-  let done = false;
-  const settled = work.finally(() => {
-    done = true;
-  });
-  settled.catch(() => undefined);
-  while (!done) await vi.advanceTimersByTimeAsync(1);
-  return settled;
-}
+// Time is driven explicitly (fake timers, see test/helpers/fake_clock.ts): the order in which members answer, the
+// Oracle's start at the disagreement and the words it streamed before it was cancelled follow from the scripted delays.
+useFakeClock();
 
 const price = { input: 1, output: 1 };
 const LONG = "Let us compute carefully step by step: 1 plus 2 is 3 and nothing else so the answer is 3";
