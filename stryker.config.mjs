@@ -22,6 +22,8 @@ export default {
   coverageAnalysis: "perTest",
   concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
   timeoutMS: 20_000,
+  // The initial (coverage) run of a scope's tests takes minutes on a loaded machine: Stryker's default 5 failed here.
+  dryRunTimeoutMinutes: 20,
   timeoutFactor: 2,
   reporters: ["clear-text", "progress", "json", "html"],
   jsonReporter: { fileName: `reports/mutation/${scope}.json` },
