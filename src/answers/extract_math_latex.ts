@@ -11,8 +11,10 @@ import { findNumbers } from "./normalize_number.js";
  */
 export function extractMathLatexAnswer(text: string): ExtractedAnswer | null {
   const answer = mathAnswerText(text);
-  const key = answer === null ? null : mathAnswerKey(answer);
-  if (answer !== null && key !== null) return { key, display: answer.trim() };
+  if (answer !== null) {
+    const key = mathAnswerKey(answer);
+    if (key !== null) return { key, display: answer.trim() };
+  }
   const numbers = findNumbers(text);
   const last = numbers[numbers.length - 1];
   return last ? { key: last.key, display: last.raw } : null;

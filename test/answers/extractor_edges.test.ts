@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { calledFunctionNames, extractPythonCode, fencedBlocks, unfencedCode } from "../../src/answers/code_extract.js";
-import { codeFences } from "../../src/answers/extract_code.js";
+import { codeFences, normalizeCode } from "../../src/answers/extract_code.js";
 import { extractMathAnswer } from "../../src/answers/extract_math.js";
 import { extractJsonFieldAnswer } from "../../src/answers/key_json_field.js";
 import { extractLabelAnswer, labelPatterns } from "../../src/answers/key_labels.js";
@@ -60,13 +60,35 @@ describe("MATH answer text edges", () => {
     expect(jsonAnswerText('{"answer": "answer: 5"}')).toBe("answer: 5");
   });
 
-  it("reads 'the answer is:' and 'Answer:' with no spaces", () => {
+  it("reads 'the answer is:' and 'Answer:' with no spaces, whole", () => {
     expect(mathAnswerText("the answer is:5")).toBe("5");
+    expect(mathAnswerText("the answer is:12")).toBe("12");
     expect(mathAnswerText("Answer:5")).toBe("5");
+  });
+
+  it("reads 'Answer:' only at the start of a line", () => {
+    expect(mathAnswerText("my answer: 5")).toBeNull();
+  });
+
+  it("reads the JSON answer field however spaced, and an unsigned bare number", () => {
+    expect(jsonAnswerText('{"answer" : "x"}')).toBe("x");
+    expect(jsonAnswerText('{"answer":"x"}')).toBe("x");
+    expect(jsonAnswerText('{"answer": 12}')).toBe("12");
   });
 });
 
 describe("JSON field key edges", () => {
+  it("starts objects only at braces, and reads no field of a string or an array at the top", () => {
+    expect(extractJsonFieldAnswer('{"r": "abc"}', "r.length")).toBeNull();
+    expect(extractJsonFieldAnswer('["x"] {"0": "y"}', "0")).toEqual({ key: "y", display: "y" });
+    expect(extractJsonFieldAnswer('{"a": 1} ["x"] {"0": "y"}', "0")).toEqual({ key: "y", display: "y" });
+    expect(extractJsonFieldAnswer('{oops ["x"] {"0": "y"}', "0")).toEqual({ key: "y", display: "y" });
+  });
+
+  it("trims a string value for display too", () => {
+    expect(extractJsonFieldAnswer('{"answer": " Paris "}', "answer")).toEqual({ key: "Paris", display: "Paris" });
+  });
+
   it("tries at most 200 braces as the start of an object", () => {
     const output = (braces: number): string => `${"{".repeat(braces)}{"r": {"answer": 1}}`;
     expect(extractJsonFieldAnswer(output(199), "r.answer")).toEqual({ key: "1", display: "1" });
@@ -86,6 +108,11 @@ describe("JSON field key edges", () => {
 });
 
 describe("label key edges", () => {
+  it("prefers the stated label to the last label written", () => {
+    const patterns = labelPatterns(["yes", "no"]);
+    expect(extractLabelAnswer("The answer is yes, not no", patterns)).toEqual({ key: "yes", display: "yes" });
+  });
+
   it("keys only a label equal in lower case (not one matched by Unicode case folding alone)", () => {
     expect(extractLabelAnswer("\u017f", labelPatterns(["s"]))).toBeNull();
   });
@@ -96,6 +123,10 @@ const fenced = (...blocks: [lang: string, code: string][]): string =>
   blocks.map(([lang, code]) => `\`\`\`${lang}\n${code}\`\`\``).join("\n");
 
 describe("code extraction edges (the code graders' reader)", () => {
+  it("looks for a trailing comment only after the line's last quote of either kind", () => {
+    expect(normalizeCode(`x = "a" + ' #not'`)).toBe(`x = "a" + ' #not'`);
+  });
+
   it("reads a fence's info line after the fence, not a line break before it, skipping tabs", () => {
     expect([...codeFences("x\n```py\ny\n```")]).toEqual([{ at: 2, lang: "py", code: "y\n" }]);
     expect([...codeFences("```\tpy\nx\n```")]).toEqual([{ at: 0, lang: "py", code: "x\n" }]);

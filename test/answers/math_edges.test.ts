@@ -143,6 +143,7 @@ describe("MATH answer normalization: edges", () => {
   it("reads runs of escaped backslashes, LaTeX spaces before a letter, and {,} as a comma", () => {
     expect(normalizeMathAnswer("\\\\\\\\frac{1}{2}")).toBe("\\frac{1}{2}");
     expect(normalizeMathAnswer("\\pi\\,r")).toBe("\\pi r");
+    expect(normalizeMathAnswer("\\pi  r")).toBe("\\pi r");
     expect(normalizeMathAnswer("12{,}5")).toBe("12,5");
   });
 

@@ -199,6 +199,20 @@ describe("accuracy targets with confidence: ties between equally cheap threshold
     expect(reports["baseline-match"]).toMatchObject({ feasible: true, targetProbability: 1 });
   });
 
+  it("an accuracy gap target: the cheapest confident threshold, not the lowest (which escalates the most)", () => {
+    // Half the gap, per resample with draws wa..wd: at 0 and 0.125 the Oracle's accuracy, always met; at 0.375 and
+    // 0.625 accuracy 1 - wc/4 against (1 + (wb + wd)/4) / 2, met iff wa >= wc (64% of resamples); at 1 iff wa = wc = 0.
+    // baseline-match's spec escalates every query with P_fail > 0 (threshold 0), so balanced is not raised.
+    const gap: Specs = {
+      economy: { kind: "escalation-rate", target: 1 },
+      balanced: { kind: "accuracy-gap", fraction: 0.5, confidence: 0.9 },
+      "baseline-match": { kind: "escalation-rate", target: 1 },
+    };
+    const { presets, reports } = calibratePresets(rows, gap, { bootstrap: { resamples: 200, seed: 1 } });
+    expect(presets).toEqual({ economy: 0.125, balanced: 0.125, "baseline-match": 0 });
+    expect(reports.balanced).toMatchObject({ raisedForOrder: false, feasible: true, targetProbability: 1 });
+  });
+
   it("when none is confident enough, among the thresholds where the target holds most often", () => {
     // With d wrong for the crowd too, 0 and 0.125 match the Oracle only when d is not drawn ((3/4)^4 = 32% of
     // resamples, the same resamples at both), 0.375 only when neither c nor d is ((1/2)^4 = 6%): none reaches 90%.

@@ -84,6 +84,7 @@ describe("ShadowRunner.schedule: the apex's answer on a later turn, its agreemen
     expect(line.skipped).toBeUndefined();
     expect(line.costUsd).toBeGreaterThan(0);
     expect(line.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(line.latencyMs).toBeLessThan(3_600_000); // a duration, not a clock reading
     expect(Date.parse(line.time)).toBeGreaterThan(0);
     expect(runner.stats).toEqual({ scheduled: 1, completed: 1, skipped: 0, costUsd: line.costUsd });
   });
@@ -97,6 +98,13 @@ describe("ShadowRunner.schedule: the apex's answer on a later turn, its agreemen
     expect(failed).toMatchObject({ apexAnswer: null, agrees: null });
     expect(failed.error).toMatch(/^big: .*upstream refused key/);
     expect(failed.error).not.toContain("sk-abcdefghijklmnopqrstuvwxyz123456");
+  });
+
+  it("shadows a state without a crowd run: no crowd answer to agree with, the estimate without crowd outputs", async () => {
+    const { spec, state } = await query("The answer is 5.");
+    const line = await shadowLine(new ShadowRunner(settings), spec, { ...state, tiers: [] });
+    expect(line).toMatchObject({ apexAnswer: "5", agrees: false });
+    expect(line.error).toBeUndefined();
   });
 
   it("records a call that throws as an error line, and survives a recorder that throws", async () => {
@@ -139,6 +147,15 @@ describe("ShadowRunner skips: too many waiting, the cost cap, the budget", () =>
     const exact = await shadowLine(new ShadowRunner(settings), { ...spec, maxCostPerQuery: spent + estimate }, state);
     expect(exact.skipped).toBeUndefined();
     expect(exact.agrees).toBe(true);
+    // What the crowd spent counts: a cap of the estimate alone is passed.
+    const alone = await shadowLine(new ShadowRunner(settings), { ...spec, maxCostPerQuery: estimate }, state);
+    expect(alone.skipped).toBe(`maxCostPerQuery ${estimate} USD would be exceeded`);
+    // The estimate reads the crowd's outputs (their length): without them it is another figure.
+    const blind = estimateTierCost(apex.members, state.messages, []);
+    expect(blind).not.toBe(estimate);
+    const between = spent + (estimate + blind) / 2;
+    const cut = await shadowLine(new ShadowRunner(settings), { ...spec, maxCostPerQuery: between }, state);
+    expect(cut.skipped !== undefined).toBe(estimate > blind);
   });
 
   it("skips when the budget cannot hold the estimate, or cannot be reached, and records the spend in the budget", async () => {
@@ -158,6 +175,11 @@ describe("ShadowRunner skips: too many waiting, the cost cap, the budget", () =>
     };
     const unreachable = await shadowLine(new ShadowRunner(settings), { ...spec, budget: down }, state);
     expect(unreachable.skipped).toMatch(/^the budget could not be reserved: Error: redis at 127\.0\.0\.1:1 refused/);
+    // An overspent budget says 0 USD left, not a negative amount.
+    const overspent = new BudgetTracker(1);
+    await overspent.charge(3);
+    const over = await shadowLine(new ShadowRunner(settings), { ...spec, budget: overspent }, state);
+    expect(over.skipped).toBe("the budget would be exceeded (0.000000 USD left)");
     const budget = new BudgetTracker(1);
     const paid = await shadowLine(new ShadowRunner(settings), { ...spec, budget }, state);
     expect(paid.skipped).toBeUndefined();
