@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage } from "@langchain/core/messages";
 import type { BaseMessage } from "@langchain/core/messages";
@@ -14,6 +14,7 @@ import { waveSizes } from "../../src/graph/schedule/schedule.js";
 import { AgreementRouter } from "../../src/router/agreement.js";
 import { readTraffic } from "../../src/traces/read.js";
 import { TrafficRecorder } from "../../src/traces/index.js";
+import { drive, useFakeClock } from "../helpers/fake_clock.js";
 import { ScriptedChatModel } from "../helpers/scripted_model.js";
 
 const meta = (message: { response_metadata: Record<string, unknown> }): PyramidMetadata =>
@@ -118,6 +119,9 @@ describe("isSettled: exact settlement for the agreement router", () => {
 });
 
 describe("crowd schedules through PyramidChatModel", () => {
+  // The members' delays are on a fake clock (test/helpers/fake_clock.ts): who answers first does not depend on load.
+  useFakeClock();
+
   it("anytime: decides when two agree, cancels the slow member through its signal; it never finishes", async () => {
     const fast = [0, 1].map((i) => new ClockedModel({ name: `f${i}`, reply: "42", delayMs: 5, honoursAbort: true }));
     const slow = new ClockedModel({ name: "slow", reply: "7", delayMs: 5_000, honoursAbort: true });
@@ -132,7 +136,7 @@ describe("crowd schedules through PyramidChatModel", () => {
       task: "math",
       schedule: "anytime",
     });
-    const answer = await model.invoke("?");
+    const answer = await drive(model.invoke("?"));
     expect(answer.content).toBe("42");
     expect(slow.started).toBe(1);
     expect(slow.signalFired).toBe(1);
@@ -144,7 +148,8 @@ describe("crowd schedules through PyramidChatModel", () => {
     expect(pyramid.candidates[2].schedule?.arrivedMs).toBeUndefined();
     expect(pyramid.features.vote_share).toBe(1); // the cancelled member did not answer: its features are NaN
     expect(Number.isNaN(pyramid.features.agrees_with_majority_2)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Long enough for the slow call to have finished, had it kept running after the decision.
+    await vi.advanceTimersByTimeAsync(5_000);
     expect(slow.finished).toBe(0); // no call kept running after the decision
   });
 
@@ -164,7 +169,7 @@ describe("crowd schedules through PyramidChatModel", () => {
     });
     // A 40-character prompt is 10 tokens (4 characters a token); with no lower tier the estimate assumes as many
     // output tokens: (10 * 3 + 10 * 5) / 1e6 USD. Its provider bills the input whether or not the call completes.
-    const pyramid = meta(await model.invoke("x".repeat(40)));
+    const pyramid = meta(await drive(model.invoke("x".repeat(40))));
     const cancelled = pyramid.candidates[2];
     expect(cancelled.schedule?.status).toBe("cancelled");
     expect(cancelled.costUsd).toBeCloseTo(80e-6, 15);
@@ -184,7 +189,7 @@ describe("crowd schedules through PyramidChatModel", () => {
       task: "math",
       schedule: "anytime",
     });
-    const answer = await model.invoke("?");
+    const answer = await drive(model.invoke("?"));
     // The pyramid answered while the deaf member was still running (it was told to stop, and ignored it).
     expect(deaf.signalFired).toBe(1);
     expect(deaf.finished).toBe(0);
@@ -202,7 +207,7 @@ describe("crowd schedules through PyramidChatModel", () => {
       task: "math",
       schedule: "anytime",
     });
-    const pyramid = meta(await model.invoke("?"));
+    const pyramid = meta(await drive(model.invoke("?")));
     expect(members.map((m) => m.finished)).toEqual([1, 1, 1]);
     expect(pyramid.escalated).toBe(true);
     expect(oracle.calls).toHaveLength(1);
@@ -221,7 +226,7 @@ describe("crowd schedules through PyramidChatModel", () => {
       task: "math",
       schedule: "waves",
     });
-    const answer = await model.invoke("?");
+    const answer = await drive(model.invoke("?"));
     expect(answer.content).toBe("42");
     expect((crowd[0].model as ScriptedChatModel).calls).toHaveLength(0);
     expect((crowd[1].model as ScriptedChatModel).calls).toHaveLength(1);
@@ -239,7 +244,7 @@ describe("crowd schedules through PyramidChatModel", () => {
     const crowd = [priced("a", "5", 1), priced("b", "42", 2), priced("c", "42", 3)];
     const oracle = new ScriptedChatModel({ name: "big", reply: "42" });
     const model = new PyramidChatModel({ crowd, oracle, task: "math", schedule: "waves" });
-    const pyramid = meta(await model.invoke("?"));
+    const pyramid = meta(await drive(model.invoke("?")));
     expect(pyramid.candidates.map((c) => c.schedule?.status)).toEqual(["answered", "answered", "answered"]);
     expect(pyramid.pFail).toBeCloseTo(1 / 3, 12);
     expect(oracle.calls).toHaveLength(0);
@@ -251,13 +256,16 @@ describe("crowd schedules through PyramidChatModel", () => {
       oracle: new ScriptedChatModel({ name: "big", reply: "1" }),
       task: "math",
     });
-    const pyramid = meta(await model.invoke("?"));
+    const pyramid = meta(await drive(model.invoke("?")));
     expect(pyramid.candidates.every((c) => c.schedule === undefined)).toBe(true);
     expect(model.spec.tiers.map((t) => t.schedule)).toEqual(["parallel", "parallel"]);
   });
 });
 
 describe("deadlineMs: the best answer held when the deadline passes", () => {
+  // The members' delays and the deadline are on a fake clock (test/helpers/fake_clock.ts): the fast members answer
+  // before the deadline and the slow ones do not, however loaded the machine.
+  useFakeClock();
   const clocked = (name: string, reply: string, delayMs: number) =>
     ({ name, model: new ClockedModel({ name, reply, delayMs, honoursAbort: true }) }) as const;
 
@@ -265,7 +273,7 @@ describe("deadlineMs: the best answer held when the deadline passes", () => {
     const crowd = [clocked("f", "42", 5), clocked("s1", "7", 5_000), clocked("s2", "8", 5_000)];
     const oracle = new ScriptedChatModel({ name: "big", reply: "9" });
     const model = new PyramidChatModel({ crowd, oracle, task: "math", deadlineMs: 300 });
-    const answer = await model.invoke("?");
+    const answer = await drive(model.invoke("?"));
     expect(answer.content).toBe("42");
     expect(oracle.calls).toHaveLength(0);
     const pyramid = meta(answer);
@@ -291,7 +299,7 @@ describe("deadlineMs: the best answer held when the deadline passes", () => {
       deadlineMs: 300,
       policy: { threshold: 0.4 }, // P_fail 1/2 of the answers in hand would escalate
     });
-    const answer = await model.invoke("?");
+    const answer = await drive(model.invoke("?"));
     expect(answer.content).toBe("42"); // a 1-1 tie in hand goes to the first member
     expect(oracle.calls).toHaveLength(0);
     const pyramid = meta(answer);
@@ -304,7 +312,7 @@ describe("deadlineMs: the best answer held when the deadline passes", () => {
     const crowd = [clocked("a", "1", 5), clocked("b", "2", 5), clocked("c", "3", 5)];
     const oracle = new ClockedModel({ name: "big", reply: "3", delayMs: 5_000, honoursAbort: true });
     const model = new PyramidChatModel({ crowd, oracle: { name: "big", model: oracle }, task: "math" });
-    const answer = await model.invoke("?", { deadlineMs: 400 });
+    const answer = await drive(model.invoke("?", { deadlineMs: 400 }));
     expect(answer.content).toBe("1"); // the crowd's majority (a three-way tie goes to the first member)
     const pyramid = meta(answer);
     expect(pyramid.deadline).toBe(true);
@@ -318,7 +326,7 @@ describe("deadlineMs: the best answer held when the deadline passes", () => {
   it("returns the apex's answer, unmarked, when it arrives in time", async () => {
     const crowd = [clocked("a", "1", 5), clocked("b", "2", 5), clocked("c", "3", 5)];
     const model = new PyramidChatModel({ crowd, oracle: clocked("big", "3", 5), task: "math", deadlineMs: 60_000 });
-    const answer = await model.invoke("?");
+    const answer = await drive(model.invoke("?"));
     expect(answer.content).toBe("3");
     expect(meta(answer).deadline).toBeUndefined();
   });

@@ -60,6 +60,11 @@ export interface ScriptedReply {
   delayMs?: number;
   /** Wait this long between streamed chunks (ms). */
   chunkDelayMs?: number;
+  /**
+   * Streaming only: send the first `holdAfter` tokens, then hold the stream open until the client closes it (the reply
+   * never finishes on its own: a member still "thinking" until it is cut, whatever the machine's load).
+   */
+  holdAfter?: number;
 }
 
 /** Computes the reply to a request (`index`: position among all chat requests); it may keep state. */
@@ -124,6 +129,13 @@ function sleep(ms: number, response: ServerResponse): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
+  });
+}
+
+function closed(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    if (response.destroyed) resolve();
+    else response.once("close", () => resolve());
   });
 }
 
@@ -270,7 +282,8 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
       );
     };
     send([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }]);
-    for (let i = 0; i < tokens.length; i++) {
+    const streamed = Math.min(tokens.length, reply.holdAfter ?? tokens.length);
+    for (let i = 0; i < streamed; i++) {
       if (reply.chunkDelayMs) await sleep(reply.chunkDelayMs, response);
       send([
         {
@@ -280,6 +293,10 @@ export async function startOpenAITestServer(options: OpenAITestServerOptions = {
           finish_reason: null,
         },
       ]);
+    }
+    if (reply.holdAfter !== undefined) {
+      await closed(response);
+      return;
     }
     toolCalls.forEach((call, index) => {
       send([

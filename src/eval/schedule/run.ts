@@ -29,6 +29,11 @@ export interface ScheduleReportOptions {
   readonly title: string;
 }
 
+/** The name of the evaluated router's rule at its threshold in force (as in `summary.md`). */
+export function pyramidRuleName(threshold: number): string {
+  return `pyramid (t=${threshold.toFixed(2)})`;
+}
+
 /** The rules replayed: the router at its threshold and presets, the crowd's majority, the two agreement rules, each member alone, the Oracle alone. */
 export function scheduleRules(
   crowd: readonly string[],
@@ -47,7 +52,7 @@ export function scheduleRules(
     { name: "Oracle alone", kind: "oracle" },
     crowdRule("escalate unless unanimous", new UnanimityRule(), 0.5),
     crowdRule("escalate unless a majority agrees", new MajorityRule(crowd.length), 0.5),
-    crowdRule(`pyramid (t=${threshold.toFixed(2)})`, router, threshold),
+    crowdRule(pyramidRuleName(threshold), router, threshold),
     ...Object.entries(presets).map(([name, t]) => crowdRule(`preset ${name} (t=${t.toFixed(2)})`, router, t)),
   ];
 }
@@ -73,6 +78,7 @@ export async function writeScheduleReport(
     scheduleRules(source.crowd, router, options.threshold, options.presets),
     [options.schedule],
     options.latency,
+    [pyramidRuleName(options.threshold)],
   );
   const speeds = [...source.crowd, source.oracle]
     .map((model) => {
@@ -84,7 +90,9 @@ export async function writeScheduleReport(
     scores,
     options.title,
     `Latency model (time to first token + output tokens / tokens per second, output tokens as recorded): ${speeds}. ` +
-      "Cost counts the members a schedule called; a cancelled member is charged its input and the tokens it streamed before the decision.",
+      "Cost counts the members a schedule called; a cancelled member is charged its input and the tokens it streamed before the decision. " +
+      "Rows `+ speculative` replay the pyramid with speculative escalation (the Oracle started at the first disagreement of the answers in hand; " +
+      "adopted when the crowd escalates, else cancelled at the decision and charged as far as it streamed); `schedule.json` gives how often it started early and was cancelled.",
   );
   writeFileSync(join(options.outDir, "schedule.md"), markdown);
   writeFileSync(

@@ -14,8 +14,15 @@ function scoresOf(out: string): ScheduleRuleScore[] {
   return (JSON.parse(readFileSync(join(out, "schedule.json"), "utf8")) as ScheduleJson).scores;
 }
 
-function row(scores: readonly ScheduleRuleScore[], rule: string, schedule: string): ScheduleRuleScore {
-  const found = scores.find((s) => s.rule === rule && s.schedule === schedule);
+function row(
+  scores: readonly ScheduleRuleScore[],
+  rule: string,
+  schedule: string,
+  speculative = false,
+): ScheduleRuleScore {
+  const found = scores.find(
+    (s) => s.rule === rule && s.schedule === schedule && (s.speculative !== undefined) === speculative,
+  );
   if (!found)
     throw new Error(`no row ${rule} / ${schedule} in ${scores.map((s) => `${s.rule}/${s.schedule}`).join(", ")}`);
   return found;
@@ -56,6 +63,25 @@ describe("pyramid-moa eval --schedule (recorded GSM8K outputs, latency model)", 
     expect(unanimous.membersCancelled).toBe(0);
     expect(unanimous.meanMs).toBe(row(scores, "escalate unless unanimous", "parallel").meanMs);
     expect(readFileSync(join(out, "schedule.md"), "utf8")).toContain("| pyramid (t=0.50) | anytime |");
+    // Speculative escalation (the Oracle started at the first disagreement), for the evaluated rule only: the same
+    // answers as without it; an end no later (an adopted Oracle started earlier); a cancelled one costs its part.
+    const plain = row(scores, summary.pyramid.name, "anytime");
+    const speculative = row(scores, summary.pyramid.name, "anytime", true);
+    expect(speculative.differingFromParallel).toBe(0);
+    expect(speculative.accuracy).toBe(plain.accuracy);
+    expect(speculative.escalationRate).toBe(plain.escalationRate);
+    expect(speculative.meanMs).toBeLessThan(plain.meanMs);
+    expect(speculative.p95Ms).toBeLessThanOrEqual(plain.p95Ms);
+    expect(speculative.speculative?.startedRate).toBeGreaterThan(0);
+    expect(speculative.speculative?.cancelledRate).toBeGreaterThan(0);
+    expect(speculative.speculative?.cancelledRate).toBeLessThan(speculative.speculative?.startedRate ?? 0);
+    expect(speculative.costSaving).toBeLessThan(plain.costSaving);
+    expect(row(scores, summary.pyramid.name, "parallel", true).speculative?.startedRate).toBeGreaterThan(0);
+    expect(scores.filter((s) => s.speculative !== undefined).map((s) => `${s.rule}/${s.schedule}`)).toEqual([
+      `${summary.pyramid.name}/parallel`,
+      `${summary.pyramid.name}/anytime`,
+    ]);
+    expect(readFileSync(join(out, "schedule.md"), "utf8")).toContain("| pyramid (t=0.50) | anytime + speculative |");
   });
 
   it("waves: fewer members called, a larger saving, the same answers; a latency model file sets every call's time", async () => {

@@ -12,6 +12,7 @@ import { TrafficRecorder } from "../../../src/traces/index.js";
 import { readTraffic } from "../../../src/traces/read.js";
 import type { PyramidMetadata } from "../../../src/index.js";
 import type { Ledger } from "../../../src/ledger/index.js";
+import { drive, useFakeClock } from "../../helpers/fake_clock.js";
 
 const wait = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -84,6 +85,10 @@ class RecordingLedger implements Ledger {
   async release() {}
 }
 
+// Time is driven explicitly (fake timers, see test/helpers/fake_clock.ts): the order in which members answer, the
+// Oracle's start at the disagreement and the words it streamed before it was cancelled follow from the scripted delays.
+useFakeClock();
+
 const price = { input: 1, output: 1 };
 const LONG = "Let us compute carefully step by step: 1 plus 2 is 3 and nothing else so the answer is 3";
 
@@ -105,7 +110,7 @@ describe("speculative escalation: the next tier starts at the first disagreement
     ];
     const oracle = new TimedModel({ reply: LONG, msPerWord: 20 });
     const ledger = new RecordingLedger();
-    const answer = await pyramid(crowd, oracle).invoke("1 + 2?", { ledger });
+    const answer = await drive(pyramid(crowd, oracle).invoke("1 + 2?", { ledger }));
     const meta = answer.response_metadata.pyramid as PyramidMetadata;
     expect(String(answer.content)).toBe("The answer is 3");
     expect(meta.tier).toBe(0);
@@ -134,7 +139,7 @@ describe("speculative escalation: the next tier starts at the first disagreement
       new TimedModel({ reply: "The answer is 3", delayMs: 80 }),
     ];
     const oracle = new TimedModel({ reply: "The answer is 3", delayMs: 3_000, honoursAbort: false });
-    const answer = await pyramid(crowd, oracle).invoke("1 + 2?");
+    const answer = await drive(pyramid(crowd, oracle).invoke("1 + 2?"));
     const meta = answer.response_metadata.pyramid as PyramidMetadata;
     expect(oracle.started).toBe(1);
     // The answer came back while the Oracle's call was still running.
@@ -153,7 +158,7 @@ describe("speculative escalation: the next tier starts at the first disagreement
     ];
     const oracle = new TimedModel({ reply: LONG, msPerWord: 5 });
     const model = pyramid(crowd, oracle);
-    const answer = await model.invoke("1 + 2?");
+    const answer = await drive(model.invoke("1 + 2?"));
     const meta = answer.response_metadata.pyramid as PyramidMetadata;
     expect(meta.tier).toBe(1);
     expect(String(answer.content).trim()).toBe(LONG);
@@ -163,7 +168,11 @@ describe("speculative escalation: the next tier starts at the first disagreement
     expect(meta.cost.byTier.oracle).toBeGreaterThan(0);
     // Streaming still streams the final answer: the chunks streamed before adoption are replayed first.
     let streamed = "";
-    for await (const chunk of await model.stream("1 + 2?")) streamed += String(chunk.content);
+    await drive(
+      (async () => {
+        for await (const chunk of await model.stream("1 + 2?")) streamed += String(chunk.content);
+      })(),
+    );
     expect(streamed.trim()).toBe(LONG);
   });
 
@@ -175,16 +184,18 @@ describe("speculative escalation: the next tier starts at the first disagreement
     ];
     const oracle = new TimedModel({ reply: LONG, msPerWord: 20 });
     const file = join(mkdtempSync(join(tmpdir(), "pyramid-spec-")), "traces.jsonl");
-    await pyramid(crowd, oracle).invoke("1 + 2?", { callbacks: [new TrafficRecorder({ traces: file })] });
+    await drive(pyramid(crowd, oracle).invoke("1 + 2?", { callbacks: [new TrafficRecorder({ traces: file })] }));
     const slow = [
       new TimedModel({ reply: "The answer is 3", delayMs: 10 }),
       new TimedModel({ reply: "The answer is 3", delayMs: 5_000 }),
       new TimedModel({ reply: "The answer is 3", delayMs: 5_000 }),
     ];
-    await pyramid(slow, new TimedModel({ reply: "The answer is 3" })).invoke("1 + 2?", {
-      deadlineMs: 1_000,
-      callbacks: [new TrafficRecorder({ traces: file })],
-    });
+    await drive(
+      pyramid(slow, new TimedModel({ reply: "The answer is 3" })).invoke("1 + 2?", {
+        deadlineMs: 1_000,
+        callbacks: [new TrafficRecorder({ traces: file })],
+      }),
+    );
     const [spec, cut] = readTraffic(file).records.map((r) => r.query);
     expect(spec.candidates.map((c) => c.schedule?.status)).toEqual(["answered", "answered", "answered"]);
     const arrived = spec.candidates.map((c) => c.schedule?.arrivedMs ?? Number.NaN);
