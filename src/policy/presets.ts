@@ -23,6 +23,7 @@ import {
 } from "./calibrate.js";
 import { selectWithConfidence, targetProbability } from "./robust_presets.js";
 import { describeGuarantee, riskControlledThreshold } from "./risk_control.js";
+import { guaranteedDelta } from "./risk_floor.js";
 
 /** Names of the threshold presets every router bundle carries. */
 export const PRESET_NAMES = ["economy", "balanced", "baseline-match"] as const;
@@ -57,6 +58,11 @@ export const presetSpecSchema = z.discriminatedUnion("kind", [
     delta: z.number().min(0).lt(1),
     alpha: z.number().gt(0).lt(1),
     test: z.enum(["binomial", "betting", "discordant", "combined", "trinomial", "weighted"]).optional(),
+    /**
+     * Test and state the guarantee at `max(delta, certifiableDelta(test, n, alpha))` (`src/policy/risk_floor.ts`): the
+     * smallest loss n calibration rows can certify, so that a small calibration set still certifies thresholds.
+     */
+    widenToCertifiable: z.boolean().optional(),
     /** Unused by Learn-then-Test (its `alpha` is the guarantee's); accepted so that code reading `confidence` of any spec works. */
     confidence,
   }),
@@ -114,6 +120,11 @@ export const DEFAULT_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
  *   gains, ordered by harms minus half the gains; chosen on synthetic workloads, `scripts/net_test_study.ts`), which
  *   credits the queries the crowd gets right and the Oracle wrong.
  *
+ * With `widenToCertifiable`, each delta is widened on a small calibration set to the smallest loss its n rows can
+ * certify at alpha with the preset's test (`certifiableDelta`, `src/policy/risk_floor.ts`; a function of n and alpha
+ * only, so the guarantee stays valid): with n = 209 rows, 1 point becomes 1.24 points for the weighted test, while
+ * 2 and 3 points are kept. The delta used is in each preset's report (`delta`) and its guarantee text.
+ *
  * `trainRouter` stores them in every bundle next to the bootstrap presets, as `economy-guaranteed`,
  * `balanced-guaranteed` and `baseline-match-guaranteed` (`metadata.validation.guaranteedPresets` holds each guarantee
  * in words and its figures on the calibration rows).
@@ -123,9 +134,9 @@ export const DEFAULT_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
  * (`docs/routers.md`).
  */
 export const GUARANTEED_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
-  economy: { kind: "risk-control", delta: 0.03, alpha: 0.1, test: "binomial" },
-  balanced: { kind: "risk-control", delta: 0.02, alpha: 0.1, test: "binomial" },
-  "baseline-match": { kind: "risk-control", delta: 0.01, alpha: 0.1, test: "weighted" },
+  economy: { kind: "risk-control", delta: 0.03, alpha: 0.1, test: "binomial", widenToCertifiable: true },
+  balanced: { kind: "risk-control", delta: 0.02, alpha: 0.1, test: "binomial", widenToCertifiable: true },
+  "baseline-match": { kind: "risk-control", delta: 0.01, alpha: 0.1, test: "weighted", widenToCertifiable: true },
 };
 
 /** Options of {@link calibratePresets}. */
@@ -157,6 +168,11 @@ export interface PresetReport {
   readonly raisedForOrder: boolean;
   /** For a `risk-control` spec: its guarantee in words (a threshold raised to a preset with a smaller delta keeps it). */
   readonly guarantee?: string;
+  /**
+   * For a `risk-control` spec: the delta its guarantee is stated at, the spec's own or, with `widenToCertifiable`, the
+   * smallest loss the calibration rows can certify when that is larger (`src/policy/risk_floor.ts`).
+   */
+  readonly delta?: number;
   /** Share of bootstrap resamples in which the target holds at the threshold (absent without a bootstrap). */
   readonly targetProbability?: number;
   /** Percentile intervals of the figures over the bootstrap resamples (absent without a bootstrap). */
@@ -178,7 +194,8 @@ export interface CalibratedPresets {
 function calibrateOne(rows: readonly GradedPrediction[], spec: PresetSpec, seed: number): CalibrationResult {
   switch (spec.kind) {
     case "risk-control": {
-      const choice = riskControlledThreshold(rows, candidateThresholds(rows), spec, seed);
+      const delta = guaranteedDelta(spec, rows.length);
+      const choice = riskControlledThreshold(rows, candidateThresholds(rows), { ...spec, delta }, seed);
       return { threshold: choice.threshold, point: performanceAt(rows, choice.threshold), feasible: choice.certified };
     }
     case "cost-saving":
@@ -238,6 +255,7 @@ export function calibratePresets(
   chosen["baseline-match"] = raw["baseline-match"].threshold;
   chosen.balanced = Math.max(raw.balanced.threshold, chosen["baseline-match"]);
   chosen.economy = Math.max(raw.economy.threshold, chosen.balanced);
+  const stated = statedDeltas(parsedSpecs, raw, chosen, graded.length);
   const reports = {} as Record<PresetName, PresetReport>;
   for (const name of PRESET_NAMES) {
     const threshold = chosen[name];
@@ -251,7 +269,7 @@ export function calibratePresets(
       feasible =
         spec.kind !== "risk-control" && spec.confidence !== undefined && probability !== undefined
           ? probability >= spec.confidence - 1e-12
-          : targetMet(graded, spec, point);
+          : targetMet(graded, spec, point, stated[name]);
     reports[name] = {
       spec,
       threshold,
@@ -261,7 +279,9 @@ export function calibratePresets(
       costSaving: point.costSaving,
       recallOfCrowdErrors: point.recallOfCrowdErrors,
       raisedForOrder: raised,
-      ...(spec.kind === "risk-control" ? { guarantee: describeGuarantee(spec) } : {}),
+      ...(spec.kind === "risk-control"
+        ? { guarantee: describeGuarantee({ ...spec, delta: stated[name] ?? spec.delta }), delta: stated[name] }
+        : {}),
       ...(profile && j >= 0 ? { targetProbability: probability, intervals: intervalsAt(profile, j) } : {}),
     };
   }
@@ -282,8 +302,36 @@ function parseSpec(spec: PresetSpec, name: PresetName): PresetSpec {
   });
 }
 
-/** Whether a (raised) preset still meets its own target. */
-function targetMet(rows: readonly GradedPrediction[], spec: PresetSpec, point: CalibrationPoint): boolean {
+/**
+ * The delta each `risk-control` preset's guarantee is stated at on `n` rows: its own (widened with
+ * `widenToCertifiable`), or, when its threshold was raised to a costlier preset's, the larger of its own and that one's.
+ */
+function statedDeltas(
+  specs: Readonly<Record<PresetName, PresetSpec>>,
+  raw: Readonly<Record<PresetName, CalibrationResult>>,
+  chosen: Readonly<Record<PresetName, number>>,
+  n: number,
+): Partial<Record<PresetName, number>> {
+  const stated: Partial<Record<PresetName, number>> = {};
+  let previous: number | undefined;
+  for (const name of ["baseline-match", "balanced", "economy"] as const) {
+    const spec = specs[name];
+    const own = spec.kind === "risk-control" ? guaranteedDelta(spec, n) : undefined;
+    const raised = chosen[name] !== raw[name].threshold;
+    const delta = own !== undefined && raised && previous !== undefined ? Math.max(own, previous) : own;
+    if (delta !== undefined) stated[name] = delta;
+    previous = delta;
+  }
+  return stated;
+}
+
+/** Whether a (raised) preset still meets its own target (a `risk-control` one at its stated delta). */
+function targetMet(
+  rows: readonly GradedPrediction[],
+  spec: PresetSpec,
+  point: CalibrationPoint,
+  statedDelta?: number,
+): boolean {
   switch (spec.kind) {
     case "cost-saving":
       return point.costSaving >= spec.target;
@@ -296,6 +344,6 @@ function targetMet(rows: readonly GradedPrediction[], spec: PresetSpec, point: C
     case "baseline-match":
       return point.accuracy >= tierBaselines(rows).oracleAccuracy - 1e-12;
     case "risk-control":
-      return point.accuracy >= tierBaselines(rows).oracleAccuracy - spec.delta - 1e-12;
+      return point.accuracy >= tierBaselines(rows).oracleAccuracy - (statedDelta ?? spec.delta) - 1e-12;
   }
 }
