@@ -130,7 +130,26 @@ for (const delta of DELTAS) {
     return { test, mean: xs.reduce((a, b) => a + b, 0) / xs.length, valid: valid.get(test) ?? false };
   });
   const best = summary.filter((s) => s.valid).sort((a, b) => b.mean - a.mean)[0];
+  if (WIDEN) {
+    // The small-sample rule (header): keep `weighted` unless a valid test with delta_n at most weighted's at every
+    // size keeps more.
+    const widened = (test: RiskTest, n: number): number =>
+      guaranteedDelta({ delta, alpha: ALPHA, test, widenToCertifiable: true }, n);
+    const weighted = summary.find((s) => s.test === "weighted");
+    const rival = summary
+      .filter(
+        (s) =>
+          s.valid &&
+          s.test !== "weighted" &&
+          SIZES.every((n) => widened(s.test, n) <= widened("weighted", n)) &&
+          s.mean > (weighted?.mean ?? 0),
+      )
+      .sort((a, b) => b.mean - a.mean)[0];
+    console.log(
+      `delta ${delta}, widened: delta_n ${TESTS.map((t) => `${t} ${SIZES.map((n) => widened(t, n).toFixed(4)).join("/")}`).join(", ")} (n = ${SIZES.join("/")}); weighted ${weighted?.valid ? "valid" : "INVALID"} -> small-sample rule: ${rival?.test ?? (weighted?.valid ? "weighted" : "none")}`,
+    );
+  }
   console.log(
-    `delta ${delta}: ${summary.map((s) => `${s.test} ${s.mean.toFixed(3)}${s.valid ? "" : " (INVALID)"}`).join(", ")} -> chosen: ${best?.test ?? "none"}`,
+    `delta ${delta}: ${summary.map((s) => `${s.test} ${s.mean.toFixed(3)}${s.valid ? "" : " (INVALID)"}`).join(", ")} -> ${WIDEN ? "highest kept share (each at its own delta_n)" : "chosen"}: ${best?.test ?? "none"}`,
   );
 }

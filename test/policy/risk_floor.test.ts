@@ -126,3 +126,40 @@ describe("the widened guarantee on a synthetic workload (calibratePresets, 400 d
     expect(kept / draws).toBeGreaterThan(0.1);
   });
 });
+
+describe("a preset raised to a costlier preset's threshold states the larger delta", () => {
+  it("100 rows: balanced (binomial, 2 points widened to 2.28) raised to baseline-match's threshold (weighted, 2.56) states 2.56", () => {
+    expect(certifiableDelta("binomial", 100, 0.1)).toBeCloseTo(0.0228, 12);
+    expect(certifiableDelta("weighted", 100, 0.1)).toBeCloseTo(0.0256, 12);
+    let raised = 0;
+    let own = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const random = seededRandom(seed);
+      const rows: GradedPrediction[] = Array.from({ length: 100 }, () => {
+        const pFail = random() ** 3;
+        return {
+          pFail,
+          crowdCorrect: random() >= pFail,
+          oracleCorrect: random() >= 0.1,
+          crowdCost: 0.2,
+          oracleCost: 1,
+          oracleOnlyCost: 1,
+        };
+      });
+      const { presets, reports } = calibratePresets(rows, GUARANTEED_PRESET_SPECS, { bootstrap: false });
+      expect(reports["baseline-match"].delta).toBeCloseTo(0.0256, 12);
+      expect(reports.economy.delta).toBe(0.03); // 3 points >= 2.56: its own delta even when raised
+      if (reports.balanced.raisedForOrder) {
+        raised++;
+        expect(presets.balanced).toBe(presets["baseline-match"]);
+        expect(reports.balanced.delta).toBeCloseTo(0.0256, 12);
+        expect(reports.balanced.guarantee).toContain("minus 2.56 points");
+      } else {
+        own++;
+        expect(reports.balanced.delta).toBeCloseTo(0.0228, 12);
+      }
+    }
+    expect(raised).toBeGreaterThan(0);
+    expect(own).toBeGreaterThan(0);
+  });
+});
