@@ -54,18 +54,21 @@ export function noLossPValue(test: RiskTest, n: number, delta: number, alpha: nu
  * none below 1 is (or `n` is 0).
  */
 export function certifiableDelta(test: RiskTest, n: number, alpha: number, from = 0): number {
-  const certifies = (step: number): boolean => noLossPValue(test, n, step * CERTIFIABLE_DELTA_STEP, alpha) <= alpha;
-  let hi = Math.round(1 / CERTIFIABLE_DELTA_STEP) - 1;
+  const steps = Math.round(1 / CERTIFIABLE_DELTA_STEP);
+  // step / steps (not step * 0.0001): 124 / 10000 is the double nearest 0.0124, 124 * 0.0001 is not.
+  const at = (step: number): number => step / steps;
+  const certifies = (step: number): boolean => noLossPValue(test, n, at(step), alpha) <= alpha;
+  let hi = steps - 1;
   if (n === 0 || !certifies(hi)) return 1;
-  let lo = Math.max(0, Math.ceil(from / CERTIFIABLE_DELTA_STEP - 1e-9));
-  if (certifies(lo)) return lo * CERTIFIABLE_DELTA_STEP;
+  let lo = Math.max(0, Math.ceil(from * steps - 1e-9));
+  if (certifies(lo)) return at(lo);
   // certifies(lo) is false and certifies(hi) true: keep it so.
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (certifies(mid)) hi = mid;
     else lo = mid;
   }
-  return hi * CERTIFIABLE_DELTA_STEP;
+  return at(hi);
 }
 
 /** A guarantee's settings with the option to widen its delta to what the calibration size can certify. */
