@@ -98,49 +98,69 @@ const replayMember = z
   .strict();
 
 /** zod schema of one member of a config tier. */
-export const memberConfigSchema = z.discriminatedUnion("provider", [
-  llamacppMember,
-  openaiMember,
-  ollamaMember,
-  replayMember,
-]);
+export const memberConfigSchema = z
+  .discriminatedUnion("provider", [llamacppMember, openaiMember, ollamaMember, replayMember])
+  .meta({ title: "member" });
 
 /** zod schema of a policy in the config file: an object policy or a preset name. */
 export const policyConfigSchema = policyInputSchema;
 
-/** zod schema of one tier of the config file. */
+/** zod schema of one tier of the config file. Each field's `describe` text is its row in docs/config.md. */
 export const tierConfigSchema = z
   .object({
-    name: z.string().min(1, "must be a non-empty tier name"),
-    members: z.array(memberConfigSchema).min(1, "needs at least one member"),
-    /** Router file judging this tier's answer (default: the top-level router). */
-    router: z.string().min(1).optional(),
-    /** Escalation policy after this tier (default: the top-level policy). */
-    policy: policyConfigSchema.optional(),
-    /** How this tier calls its members: `parallel`, `anytime` or `waves` (default: the top-level `schedule`). */
-    schedule: pyramidSettingsSchema.shape.schedule,
-    /** Start the next tier at this tier's first disagreement (default: the top-level `speculative`). */
-    speculative: pyramidSettingsSchema.shape.speculative,
+    name: z
+      .string()
+      .min(1, "must be a non-empty tier name")
+      .describe("shown in traces and costs (`crowd`, `8B`, `70B`, ...)"),
+    members: z.array(memberConfigSchema).min(1, "needs at least one member").describe("the tier's models"),
+    router: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("path of this tier's own router file, judging its answer (default: the top-level `router`)"),
+    policy: policyConfigSchema
+      .optional()
+      .describe("this tier's own escalation policy, as the top-level `policy` (default: the top-level `policy`)"),
+    schedule: pyramidSettingsSchema.shape.schedule.describe(
+      "how this tier calls its members: `parallel`, `anytime` or `waves` (default: the top-level `schedule`)",
+    ),
+    speculative: pyramidSettingsSchema.shape.speculative.describe(
+      "start the next tier at this tier's first disagreement (default: the top-level `speculative`)",
+    ),
   })
-  .strict();
+  .strict()
+  .meta({ title: "tier" });
 
 /**
  * zod schema of `pyramid.config.json` / `pyramid.config.yaml`: the pyramid settings shared with `PyramidOptions`
  * (`pyramidSettingsSchema`: policy, mode, task, timeouts, retries, lookahead, ...) plus tiers of provider
- * members, router files, a budget description and tenants.
+ * members, router files, a budget description and tenants. Each field's `describe` text is its row in docs/config.md.
  */
 export const pyramidConfigSchema = pyramidSettingsSchema
   .extend({
     /** Optional JSON-schema pointer, ignored. */
     $schema: z.string().optional(),
-    /** The pyramid, cheapest tier first; the last tier is the apex. */
-    tiers: z.array(tierConfigSchema).min(2, "needs at least two tiers (a crowd and an apex)"),
-    /** Router file (a `pyramid-moa train` bundle or a bare XGBoost JSON model) used at every tier boundary. */
-    router: z.string().min(1).optional(),
-    /** Escalation budget, shared across processes and machines with a redis:// URL. */
-    budget: budgetConfigSchema.optional(),
-    /** API keys (from environment variables) mapped to tenants with budgets and rate limits (`serve`). */
-    tenants: tenantsConfigSchema.optional(),
+    tiers: z
+      .array(tierConfigSchema)
+      .min(2, "needs at least two tiers (a crowd and an apex)")
+      .describe("the pyramid, cheapest tier first; the last tier is the apex"),
+    router: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "path of the router file (a `pyramid-moa train` bundle or a bare XGBoost JSON model) used at every tier boundary (default: vote agreement, `P_fail = 1 - vote share`)",
+      ),
+    budget: budgetConfigSchema
+      .optional()
+      .describe(
+        "escalation budget (default: none): `limitUsd` per `window` (`day`, `month` (UTC) or `total`, the default); with `redis: \"redis://host:6379/0\"` every process using that Redis shares it (and the tenants' budgets and rate limits); `redisEnv: REDIS_URL` reads that URL (with its password) from an environment variable instead (not both); `reservationTtlMs`: how long the reservation of a process that died mid-call holds (default: the apex's worst-case call + 10 s); `journal`: a local file where spend Redis could not record is kept (fsynced) and settled once Redis returns; `failOpen: true` admits requests when Redis is unreachable (default: 503 with `retry-after`). See docs/server.md and docs/ledger.md",
+      ),
+    tenants: tenantsConfigSchema
+      .optional()
+      .describe(
+        "(`serve`; default: none) API keys, read from the environment variables `keyEnv`, mapped to tenants with a budget (402 once spent), requests, tokens and feedback posts per minute (429; feedback defaults to `requestsPerMinute`); names and variables distinct",
+      ),
   })
   .strict();
 

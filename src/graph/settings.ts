@@ -37,87 +37,121 @@ export const generativeTemplateSchema = z
 /**
  * The pyramid's options that are plain data, as one zod schema: `PyramidOptions` (code) extends it with the chat
  * models, routers and budget objects, and `pyramid.config.json` extends it with tiers of provider members, router
- * files and a budget description. A setting added here is accepted, validated and documented in both at once.
+ * files and a budget description. A setting added here is accepted, validated and documented in both at once: each
+ * field's `describe` text is its row in docs/config.md (`scripts/config_table.ts`).
  */
 export const pyramidSettingsSchema = z.object({
-  /** Escalation policy (Equation 5, a threshold, or a router preset name); default `{ threshold: 0.5 }`. */
-  policy: policyInputSchema.optional(),
-  /** `routing` (upper tiers see the user's messages) or `generative` (they also see the candidates). */
-  mode: z.enum(["routing", "generative"]).optional(),
-  /**
-   * What the crowd votes on: `math`, `math-latex`, `choice` (A-J), `code`, `text` (default), `short-answer`, or a
-   * user-defined key `{ field }`, `{ regex }`, `{ choice: [labels] }` (see `answerTaskSettingSchema`).
-   */
-  task: answerTaskSettingSchema.optional(),
-  /**
-   * Free text voted by meaning (`task: "text"` or `"short-answer"`): `lexical` (token F1, no model; the default of
-   * `short-answer`) or `exact` (exact keys; the default of `text`). In code, also an `Embeddings` model or a judge.
-   */
-  similarity: z.enum(["lexical", "exact"]).optional(),
-  /** Similarity at or above which two answers are one (default: lexical 0.5, embeddings 0.85). */
-  similarityThreshold: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").optional(),
-  /** Ask members for a self-reported confidence (a feature for the router). Default false. */
-  askConfidence: z.boolean().optional(),
-  /**
-   * Code behavioural agreement features (`behaviour_*`: candidates run in the sandbox on the inputs of their own
-   * usage examples). Default: on for `task: "code"`, unless the router was trained without them; `false` turns
-   * them off, an object sets their limits.
-   */
-  codeBehaviour: z.union([z.boolean(), codeBehaviourOptionsSchema.omit({ pool: true })]).optional(),
-  /**
-   * Run model-written code (the code behaviour features) without an OS sandbox when bubblewrap is unavailable.
-   * Default false: such runs are refused (the features are then unknown) with an error naming how to install
-   * bubblewrap. Unsafe: the code can read files, use the network and write wherever its uid may. See docs/sandbox.md.
-   */
-  unsafeAllowUnsandboxedCode: z.boolean().optional(),
-  /** When every apex member fails: return the crowd's answer marked degraded (`crowd`, default) or throw. */
-  onApexError: z.enum(["crowd", "throw"]).optional(),
-  /** Never escalate when the query's cost would exceed this many USD. */
-  maxCostPerQuery: z.number().nonnegative("must be a number of USD >= 0").optional(),
-  /**
-   * When `maxCostPerQuery` or `budget` refuses an escalation the policy asked for: return the lower tier's answer
-   * with the reason in `decisions[].reason` (`answer`, default), or throw `BudgetExceededError` (`throw`).
-   */
-  onBudgetExceeded: z.enum(["answer", "throw"]).optional(),
-  /** Default per-call time limit of every member, in milliseconds. */
+  policy: policyInputSchema
+    .optional()
+    .describe(
+      "when to escalate: `{ threshold }`: `P_fail > threshold`; `{ costBarrier, oracleAccuracy }` (Equation 5): `P_fail > costBarrier + (1 - oracleAccuracy)`; a preset name or `{ preset }` (`economy`, `balanced`, `baseline-match`) needs a router file that stores it (default `{ threshold: 0.5 }`)",
+    ),
+  mode: z
+    .enum(["routing", "generative"])
+    .optional()
+    .describe(
+      "upper tiers see the user's messages (`routing`, the default) or also the crowd's candidate answers (`generative`)",
+    ),
+  task: answerTaskSettingSchema
+    .optional()
+    .describe(
+      "how answers are extracted and compared for the vote: a built-in kind, or a user-defined key `{ field }` (a JSON field of the output), `{ regex, flags? }` (its first capture group), `{ choice: [labels] }` ([answer keys](answer-keys.md); default `text`)",
+    ),
+  similarity: z
+    .enum(["lexical", "exact"])
+    .optional()
+    .describe(
+      "free text voted by meaning (`task: text` or `short-answer`): `lexical` clusters answers by token F1 (no model; the default of `short-answer`), `exact` compares exact keys (the default of `text`); in code, also an `Embeddings` model or a judge (see [answer keys](answer-keys.md))",
+    ),
+  similarityThreshold: z
+    .number()
+    .min(0, "must be between 0 and 1")
+    .max(1, "must be between 0 and 1")
+    .optional()
+    .describe("answers at least this similar are one answer (default: lexical 0.5, embeddings 0.85)"),
+  askConfidence: z
+    .boolean()
+    .optional()
+    .describe("ask members for a self-reported confidence (a router feature; default `false`)"),
+  codeBehaviour: z
+    .union([z.boolean(), codeBehaviourOptionsSchema.omit({ pool: true })])
+    .optional()
+    .describe(
+      "code behavioural agreement features (`behaviour_*`: candidates run in the sandbox on the inputs of their own usage examples; [code-behaviour.md](code-behaviour.md)): on for `task: code` unless the router was trained without them (`claims` likewise); `false` turns them off, an object sets their limits",
+    ),
+  unsafeAllowUnsandboxedCode: z
+    .boolean()
+    .optional()
+    .describe(
+      "with `task: code`, run the candidates' code (code behaviour features) even when bubblewrap is missing or cannot create its namespaces; by default (`false`) the pyramid refuses to build, naming how to install bubblewrap. UNSAFE: the code then runs without an OS sandbox and can read files, use the network and write wherever its uid may (see [sandbox.md](sandbox.md)); `serve --unsafe-allow-unsandboxed-code` sets it",
+    ),
+  onApexError: z
+    .enum(["crowd", "throw"])
+    .optional()
+    .describe(
+      "when every apex member fails: return the lower tier's answer marked `degraded` (`crowd`, the default) or throw",
+    ),
+  maxCostPerQuery: z
+    .number()
+    .nonnegative("must be a number of USD >= 0")
+    .optional()
+    .describe("never escalate a query whose cost would exceed this many USD (default: no limit)"),
+  onBudgetExceeded: z
+    .enum(["answer", "throw"])
+    .optional()
+    .describe(
+      "when `maxCostPerQuery` or `budget` refuses an escalation the policy asked for: keep the lower tier's answer with the reason in `decisions[].reason` (`answer`, the default), or throw `BudgetExceededError` (`throw`; `serve` answers 402)",
+    ),
   memberTimeoutMs: z
     .number()
     .int("must be a whole number of milliseconds")
     .positive("must be a positive number of milliseconds")
-    .optional(),
-  /** Default retries of every member on transient errors, 0-10. Default 0. */
-  memberRetries: z.number().int().min(0).max(10, "must be at most 10 (each retry doubles the backoff)").optional(),
-  /** Decide by expected value over the remaining tiers (see `LookaheadOptions`) instead of thresholds. */
-  lookahead: lookaheadOptionsSchema.optional(),
-  /**
-   * Use a router even when the member names it was trained with (its bundle's `metadata.members`) differ from the
-   * crowd's. Default false: such a router is refused, since its per-member features would mean other models.
-   */
-  allowRouterMemberMismatch: z.boolean().optional(),
-  /**
-   * How every tier below the apex calls its members (a tier's own `schedule` overrides it): `parallel` (default: all
-   * at once, wait for all), `anytime` (all at once, decide as soon as the answers in hand settle the decision, cancel
-   * the rest) or `waves` (cheapest first, a majority then one at a time, until settled). See docs/anytime.md.
-   */
-  schedule: crowdScheduleSchema.optional(),
-  /**
-   * Speculative escalation for every tier below the apex (a tier's own `speculative` overrides it): the next tier
-   * starts at the tier's first disagreement (two different answers in hand, or a member without one) and is cancelled,
-   * charged as far as its calls went, when the tier decides not to escalate. Routing mode only. See docs/anytime.md.
-   */
-  speculative: z.boolean().optional(),
-  /**
-   * Answer within this many milliseconds of the query's start (per call: the `deadlineMs` call option): when it
-   * passes, the pyramid returns the best answer it holds (the apex's if it arrived, else the majority of the crowd's
-   * answers so far) with `deadline: true` and the members and tiers it cut in its metadata.
-   */
+    .optional()
+    .describe(
+      "per-call time limit in milliseconds of every member that sets no `timeoutMs` (default 600000: 10 minutes)",
+    ),
+  memberRetries: z
+    .number()
+    .int()
+    .min(0)
+    .max(10, "must be at most 10 (each retry doubles the backoff)")
+    .optional()
+    .describe("retries on transient errors of every member that sets no `retries` (default 0)"),
+  lookahead: lookaheadOptionsSchema
+    .optional()
+    .describe(
+      "decide by expected value over the remaining tiers (one estimate per tier above the crowd; `rule`: `optimal` or `myopic`; see `LookaheadOptions`) instead of each boundary's threshold (default: none)",
+    ),
+  allowRouterMemberMismatch: z
+    .boolean()
+    .optional()
+    .describe(
+      "use a router whose bundle was trained for other member names (`metadata.members`); by default (`false`) such a router is refused with an error listing both, since its per-member features would mean other models (the same members in another order are always refused)",
+    ),
+  schedule: crowdScheduleSchema
+    .optional()
+    .describe(
+      "how every tier below the apex calls its members (a tier's own `schedule` overrides it): `parallel` (the default: all at once, wait for all), `anytime` (all at once, decide as soon as the answers in hand settle the decision, cancel the rest) or `waves` (cheapest first, a majority then one at a time, until settled; see [anytime.md](anytime.md))",
+    ),
+  speculative: z
+    .boolean()
+    .optional()
+    .describe(
+      "speculative escalation for every tier below the apex (a tier's own `speculative` overrides it): the next tier starts at the tier's first disagreement (two different answers in hand, or a member without one) and is cancelled, charged as far as its calls streamed, when the tier does not escalate (routing mode; default `false`; see [anytime.md](anytime.md))",
+    ),
   deadlineMs: z
     .number()
     .int("must be a whole number of milliseconds")
     .positive("must be a positive number of milliseconds")
-    .optional(),
-  /** Generative-mode prompt: a template with `{candidates}` (in code, also a function of the candidates). */
-  generativePrompt: generativeTemplateSchema.optional(),
+    .optional()
+    .describe(
+      "answer within this many milliseconds of the query's start (per call: the `deadlineMs` call option): when it passes, the pyramid returns the best answer it holds (the apex's if it arrived, else the majority of the crowd's answers so far) with `deadline: true` and the members and tiers it cut in its metadata (default: none)",
+    ),
+  generativePrompt: generativeTemplateSchema
+    .optional()
+    .describe(
+      "the generative-mode prompt template (sent as a user-role message after the conversation, never in the system message; in code, also a function of the candidates; default: built-in)",
+    ),
 });
 
 /** The pyramid's plain-data settings, shared by `PyramidOptions` and the config file; see `pyramidSettingsSchema`. */

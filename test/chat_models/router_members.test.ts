@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { evalCommand } from "../../src/cli/commands/eval.js";
 import { PyramidChatModel, RouterModelError, loadRouter } from "../../src/index.js";
 import { PyramidError } from "../../src/errors/index.js";
+import { tempDirs } from "../helpers/temp_dirs.js";
 
 // Point 5 of issue #13: router bundles are checked against the pyramid's member names, not only their order.
 
@@ -18,10 +16,7 @@ const MBPP_CROWD = ["mistralai/mixtral-8x7b-chat", "WizardLM/WizardLM-13B-V1.2",
 const f = () => new FakeListChatModel({ responses: ["4"] });
 const crowdOf = (names: string[]) => names.map((name) => ({ name, model: f() }));
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("router-members-");
 
 async function runEval(argv: string[]): Promise<{ code: number; stderr: string }> {
   const err: string[] = [];
@@ -88,8 +83,7 @@ describe("a router trained for other members", () => {
   });
 
   it("pyramid-moa eval --router <bundle of other members> stops before reading any data, and says how to opt in", async () => {
-    const out = mkdtempSync(join(tmpdir(), "router-members-"));
-    dirs.push(out);
+    const out = tmp();
     const { code, stderr } = await runEval([
       "--benchmark",
       "gsm8k",

@@ -9,7 +9,8 @@ import { cliErrorLine, main } from "../../src/cli/main.js";
 import type { CliCommand } from "../../src/cli/main.js";
 import { PyramidError } from "../../src/errors/index.js";
 
-const COMMANDS: Record<string, CliCommand> = {
+/** The CLI's commands by name, imported statically (see {@link runCli}). */
+export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   ask: askCommand,
   eval: evalCommand,
   init: initCommand,

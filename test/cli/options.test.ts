@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type CliOptions, optionsHelp } from "../../src/cli/options.js";
-import { askCommand } from "../../src/cli/commands/ask.js";
-import { evalCommand } from "../../src/cli/commands/eval.js";
-import { initCommand } from "../../src/cli/commands/init.js";
-import { reportCommand } from "../../src/cli/commands/report.js";
-import { serveCommand } from "../../src/cli/commands/serve.js";
-import { trainCommand } from "../../src/cli/commands/train.js";
-import type { CliCommand } from "../../src/cli/main.js";
-import { runCli } from "./capture.js";
+import { COMMANDS, runCli } from "./capture.js";
 
 // A command's flags are defined once (type, alias, placeholder, description): parseArgs reads the definition and
 // `--help` is generated from it, so a flag cannot be accepted without being listed, or listed without being parsed.
@@ -41,15 +34,6 @@ describe("command-line flags defined once", () => {
     expect(refused.stderr).toMatch(/--jsn[\s\S]*pyramid-moa ask --help/);
   });
 });
-
-const COMMANDS: Record<string, CliCommand> = {
-  ask: askCommand,
-  eval: evalCommand,
-  init: initCommand,
-  report: reportCommand,
-  serve: serveCommand,
-  train: trainCommand,
-};
 
 /** The flags a help text lists (`  --name <value>` or `  -h, --help` at the start of a line), in order. */
 function listedFlags(help: string): { name: string; takesValue: boolean; short?: string }[] {

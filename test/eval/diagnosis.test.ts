@@ -2,15 +2,11 @@ import { describe, expect, it } from "vitest";
 import { diagnoseWorkload } from "../../src/eval/index.js";
 import type { GradedQuery } from "../../src/eval/index.js";
 
-type Answer = [string | null, boolean];
-
-function query(
-  id: string,
-  pFail: number,
-  answers: Answer[],
-  crowdCorrect: boolean,
-  oracleCorrect: boolean,
-): GradedQuery {
+/**
+ * A graded query of members A, B and C (0.1 each; the Oracle 1): `answers` like `"x+ x+ y-"`, each member's answer
+ * key followed by `+` (right) or `-` (wrong).
+ */
+function query(id: string, pFail: number, answers: string, crowdCorrect: boolean, oracleCorrect: boolean): GradedQuery {
   return {
     id,
     pFail,
@@ -18,64 +14,33 @@ function query(
     oracleCorrect,
     crowdCost: 0.3,
     oracleCost: 1,
-    members: answers.map(([answer, correct], index) => ({ model: "ABC"[index], answer, correct, cost: 0.1 })),
+    members: answers.split(" ").map((member, index) => ({
+      model: "ABC"[index],
+      answer: member.slice(0, -1),
+      correct: member.endsWith("+"),
+      cost: 0.1,
+    })),
   };
 }
 
+/** The diagnosis of `queries`, each of weight 1, with exact accuracies (no sampling interval). */
+const exactly = (queries: readonly GradedQuery[]) =>
+  diagnoseWorkload(
+    queries.map((q) => ({ query: q, weight: 1 })),
+    { significance: false },
+  );
+
 // Hand-computed fixture: 3 members, crowd cost 0.3 and Oracle cost 1 per query.
 const FIXTURE: GradedQuery[] = [
-  query(
-    "q1",
-    0,
-    [
-      ["x", true],
-      ["x", true],
-      ["x", true],
-    ],
-    true,
-    true,
-  ),
-  query(
-    "q2",
-    1 / 3,
-    [
-      ["x", true],
-      ["x", true],
-      ["y", false],
-    ],
-    true,
-    true,
-  ),
-  query(
-    "q3",
-    1 / 3,
-    [
-      ["y", false],
-      ["x", true],
-      ["x", true],
-    ],
-    true,
-    true,
-  ),
-  query(
-    "q4",
-    2 / 3,
-    [
-      ["y", false],
-      ["z", false],
-      ["x", true],
-    ],
-    false,
-    true,
-  ),
+  query("q1", 0, "x+ x+ x+", true, true),
+  query("q2", 1 / 3, "x+ x+ y-", true, true),
+  query("q3", 1 / 3, "y- x+ x+", true, true),
+  query("q4", 2 / 3, "y- z- x+", false, true),
 ];
 
 describe("diagnoseWorkload on a hand-computed fixture", () => {
   // Exact accuracies (no sampling interval): four queries would make any interval wide.
-  const d = diagnoseWorkload(
-    FIXTURE.map((q) => ({ query: q, weight: 1 })),
-    { significance: false },
-  );
+  const d = exactly(FIXTURE);
   it("finds the threshold that reaches the Oracle's accuracy with the largest saving", () => {
     // t = 1/3 keeps q1-q3 (all right) and escalates q4: accuracy 1, cost 4 x 0.3 + 1 = 2.2 of 4.
     expect(d.oracleAccuracy).toBe(1);
@@ -102,15 +67,11 @@ describe("diagnoseWorkload on a hand-computed fixture", () => {
     expect(d.members.map((m) => m.marginal)).toEqual([0, 0.25, 0.25]);
   });
   it("weighs queries: weight 2 equals the query twice", () => {
-    const exact = { significance: false };
     const weighted = diagnoseWorkload(
       FIXTURE.map((q) => ({ query: q, weight: q.id === "q4" ? 2 : 1 })),
-      exact,
+      { significance: false },
     );
-    const doubled = diagnoseWorkload(
-      [...FIXTURE, FIXTURE[3]].map((q) => ({ query: q, weight: 1 })),
-      exact,
-    );
+    const doubled = exactly([...FIXTURE, FIXTURE[3]]);
     expect({ ...weighted, queries: 0 }).toEqual({ ...doubled, queries: 0 });
   });
 });
@@ -118,66 +79,13 @@ describe("diagnoseWorkload on a hand-computed fixture", () => {
 describe("diagnoseWorkload when the pyramid cannot pay", () => {
   it("says the crowd is wrong when unanimous and recommends the Oracle when every member adds to the vote", () => {
     const wrongTogether = [
-      query(
-        "a",
-        0,
-        [
-          ["x", false],
-          ["x", false],
-          ["x", false],
-        ],
-        false,
-        true,
-      ),
-      query(
-        "b",
-        0,
-        [
-          ["x", true],
-          ["x", true],
-          ["x", true],
-        ],
-        true,
-        true,
-      ),
-      query(
-        "c",
-        1 / 3,
-        [
-          ["x", true],
-          ["x", true],
-          ["y", false],
-        ],
-        true,
-        true,
-      ),
-      query(
-        "d",
-        1 / 3,
-        [
-          ["y", false],
-          ["x", true],
-          ["x", true],
-        ],
-        true,
-        true,
-      ),
-      query(
-        "e",
-        1 / 3,
-        [
-          ["x", true],
-          ["y", false],
-          ["x", true],
-        ],
-        true,
-        true,
-      ),
+      query("a", 0, "x- x- x-", false, true),
+      query("b", 0, "x+ x+ x+", true, true),
+      query("c", 1 / 3, "x+ x+ y-", true, true),
+      query("d", 1 / 3, "y- x+ x+", true, true),
+      query("e", 1 / 3, "x+ y- x+", true, true),
     ];
-    const d = diagnoseWorkload(
-      wrongTogether.map((q) => ({ query: q, weight: 1 })),
-      { significance: false },
-    );
+    const d = exactly(wrongTogether);
     expect(d.reaches).toBeNull();
     expect(d.unanimousAccuracy).toBe(0.5);
     expect(d.members.every((m) => m.marginal > 0)).toBe(true);
@@ -186,44 +94,11 @@ describe("diagnoseWorkload when the pyramid cannot pay", () => {
   });
   it("recommends changing the crowd when a member adds nothing and a perfect router would save", () => {
     const withDeadWeight = [
-      query(
-        "a",
-        0,
-        [
-          ["x", false],
-          ["x", false],
-          ["x", false],
-        ],
-        false,
-        true,
-      ),
-      query(
-        "b",
-        0,
-        [
-          ["x", true],
-          ["x", true],
-          ["x", true],
-        ],
-        true,
-        true,
-      ),
-      query(
-        "c",
-        1 / 3,
-        [
-          ["x", true],
-          ["x", true],
-          ["y", false],
-        ],
-        true,
-        true,
-      ),
+      query("a", 0, "x- x- x-", false, true),
+      query("b", 0, "x+ x+ x+", true, true),
+      query("c", 1 / 3, "x+ x+ y-", true, true),
     ];
-    const d = diagnoseWorkload(
-      withDeadWeight.map((q) => ({ query: q, weight: 1 })),
-      { significance: false },
-    );
+    const d = exactly(withDeadWeight);
     expect(d.reaches).toBeNull();
     expect(d.members.map((m) => m.marginal)).toEqual([0, 0, 0]);
     expect(d.perfectSaving).toBeCloseTo(1 - (0.9 + 1) / 3, 12);
@@ -235,17 +110,7 @@ describe("diagnoseWorkload's sampling interval", () => {
   it("counts an accuracy one query below the Oracle's as reaching it on 100 queries, not with significance off", () => {
     // 100 queries: 99 unanimous and right, one unanimous and wrong where the Oracle is right; the Oracle is always right.
     const queries = Array.from({ length: 100 }, (_, i) =>
-      query(
-        `q${i}`,
-        0,
-        [
-          ["x", i > 0],
-          ["x", i > 0],
-          ["x", i > 0],
-        ],
-        i > 0,
-        true,
-      ),
+      query(`q${i}`, 0, i > 0 ? "x+ x+ x+" : "x- x- x-", i > 0, true),
     );
     const rows = queries.map((q) => ({ query: q, weight: 1 }));
     const d = diagnoseWorkload(rows);
@@ -259,34 +124,8 @@ describe("diagnoseWorkload's sampling interval", () => {
 
 describe("diagnoseWorkload when the Oracle adds nothing", () => {
   it("says so when the threshold that reaches the Oracle escalates nothing", () => {
-    const same = [
-      query(
-        "a",
-        0,
-        [
-          ["x", true],
-          ["x", true],
-          ["x", true],
-        ],
-        true,
-        true,
-      ),
-      query(
-        "b",
-        1 / 3,
-        [
-          ["x", false],
-          ["x", false],
-          ["y", true],
-        ],
-        false,
-        false,
-      ),
-    ];
-    const d = diagnoseWorkload(
-      same.map((q) => ({ query: q, weight: 1 })),
-      { significance: false },
-    );
+    const same = [query("a", 0, "x+ x+ x+", true, true), query("b", 1 / 3, "x- x- y+", false, false)];
+    const d = exactly(same);
     expect(d.recommendation).toBe("keep");
     expect(d.reaches?.saving).toBeCloseTo(0.7, 12);
     expect(d.reasons[0]).toMatch(/nothing is escalated: the Oracle is not measurably better/);

@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   extractGsm8kAnswer,
@@ -13,28 +10,14 @@ import {
   lastNumber,
 } from "../../src/eval/graders/index.js";
 import { gsm8kAgreement } from "../../src/eval/graders/agreement.js";
-import type { JudgedResult } from "../../src/sandbox/run_judged.js";
-import type { SandboxPool } from "../../src/sandbox/pool.js";
+import { fakePool, recordedGsm8k } from "./graders_fixtures.js";
 
 // Edges of the graders found by mutation testing (npm run mutation -- --scope graders): each case fails when the
 // line it names is changed.
 
-function recorded(lines: Record<string, unknown>[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), "pyramid-edges-")), "gsm8k.jsonl");
-  writeFileSync(
-    file,
-    lines
-      .map((line) =>
-        JSON.stringify({ benchmark: "gsm8k", model: "m", messages: [{ role: "user", content: "q" }], ...line }),
-      )
-      .join("\n"),
-  );
-  return file;
-}
-
 describe("GSM8K agreement edges", () => {
   it("skips lines without an upstream verdict or without a text gold", () => {
-    const file = recorded([
+    const file = recordedGsm8k([
       { id: "judged", output: "#### 3", gold: "4", reference: { correct: false } },
       { id: "no verdict", output: "#### 3", gold: "3" },
       { id: "object gold", output: "#### 3", gold: { value: 3 }, reference: { correct: true } },
@@ -43,14 +26,14 @@ describe("GSM8K agreement edges", () => {
   });
 
   it("names a line without an id as ? and says what each side read", () => {
-    const file = recorded([{ output: "no number", gold: "5", reference: { correct: true, answer: "5" } }]);
+    const file = recordedGsm8k([{ output: "no number", gold: "5", reference: { correct: true, answer: "5" } }]);
     expect(gsm8kAgreement(file).disagreements).toEqual([
       { id: "?", model: "m", ours: false, reference: true, detail: 'ours none:none vs upstream answer "5" (gold 5)' },
     ]);
   });
 
   it("rates an empty file 0 without dividing by zero", () => {
-    expect(gsm8kAgreement(recorded([{ id: "x", output: "1", gold: "1" }]))).toEqual({
+    expect(gsm8kAgreement(recordedGsm8k([{ id: "x", output: "1", gold: "1" }]))).toEqual({
       lines: 0,
       agree: 0,
       rate: 0,
@@ -124,16 +107,7 @@ describe("MMLU letter edges", () => {
 });
 
 describe("code grader edges", () => {
-  const fake = {
-    judge: async (): Promise<JudgedResult> => ({
-      passed: false,
-      reason: "judge-error:SyntaxError",
-      test: null,
-      wallMs: 1,
-      isolation: "bwrap",
-      stderr: "",
-    }),
-  } as unknown as SandboxPool;
+  const fake = fakePool({ reason: "judge-error:SyntaxError" }).pool;
 
   it("maps a syntax error to syntax only when the reason starts with error:", async () => {
     const gold = { entry_point: "f", test: "def check(f):\n    pass" };

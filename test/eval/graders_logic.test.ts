@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   calledFunctionNames,
@@ -23,9 +20,8 @@ import {
   sameNumber,
 } from "../../src/eval/graders/index.js";
 import { gsm8kAgreement } from "../../src/eval/graders/agreement.js";
-import type { JudgedJob, JudgedResult } from "../../src/sandbox/run_judged.js";
-import type { SandboxOptions } from "../../src/sandbox/options.js";
-import type { SandboxPool } from "../../src/sandbox/pool.js";
+import type { JudgedResult } from "../../src/sandbox/run_judged.js";
+import { fakePool, recordedGsm8k } from "./graders_fixtures.js";
 
 // The graders' parsing and normalising logic, exactly, with no sandbox (graders_sandbox.test.ts runs real code).
 
@@ -130,27 +126,20 @@ describe("GSM8K answers", () => {
   });
 
   it("counts agreement with the recorded upstream verdicts line by line, listing each disagreement", () => {
-    const dir = mkdtempSync(join(tmpdir(), "pyramid-graders-"));
-    const file = join(dir, "gsm8k.jsonl");
-    const line = (id: string, output: string, gold: unknown, reference?: unknown): string =>
-      JSON.stringify({
-        benchmark: "gsm8k",
-        id,
-        model: "m1",
-        messages: [{ role: "user", content: `question ${id}` }],
-        output,
-        gold,
-        ...(reference ? { reference } : {}),
-      });
-    writeFileSync(
-      file,
-      [
-        line("a", '{"answer": "18"}', "18", { correct: true, answer: "18" }),
-        line("b", "#### 7", "7", { correct: false, answer: null }),
-        line("c", '{"answer": "5"}', "6", { correct: true }),
-        line("d", '{"answer": "5"}', "5"),
-      ].join("\n"),
-    );
+    const line = (id: string, output: string, gold: unknown, reference?: unknown) => ({
+      id,
+      model: "m1",
+      messages: [{ role: "user", content: `question ${id}` }],
+      output,
+      gold,
+      ...(reference ? { reference } : {}),
+    });
+    const file = recordedGsm8k([
+      line("a", '{"answer": "18"}', "18", { correct: true, answer: "18" }),
+      line("b", "#### 7", "7", { correct: false, answer: null }),
+      line("c", '{"answer": "5"}', "6", { correct: true }),
+      line("d", '{"answer": "5"}', "5"),
+    ]);
     const result = gsm8kAgreement(file);
     expect(result).toEqual({
       lines: 3,
@@ -206,21 +195,6 @@ describe("MMLU letters", () => {
     expect(gradeMmlu("nothing", "C")).toEqual({ correct: false, letter: null });
   });
 });
-
-/** A pool that records the job and returns a given judge verdict, to test the graders' logic around the sandbox. */
-function fakePool(result: Partial<JudgedResult>): {
-  pool: SandboxPool;
-  calls: { job: JudgedJob; options: SandboxOptions }[];
-} {
-  const calls: { job: JudgedJob; options: SandboxOptions }[] = [];
-  const pool = {
-    judge: async (job: JudgedJob, options: SandboxOptions = {}): Promise<JudgedResult> => {
-      calls.push({ job, options });
-      return { passed: false, reason: null, test: null, wallMs: 1, isolation: "bwrap", stderr: "", ...result };
-    },
-  } as unknown as SandboxPool;
-  return { pool, calls };
-}
 
 const MBPP_GOLD = {
   task_id: 1,

@@ -1,21 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../cli/capture.js";
 import { extractAnswer, majorityVote } from "../../src/answers/index.js";
 import type { TaskKind } from "../../src/answers/index.js";
 import { dataDir } from "../../src/eval/index.js";
 import { RecordedOutputs } from "../../src/replay/index.js";
+import { tempDirs } from "../helpers/temp_dirs.js";
 
 const CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
 const APEX = "Meta-Llama-3.1-70B-Instruct";
 const RATE = 0.5;
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-traffic-diagnosis-");
 
 /**
  * Production traffic as `serve --traces` writes it, from recorded outputs: the crowd answers, the agreement rule at
@@ -89,8 +86,7 @@ function traffic(
       );
     }
   }
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-traffic-diagnosis-"));
-  dirs.push(dir);
+  const dir = tmp();
   const path = join(dir, "traffic.jsonl");
   writeFileSync(path, `${lines.join("\n")}\n`);
   return { path, unanimous, unanimousAgreeing };

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BASE_FEATURES, computeFeatures, featureDocumentation, featureNames } from "../../src/features/index.js";
+import { candidate } from "../helpers/candidate.js";
 
 // Each base feature is declared once (src/features/definitions.ts): its name, meaning, signal and computation.
 // The names, the values and docs/features.md are all derived from that list; these tests fail when they drift.
@@ -23,20 +24,10 @@ describe("feature declarations", () => {
   });
 
   it("gives one value per name, per-member declarations one per member", () => {
-    const candidate = (index: number, answer: string) => ({
-      model: `m${index}`,
-      tier: 0,
-      index,
-      text: `the answer is ${answer}`,
-      answer,
-      display: answer,
-      attempts: 1,
-      latencyMs: 1,
-      usage: { input: 1, output: 1, estimated: false },
-      costUsd: 0,
-    });
     for (const members of [1, 3, 5]) {
-      const vector = computeFeatures(Array.from({ length: members }, (_, i) => candidate(i, String(i % 2))));
+      const vector = computeFeatures(
+        Array.from({ length: members }, (_, i) => candidate(i, `the answer is ${i % 2}`, String(i % 2))),
+      );
       expect(vector.names).toEqual(featureNames(members));
       expect(vector.values).toHaveLength(vector.names.length);
     }

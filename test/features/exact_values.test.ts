@@ -2,22 +2,7 @@ import { describe, expect, it } from "vitest";
 import { computeFeatures, featureNames, featureValue } from "../../src/index.js";
 import type { Candidate } from "../../src/index.js";
 import { min } from "../../src/features/stats.js";
-
-function candidate(index: number, text: string, answer: string | null, extra: Partial<Candidate> = {}): Candidate {
-  return {
-    model: `m${index}`,
-    tier: 0,
-    index,
-    text,
-    answer,
-    display: answer,
-    attempts: 1,
-    latencyMs: 1,
-    usage: { input: 1, output: 1, estimated: false },
-    costUsd: 0,
-    ...extra,
-  };
-}
+import { candidate } from "../helpers/candidate.js";
 
 /**
  * Five members, worked out by hand:

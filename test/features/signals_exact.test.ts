@@ -33,24 +33,9 @@ import {
   tokenF1,
   type AnswerSimilarity,
 } from "../../src/features/semantic/index.js";
+import { candidate } from "../helpers/candidate.js";
 
 // Exact values of the reasoning-text, math and semantic signals on hand-worked inputs: each one a router feature.
-
-function candidate(index: number, text: string, answer: string | null, extra: Partial<Candidate> = {}): Candidate {
-  return {
-    model: `m${index}`,
-    tier: 0,
-    index,
-    text,
-    answer,
-    display: answer,
-    attempts: 1,
-    latencyMs: 1,
-    usage: { input: 1, output: 1, estimated: false },
-    costUsd: 0,
-    ...extra,
-  };
-}
 
 describe("hedges and self-corrections", () => {
   it("counts each phrase once, whatever its spelling variant", () => {

@@ -8,7 +8,7 @@ import {
   riskControlledThreshold,
   GUARANTEED_PRESET_SPECS,
 } from "../../src/router/train/index.js";
-import { seededRandom } from "../../src/utils/random.js";
+import { harmAt, riskAt, synthetic } from "./synthetic_workload.js";
 
 describe("the exact binomial statistics", () => {
   it("binomialCdf matches hand-computed tails", () => {
@@ -84,27 +84,7 @@ describe("Learn-then-Test with exact binomial tests", () => {
   });
 });
 
-/**
- * A synthetic workload whose risk is known in closed form: P_fail ~ U(0, 1) and calibrated (the crowd is wrong with
- * probability P_fail), the Oracle right with probability 0.9 independently. Keeping every query with P_fail <= t at
- * the crowd harms H(t) = 0.9 * t^2 / 2 of all queries and gives up R(t) = H(t) - 0.1 * (t - t^2 / 2) of accuracy.
- */
-function synthetic(n: number, seed: number): GradedPrediction[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: n }, () => {
-    const pFail = random();
-    return {
-      pFail,
-      crowdCorrect: random() >= pFail,
-      oracleCorrect: random() < 0.9,
-      crowdCost: 0.2,
-      oracleCost: 1,
-      oracleOnlyCost: 1,
-    };
-  });
-}
-const harmAt = (t: number): number => (0.9 * t * t) / 2;
-const riskAt = (t: number): number => harmAt(t) - 0.1 * (t - (t * t) / 2);
+// The synthetic workload (synthetic_workload.ts): H(t) = 0.9 t^2 / 2 harmed, R(t) = H(t) - 0.1 (t - t^2 / 2) given up.
 
 describe("the guaranteed presets' risk bound on a synthetic workload (calibratePresets, 400 draws of 400 rows)", () => {
   it("each preset gives up more than its delta in at most alpha of the draws; choosing on the rows alone does not", () => {

@@ -12,7 +12,7 @@ import {
   riskControlledThreshold,
   trinomialPValue,
 } from "../../src/router/train/index.js";
-import { seededRandom } from "../../src/utils/random.js";
+import { riskAt, synthetic } from "./synthetic_workload.js";
 
 describe("the net-loss p-values", () => {
   it("discordantPValue: gamma alone when the discordant rate's upper bound is at most delta", () => {
@@ -125,25 +125,7 @@ describe("net tests count the gains", () => {
   });
 });
 
-/**
- * P_fail ~ U(0, 1), calibrated; the Oracle right with probability 0.9 independently. Keeping P_fail <= t at the crowd
- * gives up R(t) = 0.9 t^2 / 2 - 0.1 (t - t^2 / 2) of accuracy (harms minus gains).
- */
-function synthetic(n: number, seed: number): GradedPrediction[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: n }, () => {
-    const pFail = random();
-    return {
-      pFail,
-      crowdCorrect: random() >= pFail,
-      oracleCorrect: random() < 0.9,
-      crowdCost: 0.2,
-      oracleCost: 1,
-      oracleOnlyCost: 1,
-    };
-  });
-}
-const riskAt = (t: number): number => (0.9 * t * t) / 2 - 0.1 * (t - (t * t) / 2);
+// The synthetic workload (synthetic_workload.ts): keeping P_fail <= t gives up R(t) = 0.9 t^2 / 2 - 0.1 (t - t^2 / 2).
 
 describe("the net tests' risk bound on a synthetic workload (400 draws of 400 rows)", () => {
   it("the chosen threshold gives up more than delta in at most alpha of the draws; ignoring the test does not", () => {

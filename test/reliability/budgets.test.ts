@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BudgetExceededError, BudgetTracker, PyramidChatModel } from "../../src/index.js";
-import type { PyramidMetadata } from "../../src/index.js";
+import type { PyramidMetadata, PyramidOptions } from "../../src/index.js";
 import { CallCounter, FaultyChatModel, httpError } from "./fault_model.js";
 
 const meta = (message: { response_metadata: Record<string, unknown> }): PyramidMetadata =>
@@ -36,18 +36,16 @@ const PRICES = {
   big: { input: 10, output: 10 },
 };
 const CROWD_COST = 3 * 0.0011;
+
+/** The split crowd (no majority: it escalates) and `oracle` at PRICES, task math, with the guards of `options`. */
+const guarded = (oracle: FaultyChatModel, options: Partial<PyramidOptions>) =>
+  new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", ...options });
 const APEX_COST = 0.011;
 
 describe("maxCostPerQuery", () => {
   it("does not escalate when the next tier would take the query past the limit, and says so", async () => {
     const oracle = member("big", () => "4");
-    const model = new PyramidChatModel({
-      crowd: splitCrowd(),
-      oracle,
-      prices: PRICES,
-      task: "math",
-      maxCostPerQuery: 0.01,
-    });
+    const model = guarded(oracle, { maxCostPerQuery: 0.01 });
     const pyramid = meta(await model.invoke("q"));
     expect(pyramid.escalated).toBe(false);
     expect(oracle.callsFor("q")).toBe(0);
@@ -62,13 +60,7 @@ describe("maxCostPerQuery", () => {
   it("escalates when the estimate fits, and the query's cost stays within the limit", async () => {
     const oracle = member("big", () => "4");
     const limit = CROWD_COST + APEX_COST + 1e-9;
-    const model = new PyramidChatModel({
-      crowd: splitCrowd(),
-      oracle,
-      prices: PRICES,
-      task: "math",
-      maxCostPerQuery: limit,
-    });
+    const model = guarded(oracle, { maxCostPerQuery: limit });
     const pyramid = meta(await model.invoke("q"));
     expect(pyramid.escalated).toBe(true);
     expect(pyramid.decisions[0].reason).toBeUndefined();
@@ -102,14 +94,7 @@ describe("maxCostPerQuery", () => {
 describe("onBudgetExceeded", () => {
   it("throw: a refused escalation throws BudgetExceededError naming the guard and the fix; the apex is not called", async () => {
     const oracle = member("big", () => "4");
-    const model = new PyramidChatModel({
-      crowd: splitCrowd(),
-      oracle,
-      prices: PRICES,
-      task: "math",
-      maxCostPerQuery: 0.01,
-      onBudgetExceeded: "throw",
-    });
+    const model = guarded(oracle, { maxCostPerQuery: 0.01, onBudgetExceeded: "throw" });
     const error = await model.invoke("q").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect((error as BudgetExceededError).field).toBe("maxCostPerQuery");
@@ -121,14 +106,7 @@ describe("onBudgetExceeded", () => {
   it("throw: a spent shared budget throws once it refuses, and reserves nothing", async () => {
     const budget = new BudgetTracker(0.005);
     const oracle = member("big", () => "4");
-    const model = new PyramidChatModel({
-      crowd: splitCrowd(),
-      oracle,
-      prices: PRICES,
-      task: "math",
-      budget,
-      onBudgetExceeded: "throw",
-    });
+    const model = guarded(oracle, { budget, onBudgetExceeded: "throw" });
     const error = await model.invoke("q").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect((error as BudgetExceededError).field).toBe("budget");
@@ -164,8 +142,8 @@ describe("BudgetTracker shared across calls", () => {
   it("records every call, stops escalating once the next tier no longer fits, and reports it", async () => {
     const budget = new BudgetTracker(0.05);
     const oracle = member("big", () => "4");
-    const first = new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", budget });
-    const second = new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", budget });
+    const first = guarded(oracle, { budget });
+    const second = guarded(oracle, { budget });
     const results: PyramidMetadata[] = [];
     for (let i = 0; i < 6; i++) results.push(meta(await (i % 2 === 0 ? first : second).invoke(`q${i}`)));
     // 0.0143 per escalated query: three fit in 0.05; the fourth's crowd brings the total to 0.0462 and the
@@ -210,7 +188,7 @@ describe("BudgetTracker shared across calls", () => {
       tokens: TOKENS,
       plan: () => ({ kind: "error", error: httpError(500), delayMs: 0 }),
     });
-    const model = new PyramidChatModel({ crowd: splitCrowd(), oracle, prices: PRICES, task: "math", budget });
+    const model = guarded(oracle, { budget });
     const pyramid = meta(await model.invoke("q"));
     expect(pyramid.degraded).toBe(true);
     expect(budget.spent).toBeCloseTo(CROWD_COST, 12);

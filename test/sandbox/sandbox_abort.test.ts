@@ -1,32 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readlinkSync } from "node:fs";
 import { runPython, SandboxPool } from "../../src/sandbox/index.js";
+import { alive, processTable } from "./processes.js";
 
-/** Child processes of this process whose command is python. */
+/** Child processes of this process whose command is python (zombies left out). */
 function pythonChildren(): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const close = stat.lastIndexOf(")");
-      const comm = stat.slice(stat.indexOf("(") + 1, close);
-      const [state, ppid] = stat.slice(close + 2).split(" ");
-      if (Number(ppid) === process.pid && comm.startsWith("python") && state !== "Z") found.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
+  return [...processTable()]
+    .filter(([, info]) => info.ppid === process.pid && info.comm.startsWith("python") && info.state !== "Z")
+    .map(([pid]) => pid);
 }
 
 async function waitFor<T>(probe: () => T | undefined, ms: number): Promise<T> {

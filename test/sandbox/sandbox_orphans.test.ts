@@ -1,32 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SandboxPool, workingBwrap } from "../../src/sandbox/index.js";
 import { missing } from "../helpers/requires.js";
+import { alive, processTable } from "./processes.js";
 
 const isRoot = process.getuid?.() === 0;
 const bwrapWorks = workingBwrap(isRoot ? 65534 : null) !== null;
 const sandboxModule = resolve("src/sandbox/index.ts");
-
-/** pid -> [parent pid, state, command name] of every process, read from /proc. */
-function processTable(): Map<number, { ppid: number; state: string; comm: string }> {
-  const table = new Map<number, { ppid: number; state: string; comm: string }>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const close = stat.lastIndexOf(")");
-      const comm = stat.slice(stat.indexOf("(") + 1, close);
-      const [state, ppid] = stat.slice(close + 2).split(" ");
-      table.set(Number(entry), { ppid: Number(ppid), state, comm });
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return table;
-}
 
 function descendants(root: number): number[] {
   const table = processTable();
@@ -42,21 +25,6 @@ function descendants(root: number): number[] {
     }
   }
   return found;
-}
-
-/** Alive and not a zombie (a zombie is dead, merely not yet reaped by whoever adopted it). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 async function waitFor(check: () => boolean, ms: number): Promise<boolean> {

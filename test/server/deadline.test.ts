@@ -1,35 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PyramidChatModel } from "../../src/index.js";
+import { describe, expect, it } from "vitest";
 import type { PyramidMetadata } from "../../src/index.js";
-import { createPyramidServer } from "../../src/server/index.js";
-import type { PyramidServer } from "../../src/server/index.js";
-import { openAIMember } from "../helpers/openai_members.js";
-import { startOpenAITestServer } from "../helpers/openai_server.js";
-import type { OpenAITestServer } from "../helpers/openai_server.js";
+import { postChat, pyramidOverUpstream } from "./pyramid_over_upstream.js";
 
 // A per-request deadline over HTTP (the body's `deadline_ms` or the `x-pyramid-deadline-ms` header), through a real
 // pyramid server on loopback in front of a real OpenAI-compatible server whose slow members stream word by word.
 
-let upstream: OpenAITestServer;
-let server: PyramidServer;
-let url: string;
 const SLOW = "Let me see: 4 plus 5 is 9, times 2 is 18, minus 6 is 12, so the answer is 12";
 
-beforeAll(async () => {
-  upstream = await startOpenAITestServer({
-    models: {
-      fast: (request) =>
-        JSON.stringify(request.messages).includes("slow crowd")
-          ? { content: SLOW, chunkDelayMs: 150 }
-          : { content: "The answer is 3" },
-      "slow-a": () => ({ content: SLOW, chunkDelayMs: 150 }),
-      "slow-b": () => ({ content: SLOW, chunkDelayMs: 150 }),
-      apex: () => ({ content: "The answer is 12", delayMs: 5_000 }),
-    },
-  });
-  const model = new PyramidChatModel({
-    crowd: [openAIMember(upstream, "fast"), openAIMember(upstream, "slow-a"), openAIMember(upstream, "slow-b")],
-    oracle: openAIMember(upstream, "apex"),
+const running = pyramidOverUpstream({
+  models: {
+    fast: (request) =>
+      JSON.stringify(request.messages).includes("slow crowd")
+        ? { content: SLOW, chunkDelayMs: 150 }
+        : { content: "The answer is 3" },
+    "slow-a": () => ({ content: SLOW, chunkDelayMs: 150 }),
+    "slow-b": () => ({ content: SLOW, chunkDelayMs: 150 }),
+    apex: () => ({ content: "The answer is 12", delayMs: 5_000 }),
+  },
+  crowd: ["fast", "slow-a", "slow-b"],
+  oracle: "apex",
+  options: {
     task: "math",
     prices: {
       fast: { input: 1, output: 1 },
@@ -37,22 +27,11 @@ beforeAll(async () => {
       "slow-b": { input: 1, output: 1 },
       apex: { input: 5, output: 5 },
     },
-  });
-  server = createPyramidServer({ model, token: "t0ken" });
-  ({ url } = await server.listen(0, "127.0.0.1"));
-});
-
-afterAll(async () => {
-  await server.close();
-  await upstream.close();
+  },
 });
 
 async function post(content: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
-  const response = await fetch(`${url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: "Bearer t0ken", "content-type": "application/json", ...headers },
-    body: JSON.stringify({ model: "pyramid-moa", messages: [{ role: "user", content }], ...body }),
-  });
+  const response = await postChat(running.url, content, body, headers);
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 

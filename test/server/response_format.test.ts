@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ChatOpenAI } from "@langchain/openai";
-import { PyramidChatModel } from "../../src/index.js";
-import { createPyramidServer } from "../../src/server/index.js";
-import type { PyramidServer } from "../../src/server/index.js";
-import { openAIMember, requestsOf } from "../helpers/openai_members.js";
-import { startOpenAITestServer } from "../helpers/openai_server.js";
-import type { ChatCompletionRequest, OpenAITestServer, ScriptedReply } from "../helpers/openai_server.js";
+import { requestsOf } from "../helpers/openai_members.js";
+import type { ChatCompletionRequest, ScriptedReply } from "../helpers/openai_server.js";
+import { postChat, pyramidOverUpstream } from "./pyramid_over_upstream.js";
 
 // `response_format` of a chat completions request is answered through the pyramid's structured output: the members
 // get the JSON format, the crowd votes on their objects, and the answer's content is the chosen object as JSON.
-
-let upstream: OpenAITestServer;
-let server: PyramidServer;
-let url: string;
 
 /** JSON when the request asks for it (response_format), prose otherwise. */
 function member(value: number) {
@@ -21,35 +14,15 @@ function member(value: number) {
     request.response_format ? { content: `{"city": "Paris", "population": ${value}}` } : { content: "Paris." };
 }
 
-beforeAll(async () => {
-  upstream = await startOpenAITestServer({
-    models: { "crowd-a": member(2), "crowd-b": member(2), "crowd-c": member(7), apex: member(2) },
-  });
-  const model = new PyramidChatModel({
-    crowd: ["crowd-a", "crowd-b", "crowd-c"].map((name) => openAIMember(upstream, name)),
-    oracle: openAIMember(upstream, "apex"),
+const running = pyramidOverUpstream({
+  models: { "crowd-a": member(2), "crowd-b": member(2), "crowd-c": member(7), apex: member(2) },
+  crowd: ["crowd-a", "crowd-b", "crowd-c"],
+  oracle: "apex",
+  options: {
     prices: Object.fromEntries(["crowd-a", "crowd-b", "crowd-c", "apex"].map((n) => [n, { input: 0, output: 0 }])),
-  });
-  server = createPyramidServer({ model, token: "t0ken" });
-  ({ url } = await server.listen(0, "127.0.0.1"));
+  },
 });
-
-afterAll(async () => {
-  await server.close();
-  await upstream.close();
-});
-
-async function post(body: Record<string, unknown>): Promise<Response> {
-  return fetch(`${url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: "Bearer t0ken", "content-type": "application/json" },
-    body: JSON.stringify({
-      model: "pyramid-moa",
-      messages: [{ role: "user", content: "Capital of France?" }],
-      ...body,
-    }),
-  });
-}
+const post = (body: Record<string, unknown>): Promise<Response> => postChat(running.url, "Capital of France?", body);
 
 const citySchema = {
   type: "object",
@@ -59,19 +32,22 @@ const citySchema = {
 
 describe("serve: response_format", () => {
   it("ChatOpenAI.withStructuredOutput (json_schema by default) pointed at the server parses the voted object", async () => {
-    upstream.requests.length = 0;
+    running.upstream.requests.length = 0;
     const client = new ChatOpenAI({
       model: "pyramid-moa",
       apiKey: "t0ken",
       maxRetries: 0,
-      configuration: { baseURL: `${url}/v1` },
+      configuration: { baseURL: `${running.url}/v1` },
     });
     const schema = z.object({ city: z.string(), population: z.number() });
     const answer = await client.withStructuredOutput(schema, { name: "city" }).invoke("Capital of France?");
     expect(answer).toEqual({ city: "Paris", population: 2 });
     // Every member got the JSON schema as its response_format.
     for (const name of ["crowd-a", "crowd-b", "crowd-c"]) {
-      const format = requestsOf(upstream, name).at(-1)?.response_format as { type: string; json_schema: unknown };
+      const format = requestsOf(running.upstream, name).at(-1)?.response_format as {
+        type: string;
+        json_schema: unknown;
+      };
       expect(format.type).toBe("json_schema");
       expect(format.json_schema).toMatchObject({ name: "city" });
     }
@@ -84,11 +60,11 @@ describe("serve: response_format", () => {
     expect(schemaReply.status).toBe(200);
     const schemaBody = (await schemaReply.json()) as { choices: Array<{ message: { content: string } }> };
     expect(JSON.parse(schemaBody.choices[0].message.content)).toEqual({ city: "Paris", population: 2 });
-    upstream.requests.length = 0;
+    running.upstream.requests.length = 0;
     const objectReply = await post({ response_format: { type: "json_object" } });
     const objectBody = (await objectReply.json()) as { choices: Array<{ message: { content: string } }> };
     expect(JSON.parse(objectBody.choices[0].message.content)).toEqual({ city: "Paris", population: 2 });
-    expect(requestsOf(upstream, "crowd-a").at(-1)?.response_format).toEqual({ type: "json_object" });
+    expect(requestsOf(running.upstream, "crowd-a").at(-1)?.response_format).toEqual({ type: "json_object" });
     const streamed = await post({ response_format: { type: "json_object" }, stream: true });
     const text = await streamed.text();
     const content = text

@@ -1,52 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PyramidChatModel } from "../../src/index.js";
-import { createPyramidServer } from "../../src/server/index.js";
-import type { PyramidServer } from "../../src/server/index.js";
-import { openAIMember, requestsOf } from "../helpers/openai_members.js";
-import { startOpenAITestServer } from "../helpers/openai_server.js";
-import type { OpenAITestServer } from "../helpers/openai_server.js";
+import { describe, expect, it } from "vitest";
+import { requestsOf } from "../helpers/openai_members.js";
+import { postChat, pyramidOverUpstream } from "./pyramid_over_upstream.js";
 
 // `stop` of a chat completions request reaches every member call, the apex's included, through a real HTTP server
 // in front of the pyramid and a real OpenAI-compatible server behind it.
 
-let upstream: OpenAITestServer;
-let server: PyramidServer;
-let url: string;
-
-beforeAll(async () => {
-  upstream = await startOpenAITestServer({
-    models: {
-      "crowd-a": () => ({ content: "1" }),
-      "crowd-b": () => ({ content: "2" }),
-      apex: () => ({ content: "The answer is 3" }),
-    },
-  });
-  const model = new PyramidChatModel({
-    crowd: [openAIMember(upstream, "crowd-a"), openAIMember(upstream, "crowd-b")],
-    oracle: openAIMember(upstream, "apex"),
+const running = pyramidOverUpstream({
+  models: {
+    "crowd-a": () => ({ content: "1" }),
+    "crowd-b": () => ({ content: "2" }),
+    apex: () => ({ content: "The answer is 3" }),
+  },
+  crowd: ["crowd-a", "crowd-b"],
+  oracle: "apex",
+  options: {
     task: "math",
     policy: { threshold: 0 },
     prices: { "crowd-a": { input: 0, output: 0 }, "crowd-b": { input: 0, output: 0 }, apex: { input: 0, output: 0 } },
-  });
-  server = createPyramidServer({ model, token: "t0ken" });
-  ({ url } = await server.listen(0, "127.0.0.1"));
+  },
 });
-
-afterAll(async () => {
-  await server.close();
-  await upstream.close();
-});
-
-async function post(body: Record<string, unknown>): Promise<Response> {
-  return fetch(`${url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: "Bearer t0ken", "content-type": "application/json" },
-    body: JSON.stringify({ model: "pyramid-moa", messages: [{ role: "user", content: "1 + 2?" }], ...body }),
-  });
-}
+const post = (body: Record<string, unknown>): Promise<Response> => postChat(running.url, "1 + 2?", body);
 
 function stopsReceived(): unknown[] {
-  return ["crowd-a", "crowd-b", "apex"].map((name) => requestsOf(upstream, name).at(-1)?.stop);
+  return ["crowd-a", "crowd-b", "apex"].map((name) => requestsOf(running.upstream, name).at(-1)?.stop);
 }
 
 describe("serve: stop sequences", () => {

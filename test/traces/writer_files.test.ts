@@ -1,19 +1,11 @@
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_TRACE_MAX_FILES, TraceWriter } from "../../src/traces/writer.js";
 import type { TrafficLine } from "../../src/traces/schema.js";
+import { tempDirs } from "../helpers/temp_dirs.js";
 
-const dirs: string[] = [];
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-trace-files-"));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = tempDirs("pyramid-trace-files-", "each");
 
 function feedbackLine(n: number): TrafficLine {
   return { type: "feedback", id: `q_${String(n).padStart(6, "0")}`, time: new Date(0).toISOString(), correct: true };
@@ -28,6 +20,8 @@ function withUmask<T>(mask: number, run: () => T): T {
   }
 }
 
+// An existing world-readable file tightened to 0600: writer_units.test.ts ("trace file modes").
+
 describe("trace files: modes and retention", () => {
   it("creates the file 0600 and its new folders 0700 whatever the umask", () => {
     for (const mask of [0o000, 0o022]) {
@@ -40,15 +34,6 @@ describe("trace files: modes and retention", () => {
       expect(statSync(join(root, "a")).mode & 0o777).toBe(0o700);
       expect(statSync(join(root, "a", "b")).mode & 0o777).toBe(0o700);
     }
-  });
-
-  it("tightens an existing world-readable trace file to 0600", () => {
-    const root = scratch();
-    const path = join(root, "traffic.jsonl");
-    writeFileSync(path, "");
-    chmodSync(path, 0o644);
-    new TraceWriter({ path }).close();
-    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
   it("keeps only the newest maxFiles rotated files, each 0600", () => {

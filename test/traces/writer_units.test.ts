@@ -1,16 +1,6 @@
-import {
-  chmodSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TrafficLine } from "../../src/traces/schema.js";
 import {
   DEFAULT_TRACE_MAX_BYTES,
@@ -18,19 +8,12 @@ import {
   TraceWriter,
   traceFileFor,
 } from "../../src/traces/writer.js";
+import { tempDirs } from "../helpers/temp_dirs.js";
 
 // Trace files' names, modes and retention, without changing the umask (Stryker runs tests in worker threads, where
 // process.umask cannot be set: writer_files.test.ts covers the umask cases). Edges found by mutation testing.
 
-const dirs: string[] = [];
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-writer-units-"));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = tempDirs("pyramid-writer-units-", "each");
 
 const line = (n: number): TrafficLine => ({
   type: "feedback",

@@ -2,9 +2,10 @@ import { majorityVote } from "../../answers/vote.js";
 import type { Price } from "../../cost/price.js";
 import type { Candidate } from "../../core/types.js";
 import { isSettled, tierOutcome } from "../../graph/schedule/settle.js";
-import type { SettleContext } from "../../graph/schedule/settle.js";
+import type { SettleContext, TierOutcome } from "../../graph/schedule/settle.js";
 import type { CrowdSchedule } from "../../graph/schedule/schedule.js";
 import { wavesOrder, waveSizes } from "../../graph/schedule/schedule.js";
+import { cutCallCost } from "./cut_cost.js";
 import type { LatencyModel } from "./latency_model.js";
 
 /** One recorded query as the schedule replay needs it: the whole crowd's real candidates, graded, and the Oracle's call. */
@@ -17,10 +18,12 @@ export interface ScheduleQuery {
   readonly memberCorrect: readonly boolean[];
   /** Each member's price (for the partial cost of a cancelled call; none: charged nothing). */
   readonly prices: readonly (Price | undefined)[];
-  /** The Oracle's call: its model, output tokens, cost and whether it is correct. */
+  /** The Oracle's call: its model, tokens, price (none: a cut call is charged nothing), cost and whether it is correct. */
   readonly oracle: {
     readonly model: string;
+    readonly inputTokens: number;
     readonly outputTokens: number;
+    readonly price?: Price;
     readonly costUsd: number;
     readonly correct: boolean;
   };
@@ -63,13 +66,25 @@ function missingCandidate(of: Candidate): Candidate {
   };
 }
 
-/** USD of a call cut after `elapsedMs`: its input and the output tokens streamed by then. */
-function partialCost(query: ScheduleQuery, i: number, latency: LatencyModel, elapsedMs: number): number {
-  const price = query.prices[i];
-  const candidate = query.crowd[i];
-  if (!price) return 0;
-  const streamed = latency.streamedTokens(candidate.model, candidate.usage.output, elapsedMs);
-  return (candidate.usage.input * price.input + streamed * price.output) / 1e6;
+/** The crowd's decision on the answers in hand (see {@link decideInHand}). */
+export interface InHandDecision extends TierOutcome {
+  /** Whether the crowd's majority answer (on the answers in hand) is correct; false when there is none. */
+  readonly crowdCorrect: boolean;
+}
+
+/**
+ * The crowd's decision on the members in hand (`present`; the others missing): {@link tierOutcome}, and whether its
+ * majority answer is correct.
+ */
+export function decideInHand(
+  query: ScheduleQuery,
+  present: readonly (Candidate | undefined)[],
+  context: SettleContext,
+): InHandDecision {
+  const candidates = query.crowd.map((c, i) => present[i] ?? missingCandidate(c));
+  const outcome = tierOutcome(candidates, context);
+  const vote = majorityVote(candidates.map((c) => c.answer));
+  return { ...outcome, crowdCorrect: vote.winner >= 0 && query.memberCorrect[vote.winner] === true };
 }
 
 /**
@@ -115,9 +130,7 @@ export function replayQuery(
       }
     }
   }
-  const candidates = query.crowd.map((c, i) => present[i] ?? missingCandidate(c));
-  const outcome = tierOutcome(candidates, context);
-  const vote = majorityVote(candidates.map((c) => c.answer));
+  const decision = decideInHand(query, present, context);
   let costUsd = 0;
   const status = query.crowd.map((c, i): ReplayStatus => {
     if (present[i]) {
@@ -126,17 +139,17 @@ export function replayQuery(
     }
     const started = startedAt[i];
     if (started === undefined) return "not_called";
-    costUsd += partialCost(query, i, latency, crowdMs - started);
+    costUsd += cutCallCost(latency, c.model, query.prices[i], c.usage, crowdMs - started);
     return "cancelled";
   });
   const oracleMs = latency.callMs(query.oracle.model, query.oracle.outputTokens);
   return {
-    key: outcome.key,
-    correct: outcome.escalate ? query.oracle.correct : vote.winner >= 0 && query.memberCorrect[vote.winner] === true,
-    escalated: outcome.escalate,
-    costUsd: costUsd + (outcome.escalate ? query.oracle.costUsd : 0),
+    key: decision.key,
+    correct: decision.escalate ? query.oracle.correct : decision.crowdCorrect,
+    escalated: decision.escalate,
+    costUsd: costUsd + (decision.escalate ? query.oracle.costUsd : 0),
     crowdMs,
-    endMs: crowdMs + (outcome.escalate ? oracleMs : 0),
+    endMs: crowdMs + (decision.escalate ? oracleMs : 0),
     status,
   };
 }

@@ -13,9 +13,8 @@ import { BudgetLedger } from "../../ledger/budget_ledger.js";
 import { endTierSpan, startTierSpan, traceMemberCall } from "../../telemetry/spans.js";
 import { tierCalls } from "../schedule/tier_calls.js";
 import { StreamTally } from "../schedule/stream_tally.js";
-import { Speculation } from "../schedule/speculation.js";
+import { disagreement, Speculation } from "../schedule/speculation.js";
 import { estimateTierCost } from "../../members/estimate.js";
-import type { Candidate } from "../../core/types.js";
 import { estimateTokens, messageText } from "../../cost/usage.js";
 
 /** The chat model's LangChain type (`openai`, `llama-cpp`, ...) as the GenAI provider name, when it has one. */
@@ -47,13 +46,6 @@ export interface RunTierOptions {
   readonly settle?: boolean;
   /** The next tier, started at this tier's first disagreement. */
   readonly speculation?: Speculation<TierRun>;
-}
-
-/** Whether the answers in hand disagree: two different answer keys, or a member that answered without one. */
-export function disagreement(present: readonly (Candidate | undefined)[]): boolean {
-  const arrived = present.filter((candidate): candidate is Candidate => candidate !== undefined);
-  if (arrived.some((candidate) => candidate.answer === null)) return true;
-  return new Set(arrived.map((candidate) => candidate.answer)).size > 1;
 }
 
 /**

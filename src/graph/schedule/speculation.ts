@@ -1,6 +1,17 @@
 import type { AIMessageChunk } from "@langchain/core/messages";
+import type { Candidate } from "../../core/types.js";
 import type { Price } from "../../cost/price.js";
 import type { StreamTally } from "./stream_tally.js";
+
+/**
+ * Whether the answers in hand disagree (`undefined`: not arrived): two different answer keys, or a member that
+ * answered without one. The first arrival after which they do starts the next tier speculatively.
+ */
+export function disagreement(present: readonly (Candidate | undefined)[]): boolean {
+  const arrived = present.filter((candidate): candidate is Candidate => candidate !== undefined);
+  if (arrived.some((candidate) => candidate.answer === null)) return true;
+  return new Set(arrived.map((candidate) => candidate.answer)).size > 1;
+}
 
 /** What became of a speculative start of a tier (`response_metadata.pyramid.speculation`). */
 export interface SpeculationRecord {

@@ -1,55 +1,37 @@
-import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EvalTraceLine } from "../../../src/eval/index.js";
 import { dataDir } from "../../../src/eval/index.js";
 import { runCli } from "../../cli/capture.js";
 import { estimateTokens } from "../../../src/index.js";
 import { getRecordedItems } from "../../../src/replay/index.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
+import { readTraces, runEval } from "../eval_cli.js";
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-deep-"));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-deep-");
 
 const CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
 const MIDDLE = "Meta-Llama-3.1-70B-Instruct";
 const APEX = "Meta-Llama-3.1-405B-Instruct";
 const recorded = (name: string): string => join(dataDir(), "recorded", name);
-const tracesOf = (dir: string): EvalTraceLine[] =>
-  readFileSync(join(dir, "traces.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as EvalTraceLine);
 
 describe("pyramid-moa eval --tiers (a pyramid of three tiers on the recorded GSM8K outputs)", () => {
   const out = tmp();
   let traces: EvalTraceLine[] = [];
 
   it("runs the graph over every tier and keeps the two-tier fields with the apex in the Oracle's place", async () => {
-    const run = await runCli([
-      "eval",
-      "--benchmark",
-      "gsm8k",
-      "--tiers",
-      `${CROWD.join(",")};${MIDDLE};${APEX}`,
-      "--limit",
-      "40",
-      "--threshold",
-      "0.3",
-      "--out",
+    const run = await runEval({
+      benchmark: "gsm8k",
+      tiers: `${CROWD.join(",")};${MIDDLE};${APEX}`,
+      limit: "40",
+      threshold: "0.3",
       out,
-      "--no-png",
-    ]);
+      "no-png": true,
+    });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    traces = tracesOf(out);
+    traces = readTraces(out);
     expect(traces).toHaveLength(40);
     for (const t of traces) {
       const tiers = t.tiers ?? [];
@@ -138,52 +120,32 @@ describe("pyramid-moa eval --tiers (a pyramid of three tiers on the recorded GSM
   }, 120_000);
 
   it("takes --recorded more than once (a model's outputs may come from any file), and names the flag otherwise", async () => {
-    const ok = await runCli([
-      "eval",
-      "--benchmark",
-      "gsm8k",
-      "--crowd",
-      CROWD.join(","),
-      "--oracle",
-      APEX,
-      "--recorded",
-      recorded("gsm8k.jsonl"),
-      "--recorded",
-      recorded("gsm8k-405b.jsonl"),
-      "--limit",
-      "10",
-      "--out",
-      tmp(),
-      "--no-png",
-    ]);
+    const ok = await runEval({
+      benchmark: "gsm8k",
+      crowd: CROWD.join(","),
+      oracle: APEX,
+      recorded: [recorded("gsm8k.jsonl"), recorded("gsm8k-405b.jsonl")],
+      limit: "10",
+      out: tmp(),
+      "no-png": true,
+    });
     expect(ok.code).toBe(0);
-    const missing = await runCli([
-      "eval",
-      "--benchmark",
-      "gsm8k",
-      "--tiers",
-      `${CROWD.join(",")};${MIDDLE};${APEX}`,
-      "--recorded",
-      recorded("gsm8k.jsonl"),
-      "--limit",
-      "10",
-      "--out",
-      tmp(),
-    ]);
+    const missing = await runEval({
+      benchmark: "gsm8k",
+      tiers: `${CROWD.join(",")};${MIDDLE};${APEX}`,
+      recorded: recorded("gsm8k.jsonl"),
+      limit: "10",
+      out: tmp(),
+    });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`model "${APEX}" is not in`);
     expect(missing.stderr).toContain("--recorded");
-    const oneRouter = await runCli([
-      "eval",
-      "--benchmark",
-      "gsm8k",
-      "--tiers",
-      "deep",
-      "--router",
-      "routers/gsm8k-llama8b-gemma9b-qwen7b.json",
-      "--out",
-      tmp(),
-    ]);
+    const oneRouter = await runEval({
+      benchmark: "gsm8k",
+      tiers: "deep",
+      router: "routers/gsm8k-llama8b-gemma9b-qwen7b.json",
+      out: tmp(),
+    });
     expect(oneRouter.code).toBe(1);
     expect(oneRouter.stderr).toContain("1 router files for 2 boundaries");
   }, 120_000);
@@ -208,22 +170,11 @@ describe("pyramid-moa eval --tiers (a pyramid of three tiers on the recorded GSM
     const file = join(dir, "pyramid.config.json");
     writeFileSync(file, JSON.stringify(config));
     const out = join(dir, "out");
-    const run = await runCli([
-      "eval",
-      "--benchmark",
-      "gsm8k",
-      "--config",
-      file,
-      "--limit",
-      "12",
-      "--out",
-      out,
-      "--no-png",
-    ]);
+    const run = await runEval({ benchmark: "gsm8k", config: file, limit: "12", out, "no-png": true });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("tiers small -> middle -> top");
     const items = new Map(getRecordedItems(recorded("gsm8k-405b.jsonl")).map((item) => [item.id, item]));
-    for (const t of tracesOf(out)) {
+    for (const t of readTraces(out)) {
       const [small, middle, top] = t.tiers ?? [];
       expect([small.name, middle.name, top.name]).toEqual(["small", "middle", "top"]);
       // The apex at the config's 4 USD per 1M tokens (estimated as the library does: 4 characters per token), not

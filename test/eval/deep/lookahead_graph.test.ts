@@ -1,21 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lookaheadEstimates } from "../../../src/eval/deep/lookahead.js";
 import { answeringTier } from "../../../src/eval/deep/rules.js";
 import { deepQueriesFromTraces, runDeepEvaluation } from "../../../src/eval/index.js";
 import { lookaheadDecision } from "../../../src/index.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-lookahead-"));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-lookahead-");
 
 describe("the look-ahead measured offline is the look-ahead the graph runs", () => {
   it("answers every query at the tier the graph's look-ahead chose, for two utilities", async () => {

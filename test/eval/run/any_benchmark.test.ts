@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../cli/capture.js";
 import { gradeMath, loadHumanEval } from "../../../src/eval/index.js";
 import { RecordedOutputs } from "../../../src/replay/index.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
+import { readTraces, runEval } from "../eval_cli.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const MATH_FILE = join(ROOT, "../shared/data/recorded/math-l5.jsonl");
@@ -12,15 +13,7 @@ const GSM8K_ROUTER = join(ROOT, "routers/gsm8k-llama8b-gemma9b-qwen7b.json");
 const CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
 const ORACLE = "Meta-Llama-3.1-70B-Instruct";
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-anybench-"));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-anybench-");
 
 interface Trace {
   id: string;
@@ -31,11 +24,6 @@ interface Trace {
   pFail: number;
   featureNames: string[];
 }
-const traces = (dir: string): Trace[] =>
-  readFileSync(join(dir, "traces.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Trace);
 
 /** A small recorded file of the shared schema: `items` questions answered by `models`, with the given fields. */
 function recordedFile(dir: string, lines: Record<string, unknown>[]): string {
@@ -47,26 +35,20 @@ function recordedFile(dir: string, lines: Record<string, unknown>[]): string {
 describe("pyramid-moa eval --benchmark math: the GSM8K router zero-shot on MATH level 5", () => {
   it("grades with the MATH answer key and routes with the GSM8K router, trained on no MATH item", async () => {
     const out = tmp();
-    const run = await runCli([
-      "eval",
-      "--benchmark",
-      "math",
-      "--recorded",
-      MATH_FILE,
-      "--router",
-      GSM8K_ROUTER,
-      "--out",
+    const run = await runEval({
+      benchmark: "math",
+      recorded: MATH_FILE,
+      router: GSM8K_ROUTER,
       out,
-      "--no-png",
-      "--limit",
-      "40",
-    ]);
+      "no-png": true,
+      limit: "40",
+    });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/math all items: 40 queries/);
     expect(run.stdout).toMatch(/preset baseline-match/);
     const store = RecordedOutputs.load(MATH_FILE);
-    const all = traces(out);
+    const all = readTraces<Trace>(out);
     expect(all).toHaveLength(40);
     const router = JSON.parse(readFileSync(GSM8K_ROUTER, "utf8")) as { featureNames: string[] };
     for (const trace of all) {
@@ -117,24 +99,17 @@ describe("pyramid-moa eval --benchmark custom", () => {
     const dir = tmp();
     const file = recordedFile(dir, lines);
     const out = join(dir, "out");
-    const run = await runCli([
-      "eval",
-      "--benchmark",
-      "custom",
-      "--recorded",
-      file,
-      "--crowd",
-      "small-a,small-b",
-      "--oracle",
-      "big",
-      "--grader",
-      "reference",
-      "--out",
+    const run = await runEval({
+      benchmark: "custom",
+      recorded: file,
+      crowd: "small-a,small-b",
+      oracle: "big",
+      grader: "reference",
       out,
-      "--no-png",
-    ]);
+      "no-png": true,
+    });
     expect(run.code).toBe(0);
-    for (const trace of traces(out)) {
+    for (const trace of readTraces<Trace>(out)) {
       const i = Number(trace.id.split("/")[1]);
       expect(trace.candidates.map((c) => c.correct)).toEqual([i % 3 === 0, (i + 1) % 3 === 0]);
       expect(trace.oracleCorrect).toBe((i + 2) % 3 === 0);
@@ -147,24 +122,17 @@ describe("pyramid-moa eval --benchmark custom", () => {
     const grader = join(dir, "grader.mjs");
     writeFileSync(grader, "export function grade({ output, gold }) { return { correct: output.trim() === gold }; }\n");
     const out = join(dir, "out");
-    const run = await runCli([
-      "eval",
-      "--benchmark",
-      "custom",
-      "--recorded",
-      file,
-      "--crowd",
-      "small-a,small-b",
-      "--oracle",
-      "big",
-      "--grader",
+    const run = await runEval({
+      benchmark: "custom",
+      recorded: file,
+      crowd: "small-a,small-b",
+      oracle: "big",
       grader,
-      "--out",
       out,
-      "--no-png",
-    ]);
+      "no-png": true,
+    });
     expect(run.code).toBe(0);
-    for (const trace of traces(out)) {
+    for (const trace of readTraces<Trace>(out)) {
       const i = Number(trace.id.split("/")[1]);
       expect(trace.candidates.map((c) => c.correct)).toEqual([i % 2 === 0, (i + 1) % 2 === 0]);
       expect(trace.oracleCorrect).toBe(i % 2 === 0);
@@ -186,59 +154,38 @@ describe("pyramid-moa eval --benchmark custom", () => {
     expect(badTask.stderr).toMatch(/unknown task "poetry"/);
     const noExport = join(dir, "nothing.mjs");
     writeFileSync(noExport, "export const other = 1;\n");
-    const missing = await runCli([
-      "eval",
-      "--recorded",
-      file,
-      "--out",
-      join(dir, "o2"),
-      "--no-png",
-      "--benchmark",
-      "custom",
-      "--crowd",
-      "small-a",
-      "--oracle",
-      "big",
-      "--grader",
-      noExport,
-    ]);
+    const missing = await runEval({
+      recorded: file,
+      out: join(dir, "o2"),
+      "no-png": true,
+      benchmark: "custom",
+      crowd: "small-a",
+      oracle: "big",
+      grader: noExport,
+    });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/grade/);
-    const notAFile = await runCli([
-      "eval",
-      "--recorded",
-      file,
-      "--out",
-      join(dir, "o3"),
-      "--no-png",
-      "--benchmark",
-      "custom",
-      "--crowd",
-      "small-a",
-      "--oracle",
-      "big",
-      "--grader",
-      join(dir, "nope.mjs"),
-    ]);
+    const notAFile = await runEval({
+      recorded: file,
+      out: join(dir, "o3"),
+      "no-png": true,
+      benchmark: "custom",
+      crowd: "small-a",
+      oracle: "big",
+      grader: join(dir, "nope.mjs"),
+    });
     expect(notAFile.stderr).toMatch(/grader module not found/);
     const badVerdict = join(dir, "bad.mjs");
     writeFileSync(badVerdict, 'export const grade = () => "yes";\n');
-    const bad = await runCli([
-      "eval",
-      "--recorded",
-      file,
-      "--out",
-      join(dir, "o4"),
-      "--no-png",
-      "--benchmark",
-      "custom",
-      "--crowd",
-      "small-a",
-      "--oracle",
-      "big",
-      "--grader",
-      badVerdict,
-    ]);
+    const bad = await runEval({
+      recorded: file,
+      out: join(dir, "o4"),
+      "no-png": true,
+      benchmark: "custom",
+      crowd: "small-a",
+      oracle: "big",
+      grader: badVerdict,
+    });
     expect(bad.stderr).toMatch(/returned neither a boolean nor \{ correct: boolean \}/);
   });
 });
@@ -266,22 +213,16 @@ describe("pyramid-moa eval --benchmark mmlu and humaneval on recorded files of t
       ),
     );
     const out = join(dir, "out");
-    const run = await runCli([
-      "eval",
-      "--benchmark",
-      "mmlu",
-      "--recorded",
-      file,
-      "--crowd",
-      "m1,m2",
-      "--oracle",
-      "big",
-      "--out",
+    const run = await runEval({
+      benchmark: "mmlu",
+      recorded: file,
+      crowd: "m1,m2",
+      oracle: "big",
       out,
-      "--no-png",
-    ]);
+      "no-png": true,
+    });
     expect(run.code).toBe(0);
-    const [first, second] = traces(out);
+    const [first, second] = readTraces<Trace>(out);
     expect(first.candidates.map((c) => [c.answer, c.correct])).toEqual([
       ["B", true],
       ["B", true],
@@ -315,22 +256,16 @@ describe("pyramid-moa eval --benchmark mmlu and humaneval on recorded files of t
       ),
     );
     const out = join(dir, "out");
-    const run = await runCli([
-      "eval",
-      "--benchmark",
-      "humaneval",
-      "--recorded",
-      file,
-      "--crowd",
-      "good,bad",
-      "--oracle",
-      "big",
-      "--out",
+    const run = await runEval({
+      benchmark: "humaneval",
+      recorded: file,
+      crowd: "good,bad",
+      oracle: "big",
       out,
-      "--no-png",
-    ]);
+      "no-png": true,
+    });
     expect(run.code).toBe(0);
-    for (const trace of traces(out)) {
+    for (const trace of readTraces<Trace>(out)) {
       expect(trace.candidates.map((c) => c.correct)).toEqual([true, false]);
       expect(trace.oracleCorrect).toBe(true);
     }

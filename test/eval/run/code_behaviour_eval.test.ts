@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dataDir } from "../../../src/eval/data_dir.js";
 import { DEFAULT_EXPERIMENTS, runEvaluation } from "../../../src/eval/run/run_eval.js";
 import { getRecordedItems } from "../../../src/replay/items.js";
@@ -9,16 +8,9 @@ import { RecordedOutputs } from "../../../src/replay/index.js";
 import { featureNames } from "../../../src/index.js";
 import { behaviourFeatureNames, measureCodeBehaviour } from "../../../src/router/train/index.js";
 import { codeCandidate } from "../../helpers/code_candidates.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-codebehaviour-"));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-codebehaviour-");
 
 const LIMIT = 6;
 const crowd = DEFAULT_EXPERIMENTS.mbpp.crowd;

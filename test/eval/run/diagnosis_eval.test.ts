@@ -1,14 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../cli/capture.js";
 import { dataDir } from "../../../src/eval/index.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
+import { readTraces } from "../eval_cli.js";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-diagnosis-");
 
 interface Trace {
   candidates: { model: string; answer: string | null; correct: boolean }[];
@@ -17,14 +15,10 @@ interface Trace {
 }
 
 async function evaluate(args: string[]): Promise<{ stdout: string; traces: Trace[]; markdown: string }> {
-  const out = mkdtempSync(join(tmpdir(), "pyramid-diagnosis-"));
-  dirs.push(out);
+  const out = tmp();
   const run = await runCli(["eval", ...args, "--out", out, "--no-png"]);
   expect(run.code).toBe(0);
-  const traces = readFileSync(join(out, "traces.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Trace);
+  const traces = readTraces<Trace>(out);
   return { stdout: run.stdout, traces, markdown: readFileSync(join(out, "diagnosis.md"), "utf8") };
 }
 

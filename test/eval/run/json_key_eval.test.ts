@@ -1,21 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { HumanMessage } from "@langchain/core/messages";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../cli/capture.js";
 import { PyramidChatModel } from "../../../src/index.js";
 import type { PyramidMetadata } from "../../../src/index.js";
 import { RecordedOutputs, ReplayChatModel } from "../../../src/replay/index.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
+import { readTraces, runEval } from "../eval_cli.js";
 
 const FIXTURE = new URL("../../fixtures/json_answers/gsm8k_json_16.jsonl", import.meta.url).pathname;
 const CROWD = ["Meta-Llama-3.1-8B-Instruct", "gemma-2-9b-it", "Qwen2-7B-Instruct"];
 const ORACLE = "Meta-Llama-3.1-70B-Instruct";
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-jsonkey-");
 
 interface Trace {
   id: string;
@@ -25,34 +23,21 @@ interface Trace {
 }
 
 async function evalWith(task: string): Promise<{ stdout: string; traces: Trace[] }> {
-  const out = mkdtempSync(join(tmpdir(), "pyramid-jsonkey-"));
-  dirs.push(out);
-  const run = await runCli([
-    "eval",
-    "--benchmark",
-    "custom",
-    "--recorded",
-    FIXTURE,
-    "--crowd",
-    CROWD.join(","),
-    "--oracle",
-    ORACLE,
-    "--grader",
-    "reference",
-    "--task",
+  const out = tmp();
+  const run = await runEval({
+    benchmark: "custom",
+    recorded: FIXTURE,
+    crowd: CROWD.join(","),
+    oracle: ORACLE,
+    grader: "reference",
     task,
-    "--threshold",
-    "0.5",
-    "--out",
+    threshold: "0.5",
     out,
-    "--no-png",
-  ]);
+    "no-png": true,
+  });
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
-  const traces = readFileSync(join(out, "traces.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Trace);
+  const traces = readTraces<Trace>(out);
   return { stdout: run.stdout, traces };
 }
 
@@ -88,8 +73,7 @@ describe("eval --benchmark custom --task json on recorded outputs whose answers 
   });
 
   it("--task text --similarity lexical votes whole outputs by meaning and records the semantic features", async () => {
-    const out = mkdtempSync(join(tmpdir(), "pyramid-jsonkey-"));
-    dirs.push(out);
+    const out = tmp();
     const args = [
       "eval",
       "--benchmark",
@@ -114,10 +98,7 @@ describe("eval --benchmark custom --task json on recorded outputs whose answers 
       "--no-png",
     ]);
     expect(run.code).toBe(0);
-    const traces = readFileSync(join(out, "traces.jsonl"), "utf8")
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Trace & { featureNames: string[]; features: (number | null)[] });
+    const traces = readTraces<Trace & { featureNames: string[]; features: (number | null)[] }>(out);
     const share = traces[0].featureNames.indexOf("semantic_cluster_share");
     expect(share).toBeGreaterThan(0);
     // Exact whole outputs never agree here (test above); by meaning, some items have a cluster of two or more.

@@ -1,22 +1,14 @@
-import { mkdtempSync, readFileSync, appendFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runEvaluation } from "../../../src/eval/run/run_eval.js";
 import { splitHoldout } from "../../../src/eval/run/split.js";
 import { libXGBoostAvailable } from "../../../src/router/train/libxgboost.js";
 import { PyramidConfigError } from "../../../src/index.js";
 import { missing } from "../../helpers/requires.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
 
-const dirs: string[] = [];
-const tmp = () => {
-  const dir = mkdtempSync(join(tmpdir(), "pyramid-eval-"));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tmp = tempDirs("pyramid-eval-");
 
 describe("runEvaluation on the recorded GSM8K outputs", () => {
   it("runs the real pyramid over replayed models and writes one graded trace per query", async () => {

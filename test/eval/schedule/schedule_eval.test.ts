@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ScheduleRuleScore } from "../../../src/eval/schedule/report.js";
-import { runCli } from "../../cli/capture.js";
+import { tempDirs } from "../../helpers/temp_dirs.js";
+import { runEval } from "../eval_cli.js";
 
 interface ScheduleJson {
   readonly schedule: string;
@@ -22,22 +22,12 @@ function row(scores: readonly ScheduleRuleScore[], rule: string, schedule: strin
 }
 
 const LIMIT = "150";
+const tmp = tempDirs("pyramid-schedule-");
 
 describe("pyramid-moa eval --schedule (recorded GSM8K outputs, latency model)", () => {
   it("anytime: same answers as parallel for the agreement rules, lower latency, cancelled members charged in part", async () => {
-    const out = mkdtempSync(join(tmpdir(), "pyramid-schedule-"));
-    const result = await runCli([
-      "eval",
-      "--benchmark",
-      "gsm8k",
-      "--out",
-      out,
-      "--limit",
-      LIMIT,
-      "--no-png",
-      "--schedule",
-      "anytime",
-    ]);
+    const out = tmp();
+    const result = await runEval({ benchmark: "gsm8k", out, limit: LIMIT, "no-png": true, schedule: "anytime" });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("crowd schedules");
     const scores = scoresOf(out);
@@ -69,24 +59,18 @@ describe("pyramid-moa eval --schedule (recorded GSM8K outputs, latency model)", 
   });
 
   it("waves: fewer members called, a larger saving, the same answers; a latency model file sets every call's time", async () => {
-    const out = mkdtempSync(join(tmpdir(), "pyramid-schedule-"));
+    const out = tmp();
     const model = join(out, "latency.json");
     // Every call takes 500 ms whatever its length: a crowd decides at 500 ms per wave, an escalation adds 500 ms.
     writeFileSync(model, JSON.stringify({ default: { ttftMs: 500, tokensPerSecond: 1e12 } }));
-    const result = await runCli([
-      "eval",
-      "--benchmark",
-      "gsm8k",
-      "--out",
+    const result = await runEval({
+      benchmark: "gsm8k",
       out,
-      "--limit",
-      LIMIT,
-      "--no-png",
-      "--schedule",
-      "waves",
-      "--latency-model",
-      model,
-    ]);
+      limit: LIMIT,
+      "no-png": true,
+      schedule: "waves",
+      "latency-model": model,
+    });
     expect(result.code, result.stderr).toBe(0);
     const scores = scoresOf(out);
     const p = row(scores, "pyramid (t=0.50)", "parallel");
@@ -104,38 +88,22 @@ describe("pyramid-moa eval --schedule (recorded GSM8K outputs, latency model)", 
   });
 
   it("refuses an unknown schedule and a bad latency model, naming the flag", async () => {
-    const out = mkdtempSync(join(tmpdir(), "pyramid-schedule-"));
-    const bad = await runCli(["eval", "--benchmark", "gsm8k", "--out", out, "--limit", "5", "--schedule", "sometimes"]);
+    const out = tmp();
+    const bad = await runEval({ benchmark: "gsm8k", out, limit: "5", schedule: "sometimes" });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("--schedule");
     const model = join(out, "latency.json");
     writeFileSync(model, JSON.stringify({ models: { x: { ttftMs: 100, tokensPerSecond: 0 } } }));
-    const badModel = await runCli([
-      "eval",
-      "--benchmark",
-      "gsm8k",
-      "--out",
+    const badModel = await runEval({
+      benchmark: "gsm8k",
       out,
-      "--limit",
-      "5",
-      "--schedule",
-      "anytime",
-      "--latency-model",
-      model,
-    ]);
+      limit: "5",
+      schedule: "anytime",
+      "latency-model": model,
+    });
     expect(badModel.code).toBe(1);
     expect(badModel.stderr).toContain("--latency-model models.x.tokensPerSecond");
-    const alone = await runCli([
-      "eval",
-      "--benchmark",
-      "gsm8k",
-      "--out",
-      out,
-      "--limit",
-      "5",
-      "--latency-model",
-      model,
-    ]);
+    const alone = await runEval({ benchmark: "gsm8k", out, limit: "5", "latency-model": model });
     expect(alone.code).toBe(1);
     expect(alone.stderr).toContain("--latency-model without --schedule");
   });

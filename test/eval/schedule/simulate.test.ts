@@ -1,41 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Candidate } from "../../../src/core/types.js";
-import { LatencyModel } from "../../../src/eval/schedule/latency_model.js";
 import { replayQuery } from "../../../src/eval/schedule/simulate.js";
 import { wavesOrder } from "../../../src/graph/schedule/schedule.js";
-import type { ScheduleQuery } from "../../../src/eval/schedule/simulate.js";
-import { AgreementRouter } from "../../../src/router/agreement.js";
-
-const price = { input: 1, output: 1 };
-
-function member(index: number, answer: string, output: number): Candidate {
-  return {
-    model: `m${index}`,
-    tier: 0,
-    index,
-    text: answer,
-    answer,
-    display: answer,
-    attempts: 1,
-    latencyMs: 0,
-    usage: { input: 100, output, estimated: true },
-    costUsd: (100 + output) / 1e6,
-  };
-}
-
-// Every model: 100 ms to the first token, then 100 tokens/s, so a call of k tokens takes 100 + 10k ms.
-const latency = new LatencyModel({ default: { ttftMs: 100, tokensPerSecond: 100 } });
-const context = { router: new AgreementRouter(), threshold: 0.5, lower: [] };
-
-function query(crowd: Candidate[], prices = crowd.map(() => price)): ScheduleQuery {
-  return {
-    id: "q",
-    crowd,
-    memberCorrect: crowd.map((c) => c.answer === "7"),
-    prices,
-    oracle: { model: "oracle", outputTokens: 40, costUsd: 1e-3, correct: true },
-  };
-}
+import { context, latency, member, price, query } from "./fixtures.js";
 
 describe("replayQuery (one query under a schedule and the latency model)", () => {
   it("anytime decides when two agree and charges the third its input and the tokens streamed by then", () => {
