@@ -11,6 +11,7 @@ import {
   trinomialPValue,
 } from "../../src/router/train/index.js";
 import { seededRandom } from "../../src/utils/random.js";
+import { riskAt, synthetic } from "./synthetic_workload.js";
 
 const up = (x: number): number => Math.ceil(x / CERTIFIABLE_DELTA_STEP - 1e-9) * CERTIFIABLE_DELTA_STEP;
 
@@ -77,23 +78,7 @@ describe("guaranteedDelta: the delta a guarantee is tested and stated at", () =>
   });
 });
 
-// P_fail ~ U(0, 1) calibrated (crowd wrong w.p. P_fail), Oracle right 90% of the time independently: keeping
-// P_fail <= t harms H(t) = 0.45 t^2 and gains G(t) = 0.1 (t - t^2 / 2), net loss R(t) = 0.5 t^2 - 0.1 t.
-function synthetic(n: number, seed: number): GradedPrediction[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: n }, () => {
-    const pFail = random();
-    return {
-      pFail,
-      crowdCorrect: random() >= pFail,
-      oracleCorrect: random() >= 0.1,
-      crowdCost: 0.2,
-      oracleCost: 1,
-      oracleOnlyCost: 1,
-    };
-  });
-}
-const riskAt = (t: number): number => 0.5 * t * t - 0.1 * t;
+// The shared synthetic workload (synthetic_workload.ts): net loss R(t) = 0.5 t^2 - 0.1 t of keeping P_fail <= t.
 
 describe("the widened guarantee on a synthetic workload (calibratePresets, 400 draws of 209 rows)", () => {
   it("baseline-match-guaranteed saves and its net loss exceeds the stated delta in at most alpha of the draws", () => {
