@@ -58,8 +58,17 @@ describe("certifiableDelta: the smallest loss n rows with no harm and no gain ce
     }
   });
 
+  it("combined: the harm test at alpha / 2, 1 - 0.05^(1/n); trinomial above weighted (its tail counts H - G <= 0)", () => {
+    expect(certifiableDelta("combined", 209, 0.1)).toBe(up(1 - 0.05 ** (1 / 209)));
+    expect(certifiableDelta("combined", 209, 0.1)).toBe(0.0143);
+    expect(certifiableDelta("trinomial", 209, 0.1)).toBe(0.0146);
+    expect(certifiableDelta("betting", 209, 0.1)).toBe(0.0147);
+  });
+
   it("n = 0 or nothing below 1 certifiable: 1", () => {
     expect(certifiableDelta("binomial", 0, 0.1)).toBe(1);
+    // One row at alpha 1e-5: even delta 0.9999 leaves (1 - 0.9999) = 1e-4 > 1e-5.
+    expect(certifiableDelta("binomial", 1, 1e-5)).toBe(1);
     // One row: (1 - delta) <= 0.1 needs delta >= 0.9; the weighted test spends gamma and needs more.
     expect(certifiableDelta("binomial", 1, 0.1)).toBeCloseTo(0.9, 12);
     expect(certifiableDelta("binomial", 1, 0.1, 0.95)).toBeCloseTo(0.95, 12);
@@ -75,6 +84,13 @@ describe("guaranteedDelta: the delta a guarantee is tested and stated at", () =>
     expect(guaranteedDelta(spec, 0)).toBe(0.01);
     expect(guaranteedDelta({ ...spec, test: "binomial" }, 209)).toBeCloseTo(0.011, 12);
     expect(guaranteedDelta({ ...spec, delta: 0.02, test: "binomial" }, 209)).toBe(0.02);
+    // No test named: the binomial test's 1 - 0.1^(1/209), rounded up.
+    expect(guaranteedDelta({ delta: 0.01, alpha: 0.1, widenToCertifiable: true }, 209)).toBe(0.011);
+    // A certifiable delta off the 0.0001 grid is kept as it is.
+    expect(guaranteedDelta({ ...spec, delta: 0.012345 }, 663)).toBe(0.012345);
+    // The shipped specs all widen.
+    for (const name of PRESET_NAMES)
+      expect((GUARANTEED_PRESET_SPECS[name] as { widenToCertifiable?: boolean }).widenToCertifiable, name).toBe(true);
   });
 });
 
@@ -140,6 +156,9 @@ describe("a preset raised to a costlier preset's threshold states the larger del
         expect(presets.economy).toBe(presets.balanced);
         expect(reports.economy.delta).toBe(0.0304);
         expect(reports.economy.guarantee).toContain("minus 3.04 points");
+        // A raised preset is feasible when its accuracy is within its stated delta of the Oracle's on the rows.
+        const oracle = rows.filter((row) => row.oracleCorrect).length / rows.length;
+        expect(reports.economy.feasible).toBe(reports.economy.accuracy >= oracle - 0.0304 - 1e-12);
       } else {
         own++;
         expect(reports.economy.delta).toBe(0.03);
