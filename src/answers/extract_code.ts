@@ -29,7 +29,7 @@ export function* codeFences(text: string): Generator<CodeFence> {
     let langStart = open + 3;
     while (text[langStart] === " " || text[langStart] === "\t") langStart++;
     let langEnd = langStart;
-    while (langEnd < lineEnd && LANG_CHAR.test(text[langEnd])) langEnd++;
+    while (LANG_CHAR.test(text[langEnd])) langEnd++; // stops at the line break at lineEnd
     const close = text.indexOf("```", lineEnd + 1);
     const code = text.slice(lineEnd + 1, close < 0 ? text.length : close);
     yield { at: open, lang: text.slice(langStart, langEnd).toLowerCase(), code };

@@ -20,8 +20,7 @@ function firstNumberIn(text: string): ExtractedAnswer | null {
 export function extractMathAnswer(text: string): ExtractedAnswer | null {
   const jsonAnswers = [...text.matchAll(JSON_ANSWER)];
   for (let i = jsonAnswers.length - 1; i >= 0; i--) {
-    const raw = jsonAnswers[i][1];
-    const found = firstNumberIn(raw.startsWith('"') ? raw.slice(1, -1) : raw);
+    const found = firstNumberIn(jsonAnswers[i][1]); // a quoted value's quotes are no part of a number
     if (found) return found;
   }
   const boxed = lastBoxed(text);

@@ -34,7 +34,8 @@ export function evaluateExpression(input: string, vars: Readonly<Record<string, 
       if (next() !== ")" || v === null) return null;
       return fn(v);
     }
-    if (/^\d*\.?\d+$/.test(t) || /^\d+\.$/.test(t)) return Number(t);
+    const number = Number(t); // the tokenizer's numbers: `12`, `1.5`, `2.`, `.5`; NaN for every other token
+    if (!Number.isNaN(number)) return number;
     if (/^[a-zA-Z]$/.test(t)) return Object.hasOwn(vars, t) ? vars[t] : null;
     return null;
   }
@@ -95,7 +96,8 @@ const FUNCTIONS: Readonly<Record<string, (x: number) => number>> = {
 
 /** The letters of `input` that {@link evaluateExpression} reads as variables (sorted, distinct). */
 export function expressionVariables(input: string): string[] {
-  const tokens = tokenize(input) ?? [];
+  const tokens = tokenize(input);
+  if (tokens === null) return [];
   return [...new Set(tokens.filter((t) => /^[a-zA-Z]$/.test(t) && t !== "e"))].sort();
 }
 

@@ -47,20 +47,22 @@ const NAMED = /^\s*(?:[a-zA-Z](?:_\{?\w+\}?)?(?:\([^()=]*\))?|\\[a-zA-Z]+)(?:\s*
  * (`x^5 + 7x^4 - 2 = 0`) is kept whole, as are lists (`x=1, y=2`) and inequalities.
  */
 function lastSideOf(s: string): string {
-  if (!s.includes("=") || s.includes(",") || /[<>]|\\[lg]e(?![a-zA-Z])/.test(s)) return s;
+  if (s.includes(",") || /[<>]|\\[lg]e(?![a-zA-Z])/.test(s)) return s; // without `=`, the one side is `s`
   const sides = s.split("=");
   return sides.length > 2 || NAMED.test(sides[0]) ? sides[sides.length - 1] : s;
 }
 
 /** Removes `\text{...}`-like wrappers, keeping their content. */
 function unwrapText(s: string): string {
-  let prev = "";
   let out = s;
-  while (prev !== out) {
-    prev = out;
-    out = out.replace(/\\(?:text|textbf|textit|textnormal|mbox|mathrm|mathbf|operatorname)\s*\{([^{}]*)\}/g, "$1");
+  for (;;) {
+    const next = out.replace(
+      /\\(?:text|textbf|textit|textnormal|mbox|mathrm|mathbf|operatorname)\s*\{([^{}]*)\}/g,
+      "$1",
+    );
+    if (next === out) return out;
+    out = next;
   }
-  return out;
 }
 
 /**
@@ -70,14 +72,15 @@ function unwrapText(s: string): string {
  * LaTeX spacing, `\$`/`$`, degrees (`^\circ`, `°`), percent signs, `\text{}`/`\mbox{}` wrappers, a trailing
  * unit word (`46 feet`, `5.4 \text{ cents}`), a leading `x =` (the last side of an `a = b = c` chain), thousands
  * separators (`1,000`, `1{,}000`, `1,\!000`), `\dfrac`/`\tfrac` -> `\frac`, `\frac12` -> `\frac{1}{2}`,
- * `\sqrt2` -> `\sqrt{2}`, all whitespace, a trailing period; `.5` -> `0.5`.
+ * `\sqrt2` -> `\sqrt{2}`, all whitespace (one space stays between a command and a letter: `\pi r`), a trailing
+ * period; `.5` -> `0.5`.
  */
 export function normalizeMathAnswer(answer: string): string {
   let s = answer
     .trim()
     .replace(/^["'`]+|["'`]+$/g, "")
     .trim();
-  if (/\\(?:boxed|fbox)/.test(s)) s = lastBoxedLatex(s) ?? s;
+  s = lastBoxedLatex(s) ?? s;
   s = s.replace(/\\\\+(?=[a-zA-Z])/g, "\\");
   s = s.replace(/\\\\(?![a-zA-Z])/g, ";");
   for (const [pattern, replacement] of UNICODE) s = s.replace(pattern, replacement);
@@ -95,7 +98,10 @@ export function normalizeMathAnswer(answer: string): string {
   s = s.replace(/\^\s*\{?\s*\}?$/, "");
   s = s.replace(/\\(?:le|leq)(?![a-zA-Z])/g, "\\le").replace(/\\(?:ge|geq)(?![a-zA-Z])/g, "\\ge");
   s = lastSideOf(s);
-  s = s.replace(/\s+/g, "");
+  // All whitespace goes, but for one space between a command and a letter: `\pi r^2` is not the command `\pir`.
+  s = s.replace(/(\\[a-zA-Z]+)?\s+(?=([a-zA-Z])?)/g, (_space, command?: string, letter?: string) =>
+    command === undefined ? "" : letter === undefined ? command : `${command} `,
+  );
   s = s.replace(/\.$/, "");
   s = s.replace(/(^|[^\d])\.(\d)/g, "$10.$2");
   s = s

@@ -26,11 +26,11 @@ class Cursor {
     public at: number,
   ) {}
   skip(): void {
-    while (this.at < this.text.length && /\s/.test(this.text[this.at])) this.at++;
+    while (/\s/.test(this.text.charAt(this.at))) this.at++; // charAt: "" past the end
   }
   peek(): string {
     this.skip();
-    return this.text[this.at] ?? "";
+    return this.text.charAt(this.at);
   }
 }
 

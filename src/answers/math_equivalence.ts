@@ -5,7 +5,8 @@
  *
  * - a scalar is a number (`\frac{3}{4}`, `3/4`, `0.75`, `2\sqrt{5}`, `\frac{\pi}{2}`, `2^{10}`, `1\frac{4}{5}` as a
  *   mixed number), an expression in single-letter variables (compared by its values at fixed points), or text
- *   (`\text{Evelyn}`, `(C)`, `-\infty`), compared in lower case;
+ *   (`\text{Evelyn}`, `-\infty`), compared in lower case. A lone letter is a variable, in parentheses or not:
+ *   `(C)`, `\text{(C)}` and `C` are one answer, `c` another (case tells variables apart);
  * - a bracketed list with top-level commas is an ordered tuple or interval whose brackets must match (`(1,-2)`,
  *   `[2,5)`); a list without brackets (`1, -2`, the MATH way to give several solutions), a set `\{1,2\}` and a union
  *   (`\cup`) are unordered; a `pmatrix`/`bmatrix` is an ordered list of its cells.
@@ -75,7 +76,7 @@ function shapeOf(s: string): MathAnswerShape {
   if (s.startsWith("\\{") && s.endsWith("\\}")) return list("{", "}", false, splitTopLevel(s.slice(2, -2), ","));
   const union = splitTopLevel(s, "\\cup");
   if (union.length > 1) return list("U", "", false, union);
-  if (s.length >= 2 && "([".includes(s[0]) && ")]".includes(s[s.length - 1]) && wrapsWhole(s)) {
+  if ("([".includes(s[0]) && ")]".includes(s[s.length - 1]) && wrapsWhole(s)) {
     const parts = splitTopLevel(s.slice(1, -1), ",");
     if (parts.length > 1) return list(s[0], s[s.length - 1], true, parts);
   }
@@ -93,14 +94,14 @@ export function parseMathAnswer(answer: string): MathAnswerShape | null {
 /** Replaces `\frac{a}{b}` by `(a)/(b)`, `\sqrt{x}` by `sqrt(x)` and `\sqrt[n]{x}` by `(x)^(1/(n))`, innermost first. */
 function latexToArithmetic(s: string): string | null {
   let out = s.replace(/^(-?)(\d+)\\frac\{(\d+)\}\{(\d+)\}$/, "$1($2+$3/$4)");
-  let prev = "";
-  while (prev !== out) {
-    prev = out;
-    out = out
+  for (;;) {
+    const next = out
       .replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, "($1)/($2)")
       .replace(/\\sqrt\[([^[\]{}]*)\]\{([^{}]*)\}/g, "($2)^(1/($1))")
       .replace(/\\sqrt\{([^{}]*)\}/g, "sqrt($1)")
       .replace(/\^\{([^{}]*)\}/g, "^($1)");
+    if (next === out) break;
+    out = next;
   }
   out = out
     .replace(/\*\*/g, "^")
@@ -147,11 +148,9 @@ function scalarValues(text: string): { vars: string; values: number[] } | null {
   return { vars: vars.join(""), values };
 }
 
-/** The text form of a scalar that has no value: lower case, `(C)` -> `c`. */
+/** The text form of a scalar that has no value: lower case. */
 function textKey(text: string): string {
-  const lower = text.toLowerCase();
-  const letter = /^\(([a-z])\)$/.exec(lower);
-  return letter ? letter[1] : lower;
+  return text.toLowerCase();
 }
 
 function keyOf(shape: MathAnswerShape): string {
@@ -177,7 +176,6 @@ export function mathAnswerKey(answer: string): string | null {
 }
 
 function scalarsEqual(a: string, b: string): boolean {
-  if (a === b) return true;
   const x = scalarValues(a);
   const y = scalarValues(b);
   if (x === null || y === null) return x === null && y === null && textKey(a) === textKey(b);
@@ -191,8 +189,8 @@ function scalarsEqual(a: string, b: string): boolean {
 function shapesEqual(a: MathAnswerShape, b: MathAnswerShape): boolean {
   if (a.kind === "scalar" || b.kind === "scalar")
     return a.kind === "scalar" && b.kind === "scalar" && scalarsEqual(a.text, b.text);
-  if (a.open !== b.open || a.close !== b.close || a.ordered !== b.ordered || a.parts.length !== b.parts.length)
-    return false;
+  // The brackets decide whether a list is ordered (see shapeOf).
+  if (a.open !== b.open || a.close !== b.close || a.parts.length !== b.parts.length) return false;
   if (a.ordered) return a.parts.every((part, i) => shapesEqual(part, b.parts[i]));
   const unused = [...b.parts];
   return a.parts.every((part) => {

@@ -49,7 +49,7 @@ export function findNumbers(text: string): Array<{ key: string; raw: string }> {
   const found: Array<{ key: string; raw: string }> = [];
   for (const match of text.matchAll(NUMBER_PATTERN)) {
     const key = normalizeNumber(match[0]);
-    if (key !== null) found.push({ key, raw: match[0].trim() });
+    if (key !== null) found.push({ key, raw: match[0] }); // a match starts and ends with a digit, `-`, `$` or `.`
   }
   return found;
 }
@@ -58,7 +58,7 @@ export function findNumbers(text: string): Array<{ key: string; raw: string }> {
 export function firstNumber(text: string): { key: string; raw: string } | null {
   for (const match of text.matchAll(NUMBER_PATTERN)) {
     const key = normalizeNumber(match[0]);
-    if (key !== null) return { key, raw: match[0].trim() };
+    if (key !== null) return { key, raw: match[0] };
   }
   return null;
 }

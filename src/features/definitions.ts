@@ -85,8 +85,8 @@ export const BASE_FEATURES: readonly FeatureDefinition[] = [
     description: "1 when every member answered and all gave the same key, else 0",
     compute: (tier) => {
       if (!hasAnswers(tier)) return Number.NaN;
-      const n = tier.candidates.length;
-      return tier.answered.length === n && tier.vote.distinct === 1 && tier.vote.count === n ? 1 : 0;
+      // The largest cluster holds every member: each answered, with a key, and the same one.
+      return tier.vote.count === tier.candidates.length ? 1 : 0;
     },
   },
   {

@@ -43,11 +43,11 @@ function groupValues(group: MathSignalGroup, answered: readonly Candidate[], con
       return [mean(hedges), hedges.length > 0 ? Math.max(...hedges) : Number.NaN];
     }
     case "answerInReasoning": {
-      const withAnswer = answered.filter((c) => c.answer !== null);
+      const withAnswer = answered.filter((c): c is Candidate & { answer: string } => c.answer !== null);
       return [
         withAnswer.length > 0
-          ? withAnswer.filter((c) => answerInReasoning(c.text, { key: c.answer ?? "", display: c.display ?? "" }))
-              .length / withAnswer.length
+          ? withAnswer.filter((c) => answerInReasoning(c.text, { key: c.answer, display: c.display ?? "" })).length /
+            withAnswer.length
           : Number.NaN,
       ];
     }

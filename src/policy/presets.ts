@@ -237,7 +237,7 @@ export function calibratePresets(
   for (const name of PRESET_NAMES) parsedSpecs[name] = parseSpec(specs[name], name);
   const bootstrap = options.bootstrap === false ? undefined : bootstrapOptionsSchema.parse(options.bootstrap ?? {});
   const thresholds = candidateThresholds(graded);
-  const profile = bootstrap && rows.length > 0 ? bootstrapProfile(graded, thresholds, bootstrap) : undefined;
+  const profile = bootstrap ? bootstrapProfile(graded, thresholds, bootstrap) : undefined;
   const points = profile ? calibrationProfile(graded, profile.thresholds) : [];
   const raw = {} as Record<PresetName, CalibrationResult>;
   for (const name of PRESET_NAMES) {
@@ -267,8 +267,9 @@ export function calibratePresets(
     const raised = threshold !== raw[name].threshold;
     const point = performanceAt(graded, threshold);
     const spec = parsedSpecs[name];
-    const j = profile ? profile.thresholds.indexOf(threshold) : -1;
-    const probability = profile && j >= 0 ? targetProbability(profile, spec, j) : undefined;
+    // Every chosen threshold is a candidate, hence a column of the profile.
+    const column = profile && { profile, j: profile.thresholds.indexOf(threshold) };
+    const probability = column && targetProbability(column.profile, spec, column.j);
     let feasible = raw[name].feasible;
     if (raised)
       feasible =
@@ -287,7 +288,7 @@ export function calibratePresets(
       ...(spec.kind === "risk-control"
         ? { guarantee: describeGuarantee({ ...spec, delta: stated[name] ?? spec.delta }), delta: stated[name] }
         : {}),
-      ...(profile && j >= 0 ? { targetProbability: probability, intervals: intervalsAt(profile, j) } : {}),
+      ...(column ? { targetProbability: probability, intervals: intervalsAt(column.profile, column.j) } : {}),
     };
   }
   const presets = {} as Record<PresetName, number>;

@@ -9,6 +9,7 @@ import {
   fitPFailCalibration,
   fitPlatt,
   pFailCalibrationSchema,
+  type PlattStep,
 } from "../../src/router/calibration/index.js";
 import { logitOf } from "../../src/router/calibration/platt.js";
 import { normalQuantile, reliabilityReport, wilsonInterval } from "../../src/router/calibration/reliability.js";
@@ -103,6 +104,108 @@ describe("Platt scaling, exactly", () => {
   });
 });
 
+describe("Platt's Newton fit on two clusters of scores (optimum in closed form)", () => {
+  // With two distinct scores the log-loss optimum fits each cluster's mean smoothed target exactly:
+  // sigmoid(a * z1 + b) = t1 and sigmoid(a * z2 + b) = t2, so a = (logit t2 - logit t1) / (z2 - z1) and
+  // b = logit t1 - a * z1. Scores 0 and 1 are clipped to log-odds -+16.1, where the start (a = 1, b = 0) saturates
+  // the sigmoid: the Hessian is ~1e-7 and the first Newton step overshoots by five orders of magnitude, so the fit
+  // only gets there through the line search's step halving.
+  const logit = (p: number): number => Math.log(p / (1 - p));
+
+  it("fits scores 0 and 1 (symmetric clusters): b = 0, a = logit(0.6) / 16.1", () => {
+    // Three 1s and three 0s: targets 4/5 and 1/5; cluster means (4/5 + 2/5) / 3 = 0.4 and (8/5 + 1/5) / 3 = 0.6.
+    const { a, b } = fitPlatt([0, 0, 0, 1, 1, 1], [1, 0, 0, 1, 1, 0]);
+    const expectedA = (logit(0.6) - logit(0.4)) / (logitOf(1) - logitOf(0));
+    expect(a).toBeCloseTo(expectedA, 9);
+    expect(b).toBeCloseTo(logit(0.4) - expectedA * logitOf(0), 9);
+    expect(b).toBeCloseTo(0, 9);
+  });
+
+  it("fits scores 0 and 0.9 (asymmetric clusters, a coupled intercept)", () => {
+    // Four 1s and four 0s: targets 5/6 and 1/6; cluster means (5/6 + 3/6) / 4 = 1/3 and (15/6 + 1/6) / 4 = 2/3.
+    const { a, b } = fitPlatt([0, 0, 0, 0, 0.9, 0.9, 0.9, 0.9], [1, 0, 0, 0, 1, 1, 1, 0]);
+    const expectedA = (logit(2 / 3) - logit(1 / 3)) / (Math.log(9) - logitOf(0));
+    expect(a).toBeCloseTo(expectedA, 9);
+    expect(b).toBeCloseTo(logit(2 / 3) - expectedA * Math.log(9), 9);
+  });
+
+  it("takes at most maxIterations Newton steps: none leaves the identity map, one is not yet the optimum", () => {
+    const scores = [0, 0, 0, 1, 1, 1];
+    const labels = [1, 0, 0, 1, 1, 0];
+    expect(fitPlatt(scores, labels, { maxIterations: 0 })).toEqual({ a: 1, b: 0 });
+    // From a = 1 the first Newton step overshoots by orders of magnitude and is halved back until the loss falls: one step
+    // moves a away from 1 but not to the optimum, about 0.025.
+    const one = fitPlatt(scores, labels, { maxIterations: 1 });
+    const optimum = (logit(0.6) - logit(0.4)) / (logitOf(1) - logitOf(0));
+    expect(one.a).not.toBe(1);
+    expect(Math.abs(one.a - optimum)).toBeGreaterThan(1e-3);
+    expect(fitPlatt(scores, labels, { maxIterations: 100 }).a).toBeCloseTo(optimum, 9);
+  });
+
+  it("follows the documented path: each step lowers the log-loss, halved steps are the largest that do, stops on a tiny gain", () => {
+    // The log-loss against the smoothed targets, written out here: sum of log(1 + e^m) - t m, m = a z + b.
+    const lossAt = (scores: number[], labels: number[], a: number, b: number): number => {
+      const t = targets(labels);
+      return scores.reduce((sum, s, i) => {
+        const m = a * logitOf(s) + b;
+        return sum + Math.log(1 + Math.exp(m)) - t[i] * m;
+      }, 0);
+    };
+    for (const [scores, labels] of [
+      [
+        [0, 0, 0, 1, 1, 1],
+        [1, 0, 0, 1, 1, 0],
+      ],
+      [
+        [0, 0, 0, 0, 0.9, 0.9, 0.9, 0.9],
+        [1, 0, 0, 0, 1, 1, 1, 0],
+      ],
+    ]) {
+      const steps: PlattStep[] = [];
+      const fit = fitPlatt(scores, labels, { onStep: (step) => steps.push(step) });
+      const last = steps[steps.length - 1];
+      expect(fit).toEqual({ a: last.a, b: last.b });
+      expect(steps.map((s) => s.iteration)).toEqual(steps.map((_, i) => i));
+      // The saturated start: the first Newton step is cut to a power of two below 1.
+      expect(steps[0].scale).toBeLessThan(1);
+      expect(Number.isInteger(Math.log2(steps[0].scale))).toBe(true);
+      let previous = { a: 1, b: 0, loss: lossAt(scores, labels, 1, 0) };
+      steps.forEach((step, i) => {
+        expect(step.loss).toBeCloseTo(lossAt(scores, labels, step.a, step.b), 12);
+        expect(step.loss).toBeLessThanOrEqual(previous.loss);
+        const gain = previous.loss - step.loss;
+        const tiny = 1e-12 * Math.max(1, Math.abs(step.loss));
+        // Every step but the last gains at least 1e-12 of the loss; the fit stops after the first that gains less.
+        if (i < steps.length - 1) expect(gain).toBeGreaterThanOrEqual(tiny);
+        else expect(gain).toBeLessThan(tiny);
+        // A halved step that gained clearly: twice that step would have raised the loss.
+        if (step.scale < 1 && gain > 1e-6) {
+          const doubled = lossAt(scores, labels, 2 * step.a - previous.a, 2 * step.b - previous.b);
+          expect(doubled).toBeGreaterThan(previous.loss);
+        }
+        previous = step;
+      });
+    }
+  });
+
+  it("keeps the identity map for scores already calibrated to the smoothed targets", () => {
+    // Three 1s at 0.8 and three 0s at 0.2: targets 4/5 and 1/5, the scores themselves; the optimum is a = 1, b = 0.
+    const { a, b } = fitPlatt([0.2, 0.2, 0.2, 0.8, 0.8, 0.8], [0, 0, 0, 1, 1, 1]);
+    expect(a).toBeCloseTo(1, 12);
+    expect(b).toBeCloseTo(0, 12);
+  });
+
+  it("stops before any step when the Hessian is not finite (a NaN score): the identity map, never NaN", () => {
+    expect(fitPlatt([0.2, Number.NaN, 0.7], [0, 1, 1])).toEqual({ a: 1, b: 0 });
+  });
+
+  it("keeps a subnormal probability far in the lower tail (the sigmoid's e^z / (1 + e^z) branch)", () => {
+    // z = -720: e^720 overflows, so 1 / (1 + e^-z) would give 0; e^z / (1 + e^z) = e^-720 (1 + e^-720 rounds to 1).
+    expect(applyPlatt({ a: 1, b: -720 }, 0.5)).toBe(Math.exp(-720));
+    expect(Math.exp(-720)).toBeGreaterThan(0);
+  });
+});
+
 describe("isotonic calibration, exactly", () => {
   it("pools adjacent violators into blocks at their mean score and smoothed rate", () => {
     // Targets 3/4 for a 1 and 1/4 for a 0 (two of each). 0.2 (3/4) then 0.3 (1/4) violate the order: pooled at 0.25.
@@ -124,6 +227,25 @@ describe("isotonic calibration, exactly", () => {
     expect(deep.x[1]).toBeCloseTo(0.35, 15);
     expect(deep.y[0]).toBeCloseTo(1 / 5, 15);
     expect(deep.y[1]).toBeCloseTo(19 / 40, 15);
+  });
+
+  it("pools equal values (one knot), comparing a pooled block by its mean", () => {
+    // Targets 1/4 (0s: 1 / (2 + 2)) and 2/3 (the 1: 2/3). 0.1 and 0.2 both 1/4: tied, pooled into one knot.
+    expect(fitIsotonic([0.1, 0.2, 0.7], [0, 0, 1])).toEqual({ x: [0.15000000000000002, 0.7], y: [0.25, 2 / 3] });
+    expect(fitIsotonic([0.1, 0.2, 0.7], [0, 0, 1]).x[0]).toBeCloseTo(0.15, 15);
+    // 0.1 (2/3) then the block of the two 0.3s (mean 1/4, sum 1/2): a violation, pooled into (2/3 + 1/2) / 3 = 7/18.
+    const pooled = fitIsotonic([0.1, 0.3, 0.3], [1, 0, 0]);
+    expect(pooled.x).toHaveLength(1);
+    expect(pooled.x[0]).toBeCloseTo(0.7 / 3, 15);
+    expect(pooled.y[0]).toBeCloseTo(7 / 18, 15);
+  });
+
+  it("gives exactly the knot's value at a knot, inside and at the last one", () => {
+    // 0.3 + (0.9 - 0.3) is 0.9000000000000001 in floating point: at a knot the value is y[k] itself.
+    expect(applyIsotonic({ x: [0.1, 0.5, 0.8], y: [0.3, 0.9, 0.95] }, 0.5)).toBe(0.9);
+    expect(applyIsotonic({ x: [0.1, 0.5], y: [0.3, 0.9] }, 0.5)).toBe(0.9);
+    expect(applyIsotonic({ x: [0.1, 0.5], y: [0.3, 0.9] }, 0.1)).toBe(0.3);
+    expect(applyIsotonic({ x: [0.5], y: [0.2] }, Number.NaN)).toBeNaN();
   });
 
   it("interpolates between knots (binary search over many knots), flat outside, NaN kept", () => {

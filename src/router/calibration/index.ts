@@ -1,5 +1,12 @@
 export { fitIsotonic, applyIsotonic, type IsotonicKnots } from "./isotonic.js";
-export { fitPlatt, applyPlatt, MIN_PLATT_SLOPE, type PlattParams } from "./platt.js";
+export {
+  fitPlatt,
+  applyPlatt,
+  MIN_PLATT_SLOPE,
+  type PlattParams,
+  type PlattFitOptions,
+  type PlattStep,
+} from "./platt.js";
 export {
   PFAIL_CALIBRATION_METHODS,
   pFailCalibrationSchema,

@@ -37,8 +37,8 @@ interface Block {
  */
 export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>): IsotonicKnots {
   const n = scores.length;
-  let ones = 0;
-  for (let i = 0; i < n; i++) if (labels[i] === 1) ones++;
+  const isOne = Array.from({ length: n }, (_, i) => labels[i] === 1);
+  const ones = isOne.filter(Boolean).length;
   const hi = (ones + 1) / (ones + 2);
   const lo = 1 / (n - ones + 2);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
@@ -49,7 +49,7 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>
     const block: Block = { weight: 0, sumY: 0, sumX: 0 };
     while (k < n && scores[order[k]] === s) {
       block.weight += 1;
-      block.sumY += labels[order[k]] === 1 ? hi : lo;
+      block.sumY += isOne[order[k]] ? hi : lo;
       block.sumX += s;
       k++;
     }
@@ -71,11 +71,11 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>
 
 /**
  * The calibrated value of a raw score: linear between the knots, flat (the first or last `y`) outside them.
- * Non-decreasing in `score`, strictly increasing between the first and the last knot. NaN stays NaN.
+ * Non-decreasing in `score`, strictly increasing between the first and the last knot; exactly `y[k]` at `x[k]`. NaN
+ * stays NaN (no comparison holds for it, and the interpolation gives NaN).
  */
 export function applyIsotonic(knots: IsotonicKnots, score: number): number {
   const { x, y } = knots;
-  if (Number.isNaN(score)) return Number.NaN;
   if (score <= x[0]) return y[0];
   const last = x.length - 1;
   if (score >= x[last]) return y[last];

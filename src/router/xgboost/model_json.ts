@@ -167,15 +167,8 @@ function parseTree(raw: unknown, index: number, numFeature: number, source: stri
       });
     }
     seen[i] = 1;
-    if (tree.left_children[i] === -1) {
-      if (!Number.isFinite(tree.split_conditions[i])) {
-        throw new RouterModelError(`leaf ${i} has value ${tree.split_conditions[i]}.`, {
-          field: `${field}.split_conditions`,
-          fix: "the file is corrupt; save the model again.",
-        });
-      }
-      continue;
-    }
+    // A leaf: its value is a finite number (zod's z.number() refuses NaN and infinities).
+    if (tree.left_children[i] === -1) continue;
     for (const child of [tree.left_children[i], tree.right_children[i]]) {
       if (!Number.isInteger(child) || child <= 0 || child >= n) {
         throw new RouterModelError(`node ${i} has child ${child}, outside the tree's ${n} nodes.`, {

@@ -204,9 +204,10 @@ export class XGBoostRouter implements Router {
   }
 
   private marginOf(values: ArrayLike<number>): number {
-    if (values.length !== this.numFeatures) {
+    // `?.`: a null row from untyped code gets this error too, not a TypeError.
+    if (values?.length !== this.numFeatures) {
       throw new RouterModelError(
-        `got ${values.length} feature values but the model has ${this.numFeatures} features.`,
+        `got ${values?.length} feature values but the model has ${this.numFeatures} features.`,
         {
           field: this.source,
           fix: "compute the features the router was trained on (see router.featureNames), in the same order.",
@@ -214,7 +215,7 @@ export class XGBoostRouter implements Router {
       );
     }
     const x = this.scratch;
-    for (let i = 0; i < x.length; i++) x[i] = values[i];
+    x.set(values); // rounds to float32, as libxgboost reads its inputs
     if (this.ruleOffset) return forestMargin(this.forest, x, ruleOffsetMargin(this.ruleOffset, x[this.offsetColumn]));
     return forestMargin(this.forest, x);
   }
@@ -233,11 +234,10 @@ export class XGBoostRouter implements Router {
   }
 }
 
-/** The names of the features some split of `forest` reads, plus column `offsetColumn` (>= 0), in column order. */
+/** The names of the features some split of `forest` reads, plus column `offsetColumn` (-1: none), in column order. */
 function readFeatureNames(names: readonly string[], forest: CompiledForest, offsetColumn: number): readonly string[] {
-  const read = new Set<number>(offsetColumn >= 0 ? [offsetColumn] : []);
-  for (const column of forest.feature) if (column >= 0) read.add(column);
-  return Object.freeze(names.filter((_, column) => read.has(column)));
+  const split = new Set<number>(forest.feature); // leaves hold -1, which is no column
+  return Object.freeze(names.filter((_, column) => column === offsetColumn || split.has(column)));
 }
 
 /** Describes the first difference between the expected and actual feature names, or undefined. */
@@ -249,8 +249,7 @@ export function firstDifference(expected: readonly string[], actual: readonly st
     }
   }
   if (expected.length !== actual.length) {
-    const extra =
-      expected.length > actual.length ? `missing "${expected[n]}"` : `unexpected extra feature "${actual[n]}"`;
+    const extra = n < expected.length ? `missing "${expected[n]}"` : `unexpected extra feature "${actual[n]}"`;
     return `${actual.length} features where the model expects ${expected.length} (at ${n}: ${extra})`;
   }
   return undefined;

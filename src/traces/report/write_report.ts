@@ -30,6 +30,11 @@ function pct(x: number): string {
   return Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "n/a";
 }
 
+/** A probability to 3 decimals, `n/a` when undefined (a window without labelled queries). */
+function prob(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(3) : "n/a";
+}
+
 /** The report as Markdown: one row per window, flagged windows marked. */
 export function trafficReportMarkdown(
   windows: readonly WindowReport[],
@@ -49,7 +54,7 @@ export function trafficReportMarkdown(
   ];
   for (const w of windows) {
     lines.push(
-      `| ${w.label} | ${w.queries} | ${pct(w.escalationRate)} | ${w.keptLabelled} | ${pct(w.keptError)} (${pct(w.keptErrorInterval.low)}-${pct(w.keptErrorInterval.high)}) | ${pct(w.accuracyVsApex)} | ${pct(w.saving)} | ${w.meanPFail.toFixed(3)} | ${w.observedError.toFixed(3)} | ${w.shadowCostUsd.toFixed(6)} | ${w.flagged ? "!" : ""} |`,
+      `| ${w.label} | ${w.queries} | ${pct(w.escalationRate)} | ${w.keptLabelled} | ${pct(w.keptError)} (${pct(w.keptErrorInterval.low)}-${pct(w.keptErrorInterval.high)}) | ${pct(w.accuracyVsApex)} | ${pct(w.saving)} | ${prob(w.meanPFail)} | ${prob(w.observedError)} | ${w.shadowCostUsd.toFixed(6)} | ${w.flagged ? "!" : ""} |`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -105,9 +105,8 @@ export class ShadowRunner {
       // Reserve the estimate now, atomically (concurrent shadow calls, and other processes on a shared budget, see
       // it); runTier settles it through the ledger against the actual cost.
       const ledger = new BudgetLedger({ shared: spec.budget });
-      const held = await ledger
-        .reserve(apex, estimate)
-        .catch(() => ({ ok: false as const, remainingUsd: Number.NaN, limitUsd: Number.NaN }));
+      const held = await ledger.reserve(apex, estimate).catch((error: unknown) => ({ ok: false as const, error }));
+      if ("error" in held) return skip(`the budget could not be reserved: ${redactSecrets(String(held.error))}`);
       if (!held.ok) return skip(`the budget would be exceeded (${Math.max(0, held.remainingUsd).toFixed(6)} USD left)`);
       const started = Date.now();
       const run = await runTier(spec, apex, state, { configurable: { [PYRAMID_RUN_KEY]: { ledger } } });
