@@ -23,6 +23,7 @@ import {
 } from "./calibrate.js";
 import { selectWithConfidence, targetProbability } from "./robust_presets.js";
 import { describeGuarantee, riskControlledThreshold } from "./risk_control.js";
+import { guaranteedDelta } from "./risk_floor.js";
 
 /** Names of the threshold presets every router bundle carries. */
 export const PRESET_NAMES = ["economy", "balanced", "baseline-match"] as const;
@@ -57,6 +58,11 @@ export const presetSpecSchema = z.discriminatedUnion("kind", [
     delta: z.number().min(0).lt(1),
     alpha: z.number().gt(0).lt(1),
     test: z.enum(["binomial", "betting", "discordant", "combined", "trinomial", "weighted"]).optional(),
+    /**
+     * Test and state the guarantee at `max(delta, certifiableDelta(test, n, alpha))` (`src/policy/risk_floor.ts`): the
+     * smallest loss n calibration rows can certify, so that a small calibration set still certifies thresholds.
+     */
+    widenToCertifiable: z.boolean().optional(),
     /** Unused by Learn-then-Test (its `alpha` is the guarantee's); accepted so that code reading `confidence` of any spec works. */
     confidence,
   }),
@@ -104,15 +110,25 @@ export const DEFAULT_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
 
 /**
  * Presets with a stated guarantee (`risk-control` specs, Learn-then-Test; `src/policy/risk_control.ts`): each is the
- * highest threshold certified on the calibration rows, by exact binomial tests in a fixed sequence (from the most
- * escalation to the least), to harm at most `delta` of queries (the Oracle right, the pyramid wrong), hence to give
- * up at most `delta` of accuracy against the Oracle alone, with probability at least `1 - alpha` (90%):
+ * highest threshold certified on the calibration rows, by tests in a fixed sequence (from the most escalation to the
+ * least), to give up at most `delta` of accuracy against the Oracle alone (the net loss: queries the Oracle gets right
+ * and the pyramid wrong, minus the reverse), with probability at least `1 - alpha` (90%). The test of each delta is
+ * the one the synthetic study (`scripts/net_test_study.ts`, rule in its header: the highest mean kept share among valid
+ * tests) chose for it, among the exact binomial test of the harm, the betting test and the exact net-loss tests:
  *
- * - `economy`: accuracy at least the Oracle's minus 3 points;
- * - `balanced`: at least the Oracle's minus 2 points;
- * - `baseline-match`: at least the Oracle's minus 1 point, by the `"weighted"` exact test of the NET loss (harms minus
- *   gains, ordered by harms minus half the gains; chosen on synthetic workloads, `scripts/net_test_study.ts`), which
- *   credits the queries the crowd gets right and the Oracle wrong.
+ * - `economy`: accuracy at least the Oracle's minus 3 points, by the `"weighted"` exact test of the net loss (ordered
+ *   by harms minus half the gains; study at 3 points: weighted 0.386, betting 0.380, trinomial 0.374, binomial 0.339);
+ * - `balanced`: at least the Oracle's minus 2 points, by the `"betting"` test of the net loss (rows in an order seeded
+ *   by the calibration seed; study at 2 points: betting 0.324, weighted 0.317, trinomial 0.314, binomial 0.292);
+ * - `baseline-match`: at least the Oracle's minus 1 point, by the `"weighted"` test (study at 1 point: weighted 0.141,
+ *   betting 0.136, trinomial 0.131, binomial 0.110).
+ *
+ * Each credits the queries the crowd gets right and the Oracle wrong.
+ *
+ * With `widenToCertifiable`, each delta is widened on a small calibration set to the smallest loss its n rows can
+ * certify at alpha with the preset's test (`certifiableDelta`, `src/policy/risk_floor.ts`; a function of n and alpha
+ * only, so the guarantee stays valid): with n = 209 rows, 1 point becomes 1.24 points for the weighted test, while
+ * 2 points (betting: 1.47 certifiable) and 3 points (weighted: 1.24) are kept. The delta used is in each preset's report (`delta`) and its guarantee text.
  *
  * `trainRouter` stores them in every bundle next to the bootstrap presets, as `economy-guaranteed`,
  * `balanced-guaranteed` and `baseline-match-guaranteed` (`metadata.validation.guaranteedPresets` holds each guarantee
@@ -123,9 +139,9 @@ export const DEFAULT_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
  * (`docs/routers.md`).
  */
 export const GUARANTEED_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
-  economy: { kind: "risk-control", delta: 0.03, alpha: 0.1, test: "binomial" },
-  balanced: { kind: "risk-control", delta: 0.02, alpha: 0.1, test: "binomial" },
-  "baseline-match": { kind: "risk-control", delta: 0.01, alpha: 0.1, test: "weighted" },
+  economy: { kind: "risk-control", delta: 0.03, alpha: 0.1, test: "weighted", widenToCertifiable: true },
+  balanced: { kind: "risk-control", delta: 0.02, alpha: 0.1, test: "betting", widenToCertifiable: true },
+  "baseline-match": { kind: "risk-control", delta: 0.01, alpha: 0.1, test: "weighted", widenToCertifiable: true },
 };
 
 /** Options of {@link calibratePresets}. */
@@ -157,6 +173,11 @@ export interface PresetReport {
   readonly raisedForOrder: boolean;
   /** For a `risk-control` spec: its guarantee in words (a threshold raised to a preset with a smaller delta keeps it). */
   readonly guarantee?: string;
+  /**
+   * For a `risk-control` spec: the delta its guarantee is stated at, the spec's own or, with `widenToCertifiable`, the
+   * smallest loss the calibration rows can certify when that is larger (`src/policy/risk_floor.ts`).
+   */
+  readonly delta?: number;
   /** Share of bootstrap resamples in which the target holds at the threshold (absent without a bootstrap). */
   readonly targetProbability?: number;
   /** Percentile intervals of the figures over the bootstrap resamples (absent without a bootstrap). */
@@ -178,7 +199,8 @@ export interface CalibratedPresets {
 function calibrateOne(rows: readonly GradedPrediction[], spec: PresetSpec, seed: number): CalibrationResult {
   switch (spec.kind) {
     case "risk-control": {
-      const choice = riskControlledThreshold(rows, candidateThresholds(rows), spec, seed);
+      const delta = guaranteedDelta(spec, rows.length);
+      const choice = riskControlledThreshold(rows, candidateThresholds(rows), { ...spec, delta }, seed);
       return { threshold: choice.threshold, point: performanceAt(rows, choice.threshold), feasible: choice.certified };
     }
     case "cost-saving":
@@ -238,6 +260,7 @@ export function calibratePresets(
   chosen["baseline-match"] = raw["baseline-match"].threshold;
   chosen.balanced = Math.max(raw.balanced.threshold, chosen["baseline-match"]);
   chosen.economy = Math.max(raw.economy.threshold, chosen.balanced);
+  const stated = statedDeltas(parsedSpecs, raw, chosen, graded.length);
   const reports = {} as Record<PresetName, PresetReport>;
   for (const name of PRESET_NAMES) {
     const threshold = chosen[name];
@@ -252,7 +275,7 @@ export function calibratePresets(
       feasible =
         spec.kind !== "risk-control" && spec.confidence !== undefined && probability !== undefined
           ? probability >= spec.confidence - 1e-12
-          : targetMet(graded, spec, point);
+          : targetMet(graded, spec, point, stated[name]);
     reports[name] = {
       spec,
       threshold,
@@ -262,7 +285,9 @@ export function calibratePresets(
       costSaving: point.costSaving,
       recallOfCrowdErrors: point.recallOfCrowdErrors,
       raisedForOrder: raised,
-      ...(spec.kind === "risk-control" ? { guarantee: describeGuarantee(spec) } : {}),
+      ...(spec.kind === "risk-control"
+        ? { guarantee: describeGuarantee({ ...spec, delta: stated[name] ?? spec.delta }), delta: stated[name] }
+        : {}),
       ...(column ? { targetProbability: probability, intervals: intervalsAt(column.profile, column.j) } : {}),
     };
   }
@@ -283,8 +308,36 @@ function parseSpec(spec: PresetSpec, name: PresetName): PresetSpec {
   });
 }
 
-/** Whether a (raised) preset still meets its own target. */
-function targetMet(rows: readonly GradedPrediction[], spec: PresetSpec, point: CalibrationPoint): boolean {
+/**
+ * The delta each `risk-control` preset's guarantee is stated at on `n` rows: its own (widened with
+ * `widenToCertifiable`), or, when its threshold was raised to a costlier preset's, the larger of its own and that one's.
+ */
+function statedDeltas(
+  specs: Readonly<Record<PresetName, PresetSpec>>,
+  raw: Readonly<Record<PresetName, CalibrationResult>>,
+  chosen: Readonly<Record<PresetName, number>>,
+  n: number,
+): Partial<Record<PresetName, number>> {
+  const stated: Partial<Record<PresetName, number>> = {};
+  let previous: number | undefined;
+  for (const name of ["baseline-match", "balanced", "economy"] as const) {
+    const spec = specs[name];
+    const own = spec.kind === "risk-control" ? guaranteedDelta(spec, n) : undefined;
+    const raised = chosen[name] !== raw[name].threshold;
+    const delta = own !== undefined && raised && previous !== undefined ? Math.max(own, previous) : own;
+    if (delta !== undefined) stated[name] = delta;
+    previous = delta;
+  }
+  return stated;
+}
+
+/** Whether a (raised) preset still meets its own target (a `risk-control` one at its stated delta). */
+function targetMet(
+  rows: readonly GradedPrediction[],
+  spec: PresetSpec,
+  point: CalibrationPoint,
+  statedDelta?: number,
+): boolean {
   switch (spec.kind) {
     case "cost-saving":
       return point.costSaving >= spec.target;
@@ -297,6 +350,6 @@ function targetMet(rows: readonly GradedPrediction[], spec: PresetSpec, point: C
     case "baseline-match":
       return point.accuracy >= tierBaselines(rows).oracleAccuracy - 1e-12;
     case "risk-control":
-      return point.accuracy >= tierBaselines(rows).oracleAccuracy - spec.delta - 1e-12;
+      return point.accuracy >= tierBaselines(rows).oracleAccuracy - (statedDelta ?? spec.delta) - 1e-12;
   }
 }

@@ -310,7 +310,9 @@ export function riskControlledThreshold(
 
 /** `accuracy >= Oracle's - 0.5 points with probability >= 90% (Learn-then-Test, ...)`: the guarantee in words. */
 export function describeGuarantee(guarantee: RiskGuarantee): string {
-  const points = (100 * guarantee.delta).toFixed(1);
+  // Tenths of a point, or hundredths when a widened delta needs them (never rounded down: 1.24 stays 1.24).
+  const tenths = (100 * guarantee.delta).toFixed(1);
+  const points = Math.abs(Number(tenths) - 100 * guarantee.delta) < 1e-9 ? tenths : (100 * guarantee.delta).toFixed(2);
   const test = guarantee.test ?? "binomial";
   const how =
     test === "binomial"

@@ -135,6 +135,43 @@ function pFailLine(bundle: RouterBundle): string {
   return `P_fail calibration: ${c.method} on ${c.rows} ${c.fittedOn}; ECE ${fixed(v.pFail?.raw?.ece, 3)} raw -> ${fixed(v.pFail?.calibrated?.ece, 3)} calibrated (${fixed(v.pFail?.crossFitted?.ece, 3)} cross-fitted)${boot}`;
 }
 
+/** Reads a number field of an unknown record (undefined when absent or not a number). */
+function numberField(record: unknown, key: string): number | undefined {
+  if (typeof record !== "object" || record === null) return undefined;
+  const value = (record as Record<string, unknown>)[key];
+  return typeof value === "number" ? value : undefined;
+}
+
+/**
+ * The guaranteed presets' lines: threshold, figures on the calibration rows and the delta the guarantee is stated at
+ * (with the spec's delta when it was widened to what the calibration rows can certify).
+ */
+function guaranteedLines(bundle: RouterBundle): string[] {
+  const figures = (bundle.metadata.validation as Record<string, unknown>).guaranteedPresets;
+  if (typeof figures !== "object" || figures === null) return [];
+  const lines: string[] = [];
+  for (const [name, report] of Object.entries(figures as Record<string, unknown>)) {
+    const delta = numberField(report, "delta");
+    const spec = (report as { spec?: unknown }).spec;
+    const asked = numberField(spec, "delta");
+    const alpha = numberField(spec, "alpha");
+    const widened =
+      delta !== undefined && asked !== undefined && delta > asked + 1e-12
+        ? ` (widened from ${fixed(100 * asked, 2)}: the smallest loss ${bundle.metadata.validationRows} calibration rows can certify)`
+        : "";
+    lines.push(
+      `${name.padEnd(26)}${fixed(bundle.presets[name], 4).padStart(10)}${percent(numberField(report, "escalationRate")).padStart(11)}${percent(numberField(report, "accuracy")).padStart(10)}${percent(numberField(report, "costSaving")).padStart(9)}  accuracy >= Oracle - ${delta === undefined ? "n/a" : fixed(100 * delta, 2)} points w.p. ${alpha === undefined ? "n/a" : percent(1 - alpha)}${widened}`,
+    );
+  }
+  return lines.length === 0
+    ? []
+    : [
+        "",
+        `${"guaranteed preset".padEnd(26)}${"threshold".padStart(10)}${"escalated".padStart(11)}${"accuracy".padStart(10)}${"saving".padStart(9)}  guarantee (Learn-then-Test)`,
+        ...lines,
+      ];
+}
+
 /** The validation figures of a bundle, as printed by `pyramid-moa train`. */
 export function formatValidationReport(bundle: RouterBundle): string {
   const { metadata } = bundle;
@@ -166,6 +203,7 @@ export function formatValidationReport(bundle: RouterBundle): string {
       `${name.padEnd(16)}${fixed(bundle.presets[name], 4).padStart(10)}${percent(p?.escalationRate).padStart(11)}${percent(p?.accuracy).padStart(10)}${percent(p?.costSaving).padStart(9)}${percent(p?.recallOfCrowdErrors).padStart(9)}${percent(p?.targetProbability).padStart(9)}  ${saving ? `[${percent(saving[0])}, ${percent(saving[1])}]` : "n/a"}${p && !p.feasible ? "  (target not reachable)" : ""}`,
     );
   }
+  lines.push(...guaranteedLines(bundle));
   const importance = Object.entries(metadata.importance).sort((a, b) => b[1] - a[1]);
   lines.push(
     "",

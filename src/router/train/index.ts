@@ -39,6 +39,13 @@ export {
   describeGuarantee,
 } from "../../policy/risk_control.js";
 export type { RiskGuarantee, RiskTest, RiskControlResult } from "../../policy/risk_control.js";
+export {
+  CERTIFIABLE_DELTA_STEP,
+  certifiableDelta,
+  guaranteedDelta,
+  noLossPValue,
+  type WidenableGuarantee,
+} from "../../policy/risk_floor.js";
 export type { PresetTarget, ConfidentChoice } from "../../policy/robust_presets.js";
 export {
   codeBehaviourGroup,
