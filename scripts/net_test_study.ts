@@ -14,12 +14,6 @@
  * over all workloads, among those whose chosen threshold has R > delta in at most alpha + two Monte Carlo standard
  * errors of the draws in every workload.
  *
- * Run of 2026-12-08 at 3 and 2 points with the exact tests (`--widen --deltas 0.03,0.02 --draws 200 --tests
- * binomial,betting,trinomial,weighted`; no delta is widened at n = 200 and 460): 3 points weighted 0.386 > betting
- * 0.380 > trinomial 0.374 > binomial 0.339; 2 points betting 0.324 > weighted 0.317 > trinomial 0.314 > binomial
- * 0.292; all valid. By the rule, `economy-guaranteed` moves to `weighted` and `balanced-guaranteed` to `betting`
- * (decided here, before the 20 development splits were run with these specs).
- *
  * Small calibration sets (`--widen`, 2026-12-08, rule stated before the run): each test at its own widened delta
  * delta_n = max(delta, certifiableDelta(test, n, alpha)) (`src/policy/risk_floor.ts`), violations counted against
  * delta_n, on the same workloads with n in `--sizes` (100 and 209: below the 230 rows that certify 1 point by the harm

@@ -110,25 +110,20 @@ export const DEFAULT_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
 
 /**
  * Presets with a stated guarantee (`risk-control` specs, Learn-then-Test; `src/policy/risk_control.ts`): each is the
- * highest threshold certified on the calibration rows, by tests in a fixed sequence (from the most escalation to the
- * least), to give up at most `delta` of accuracy against the Oracle alone (the net loss: queries the Oracle gets right
- * and the pyramid wrong, minus the reverse), with probability at least `1 - alpha` (90%). The test of each delta is
- * the one the synthetic study (`scripts/net_test_study.ts`, rule in its header: the highest mean kept share among valid
- * tests) chose for it, among the exact binomial test of the harm, the betting test and the exact net-loss tests:
+ * highest threshold certified on the calibration rows, by exact binomial tests in a fixed sequence (from the most
+ * escalation to the least), to harm at most `delta` of queries (the Oracle right, the pyramid wrong), hence to give
+ * up at most `delta` of accuracy against the Oracle alone, with probability at least `1 - alpha` (90%):
  *
- * - `economy`: accuracy at least the Oracle's minus 3 points, by the `"weighted"` exact test of the net loss (ordered
- *   by harms minus half the gains; study at 3 points: weighted 0.386, betting 0.380, trinomial 0.374, binomial 0.339);
- * - `balanced`: at least the Oracle's minus 2 points, by the `"betting"` test of the net loss (rows in an order seeded
- *   by the calibration seed; study at 2 points: betting 0.324, weighted 0.317, trinomial 0.314, binomial 0.292);
- * - `baseline-match`: at least the Oracle's minus 1 point, by the `"weighted"` test (study at 1 point: weighted 0.141,
- *   betting 0.136, trinomial 0.131, binomial 0.110).
- *
- * Each credits the queries the crowd gets right and the Oracle wrong.
+ * - `economy`: accuracy at least the Oracle's minus 3 points;
+ * - `balanced`: at least the Oracle's minus 2 points;
+ * - `baseline-match`: at least the Oracle's minus 1 point, by the `"weighted"` exact test of the NET loss (harms minus
+ *   gains, ordered by harms minus half the gains; chosen on synthetic workloads, `scripts/net_test_study.ts`), which
+ *   credits the queries the crowd gets right and the Oracle wrong.
  *
  * With `widenToCertifiable`, each delta is widened on a small calibration set to the smallest loss its n rows can
  * certify at alpha with the preset's test (`certifiableDelta`, `src/policy/risk_floor.ts`; a function of n and alpha
  * only, so the guarantee stays valid): with n = 209 rows, 1 point becomes 1.24 points for the weighted test, while
- * 2 points (betting: 1.47 certifiable) and 3 points (weighted: 1.24) are kept. The delta used is in each preset's report (`delta`) and its guarantee text.
+ * 2 and 3 points are kept. The delta used is in each preset's report (`delta`) and its guarantee text.
  *
  * `trainRouter` stores them in every bundle next to the bootstrap presets, as `economy-guaranteed`,
  * `balanced-guaranteed` and `baseline-match-guaranteed` (`metadata.validation.guaranteedPresets` holds each guarantee
@@ -139,8 +134,8 @@ export const DEFAULT_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
  * (`docs/routers.md`).
  */
 export const GUARANTEED_PRESET_SPECS: Readonly<Record<PresetName, PresetSpec>> = {
-  economy: { kind: "risk-control", delta: 0.03, alpha: 0.1, test: "weighted", widenToCertifiable: true },
-  balanced: { kind: "risk-control", delta: 0.02, alpha: 0.1, test: "betting", widenToCertifiable: true },
+  economy: { kind: "risk-control", delta: 0.03, alpha: 0.1, test: "binomial", widenToCertifiable: true },
+  balanced: { kind: "risk-control", delta: 0.02, alpha: 0.1, test: "binomial", widenToCertifiable: true },
   "baseline-match": { kind: "risk-control", delta: 0.01, alpha: 0.1, test: "weighted", widenToCertifiable: true },
 };
 

@@ -73,7 +73,7 @@ describe("Learn-then-Test presets", () => {
     const result = calibratePresets(rows(1500, 4), GUARANTEED_PRESET_SPECS, { bootstrap: false });
     expect(result.presets.economy).toBeGreaterThanOrEqual(result.presets.balanced);
     expect(result.presets.balanced).toBeGreaterThanOrEqual(result.presets["baseline-match"]);
-    expect(result.reports.balanced.guarantee).toBe(describeGuarantee({ delta: 0.02, alpha: 0.1, test: "betting" }));
+    expect(result.reports.balanced.guarantee).toBe(describeGuarantee({ delta: 0.02, alpha: 0.1 }));
     expect(result.reports.balanced.guarantee).toMatch(
       /^accuracy at least the Oracle alone's minus 2\.0 points with probability at least 90%/,
     );

@@ -19,14 +19,14 @@ import {
 import { missing } from "../helpers/requires.js";
 import { buildGsm8kTraces, writeTraces } from "./gsm8k_traces.js";
 
-// The bundle's guaranteed presets are the Learn-then-Test thresholds of its own calibration rows.
+// The bundle's guaranteed presets are the exact binomial Learn-then-Test thresholds of its own calibration rows.
 describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))("trainRouter's guaranteed presets", () => {
   let traces: EvalTraceLine[];
   beforeAll(() => {
     traces = buildGsm8kTraces();
   });
 
-  it("are the Learn-then-Test thresholds of the calibrated out-of-fold rows, with their guarantee", () => {
+  it("are the binomial Learn-then-Test thresholds of the calibrated out-of-fold rows, with their guarantee", () => {
     const { bundle, calibrationRows } = trainRouter({ traces, seed: 3, numRounds: 40, bootstrap: { resamples: 50 } });
     const byId = new Map(traces.map((t) => [t.id, t]));
     const map = bundle.pFailCalibration;
@@ -48,10 +48,9 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))("trainRouter's gua
     // Presets are kept ordered by cost: a preset never escalates more than one with a smaller delta.
     let floor = 0;
     for (const name of ["baseline-match", "balanced", "economy"] as const) {
-      const spec = GUARANTEED_PRESET_SPECS[name] as { delta: number; alpha: number; test?: "betting" | "weighted" };
-      expect(spec.test).toBe(name === "balanced" ? "betting" : "weighted");
-      // Seed 1: the guaranteed presets are calibrated without a bootstrap, so the betting test's order has seed 1.
-      const own = riskControlledThreshold(rows, candidateThresholds(rows), spec, 1).threshold;
+      const spec = GUARANTEED_PRESET_SPECS[name] as { delta: number; alpha: number; test?: "binomial" | "weighted" };
+      expect(spec.test).toBe(name === "baseline-match" ? "weighted" : "binomial");
+      const own = riskControlledThreshold(rows, candidateThresholds(rows), spec, 3).threshold;
       floor = Math.max(floor, own);
       expect(bundle.presets[`${name}-guaranteed`]).toBe(floor);
       // 947 rows certify every asked delta: none is widened.
@@ -85,7 +84,7 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))("trainRouter's gua
       }
     ).guaranteedPresets;
     // 200 rows cannot certify 1 point (0.99^200 = 0.134 > 0.1): the weighted test's smallest certifiable loss,
-    // 1 - 0.075^(1/200) = 0.01287 at least, is stated instead; 2 and 3 points are certifiable (betting 1.53 points).
+    // 1 - 0.075^(1/200) = 0.01287 at least, is stated instead; 2 and 3 points are certifiable (binomial: 1.15 points).
     const widened = certifiableDelta("weighted", 200, 0.1);
     expect(widened).toBeGreaterThanOrEqual(1 - 0.075 ** (1 / 200));
     expect(widened).toBeLessThan(0.014);
