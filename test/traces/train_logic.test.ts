@@ -1,0 +1,252 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DataFormatError, RouterModelError } from "../../src/errors/index.js";
+import { XGBoostRouter } from "../../src/router/xgboost/xgboost_router.js";
+import {
+  appendChampionHistory,
+  type ChampionComparison,
+  compareWithChampion,
+  describeChampionComparison,
+  readChampionHistory,
+} from "../../src/traces/train/champion.js";
+import type { TrafficDataset } from "../../src/traces/train/dataset.js";
+import { thrownBy } from "../helpers/thrown.js";
+
+// The decisions of training on production traffic (src/traces/train: the champion/challenger comparison, the repeated
+// folds, the refusals of trainFromTraffic), value by value on tiny hand-worked inputs: fast tests of the traces-train
+// mutation scope (learn.test.ts runs the CLI end to end with real training, too slow to run per mutant).
+
+/** A one-split XGBoost model: margin -1 when the first feature is below 0.5 (or missing), +1 otherwise. */
+function stumpModel(names: readonly string[]): Record<string, unknown> {
+  return {
+    learner: {
+      feature_names: names,
+      learner_model_param: { base_score: "5E-1", num_feature: String(names.length) },
+      objective: { name: "binary:logistic" },
+      gradient_booster: {
+        name: "gbtree",
+        model: {
+          gbtree_model_param: { num_parallel_tree: "1", num_trees: "1" },
+          tree_info: [0],
+          trees: [
+            {
+              left_children: [1, -1, -1],
+              right_children: [2, -1, -1],
+              split_indices: [0, 0, 0],
+              split_conditions: [0.5, -1, 1],
+              default_left: [1, 0, 0],
+              split_type: [0, 0, 0],
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** A traffic dataset of rows `[vote_share, f1]` with unit weights unless given. */
+function dataset(
+  rows: readonly (readonly [number, number])[],
+  crowdWrong: readonly boolean[],
+  options: { names?: readonly string[]; weights?: readonly number[] } = {},
+): TrafficDataset {
+  return {
+    featureNames: [...(options.names ?? ["vote_share", "f1"])],
+    matrix: { data: Float32Array.from(rows.flat()), rows: rows.length, cols: 2 },
+    labels: Float32Array.from(crowdWrong, (w) => (w ? 1 : 0)),
+    weights: Float32Array.from(options.weights ?? rows.map(() => 1)),
+    crowdWrong,
+    traces: [],
+  };
+}
+
+const names = { champion: "champion.json", challenger: "challenger.json" };
+const wrong4 = [true, true, false, false];
+/** vote_share 0.2 everywhere: the stump champion scores every row alike (AUC 0.5 on any sample with both classes). */
+const flat4 = dataset(
+  [
+    [0.2, 0],
+    [0.2, 1],
+    [0.2, 2],
+    [0.2, 3],
+  ],
+  wrong4,
+);
+
+describe("compareWithChampion: the challenger's out-of-fold AUC against the champion's, paired bootstrap", () => {
+  const champion = XGBoostRouter.fromJSON(stumpModel(["vote_share", "f1"]));
+
+  it("replaces the champion when the whole interval is above 0", () => {
+    // The challenger separates the classes perfectly (AUC 1 on any resample with both classes), the champion ties
+    // everything (0.5): every finite paired difference is exactly 0.5.
+    const c = compareWithChampion(champion, [0.9, 0.8, 0.1, 0.2], flat4, names);
+    expect(c).toMatchObject({
+      labelledQueries: 4,
+      challengerAuc: 1,
+      championAuc: 0.5,
+      difference: 0.5,
+      lower: 0.5,
+      upper: 0.5,
+      level: 0.9,
+      resamples: 1000,
+      replaced: true,
+      champion: "champion.json",
+      challenger: "challenger.json",
+    });
+    expect(Number.isNaN(Date.parse(c.time))).toBe(false);
+    expect(Math.abs(Date.parse(c.time) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it("keeps the champion when the interval reaches 0 (at level 1 the interval is the min and max resample)", () => {
+    // Challenger [0.9, 0.5 | 0.5, 0.1]: the positive at 0.5 ties the negative at 0.5, so AUC (1 + 1 + 1 + 0.5) / 4;
+    // a resample drawing only rows 1 and 2 scores 0.5 (difference 0), one without them scores 1 (difference 0.5).
+    const c = compareWithChampion(champion, [0.9, 0.5, 0.5, 0.1], flat4, names, { level: 1, resamples: 2000, seed: 3 });
+    expect(c.challengerAuc).toBe(0.875);
+    expect(c.difference).toBe(0.375);
+    expect(c.lower).toBe(0);
+    expect(c.upper).toBe(0.5);
+    expect(c.replaced).toBe(false);
+    expect(c.level).toBe(1);
+    expect(c.resamples).toBe(2000);
+  });
+
+  it("spans the worst and best resample at level 1, and narrows at level 0.9", () => {
+    // Challenger [0.9, 0.3 | 0.5, 0.1]: row 1 (positive) below row 2 (negative): AUC 3/4; a resample drawing only rows 1
+    // and 2 scores 0 (difference -0.5, about 6% of the resamples with both classes), one without row 1 or row 2 scores
+    // 1 (difference +0.5): the 10% quantile (level 0.8) is above the worst.
+    const wide = compareWithChampion(champion, [0.9, 0.3, 0.5, 0.1], flat4, names, { level: 1, seed: 5 });
+    expect(wide).toMatchObject({ challengerAuc: 0.75, difference: 0.25, lower: -0.5, upper: 0.5, replaced: false });
+    const narrow = compareWithChampion(champion, [0.9, 0.3, 0.5, 0.1], flat4, names, { seed: 5, level: 0.8 });
+    expect(narrow.lower).toBeGreaterThan(-0.5);
+    expect(narrow.upper).toBe(0.5);
+    expect(narrow.level).toBe(0.8);
+    // The seed is the bootstrap's: the same seed gives the same interval.
+    expect(compareWithChampion(champion, [0.9, 0.3, 0.5, 0.1], flat4, names, { seed: 5, level: 0.8 }).lower).toBe(
+      narrow.lower,
+    );
+  });
+
+  it("scores the champion with its own predictions, weighted", () => {
+    // The champion ranks by vote_share (0.8 above 0.2): row 0 (positive, 0.8) above both negatives, row 1 (positive,
+    // 0.2) ties negative row 3 (0.2) and loses to row 2 (0.8). Weights 1, 1, 2, 1 (row 2 doubled):
+    // positive row 0: 2 / 2 (tie with row 2) + 1 = 2; row 1: 0 + 1 / 2 = 0.5; of 2 * 3 = 6.
+    const data = dataset(
+      [
+        [0.8, 0],
+        [0.2, 0],
+        [0.8, 0],
+        [0.2, 0],
+      ],
+      wrong4,
+      { weights: [1, 1, 2, 1] },
+    );
+    const c = compareWithChampion(champion, [0.9, 0.8, 0.1, 0.2], data, names, { resamples: 10 });
+    expect(c.championAuc).toBeCloseTo(2.5 / 6, 12);
+    expect(c.challengerAuc).toBe(1);
+    expect(c.difference).toBeCloseTo(1 - 2.5 / 6, 12);
+  });
+
+  it("reports n/a and keeps the champion when no resample has both classes", () => {
+    const one = dataset([[0.2, 0]], [true]);
+    const c = compareWithChampion(champion, [0.9], one, names, { resamples: 5 });
+    expect(c).toMatchObject({
+      labelledQueries: 1,
+      challengerAuc: null,
+      championAuc: null,
+      difference: null,
+      lower: null,
+      upper: null,
+      replaced: false,
+    });
+  });
+
+  it("refuses a champion trained on other features, naming the first difference", () => {
+    const other = dataset([[0.2, 0]], [true], { names: ["vote_share", "f2"] });
+    const error = thrownBy(() => compareWithChampion(champion, [0.5], other, names));
+    expect(error).toBeInstanceOf(RouterModelError);
+    expect(error).toMatchObject({
+      message: expect.stringContaining(
+        'the champion router was trained on other features: feature 1 is "f2" where the model expects "f1".',
+      ),
+      field: "--champion",
+      fix: "compare routers of the same pyramid configuration (same crowd, same features).",
+    });
+  });
+});
+
+const comparison: ChampionComparison = {
+  time: "2026-12-08T00:00:00.000Z",
+  labelledQueries: 212,
+  challengerAuc: 0.8714,
+  championAuc: 0.8521,
+  difference: 0.0193,
+  lower: 0.0041,
+  upper: 0.0352,
+  level: 0.9,
+  resamples: 1000,
+  replaced: true,
+  champion: "a.json",
+  challenger: "b.json",
+};
+
+describe("describeChampionComparison: the one-line verdict", () => {
+  it("states both AUCs, the signed difference and interval, and the replacement", () => {
+    expect(describeChampionComparison(comparison)).toBe(
+      "challenger AUC 0.871 (out of fold) vs champion 0.852 on 212 labelled queries: +0.019 (90% interval +0.004 to +0.035, 1000 paired bootstrap resamples); the challenger replaces the champion",
+    );
+  });
+
+  it("signs 0 with +, negatives with -, writes n/a for missing values, and says when the champion stays", () => {
+    const kept: ChampionComparison = {
+      ...comparison,
+      challengerAuc: null,
+      championAuc: 0.5,
+      difference: null,
+      lower: -0.0123,
+      upper: 0,
+      level: 0.95,
+      resamples: 7,
+      labelledQueries: 3,
+      replaced: false,
+    };
+    expect(describeChampionComparison(kept)).toBe(
+      "challenger AUC n/a (out of fold) vs champion 0.500 on 3 labelled queries: n/a (95% interval -0.012 to +0.000, 7 paired bootstrap resamples); the champion stays (the challenger is not better with confidence)",
+    );
+  });
+});
+
+describe("the champion history file: JSON lines", () => {
+  const dir = mkdtempSync(join(tmpdir(), "train-logic-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("appends comparisons (creating the folder) and reads them back; a missing file is an empty history", () => {
+    const path = join(dir, "nested", "deeper", "history.jsonl");
+    expect(readChampionHistory(path)).toEqual([]);
+    appendChampionHistory(path, comparison);
+    appendChampionHistory(path, { ...comparison, replaced: false, challengerAuc: null });
+    expect(readFileSync(path, "utf8").split("\n")).toHaveLength(3);
+    expect(readChampionHistory(path)).toEqual([comparison, { ...comparison, replaced: false, challengerAuc: null }]);
+  });
+
+  it("skips blank lines and names file:line of a line that is not JSON or not a comparison", () => {
+    const path = join(dir, "bad.jsonl");
+    writeFileSync(path, `${JSON.stringify(comparison)}\n   \n{not json\n`);
+    expect(thrownBy(() => readChampionHistory(path))).toMatchObject({
+      name: DataFormatError.name,
+      message: expect.stringContaining("not valid JSON."),
+      field: `${path}:3`,
+      fix: "one comparison per line.",
+    });
+    writeFileSync(path, `\n${JSON.stringify({ ...comparison, resamples: 0 })}\n`);
+    const error = thrownBy(() => readChampionHistory(path));
+    expect(error).toBeInstanceOf(DataFormatError);
+    expect(error).toMatchObject({
+      field: expect.stringContaining(`${path}:2`),
+      fix: expect.stringContaining("the file is written by `pyramid-moa train --labels ... --champion`."),
+    });
+    writeFileSync(path, `${JSON.stringify(comparison)}\n\n${JSON.stringify(comparison)}\n`);
+    expect(readChampionHistory(path)).toEqual([comparison, comparison]);
+  });
+});
