@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DataFormatError, RouterModelError } from "../../src/errors/index.js";
+import { libXGBoostAvailable, loadLibXGBoost } from "../../src/router/train/libxgboost.js";
+import { parseOptions } from "../../src/router/train/options.js";
 import { XGBoostRouter } from "../../src/router/xgboost/xgboost_router.js";
+import { repeatedFolds } from "../../src/traces/train/repeated_folds.js";
 import {
   appendChampionHistory,
   type ChampionComparison,
@@ -12,6 +15,7 @@ import {
   readChampionHistory,
 } from "../../src/traces/train/champion.js";
 import type { TrafficDataset } from "../../src/traces/train/dataset.js";
+import { missing } from "../helpers/requires.js";
 import { thrownBy } from "../helpers/thrown.js";
 
 // The decisions of training on production traffic (src/traces/train: the champion/challenger comparison, the repeated
@@ -250,3 +254,52 @@ describe("the champion history file: JSON lines", () => {
     expect(readChampionHistory(path)).toEqual([comparison, comparison]);
   });
 });
+
+describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
+  "repeatedFolds with the real libxgboost on 12 rows (eta 0: every prediction is the base score)",
+  () => {
+    // Rows 0, 3, 6, 9 are crowd errors (vote_share 0.25, row 9 missing), the others are not (vote_share 0.75). With eta
+    // 0 and no rule offset the router predicts the base score (the positive rate) everywhere: AUC 1/2 on every held
+    // fold, while the agreement rule (1 - vote_share, 1 when missing) separates the classes: AUC 1 on every held fold.
+    // Stratified folds deal the 4 errors first, one per fold of 4: every held fold has both classes.
+    const wrong = Array.from({ length: 12 }, (_, i) => i % 3 === 0);
+    const rows = wrong.map((w, i): readonly [number, number] => [i === 9 ? Number.NaN : w ? 0.25 : 0.75, i]);
+    const options = parseOptions({
+      tracesFile: "unit",
+      folds: 4,
+      numRounds: 3,
+      earlyStoppingRounds: 0,
+      startFromRule: false,
+      monotone: false,
+      params: { eta: 0, nthread: 1 },
+    });
+
+    it("scores every held fold of every repetition, the agreement rule from vote_share", () => {
+      const lib = loadLibXGBoost();
+      const result = repeatedFolds(lib, options, dataset(rows, wrong), 0.25, 2);
+      expect(result.agreementScores).toEqual([0.75, 0.25, 0.25, 0.75, 0.25, 0.25, 0.75, 0.25, 0.25, 1, 0.25, 0.25]);
+      expect(result.comparison).toMatchObject({
+        folds: 8,
+        skippedFolds: 0,
+        repetitions: 2,
+        k: 4,
+        routerAuc: 0.5,
+        agreementAuc: 1,
+        difference: -0.5,
+      });
+      // The out-of-fold predictions and best rounds are the first repetition's: one per row, one per fold.
+      expect(result.oof).toHaveLength(12);
+      for (const p of result.oof) expect(p).toBeCloseTo(0.25, 6);
+      expect(result.foldRounds).toHaveLength(4);
+    });
+
+    it("scores every row 1 for the agreement rule when vote_share is not a feature", () => {
+      const lib = loadLibXGBoost();
+      const result = repeatedFolds(lib, options, dataset(rows, wrong, { names: ["f0", "f1"] }), 0.25, 1);
+      expect(result.agreementScores).toEqual(new Array(12).fill(1));
+      expect(result.comparison).toMatchObject({ folds: 4, repetitions: 1, routerAuc: 0.5, agreementAuc: 0.5 });
+      expect(result.comparison.difference).toBe(0);
+      expect(result.foldRounds).toHaveLength(4);
+    });
+  },
+);
