@@ -152,6 +152,37 @@ describe("compareWithChampion: the challenger's out-of-fold AUC against the cham
     expect(c.difference).toBeCloseTo(1 - 2.5 / 6, 12);
   });
 
+  it("takes the interval's ends at the (1 -/+ level) / 2 quantiles of the resampled differences", () => {
+    // The champion of the weighted test above: challenger AUC 1 on any resample with both classes, the champion's
+    // between 0 (only rows 1 and 2 drawn: difference 1) and 1 (only rows 0 and 3: difference 0).
+    const data = dataset(
+      [
+        [0.8, 0],
+        [0.2, 0],
+        [0.8, 0],
+        [0.2, 0],
+      ],
+      wrong4,
+      { weights: [1, 1, 2, 1] },
+    );
+    const at = (level: number) => compareWithChampion(champion, [0.9, 0.8, 0.1, 0.2], data, names, { level });
+    expect(at(1)).toMatchObject({ lower: 0, upper: 1 });
+    // Level 0: both ends are the median resample (here 0.5, below the largest difference 1).
+    expect(at(0)).toMatchObject({ lower: 0.5, upper: 0.5 });
+    // Level 0.5: the quartiles of the seeded bootstrap (seed 1 by default).
+    expect(at(0.5)).toMatchObject({ lower: 0.33333333333333337, upper: 0.75 });
+  });
+
+  it("draws the resamples from the seed (1 by default): with one resample the interval is that one difference", () => {
+    const one = (seed?: number) =>
+      compareWithChampion(champion, [0.9, 0.3, 0.5, 0.1], flat4, names, { level: 1, resamples: 1, seed });
+    expect(one()).toMatchObject({ lower: 0.5, upper: 0.5, resamples: 1 });
+    expect(one(1)).toMatchObject({ lower: 0.5, upper: 0.5 });
+    // Seed 2 draws only rows 1 and 2 first: the challenger's AUC 0 against the champion's 1/2.
+    expect(one(2)).toMatchObject({ lower: -0.5, upper: -0.5, replaced: false });
+    expect(one(3).lower).toBe(one(3).upper);
+  });
+
   it("reports n/a and keeps the champion when no resample has both classes", () => {
     const one = dataset([[0.2, 0]], [true]);
     const c = compareWithChampion(champion, [0.9], one, names, { resamples: 5 });
