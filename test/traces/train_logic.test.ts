@@ -6,7 +6,10 @@ import { DataFormatError, RouterModelError } from "../../src/errors/index.js";
 import { libXGBoostAvailable, loadLibXGBoost } from "../../src/router/train/libxgboost.js";
 import { parseOptions } from "../../src/router/train/options.js";
 import { XGBoostRouter } from "../../src/router/xgboost/xgboost_router.js";
+import type { TrafficRecord } from "../../src/traces/read.js";
+import type { QueryTraceLine, ShadowTraceLine } from "../../src/traces/schema.js";
 import { repeatedFolds } from "../../src/traces/train/repeated_folds.js";
+import { trainFromTraffic } from "../../src/traces/train/train_traffic.js";
 import {
   appendChampionHistory,
   type ChampionComparison,
@@ -334,3 +337,88 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
     });
   },
 );
+
+/** A kept, shadowed query: the apex disagrees (crowd wrong) on every third one, whose vote_share is 0.25 (else 0.75). */
+function shadowed(i: number): TrafficRecord {
+  const id = `q${String(i).padStart(2, "0")}`;
+  const wrong = i % 3 === 0;
+  const query: QueryTraceLine = {
+    type: "query",
+    id,
+    time: "2026-12-01T10:00:00.000Z",
+    featureNames: ["vote_share", "f1"],
+    features: [wrong ? 0.25 : 0.75, i],
+    candidates: [],
+    crowdAnswer: "1",
+    apexAnswer: null,
+    pFail: 0.1,
+    threshold: 0.5,
+    escalated: false,
+    reachedApex: false,
+    tier: 0,
+    decisions: [],
+    finalAnswer: "1",
+    cost: { crowd: 0.001, oracle: 0, total: 0.001, oracleOnly: 0.01 },
+    latencyMs: 5,
+    shadowScheduled: true,
+    shadowRate: 1,
+    task: "math",
+  };
+  const shadow: ShadowTraceLine = {
+    type: "shadow",
+    id,
+    time: "2026-12-01T10:00:01.000Z",
+    apexAnswer: wrong ? "2" : "1",
+    agrees: !wrong,
+    costUsd: 0.01,
+    latencyMs: 3,
+  };
+  return { query, shadow };
+}
+
+describe("trainFromTraffic: its refusals and the champion comparison", () => {
+  const records = Array.from({ length: 12 }, (_, i) => shadowed(i));
+  const small = { minLabels: 4, minCrowdErrors: 2 };
+
+  it("refuses to estimate P_oracle from too little feedback, before any training", () => {
+    expect(thrownBy(() => trainFromTraffic({ records, oracleAccuracy: "auto", ...small }))).toMatchObject({
+      name: DataFormatError.name,
+      message: expect.stringContaining(
+        "too little feedback to estimate P_oracle: 0 apex answers judged by feedback, at least 30 are needed",
+      ),
+      field: "--oracle-accuracy",
+    });
+  });
+
+  it("refuses too few labels with the defaults (150 labels, 20 crowd errors)", () => {
+    expect(thrownBy(() => trainFromTraffic({ records }))).toBeInstanceOf(DataFormatError);
+  });
+
+  describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))("with the real libxgboost (eta 0)", () => {
+    // eta 0: the router predicts its base score everywhere (AUC 1/2), the agreement rule separates the classes (AUC 1).
+    const training = { records, ...small, folds: 4, repetitions: 2, numRounds: 3, earlyStoppingRounds: 0 };
+    const params = { eta: 0, nthread: 1 };
+
+    it("trains when the interval's upper end is exactly 0 (the router ties the rule), comparing with the champion", () => {
+      // With the rule's offset (on by default) and eta 0 the router is the rule refitted: the same ranking, AUC 1 on every
+      // held fold like the rule, so the difference and its interval are exactly 0 (not worse with confidence).
+      const champion = XGBoostRouter.fromJSON(stumpModel(["vote_share", "f1"]));
+      const trained = trainFromTraffic({ ...training, params, champion: { router: champion, name: "c.json" } });
+      expect(trained.auc).toEqual({ router: 1, agreement: 1 });
+      expect(trained.comparison).toMatchObject({ folds: 8, repetitions: 2, k: 4, difference: 0, lower: 0, upper: 0 });
+      expect(trained.bundle.metadata.trainRows).toBe(12);
+      expect(trained.sample.oracleAccuracy).toBe(1);
+      expect(trained.oracleAccuracy).toBeUndefined();
+      // The champion (margin +1 at vote_share 0.75, -1 at 0.25) ranks the errors below the right answers: AUC 0.
+      expect(trained.championComparison).toMatchObject({
+        champion: "c.json",
+        challenger: "traffic",
+        labelledQueries: 12,
+        challengerAuc: 1,
+        championAuc: 0,
+        difference: 1,
+        replaced: true,
+      });
+    });
+  });
+});
