@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DataFormatError, RouterModelError } from "../../src/errors/index.js";
 import { libXGBoostAvailable, loadLibXGBoost } from "../../src/router/train/libxgboost.js";
+import { seededPermutation } from "../../src/router/train/metrics.js";
 import { parseOptions } from "../../src/router/train/options.js";
+import { fitRuleOffset, ruleOffsetMargin } from "../../src/router/rule_offset.js";
+import { sigmoid } from "../../src/router/xgboost/forest.js";
+import { pairedComparison } from "../../src/traces/train/paired_comparison.js";
+import { weightedAuc } from "../../src/traces/train/weighted_metrics.js";
 import { XGBoostRouter } from "../../src/router/xgboost/xgboost_router.js";
 import type { TrafficRecord } from "../../src/traces/read.js";
 import type { QueryTraceLine, ShadowTraceLine } from "../../src/traces/schema.js";
@@ -288,6 +293,91 @@ describe("the champion history file: JSON lines", () => {
     expect(readChampionHistory(path)).toEqual([comparison, comparison]);
   });
 });
+
+/** The stratified fold of every row, from its definition: a seeded order, the crowd errors dealt first, round-robin. */
+function foldsByDefinition(wrong: readonly boolean[], k: number, seed: number): number[] {
+  const order = seededPermutation(wrong.length, seed);
+  const dealt = [...order.filter((i) => wrong[i]), ...order.filter((i) => !wrong[i])];
+  const fold = new Array<number>(wrong.length).fill(0);
+  dealt.forEach((row, j) => {
+    fold[row] = j % k;
+  });
+  return fold;
+}
+
+describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
+  "repeatedFolds held fold by held fold (real libxgboost, eta 0: the router is the rule's offset fitted on the fold's training part)",
+  () => {
+    // 12 rows, errors on every third, vote shares spread so that each held fold's agreement AUC depends on its rows.
+    const wrong = Array.from({ length: 12 }, (_, i) => i % 3 === 0);
+    const shares = [0.5, 0.25, 0.75, 0.125, 0.625, 0.375, 0.875, 0.5, 0.25, 0.75, 1, 0];
+    const data = dataset(
+      shares.map((v, i): readonly [number, number] => [v, i]),
+      wrong,
+    );
+    const options = parseOptions({
+      tracesFile: "unit",
+      seed: 3,
+      folds: 4,
+      numRounds: 2,
+      earlyStoppingRounds: 0,
+      monotone: false,
+      params: { eta: 0, nthread: 1 },
+    });
+    const agreement = shares.map((v) => 1 - v);
+
+    it("holds out each stratified fold, fits on the rest minus the inner validation part, and scores both on it", () => {
+      const lib = loadLibXGBoost();
+      const result = repeatedFolds(lib, options, data, 1 / 3, 2);
+      expect(result.agreementScores).toEqual(agreement);
+      const expectedOof = new Array<number>(12).fill(Number.NaN);
+      const routerAucs: number[] = [];
+      const agreementAucs: number[] = [];
+      for (let r = 0; r < 2; r++) {
+        const seed = 3 + 7919 * r;
+        const foldOf = foldsByDefinition(wrong, 4, seed);
+        for (let f = 0; f < 4; f++) {
+          const held = foldOf.flatMap((fold, i) => (fold === f ? [i] : []));
+          const rest = foldOf.flatMap((fold, i) => (fold === f ? [] : [i]));
+          // 9 training rows: round(9 * 0.2) = 2 go to early stopping, 7 fit the rule's offset.
+          expect(held).toHaveLength(3);
+          const inner = seededPermutation(9, seed + 1 + f);
+          const train = inner.slice(2).map((j) => rest[j]);
+          const offset = fitRuleOffset(
+            train.map((i) => shares[i]),
+            train.map((i) => (wrong[i] ? 1 : 0)),
+          );
+          const predictions = held.map((i) => sigmoid(ruleOffsetMargin(offset, shares[i])));
+          if (r === 0) {
+            for (const [j, row] of held.entries()) expectedOof[row] = predictions[j];
+          }
+          const w = held.map(() => 1);
+          routerAucs.push(
+            weightedAuc(
+              predictions,
+              held.map((i) => wrong[i]),
+              w,
+            ),
+          );
+          agreementAucs.push(
+            weightedAuc(
+              held.map((i) => agreement[i]),
+              held.map((i) => wrong[i]),
+              w,
+            ),
+          );
+        }
+      }
+      for (const [i, p] of result.oof.entries()) expect(p).toBeCloseTo(expectedOof[i], 6);
+      const expected = pairedComparison(routerAucs, agreementAucs, { repetitions: 2, k: 4 });
+      expect(result.comparison.agreementAuc).toBeCloseTo(expected.agreementAuc, 12);
+      expect(result.comparison.routerAuc).toBeCloseTo(expected.routerAuc, 12);
+      expect(result.comparison.folds).toBe(expected.folds);
+      // The folds differ: their agreement AUCs are not all alike (the check above depends on which rows each holds).
+      expect(new Set(agreementAucs).size).toBeGreaterThan(1);
+    });
+  },
+);
 
 describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
   "repeatedFolds with the real libxgboost on 12 rows (eta 0: every prediction is the base score)",
