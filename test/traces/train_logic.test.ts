@@ -429,7 +429,7 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
 );
 
 /** A kept, shadowed query: the apex disagrees (crowd wrong) on every third one, whose vote_share is 0.25 (else 0.75). */
-function shadowed(i: number): TrafficRecord {
+function shadowed(i: number, shares: readonly [number, number] = [0.25, 0.75]): TrafficRecord {
   const id = `q${String(i).padStart(2, "0")}`;
   const wrong = i % 3 === 0;
   const query: QueryTraceLine = {
@@ -437,7 +437,7 @@ function shadowed(i: number): TrafficRecord {
     id,
     time: "2026-12-01T10:00:00.000Z",
     featureNames: ["vote_share", "f1"],
-    features: [wrong ? 0.25 : 0.75, i],
+    features: [wrong ? shares[0] : shares[1], i],
     candidates: [],
     crowdAnswer: "1",
     apexAnswer: null,
@@ -488,6 +488,26 @@ describe("trainFromTraffic: its refusals and the champion comparison", () => {
     // eta 0: the router predicts its base score everywhere (AUC 1/2), the agreement rule separates the classes (AUC 1).
     const training = { records, ...small, folds: 4, repetitions: 2, numRounds: 3, earlyStoppingRounds: 0 };
     const params = { eta: 0, nthread: 1 };
+
+    it("refuses a router worse than the rule with confidence, unless forced", () => {
+      // Vote shares 0 (errors) and 0.01: the rule 1 - vote_share separates them (AUC 1), but the offset clips both to
+      // 0.98, so the router (eta 0) ties every row: AUC 1/2 on every held fold, difference -1/2 with no spread.
+      const clipped = Array.from({ length: 12 }, (_, i) => shadowed(i, [0, 0.01]));
+      const options = { ...training, records: clipped, params };
+      expect(thrownBy(() => trainFromTraffic(options))).toMatchObject({
+        name: DataFormatError.name,
+        message: expect.stringMatching(
+          /the router trained from traffic is worse than the agreement rule: .*, on 12 labelled queries/,
+        ),
+        field: "--traces",
+        fix: "keep the agreement router (the default) and collect more labels, or pass --force to write the router anyway",
+      });
+      const forced = trainFromTraffic({ ...options, force: true });
+      expect(forced.auc).toEqual({ router: 0.5, agreement: 1 });
+      expect(forced.comparison).toMatchObject({ folds: 8, difference: -0.5, upper: -0.5 });
+      expect(forced.championComparison).toBeUndefined();
+      expect(forced.bundle.metadata.trainRows).toBe(12);
+    });
 
     it("trains when the interval's upper end is exactly 0 (the router ties the rule), comparing with the champion", () => {
       // With the rule's offset (on by default) and eta 0 the router is the rule refitted: the same ranking, AUC 1 on every
