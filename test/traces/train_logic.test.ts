@@ -507,6 +507,19 @@ describe("trainFromTraffic: its refusals and the champion comparison", () => {
       expect(forced.comparison).toMatchObject({ folds: 8, difference: -0.5, upper: -0.5 });
       expect(forced.championComparison).toBeUndefined();
       expect(forced.bundle.metadata.trainRows).toBe(12);
+      expect(forced.bundle.metadata.rounds).toEqual({ best: 3, trained: 3, max: 3, folds: [3, 3, 3, 3] });
+      expect(forced.bundle.metadata.validation).toMatchObject({
+        auc: 0.5,
+        agreementAuc: 1,
+        comparison: { difference: -0.5, against: "agreement rule (1 - vote_share)", metric: "weighted AUC" },
+        labels: "auto",
+        labelledQueries: 12,
+        queries: 12,
+        oracleAccuracyAssumed: 1,
+        weighting:
+          "inverse propensity (escalated 1, shadowed 1/rate); presets calibrated on the weighted out-of-fold sample",
+      });
+      expect(forced.bundle.metadata.validation).not.toHaveProperty("oracleAccuracyInterval");
     });
 
     it("trains when the interval's upper end is exactly 0 (the router ties the rule), comparing with the champion", () => {
