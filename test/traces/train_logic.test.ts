@@ -522,6 +522,17 @@ describe("trainFromTraffic: its refusals and the champion comparison", () => {
       expect(forced.bundle.metadata.validation).not.toHaveProperty("oracleAccuracyInterval");
     });
 
+    it("orders the rows by query id (the folds do not depend on the order of the lines) and takes P_oracle as given", () => {
+      const shares = [0.5, 0.25, 0.75, 0.125, 0.625, 0.375, 0.875, 0.5, 0.25, 0.75, 1, 0];
+      const varied = records.map((r, i) => ({ ...r, query: { ...r.query, features: [shares[i], i] } }));
+      const forward = trainFromTraffic({ ...training, records: varied, params, force: true, oracleAccuracy: 0.9 });
+      const backward = trainFromTraffic({ ...training, records: [...varied].reverse(), params, force: true });
+      expect(backward.comparison).toEqual(forward.comparison);
+      expect(backward.auc).toEqual(forward.auc);
+      expect(forward.sample.oracleAccuracy).toBe(0.9);
+      expect(backward.sample.oracleAccuracy).toBe(1);
+    });
+
     it("trains when the interval's upper end is exactly 0 (the router ties the rule), comparing with the champion", () => {
       // With the rule's offset (on by default) and eta 0 the router is the rule refitted: the same ranking, AUC 1 on every
       // held fold like the rule, so the difference and its interval are exactly 0 (not worse with confidence).
