@@ -417,6 +417,18 @@ describe.skipIf(missing(libXGBoostAvailable(), "libxgboost"))(
       expect(result.foldRounds).toHaveLength(4);
     });
 
+    it("reads vote_share from its own column wherever it is", () => {
+      const lib = loadLibXGBoost();
+      const swapped = dataset(
+        rows.map(([v, i]): readonly [number, number] => [i, v]),
+        wrong,
+        { names: ["f0", "vote_share"] },
+      );
+      const result = repeatedFolds(lib, options, swapped, 0.25, 1);
+      expect(result.agreementScores).toEqual([0.75, 0.25, 0.25, 0.75, 0.25, 0.25, 0.75, 0.25, 0.25, 1, 0.25, 0.25]);
+      expect(result.comparison).toMatchObject({ folds: 4, agreementAuc: 1, routerAuc: 0.5 });
+    });
+
     it("scores every row 1 for the agreement rule when vote_share is not a feature", () => {
       const lib = loadLibXGBoost();
       const result = repeatedFolds(lib, options, dataset(rows, wrong, { names: ["f0", "f1"] }), 0.25, 1);
