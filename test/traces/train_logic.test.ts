@@ -489,6 +489,7 @@ describe("trainFromTraffic: its refusals and the champion comparison", () => {
         "too little feedback to estimate P_oracle: 0 apex answers judged by feedback, at least 30 are needed",
       ),
       field: "--oracle-accuracy",
+      fix: "give the apex's accuracy (e.g. --oracle-accuracy 0.95), or send feedback (POST /v1/feedback) on more escalated or shadowed queries",
     });
   });
 
@@ -514,7 +515,12 @@ describe("trainFromTraffic: its refusals and the champion comparison", () => {
         field: "--traces",
         fix: "keep the agreement router (the default) and collect more labels, or pass --force to write the router anyway",
       });
-      const forced = trainFromTraffic({ ...options, force: true });
+      const forced = trainFromTraffic({ ...options, force: true, seed: 7 });
+      // The given seed and parameters; base_score 0.5 (unused: the rule's offset is every row's base margin).
+      expect(forced.bundle.metadata.seed).toBe(7);
+      expect(forced.bundle.metadata.params).toMatchObject({ eta: 0, seed: 7, base_score: 0.5 });
+      expect(forced.router.ruleOffset).toBeDefined();
+      expect(forced.router.ruleOffset).toEqual(forced.bundle.ruleOffset);
       expect(forced.auc).toEqual({ router: 0.5, agreement: 1 });
       expect(forced.comparison).toMatchObject({ folds: 8, difference: -0.5, upper: -0.5 });
       expect(forced.championComparison).toBeUndefined();
@@ -543,6 +549,20 @@ describe("trainFromTraffic: its refusals and the champion comparison", () => {
       expect(backward.auc).toEqual(forward.auc);
       expect(forward.sample.oracleAccuracy).toBe(0.9);
       expect(backward.sample.oracleAccuracy).toBe(1);
+    });
+
+    it("starts from the weighted positive rate when vote_share is not a feature (no rule offset)", () => {
+      // Feature names without vote_share: the rule scores every row 1 (AUC 1/2), like the constant router (eta 0).
+      const plain = records.map((r, i) => ({
+        ...r,
+        query: { ...r.query, featureNames: ["f0", "f1"], features: [i % 2, i] },
+      }));
+      const trained = trainFromTraffic({ ...training, records: plain, params });
+      // 4 errors of 12 rows, each of weight 1 (shadow rate 1): base score fround(4 / 12).
+      expect(trained.bundle.metadata.params).toMatchObject({ base_score: Math.fround(1 / 3) });
+      expect(trained.auc).toEqual({ router: 0.5, agreement: 0.5 });
+      expect(trained.router.ruleOffset).toBeUndefined();
+      expect(trained.bundle.ruleOffset).toBeUndefined();
     });
 
     it("trains when the interval's upper end is exactly 0 (the router ties the rule), comparing with the champion", () => {
