@@ -565,6 +565,23 @@ describe("trainFromTraffic: its refusals and the champion comparison", () => {
       expect(trained.bundle.ruleOffset).toBeUndefined();
     });
 
+    it("reads the records from the trace file when none are given, naming the challenger after it", () => {
+      const dir = mkdtempSync(join(tmpdir(), "train-logic-traces-"));
+      const file = join(dir, "traffic.jsonl");
+      writeFileSync(file, records.flatMap((r) => [JSON.stringify(r.query), JSON.stringify(r.shadow)]).join("\n"));
+      const champion = XGBoostRouter.fromJSON(stumpModel(["vote_share", "f1"]));
+      const { records: _given, ...fromFile } = training;
+      const trained = trainFromTraffic({
+        ...fromFile,
+        tracesFile: file,
+        params,
+        champion: { router: champion, name: "c" },
+      });
+      rmSync(dir, { recursive: true, force: true });
+      expect(trained.sample.rows).toHaveLength(12);
+      expect(trained.championComparison).toMatchObject({ challenger: file, labelledQueries: 12 });
+    });
+
     it("trains when the interval's upper end is exactly 0 (the router ties the rule), comparing with the champion", () => {
       // With the rule's offset (on by default) and eta 0 the router is the rule refitted: the same ranking, AUC 1 on every
       // held fold like the rule, so the difference and its interval are exactly 0 (not worse with confidence).
