@@ -20,43 +20,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { inScope, readScopes } from "./mutation_scopes.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The score CI requires of a scope's changed code when stryker/scopes.json gives it no `threshold` (percent). */
 const CHANGED_FILES_THRESHOLD = 80;
 
-interface Scope {
-  readonly mutate: readonly string[];
-  readonly tests: readonly string[];
-  /** The score (percent) CI requires of this scope's changed code; set from the first full run. */
-  readonly threshold?: number;
-}
-const scopes = Object.fromEntries(
-  Object.entries(JSON.parse(readFileSync(join(ROOT, "stryker/scopes.json"), "utf8")) as Record<string, Scope>).filter(
-    ([name]) => !name.startsWith("$"),
-  ),
-);
-
-/** A glob of stryker/scopes.json (`*`, `**`) as a regular expression over repository paths. */
-function globRegex(glob: string): RegExp {
-  const body = glob
-    .split("**/")
-    .map((part) =>
-      part
-        .split("*")
-        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-        .join("[^/]*"),
-    )
-    .join("(?:.*/)?");
-  return new RegExp(`^${body}$`);
-}
-
-/** Whether `file` is mutated by `scope` (matches a pattern and no `!` pattern). */
-function inScope(scope: Scope, file: string): boolean {
-  const positive = scope.mutate.filter((p) => !p.startsWith("!"));
-  const negative = scope.mutate.filter((p) => p.startsWith("!")).map((p) => p.slice(1));
-  return positive.some((p) => globRegex(p).test(file)) && !negative.some((p) => globRegex(p).test(file));
-}
+const scopes = readScopes();
 
 /**
  * The lines each `.ts` file changed (added or modified) since `base`, as Stryker mutation ranges

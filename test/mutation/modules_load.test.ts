@@ -1,6 +1,7 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { inScope, readScopes } from "../../scripts/mutation_scopes.js";
 
 // Every file a mutation scope mutates (stryker/scopes.json) loads inside a test. A mutant of module-level code that
 // makes the module throw while it is imported (a zod discriminated union without its key, say) fails every test file
@@ -10,34 +11,8 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "../..");
 
-interface Scope {
-  readonly mutate: readonly string[];
-}
-
-/** A glob of stryker/scopes.json (`*`, `**`) as a regular expression over repository paths (as scripts/mutation.ts). */
-function globRegex(glob: string): RegExp {
-  const body = glob
-    .split("**/")
-    .map((part) =>
-      part
-        .split("*")
-        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-        .join("[^/]*"),
-    )
-    .join("(?:.*/)?");
-  return new RegExp(`^${body}$`);
-}
-
-function inScope(scope: Scope, file: string): boolean {
-  const positive = scope.mutate.filter((p) => !p.startsWith("!"));
-  const negative = scope.mutate.filter((p) => p.startsWith("!")).map((p) => p.slice(1));
-  return positive.some((p) => globRegex(p).test(file)) && !negative.some((p) => globRegex(p).test(file));
-}
-
-const scopes = JSON.parse(readFileSync(join(ROOT, "stryker/scopes.json"), "utf8")) as Record<string, Scope>;
-const selected = process.env.MUTATION_SCOPE
-  ? [process.env.MUTATION_SCOPE]
-  : Object.keys(scopes).filter((name) => !name.startsWith("$"));
+const scopes = readScopes();
+const selected = process.env.MUTATION_SCOPE ? [process.env.MUTATION_SCOPE] : Object.keys(scopes);
 const files = readdirSync(join(ROOT, "src"), { recursive: true, encoding: "utf8" })
   .map((file) => `src/${file.split("\\").join("/")}`)
   .filter((file) => file.endsWith(".ts") && selected.some((name) => inScope(scopes[name], file)))

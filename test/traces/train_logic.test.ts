@@ -25,38 +25,11 @@ import {
 import type { TrafficDataset } from "../../src/traces/train/dataset.js";
 import { missing } from "../helpers/requires.js";
 import { thrownBy } from "../helpers/thrown.js";
+import { stumpModel } from "../helpers/stump_model.js";
 
 // The decisions of training on production traffic (src/traces/train: the champion/challenger comparison, the repeated
 // folds, the refusals of trainFromTraffic), value by value on tiny hand-worked inputs: fast tests of the traces-train
 // mutation scope (learn.test.ts runs the CLI end to end with real training, too slow to run per mutant).
-
-/** A one-split XGBoost model: margin -1 when the first feature is below 0.5 (or missing), +1 otherwise. */
-function stumpModel(names: readonly string[]): Record<string, unknown> {
-  return {
-    learner: {
-      feature_names: names,
-      learner_model_param: { base_score: "5E-1", num_feature: String(names.length) },
-      objective: { name: "binary:logistic" },
-      gradient_booster: {
-        name: "gbtree",
-        model: {
-          gbtree_model_param: { num_parallel_tree: "1", num_trees: "1" },
-          tree_info: [0],
-          trees: [
-            {
-              left_children: [1, -1, -1],
-              right_children: [2, -1, -1],
-              split_indices: [0, 0, 0],
-              split_conditions: [0.5, -1, 1],
-              default_left: [1, 0, 0],
-              split_type: [0, 0, 0],
-            },
-          ],
-        },
-      },
-    },
-  };
-}
 
 /** A traffic dataset of rows `[vote_share, f1]` with unit weights unless given. */
 function dataset(
